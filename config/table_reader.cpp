@@ -1,0 +1,202 @@
+#include "config/table_reader.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "config/duration.hpp"
+
+namespace sensoryd::config {
+
+namespace {
+
+std::string type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "true/false";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    default:
+      return "a date or time";
+  }
+}
+
+std::string format_number(double value) {
+  std::string text = std::to_string(value);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  return text;
+}
+
+std::string format_ms(std::chrono::milliseconds value) {
+  if (value.count() % 1000 == 0) return std::to_string(value.count() / 1000) + "s";
+  return std::to_string(value.count()) + "ms";
+}
+
+}  // namespace
+
+std::string Diagnostic::to_string() const {
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+Diagnostic diagnostic_at(const toml::source_region& where, std::string message) {
+  Diagnostic d;
+  d.file = where.path ? *where.path : std::string{"<config>"};
+  d.line = static_cast<int>(where.begin.line);
+  d.column = static_cast<int>(where.begin.column);
+  d.message = std::move(message);
+  return d;
+}
+
+TableReader::TableReader(const toml::table& table, std::string where, Diagnostics& diagnostics)
+    : table_(table), where_(std::move(where)), diagnostics_(diagnostics) {}
+
+void TableReader::error_at(const toml::source_region& where, std::string message) {
+  diagnostics_.errors.push_back(diagnostic_at(where, std::move(message)));
+}
+
+void TableReader::error_at_key(std::string_view key, std::string message) {
+  const toml::node* node = table_.get(key);
+  error_at(node ? node->source() : table_.source(), std::move(message));
+}
+
+void TableReader::warning_at_key(std::string_view key, std::string message) {
+  const toml::node* node = table_.get(key);
+  diagnostics_.warnings.push_back(
+      diagnostic_at(node ? node->source() : table_.source(), std::move(message)));
+}
+
+const toml::node* TableReader::get(std::string_view key, bool required, std::string_view expected) {
+  used_.emplace(key);
+  const toml::node* node = table_.get(key);
+  if (node == nullptr && required) {
+    error_at(table_.source(), "missing key '" + std::string{key} + "' in " + where_ + ": add " +
+                                  std::string{key} + " = <" + std::string{expected} + ">");
+  }
+  return node;
+}
+
+void TableReader::wrong_type(std::string_view key, const toml::node& node,
+                             std::string_view expected) {
+  error_at(node.source(), "'" + std::string{key} + "' in " + where_ + " must be " +
+                              std::string{expected} + ", not " + type_name(node));
+}
+
+std::optional<std::string> TableReader::string(std::string_view key, bool required) {
+  const toml::node* node = get(key, required, "text in quotes");
+  if (node == nullptr) return std::nullopt;
+  if (auto value = node->value<std::string>(); value && node->is_string()) {
+    if (value->empty()) {
+      error_at(node->source(), "'" + std::string{key} + "' in " + where_ + " must not be empty");
+      return std::nullopt;
+    }
+    return value;
+  }
+  wrong_type(key, *node, "a string in quotes");
+  return std::nullopt;
+}
+
+std::optional<long long> TableReader::integer(std::string_view key, bool required, long long min,
+                                              long long max) {
+  const toml::node* node = get(key, required, "integer");
+  if (node == nullptr) return std::nullopt;
+  if (!node->is_integer()) {
+    wrong_type(key, *node, "an integer");
+    return std::nullopt;
+  }
+  long long value = node->as_integer()->get();
+  if (value < min || value > max) {
+    error_at(node->source(), "'" + std::string{key} + "' in " + where_ + " is " +
+                                 std::to_string(value) + ": use a value from " +
+                                 std::to_string(min) + " to " + std::to_string(max));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<double> TableReader::number(std::string_view key, bool required, double min,
+                                          double max) {
+  const toml::node* node = get(key, required, "number");
+  if (node == nullptr) return std::nullopt;
+  double value = 0.0;
+  if (node->is_integer()) {
+    value = static_cast<double>(node->as_integer()->get());
+  } else if (node->is_floating_point()) {
+    value = node->as_floating_point()->get();
+  } else {
+    wrong_type(key, *node, "a number");
+    return std::nullopt;
+  }
+  if (!std::isfinite(value) || value < min || value > max) {
+    error_at(node->source(), "'" + std::string{key} + "' in " + where_ + " is " +
+                                 format_number(value) + ": use a value from " + format_number(min) +
+                                 " to " + format_number(max));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<std::chrono::milliseconds> TableReader::duration(std::string_view key, bool required,
+                                                               std::chrono::milliseconds min,
+                                                               std::chrono::milliseconds max) {
+  const toml::node* node = get(key, required, "duration such as \"30s\"");
+  if (node == nullptr) return std::nullopt;
+  if (!node->is_string()) {
+    wrong_type(key, *node,
+               "a duration in quotes with a unit, such as \"500ms\", \"30s\" or \"2m\"");
+    return std::nullopt;
+  }
+  auto value = parse_duration(node->as_string()->get());
+  if (!value) {
+    error_at(node->source(), "'" + std::string{key} + "' in " + where_ + " is \"" +
+                                 node->as_string()->get() +
+                                 "\": write a number with a unit ms, s, m or h, such as \"30s\"");
+    return std::nullopt;
+  }
+  if (*value < min || *value > max) {
+    error_at(node->source(), "'" + std::string{key} + "' in " + where_ + " is " +
+                                 format_ms(*value) + ": use a duration from " + format_ms(min) +
+                                 " to " + format_ms(max));
+    return std::nullopt;
+  }
+  return value;
+}
+
+const toml::table* TableReader::table(std::string_view key, bool required) {
+  const toml::node* node = get(key, required, "table");
+  if (node == nullptr) return nullptr;
+  if (!node->is_table()) {
+    wrong_type(key, *node, "a table");
+    return nullptr;
+  }
+  return node->as_table();
+}
+
+const toml::array* TableReader::array(std::string_view key, bool required) {
+  const toml::node* node = get(key, required, "array");
+  if (node == nullptr) return nullptr;
+  if (!node->is_array()) {
+    wrong_type(key, *node, "an array of tables ([[" + std::string{key} + "]])");
+    return nullptr;
+  }
+  return node->as_array();
+}
+
+void TableReader::finish() {
+  for (const auto& [key, node] : table_) {
+    if (used_.find(key.str()) == used_.end()) {
+      error_at(key.source().begin.line != 0 ? key.source() : node.source(),
+               "unknown key '" + std::string{key.str()} + "' in " + where_ +
+                   ": check the spelling, or remove it (see docs/configuration.md)");
+    }
+  }
+}
+
+}  // namespace sensoryd::config

@@ -1,0 +1,52 @@
+// Reads one TOML table strictly: typed getters that record file:line:col diagnostics, and a
+// finish() that refuses every key nobody asked for, so a typo never falls back to a default.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <toml++/toml.h>
+
+#include "config/errors.hpp"
+
+namespace sensoryd::config {
+
+class TableReader {
+ public:
+  // `where` names the table in messages, e.g. "[mqtt]" or "step 2 of profile calm-down".
+  TableReader(const toml::table& table, std::string where, Diagnostics& diagnostics);
+
+  std::optional<std::string> string(std::string_view key, bool required);
+  std::optional<long long> integer(std::string_view key, bool required, long long min,
+                                   long long max);
+  std::optional<double> number(std::string_view key, bool required, double min, double max);
+  std::optional<std::chrono::milliseconds> duration(std::string_view key, bool required,
+                                                    std::chrono::milliseconds min,
+                                                    std::chrono::milliseconds max);
+  const toml::table* table(std::string_view key, bool required);
+  const toml::array* array(std::string_view key, bool required);
+
+  // Reports every key of the table that no getter asked for.
+  void finish();
+
+  void error_at(const toml::source_region& where, std::string message);
+  void error_at_key(std::string_view key, std::string message);
+  void warning_at_key(std::string_view key, std::string message);
+  const std::string& where() const { return where_; }
+
+ private:
+  const toml::node* get(std::string_view key, bool required, std::string_view expected);
+  void wrong_type(std::string_view key, const toml::node& node, std::string_view expected);
+
+  const toml::table& table_;
+  std::string where_;
+  Diagnostics& diagnostics_;
+  std::set<std::string, std::less<>> used_;
+};
+
+// A diagnostic located at a TOML node's source position.
+Diagnostic diagnostic_at(const toml::source_region& where, std::string message);
+
+}  // namespace sensoryd::config

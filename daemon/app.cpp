@@ -1,0 +1,259 @@
+#include "daemon/app.hpp"
+
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "daemon/command.hpp"
+#include "daemon/status_json.hpp"
+
+namespace sensoryd {
+
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+std::unique_ptr<SafetySupervisor> make_supervisor(
+    const config::Room& room, std::map<std::string, std::unique_ptr<devices::ModbusBus>>& buses) {
+  const config::SwingDriveConfig& swing = room.swings.front();
+  auto drive = std::make_unique<devices::SwingDrive>(swing, *buses.at(swing.bus));
+  drive->attach();
+  return std::make_unique<SafetySupervisor>(room.swing_limits, std::move(drive));
+}
+
+std::map<std::string, std::unique_ptr<devices::ModbusBus>> make_buses(const config::Room& room,
+                                                                      asio::io_context& io) {
+  std::map<std::string, std::unique_ptr<devices::ModbusBus>> buses;
+  for (const auto& bus : room.buses) {
+    buses.emplace(bus.id,
+                  std::make_unique<devices::ModbusBus>(
+                      devices::BusSettings{bus.id, bus.host, bus.port, bus.response_timeout},
+                      io.get_executor()));
+  }
+  return buses;
+}
+
+}  // namespace
+
+App::App(config::Room room, asio::io_context& io, AppOptions options)
+    : room_(std::move(room)),
+      io_(io),
+      options_(options),
+      topic_prefix_("sensoryd/" + room_.id + "/"),
+      buses_(make_buses(room_, io)),
+      supervisor_(make_supervisor(room_, buses_)),
+      engine_(room_.id),
+      mqtt_(room_.mqtt, topic_prefix_ + "availability", io.get_executor()),
+      tick_timer_(io) {
+  supervisor_->on_device_change([this] { devices_changed(); });
+  mqtt_.on_connected([this] {
+    mqtt_.subscribe(topic_prefix_ + "cmd/+");
+    publish_retained_state();
+    if (supervisor_->motion_allowed()) notifier_.ready();
+  });
+  mqtt_.on_message([this](const InboundMessage& message) { handle_message(message); });
+}
+
+App::~App() {
+  // Buses post into io_; stop their threads before anything they could call goes away.
+  for (auto& [id, bus] : buses_) bus->stop();
+}
+
+void App::start() {
+  spdlog::info(
+      "room {}: starting with {} profile(s); swing output safe until the drive is "
+      "confirmed",
+      room_.id, room_.profiles.size());
+  for (auto& [id, bus] : buses_) bus->start();
+  mqtt_.start();
+  next_tick_ = Clock::now();
+  arm_tick();
+}
+
+void App::arm_tick() {
+  // Re-armed from the previous expiry, so the loop keeps its rate without drifting.
+  next_tick_ += options_.tick;
+  auto now = Clock::now();
+  if (next_tick_ < now - options_.tick * 5) next_tick_ = now;  // after a stall, do not race
+  tick_timer_.expires_at(next_tick_);
+  tick_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || finished_) return;
+    tick();
+    if (!finished_) arm_tick();
+  });
+}
+
+void App::tick() {
+  auto now = Clock::now();
+  SwingTarget wanted = engine_.update(now);
+  supervisor_->update(wanted, now);
+  notifier_.watchdog(now);
+  publish_engine_events();
+  if (now - last_session_publish_ >= 1s && engine_.state() != SessionState::idle) {
+    publish_session();
+  }
+  if (shutting_down_) {
+    bool stopped = supervisor_->swing_at_rest() && (!supervisor_->swing().reading().valid ||
+                                                    !supervisor_->swing().reading().running);
+    if (stopped || now >= shutdown_deadline_) {
+      if (!stopped) spdlog::error("shutdown: the swing did not report a stop in time; exiting");
+      finish_shutdown();
+    }
+  }
+}
+
+void App::publish_retained_state() {
+  publish_session();
+  publish_devices();
+}
+
+void App::publish_session() {
+  last_session_publish_ = Clock::now();
+  mqtt_.publish(topic_prefix_ + "session", session_json(engine_.snapshot(Clock::now())), true);
+}
+
+void App::publish_devices() {
+  const auto& swing = supervisor_->swing();
+  mqtt_.publish(topic_prefix_ + "devices/" + swing.id(), swing_device_json(swing), true);
+}
+
+void App::publish_event(const std::string& type, const std::string& fields_json) {
+  mqtt_.publish(topic_prefix_ + "events",
+                event_json(std::chrono::system_clock::now(), type, fields_json), false);
+}
+
+void App::publish_engine_events() {
+  auto events = engine_.take_events();
+  for (const auto& event : events) {
+    switch (event.type) {
+      case EngineEvent::Type::session_started:
+        break;  // published with the reply, where the session id is known
+      case EngineEvent::Type::step_changed:
+        spdlog::info("session: step {} '{}'", event.step_index, event.step_name);
+        publish_event("step_changed",
+                      json{{"index", event.step_index}, {"name", event.step_name}}.dump());
+        break;
+      case EngineEvent::Type::session_ended:
+        spdlog::info("session: ended ({})", event.reason);
+        publish_event("session_ended", json{{"reason", event.reason}}.dump());
+        break;
+    }
+  }
+  if (!events.empty()) publish_session();
+}
+
+void App::devices_changed() {
+  publish_devices();
+  if (supervisor_->motion_allowed()) {
+    if (mqtt_.connected()) notifier_.ready();
+  } else if (engine_.state() != SessionState::idle) {
+    spdlog::warn("session: stopping, {}", supervisor_->motion_refusal());
+    engine_.stop("device_lost", Clock::now());
+    publish_engine_events();
+  }
+}
+
+void App::handle_message(const InboundMessage& message) {
+  if (message.retained) {
+    // A retained command is old by nature; acting on it replays the past (SAFETY.md S17).
+    spdlog::warn("ignored retained command on {}: commands must not be retained", message.topic);
+    return;
+  }
+  std::string action = message.topic.substr(topic_prefix_.size() + 4);  // after "cmd/"
+  auto parsed = parse_command(action, message.payload, std::chrono::system_clock::now());
+  if (auto* error = std::get_if<CommandError>(&parsed)) {
+    refuse(message, *error);
+    return;
+  }
+  execute(std::get<Command>(parsed), message);
+}
+
+void App::execute(const Command& command, const InboundMessage& message) {
+  auto now = Clock::now();
+  if (command.action == "start") {
+    if (shutting_down_) {
+      refuse(message, {command.request_id, "not_allowed_in_state",
+                       "sensoryd is shutting down: wait for it to restart"});
+      return;
+    }
+    if (engine_.state() != SessionState::idle) {
+      refuse(message, {command.request_id, "not_allowed_in_state",
+                       "a session is already running: stop it first"});
+      return;
+    }
+    const config::Profile* profile = room_.find_profile(command.start.profile);
+    if (profile == nullptr) {
+      refuse(message, {command.request_id, "unknown_profile",
+                       "there is no profile '" + command.start.profile +
+                           "': pick one from sensoryd/" + room_.id + "/profiles"});
+      return;
+    }
+    if (!supervisor_->motion_allowed()) {
+      refuse(message, {command.request_id, "device_unavailable", supervisor_->motion_refusal()});
+      return;
+    }
+    StartRequest request{command.start.child, command.therapist, command.start.intensity};
+    std::string session_id =
+        engine_.start(*profile, request, now, std::chrono::system_clock::now());
+    spdlog::info("session {}: started profile {} (therapist '{}', child '{}', intensity {})",
+                 session_id, profile->id, request.therapist, request.child, request.intensity);
+    reply(message, ok_reply(command.request_id, session_id));
+    publish_event("session_started", json{{"session_id", session_id},
+                                          {"profile", profile->id},
+                                          {"child", request.child},
+                                          {"therapist", request.therapist}}
+                                         .dump());
+    engine_.take_events();  // the start is announced above
+    publish_session();
+    return;
+  }
+  if (command.action == "stop") {
+    if (engine_.state() == SessionState::idle) {
+      refuse(message, {command.request_id, "not_allowed_in_state", "no session is running"});
+      return;
+    }
+    engine_.stop("stopped", now);
+    reply(message, ok_reply(command.request_id));
+    publish_engine_events();
+    return;
+  }
+}
+
+void App::reply(const InboundMessage& message, const std::string& payload) {
+  if (!message.response_topic.empty()) {
+    mqtt_.publish_reply(message.response_topic, payload, message.correlation_data);
+  } else {
+    mqtt_.publish_reply(topic_prefix_ + "reply", payload, {});
+  }
+}
+
+void App::refuse(const InboundMessage& message, const CommandError& error) {
+  spdlog::info("command {} refused: {} ({})", message.topic, error.code, error.message);
+  reply(message, error_reply(error));
+  publish_event("command_refused", json{{"action", message.topic.substr(topic_prefix_.size() + 4)},
+                                        {"code", error.code},
+                                        {"request_id", error.request_id}}
+                                       .dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+void App::shutdown(std::function<void()> done) {
+  if (shutting_down_) return;  // a second signal never skips the wind-down
+  shutting_down_ = true;
+  shutdown_done_ = std::move(done);
+  shutdown_deadline_ = Clock::now() + options_.shutdown_timeout;
+  notifier_.stopping();
+  spdlog::info("shutdown: winding the room down");
+  if (engine_.state() != SessionState::idle) engine_.stop("shutdown", Clock::now());
+}
+
+void App::finish_shutdown() {
+  finished_ = true;
+  tick_timer_.cancel();
+  publish_session();
+  mqtt_.stop(2s);
+  for (auto& [id, bus] : buses_) bus->stop();
+  spdlog::info("shutdown: done");
+  if (shutdown_done_) shutdown_done_();
+}
+
+}  // namespace sensoryd

@@ -1,0 +1,73 @@
+// The running daemon: wires config, session engine, safety supervisor, drivers, buses and the
+// MQTT link together on one io_context, and runs the control tick.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/model.hpp"
+#include "daemon/mqtt_link.hpp"
+#include "daemon/safety_supervisor.hpp"
+#include "daemon/session_engine.hpp"
+#include "daemon/systemd_notify.hpp"
+#include "devices/asio.hpp"
+#include "devices/modbus_bus.hpp"
+
+namespace sensoryd {
+
+struct Command;
+struct CommandError;
+
+struct AppOptions {
+  std::chrono::milliseconds tick{20};                  // 50 Hz control loop
+  std::chrono::milliseconds shutdown_timeout{15'000};  // longest wind-down before exit anyway
+};
+
+class App {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  App(config::Room room, asio::io_context& io, AppOptions options = {});
+  ~App();
+
+  void start();
+  // Ends any session, brings the swing to rest, says offline, then calls `done`.
+  void shutdown(std::function<void()> done);
+
+ private:
+  void arm_tick();
+  void tick();
+  void publish_retained_state();
+  void publish_session();
+  void publish_devices();
+  void publish_event(const std::string& type, const std::string& fields_json);
+  void publish_engine_events();
+  void handle_message(const InboundMessage& message);
+  void execute(const Command& command, const InboundMessage& message);
+  void reply(const InboundMessage& message, const std::string& payload);
+  void refuse(const InboundMessage& message, const CommandError& error);
+  void devices_changed();
+  void finish_shutdown();
+
+  config::Room room_;
+  asio::io_context& io_;
+  AppOptions options_;
+  std::string topic_prefix_;
+  std::map<std::string, std::unique_ptr<devices::ModbusBus>> buses_;
+  std::unique_ptr<SafetySupervisor> supervisor_;
+  SessionEngine engine_;
+  MqttLink mqtt_;
+  SystemdNotifier notifier_;
+  asio::steady_timer tick_timer_;
+  Clock::time_point next_tick_{};
+  Clock::time_point last_session_publish_{};
+  bool shutting_down_ = false;
+  bool finished_ = false;
+  Clock::time_point shutdown_deadline_{};
+  std::function<void()> shutdown_done_;
+};
+
+}  // namespace sensoryd

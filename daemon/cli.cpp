@@ -1,0 +1,51 @@
+#include "daemon/cli.hpp"
+
+namespace sensoryd {
+
+std::string usage_text() {
+  return "usage: sensoryd [--config FILE] [--check-config] [--log-level LEVEL] [--version]\n"
+         "\n"
+         "  --config FILE      room configuration (default /etc/sensoryd/sensoryd.toml)\n"
+         "  --check-config     validate the configuration and its profiles, then exit\n"
+         "                     (0 when valid, 78 with the list of errors otherwise)\n"
+         "  --log-level LEVEL  trace, debug, info, warn, error (default info)\n"
+         "  --version          print the version and exit\n"
+         "  --help             print this help and exit\n";
+}
+
+std::variant<CliOptions, std::string> parse_cli(const std::vector<std::string>& args) {
+  CliOptions options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    auto value = [&](const char* name) -> std::optional<std::string> {
+      if (i + 1 >= args.size()) return std::nullopt;
+      (void)name;
+      return args[++i];
+    };
+    if (arg == "--help" || arg == "-h") {
+      options.help = true;
+    } else if (arg == "--version") {
+      options.version = true;
+    } else if (arg == "--check-config") {
+      options.check_config = true;
+      // `--check-config FILE` is accepted as a shorthand for `--check-config --config FILE`.
+      if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) options.config = args[++i];
+    } else if (arg == "--config") {
+      auto v = value("--config");
+      if (!v) return std::string{"--config needs a file name"};
+      options.config = *v;
+    } else if (arg == "--log-level") {
+      auto v = value("--log-level");
+      if (!v) return std::string{"--log-level needs a level"};
+      if (*v != "trace" && *v != "debug" && *v != "info" && *v != "warn" && *v != "error") {
+        return "unknown log level '" + *v + "': use trace, debug, info, warn or error";
+      }
+      options.log_level = *v;
+    } else {
+      return "unknown option '" + arg + "'";
+    }
+  }
+  return options;
+}
+
+}  // namespace sensoryd

@@ -1,0 +1,29 @@
+// Command-line options of the sensoryd binary.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace sensoryd {
+
+struct CliOptions {
+  std::string config = "/etc/sensoryd/sensoryd.toml";
+  bool check_config = false;
+  bool help = false;
+  bool version = false;
+  std::string log_level = "info";
+};
+
+// sysexits.h codes, named here so callers need not include it.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitUsage = 64;
+inline constexpr int kExitSoftware = 70;
+inline constexpr int kExitConfig = 78;
+
+// Returns the options, or an error message for a usage mistake.
+std::variant<CliOptions, std::string> parse_cli(const std::vector<std::string>& args);
+std::string usage_text();
+
+}  // namespace sensoryd

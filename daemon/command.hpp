@@ -1,0 +1,46 @@
+// Tablet commands: payload parsing into typed commands, and the reply payloads (MQTT-API.md).
+// Pure functions, so every malformed input can be tested without a broker.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace sensoryd {
+
+struct StartFields {
+  std::string profile;
+  std::string child;
+  double intensity = 1.0;
+};
+
+struct Command {
+  std::string action;
+  std::string request_id;  // echoed in the reply; may be empty
+  std::string therapist;   // who issued it; may be empty
+  StartFields start;       // filled for "start"
+};
+
+struct CommandError {
+  std::string request_id;
+  std::string code;  // bad_request, unknown_action, stale_command, ...
+  std::string message;
+};
+
+inline constexpr std::size_t kMaxPayloadBytes = 16 * 1024;
+inline constexpr int kMaxJsonDepth = 16;
+inline constexpr std::chrono::seconds kMaxCommandAge{5};  // SAFETY.md S17
+
+// Parses the payload of `sensoryd/<room>/cmd/<action>`. An empty payload means {}.
+std::variant<Command, CommandError> parse_command(std::string_view action, std::string_view payload,
+                                                  std::chrono::system_clock::time_point now);
+
+// Parses "2026-11-28T10:02:11Z" or "2026-11-28T10:02:11.250Z" (UTC only).
+std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_view text);
+
+std::string ok_reply(const std::string& request_id, const std::string& session_id = {});
+std::string error_reply(const CommandError& error);
+
+}  // namespace sensoryd

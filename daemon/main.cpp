@@ -1,0 +1,90 @@
+// sensoryd: argument parsing and signal wiring; everything else lives in the libraries.
+#include <cstdio>
+#include <iostream>
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "config/loader.hpp"
+#include "daemon/app.hpp"
+#include "daemon/cli.hpp"
+
+namespace {
+
+int check_config(const std::string& path) {
+  auto result = sensoryd::config::load_room(path);
+  for (const auto& warning : result.diagnostics.warnings) {
+    std::cerr << warning.file << ":" << warning.line << ":" << warning.column
+              << ": warning: " << warning.message << "\n";
+  }
+  if (!result.room) {
+    for (const auto& error : result.diagnostics.errors) {
+      std::cerr << error.file << ":" << error.line << ":" << error.column
+                << ": error: " << error.message << "\n";
+    }
+    std::cerr << path << ": " << result.diagnostics.errors.size()
+              << " error(s); nothing was started\n";
+    return sensoryd::kExitConfig;
+  }
+  const auto& room = *result.room;
+  std::cout << path << ": OK: room '" << room.id << "', " << room.buses.size() << " bus(es), "
+            << room.swings.size() << " swing drive(s), " << room.profiles.size() << " profile(s)\n";
+  for (const auto& [id, profile] : room.profiles) {
+    std::cout << "  profile " << id << ": " << profile.steps.size() << " step(s), "
+              << profile.total_duration().count() / 1000 << " s\n";
+  }
+  std::cout << "  limits: swing amplitude <= " << room.swing_limits.max_amplitude_deg
+            << " deg, period >= " << room.swing_limits.min_period_s << " s\n";
+  return sensoryd::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = sensoryd::parse_cli(std::vector<std::string>(argv + 1, argv + argc));
+  if (auto* error = std::get_if<std::string>(&parsed)) {
+    std::cerr << "sensoryd: " << *error << "\n\n" << sensoryd::usage_text();
+    return sensoryd::kExitUsage;
+  }
+  const auto& options = std::get<sensoryd::CliOptions>(parsed);
+  if (options.help) {
+    std::cout << sensoryd::usage_text();
+    return sensoryd::kExitOk;
+  }
+  if (options.version) {
+    std::cout << "sensoryd " << SENSORYD_VERSION << "\n";
+    return sensoryd::kExitOk;
+  }
+  if (options.check_config) return check_config(options.config);
+
+  auto logger = spdlog::stderr_logger_mt("sensoryd");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_level(spdlog::level::from_str(options.log_level));
+
+  auto loaded = sensoryd::config::load_room(options.config);
+  if (!loaded.room) {
+    for (const auto& error : loaded.diagnostics.errors) spdlog::error("{}", error.to_string());
+    spdlog::error("{}: invalid configuration; not starting (run --check-config)", options.config);
+    return sensoryd::kExitConfig;
+  }
+  try {
+    sensoryd::asio::io_context io;
+    sensoryd::App app(std::move(*loaded.room), io);
+    sensoryd::asio::signal_set signals(io, SIGTERM, SIGINT);
+    std::function<void(const boost::system::error_code&, int)> on_signal =
+        [&](const boost::system::error_code& ec, int signal) {
+          if (ec) return;
+          spdlog::info("received signal {}", signal);
+          app.shutdown([&] { io.stop(); });
+          signals.async_wait(on_signal);  // a second signal must not skip the wind-down
+        };
+    signals.async_wait(on_signal);
+    app.start();
+    io.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("fatal: {}", e.what());
+    return sensoryd::kExitSoftware;
+  }
+  return sensoryd::kExitOk;
+}

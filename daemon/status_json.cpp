@@ -1,0 +1,85 @@
+#include "daemon/status_json.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+namespace sensoryd {
+
+namespace {
+
+using json = nlohmann::json;
+
+double tenths(double value) {
+  return std::round(value * 10.0) / 10.0;
+}
+
+json or_null(const std::string& text) {
+  return text.empty() ? json(nullptr) : json(text);
+}
+
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string iso8601_utc(std::chrono::system_clock::time_point ts) {
+  auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(ts.time_since_epoch()).count() % 1000;
+  std::time_t t = std::chrono::system_clock::to_time_t(ts);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[40];
+  std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(text + n, sizeof text - n, ".%03dZ", static_cast<int>(millis));
+  return text;
+}
+
+std::string session_json(const SessionSnapshot& s) {
+  bool active = s.state != SessionState::idle;
+  json j{{"state", to_string(s.state)},
+         {"profile", active ? json(s.profile_id) : json(nullptr)},
+         {"session_id", active ? json(s.session_id) : json(nullptr)},
+         {"step", nullptr},
+         {"elapsed_s", tenths(s.elapsed_s)},
+         {"remaining_s", tenths(s.remaining_s)},
+         {"intensity", s.intensity},
+         {"waiting_for_go", false},
+         {"child", or_null(s.child)},
+         {"therapist", or_null(s.therapist)}};
+  if (active && s.step_index >= 0) {
+    j["step"] = {{"index", s.step_index},
+                 {"name", s.step_name},
+                 {"remaining_s", tenths(s.step_remaining_s)}};
+  }
+  return dump(j);
+}
+
+std::string swing_device_json(const devices::SwingDrive& swing) {
+  const auto& r = swing.reading();
+  json j{{"kind", "swing_drive"},
+         {"health", devices::to_string(swing.health())},
+         {"watchdog_confirmed", swing.watchdog_confirmed()}};
+  if (swing.health() != devices::Health::online) j["detail"] = swing.health_detail();
+  if (r.valid) {
+    j["angle_deg"] = tenths(r.angle_deg);
+    j["amplitude_deg"] = tenths(r.amplitude_deg);
+    j["running"] = r.running;
+    j["fault_code"] = r.fault_code;
+  }
+  return dump(j);
+}
+
+std::string event_json(std::chrono::system_clock::time_point ts, const std::string& type,
+                       const std::string& fields_json) {
+  json j = json::parse(fields_json, nullptr, false);
+  if (!j.is_object()) j = json::object();
+  j["ts"] = iso8601_utc(ts);
+  j["type"] = type;
+  return dump(j);
+}
+
+}  // namespace sensoryd

@@ -1,0 +1,247 @@
+#include "devices/modbus_bus.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <modbus.h>
+#include <spdlog/spdlog.h>
+
+namespace sensoryd::devices {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr auto kFirstBackoff = 500ms;
+constexpr auto kMaxBackoff = 10s;
+constexpr int kTimeoutsBeforeReconnect = 3;
+
+std::string modbus_error(int error_number) {
+  return modbus_strerror(error_number);
+}
+
+bool is_link_error(int error_number) {
+  switch (error_number) {
+    case ECONNRESET:
+    case ECONNREFUSED:
+    case EPIPE:
+    case EBADF:
+    case ENOTCONN:
+    case EIO:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+ModbusBus::ModbusBus(BusSettings settings, asio::any_io_executor logic)
+    : settings_(std::move(settings)), logic_(std::move(logic)) {}
+
+ModbusBus::~ModbusBus() {
+  stop();
+}
+
+void ModbusBus::add_poll(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
+                         std::chrono::milliseconds period, ReadHandler handler) {
+  polls_.push_back(Poll{unit, kind, address, count, period, std::move(handler)});
+}
+
+void ModbusBus::start() {
+  worker_ = std::thread([this] { run(); });
+}
+
+void ModbusBus::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void ModbusBus::write(int unit, std::uint16_t address, std::uint16_t value, WriteHandler done) {
+  {
+    std::lock_guard lock(mutex_);
+    auto& slot = writes_[{unit, address}];
+    if (slot.done) {
+      // Superseded before it was sent: tell its owner, who will see the newer value land.
+      deliver(slot.done, WriteResult{false, "superseded by a newer value"});
+    }
+    slot = PendingWrite{value, std::move(done)};
+  }
+  wake_.notify_all();
+}
+
+void ModbusBus::read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
+                     ReadHandler done) {
+  {
+    std::lock_guard lock(mutex_);
+    reads_.push_back(PendingRead{unit, kind, address, count, std::move(done)});
+  }
+  wake_.notify_all();
+}
+
+template <typename Result>
+void ModbusBus::deliver(const std::function<void(const Result&)>& handler, Result result) {
+  if (!handler) return;
+  asio::post(logic_, [handler, result = std::move(result)] { handler(result); });
+}
+
+bool ModbusBus::connect() {
+  std::string port = std::to_string(settings_.port);
+  ctx_ = modbus_new_tcp_pi(settings_.host.c_str(), port.c_str());
+  if (ctx_ == nullptr) return false;
+  auto timeout_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(settings_.response_timeout);
+  modbus_set_response_timeout(ctx_, static_cast<std::uint32_t>(timeout_us.count() / 1'000'000),
+                              static_cast<std::uint32_t>(timeout_us.count() % 1'000'000));
+  if (modbus_connect(ctx_) == -1) {
+    modbus_free(ctx_);
+    ctx_ = nullptr;
+    return false;
+  }
+  consecutive_timeouts_ = 0;
+  return true;
+}
+
+void ModbusBus::disconnect(const std::string& why) {
+  if (ctx_ != nullptr) {
+    modbus_close(ctx_);
+    modbus_free(ctx_);
+    ctx_ = nullptr;
+  }
+  if (link_up_) {
+    link_up_ = false;
+    if (link_handler_) {
+      asio::post(logic_, [handler = link_handler_, why] { handler(false, why); });
+    }
+  }
+}
+
+void ModbusBus::note_failure(int error_number) {
+  if (error_number == ETIMEDOUT) {
+    modbus_flush(ctx_);
+    if (++consecutive_timeouts_ >= kTimeoutsBeforeReconnect) {
+      disconnect("no answer for " + std::to_string(consecutive_timeouts_) + " requests");
+    }
+  } else if (is_link_error(error_number)) {
+    disconnect(modbus_error(error_number));
+  }
+}
+
+ReadResult ModbusBus::do_read(int unit, RegisterKind kind, std::uint16_t address,
+                              std::uint16_t count) {
+  if (ctx_ == nullptr) return ReadResult{false, {}, "not connected"};
+  std::vector<std::uint16_t> values(count);
+  modbus_set_slave(ctx_, unit);
+  int rc = kind == RegisterKind::holding
+               ? modbus_read_registers(ctx_, address, count, values.data())
+               : modbus_read_input_registers(ctx_, address, count, values.data());
+  if (rc != count) {
+    int error_number = errno;  // read before anything else can clobber it
+    std::string message = modbus_error(error_number);
+    note_failure(error_number);
+    return ReadResult{false, {}, message};
+  }
+  consecutive_timeouts_ = 0;
+  return ReadResult{true, std::move(values), {}};
+}
+
+WriteResult ModbusBus::do_write(int unit, std::uint16_t address, std::uint16_t value) {
+  if (ctx_ == nullptr) return WriteResult{false, "not connected"};
+  modbus_set_slave(ctx_, unit);
+  if (modbus_write_register(ctx_, address, value) != 1) {
+    int error_number = errno;
+    std::string message = modbus_error(error_number);
+    note_failure(error_number);
+    return WriteResult{false, message};
+  }
+  consecutive_timeouts_ = 0;
+  return WriteResult{true, {}};
+}
+
+void ModbusBus::run() {
+  auto backoff = std::chrono::milliseconds{kFirstBackoff};
+  std::string last_connect_error;
+  while (true) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) break;
+    }
+    if (ctx_ == nullptr) {
+      if (connect()) {
+        backoff = kFirstBackoff;
+        last_connect_error.clear();
+        link_up_ = true;
+        for (auto& poll : polls_) poll.due = Clock::now();
+        // Work queued before the link came back was meant for the old connection; the drivers
+        // rebuild their state from the link-up event instead of a late replay.
+        std::map<std::pair<int, std::uint16_t>, PendingWrite> stale_writes;
+        {
+          std::lock_guard lock(mutex_);
+          stale_writes.swap(writes_);
+        }
+        for (auto& [key, write] : stale_writes) {
+          deliver(write.done, WriteResult{false, "dropped: queued before reconnect"});
+        }
+        if (link_handler_) asio::post(logic_, [handler = link_handler_] { handler(true, {}); });
+      } else {
+        std::string error = modbus_error(errno);
+        if (error != last_connect_error) {
+          spdlog::warn("bus {}: cannot connect to {}:{}: {}; retrying", settings_.id,
+                       settings_.host, settings_.port, error);
+          last_connect_error = error;
+        }
+        // Nothing can be sent: fail queued work now rather than send it late.
+        std::map<std::pair<int, std::uint16_t>, PendingWrite> writes;
+        std::vector<PendingRead> reads;
+        {
+          std::unique_lock lock(mutex_);
+          writes.swap(writes_);
+          reads.swap(reads_);
+        }
+        for (auto& [key, write] : writes) deliver(write.done, WriteResult{false, "not connected"});
+        for (auto& read : reads) deliver(read.done, ReadResult{false, {}, "not connected"});
+        std::unique_lock lock(mutex_);
+        wake_.wait_for(lock, backoff, [this] { return stopping_; });
+        backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
+        continue;
+      }
+    }
+
+    std::map<std::pair<int, std::uint16_t>, PendingWrite> writes;
+    std::vector<PendingRead> reads;
+    {
+      std::unique_lock lock(mutex_);
+      auto next_due = Clock::now() + 1s;
+      for (const auto& poll : polls_) next_due = std::min(next_due, poll.due);
+      wake_.wait_until(lock, next_due,
+                       [this] { return stopping_ || !writes_.empty() || !reads_.empty(); });
+      if (stopping_) break;
+      // Taken together so that a read queued after a write always sees it done.
+      writes.swap(writes_);
+      reads.swap(reads_);
+    }
+    for (auto& [key, write] : writes) {
+      deliver(write.done, do_write(key.first, key.second, write.value));
+    }
+    for (auto& read : reads) {
+      deliver(read.done, do_read(read.unit, read.kind, read.address, read.count));
+    }
+    auto now = Clock::now();
+    for (auto& poll : polls_) {
+      if (ctx_ == nullptr || poll.due > now) continue;
+      deliver(poll.handler, do_read(poll.unit, poll.kind, poll.address, poll.count));
+      // Re-armed from the previous due time so polls keep their rate; never bunch up after a stall.
+      poll.due += poll.period;
+      if (poll.due < now) poll.due = now + poll.period;
+    }
+  }
+  disconnect("bus stopped");
+}
+
+}  // namespace sensoryd::devices

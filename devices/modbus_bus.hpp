@@ -1,0 +1,102 @@
+// One Modbus TCP bus: a worker thread that owns its libmodbus context, connects with backoff,
+// runs periodic polls, and performs writes latest-wins per register. Every result is posted to
+// the logic executor, so drivers never run on the bus thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "devices/asio.hpp"
+#include "devices/register_bus.hpp"
+
+struct _modbus;  // libmodbus's modbus_t, kept opaque so that modbus.h stays out of this header
+
+namespace sensoryd::devices {
+
+struct BusSettings {
+  std::string id;
+  std::string host;
+  int port = 502;
+  std::chrono::milliseconds response_timeout{250};
+};
+
+class ModbusBus final : public RegisterBus {
+ public:
+  ModbusBus(BusSettings settings, asio::any_io_executor logic);
+  ~ModbusBus() override;
+  ModbusBus(const ModbusBus&) = delete;
+  ModbusBus& operator=(const ModbusBus&) = delete;
+
+  // Configuration before start().
+  void on_link_change(LinkHandler handler) override { link_handler_ = std::move(handler); }
+  void add_poll(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
+                std::chrono::milliseconds period, ReadHandler handler) override;
+
+  void start();
+  void stop();
+
+  // Thread-safe; see RegisterBus for the ordering guarantees.
+  void write(int unit, std::uint16_t address, std::uint16_t value, WriteHandler done = {}) override;
+  void read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
+            ReadHandler done) override;
+
+  const std::string& id() const { return settings_.id; }
+
+ private:
+  struct Poll {
+    int unit;
+    RegisterKind kind;
+    std::uint16_t address;
+    std::uint16_t count;
+    std::chrono::milliseconds period;
+    ReadHandler handler;
+    std::chrono::steady_clock::time_point due{};
+  };
+  struct PendingWrite {
+    std::uint16_t value;
+    WriteHandler done;
+  };
+  struct PendingRead {
+    int unit;
+    RegisterKind kind;
+    std::uint16_t address;
+    std::uint16_t count;
+    ReadHandler done;
+  };
+
+  void run();
+  bool connect();
+  void disconnect(const std::string& why);
+  ReadResult do_read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count);
+  WriteResult do_write(int unit, std::uint16_t address, std::uint16_t value);
+  void note_failure(int error_number);
+  template <typename Result>
+  void deliver(const std::function<void(const Result&)>& handler, Result result);
+
+  BusSettings settings_;
+  asio::any_io_executor logic_;
+  LinkHandler link_handler_;
+  std::vector<Poll> polls_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::map<std::pair<int, std::uint16_t>, PendingWrite> writes_;
+  std::vector<PendingRead> reads_;
+
+  // Owned by the worker thread only.
+  _modbus* ctx_ = nullptr;
+  bool link_up_ = false;
+  int consecutive_timeouts_ = 0;
+  std::thread worker_;
+};
+
+}  // namespace sensoryd::devices

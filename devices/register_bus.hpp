@@ -1,0 +1,47 @@
+// What a Modbus driver needs from its bus: polls, latest-wins writes, one-shot reads and link
+// state, every result delivered on the logic thread. ModbusBus is the real one; tests use fakes.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace sensoryd::devices {
+
+enum class RegisterKind { holding, input };
+
+struct ReadResult {
+  bool ok = false;
+  std::vector<std::uint16_t> values;
+  std::string error;  // empty when ok
+};
+
+struct WriteResult {
+  bool ok = false;
+  std::string error;
+};
+
+class RegisterBus {
+ public:
+  using ReadHandler = std::function<void(const ReadResult&)>;
+  using WriteHandler = std::function<void(const WriteResult&)>;
+  using LinkHandler = std::function<void(bool connected, const std::string& detail)>;
+
+  virtual ~RegisterBus() = default;
+
+  // Set up before the bus starts.
+  virtual void on_link_change(LinkHandler handler) = 0;
+  virtual void add_poll(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
+                        std::chrono::milliseconds period, ReadHandler handler) = 0;
+
+  // A newer write to the same (unit, register) replaces one not yet sent, so a setpoint is
+  // never written late with a stale value. Writes go out before reads queued after them.
+  virtual void write(int unit, std::uint16_t address, std::uint16_t value,
+                     WriteHandler done = {}) = 0;
+  virtual void read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
+                    ReadHandler done) = 0;
+};
+
+}  // namespace sensoryd::devices

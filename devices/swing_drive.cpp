@@ -1,0 +1,174 @@
+#include "devices/swing_drive.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+namespace sensoryd::devices {
+
+namespace {
+
+constexpr int kMissedPollsBeforeLost = 3;  // SAFETY.md S5
+
+std::uint16_t to_register(double value, double scale) {
+  double scaled = std::round(value * scale);
+  return static_cast<std::uint16_t>(std::clamp(scaled, 0.0, 65535.0));
+}
+
+}  // namespace
+
+const char* to_string(Health health) {
+  switch (health) {
+    case Health::online:
+      return "online";
+    case Health::lost:
+      return "lost";
+    case Health::fault:
+      return "fault";
+  }
+  return "lost";
+}
+
+SwingDrive::SwingDrive(config::SwingDriveConfig config, RegisterBus& bus)
+    : config_(std::move(config)), bus_(bus) {
+  const auto& r = config_.registers;
+  poll_first_ = std::min({r.status, r.angle, r.measured_amplitude, r.fault_code});
+  std::uint16_t last = std::max({r.status, r.angle, r.measured_amplitude, r.fault_code});
+  poll_count_ = static_cast<std::uint16_t>(last - poll_first_ + 1);
+}
+
+void SwingDrive::attach() {
+  bus_.on_link_change(
+      [this](bool connected, const std::string& detail) { link_changed(connected, detail); });
+  bus_.add_poll(config_.unit, RegisterKind::input, poll_first_, poll_count_, config_.poll_period,
+                [this](const ReadResult& result) { poll_result(result); });
+}
+
+void SwingDrive::set_health(Health health, std::string detail) {
+  if (health == health_) return;
+  if (health == Health::online) {
+    spdlog::info("swing {}: online", config_.id);
+  } else {
+    spdlog::warn("swing {}: {} ({})", config_.id, to_string(health), detail);
+  }
+  health_ = health;
+  health_detail_ = std::move(detail);
+  if (on_change_) on_change_();
+}
+
+void SwingDrive::link_changed(bool connected, const std::string& detail) {
+  link_up_ = connected;
+  watchdog_confirmed_ = false;
+  ++confirm_generation_;
+  last_written_.clear();
+  next_heartbeat_.reset();
+  if (connected) {
+    configure_watchdog();
+  } else {
+    reading_.valid = false;
+    set_health(Health::lost, "connection lost: " + detail);
+  }
+  if (on_change_) on_change_();
+}
+
+// Fail-safe start (SAFETY.md S2, S6): outputs to safe, then the comm-loss watchdog written and
+// read back before motion can be allowed.
+void SwingDrive::configure_watchdog() {
+  const auto& r = config_.registers;
+  write_if_changed(r.control, 0);
+  write_if_changed(r.amplitude, 0);
+  write_if_changed(r.mode, static_cast<std::uint16_t>(config::SwingMode::off));
+  auto timeout = static_cast<std::uint16_t>(config_.comm_loss_timeout.count());
+  bus_.write(config_.unit, r.comm_loss_timeout, timeout);
+  bus_.write(config_.unit, r.comm_loss_action, kCommLossActionRampStop);
+  next_heartbeat_ = Clock::now();
+  int generation = confirm_generation_;
+  auto confirmed = std::make_shared<int>(0);
+  auto check = [this, generation, confirmed](std::uint16_t expected, const char* what) {
+    return [this, generation, confirmed, expected, what](const ReadResult& result) {
+      if (generation != confirm_generation_) return;
+      if (!result.ok || result.values.empty() || result.values[0] != expected) {
+        spdlog::error(
+            "swing {}: comm-loss {} read back {} instead of {}: motion stays refused", config_.id,
+            what,
+            result.ok && !result.values.empty() ? std::to_string(result.values[0]) : result.error,
+            expected);
+        return;
+      }
+      if (++*confirmed == 2) {
+        watchdog_confirmed_ = true;
+        spdlog::info("swing {}: comm-loss watchdog confirmed ({} ms, ramp stop)", config_.id,
+                     config_.comm_loss_timeout.count());
+        if (on_change_) on_change_();
+      }
+    };
+  };
+  bus_.read(config_.unit, RegisterKind::holding, r.comm_loss_timeout, 1, check(timeout, "timeout"));
+  bus_.read(config_.unit, RegisterKind::holding, r.comm_loss_action, 1,
+            check(kCommLossActionRampStop, "action"));
+}
+
+void SwingDrive::poll_result(const ReadResult& result) {
+  if (!result.ok) {
+    if (++missed_polls_ >= kMissedPollsBeforeLost) {
+      reading_.valid = false;
+      set_health(Health::lost, "no valid answer for " + std::to_string(missed_polls_) +
+                                   " polls: " + result.error);
+    }
+    return;
+  }
+  missed_polls_ = 0;
+  const auto& r = config_.registers;
+  auto at = [&](std::uint16_t address) { return result.values.at(address - poll_first_); };
+  std::uint16_t status = at(r.status);
+  reading_.valid = true;
+  reading_.ready = (status & status_bits::ready) != 0;
+  reading_.running = (status & status_bits::running) != 0;
+  reading_.fault = (status & status_bits::fault) != 0;
+  reading_.comm_lost = (status & status_bits::comm_lost) != 0;
+  reading_.angle_deg = static_cast<std::int16_t>(at(r.angle)) / 10.0;
+  reading_.amplitude_deg = at(r.measured_amplitude) / 10.0;
+  reading_.fault_code = at(r.fault_code);
+  if (reading_.fault) {
+    set_health(Health::fault, "drive reports fault code " + std::to_string(reading_.fault_code));
+  } else if (link_up_) {
+    set_health(Health::online, {});
+  }
+}
+
+void SwingDrive::write_if_changed(std::uint16_t address, std::uint16_t value) {
+  auto it = last_written_.find(address);
+  if (it != last_written_.end() && it->second == value) return;
+  last_written_[address] = value;
+  int generation = confirm_generation_;
+  bus_.write(config_.unit, address, value,
+             [this, address, value, generation](const WriteResult& result) {
+               if (result.ok || generation != confirm_generation_) return;
+               // Forget it so the next apply sends the then-current value; never a replay.
+               auto found = last_written_.find(address);
+               if (found != last_written_.end() && found->second == value) {
+                 last_written_.erase(found);
+               }
+             });
+}
+
+void SwingDrive::apply(const SwingOutput& output) {
+  if (!link_up_) return;
+  const auto& r = config_.registers;
+  write_if_changed(r.mode, static_cast<std::uint16_t>(output.mode()));
+  write_if_changed(r.period, to_register(output.period_s(), 1000.0));
+  write_if_changed(r.amplitude, to_register(output.amplitude_deg(), 10.0));
+  write_if_changed(r.control, output.enabled() ? 1 : 0);
+}
+
+void SwingDrive::tick(Clock::time_point now) {
+  if (!link_up_ || !next_heartbeat_ || now < *next_heartbeat_) return;
+  // A quarter of the timeout keeps the gap under half of it even when one poll is slow (S6).
+  bus_.write(config_.unit, config_.registers.heartbeat, ++heartbeat_counter_);
+  *next_heartbeat_ += config_.comm_loss_timeout / 4;
+  if (*next_heartbeat_ < now) *next_heartbeat_ = now + config_.comm_loss_timeout / 4;
+}
+
+}  // namespace sensoryd::devices

@@ -1,0 +1,90 @@
+// Swing motor drive over Modbus: turns supervisor-approved outputs into register writes, keeps
+// the drive's comm-loss watchdog configured and fed, and reports readings and health.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "config/model.hpp"
+#include "devices/register_bus.hpp"
+#include "devices/swing_output.hpp"
+
+namespace sensoryd::devices {
+
+enum class Health { online, lost, fault };
+const char* to_string(Health health);
+
+struct SwingReading {
+  bool valid = false;
+  bool ready = false;
+  bool running = false;
+  bool fault = false;
+  bool comm_lost = false;
+  double angle_deg = 0.0;
+  double amplitude_deg = 0.0;
+  std::uint16_t fault_code = 0;
+};
+
+// Status word bits of the drive (config's register map names the register).
+namespace status_bits {
+constexpr std::uint16_t ready = 1U << 0;
+constexpr std::uint16_t running = 1U << 1;
+constexpr std::uint16_t fault = 1U << 2;
+constexpr std::uint16_t comm_lost = 1U << 3;
+}  // namespace status_bits
+
+// Value written to the comm-loss action register: ramp to a stop, then disable.
+constexpr std::uint16_t kCommLossActionRampStop = 1;
+
+class SwingDrive {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  SwingDrive(config::SwingDriveConfig config, RegisterBus& bus);
+
+  // Registers the status poll and link handler; call before the bus starts.
+  void attach();
+
+  void apply(const SwingOutput& output);
+  void tick(Clock::time_point now);  // feeds the drive's watchdog
+
+  bool ready_for_motion() const { return health_ == Health::online && watchdog_confirmed_; }
+  Health health() const { return health_; }
+  bool watchdog_confirmed() const { return watchdog_confirmed_; }
+  const SwingReading& reading() const { return reading_; }
+  const std::string& id() const { return config_.id; }
+  const std::string& health_detail() const { return health_detail_; }
+
+  // Called on the logic thread whenever health or watchdog confirmation changes.
+  void on_change(std::function<void()> handler) { on_change_ = std::move(handler); }
+
+ private:
+  void link_changed(bool connected, const std::string& detail);
+  void configure_watchdog();
+  void poll_result(const ReadResult& result);
+  void set_health(Health health, std::string detail);
+  void write_if_changed(std::uint16_t address, std::uint16_t value);
+
+  config::SwingDriveConfig config_;
+  RegisterBus& bus_;
+  std::uint16_t poll_first_ = 0;
+  std::uint16_t poll_count_ = 0;
+
+  Health health_ = Health::lost;
+  std::string health_detail_ = "not connected yet";
+  bool link_up_ = false;
+  bool watchdog_confirmed_ = false;
+  int missed_polls_ = 0;
+  int confirm_generation_ = 0;  // ignores read-backs from an earlier connection
+  SwingReading reading_;
+  std::map<std::uint16_t, std::uint16_t> last_written_;
+  std::uint16_t heartbeat_counter_ = 0;
+  std::optional<Clock::time_point> next_heartbeat_;
+  std::function<void()> on_change_;
+};
+
+}  // namespace sensoryd::devices

@@ -1,0 +1,31 @@
+// Appends what a simulated device received, timestamped, as JSON lines. Tests read this file
+// to check what the equipment was actually sent (SAFETY.md: tested on the recording).
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace sensoryd::sim {
+
+class Recorder {
+ public:
+  explicit Recorder(const std::string& path);  // empty path: record nothing
+  ~Recorder();
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+
+  bool ok() const { return file_ != nullptr || !enabled_; }
+  void write(int unit, std::uint16_t address, const char* name, std::uint16_t value);
+  void event(const std::string& name, double amplitude_deg);
+
+ private:
+  void line(const std::string& json_fields);
+  std::FILE* file_ = nullptr;
+  bool enabled_ = false;
+};
+
+// Wall-clock seconds since the epoch with microseconds, comparable across processes.
+double wall_seconds();
+
+}  // namespace sensoryd::sim

@@ -1,0 +1,93 @@
+// A register bus for unit tests of one driver: keeps register state per unit, queues every
+// operation until the test calls deliver(), and can drop the link or fail requests.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "devices/register_bus.hpp"
+
+namespace sensoryd::test {
+
+class FakeBus : public devices::RegisterBus {
+ public:
+  struct Write {
+    int unit;
+    std::uint16_t address;
+    std::uint16_t value;
+  };
+
+  void on_link_change(LinkHandler handler) override { link_ = std::move(handler); }
+  void add_poll(int unit, devices::RegisterKind kind, std::uint16_t address, std::uint16_t count,
+                std::chrono::milliseconds, ReadHandler handler) override {
+    polls_.push_back({unit, kind, address, count, std::move(handler)});
+  }
+  void write(int unit, std::uint16_t address, std::uint16_t value, WriteHandler done) override {
+    queue_.push_back([=, this] {
+      bool ok = up_ && !fail_requests;
+      if (ok) {
+        if (ignored.count({unit, address}) == 0) holding[{unit, address}] = value;
+        writes.push_back({unit, address, value});
+      }
+      if (done) done(devices::WriteResult{ok, ok ? "" : "injected failure"});
+    });
+  }
+  void read(int unit, devices::RegisterKind kind, std::uint16_t address, std::uint16_t count,
+            ReadHandler done) override {
+    queue_.push_back([=, this] { done(do_read(unit, kind, address, count)); });
+  }
+
+  // Runs every queued operation, in order, as the bus thread would.
+  void deliver() {
+    while (!queue_.empty()) {
+      auto op = std::move(queue_.front());
+      queue_.pop_front();
+      op();
+    }
+  }
+  // Runs every registered poll once and delivers the results.
+  void poll() {
+    deliver();
+    for (auto& p : polls_) p.handler(do_read(p.unit, p.kind, p.address, p.count));
+  }
+  void link(bool up) {
+    up_ = up;
+    if (link_) link_(up, up ? "" : "injected disconnect");
+  }
+
+  std::map<std::pair<int, std::uint16_t>, std::uint16_t> holding;
+  std::map<std::pair<int, std::uint16_t>, std::uint16_t> input;
+  std::vector<Write> writes;
+  std::set<std::pair<int, std::uint16_t>> ignored;  // writes accepted but not stored
+  bool fail_requests = false;
+
+ private:
+  struct Poll {
+    int unit;
+    devices::RegisterKind kind;
+    std::uint16_t address;
+    std::uint16_t count;
+    ReadHandler handler;
+  };
+  devices::ReadResult do_read(int unit, devices::RegisterKind kind, std::uint16_t address,
+                              std::uint16_t count) {
+    if (!up_ || fail_requests) return {false, {}, "injected failure"};
+    auto& bank = kind == devices::RegisterKind::holding ? holding : input;
+    devices::ReadResult result{true, {}, {}};
+    for (std::uint16_t i = 0; i < count; ++i) {
+      result.values.push_back(bank[{unit, static_cast<std::uint16_t>(address + i)}]);
+    }
+    return result;
+  }
+
+  LinkHandler link_;
+  std::vector<Poll> polls_;
+  std::deque<std::function<void()>> queue_;
+  bool up_ = false;
+};
+
+}  // namespace sensoryd::test

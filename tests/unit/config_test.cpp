@@ -1,0 +1,238 @@
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "config/duration.hpp"
+#include "config/loader.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace sensoryd::config {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Duration, ParsesUnits) {
+  EXPECT_EQ(parse_duration("250ms"), 250ms);
+  EXPECT_EQ(parse_duration("30s"), 30s);
+  EXPECT_EQ(parse_duration("1.5s"), 1500ms);
+  EXPECT_EQ(parse_duration("2m"), 120s);
+  EXPECT_EQ(parse_duration("1h"), 3600s);
+}
+
+TEST(Duration, RefusesWhatIsNotADuration) {
+  for (const char* text : {"", "30", "s", "-1s", "3 s", "1.2.3s", "10d", "1e3s", "9999h"}) {
+    EXPECT_FALSE(parse_duration(text).has_value()) << text;
+  }
+}
+
+// A room with one swing; tests change one line at a time.
+constexpr const char* kGoodRoom = R"([room]
+id = "room-1"
+profiles_dir = "profiles"
+
+[mqtt]
+uri = "tcp://127.0.0.1:1883"
+
+[buses.cabinet]
+type = "tcp"
+host = "127.0.0.1"
+port = 1502
+
+[devices.swing]
+kind = "swing_drive"
+bus = "cabinet"
+comm_loss_timeout = "500ms"
+
+[devices.swing.registers]
+control = 0
+mode = 1
+amplitude = 2
+period = 3
+comm_loss_timeout = 4
+comm_loss_action = 5
+heartbeat = 6
+status = 0
+angle = 1
+measured_amplitude = 2
+fault_code = 3
+
+[limits.swing]
+max_amplitude_deg = 20
+)";
+
+constexpr const char* kGoodProfile = R"(id = "calm"
+title = "Calm"
+purpose = "calming"
+
+[[steps]]
+name = "swing"
+duration = "10s"
+fade = "2s"
+swing = { mode = "linear", amplitude_deg = 10, period = "4s" }
+)";
+
+// The error whose message contains `text`; a test failure (and an empty one) when none does.
+const Diagnostic& find_error(const Diagnostics& diagnostics, const std::string& text) {
+  static const Diagnostic none;
+  for (const auto& error : diagnostics.errors) {
+    if (error.message.find(text) != std::string::npos) return error;
+  }
+  std::string all;
+  for (const auto& error : diagnostics.errors) all += "\n  " + error.to_string();
+  ADD_FAILURE() << "no error mentions '" << text << "'; errors:" << all;
+  return none;
+}
+
+class ConfigFiles : public ::testing::Test {
+ protected:
+  void SetUp() override { std::filesystem::create_directories(dir.path() / "profiles"); }
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(dir.path() / name) << text;
+  }
+  LoadResult load(const std::string& room_text) {
+    write("room.toml", room_text);
+    return load_room(dir.path() / "room.toml");
+  }
+  test::TempDir dir;
+};
+
+TEST_F(ConfigFiles, LoadsAGoodRoomAndProfile) {
+  write("profiles/calm.toml", kGoodProfile);
+  auto result = load(kGoodRoom);
+  ASSERT_TRUE(result.room) << result.diagnostics.errors.front().to_string();
+  const Room& room = *result.room;
+  EXPECT_EQ(room.id, "room-1");
+  EXPECT_EQ(room.mqtt.client_id, "sensoryd-room-1");
+  ASSERT_EQ(room.swings.size(), 1u);
+  EXPECT_EQ(room.swings[0].comm_loss_timeout, 500ms);
+  EXPECT_EQ(room.swings[0].registers.heartbeat, 6);
+  EXPECT_DOUBLE_EQ(room.swing_limits.max_amplitude_deg, 20.0);
+  EXPECT_DOUBLE_EQ(room.swing_limits.min_period_s, 2.0);  // default
+  const Profile* calm = room.find_profile("calm");
+  ASSERT_NE(calm, nullptr);
+  ASSERT_EQ(calm->steps.size(), 1u);
+  EXPECT_EQ(calm->steps[0].fade, 2s);
+  EXPECT_DOUBLE_EQ(calm->steps[0].swing.amplitude_deg, 10.0);
+  EXPECT_DOUBLE_EQ(calm->steps[0].swing.period_s, 4.0);
+}
+
+struct BadRoomCase {
+  const char* name;
+  const char* find;     // text in the good room to replace
+  const char* replace;  // its replacement
+  int line;             // where the error must point
+  const char* message;  // part of the message
+};
+
+class BadRoom : public ConfigFiles, public ::testing::WithParamInterface<BadRoomCase> {};
+
+TEST_P(BadRoom, NamesFileLineAndWhatToChange) {
+  const BadRoomCase& c = GetParam();
+  write("profiles/calm.toml", kGoodProfile);
+  std::string text = kGoodRoom;
+  auto at = text.find(c.find);
+  ASSERT_NE(at, std::string::npos) << c.find;
+  text.replace(at, std::string(c.find).size(), c.replace);
+  auto result = load(text);
+  ASSERT_FALSE(result.room.has_value());
+  const Diagnostic& error = find_error(result.diagnostics, c.message);
+  EXPECT_EQ(std::filesystem::path(error.file).filename(), "room.toml");
+  EXPECT_EQ(error.line, c.line) << error.to_string();
+  EXPECT_GT(error.column, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Mistakes, BadRoom,
+    ::testing::Values(
+        BadRoomCase{"syntax", "id = \"room-1\"", "id = room-1", 2, "TOML syntax error"},
+        BadRoomCase{"unknown_key", "port = 1502", "prot = 1502", 11, "unknown key 'prot'"},
+        BadRoomCase{"unknown_table", "[limits.swing]", "[limits.swnig]", 31, "unknown key 'swnig'"},
+        BadRoomCase{"wrong_type", "port = 1502", "port = \"1502\"", 11, "must be an integer"},
+        BadRoomCase{"out_of_range", "port = 1502", "port = 70000", 11, "from 1 to 65535"},
+        BadRoomCase{"bad_duration", "\"500ms\"", "\"500\"", 16, "with a unit"},
+        BadRoomCase{"looser_timeout", "\"500ms\"", "\"2s\"", 16, "from 100ms to 500ms"},
+        BadRoomCase{"looser_limit", "max_amplitude_deg = 20", "max_amplitude_deg = 45", 32,
+                    "from 1 to 30"},
+        BadRoomCase{"unresolved_bus", "bus = \"cabinet\"", "bus = \"cabnet\"", 15,
+                    "bus \"cabnet\""},
+        BadRoomCase{"missing_register", "heartbeat = 6\n", "", 18, "missing key 'heartbeat'"},
+        BadRoomCase{"bad_room_id", "id = \"room-1\"", "id = \"room/1\"", 2, "MQTT topics"},
+        BadRoomCase{"missing_mqtt", "uri = \"tcp://127.0.0.1:1883\"", "", 5, "missing key 'uri'"}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST_F(ConfigFiles, ReportsEveryMistakeAtOnce) {
+  write("profiles/calm.toml", kGoodProfile);
+  std::string text = kGoodRoom;
+  text.replace(text.find("port = 1502"), 11, "prot = 1502");
+  text.replace(text.find("max_amplitude_deg = 20"), 22, "max_amplitude_deg = 99");
+  auto result = load(text);
+  EXPECT_EQ(result.diagnostics.errors.size(), 2u);
+}
+
+struct BadProfileCase {
+  const char* name;
+  const char* find;
+  const char* replace;
+  int line;
+  const char* message;
+};
+
+class BadProfile : public ConfigFiles, public ::testing::WithParamInterface<BadProfileCase> {};
+
+TEST_P(BadProfile, NamesFileLineAndWhatToChange) {
+  const BadProfileCase& c = GetParam();
+  std::string text = kGoodProfile;
+  auto at = text.find(c.find);
+  ASSERT_NE(at, std::string::npos) << c.find;
+  text.replace(at, std::string(c.find).size(), c.replace);
+  write("profiles/calm.toml", text);
+  auto result = load(kGoodRoom);
+  ASSERT_FALSE(result.room.has_value());
+  const Diagnostic& error = find_error(result.diagnostics, c.message);
+  EXPECT_EQ(std::filesystem::path(error.file).filename(), "calm.toml");
+  EXPECT_EQ(error.line, c.line) << error.to_string();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Mistakes, BadProfile,
+    ::testing::Values(
+        BadProfileCase{"over_amplitude_limit", "amplitude_deg = 10", "amplitude_deg = 25", 9,
+                       "exceeds the room limit limits.swing.max_amplitude_deg = 20.0"},
+        BadProfileCase{"under_period_limit", "period = \"4s\"", "period = \"1s\"", 9,
+                       "shorter than the room limit"},
+        BadProfileCase{"fade_longer_than_step", "fade = \"2s\"", "fade = \"20s\"", 8,
+                       "longer than its duration"},
+        BadProfileCase{"unknown_mode", "\"linear\"", "\"sideways\"", 9,
+                       "use \"off\" or \"linear\""},
+        BadProfileCase{"unknown_step_key", "name = \"swing\"", "nmae = \"swing\"", 6,
+                       "unknown key 'nmae'"},
+        BadProfileCase{"bad_purpose", "\"calming\"", "\"sleepy\"", 3, "use calming, alerting"},
+        BadProfileCase{"missing_duration", "duration = \"10s\"\n", "", 5,
+                       "missing key 'duration'"}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST_F(ConfigFiles, RefusesDuplicateProfileIds) {
+  write("profiles/a.toml", kGoodProfile);
+  write("profiles/b.toml", kGoodProfile);
+  auto result = load(kGoodRoom);
+  ASSERT_FALSE(result.room.has_value());
+  EXPECT_NE(result.diagnostics.errors.front().message.find("also used by"), std::string::npos);
+}
+
+TEST_F(ConfigFiles, NamesAMissingRoomFile) {
+  auto result = load_room(dir.path() / "nowhere.toml");
+  ASSERT_EQ(result.diagnostics.errors.size(), 1u);
+  EXPECT_NE(result.diagnostics.errors[0].message.find("cannot read"), std::string::npos);
+}
+
+TEST(Examples, ExampleRoomLoads) {
+  auto result = load_room(std::filesystem::path(SENSORYD_SOURCE_DIR) / "config/examples/room.toml");
+  ASSERT_TRUE(result.room.has_value())
+      << (result.diagnostics.errors.empty() ? "" : result.diagnostics.errors[0].to_string());
+  EXPECT_NE(result.room->find_profile("calm-down"), nullptr);
+}
+
+}  // namespace
+}  // namespace sensoryd::config
