@@ -1,0 +1,212 @@
+// End to end: mosquitto, the swing simulator and sensoryd as processes; a tablet over MQTT.
+#include <gtest/gtest.h>
+
+#include "tests/e2e/recording_checks.hpp"
+#include "tests/support/simulated_room.hpp"
+#include "tests/support/wait.hpp"
+
+namespace sensoryd::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+RoomOptions calm_room() {
+  RoomOptions options;
+  options.max_amplitude_deg = 12.0;
+  options.min_period_s = 2.0;
+  options.max_amplitude_rate_deg_s = 4.0;
+  options.profiles = {{"calm.toml", short_profile("calm", 8.0, "60s")}};
+  return options;
+}
+
+TEST(SessionE2E, StartMovesTheSwingWithinLimitsAndStopBringsItToRest) {
+  SimulatedRoom room(calm_room());
+  room.start_all();
+  Tablet& tablet = room.tablet();
+
+  auto reply = tablet.command("start", {{"profile", "calm"}, {"therapist", "ana"}});
+  ASSERT_TRUE(reply) << room.daemon_log();
+  EXPECT_EQ((*reply)["ok"], true) << reply->dump();
+  std::string session_id = (*reply)["session_id"];
+  EXPECT_NE(session_id.find("room-e2e"), std::string::npos);
+
+  ASSERT_TRUE(tablet.wait_for_session_state("running", 5s));
+  auto session = *tablet.latest_json("session");
+  EXPECT_EQ(session["profile"], "calm");
+  EXPECT_EQ(session["session_id"], session_id);
+  EXPECT_EQ(session["therapist"], "ana");
+  EXPECT_EQ(session["step"]["name"], "swing");
+
+  // The swing really moves: the drive measures the profile's amplitude.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto swing = room.read_swing();
+        return swing && swing->amplitude_deg >= 7.5 && swing->running();
+      },
+      10s))
+      << room.daemon_log();
+
+  reply = tablet.command("stop", json::object());
+  ASSERT_TRUE(reply);
+  EXPECT_EQ((*reply)["ok"], true) << reply->dump();
+  ASSERT_TRUE(tablet.wait_for_session_state("idle", 5s));
+
+  // The drive was disabled and the swing came to rest.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto recording = room.recording();
+        auto controls = writes_to(recording, "control");
+        return first_event(recording, "motion_stopped") && !controls.empty() &&
+               controls.back()["value"] == 0;
+      },
+      15s));
+  auto swing = room.read_swing();
+  ASSERT_TRUE(swing);
+  EXPECT_EQ(swing->amplitude_deg, 0.0);
+  EXPECT_FALSE(swing->running());
+
+  auto recording = room.recording();
+  auto amplitudes = writes_to(recording, "amplitude");
+  ASSERT_GT(amplitudes.size(), 10u);
+  int previous = 0;
+  int peak = 0;
+  for (const auto& write : amplitudes) {
+    int value = write["value"];
+    EXPECT_LE(value, 120) << "amplitude above the room's 12 deg limit: " << write.dump();
+    // Ramped, never stepped: the profile's 8 deg never arrives in one write.
+    EXPECT_LE(std::abs(value - previous), 10) << write.dump();
+    previous = value;
+    peak = std::max(peak, value);
+  }
+  EXPECT_GE(peak, 75);
+  EXPECT_LE(peak, 80);
+  for (const auto& write : writes_to(recording, "period")) {
+    int value = write["value"];
+    if (value != 0) {
+      EXPECT_GE(value, 2000) << write.dump();
+    }
+  }
+  auto controls = writes_to(recording, "control");
+  ASSERT_FALSE(controls.empty());
+  EXPECT_EQ(controls.back()["value"], 0);
+  EXPECT_EQ(amplitudes.back()["value"], 0);
+}
+
+TEST(SessionE2E, ComesOnlineOnlyAfterRetainedStateAndAnswersEveryCommand) {
+  SimulatedRoom room(calm_room());
+  room.start_all();
+  Tablet& tablet = room.tablet();
+
+  // availability `online` came after the retained session and device state.
+  auto messages = tablet.messages();
+  auto index_of = [&](const std::string& suffix) {
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      if (messages[i].topic == "sensoryd/room-e2e/" + suffix) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  int online = index_of("availability");
+  ASSERT_GE(online, 0);
+  EXPECT_GE(index_of("session"), 0);
+  EXPECT_LT(index_of("session"), online);
+  EXPECT_LT(index_of("devices/swing"), online);
+
+  auto unknown = tablet.command("start", {{"profile", "no-such-profile"}});
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ((*unknown)["error"]["code"], "unknown_profile");
+
+  auto not_running = tablet.command("stop", json::object());
+  ASSERT_TRUE(not_running);
+  EXPECT_EQ((*not_running)["error"]["code"], "not_allowed_in_state");
+
+  auto stale = tablet.command("start", {{"profile", "calm"}, {"sent_at", 1'000'000'000'000LL}});
+  ASSERT_TRUE(stale);
+  EXPECT_EQ((*stale)["error"]["code"], "stale_command");
+
+  // A payload that is not JSON at all: no request id to echo, so the reply carries "".
+  tablet.publish("sensoryd/room-e2e/cmd/start", "{{{{ not json", false);
+  auto bad = tablet.wait_for(
+      [](const SeenMessage& m) {
+        return m.topic == "sensoryd/room-e2e/reply" &&
+               m.payload.find("bad_request") != std::string::npos;
+      },
+      5s);
+  ASSERT_TRUE(bad);
+
+  // MQTT 5 request/response: the reply goes to the response topic with the correlation data.
+  tablet.subscribe("test/replies");
+  tablet.publish_with_response_topic("sensoryd/room-e2e/cmd/stop", "{}", "test/replies", "c-42");
+  auto answered =
+      tablet.wait_for([](const SeenMessage& m) { return m.topic == "test/replies"; }, 5s);
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(answered->correlation_data, "c-42");
+  EXPECT_NE(answered->payload.find("not_allowed_in_state"), std::string::npos);
+
+  // None of it moved anything or stopped the daemon.
+  EXPECT_TRUE(room.daemon().running());
+  EXPECT_EQ(tablet.latest_json("session")->value("state", ""), "idle");
+  for (const auto& write : writes_to(room.recording(), "control")) EXPECT_EQ(write["value"], 0);
+}
+
+TEST(SessionE2E, ARetainedStartLeftOnTheBrokerIsNeverActedOn) {
+  SimulatedRoom room(calm_room());
+  room.start_broker();
+  room.start_swing();
+  Tablet& tablet = room.tablet();
+  tablet.publish("sensoryd/room-e2e/cmd/start", R"({"request_id":"old","profile":"calm"})", true);
+  room.start_daemon();
+  ASSERT_TRUE(wait_until([&] { return tablet.latest("availability") == "online"; }, 10s));
+  // A later command is answered, so the retained one had its chance to be handled first.
+  auto reply = tablet.command("stop", json::object());
+  ASSERT_TRUE(reply);
+  EXPECT_EQ((*reply)["error"]["code"], "not_allowed_in_state");
+  for (const auto& m : tablet.messages()) {
+    if (m.topic.find("/cmd/") != std::string::npos) continue;  // the tablet's own command
+    EXPECT_EQ(m.payload.find("\"old\""), std::string::npos) << "answered a retained command";
+  }
+  EXPECT_NE(room.daemon_log().find("ignored retained command"), std::string::npos);
+  for (const auto& write : writes_to(room.recording(), "control")) EXPECT_EQ(write["value"], 0);
+}
+
+TEST(SessionE2E, StartIsRefusedWhileTheDriveIsUnreachable) {
+  SimulatedRoom room(calm_room());
+  room.start_broker();
+  Tablet& tablet = room.tablet();
+  room.start_daemon();  // no swing simulator: the drive never answers
+  ASSERT_TRUE(wait_until([&] { return tablet.latest("availability") == "online"; }, 10s));
+  auto reply = tablet.command("start", {{"profile", "calm"}});
+  ASSERT_TRUE(reply);
+  EXPECT_EQ((*reply)["error"]["code"], "device_unavailable");
+  EXPECT_NE((*reply)["error"]["message"].get<std::string>().find("swing"), std::string::npos);
+  EXPECT_EQ(tablet.latest_json("session")->value("state", ""), "idle");
+}
+
+TEST(SessionE2E, SigtermWindsTheSwingDownBeforeExiting) {
+  SimulatedRoom room(calm_room());
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto swing = room.read_swing();
+        return swing && swing->amplitude_deg >= 4.0;
+      },
+      10s));
+  room.daemon().signal(SIGTERM);
+  auto status = room.daemon().wait_exit(20s);
+  ASSERT_TRUE(status) << "sensoryd did not exit after SIGTERM";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+
+  auto recording = room.recording();
+  auto stopped = first_event(recording, "motion_stopped");
+  ASSERT_TRUE(stopped) << "the swing was still moving when sensoryd exited";
+  EXPECT_FALSE(first_event(recording, "comm_loss_stop").has_value() &&
+               (*first_event(recording, "comm_loss_stop"))["t"] < (*stopped)["t"])
+      << "the stop came from the drive's watchdog, not from sensoryd";
+  EXPECT_EQ(writes_to(recording, "control").back()["value"], 0);
+  EXPECT_EQ(tablet.latest("availability"), "offline");
+}
+
+}  // namespace
+}  // namespace sensoryd::test

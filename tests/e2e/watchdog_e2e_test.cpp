@@ -1,0 +1,103 @@
+// Fault: sensoryd dies mid-swing. The drive must stop by itself, from the comm-loss watchdog
+// that sensoryd configured (SAFETY.md S6), as the simulator's recording shows.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include "tests/e2e/recording_checks.hpp"
+#include "tests/support/simulated_room.hpp"
+#include "tests/support/wait.hpp"
+
+namespace sensoryd::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(WatchdogFault, SigkillMidSwingStopsTheSwingWithinTheCommLossTimeout) {
+  RoomOptions options;
+  options.comm_loss_timeout_ms = 400;
+  options.profiles = {{"calm.toml", short_profile("calm", 10.0, "60s")}};
+  SimulatedRoom room(options);
+  room.start_all();
+
+  auto reply = room.tablet().command("start", {{"profile", "calm"}});
+  ASSERT_TRUE(reply);
+  ASSERT_EQ((*reply)["ok"], true);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto swing = room.read_swing();
+        return swing && swing->amplitude_deg >= 5.0;
+      },
+      10s));
+
+  room.daemon().signal(SIGKILL);
+  ASSERT_TRUE(room.daemon().wait_exit(5s));
+  ASSERT_TRUE(
+      wait_until([&] { return first_event(room.recording(), "comm_loss_stop").has_value(); }, 5s))
+      << "the drive never noticed that sensoryd was gone";
+  ASSERT_TRUE(
+      wait_until([&] { return first_event(room.recording(), "motion_stopped").has_value(); }, 10s))
+      << "the swing kept moving after sensoryd died";
+
+  auto recording = room.recording();
+  auto trip = *first_event(recording, "comm_loss_stop");
+  // The last write before the trip is the last sign of life from sensoryd.
+  double last_write_t = 0.0;
+  for (const auto& line : recording) {
+    if (line.value("type", "") == "write" && line["t"] <= trip["t"]) last_write_t = line["t"];
+  }
+  double silence_s = trip["t"].get<double>() - last_write_t;
+  EXPECT_GE(silence_s, 0.400);
+  EXPECT_LE(silence_s, 0.400 + 0.050) << "the drive stopped later than its comm-loss timeout";
+  EXPECT_GT(trip["amplitude_deg"].get<double>(), 4.0) << "the swing was moving when it tripped";
+
+  // Heartbeats came often enough while sensoryd lived: never a gap over half the timeout.
+  double previous = 0.0;
+  for (const auto& write : writes_to(recording, "heartbeat")) {
+    double t = write["t"];
+    if (previous > 0.0) {
+      EXPECT_LE(t - previous, 0.200) << write.dump();
+    }
+    previous = t;
+  }
+
+  auto swing = room.read_swing();
+  ASSERT_TRUE(swing);
+  EXPECT_EQ(swing->amplitude_deg, 0.0);
+  EXPECT_TRUE(swing->comm_lost());
+}
+
+TEST(WatchdogFault, RestartAfterAKillStartsSafeAndClearsTheTrip) {
+  RoomOptions options;
+  options.profiles = {{"calm.toml", short_profile("calm", 6.0, "60s")}};
+  SimulatedRoom room(options);
+  room.start_all();
+  room.daemon().signal(SIGKILL);
+  ASSERT_TRUE(room.daemon().wait_exit(5s));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto swing = room.read_swing();
+        return swing && swing->comm_lost();
+      },
+      5s));
+  std::size_t before_restart = room.recording().size();
+
+  room.start_daemon();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto swing = room.read_swing();
+        return swing && !swing->comm_lost();
+      },
+      10s));
+  // The first thing the new daemon told the drive: disabled, amplitude zero.
+  auto recording = room.recording();
+  std::vector<nlohmann::json> after(recording.begin() + static_cast<long>(before_restart),
+                                    recording.end());
+  auto controls = writes_to(after, "control");
+  ASSERT_FALSE(controls.empty());
+  EXPECT_EQ(controls.front()["value"], 0);
+  for (const auto& write : writes_to(after, "amplitude")) EXPECT_EQ(write["value"], 0);
+}
+
+}  // namespace
+}  // namespace sensoryd::test

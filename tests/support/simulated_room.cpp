@@ -1,0 +1,146 @@
+#include "tests/support/simulated_room.hpp"
+
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <modbus.h>
+
+#include "tests/support/wait.hpp"
+
+namespace sensoryd::test {
+
+using namespace std::chrono_literals;
+
+SimulatedRoom::SimulatedRoom(RoomOptions options) : options_(std::move(options)) {
+  broker_port_ = free_tcp_port();
+  swing_port_ = free_tcp_port();
+  while (swing_port_ == broker_port_) swing_port_ = free_tcp_port();
+  write_config();
+}
+
+SimulatedRoom::~SimulatedRoom() {
+  tablet_.reset();
+  daemon_.reset();
+  swing_.reset();
+  broker_.reset();
+}
+
+void SimulatedRoom::write_config() {
+  std::filesystem::create_directories(dir() / "profiles");
+  std::ofstream room(room_file());
+  room << "[room]\nid = \"" << options_.room_id << "\"\nprofiles_dir = \"profiles\"\n\n"
+       << "[mqtt]\nuri = \"tcp://127.0.0.1:" << broker_port_ << "\"\n\n"
+       << "[buses.cabinet]\ntype = \"tcp\"\nhost = \"127.0.0.1\"\nport = " << swing_port_
+       << "\nresponse_timeout = \"200ms\"\n\n"
+       << "[devices.swing]\nkind = \"swing_drive\"\nbus = \"cabinet\"\nunit = 1\n"
+       << "comm_loss_timeout = \"" << options_.comm_loss_timeout_ms << "ms\"\n"
+       << "poll_period = \"50ms\"\n\n"
+       << "[devices.swing.registers]\ncontrol = 0\nmode = 1\namplitude = 2\nperiod = 3\n"
+       << "comm_loss_timeout = 4\ncomm_loss_action = 5\nheartbeat = 6\nstatus = 0\nangle = 1\n"
+       << "measured_amplitude = 2\nfault_code = 3\n\n"
+       << "[limits.swing]\nmax_amplitude_deg = " << options_.max_amplitude_deg
+       << "\nmin_period_s = " << options_.min_period_s
+       << "\nmax_amplitude_rate_deg_s = " << options_.max_amplitude_rate_deg_s << "\n";
+  for (const auto& [name, text] : options_.profiles) {
+    std::ofstream(dir() / "profiles" / name) << text;
+  }
+}
+
+void SimulatedRoom::start_broker() {
+  std::ofstream(dir() / "mosquitto.conf")
+      << "listener " << broker_port_ << " 127.0.0.1\nallow_anonymous true\npersistence false\n"
+      << (geteuid() == 0 ? "user root\n" : "");
+  broker_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{MOSQUITTO_BIN, "-c", (dir() / "mosquitto.conf").string()},
+      dir() / "mosquitto.log");
+  if (!wait_until([&] { return port_accepts(broker_port_); }, 10s)) {
+    throw std::runtime_error("mosquitto did not start: " + broker_->log_text());
+  }
+}
+
+void SimulatedRoom::start_swing() {
+  swing_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{SWING_SIM_BIN, "--port", std::to_string(swing_port_), "--record",
+                               (dir() / "swing-recording.jsonl").string()},
+      dir() / "swing-sim.log");
+  if (!wait_until([&] { return port_accepts(swing_port_); }, 10s)) {
+    throw std::runtime_error("swing simulator did not start: " + swing_->log_text());
+  }
+}
+
+void SimulatedRoom::start_daemon() {
+  daemon_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{SENSORYD_BIN, "--config", room_file().string(), "--log-level",
+                               "debug"},
+      dir() / "sensoryd.log");
+}
+
+Tablet& SimulatedRoom::tablet() {
+  if (!tablet_) tablet_ = std::make_unique<Tablet>(broker_port_, options_.room_id);
+  return *tablet_;
+}
+
+void SimulatedRoom::start_all() {
+  start_broker();
+  start_swing();
+  tablet();
+  start_daemon();
+  bool online = wait_until([&] { return tablet().latest("availability") == "online"; }, 10s);
+  if (!online) throw std::runtime_error("sensoryd did not come online:\n" + daemon_log());
+  // Ready for motion: the drive's comm-loss watchdog confirmed, as the device topic says.
+  bool confirmed = wait_until(
+      [&] {
+        auto device = tablet().latest_json("devices/swing");
+        return device && device->value("health", "") == "online" &&
+               device->value("watchdog_confirmed", false);
+      },
+      10s);
+  if (!confirmed) throw std::runtime_error("swing not confirmed:\n" + daemon_log());
+}
+
+std::vector<nlohmann::json> SimulatedRoom::recording() const {
+  std::vector<nlohmann::json> lines;
+  std::ifstream in(dir() / "swing-recording.jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_discarded()) lines.push_back(std::move(j));  // a line being written is skipped
+  }
+  return lines;
+}
+
+std::optional<SwingInputs> SimulatedRoom::read_swing() const {
+  modbus_t* ctx = modbus_new_tcp("127.0.0.1", swing_port_);
+  if (ctx == nullptr) return std::nullopt;
+  std::optional<SwingInputs> inputs;
+  std::uint16_t regs[4] = {};
+  if (modbus_connect(ctx) == 0 && modbus_read_input_registers(ctx, 0, 4, regs) == 4) {
+    inputs = SwingInputs{regs[0], static_cast<std::int16_t>(regs[1]) / 10.0, regs[2] / 10.0};
+  }
+  modbus_close(ctx);
+  modbus_free(ctx);
+  return inputs;
+}
+
+std::string SimulatedRoom::daemon_log() const {
+  std::ifstream in(dir() / "sensoryd.log");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string short_profile(const std::string& id, double amplitude_deg, const std::string& hold) {
+  std::ostringstream text;
+  text << "id = \"" << id << "\"\ntitle = \"Test " << id << "\"\npurpose = \"calming\"\n\n"
+       << "[[steps]]\nname = \"swing\"\nduration = \"" << hold << "\"\nfade = \"1s\"\n"
+       << "swing = { mode = \"linear\", amplitude_deg = " << amplitude_deg
+       << ", period = \"3s\" }\n\n"
+       << "[[steps]]\nname = \"rest\"\nduration = \"2s\"\nfade = \"1s\"\n"
+       << "swing = { mode = \"off\" }\n";
+  return text.str();
+}
+
+}  // namespace sensoryd::test

@@ -1,0 +1,78 @@
+// A whole simulated room for end-to-end tests, every part a real process on loopback: its own
+// mosquitto, the swing drive simulator (Modbus TCP), and the sensoryd daemon.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/process.hpp"
+#include "tests/support/tablet.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace sensoryd::test {
+
+struct RoomOptions {
+  std::string room_id = "room-e2e";
+  double max_amplitude_deg = 20.0;
+  double min_period_s = 2.0;
+  double max_amplitude_rate_deg_s = 3.0;
+  int comm_loss_timeout_ms = 500;
+  // Profile files to place in profiles/, name -> TOML text.
+  std::vector<std::pair<std::string, std::string>> profiles;
+};
+
+// What the simulated drive measures right now, read over Modbus as any client would.
+struct SwingInputs {
+  std::uint16_t status = 0;
+  double angle_deg = 0.0;
+  double amplitude_deg = 0.0;
+  bool comm_lost() const { return (status & 8) != 0; }
+  bool running() const { return (status & 2) != 0; }
+};
+
+class SimulatedRoom {
+ public:
+  explicit SimulatedRoom(RoomOptions options);
+  ~SimulatedRoom();
+
+  void start_broker();
+  void start_swing();
+  void start_daemon();
+  // All three, then waits until the daemon says `online`.
+  void start_all();
+
+  ChildProcess& daemon() { return *daemon_; }
+  void stop_swing() { swing_.reset(); }
+  Tablet& tablet();
+  const RoomOptions& options() const { return options_; }
+  const std::filesystem::path& dir() const { return dir_.path(); }
+  std::filesystem::path room_file() const { return dir_.path() / "room.toml"; }
+  int broker_port() const { return broker_port_; }
+
+  // Every line the swing simulator recorded so far.
+  std::vector<nlohmann::json> recording() const;
+  std::optional<SwingInputs> read_swing() const;
+  std::string daemon_log() const;
+
+ private:
+  void write_config();
+
+  RoomOptions options_;
+  TempDir dir_;
+  int broker_port_ = 0;
+  int swing_port_ = 0;
+  std::unique_ptr<ChildProcess> broker_;
+  std::unique_ptr<ChildProcess> swing_;
+  std::unique_ptr<ChildProcess> daemon_;
+  std::unique_ptr<Tablet> tablet_;
+};
+
+// A short calm profile used by several tests: fade in over 1 s to `amplitude_deg`, hold.
+std::string short_profile(const std::string& id, double amplitude_deg, const std::string& hold);
+
+}  // namespace sensoryd::test

@@ -1,0 +1,63 @@
+// A tablet for end-to-end tests: a real MQTT 5 client that sees everything under
+// sensoryd/<room>/ and sends commands the way a therapist's tablet does.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mqtt {
+class async_client;
+}
+
+namespace sensoryd::test {
+
+struct SeenMessage {
+  std::string topic;
+  std::string payload;
+  bool retained = false;
+  std::string correlation_data;
+  std::chrono::steady_clock::time_point at;
+};
+
+class Tablet {
+ public:
+  Tablet(int broker_port, std::string room);
+  ~Tablet();
+
+  // Publishes `sensoryd/<room>/cmd/<action>`; returns the reply with this request id, or
+  // nullopt when none came within `timeout`.
+  std::optional<nlohmann::json> command(
+      const std::string& action, nlohmann::json body,
+      std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  void publish(const std::string& topic, const std::string& payload, bool retained);
+  void publish_with_response_topic(const std::string& topic, const std::string& payload,
+                                   const std::string& response_topic,
+                                   const std::string& correlation);
+  void subscribe(const std::string& filter);
+
+  // The latest message on `topic` (suffix after sensoryd/<room>/) as JSON, if any.
+  std::optional<nlohmann::json> latest_json(const std::string& suffix);
+  std::optional<std::string> latest(const std::string& suffix);
+  // Waits until a message satisfying `match` has been seen.
+  std::optional<SeenMessage> wait_for(std::function<bool(const SeenMessage&)> match,
+                                      std::chrono::milliseconds timeout);
+  // Waits until the latest session state is `state`.
+  bool wait_for_session_state(const std::string& state, std::chrono::milliseconds timeout);
+  std::vector<SeenMessage> messages();
+
+ private:
+  std::string prefix_;
+  std::unique_ptr<mqtt::async_client> client_;
+  std::mutex mutex_;
+  std::vector<SeenMessage> seen_;
+  int next_request_ = 0;
+};
+
+}  // namespace sensoryd::test
