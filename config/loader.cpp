@@ -82,7 +82,6 @@ void read_buses(TableReader& root, Room& room, Diagnostics& diagnostics) {
     bus.host = reader.string("host", true).value_or("");
     bus.port = static_cast<int>(reader.integer("port", false, 1, 65535).value_or(502));
     bus.response_timeout = reader.duration("response_timeout", false, 10ms, 5s).value_or(250ms);
-    bus.poll_period = reader.duration("poll_period", false, 5ms, 10s).value_or(50ms);
     reader.finish();
     room.buses.push_back(std::move(bus));
   }
@@ -114,6 +113,13 @@ void read_swing_registers(TableReader& reader, SwingRegisterMap& map, Diagnostic
   if (holding.size() != 7) {
     regs.error_at(table->source(), "two holding registers of " + where +
                                        " share an address: give each its own address");
+  }
+  // The input registers are polled in one request, and Modbus reads at most 125 registers.
+  auto [low, high] = std::minmax({map.status, map.angle, map.measured_amplitude, map.fault_code});
+  if (high - low >= 125) {
+    regs.error_at(table->source(), "the input registers of " + where +
+                                       " span more than 125 addresses: sensoryd reads them in one "
+                                       "request; check the addresses");
   }
 }
 

@@ -24,7 +24,6 @@ struct ModbusTcpBus {
   std::string host;  // IPv4 literal or host name
   int port = 502;
   Millis response_timeout{250};
-  Millis poll_period{50};
 };
 
 enum class SwingMode : std::uint8_t { off = 0, linear = 1, rotary = 2 };

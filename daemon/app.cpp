@@ -92,6 +92,7 @@ void App::tick() {
   if (now - last_session_publish_ >= 1s && engine_.state() != SessionState::idle) {
     publish_session();
   }
+  if (now - last_devices_publish_ >= 1s) publish_devices();
   if (shutting_down_) {
     bool stopped = supervisor_->swing_at_rest() && (!supervisor_->swing().reading().valid ||
                                                     !supervisor_->swing().reading().running);
@@ -104,6 +105,7 @@ void App::tick() {
 
 void App::publish_retained_state() {
   publish_session();
+  last_devices_payload_.clear();  // a new connection always gets the device state
   publish_devices();
 }
 
@@ -113,8 +115,14 @@ void App::publish_session() {
 }
 
 void App::publish_devices() {
+  last_devices_publish_ = Clock::now();
   const auto& swing = supervisor_->swing();
-  mqtt_.publish(topic_prefix_ + "devices/" + swing.id(), swing_device_json(swing), true);
+  std::string payload = swing_device_json(swing);
+  // Readings change every poll; a once-a-second update is enough, and an unchanged one is not
+  // sent again (the retained copy on the broker is already current).
+  if (payload == last_devices_payload_ && mqtt_.connected()) return;
+  last_devices_payload_ = payload;
+  mqtt_.publish(topic_prefix_ + "devices/" + swing.id(), payload, true);
 }
 
 void App::publish_event(const std::string& type, const std::string& fields_json) {

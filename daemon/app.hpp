@@ -64,6 +64,8 @@ class App {
   asio::steady_timer tick_timer_;
   Clock::time_point next_tick_{};
   Clock::time_point last_session_publish_{};
+  Clock::time_point last_devices_publish_{};
+  std::string last_devices_payload_;
   bool shutting_down_ = false;
   bool finished_ = false;
   Clock::time_point shutdown_deadline_{};

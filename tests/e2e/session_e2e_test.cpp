@@ -208,5 +208,23 @@ TEST(SessionE2E, SigtermWindsTheSwingDownBeforeExiting) {
   EXPECT_EQ(tablet.latest("availability"), "offline");
 }
 
+TEST(SessionE2E, ReconnectsAfterTheBrokerRestartsAndRepublishesItsState) {
+  SimulatedRoom room(calm_room());
+  room.start_all();
+  room.stop_broker();
+  room.start_broker();  // same port, empty: no retained state survives
+  Tablet& tablet = room.tablet();
+  ASSERT_TRUE(wait_until([&] { return tablet.latest("availability") == "online"; }, 20s))
+      << room.daemon_log();
+  auto session = tablet.latest_json("session");
+  ASSERT_TRUE(session);
+  EXPECT_EQ((*session)["state"], "idle");
+  EXPECT_TRUE(tablet.latest_json("devices/swing"));
+  // Commands work again: the subscription was renewed.
+  auto reply = tablet.command("start", {{"profile", "calm"}});
+  ASSERT_TRUE(reply);
+  EXPECT_EQ((*reply)["ok"], true) << reply->dump();
+}
+
 }  // namespace
 }  // namespace sensoryd::test

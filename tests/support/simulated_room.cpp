@@ -61,6 +61,11 @@ void SimulatedRoom::start_broker() {
   }
 }
 
+void SimulatedRoom::stop_broker() {
+  tablet_.reset();
+  broker_.reset();
+}
+
 void SimulatedRoom::start_swing() {
   swing_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{SWING_SIM_BIN, "--port", std::to_string(swing_port_), "--record",
@@ -71,11 +76,11 @@ void SimulatedRoom::start_swing() {
   }
 }
 
-void SimulatedRoom::start_daemon() {
+void SimulatedRoom::start_daemon(std::vector<std::string> extra_env) {
   daemon_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{SENSORYD_BIN, "--config", room_file().string(), "--log-level",
                                "debug"},
-      dir() / "sensoryd.log");
+      dir() / "sensoryd.log", std::move(extra_env));
 }
 
 Tablet& SimulatedRoom::tablet() {

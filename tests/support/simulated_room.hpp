@@ -42,12 +42,15 @@ class SimulatedRoom {
 
   void start_broker();
   void start_swing();
-  void start_daemon();
+  // `extra_env` such as NOTIFY_SOCKET=... for the daemon's environment.
+  void start_daemon(std::vector<std::string> extra_env = {});
   // All three, then waits until the daemon says `online`.
   void start_all();
 
   ChildProcess& daemon() { return *daemon_; }
   void stop_swing() { swing_.reset(); }
+  // Kills the broker (and forgets the tablet, whose connection dies with it).
+  void stop_broker();
   Tablet& tablet();
   const RoomOptions& options() const { return options_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
