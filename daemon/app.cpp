@@ -43,9 +43,15 @@ App::App(config::Room room, asio::io_context& io, AppOptions options)
       buses_(make_buses(room_, io)),
       supervisor_(make_supervisor(room_, buses_)),
       engine_(room_.id),
+      session_log_(options_.state_dir / "sessions.jsonl"),
       mqtt_(room_.mqtt, topic_prefix_ + "availability", io.get_executor()),
       tick_timer_(io) {
   supervisor_->on_device_change([this] { devices_changed(); });
+  if (!session_log_.healthy()) {
+    session_log_failed_ = true;
+    spdlog::error("session log: {}; sessions still run, but are not recorded",
+                  session_log_.error());
+  }
   mqtt_.on_connected([this] {
     mqtt_.subscribe(topic_prefix_ + "cmd/+");
     publish_retained_state();
@@ -87,7 +93,9 @@ void App::tick() {
   auto now = Clock::now();
   SwingTarget wanted = engine_.update(now);
   supervisor_->update(wanted, now);
-  notifier_.watchdog(now);
+  // systemd's watchdog is fed only while this loop runs and no bus worker is stuck: a hung
+  // bus thread gets the daemon restarted, while this loop keeps the room safe meanwhile.
+  if (buses_alive(now)) notifier_.watchdog(now);
   publish_engine_events();
   if (now - last_session_publish_ >= 1s && engine_.state() != SessionState::idle) {
     publish_session();
@@ -101,6 +109,23 @@ void App::tick() {
       finish_shutdown();
     }
   }
+}
+
+bool App::buses_alive(Clock::time_point now) {
+  bool alive = true;
+  for (auto& [id, bus] : buses_) {
+    bool stuck = bus->stuck(now);
+    if (stuck && stuck_buses_.insert(id).second) {
+      spdlog::critical(
+          "bus {}: worker stuck in a request; withholding the systemd watchdog so "
+          "that sensoryd is restarted",
+          id);
+    } else if (!stuck && stuck_buses_.erase(id) != 0) {
+      spdlog::warn("bus {}: worker running again", id);
+    }
+    alive = alive && !stuck;
+  }
+  return alive;
 }
 
 void App::publish_retained_state() {
@@ -125,9 +150,19 @@ void App::publish_devices() {
   mqtt_.publish(topic_prefix_ + "devices/" + swing.id(), payload, true);
 }
 
-void App::publish_event(const std::string& type, const std::string& fields_json) {
-  mqtt_.publish(topic_prefix_ + "events",
-                event_json(std::chrono::system_clock::now(), type, fields_json), false);
+void App::record(const std::string& type, const std::string& fields_json) {
+  std::string line = event_json(std::chrono::system_clock::now(), type, fields_json);
+  mqtt_.publish(topic_prefix_ + "events", line, false);
+  bool written = session_log_.append(line);
+  if (written == session_log_failed_) {
+    session_log_failed_ = !written;
+    if (written) {
+      spdlog::warn("session log: writing again to {}", session_log_.file().string());
+    } else {
+      spdlog::error("session log: {}; sessions still run, but are not recorded",
+                    session_log_.error());
+    }
+  }
 }
 
 void App::publish_engine_events() {
@@ -138,12 +173,15 @@ void App::publish_engine_events() {
         break;  // published with the reply, where the session id is known
       case EngineEvent::Type::step_changed:
         spdlog::info("session: step {} '{}'", event.step_index, event.step_name);
-        publish_event("step_changed",
-                      json{{"index", event.step_index}, {"name", event.step_name}}.dump());
+        record("step_changed", json{{"session_id", engine_.session_id()},
+                                    {"index", event.step_index},
+                                    {"name", event.step_name}}
+                                   .dump());
         break;
       case EngineEvent::Type::session_ended:
         spdlog::info("session: ended ({})", event.reason);
-        publish_event("session_ended", json{{"reason", event.reason}}.dump());
+        record("session_ended",
+               json{{"session_id", engine_.session_id()}, {"reason", event.reason}}.dump());
         break;
     }
   }
@@ -206,11 +244,13 @@ void App::execute(const Command& command, const InboundMessage& message) {
     spdlog::info("session {}: started profile {} (therapist '{}', child '{}', intensity {})",
                  session_id, profile->id, request.therapist, request.child, request.intensity);
     reply(message, ok_reply(command.request_id, session_id));
-    publish_event("session_started", json{{"session_id", session_id},
-                                          {"profile", profile->id},
-                                          {"child", request.child},
-                                          {"therapist", request.therapist}}
-                                         .dump());
+    record("session_started", json{{"session_id", session_id},
+                                   {"room", room_.id},
+                                   {"profile", profile->id},
+                                   {"child", request.child},
+                                   {"therapist", request.therapist},
+                                   {"intensity", request.intensity}}
+                                  .dump(-1, ' ', false, json::error_handler_t::replace));
     engine_.take_events();  // the start is announced above
     publish_session();
     return;
@@ -238,10 +278,10 @@ void App::reply(const InboundMessage& message, const std::string& payload) {
 void App::refuse(const InboundMessage& message, const CommandError& error) {
   spdlog::info("command {} refused: {} ({})", message.topic, error.code, error.message);
   reply(message, error_reply(error));
-  publish_event("command_refused", json{{"action", message.topic.substr(topic_prefix_.size() + 4)},
-                                        {"code", error.code},
-                                        {"request_id", error.request_id}}
-                                       .dump(-1, ' ', false, json::error_handler_t::replace));
+  record("command_refused", json{{"action", message.topic.substr(topic_prefix_.size() + 4)},
+                                 {"code", error.code},
+                                 {"request_id", error.request_id}}
+                                .dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 void App::shutdown(std::function<void()> done) {

@@ -3,15 +3,18 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "config/model.hpp"
 #include "daemon/mqtt_link.hpp"
 #include "daemon/safety_supervisor.hpp"
 #include "daemon/session_engine.hpp"
+#include "daemon/session_log.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "devices/asio.hpp"
 #include "devices/modbus_bus.hpp"
@@ -22,8 +25,9 @@ struct Command;
 struct CommandError;
 
 struct AppOptions {
-  std::chrono::milliseconds tick{20};                  // 50 Hz control loop
-  std::chrono::milliseconds shutdown_timeout{15'000};  // longest wind-down before exit anyway
+  std::chrono::milliseconds tick{20};                     // 50 Hz control loop
+  std::chrono::milliseconds shutdown_timeout{15'000};     // longest wind-down before exit anyway
+  std::filesystem::path state_dir = "/var/lib/sensoryd";  // holds the clinical session log
 };
 
 class App {
@@ -43,13 +47,15 @@ class App {
   void publish_retained_state();
   void publish_session();
   void publish_devices();
-  void publish_event(const std::string& type, const std::string& fields_json);
+  // An event for tablets (MQTT `events`) and for the clinical session log.
+  void record(const std::string& type, const std::string& fields_json);
   void publish_engine_events();
   void handle_message(const InboundMessage& message);
   void execute(const Command& command, const InboundMessage& message);
   void reply(const InboundMessage& message, const std::string& payload);
   void refuse(const InboundMessage& message, const CommandError& error);
   void devices_changed();
+  bool buses_alive(Clock::time_point now);
   void finish_shutdown();
 
   config::Room room_;
@@ -59,6 +65,8 @@ class App {
   std::map<std::string, std::unique_ptr<devices::ModbusBus>> buses_;
   std::unique_ptr<SafetySupervisor> supervisor_;
   SessionEngine engine_;
+  SessionLog session_log_;
+  bool session_log_failed_ = false;
   MqttLink mqtt_;
   SystemdNotifier notifier_;
   asio::steady_timer tick_timer_;
@@ -66,6 +74,7 @@ class App {
   Clock::time_point last_session_publish_{};
   Clock::time_point last_devices_publish_{};
   std::string last_devices_payload_;
+  std::set<std::string> stuck_buses_;
   bool shutting_down_ = false;
   bool finished_ = false;
   Clock::time_point shutdown_deadline_{};

@@ -9,6 +9,8 @@ std::string usage_text() {
          "  --check-config     validate the configuration and its profiles, then exit\n"
          "                     (0 when valid, 78 with the list of errors otherwise)\n"
          "  --log-level LEVEL  trace, debug, info, warn, error (default info)\n"
+         "  --state-dir DIR    where the session log is kept (default $STATE_DIRECTORY,\n"
+         "                     else /var/lib/sensoryd)\n"
          "  --version          print the version and exit\n"
          "  --help             print this help and exit\n";
 }
@@ -17,9 +19,8 @@ std::variant<CliOptions, std::string> parse_cli(const std::vector<std::string>& 
   CliOptions options;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    auto value = [&](const char* name) -> std::optional<std::string> {
+    auto value = [&](const char*) -> std::optional<std::string> {
       if (i + 1 >= args.size()) return std::nullopt;
-      (void)name;
       return args[++i];
     };
     if (arg == "--help" || arg == "-h") {
@@ -34,6 +35,10 @@ std::variant<CliOptions, std::string> parse_cli(const std::vector<std::string>& 
       auto v = value("--config");
       if (!v) return std::string{"--config needs a file name"};
       options.config = *v;
+    } else if (arg == "--state-dir") {
+      auto v = value("--state-dir");
+      if (!v) return std::string{"--state-dir needs a directory"};
+      options.state_dir = *v;
     } else if (arg == "--log-level") {
       auto v = value("--log-level");
       if (!v) return std::string{"--log-level needs a level"};

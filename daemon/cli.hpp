@@ -14,6 +14,7 @@ struct CliOptions {
   bool help = false;
   bool version = false;
   std::string log_level = "info";
+  std::string state_dir;  // empty: $STATE_DIRECTORY (set by systemd), else /var/lib/sensoryd
 };
 
 // sysexits.h codes, named here so callers need not include it.

@@ -1,13 +1,15 @@
 // sensoryd: argument parsing and signal wiring; everything else lives in the libraries.
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "config/loader.hpp"
 #include "daemon/app.hpp"
 #include "daemon/cli.hpp"
+#include "daemon/logging.hpp"
 
 namespace {
 
@@ -38,6 +40,17 @@ int check_config(const std::string& path) {
   return sensoryd::kExitOk;
 }
 
+std::filesystem::path state_dir(const sensoryd::CliOptions& options) {
+  if (!options.state_dir.empty()) return options.state_dir;
+  // systemd's StateDirectory= sets STATE_DIRECTORY, a colon-separated list; the first is ours.
+  if (const char* from_systemd = std::getenv("STATE_DIRECTORY"); from_systemd != nullptr) {
+    std::string first{from_systemd};
+    first = first.substr(0, first.find(':'));
+    if (!first.empty()) return first;
+  }
+  return "/var/lib/sensoryd";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -57,10 +70,7 @@ int main(int argc, char** argv) {
   }
   if (options.check_config) return check_config(options.config);
 
-  auto logger = spdlog::stderr_logger_mt("sensoryd");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  spdlog::set_level(spdlog::level::from_str(options.log_level));
+  sensoryd::setup_logging(options.log_level);
 
   auto loaded = sensoryd::config::load_room(options.config);
   if (!loaded.room) {
@@ -70,7 +80,9 @@ int main(int argc, char** argv) {
   }
   try {
     sensoryd::asio::io_context io;
-    sensoryd::App app(std::move(*loaded.room), io);
+    sensoryd::AppOptions app_options;
+    app_options.state_dir = state_dir(options);
+    sensoryd::App app(std::move(*loaded.room), io, app_options);
     sensoryd::asio::signal_set signals(io, SIGTERM, SIGINT);
     std::function<void(const boost::system::error_code&, int)> on_signal =
         [&](const boost::system::error_code& ec, int signal) {

@@ -58,6 +58,8 @@ class SessionEngine {
   SwingTarget update(Clock::time_point now);
 
   SessionState state() const { return state_; }
+  // The current session's id, or the last one's after it ended.
+  const std::string& session_id() const { return session_id_; }
   SessionSnapshot snapshot(Clock::time_point now) const;
   std::vector<EngineEvent> take_events();
 

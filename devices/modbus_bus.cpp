@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <sys/socket.h>
+
 #include <modbus.h>
 #include <spdlog/spdlog.h>
 
@@ -51,13 +53,29 @@ void ModbusBus::add_poll(int unit, RegisterKind kind, std::uint16_t address, std
 }
 
 void ModbusBus::start() {
+  mark_progress();
   worker_ = std::thread([this] { run(); });
+}
+
+void ModbusBus::mark_progress() {
+  last_progress_ns_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+}
+
+bool ModbusBus::stuck(Clock::time_point now) const {
+  if (!worker_.joinable()) return false;
+  // A healthy cycle waits at most 1 s for work, then spends at most a response timeout per
+  // request; a few requests' worth on top leaves room for a slow but working device.
+  auto limit = std::chrono::seconds(2) + settings_.response_timeout * 4;
+  Clock::time_point last{Clock::duration{last_progress_ns_.load(std::memory_order_relaxed)}};
+  return now - last > limit;
 }
 
 void ModbusBus::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    // Unblocks a request stuck in the transport; the worker then sees stopping_.
+    if (socket_fd_ >= 0) ::shutdown(socket_fd_, SHUT_RDWR);
   }
   wake_.notify_all();
   if (worker_.joinable()) worker_.join();
@@ -104,12 +122,20 @@ bool ModbusBus::connect() {
     ctx_ = nullptr;
     return false;
   }
+  {
+    std::lock_guard lock(mutex_);
+    socket_fd_ = modbus_get_socket(ctx_);
+  }
   consecutive_timeouts_ = 0;
   return true;
 }
 
 void ModbusBus::disconnect(const std::string& why) {
   if (ctx_ != nullptr) {
+    {
+      std::lock_guard lock(mutex_);
+      socket_fd_ = -1;
+    }
     modbus_close(ctx_);
     modbus_free(ctx_);
     ctx_ = nullptr;
@@ -168,6 +194,7 @@ void ModbusBus::run() {
   auto backoff = std::chrono::milliseconds{kFirstBackoff};
   std::string last_connect_error;
   while (true) {
+    mark_progress();
     {
       std::lock_guard lock(mutex_);
       if (stopping_) break;
@@ -206,8 +233,13 @@ void ModbusBus::run() {
         }
         for (auto& [key, write] : writes) deliver(write.done, WriteResult{false, "not connected"});
         for (auto& read : reads) deliver(read.done, ReadResult{false, {}, "not connected"});
+        // Waits in slices of at most a second, so that a long backoff never looks stuck.
+        auto retry_at = Clock::now() + backoff;
         std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, backoff, [this] { return stopping_; });
+        while (!stopping_ && Clock::now() < retry_at) {
+          wake_.wait_until(lock, std::min(retry_at, Clock::now() + 1s));
+          mark_progress();
+        }
         backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
         continue;
       }
@@ -226,16 +258,20 @@ void ModbusBus::run() {
       writes.swap(writes_);
       reads.swap(reads_);
     }
+    mark_progress();
     for (auto& [key, write] : writes) {
       deliver(write.done, do_write(key.first, key.second, write.value));
+      mark_progress();
     }
     for (auto& read : reads) {
       deliver(read.done, do_read(read.unit, read.kind, read.address, read.count));
+      mark_progress();
     }
     auto now = Clock::now();
     for (auto& poll : polls_) {
       if (ctx_ == nullptr || poll.due > now) continue;
       deliver(poll.handler, do_read(poll.unit, poll.kind, poll.address, poll.count));
+      mark_progress();
       // Re-armed from the previous due time so polls keep their rate; never bunch up after a stall.
       poll.due += poll.period;
       if (poll.due < now) poll.due = now + poll.period;

@@ -3,6 +3,7 @@
 // the logic executor, so drivers never run on the bus thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -50,6 +51,11 @@ class ModbusBus final : public RegisterBus {
 
   const std::string& id() const { return settings_.id; }
 
+  // True when the worker has made no progress for longer than any healthy cycle takes (a
+  // request stuck in the transport). Thread-safe; the daemon then withholds systemd's watchdog
+  // ping so that a stuck bus gets the daemon restarted.
+  bool stuck(std::chrono::steady_clock::time_point now) const;
+
  private:
   struct Poll {
     int unit;
@@ -78,6 +84,7 @@ class ModbusBus final : public RegisterBus {
   ReadResult do_read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count);
   WriteResult do_write(int unit, std::uint16_t address, std::uint16_t value);
   void note_failure(int error_number);
+  void mark_progress();
   template <typename Result>
   void deliver(const std::function<void(const Result&)>& handler, Result result);
 
@@ -91,6 +98,9 @@ class ModbusBus final : public RegisterBus {
   bool stopping_ = false;
   std::map<std::pair<int, std::uint16_t>, PendingWrite> writes_;
   std::vector<PendingRead> reads_;
+
+  std::atomic<std::int64_t> last_progress_ns_{0};
+  int socket_fd_ = -1;  // guarded by mutex_: stop() shuts it down to unblock a stuck request
 
   // Owned by the worker thread only.
   _modbus* ctx_ = nullptr;

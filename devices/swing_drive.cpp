@@ -68,6 +68,7 @@ void SwingDrive::link_changed(bool connected, const std::string& detail) {
     configure_watchdog();
   } else {
     reading_.valid = false;
+    last_valid_reading_.reset();
     set_health(Health::lost, "connection lost: " + detail);
   }
   if (on_change_) on_change_();
@@ -120,6 +121,8 @@ void SwingDrive::poll_result(const ReadResult& result) {
     return;
   }
   missed_polls_ = 0;
+  // Stamped with the logic's own time (from the last tick), so that time stays an input.
+  if (last_tick_) last_valid_reading_ = *last_tick_;
   const auto& r = config_.registers;
   auto at = [&](std::uint16_t address) { return result.values.at(address - poll_first_); };
   std::uint16_t status = at(r.status);
@@ -164,6 +167,18 @@ void SwingDrive::apply(const SwingOutput& output) {
 }
 
 void SwingDrive::tick(Clock::time_point now) {
+  if (reading_.valid && !last_valid_reading_) last_valid_reading_ = now;
+  last_tick_ = now;
+  auto stale_after = std::max<Clock::duration>(std::chrono::seconds(1), config_.poll_period * 5);
+  if (health_ != Health::lost && last_valid_reading_ && now - *last_valid_reading_ > stale_after) {
+    reading_.valid = false;
+    set_health(Health::lost,
+               "no reading for " +
+                   std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      now - *last_valid_reading_)
+                                      .count()) +
+                   " ms");
+  }
   if (!link_up_ || !next_heartbeat_ || now < *next_heartbeat_) return;
   // A quarter of the timeout keeps the gap under half of it even when one poll is slow (S6).
   bus_.write(config_.unit, config_.registers.heartbeat, ++heartbeat_counter_);

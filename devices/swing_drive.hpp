@@ -50,7 +50,9 @@ class SwingDrive {
   void attach();
 
   void apply(const SwingOutput& output);
-  void tick(Clock::time_point now);  // feeds the drive's watchdog
+  // Feeds the drive's watchdog, and declares the drive lost when readings stop arriving at all
+  // (a bus that hangs delivers neither answers nor failures).
+  void tick(Clock::time_point now);
 
   bool ready_for_motion() const { return health_ == Health::online && watchdog_confirmed_; }
   Health health() const { return health_; }
@@ -84,6 +86,8 @@ class SwingDrive {
   std::map<std::uint16_t, std::uint16_t> last_written_;
   std::uint16_t heartbeat_counter_ = 0;
   std::optional<Clock::time_point> next_heartbeat_;
+  std::optional<Clock::time_point> last_valid_reading_;
+  std::optional<Clock::time_point> last_tick_;
   std::function<void()> on_change_;
 };
 

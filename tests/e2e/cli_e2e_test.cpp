@@ -31,8 +31,8 @@ Outcome run_sensoryd(std::vector<std::string> args, const TempDir& dir) {
 TEST(Cli, CheckConfigAcceptsTheExampleRoom) {
   TempDir dir;
   Outcome run = run_sensoryd({"--check-config", "--config",
-                          std::string(SENSORYD_SOURCE_DIR) + "/config/examples/room.toml"},
-                         dir);
+                              std::string(SENSORYD_SOURCE_DIR) + "/config/examples/room.toml"},
+                             dir);
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("OK: room 'room-1'"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("profile calm-down"), std::string::npos) << run.output;

@@ -206,6 +206,14 @@ TEST(SessionE2E, SigtermWindsTheSwingDownBeforeExiting) {
       << "the stop came from the drive's watchdog, not from sensoryd";
   EXPECT_EQ(writes_to(recording, "control").back()["value"], 0);
   EXPECT_EQ(tablet.latest("availability"), "offline");
+
+  auto log = room.session_log();
+  ASSERT_GE(log.size(), 2u);
+  EXPECT_EQ(log.front()["type"], "session_started");
+  EXPECT_EQ(log.front()["profile"], "calm");
+  EXPECT_EQ(log.back()["type"], "session_ended");
+  EXPECT_EQ(log.back()["reason"], "shutdown");
+  EXPECT_EQ(log.back()["session_id"], log.front()["session_id"]);
 }
 
 TEST(SessionE2E, ReconnectsAfterTheBrokerRestartsAndRepublishesItsState) {

@@ -8,6 +8,7 @@
 
 #include <modbus.h>
 
+#include "daemon/session_log.hpp"
 #include "tests/support/wait.hpp"
 
 namespace sensoryd::test {
@@ -16,7 +17,7 @@ using namespace std::chrono_literals;
 
 SimulatedRoom::SimulatedRoom(RoomOptions options) : options_(std::move(options)) {
   broker_port_ = free_tcp_port();
-  swing_port_ = free_tcp_port();
+  swing_port_ = options_.swing_port != 0 ? options_.swing_port : free_tcp_port();
   while (swing_port_ == broker_port_) swing_port_ = free_tcp_port();
   write_config();
 }
@@ -79,7 +80,7 @@ void SimulatedRoom::start_swing() {
 void SimulatedRoom::start_daemon(std::vector<std::string> extra_env) {
   daemon_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{SENSORYD_BIN, "--config", room_file().string(), "--log-level",
-                               "debug"},
+                               "debug", "--state-dir", (dir() / "state").string()},
       dir() / "sensoryd.log", std::move(extra_env));
 }
 
@@ -128,6 +129,14 @@ std::optional<SwingInputs> SimulatedRoom::read_swing() const {
   modbus_close(ctx);
   modbus_free(ctx);
   return inputs;
+}
+
+std::vector<nlohmann::json> SimulatedRoom::session_log() const {
+  std::vector<nlohmann::json> records;
+  for (const auto& line : SessionLog::read_lines(dir() / "state" / "sessions.jsonl")) {
+    records.push_back(nlohmann::json::parse(line));
+  }
+  return records;
 }
 
 std::string SimulatedRoom::daemon_log() const {

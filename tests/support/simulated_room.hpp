@@ -22,6 +22,7 @@ struct RoomOptions {
   double min_period_s = 2.0;
   double max_amplitude_rate_deg_s = 3.0;
   int comm_loss_timeout_ms = 500;
+  int swing_port = 0;  // 0: a free port for the swing simulator
   // Profile files to place in profiles/, name -> TOML text.
   std::vector<std::pair<std::string, std::string>> profiles;
 };
@@ -61,6 +62,8 @@ class SimulatedRoom {
   std::vector<nlohmann::json> recording() const;
   std::optional<SwingInputs> read_swing() const;
   std::string daemon_log() const;
+  // The clinical session log's records, parsed.
+  std::vector<nlohmann::json> session_log() const;
 
  private:
   void write_config();

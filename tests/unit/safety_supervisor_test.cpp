@@ -33,10 +33,12 @@ class Gate : public ::testing::Test {
   }
 
   std::uint16_t reg(std::uint16_t address) { return bus.holding[{kUnit, address}]; }
+  // One control tick; the drive answers a poll in it unless `answering` is off.
   void tick(std::chrono::milliseconds dt, const SwingTarget& wanted) {
     t += dt;
     supervisor->update(wanted, t);
     bus.deliver();
+    if (answering) bus.poll();
   }
   void bring_online() {
     bus.link(true);
@@ -47,6 +49,7 @@ class Gate : public ::testing::Test {
   const config::SwingRegisterMap map{};
   test::FakeBus bus;
   std::unique_ptr<SafetySupervisor> supervisor;
+  bool answering = true;
   Clock::time_point t{std::chrono::hours(1)};
   const SwingTarget swing_10{SwingMode::linear, 10.0, 4.0};
 };
@@ -116,6 +119,7 @@ TEST_F(Gate, ALostDriveIsToldToStopAndMotionRestartsFromRest) {
   bring_online();
   for (int i = 0; i < 300; ++i) tick(20ms, swing_10);
   ASSERT_EQ(reg(map.amplitude), 100);
+  answering = false;
   bus.fail_requests = true;
   for (int i = 0; i < 3; ++i) bus.poll();
   EXPECT_EQ(supervisor->swing().health(), devices::Health::lost);
@@ -129,6 +133,18 @@ TEST_F(Gate, ALostDriveIsToldToStopAndMotionRestartsFromRest) {
   ASSERT_TRUE(supervisor->motion_allowed());
   tick(20ms, swing_10);
   EXPECT_LE(reg(map.amplitude), 1);  // ramps up again from rest, never jumps back to 10 deg
+}
+
+TEST_F(Gate, ABusThatDeliversNothingAtAllMakesTheDriveLost) {
+  bring_online();
+  tick(20ms, swing_10);
+  answering = false;
+  for (int i = 0; i < 45; ++i) tick(20ms, swing_10);  // 0.9 s: no answers, but no failures
+  EXPECT_EQ(supervisor->swing().health(), devices::Health::online);
+  for (int i = 0; i < 10; ++i) tick(20ms, swing_10);
+  EXPECT_EQ(supervisor->swing().health(), devices::Health::lost);
+  EXPECT_NE(supervisor->swing().health_detail().find("no reading for"), std::string::npos);
+  EXPECT_FALSE(supervisor->motion_allowed());
 }
 
 TEST_F(Gate, DriveFaultRefusesMotion) {

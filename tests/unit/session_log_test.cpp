@@ -1,0 +1,51 @@
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "daemon/session_log.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace sensoryd {
+namespace {
+
+TEST(SessionLog, AppendsLinesThatSurviveReopening) {
+  test::TempDir dir;
+  auto file = dir.path() / "state" / "sessions.jsonl";
+  {
+    SessionLog log(file);
+    ASSERT_TRUE(log.healthy()) << log.error();
+    EXPECT_TRUE(log.append(R"({"type":"session_started"})"));
+    EXPECT_TRUE(log.append(R"({"type":"step_changed"})"));
+  }
+  SessionLog again(file);
+  EXPECT_TRUE(again.append(R"({"type":"session_ended"})"));
+  auto lines = SessionLog::read_lines(file);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0], R"({"type":"session_started"})");
+  EXPECT_EQ(lines[2], R"({"type":"session_ended"})");
+}
+
+TEST(SessionLog, ATornLastLineIsSkippedAndClosedOff) {
+  test::TempDir dir;
+  auto file = dir.path() / "sessions.jsonl";
+  std::ofstream(file) << "{\"type\":\"session_started\"}\n{\"type\":\"step_ch";
+  EXPECT_EQ(SessionLog::read_lines(file).size(), 1u);
+  SessionLog log(file);
+  ASSERT_TRUE(log.append(R"({"type":"session_ended"})"));
+  auto lines = SessionLog::read_lines(file);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[1], "{\"type\":\"step_ch");  // kept as it was, on a line of its own
+  EXPECT_EQ(lines[2], R"({"type":"session_ended"})");
+}
+
+TEST(SessionLog, AnUnwritablePlaceIsAStateNotACrash) {
+  test::TempDir dir;
+  std::ofstream(dir.path() / "not-a-dir") << "x";
+  SessionLog log(dir.path() / "not-a-dir" / "sessions.jsonl");
+  EXPECT_FALSE(log.healthy());
+  EXPECT_NE(log.error().find("cannot open"), std::string::npos);
+  EXPECT_FALSE(log.append(R"({"type":"session_started"})"));
+}
+
+}  // namespace
+}  // namespace sensoryd
