@@ -17,6 +17,8 @@ struct MqttSettings {
   std::string uri;        // e.g. tcp://127.0.0.1:1883
   std::string client_id;  // unique per room controller
   Millis keepalive{10'000};
+
+  bool operator==(const MqttSettings&) const = default;
 };
 
 struct ModbusTcpBus {
@@ -24,6 +26,8 @@ struct ModbusTcpBus {
   std::string host;  // IPv4 literal or host name
   int port = 502;
   Millis response_timeout{250};
+
+  bool operator==(const ModbusTcpBus&) const = default;
 };
 
 enum class SwingMode : std::uint8_t { off = 0, linear = 1, rotary = 2 };
@@ -41,6 +45,8 @@ struct SwingRegisterMap {
   std::uint16_t angle = 1;   // input: measured angle, 0.1 deg, signed
   std::uint16_t measured_amplitude = 2;  // input: 0.1 deg
   std::uint16_t fault_code = 3;          // input: drive-specific, 0 = none
+
+  bool operator==(const SwingRegisterMap&) const = default;
 };
 
 struct SwingDriveConfig {
@@ -50,6 +56,8 @@ struct SwingDriveConfig {
   Millis comm_loss_timeout{500};
   Millis poll_period{50};
   SwingRegisterMap registers;
+
+  bool operator==(const SwingDriveConfig&) const = default;
 };
 
 struct SwingLimits {
@@ -57,6 +65,8 @@ struct SwingLimits {
   double min_period_s = 2.0;
   double max_amplitude_rate_deg_s = 3.0;  // how fast a setpoint may change
   double max_period_rate_s_per_s = 1.0;
+
+  bool operator==(const SwingLimits&) const = default;
 };
 
 struct SwingSetting {

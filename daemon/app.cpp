@@ -129,9 +129,49 @@ bool App::buses_alive(Clock::time_point now) {
 }
 
 void App::publish_retained_state() {
+  publish_profiles();
   publish_session();
   last_devices_payload_.clear();  // a new connection always gets the device state
   publish_devices();
+}
+
+void App::publish_profiles() {
+  mqtt_.publish(topic_prefix_ + "profiles", profiles_json(room_.profiles), true);
+}
+
+void App::reload(const config::LoadResult& loaded) {
+  if (!loaded.room) {
+    for (const auto& error : loaded.diagnostics.errors) spdlog::error("{}", error.to_string());
+    spdlog::error("reload refused: {} error(s) in {}; the running configuration stays in force",
+                  loaded.diagnostics.errors.size(), room_.source.string());
+    record("config_reload_refused",
+           json{{"errors", loaded.diagnostics.errors.size()}, {"reason", "invalid"}}.dump());
+    return;
+  }
+  const config::Room& next = *loaded.room;
+  std::vector<std::string> needs_restart;
+  if (next.id != room_.id) needs_restart.push_back("[room] id");
+  if (!(next.mqtt == room_.mqtt)) needs_restart.push_back("[mqtt]");
+  if (!(next.buses == room_.buses)) needs_restart.push_back("[buses]");
+  if (!(next.swings == room_.swings)) needs_restart.push_back("[devices]");
+  if (!(next.swing_limits == room_.swing_limits)) needs_restart.push_back("[limits]");
+  if (!needs_restart.empty()) {
+    std::string what;
+    for (const auto& part : needs_restart) what += (what.empty() ? "" : ", ") + part;
+    spdlog::error(
+        "reload refused: changes to {} take effect only at a restart (systemctl "
+        "restart sensoryd, between sessions); the running configuration stays in force",
+        what);
+    record("config_reload_refused", json{{"reason", "needs_restart"}, {"sections", what}}.dump());
+    return;
+  }
+  room_.profiles = next.profiles;
+  room_.name = next.name;
+  spdlog::info(
+      "reloaded {}: {} profile(s){}", room_.source.string(), room_.profiles.size(),
+      engine_.state() == SessionState::idle ? "" : "; the running session keeps its profile");
+  record("config_reloaded", json{{"profiles", room_.profiles.size()}}.dump());
+  publish_profiles();
 }
 
 void App::publish_session() {

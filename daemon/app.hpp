@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "config/loader.hpp"
 #include "config/model.hpp"
 #include "daemon/mqtt_link.hpp"
 #include "daemon/safety_supervisor.hpp"
@@ -38,6 +39,11 @@ class App {
   ~App();
 
   void start();
+  // Applies a re-read configuration (SIGHUP). Invalid: refused, the running one kept. Valid:
+  // its profiles serve the next session; a running session keeps its own copy. Changes to
+  // anything but profiles need a restart and are refused with a message saying so.
+  void reload(const config::LoadResult& loaded);
+
   // Ends any session, brings the swing to rest, says offline, then calls `done`.
   void shutdown(std::function<void()> done);
 
@@ -47,6 +53,7 @@ class App {
   void publish_retained_state();
   void publish_session();
   void publish_devices();
+  void publish_profiles();
   // An event for tablets (MQTT `events`) and for the clinical session log.
   void record(const std::string& type, const std::string& fields_json);
   void publish_engine_events();

@@ -92,6 +92,15 @@ int main(int argc, char** argv) {
           signals.async_wait(on_signal);  // a second signal must not skip the wind-down
         };
     signals.async_wait(on_signal);
+    sensoryd::asio::signal_set hangup(io, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_hangup =
+        [&](const boost::system::error_code& ec, int) {
+          if (ec) return;
+          spdlog::info("SIGHUP: reloading {}", options.config);
+          app.reload(sensoryd::config::load_room(options.config));
+          hangup.async_wait(on_hangup);
+        };
+    hangup.async_wait(on_hangup);
     app.start();
     io.run();
   } catch (const std::exception& e) {

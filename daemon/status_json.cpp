@@ -58,6 +58,24 @@ std::string session_json(const SessionSnapshot& s) {
   return dump(j);
 }
 
+std::string profiles_json(const std::map<std::string, config::Profile>& profiles) {
+  json list = json::array();
+  for (const auto& [id, profile] : profiles) {
+    json steps = json::array();
+    for (const auto& step : profile.steps) {
+      steps.push_back({{"name", step.name},
+                       {"duration_s", std::chrono::duration<double>(step.duration).count()}});
+    }
+    list.push_back({{"id", id},
+                    {"title", profile.title},
+                    {"purpose", profile.purpose},
+                    {"duration_s", std::chrono::duration<double>(profile.total_duration()).count()},
+                    {"needs", json::array({"swing_drive"})},
+                    {"steps", steps}});
+  }
+  return dump(list);
+}
+
 std::string swing_device_json(const devices::SwingDrive& swing) {
   const auto& r = swing.reading();
   json j{{"kind", "swing_drive"},

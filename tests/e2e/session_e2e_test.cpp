@@ -234,5 +234,31 @@ TEST(SessionE2E, ReconnectsAfterTheBrokerRestartsAndRepublishesItsState) {
   EXPECT_EQ((*reply)["ok"], true) << reply->dump();
 }
 
+TEST(SessionE2E, ASecondSigtermDuringTheWindDownDoesNotSkipTheSwingStop) {
+  SimulatedRoom room(calm_room());
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto swing = room.read_swing();
+        return swing && swing->amplitude_deg >= 6.0;
+      },
+      10s));
+  room.daemon().signal(SIGTERM);
+  // The second signal comes while the amplitude is still being ramped down.
+  ASSERT_TRUE(wait_until(
+      [&] { return room.daemon_log().find("winding the room down") != std::string::npos; }, 5s));
+  room.daemon().signal(SIGTERM);
+  auto status = room.daemon().wait_exit(20s);
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+  auto recording = room.recording();
+  auto stopped = first_event(recording, "motion_stopped");
+  ASSERT_TRUE(stopped) << "the second SIGTERM cut the wind-down short";
+  auto trip = first_event(recording, "comm_loss_stop");
+  EXPECT_TRUE(!trip || (*trip)["t"] > (*stopped)["t"]) << "the drive's watchdog had to stop it";
+}
+
 }  // namespace
 }  // namespace sensoryd::test

@@ -1,0 +1,42 @@
+# Install layout (FHS) and the Debian package. `cmake --install build --prefix /usr` or
+# `cpack -G DEB` in the build directory.
+include(GNUInstallDirs)
+
+# The room configuration lives in /etc whatever the prefix (systemd's ConfigurationDirectory=).
+set(SENSORYD_CONFIG_DIR /etc/sensoryd CACHE PATH "Where the room configuration is installed")
+
+install(TARGETS sensoryd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
+install(FILES systemd/sensoryd.service DESTINATION lib/systemd/system)
+install(FILES systemd/sensoryd.sysusers DESTINATION lib/sysusers.d RENAME sensoryd.conf)
+install(FILES systemd/sensoryd.tmpfiles DESTINATION lib/tmpfiles.d RENAME sensoryd.conf)
+# The example room becomes the starting configuration a technician edits.
+install(FILES config/examples/room.toml DESTINATION ${SENSORYD_CONFIG_DIR} RENAME sensoryd.toml)
+install(DIRECTORY config/examples/profiles DESTINATION ${SENSORYD_CONFIG_DIR})
+install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY config/examples/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME sensoryd)
+set(CPACK_PACKAGE_VENDOR "sensoryd developers")
+set(CPACK_PACKAGE_CONTACT "sensoryd developers <sensoryd@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "controller daemon for pediatric sensory-processing rooms")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION misc)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "mosquitto")
+set(CPACK_STRIP_FILES ON)
+# A technician's edits to the room file survive upgrades.
+file(GLOB example_profiles RELATIVE ${PROJECT_SOURCE_DIR}/config/examples/profiles
+     ${PROJECT_SOURCE_DIR}/config/examples/profiles/*.toml)
+set(conffiles "${SENSORYD_CONFIG_DIR}/sensoryd.toml\n")
+foreach(profile ${example_profiles})
+  string(APPEND conffiles "${SENSORYD_CONFIG_DIR}/profiles/${profile}\n")
+endforeach()
+file(WRITE ${PROJECT_BINARY_DIR}/debian/conffiles "${conffiles}")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    "${PROJECT_SOURCE_DIR}/systemd/debian/postinst;${PROJECT_SOURCE_DIR}/systemd/debian/prerm;${PROJECT_BINARY_DIR}/debian/conffiles")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+include(CPack)

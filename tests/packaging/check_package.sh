@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds the Debian package, unpacks it into a scratch root, and checks what a technician
+# gets: files in their FHS places, a control file naming the Debian dependencies, the room
+# file kept as a conffile, and an installed binary that runs and accepts the installed config.
+# usage: check_package.sh BUILD_DIR
+set -euo pipefail
+build_dir=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+(cd "$build_dir" && cpack -G DEB -B "$work/out" >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; fail "cpack failed"; }
+deb=$(ls "$work"/out/sensoryd_*.deb)
+root="$work/root"
+dpkg-deb -x "$deb" "$root"
+
+for path in usr/sbin/sensoryd usr/lib/systemd/system/sensoryd.service \
+            usr/lib/sysusers.d/sensoryd.conf usr/lib/tmpfiles.d/sensoryd.conf \
+            etc/sensoryd/sensoryd.toml etc/sensoryd/profiles/calm-down.toml \
+            usr/share/doc/sensoryd/README.md usr/share/doc/sensoryd/operations.md \
+            usr/share/doc/sensoryd/configuration.md usr/share/doc/sensoryd/mqtt-api.md \
+            usr/share/doc/sensoryd/safety.md; do
+  [ -e "$root/$path" ] || fail "missing /$path in the package"
+done
+[ -x "$root/usr/sbin/sensoryd" ] || fail "/usr/sbin/sensoryd is not executable"
+if dpkg-deb -c "$deb" | grep -q 'usr/local'; then fail "files under /usr/local"; fi
+
+depends=$(dpkg-deb -f "$deb" Depends)
+for dep in libmodbus5 libpaho-mqttpp3-1 libpaho-mqtt1.3 libtomlplusplus3 libsystemd0 systemd; do
+  grep -q "$dep" <<<"$depends" || fail "Depends lacks $dep: $depends"
+done
+dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/sensoryd/sensoryd.toml \
+  || fail "/etc/sensoryd/sensoryd.toml is not a conffile"
+
+"$root/usr/sbin/sensoryd" --version | grep -q '^sensoryd ' || fail "installed binary does not run"
+"$root/usr/sbin/sensoryd" --check-config --config "$root/etc/sensoryd/sensoryd.toml" >/dev/null \
+  || fail "the installed room file does not pass --check-config"
+grep -q '^ExecStart=/usr/sbin/sensoryd ' "$root/usr/lib/systemd/system/sensoryd.service" \
+  || fail "the unit does not start /usr/sbin/sensoryd"
+echo "package layout OK: $(basename "$deb"), Depends: $depends"
