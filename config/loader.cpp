@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <fstream>
-#include <set>
 #include <sstream>
 
+#include "config/children_loader.hpp"
+#include "config/device_loader.hpp"
+#include "config/limits_loader.hpp"
 #include "config/profile_loader.hpp"
 #include "config/table_reader.hpp"
 
@@ -32,6 +34,11 @@ Diagnostic file_error(const std::filesystem::path& path, std::string message) {
   return Diagnostic{path.string(), 1, 1, std::move(message)};
 }
 
+std::filesystem::path relative_to(const std::filesystem::path& room_file, const std::string& p) {
+  std::filesystem::path path{p};
+  return path.is_absolute() ? path : room_file.parent_path() / path;
+}
+
 void read_room_table(TableReader& root, Room& room, std::filesystem::path& profiles_dir,
                      Diagnostics& diagnostics) {
   const toml::table* table = root.table("room", true);
@@ -43,7 +50,8 @@ void read_room_table(TableReader& root, Room& room, std::filesystem::path& profi
         "id", "room id \"" + room.id + "\" is used in MQTT topics: use only a-z, 0-9, '-' and '_'");
   }
   room.name = reader.string("name", false).value_or(room.id);
-  profiles_dir = reader.string("profiles_dir", false).value_or("profiles");
+  profiles_dir =
+      relative_to(room.source, reader.string("profiles_dir", false).value_or("profiles"));
   reader.finish();
 }
 
@@ -51,130 +59,58 @@ void read_mqtt(TableReader& root, Room& room, Diagnostics& diagnostics) {
   const toml::table* table = root.table("mqtt", true);
   if (table == nullptr) return;
   TableReader reader(*table, "[mqtt]", diagnostics);
-  room.mqtt.uri = reader.string("uri", true).value_or("");
-  if (!room.mqtt.uri.empty() && room.mqtt.uri.rfind("tcp://", 0) != 0 &&
-      room.mqtt.uri.rfind("mqtt://", 0) != 0) {
-    reader.error_at_key("uri",
-                        "MQTT uri \"" + room.mqtt.uri +
-                            "\" must start with tcp:// or mqtt://, e.g. tcp://127.0.0.1:1883");
+  MqttSettings& mqtt = room.mqtt;
+  mqtt.uri = reader.string("uri", true).value_or("");
+  bool known_scheme = false;
+  for (const char* scheme : {"tcp://", "mqtt://", "ssl://", "mqtts://"}) {
+    known_scheme = known_scheme || mqtt.uri.rfind(scheme, 0) == 0;
   }
-  room.mqtt.client_id = reader.string("client_id", false).value_or("sensoryd-" + room.id);
-  room.mqtt.keepalive = reader.duration("keepalive", false, 1s, 10min).value_or(10s);
-  reader.finish();
-}
-
-void read_buses(TableReader& root, Room& room, Diagnostics& diagnostics) {
-  const toml::table* buses = root.table("buses", false);
-  if (buses == nullptr) return;
-  for (const auto& [key, node] : *buses) {
-    std::string where = "[buses." + std::string{key.str()} + "]";
-    if (!node.is_table()) {
-      root.error_at(node.source(), where + " must be a table");
-      continue;
-    }
-    TableReader reader(*node.as_table(), where, diagnostics);
-    ModbusTcpBus bus;
-    bus.id = std::string{key.str()};
-    if (auto type = reader.string("type", true); type && *type != "tcp") {
-      reader.error_at_key("type", "bus type \"" + *type + "\" in " + where +
-                                      " is not supported by this version: use \"tcp\"");
-    }
-    bus.host = reader.string("host", true).value_or("");
-    bus.port = static_cast<int>(reader.integer("port", false, 1, 65535).value_or(502));
-    bus.response_timeout = reader.duration("response_timeout", false, 10ms, 5s).value_or(250ms);
-    reader.finish();
-    room.buses.push_back(std::move(bus));
+  if (!mqtt.uri.empty() && !known_scheme) {
+    reader.error_at_key("uri", "MQTT uri \"" + mqtt.uri +
+                                   "\" must start with tcp://, mqtt://, ssl:// or mqtts://, e.g. "
+                                   "tcp://127.0.0.1:1883");
   }
-}
-
-void read_swing_registers(TableReader& reader, SwingRegisterMap& map, Diagnostics& diagnostics,
-                          const std::string& where) {
-  const toml::table* table = reader.table("registers", true);
-  if (table == nullptr) return;
-  TableReader regs(*table, "the registers of " + where, diagnostics);
-  auto address = [&](std::string_view key, std::uint16_t& out) {
-    if (auto value = regs.integer(key, true, 0, 65535)) out = static_cast<std::uint16_t>(*value);
-  };
-  address("control", map.control);
-  address("mode", map.mode);
-  address("amplitude", map.amplitude);
-  address("period", map.period);
-  address("comm_loss_timeout", map.comm_loss_timeout);
-  address("comm_loss_action", map.comm_loss_action);
-  address("heartbeat", map.heartbeat);
-  address("status", map.status);
-  address("angle", map.angle);
-  address("measured_amplitude", map.measured_amplitude);
-  address("fault_code", map.fault_code);
-  regs.finish();
-  std::set<std::uint16_t> holding{
-      map.control,          map.mode,     map.amplitude, map.period, map.comm_loss_timeout,
-      map.comm_loss_action, map.heartbeat};
-  if (holding.size() != 7) {
-    regs.error_at(table->source(), "two holding registers of " + where +
-                                       " share an address: give each its own address");
-  }
-  // The input registers are polled in one request, and Modbus reads at most 125 registers.
-  auto [low, high] = std::minmax({map.status, map.angle, map.measured_amplitude, map.fault_code});
-  if (high - low >= 125) {
-    regs.error_at(table->source(), "the input registers of " + where +
-                                       " span more than 125 addresses: sensoryd reads them in one "
-                                       "request; check the addresses");
-  }
-}
-
-void read_devices(TableReader& root, Room& room, Diagnostics& diagnostics) {
-  const toml::table* devices = root.table("devices", false);
-  if (devices == nullptr) return;
-  for (const auto& [key, node] : *devices) {
-    std::string where = "[devices." + std::string{key.str()} + "]";
-    if (!node.is_table()) {
-      root.error_at(node.source(), where + " must be a table");
-      continue;
+  mqtt.client_id = reader.string("client_id", false).value_or("sensoryd-" + room.id);
+  mqtt.keepalive = reader.duration("keepalive", false, 1s, 10min).value_or(10s);
+  mqtt.username = reader.string("username", false).value_or("");
+  if (auto password_file = reader.string("password_file", false)) {
+    auto path = relative_to(room.source, *password_file);
+    auto password = read_file(path);
+    if (!password) {
+      reader.error_at_key("password_file", "cannot read the MQTT password file " + path.string() +
+                                               ": check the path and that sensoryd may read it");
+    } else {
+      while (!password->empty() && (password->back() == '\n' || password->back() == '\r')) {
+        password->pop_back();
+      }
+      mqtt.password = *password;
     }
-    TableReader reader(*node.as_table(), where, diagnostics);
-    auto kind = reader.string("kind", true);
-    if (kind && *kind != "swing_drive") {
-      reader.error_at_key("kind", "device kind \"" + *kind + "\" in " + where +
-                                      " is not supported by this version: use \"swing_drive\"");
-      continue;
+    if (mqtt.username.empty()) {
+      reader.error_at_key("password_file",
+                          "password_file is set without a username: add "
+                          "username = \"...\"");
     }
-    SwingDriveConfig swing;
-    swing.id = std::string{key.str()};
-    swing.bus = reader.string("bus", true).value_or("");
-    if (!swing.bus.empty() &&
-        std::none_of(room.buses.begin(), room.buses.end(),
-                     [&](const ModbusTcpBus& b) { return b.id == swing.bus; })) {
-      reader.error_at_key("bus", "bus \"" + swing.bus + "\" of " + where +
-                                     " is not defined: add a [buses." + swing.bus +
-                                     "] table or name an existing bus");
-    }
-    swing.unit = static_cast<int>(reader.integer("unit", false, 1, 247).value_or(1));
-    // Stricter only: a longer comm-loss timeout lets a swing run on after sensoryd dies (S6).
-    swing.comm_loss_timeout =
-        reader.duration("comm_loss_timeout", false, 100ms, 500ms).value_or(500ms);
-    swing.poll_period = reader.duration("poll_period", false, 10ms, 1s).value_or(50ms);
-    read_swing_registers(reader, swing.registers, diagnostics, where);
-    reader.finish();
-    room.swings.push_back(std::move(swing));
   }
-}
-
-void read_limits(TableReader& root, Room& room, Diagnostics& diagnostics) {
-  const toml::table* limits = root.table("limits", false);
-  if (limits == nullptr) return;
-  TableReader reader(*limits, "[limits]", diagnostics);
-  if (const toml::table* swing = reader.table("swing", false)) {
-    TableReader sr(*swing, "[limits.swing]", diagnostics);
-    SwingLimits& l = room.swing_limits;
-    // Each bound is the safety default: a room may only make it stricter.
-    l.max_amplitude_deg = sr.number("max_amplitude_deg", false, 1.0, 30.0).value_or(30.0);
-    l.min_period_s = sr.number("min_period_s", false, 2.0, 60.0).value_or(2.0);
-    l.max_amplitude_rate_deg_s =
-        sr.number("max_amplitude_rate_deg_s", false, 0.1, 10.0).value_or(3.0);
-    l.max_period_rate_s_per_s =
-        sr.number("max_period_rate_s_per_s", false, 0.05, 2.0).value_or(1.0);
-    sr.finish();
+  if (const toml::table* tls = reader.table("tls", false)) {
+    TableReader tr(*tls, "[mqtt.tls]", diagnostics);
+    auto file = [&](std::string_view key, bool required) {
+      auto value = tr.string(key, required);
+      if (!value) return std::string{};
+      auto path = relative_to(room.source, *value);
+      if (!std::filesystem::is_regular_file(path)) {
+        tr.error_at_key(key, "TLS file " + path.string() + " does not exist: check the path");
+      }
+      return path.string();
+    };
+    mqtt.ca_file = file("ca_file", true);
+    mqtt.cert_file = file("cert_file", false);
+    mqtt.key_file = file("key_file", !mqtt.cert_file.empty());
+    tr.finish();
+    if (!mqtt.tls()) {
+      reader.error_at_key("tls",
+                          "[mqtt.tls] is set but the uri is not ssl:// or mqtts://: "
+                          "change the uri's scheme");
+    }
   }
   reader.finish();
 }
@@ -201,7 +137,7 @@ void load_profiles(const std::filesystem::path& dir, const toml::source_region& 
           file_error(file, "cannot read profile file: check its permissions"));
       continue;
     }
-    auto profile = load_profile(*text, file, room.swing_limits, diagnostics);
+    auto profile = load_profile(*text, file, room, diagnostics);
     if (!profile) continue;
     if (room.profiles.count(profile->id) != 0) {
       diagnostics.errors.push_back(file_error(
@@ -210,6 +146,20 @@ void load_profiles(const std::filesystem::path& dir, const toml::source_region& 
       continue;
     }
     room.profiles.emplace(profile->id, std::move(*profile));
+  }
+}
+
+// Children may name the profiles they may use; those must exist.
+void check_child_profiles(const toml::table& root, Room& room, Diagnostics& diagnostics) {
+  for (const auto& [id, child] : room.children) {
+    for (const auto& profile : child.profiles) {
+      if (room.profiles.count(profile) != 0) continue;
+      const toml::node* node = root.at_path("children." + id + ".profiles").node();
+      diagnostics.errors.push_back(
+          diagnostic_at(node ? node->source() : root.source(),
+                        "child \"" + id + "\" may use profile \"" + profile +
+                            "\", which does not exist: fix the id or add the profile"));
+    }
   }
 }
 
@@ -232,28 +182,31 @@ LoadResult load_room_from_string(std::string_view toml_text, const std::filesyst
   std::filesystem::path profiles_dir;
   read_room_table(reader, room, profiles_dir, diagnostics);
   read_mqtt(reader, room, diagnostics);
-  read_buses(reader, room, diagnostics);
-  read_devices(reader, room, diagnostics);
   read_limits(reader, room, diagnostics);
+  read_buses(reader, room, diagnostics);
+  read_calibrations(reader, room, diagnostics);
+  read_devices(reader, room, diagnostics);
+  read_safe_scene(reader, room, diagnostics);
+  read_children(reader, room, diagnostics);
   reader.finish();
-  if (room.swings.size() > 1) {
+  auto swings = room.devices_of(DeviceKind::swing_drive);
+  if (swings.size() > 1) {
     diagnostics.errors.push_back(diagnostic_at(
-        root.source(), "the room has " + std::to_string(room.swings.size()) +
-                           " swing drives; this version drives one: keep one [devices.<id>] "
-                           "with kind = \"swing_drive\""));
+        root.source(), "the room has " + std::to_string(swings.size()) +
+                           " swing drives; this version drives one: keep one device with "
+                           "kind = \"swing_drive\""));
   }
-  if (room.swings.empty() && diagnostics.ok()) {
+  if (swings.empty() && diagnostics.ok()) {
     diagnostics.errors.push_back(
         diagnostic_at(root.source(),
                       "the room has no swing drive: add a [devices.<id>] table with "
                       "kind = \"swing_drive\""));
   }
-  // Profiles are checked against the limits, so only read them once the limits are known good.
-  if (diagnostics.ok() && !profiles_dir.empty()) {
-    const toml::node* room_table = root.get("room");
-    const toml::node* dir_node = room_table ? room_table->as_table()->get("profiles_dir") : nullptr;
-    load_profiles(name.parent_path() / profiles_dir, dir_node ? dir_node->source() : root.source(),
-                  room, diagnostics);
+  // Profiles are checked against the limits and devices, so read them once those are good.
+  if (diagnostics.ok()) {
+    const toml::node* dir_node = root.at_path("room.profiles_dir").node();
+    load_profiles(profiles_dir, dir_node ? dir_node->source() : root.source(), room, diagnostics);
+    check_child_profiles(root, room, diagnostics);
   }
   if (diagnostics.ok()) result.room = std::move(room);
   return result;

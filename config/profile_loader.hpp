@@ -1,4 +1,4 @@
-// Reads one profile file and checks it against the room's limits.
+// Reads one profile file and checks it against the room: its limits, its devices and inputs.
 #pragma once
 
 #include <filesystem>
@@ -10,7 +10,8 @@
 
 namespace sensoryd::config {
 
+// `room` must have its devices and limits read.
 std::optional<Profile> load_profile(std::string_view toml_text, const std::filesystem::path& name,
-                                    const SwingLimits& limits, Diagnostics& diagnostics);
+                                    const Room& room, Diagnostics& diagnostics);
 
 }  // namespace sensoryd::config

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "config/duration.hpp"
+#include "config/units.hpp"
 
 namespace sensoryd::config {
 
@@ -58,24 +59,34 @@ Diagnostic diagnostic_at(const toml::source_region& where, std::string message) 
 TableReader::TableReader(const toml::table& table, std::string where, Diagnostics& diagnostics)
     : table_(table), where_(std::move(where)), diagnostics_(diagnostics) {}
 
+TableReader::TableReader(const toml::table& table, const toml::table* fallback, std::string where,
+                         Diagnostics& diagnostics)
+    : table_(table), fallback_(fallback), where_(std::move(where)), diagnostics_(diagnostics) {}
+
+const toml::node* TableReader::lookup(std::string_view key) const {
+  const toml::node* node = table_.get(key);
+  if (node == nullptr && fallback_ != nullptr) node = fallback_->get(key);
+  return node;
+}
+
 void TableReader::error_at(const toml::source_region& where, std::string message) {
   diagnostics_.errors.push_back(diagnostic_at(where, std::move(message)));
 }
 
 void TableReader::error_at_key(std::string_view key, std::string message) {
-  const toml::node* node = table_.get(key);
+  const toml::node* node = lookup(key);
   error_at(node ? node->source() : table_.source(), std::move(message));
 }
 
 void TableReader::warning_at_key(std::string_view key, std::string message) {
-  const toml::node* node = table_.get(key);
+  const toml::node* node = lookup(key);
   diagnostics_.warnings.push_back(
       diagnostic_at(node ? node->source() : table_.source(), std::move(message)));
 }
 
 const toml::node* TableReader::get(std::string_view key, bool required, std::string_view expected) {
   used_.emplace(key);
-  const toml::node* node = table_.get(key);
+  const toml::node* node = lookup(key);
   if (node == nullptr && required) {
     error_at(table_.source(), "missing key '" + std::string{key} + "' in " + where_ + ": add " +
                                   std::string{key} + " = <" + std::string{expected} + ">");
@@ -189,14 +200,129 @@ const toml::array* TableReader::array(std::string_view key, bool required) {
   return node->as_array();
 }
 
-void TableReader::finish() {
-  for (const auto& [key, node] : table_) {
-    if (used_.find(key.str()) == used_.end()) {
-      error_at(key.source().begin.line != 0 ? key.source() : node.source(),
-               "unknown key '" + std::string{key.str()} + "' in " + where_ +
-                   ": check the spelling, or remove it (see docs/configuration.md)");
-    }
+std::optional<bool> TableReader::boolean(std::string_view key, bool required) {
+  const toml::node* node = get(key, required, "true or false");
+  if (node == nullptr) return std::nullopt;
+  if (!node->is_boolean()) {
+    wrong_type(key, *node, "true or false");
+    return std::nullopt;
   }
+  return node->as_boolean()->get();
+}
+
+std::optional<std::vector<std::string>> TableReader::string_list(std::string_view key,
+                                                                 bool required) {
+  const toml::node* node = get(key, required, "[\"...\", ...]");
+  if (node == nullptr) return std::nullopt;
+  if (!node->is_array()) {
+    wrong_type(key, *node, "a list of strings such as [\"a\", \"b\"]");
+    return std::nullopt;
+  }
+  std::vector<std::string> items;
+  for (const toml::node& item : *node->as_array()) {
+    if (!item.is_string() || item.as_string()->get().empty()) {
+      error_at(item.source(), "every item of '" + std::string{key} + "' in " + where_ +
+                                  " must be a non-empty string in quotes");
+      return std::nullopt;
+    }
+    items.push_back(item.as_string()->get());
+  }
+  return items;
+}
+
+std::optional<double> TableReader::percent(std::string_view key, bool required) {
+  const toml::node* node = get(key, required, "percentage such as \"40%\"");
+  if (node == nullptr) return std::nullopt;
+  std::optional<double> value;
+  if (node->is_string()) {
+    value = parse_percent(node->as_string()->get());
+  } else if (node->is_integer() || node->is_floating_point()) {
+    value = node->value<double>();
+    if (value && (*value < 0.0 || *value > 100.0)) value.reset();
+  }
+  if (!value) {
+    error_at(node->source(), "'" + std::string{key} + "' in " + where_ +
+                                 " must be a percentage from 0 to 100, such as \"40%\"");
+  }
+  return value;
+}
+
+std::optional<double> TableReader::decibels(std::string_view key, bool required, double min,
+                                            double max) {
+  const toml::node* node = get(key, required, "level such as \"62dB\"");
+  if (node == nullptr) return std::nullopt;
+  std::optional<double> value;
+  if (node->is_string()) {
+    value = parse_decibels(node->as_string()->get());
+  } else if (node->is_integer() || node->is_floating_point()) {
+    value = node->value<double>();
+  }
+  if (!value) {
+    error_at(node->source(), "'" + std::string{key} + "' in " + where_ +
+                                 " must be a level in decibels, such as \"62dB\"");
+    return std::nullopt;
+  }
+  if (*value < min || *value > max) {
+    error_at(node->source(), "'" + std::string{key} + "' in " + where_ + " is " +
+                                 format_number(*value) + " dB: use a level from " +
+                                 format_number(min) + " to " + format_number(max) + " dB");
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<Rgb> TableReader::color(std::string_view key, bool required) {
+  const toml::node* node = get(key, required, "colour such as \"#3060ff\"");
+  if (node == nullptr) return std::nullopt;
+  std::optional<Rgb> value;
+  if (node->is_string()) value = parse_color(node->as_string()->get());
+  if (!value) {
+    error_at(node->source(), "'" + std::string{key} + "' in " + where_ +
+                                 " must be a colour \"#rrggbb\" or a name such as \"blue\" or "
+                                 "\"warm-white\"");
+  }
+  return value;
+}
+
+std::optional<std::string> TableReader::choice(std::string_view key, bool required,
+                                               const std::vector<std::string_view>& choices) {
+  auto value = string(key, required);
+  if (!value) return std::nullopt;
+  for (auto c : choices) {
+    if (c == *value) return value;
+  }
+  std::string list;
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    list += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + std::string{choices[i]};
+  }
+  error_at_key(key,
+               "'" + std::string{key} + "' in " + where_ + " is \"" + *value + "\": use " + list);
+  return std::nullopt;
+}
+
+const toml::node* TableReader::table_or_array(std::string_view key) {
+  used_.emplace(key);
+  const toml::node* node = lookup(key);
+  if (node == nullptr) return nullptr;
+  if (!node->is_table() && !node->is_array()) {
+    wrong_type(key, *node, "a table {...} or a list of tables [{...}, ...]");
+    return nullptr;
+  }
+  return node;
+}
+
+void TableReader::finish() {
+  auto check = [&](const toml::table& table) {
+    for (const auto& [key, node] : table) {
+      if (used_.find(key.str()) == used_.end()) {
+        error_at(key.source().begin.line != 0 ? key.source() : node.source(),
+                 "unknown key '" + std::string{key.str()} + "' in " + where_ +
+                     ": check the spelling, or remove it (see docs/configuration.md)");
+      }
+    }
+  };
+  check(table_);
+  if (fallback_ != nullptr) check(*fallback_);
 }
 
 }  // namespace sensoryd::config

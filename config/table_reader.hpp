@@ -6,9 +6,11 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <toml++/toml.h>
 
+#include "config/device_model.hpp"
 #include "config/errors.hpp"
 
 namespace sensoryd::config {
@@ -17,6 +19,10 @@ class TableReader {
  public:
   // `where` names the table in messages, e.g. "[mqtt]" or "step 2 of profile calm-down".
   TableReader(const toml::table& table, std::string where, Diagnostics& diagnostics);
+  // Keys missing from `table` are looked up in `fallback` (a device's template). A nested
+  // table is taken whole from whichever of the two has it.
+  TableReader(const toml::table& table, const toml::table* fallback, std::string where,
+              Diagnostics& diagnostics);
 
   std::optional<std::string> string(std::string_view key, bool required);
   std::optional<long long> integer(std::string_view key, bool required, long long min,
@@ -25,9 +31,24 @@ class TableReader {
   std::optional<std::chrono::milliseconds> duration(std::string_view key, bool required,
                                                     std::chrono::milliseconds min,
                                                     std::chrono::milliseconds max);
+  std::optional<bool> boolean(std::string_view key, bool required);
+  std::optional<std::vector<std::string>> string_list(std::string_view key, bool required);
+  // "40%" or a number from 0 to 100.
+  std::optional<double> percent(std::string_view key, bool required);
+  // "62dB" or a number.
+  std::optional<double> decibels(std::string_view key, bool required, double min, double max);
+  // "#rrggbb" or a colour name.
+  std::optional<Rgb> color(std::string_view key, bool required);
+  // One of `choices`; the message lists them.
+  std::optional<std::string> choice(std::string_view key, bool required,
+                                    const std::vector<std::string_view>& choices);
   const toml::table* table(std::string_view key, bool required);
+  // A table or an array (of tables): `lights = {...}` or `lights = [{...}, {...}]`.
+  const toml::node* table_or_array(std::string_view key);
   const toml::array* array(std::string_view key, bool required);
 
+  // Marks a key as known without reading it (when an earlier error makes it moot).
+  void ignore(std::string_view key) { used_.emplace(key); }
   // Reports every key of the table that no getter asked for.
   void finish();
 
@@ -40,7 +61,10 @@ class TableReader {
   const toml::node* get(std::string_view key, bool required, std::string_view expected);
   void wrong_type(std::string_view key, const toml::node& node, std::string_view expected);
 
+  const toml::node* lookup(std::string_view key) const;
+
   const toml::table& table_;
+  const toml::table* fallback_ = nullptr;
   std::string where_;
   Diagnostics& diagnostics_;
   std::set<std::string, std::less<>> used_;

@@ -1,8 +1,11 @@
 #include "daemon/app.hpp"
 
 #include <spdlog/spdlog.h>
+#include <stdexcept>
+
 #include <nlohmann/json.hpp>
 
+#include "daemon/child_rules.hpp"
 #include "daemon/command.hpp"
 #include "daemon/status_json.hpp"
 
@@ -15,16 +18,21 @@ using namespace std::chrono_literals;
 
 std::unique_ptr<SafetySupervisor> make_supervisor(
     const config::Room& room, std::map<std::string, std::unique_ptr<devices::ModbusBus>>& buses) {
-  const config::SwingDriveConfig& swing = room.swings.front();
-  auto drive = std::make_unique<devices::SwingDrive>(swing, *buses.at(swing.bus));
+  const config::Device& swing = *room.devices_of(config::DeviceKind::swing_drive).front();
+  auto drive = std::make_unique<devices::SwingDrive>(swing.id, *swing.swing,
+                                                     *buses.at(swing.swing->modbus.bus));
   drive->attach();
-  return std::make_unique<SafetySupervisor>(room.swing_limits, std::move(drive));
+  return std::make_unique<SafetySupervisor>(room.limits.swing, std::move(drive));
 }
 
 std::map<std::string, std::unique_ptr<devices::ModbusBus>> make_buses(const config::Room& room,
                                                                       asio::io_context& io) {
   std::map<std::string, std::unique_ptr<devices::ModbusBus>> buses;
   for (const auto& bus : room.buses) {
+    if (bus.type != config::BusType::tcp) {
+      throw std::runtime_error("bus " + bus.id +
+                               ": this version drives Modbus TCP buses only; RTU comes later");
+    }
     buses.emplace(bus.id,
                   std::make_unique<devices::ModbusBus>(
                       devices::BusSettings{bus.id, bus.host, bus.port, bus.response_timeout},
@@ -153,8 +161,11 @@ void App::reload(const config::LoadResult& loaded) {
   if (next.id != room_.id) needs_restart.push_back("[room] id");
   if (!(next.mqtt == room_.mqtt)) needs_restart.push_back("[mqtt]");
   if (!(next.buses == room_.buses)) needs_restart.push_back("[buses]");
-  if (!(next.swings == room_.swings)) needs_restart.push_back("[devices]");
-  if (!(next.swing_limits == room_.swing_limits)) needs_restart.push_back("[limits]");
+  if (!(next.devices == room_.devices) || !(next.calibrations == room_.calibrations)) {
+    needs_restart.push_back("[devices]");
+  }
+  if (!(next.limits == room_.limits)) needs_restart.push_back("[limits]");
+  if (!(next.safe_scene == room_.safe_scene)) needs_restart.push_back("[safe_scene]");
   if (!needs_restart.empty()) {
     std::string what;
     for (const auto& part : needs_restart) what += (what.empty() ? "" : ", ") + part;
@@ -166,6 +177,7 @@ void App::reload(const config::LoadResult& loaded) {
     return;
   }
   room_.profiles = next.profiles;
+  room_.children = next.children;
   room_.name = next.name;
   spdlog::info(
       "reloaded {}: {} profile(s){}", room_.source.string(), room_.profiles.size(),
@@ -234,7 +246,7 @@ void App::devices_changed() {
     if (mqtt_.connected()) notifier_.ready();
   } else if (engine_.state() != SessionState::idle) {
     spdlog::warn("session: stopping, {}", supervisor_->motion_refusal());
-    engine_.stop("device_lost", Clock::now());
+    engine_.stop("device_lost", Clock::now(), false);
     publish_engine_events();
   }
 }
@@ -274,6 +286,19 @@ void App::execute(const Command& command, const InboundMessage& message) {
                            "': pick one from sensoryd/" + room_.id + "/profiles"});
       return;
     }
+    if (!command.start.child.empty()) {
+      const config::Child* child = room_.find_child(command.start.child);
+      if (child == nullptr) {
+        refuse(message, {command.request_id, "unknown_child",
+                         "there is no child '" + command.start.child +
+                             "' in this room's configuration: check the id"});
+        return;
+      }
+      if (auto reason = contraindication(*profile, *child)) {
+        refuse(message, {command.request_id, "contraindicated", *reason});
+        return;
+      }
+    }
     if (!supervisor_->motion_allowed()) {
       refuse(message, {command.request_id, "device_unavailable", supervisor_->motion_refusal()});
       return;
@@ -300,7 +325,17 @@ void App::execute(const Command& command, const InboundMessage& message) {
       refuse(message, {command.request_id, "not_allowed_in_state", "no session is running"});
       return;
     }
-    engine_.stop("stopped", now);
+    engine_.stop("stopped", now, true);  // the profile's wind-down runs first
+    reply(message, ok_reply(command.request_id));
+    publish_engine_events();
+    return;
+  }
+  if (command.action == "go") {
+    if (!engine_.go(now)) {
+      refuse(message, {command.request_id, "not_allowed_in_state",
+                       "the current step does not wait for go: it moves on by itself"});
+      return;
+    }
     reply(message, ok_reply(command.request_id));
     publish_engine_events();
     return;
@@ -331,7 +366,8 @@ void App::shutdown(std::function<void()> done) {
   shutdown_deadline_ = Clock::now() + options_.shutdown_timeout;
   notifier_.stopping();
   spdlog::info("shutdown: winding the room down");
-  if (engine_.state() != SessionState::idle) engine_.stop("shutdown", Clock::now());
+  // No wind-down steps: the swing ramps to rest at once, within systemd's stop timeout.
+  if (engine_.state() != SessionState::idle) engine_.stop("shutdown", Clock::now(), false);
 }
 
 void App::finish_shutdown() {

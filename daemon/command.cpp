@@ -12,9 +12,9 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::string_view, 2> kActions{"start", "stop"};
+constexpr std::array<std::string_view, 3> kActions{"start", "stop", "go"};
 // In the contract, but not in this version: answered with a clear refusal, not silence.
-constexpr std::array<std::string_view, 9> kNotYet{"pause",  "resume", "next",  "previous", "go",
+constexpr std::array<std::string_view, 8> kNotYet{"pause",  "resume", "next",  "previous",
                                                   "adjust", "lease",  "estop", "reset"};
 
 // Deep nesting is refused before parsing, so a hostile payload cannot exhaust the stack.
@@ -141,11 +141,12 @@ std::variant<Command, CommandError> parse_command(std::string_view action, std::
         return CommandError{
             id, "unknown_action",
             "'" + command.action +
-                "' is not available in this version of sensoryd: use start or stop"};
+                "' is not available in this version of sensoryd: use start, stop or go"};
       }
     }
-    return CommandError{id, "unknown_action",
-                        "'" + command.action + "' is not a sensoryd command: use start or stop"};
+    return CommandError{
+        id, "unknown_action",
+        "'" + command.action + "' is not a sensoryd command: use start, stop or go"};
   }
 
   if (action == "start") {

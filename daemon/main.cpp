@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/loader.hpp"
+#include "config/summary.hpp"
 #include "daemon/app.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/logging.hpp"
@@ -28,15 +29,7 @@ int check_config(const std::string& path) {
               << " error(s); nothing was started\n";
     return sensoryd::kExitConfig;
   }
-  const auto& room = *result.room;
-  std::cout << path << ": OK: room '" << room.id << "', " << room.buses.size() << " bus(es), "
-            << room.swings.size() << " swing drive(s), " << room.profiles.size() << " profile(s)\n";
-  for (const auto& [id, profile] : room.profiles) {
-    std::cout << "  profile " << id << ": " << profile.steps.size() << " step(s), "
-              << profile.total_duration().count() / 1000 << " s\n";
-  }
-  std::cout << "  limits: swing amplitude <= " << room.swing_limits.max_amplitude_deg
-            << " deg, period >= " << room.swing_limits.min_period_s << " s\n";
+  std::cout << sensoryd::config::summarize(*result.room);
   return sensoryd::kExitOk;
 }
 
@@ -78,6 +71,7 @@ int main(int argc, char** argv) {
     spdlog::error("{}: invalid configuration; not starting (run --check-config)", options.config);
     return sensoryd::kExitConfig;
   }
+  for (const auto& warning : loaded.diagnostics.warnings) spdlog::warn("{}", warning.to_string());
   try {
     sensoryd::asio::io_context io;
     sensoryd::AppOptions app_options;

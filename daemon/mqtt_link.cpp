@@ -104,6 +104,18 @@ void MqttLink::connect() {
                      .automatic_reconnect(1s, 10s)
                      .will(mqtt::message(availability_topic_, "offline", 1, true))
                      .finalize();
+  if (!settings_.username.empty()) {
+    options.set_user_name(settings_.username);
+    options.set_password(settings_.password);
+  }
+  if (settings_.tls()) {
+    auto ssl = mqtt::ssl_options_builder().trust_store(settings_.ca_file).finalize();
+    if (!settings_.cert_file.empty()) {
+      ssl.set_key_store(settings_.cert_file);
+      ssl.set_private_key(settings_.key_file);
+    }
+    options.set_ssl(ssl);
+  }
   try {
     client_->connect(options, nullptr, *connect_listener_);
   } catch (const mqtt::exception& e) {

@@ -1,6 +1,7 @@
 #include "daemon/session_engine.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
@@ -9,11 +10,6 @@ namespace sensoryd {
 namespace {
 
 using Seconds = std::chrono::duration<double>;
-
-SwingTarget scaled(const config::SwingSetting& s, double intensity) {
-  if (s.mode == config::SwingMode::off) return SwingTarget{config::SwingMode::off, 0.0, s.period_s};
-  return SwingTarget{s.mode, s.amplitude_deg * intensity, s.period_s};
-}
 
 std::string utc_stamp(std::chrono::system_clock::time_point wall) {
   std::time_t t = std::chrono::system_clock::to_time_t(wall);
@@ -24,10 +20,28 @@ std::string utc_stamp(std::chrono::system_clock::time_point wall) {
   return text;
 }
 
+double eased(double f, config::Curve curve) {
+  f = std::clamp(f, 0.0, 1.0);
+  if (curve == config::Curve::s_curve) return f * f * (3.0 - 2.0 * f);  // smoothstep
+  return f;
+}
+
 }  // namespace
 
 const char* to_string(SessionState state) {
-  return state == SessionState::running ? "running" : "idle";
+  switch (state) {
+    case SessionState::running:
+      return "running";
+    case SessionState::winding_down:
+      return "winding_down";
+    case SessionState::idle:
+      return "idle";
+  }
+  return "idle";
+}
+
+const std::vector<config::Step>& SessionEngine::steps() const {
+  return state_ == SessionState::winding_down ? profile_.wind_down : profile_.steps;
 }
 
 std::string SessionEngine::start(const config::Profile& profile, const StartRequest& request,
@@ -41,64 +55,126 @@ std::string SessionEngine::start(const config::Profile& profile, const StartRequ
   char counter[8];
   std::snprintf(counter, sizeof counter, "%04d", ++sessions_started_ % 10000);
   session_id_ = utc_stamp(wall_now) + "-" + room_id_ + "-" + counter;
-  current_step_ = 0;
+  loop_pass_ = 1;
+  end_reason_.clear();
+  index_ = -1;
   events_.push_back({EngineEvent::Type::session_started, 0, profile_.steps.front().name, {}});
+  enter(0, now, SwingTarget{});
   return session_id_;
 }
 
-void SessionEngine::stop(const std::string& reason, Clock::time_point) {
-  if (state_ == SessionState::idle) return;
+SwingTarget SessionEngine::swing_setting_at(int index) const {
+  for (int i = index; i >= 0; --i) {
+    const auto& swing = steps()[static_cast<std::size_t>(i)].swing;
+    if (!swing) continue;
+    if (swing->mode == config::SwingMode::off) return SwingTarget{config::SwingMode::off, 0.0, 0.0};
+    return SwingTarget{swing->mode, swing->amplitude_deg * request_.intensity, swing->period_s};
+  }
+  // Nothing set in this phase: the main steps leave the swing at rest; a wind-down starts
+  // from where the session was.
+  return state_ == SessionState::winding_down ? from_ : SwingTarget{};
+}
+
+void SessionEngine::enter(int index, Clock::time_point at, const SwingTarget& from) {
+  from_ = from;
+  index_ = index;
+  step_started_at_ = at;
+  to_ = swing_setting_at(index);
+  fade_ = step().swing ? step().swing->fade : config::Fade{};
+  events_.push_back({EngineEvent::Type::step_changed, index, step().name, {}});
+}
+
+void SessionEngine::end(const std::string& reason) {
   state_ = SessionState::idle;
-  current_step_ = -1;
+  index_ = -1;
   events_.push_back({EngineEvent::Type::session_ended, -1, {}, reason});
 }
 
-int SessionEngine::step_at(Clock::time_point now) const {
-  auto elapsed = now - started_at_;
-  Clock::duration step_start{0};
-  for (std::size_t i = 0; i < profile_.steps.size(); ++i) {
-    step_start += profile_.steps[i].duration;
-    if (elapsed < step_start) return static_cast<int>(i);
+void SessionEngine::advance(Clock::time_point at) {
+  SwingTarget current = target_at(at);
+  int next = index_ + 1;
+  if (state_ == SessionState::running && profile_.loop && index_ == profile_.loop->to &&
+      loop_pass_ < profile_.loop->count) {
+    ++loop_pass_;
+    next = profile_.loop->from;
   }
-  return -1;  // past the last step
+  if (next < static_cast<int>(steps().size())) {
+    enter(next, at, current);
+    return;
+  }
+  if (state_ == SessionState::running && !profile_.wind_down.empty()) {
+    end_reason_ = "completed";
+    state_ = SessionState::winding_down;
+    enter(0, at, current);
+    return;
+  }
+  end(state_ == SessionState::winding_down ? end_reason_ : "completed");
+}
+
+void SessionEngine::stop(const std::string& reason, Clock::time_point now, bool wind_down) {
+  if (state_ == SessionState::idle) return;
+  if (wind_down && state_ == SessionState::winding_down) return;  // it is already ending
+  if (wind_down && !profile_.wind_down.empty()) {
+    end_reason_ = reason;
+    SwingTarget current = target_at(now);
+    state_ = SessionState::winding_down;
+    enter(0, now, current);
+    return;
+  }
+  end(reason);
+}
+
+bool SessionEngine::go(Clock::time_point now) {
+  if (state_ != SessionState::running || !step().wait_for_go()) return false;
+  advance(now);
+  return true;
 }
 
 SwingTarget SessionEngine::target_at(Clock::time_point now) const {
-  Clock::duration step_start{0};
-  for (int i = 0; i < current_step_; ++i) step_start += profile_.steps[i].duration;
-  const config::Step& step = profile_.steps[current_step_];
-  SwingTarget to = scaled(step.swing, request_.intensity);
-  double into = Seconds(now - started_at_ - step_start).count();
-  double fade = Seconds(step.fade).count();
-  if (fade <= 0.0 || into >= fade) return to;
-  SwingTarget from = current_step_ == 0
-                         ? SwingTarget{}
-                         : scaled(profile_.steps[current_step_ - 1].swing, request_.intensity);
-  double f = std::clamp(into / fade, 0.0, 1.0);
-  SwingTarget now_target;
-  now_target.amplitude_deg = from.amplitude_deg + (to.amplitude_deg - from.amplitude_deg) * f;
-  bool from_moving = from.mode != config::SwingMode::off;
-  bool to_moving = to.mode != config::SwingMode::off;
-  now_target.period_s = !from_moving ? to.period_s
-                        : !to_moving ? from.period_s
-                                     : from.period_s + (to.period_s - from.period_s) * f;
-  now_target.mode =
-      now_target.amplitude_deg > 0.0 ? config::SwingMode::linear : config::SwingMode::off;
-  return now_target;
+  if (state_ == SessionState::idle || index_ < 0) return SwingTarget{};
+  double fade = Seconds(fade_.time).count();
+  double into = Seconds(now - step_started_at_).count();
+  if (fade <= 0.0 || into >= fade) return to_;
+  double f = eased(into / fade, fade_.curve);
+  SwingTarget t;
+  t.amplitude_deg = from_.amplitude_deg + (to_.amplitude_deg - from_.amplitude_deg) * f;
+  bool from_moving = from_.mode != config::SwingMode::off;
+  bool to_moving = to_.mode != config::SwingMode::off;
+  t.period_s = !from_moving ? to_.period_s
+               : !to_moving ? from_.period_s
+                            : from_.period_s + (to_.period_s - from_.period_s) * f;
+  t.mode = t.amplitude_deg > 0.0 ? config::SwingMode::linear : config::SwingMode::off;
+  return t;
 }
 
 SwingTarget SessionEngine::update(Clock::time_point now) {
-  if (state_ != SessionState::running) return SwingTarget{};
-  int step = step_at(now);
-  if (step < 0) {
-    stop("completed", now);
-    return SwingTarget{};
-  }
-  if (step != current_step_) {
-    current_step_ = step;
-    events_.push_back({EngineEvent::Type::step_changed, step, profile_.steps[step].name, {}});
+  // Timed steps end on their own schedule; the next begins where the last ended (no drift).
+  while (state_ != SessionState::idle && step().duration &&
+         now >= step_started_at_ + *step().duration) {
+    advance(step_started_at_ + *step().duration);
   }
   return target_at(now);
+}
+
+double SessionEngine::remaining_after_current() const {
+  double total = 0.0;
+  const auto& s = steps();
+  auto duration = [&](int i) {
+    return Seconds(s[static_cast<std::size_t>(i)].duration.value_or(config::Millis{0})).count();
+  };
+  for (int i = index_ + 1; i < static_cast<int>(s.size()); ++i) total += duration(i);
+  if (state_ == SessionState::running && profile_.loop) {
+    const auto& loop = *profile_.loop;
+    int passes_left = loop.count - loop_pass_;
+    double range = 0.0;
+    for (int i = loop.from; i <= loop.to; ++i) range += duration(i);
+    total += range * passes_left;
+  }
+  if (state_ == SessionState::running) {
+    for (const auto& w : profile_.wind_down)
+      total += Seconds(w.duration.value_or(config::Millis{0})).count();
+  }
+  return total;
 }
 
 SessionSnapshot SessionEngine::snapshot(Clock::time_point now) const {
@@ -110,15 +186,16 @@ SessionSnapshot SessionEngine::snapshot(Clock::time_point now) const {
   s.intensity = request_.intensity;
   s.child = request_.child;
   s.therapist = request_.therapist;
-  s.step_index = current_step_;
-  s.step_name = profile_.steps[current_step_].name;
-  double elapsed = std::max(0.0, Seconds(now - started_at_).count());
-  double total = Seconds(profile_.total_duration()).count();
-  double step_end = 0.0;
-  for (int i = 0; i <= current_step_; ++i) step_end += Seconds(profile_.steps[i].duration).count();
-  s.elapsed_s = elapsed;
-  s.remaining_s = std::max(0.0, total - elapsed);
-  s.step_remaining_s = std::max(0.0, step_end - elapsed);
+  s.step_index = index_;
+  s.step_name = step().name;
+  s.elapsed_s = std::max(0.0, Seconds(now - started_at_).count());
+  s.waiting_for_go = step().wait_for_go();
+  double step_left = 0.0;
+  if (step().duration) {
+    step_left = std::max(0.0, Seconds(step_started_at_ + *step().duration - now).count());
+    s.step_remaining_s = step_left;
+  }
+  s.remaining_s = step_left + remaining_after_current();
   return s;
 }
 

@@ -1,5 +1,7 @@
-// Runs one session profile as a timeline: which step is active, how far its fade has come, and
-// what the swing should do now. Deterministic: every call takes the time.
+// Runs one session profile as a cue list: which step is active, how far each fade has come,
+// loops, waits for the therapist's "go", and the wind-down. Deterministic: every call takes
+// the time. Only the swing channel is turned into a target in this version; light and sound
+// settings are validated by the configuration but not driven yet.
 #pragma once
 
 #include <chrono>
@@ -12,7 +14,7 @@
 
 namespace sensoryd {
 
-enum class SessionState { idle, running };
+enum class SessionState { idle, running, winding_down };
 const char* to_string(SessionState state);
 
 struct StartRequest {
@@ -25,19 +27,20 @@ struct EngineEvent {
   enum class Type { session_started, step_changed, session_ended } type;
   int step_index = -1;
   std::string step_name;
-  std::string reason;  // for session_ended: completed, stopped, device_lost, ...
+  std::string reason;  // for session_ended: completed, stopped, device_lost, shutdown, ...
 };
 
 struct SessionSnapshot {
   SessionState state = SessionState::idle;
   std::string profile_id;
   std::string session_id;
-  int step_index = -1;
+  int step_index = -1;  // in the wind-down: index into the wind-down steps
   std::string step_name;
-  double step_remaining_s = 0.0;
+  std::optional<double> step_remaining_s;  // unset while waiting for "go"
   double elapsed_s = 0.0;
-  double remaining_s = 0.0;
+  double remaining_s = 0.0;  // timed steps still ahead; a wait for "go" counts as zero
   double intensity = 1.0;
+  bool waiting_for_go = false;
   std::string child;
   std::string therapist;
 };
@@ -52,7 +55,11 @@ class SessionEngine {
   // Returns the session id. The caller checks that the room is idle and motion is allowed.
   std::string start(const config::Profile& profile, const StartRequest& request,
                     Clock::time_point now, std::chrono::system_clock::time_point wall_now);
-  void stop(const std::string& reason, Clock::time_point now);
+  // With `wind_down`, runs the profile's wind-down steps first (when it has any); a stop
+  // during the wind-down lets it finish. Without, ends at once: the limiter ramps to rest.
+  void stop(const std::string& reason, Clock::time_point now, bool wind_down);
+  // Releases a step that waits for the therapist. False when the current step does not wait.
+  bool go(Clock::time_point now);
 
   // Advances the timeline to `now` and returns what the swing should do.
   SwingTarget update(Clock::time_point now);
@@ -64,8 +71,14 @@ class SessionEngine {
   std::vector<EngineEvent> take_events();
 
  private:
+  const std::vector<config::Step>& steps() const;
+  const config::Step& step() const { return steps()[static_cast<std::size_t>(index_)]; }
+  void enter(int index, Clock::time_point at, const SwingTarget& from);
+  void advance(Clock::time_point at);
+  void end(const std::string& reason);
+  SwingTarget swing_setting_at(int index) const;  // the last swing setting up to `index`
   SwingTarget target_at(Clock::time_point now) const;
-  int step_at(Clock::time_point now) const;
+  double remaining_after_current() const;
 
   std::string room_id_;
   int sessions_started_ = 0;
@@ -74,7 +87,13 @@ class SessionEngine {
   StartRequest request_;
   std::string session_id_;
   Clock::time_point started_at_{};
-  int current_step_ = -1;
+  int index_ = -1;     // into steps() of the current phase
+  int loop_pass_ = 1;  // which pass of the profile's loop is running
+  Clock::time_point step_started_at_{};
+  SwingTarget from_;  // what was wanted when the step began: fades start there
+  SwingTarget to_;    // what the step wants once its fade is done
+  config::Fade fade_;
+  std::string end_reason_;  // why the wind-down runs
   std::vector<EngineEvent> events_;
 };
 

@@ -47,13 +47,14 @@ std::string session_json(const SessionSnapshot& s) {
          {"elapsed_s", tenths(s.elapsed_s)},
          {"remaining_s", tenths(s.remaining_s)},
          {"intensity", s.intensity},
-         {"waiting_for_go", false},
+         {"waiting_for_go", s.waiting_for_go},
          {"child", or_null(s.child)},
          {"therapist", or_null(s.therapist)}};
   if (active && s.step_index >= 0) {
-    j["step"] = {{"index", s.step_index},
-                 {"name", s.step_name},
-                 {"remaining_s", tenths(s.step_remaining_s)}};
+    j["step"] = {
+        {"index", s.step_index},
+        {"name", s.step_name},
+        {"remaining_s", s.step_remaining_s ? json(tenths(*s.step_remaining_s)) : json(nullptr)}};
   }
   return dump(j);
 }
@@ -63,8 +64,9 @@ std::string profiles_json(const std::map<std::string, config::Profile>& profiles
   for (const auto& [id, profile] : profiles) {
     json steps = json::array();
     for (const auto& step : profile.steps) {
-      steps.push_back({{"name", step.name},
-                       {"duration_s", std::chrono::duration<double>(step.duration).count()}});
+      json duration = nullptr;  // waits for the therapist's "go"
+      if (step.duration) duration = std::chrono::duration<double>(*step.duration).count();
+      steps.push_back({{"name", step.name}, {"duration_s", duration}});
     }
     list.push_back({{"id", id},
                     {"title", profile.title},

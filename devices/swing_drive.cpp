@@ -31,8 +31,8 @@ const char* to_string(Health health) {
   return "lost";
 }
 
-SwingDrive::SwingDrive(config::SwingDriveConfig config, RegisterBus& bus)
-    : config_(std::move(config)), bus_(bus) {
+SwingDrive::SwingDrive(std::string id, config::SwingDrive config, RegisterBus& bus)
+    : id_(std::move(id)), config_(std::move(config)), bus_(bus) {
   const auto& r = config_.registers;
   poll_first_ = std::min({r.status, r.angle, r.measured_amplitude, r.fault_code});
   std::uint16_t last = std::max({r.status, r.angle, r.measured_amplitude, r.fault_code});
@@ -42,16 +42,17 @@ SwingDrive::SwingDrive(config::SwingDriveConfig config, RegisterBus& bus)
 void SwingDrive::attach() {
   bus_.on_link_change(
       [this](bool connected, const std::string& detail) { link_changed(connected, detail); });
-  bus_.add_poll(config_.unit, RegisterKind::input, poll_first_, poll_count_, config_.poll_period,
+  bus_.add_poll(config_.modbus.unit, RegisterKind::input, poll_first_, poll_count_,
+                config_.modbus.poll_period,
                 [this](const ReadResult& result) { poll_result(result); });
 }
 
 void SwingDrive::set_health(Health health, std::string detail) {
   if (health == health_) return;
   if (health == Health::online) {
-    spdlog::info("swing {}: online", config_.id);
+    spdlog::info("swing {}: online", id_);
   } else {
-    spdlog::warn("swing {}: {} ({})", config_.id, to_string(health), detail);
+    spdlog::warn("swing {}: {} ({})", id_, to_string(health), detail);
   }
   health_ = health;
   health_detail_ = std::move(detail);
@@ -82,9 +83,9 @@ void SwingDrive::configure_watchdog() {
   write_if_changed(r.amplitude, 0);
   write_if_changed(r.mode, static_cast<std::uint16_t>(config::SwingMode::off));
   auto timeout = static_cast<std::uint16_t>(config_.comm_loss_timeout.count());
-  bus_.write(config_.unit, r.comm_loss_timeout, timeout);
-  bus_.write(config_.unit, r.comm_loss_action, kCommLossActionRampStop);
-  next_heartbeat_ = Clock::now();
+  bus_.write(config_.modbus.unit, r.comm_loss_timeout, timeout);
+  bus_.write(config_.modbus.unit, r.comm_loss_action, kCommLossActionRampStop);
+  next_heartbeat_ = Clock::time_point::min();  // due at the next tick, whatever its clock
   int generation = confirm_generation_;
   auto confirmed = std::make_shared<int>(0);
   auto check = [this, generation, confirmed](std::uint16_t expected, const char* what) {
@@ -92,22 +93,22 @@ void SwingDrive::configure_watchdog() {
       if (generation != confirm_generation_) return;
       if (!result.ok || result.values.empty() || result.values[0] != expected) {
         spdlog::error(
-            "swing {}: comm-loss {} read back {} instead of {}: motion stays refused", config_.id,
-            what,
+            "swing {}: comm-loss {} read back {} instead of {}: motion stays refused", id_, what,
             result.ok && !result.values.empty() ? std::to_string(result.values[0]) : result.error,
             expected);
         return;
       }
       if (++*confirmed == 2) {
         watchdog_confirmed_ = true;
-        spdlog::info("swing {}: comm-loss watchdog confirmed ({} ms, ramp stop)", config_.id,
+        spdlog::info("swing {}: comm-loss watchdog confirmed ({} ms, ramp stop)", id_,
                      config_.comm_loss_timeout.count());
         if (on_change_) on_change_();
       }
     };
   };
-  bus_.read(config_.unit, RegisterKind::holding, r.comm_loss_timeout, 1, check(timeout, "timeout"));
-  bus_.read(config_.unit, RegisterKind::holding, r.comm_loss_action, 1,
+  bus_.read(config_.modbus.unit, RegisterKind::holding, r.comm_loss_timeout, 1,
+            check(timeout, "timeout"));
+  bus_.read(config_.modbus.unit, RegisterKind::holding, r.comm_loss_action, 1,
             check(kCommLossActionRampStop, "action"));
 }
 
@@ -146,7 +147,7 @@ void SwingDrive::write_if_changed(std::uint16_t address, std::uint16_t value) {
   if (it != last_written_.end() && it->second == value) return;
   last_written_[address] = value;
   int generation = confirm_generation_;
-  bus_.write(config_.unit, address, value,
+  bus_.write(config_.modbus.unit, address, value,
              [this, address, value, generation](const WriteResult& result) {
                if (result.ok || generation != confirm_generation_) return;
                // Forget it so the next apply sends the then-current value; never a replay.
@@ -169,7 +170,8 @@ void SwingDrive::apply(const SwingOutput& output) {
 void SwingDrive::tick(Clock::time_point now) {
   if (reading_.valid && !last_valid_reading_) last_valid_reading_ = now;
   last_tick_ = now;
-  auto stale_after = std::max<Clock::duration>(std::chrono::seconds(1), config_.poll_period * 5);
+  auto stale_after =
+      std::max<Clock::duration>(std::chrono::seconds(1), config_.modbus.poll_period * 5);
   if (health_ != Health::lost && last_valid_reading_ && now - *last_valid_reading_ > stale_after) {
     reading_.valid = false;
     set_health(Health::lost,
@@ -181,7 +183,7 @@ void SwingDrive::tick(Clock::time_point now) {
   }
   if (!link_up_ || !next_heartbeat_ || now < *next_heartbeat_) return;
   // A quarter of the timeout keeps the gap under half of it even when one poll is slow (S6).
-  bus_.write(config_.unit, config_.registers.heartbeat, ++heartbeat_counter_);
+  bus_.write(config_.modbus.unit, config_.registers.heartbeat, ++heartbeat_counter_);
   *next_heartbeat_ += config_.comm_loss_timeout / 4;
   if (*next_heartbeat_ < now) *next_heartbeat_ = now + config_.comm_loss_timeout / 4;
 }

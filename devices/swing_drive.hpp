@@ -44,7 +44,7 @@ class SwingDrive {
  public:
   using Clock = std::chrono::steady_clock;
 
-  SwingDrive(config::SwingDriveConfig config, RegisterBus& bus);
+  SwingDrive(std::string id, config::SwingDrive config, RegisterBus& bus);
 
   // Registers the status poll and link handler; call before the bus starts.
   void attach();
@@ -58,7 +58,7 @@ class SwingDrive {
   Health health() const { return health_; }
   bool watchdog_confirmed() const { return watchdog_confirmed_; }
   const SwingReading& reading() const { return reading_; }
-  const std::string& id() const { return config_.id; }
+  const std::string& id() const { return id_; }
   const std::string& health_detail() const { return health_detail_; }
 
   // Called on the logic thread whenever health or watchdog confirmation changes.
@@ -71,7 +71,8 @@ class SwingDrive {
   void set_health(Health health, std::string detail);
   void write_if_changed(std::uint16_t address, std::uint16_t value);
 
-  config::SwingDriveConfig config_;
+  std::string id_;
+  config::SwingDrive config_;
   RegisterBus& bus_;
   std::uint16_t poll_first_ = 0;
   std::uint16_t poll_count_ = 0;

@@ -47,9 +47,11 @@ TEST(Cli, CheckConfigListsEveryErrorWithFileLineColumnAndExits78) {
   std::ofstream(dir.path() / "room.toml") << text;
   Outcome run = run_sensoryd({"--check-config", (dir.path() / "room.toml").string()}, dir);
   EXPECT_EQ(run.exit_code, 78) << run.output;
-  EXPECT_NE(run.output.find("room.toml:18:1: error: unknown key 'prot'"), std::string::npos)
+  EXPECT_NE(run.output.find("room.toml:25:1: error: unknown key 'prot'"), std::string::npos)
       << run.output;
-  EXPECT_NE(run.output.find("room.toml:45:21: error: 'max_amplitude_deg'"), std::string::npos)
+  EXPECT_NE(
+      run.output.find("room.toml:123:21: error: limits.swing.max_amplitude_deg = 50 is looser"),
+      std::string::npos)
       << run.output;
   EXPECT_NE(run.output.find("2 error(s)"), std::string::npos) << run.output;
 }

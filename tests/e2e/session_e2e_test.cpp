@@ -15,8 +15,12 @@ RoomOptions calm_room() {
   RoomOptions options;
   options.max_amplitude_deg = 12.0;
   options.min_period_s = 2.0;
-  options.max_amplitude_rate_deg_s = 4.0;
+  options.max_amplitude_rate_deg_s = 3.0;
   options.profiles = {{"calm.toml", short_profile("calm", 8.0, "60s")}};
+  options.extra_room_toml =
+      "[children.c-7]\nprofiles = [\"calm\"]\n\n"
+      "[children.c-8]\nflags = [\"photosensitive\"]\nprofiles = []\n";
+  options.profiles.push_back({"other.toml", short_profile("other", 5.0, "60s")});
   return options;
 }
 
@@ -115,6 +119,15 @@ TEST(SessionE2E, ComesOnlineOnlyAfterRetainedStateAndAnswersEveryCommand) {
   auto unknown = tablet.command("start", {{"profile", "no-such-profile"}});
   ASSERT_TRUE(unknown);
   EXPECT_EQ((*unknown)["error"]["code"], "unknown_profile");
+
+  auto unknown_child = tablet.command("start", {{"profile", "calm"}, {"child", "c-99"}});
+  ASSERT_TRUE(unknown_child);
+  EXPECT_EQ((*unknown_child)["error"]["code"], "unknown_child");
+  auto not_approved = tablet.command("start", {{"profile", "other"}, {"child", "c-7"}});
+  ASSERT_TRUE(not_approved);
+  EXPECT_EQ((*not_approved)["error"]["code"], "contraindicated");
+  EXPECT_NE((*not_approved)["error"]["message"].get<std::string>().find("approved"),
+            std::string::npos);
 
   auto not_running = tablet.command("stop", json::object());
   ASSERT_TRUE(not_running);

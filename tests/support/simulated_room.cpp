@@ -44,7 +44,8 @@ void SimulatedRoom::write_config() {
        << "measured_amplitude = 2\nfault_code = 3\n\n"
        << "[limits.swing]\nmax_amplitude_deg = " << options_.max_amplitude_deg
        << "\nmin_period_s = " << options_.min_period_s
-       << "\nmax_amplitude_rate_deg_s = " << options_.max_amplitude_rate_deg_s << "\n";
+       << "\nmax_amplitude_rate_deg_s = " << options_.max_amplitude_rate_deg_s << "\n"
+       << options_.extra_room_toml << "\n";
   for (const auto& [name, text] : options_.profiles) {
     std::ofstream(dir() / "profiles" / name) << text;
   }

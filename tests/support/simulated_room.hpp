@@ -22,7 +22,8 @@ struct RoomOptions {
   double min_period_s = 2.0;
   double max_amplitude_rate_deg_s = 3.0;
   int comm_loss_timeout_ms = 500;
-  int swing_port = 0;  // 0: a free port for the swing simulator
+  int swing_port = 0;           // 0: a free port for the swing simulator
+  std::string extra_room_toml;  // appended to the room file, e.g. [children.x] tables
   // Profile files to place in profiles/, name -> TOML text.
   std::vector<std::pair<std::string, std::string>> profiles;
 };

@@ -1,5 +1,6 @@
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -105,17 +106,22 @@ TEST_F(ConfigFiles, LoadsAGoodRoomAndProfile) {
   const Room& room = *result.room;
   EXPECT_EQ(room.id, "room-1");
   EXPECT_EQ(room.mqtt.client_id, "sensoryd-room-1");
-  ASSERT_EQ(room.swings.size(), 1u);
-  EXPECT_EQ(room.swings[0].comm_loss_timeout, 500ms);
-  EXPECT_EQ(room.swings[0].registers.heartbeat, 6);
-  EXPECT_DOUBLE_EQ(room.swing_limits.max_amplitude_deg, 20.0);
-  EXPECT_DOUBLE_EQ(room.swing_limits.min_period_s, 2.0);  // default
+  ASSERT_EQ(room.devices.size(), 1u);
+  const Device& swing = room.devices[0];
+  ASSERT_TRUE(swing.swing);
+  EXPECT_EQ(swing.swing->comm_loss_timeout, 500ms);
+  EXPECT_EQ(swing.swing->registers.heartbeat, 6);
+  EXPECT_DOUBLE_EQ(room.limits.swing.max_amplitude_deg, 20.0);
+  EXPECT_DOUBLE_EQ(room.limits.swing.min_period_s, 2.0);  // default
+  EXPECT_EQ(room.limits.tightened, std::vector<std::string>{"limits.swing.max_amplitude_deg"});
   const Profile* calm = room.find_profile("calm");
   ASSERT_NE(calm, nullptr);
   ASSERT_EQ(calm->steps.size(), 1u);
-  EXPECT_EQ(calm->steps[0].fade, 2s);
-  EXPECT_DOUBLE_EQ(calm->steps[0].swing.amplitude_deg, 10.0);
-  EXPECT_DOUBLE_EQ(calm->steps[0].swing.period_s, 4.0);
+  ASSERT_TRUE(calm->steps[0].swing);
+  EXPECT_EQ(calm->steps[0].swing->fade.time, 2s);
+  EXPECT_DOUBLE_EQ(calm->steps[0].swing->amplitude_deg, 10.0);
+  EXPECT_DOUBLE_EQ(calm->steps[0].swing->period_s, 4.0);
+  EXPECT_EQ(calm->needs, std::set<DeviceKind>{DeviceKind::swing_drive});
 }
 
 struct BadRoomCase {
@@ -154,7 +160,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadRoomCase{"bad_duration", "\"500ms\"", "\"500\"", 16, "with a unit"},
         BadRoomCase{"looser_timeout", "\"500ms\"", "\"2s\"", 16, "from 100ms to 500ms"},
         BadRoomCase{"looser_limit", "max_amplitude_deg = 20", "max_amplitude_deg = 45", 32,
-                    "from 1 to 30"},
+                    "looser than the safety default 30"},
         BadRoomCase{"unresolved_bus", "bus = \"cabinet\"", "bus = \"cabnet\"", 15,
                     "bus \"cabnet\""},
         BadRoomCase{"missing_register", "heartbeat = 6\n", "", 18, "missing key 'heartbeat'"},
@@ -198,19 +204,21 @@ TEST_P(BadProfile, NamesFileLineAndWhatToChange) {
 INSTANTIATE_TEST_SUITE_P(
     Mistakes, BadProfile,
     ::testing::Values(
-        BadProfileCase{"over_amplitude_limit", "amplitude_deg = 10", "amplitude_deg = 25", 9,
-                       "exceeds the room limit limits.swing.max_amplitude_deg = 20.0"},
+        BadProfileCase{
+            "over_amplitude_limit", "amplitude_deg = 10", "amplitude_deg = 25", 9,
+            "exceeds the room limit limits.swing.max_amplitude_deg = 20: lower the amplitude"},
         BadProfileCase{"under_period_limit", "period = \"4s\"", "period = \"1s\"", 9,
                        "shorter than the room limit"},
-        BadProfileCase{"fade_longer_than_step", "fade = \"2s\"", "fade = \"20s\"", 8,
-                       "longer than its duration"},
+        BadProfileCase{"fade_longer_than_step", "fade = \"2s\"", "fade = \"20s\"", 5,
+                       "fade of step 'swing' of profile 'calm' is longer than the step"},
         BadProfileCase{"unknown_mode", "\"linear\"", "\"sideways\"", 9,
-                       "use \"off\" or \"linear\""},
+                       "use off, linear or rotary"},
         BadProfileCase{"unknown_step_key", "name = \"swing\"", "nmae = \"swing\"", 6,
                        "unknown key 'nmae'"},
-        BadProfileCase{"bad_purpose", "\"calming\"", "\"sleepy\"", 3, "use calming, alerting"},
+        BadProfileCase{"bad_purpose", "\"calming\"", "\"sleepy\"", 3,
+                       "use calming, alerting, organising or play"},
         BadProfileCase{"missing_duration", "duration = \"10s\"\n", "", 5,
-                       "missing key 'duration'"}),
+                       "needs a duration (such as \"2m\") or wait_for_go = true"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST_F(ConfigFiles, RefusesDuplicateProfileIds) {

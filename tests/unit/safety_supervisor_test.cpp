@@ -18,16 +18,15 @@ constexpr int kUnit = 1;
 class Gate : public ::testing::Test {
  protected:
   Gate() {
-    config::SwingDriveConfig drive;
-    drive.id = "swing";
-    drive.bus = "cabinet";
-    drive.unit = kUnit;
+    config::SwingDrive drive;
+    drive.modbus.bus = "cabinet";
+    drive.modbus.unit = kUnit;
     drive.comm_loss_timeout = 400ms;
     config::SwingLimits limits;
     limits.max_amplitude_deg = 20.0;
     limits.min_period_s = 3.0;
     limits.max_amplitude_rate_deg_s = 2.0;
-    auto swing = std::make_unique<devices::SwingDrive>(drive, bus);
+    auto swing = std::make_unique<devices::SwingDrive>("swing", drive, bus);
     swing->attach();
     supervisor = std::make_unique<SafetySupervisor>(limits, std::move(swing));
   }

@@ -9,14 +9,24 @@ using config::SwingMode;
 using namespace std::chrono_literals;
 using Clock = SessionEngine::Clock;
 
+config::Step step(std::string name, SwingMode mode, double amplitude, double period,
+                  config::Millis fade, std::optional<config::Millis> duration,
+                  config::Curve curve = config::Curve::linear) {
+  config::Step s;
+  s.name = std::move(name);
+  s.swing = config::SwingSetting{mode, amplitude, period, 0.0, config::Fade{fade, curve}};
+  s.duration = duration;
+  return s;
+}
+
 config::Profile profile() {
   config::Profile p;
   p.id = "calm";
   p.title = "Calm";
   p.purpose = "calming";
-  p.steps.push_back({"settle", {SwingMode::linear, 10.0, 4.0}, 10s, 60s});
-  p.steps.push_back({"gentle", {SwingMode::linear, 20.0, 6.0}, 20s, 60s});
-  p.steps.push_back({"rest", {SwingMode::off, 0.0, 0.0}, 10s, 30s});
+  p.steps.push_back(step("settle", SwingMode::linear, 10.0, 4.0, 10s, 60s));
+  p.steps.push_back(step("gentle", SwingMode::linear, 20.0, 6.0, 20s, 60s));
+  p.steps.push_back(step("rest", SwingMode::off, 0.0, 0.0, 10s, 30s));
   return p;
 }
 
@@ -34,7 +44,7 @@ TEST_F(Engine, IdleWantsTheSwingAtRest) {
 
 TEST_F(Engine, SessionIdNamesTimeRoomAndCounter) {
   EXPECT_EQ(engine.start(profile(), {}, t0, wall), "2026-11-28T03:22:11Z-room-1-0001");
-  engine.stop("stopped", t0);
+  engine.stop("stopped", t0, false);
   EXPECT_EQ(engine.start(profile(), {}, t0, wall), "2026-11-28T03:22:11Z-room-1-0002");
 }
 
@@ -55,9 +65,9 @@ TEST_F(Engine, FadesBetweenStepsOnEveryChannel) {
   EXPECT_DOUBLE_EQ(quarter.amplitude_deg, 12.5);
   EXPECT_DOUBLE_EQ(quarter.period_s, 4.5);
   auto events = engine.take_events();
-  ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[1].type, EngineEvent::Type::step_changed);
-  EXPECT_EQ(events[1].step_name, "gentle");
+  ASSERT_EQ(events.size(), 3u);  // started, step 0, step 1
+  EXPECT_EQ(events[2].type, EngineEvent::Type::step_changed);
+  EXPECT_EQ(events[2].step_name, "gentle");
 }
 
 TEST_F(Engine, FadingToOffKeepsThePeriodAndEndsAtRest) {
@@ -96,22 +106,112 @@ TEST_F(Engine, SnapshotReportsProgress) {
   EXPECT_EQ(s.step_name, "gentle");
   EXPECT_DOUBLE_EQ(s.elapsed_s, 70.0);
   EXPECT_DOUBLE_EQ(s.remaining_s, 80.0);
-  EXPECT_DOUBLE_EQ(s.step_remaining_s, 50.0);
+  EXPECT_DOUBLE_EQ(*s.step_remaining_s, 50.0);
   EXPECT_EQ(s.child, "c-1");
 }
 
 TEST_F(Engine, ARunningSessionKeepsItsOwnCopyOfTheProfile) {
   config::Profile p = profile();
   engine.start(p, {}, t0, wall);
-  p.steps[0].swing.amplitude_deg = 1.0;  // a reload would change the shared profile
+  p.steps[0].swing->amplitude_deg = 1.0;  // a reload would change the shared profile
   EXPECT_DOUBLE_EQ(engine.update(t0 + 30s).amplitude_deg, 10.0);
 }
 
 TEST_F(Engine, StopEndsTheSessionWithItsReason) {
   engine.start(profile(), {}, t0, wall);
-  engine.stop("stopped", t0 + 1s);
+  engine.stop("stopped", t0 + 1s, true);
   EXPECT_EQ(engine.state(), SessionState::idle);
   EXPECT_EQ(engine.take_events().back().reason, "stopped");
+}
+
+TEST_F(Engine, ASCurveFadeStartsAndEndsGently) {
+  config::Profile p;
+  p.id = "s";
+  p.steps.push_back(step("in", SwingMode::linear, 10.0, 4.0, 10s, 60s, config::Curve::s_curve));
+  engine.start(p, {}, t0, wall);
+  EXPECT_NEAR(engine.update(t0 + 1s).amplitude_deg, 0.28, 1e-9);  // 10 * smoothstep(0.1)
+  EXPECT_NEAR(engine.update(t0 + 5s).amplitude_deg, 5.0, 1e-9);
+  EXPECT_NEAR(engine.update(t0 + 9s).amplitude_deg, 9.72, 1e-9);
+}
+
+TEST_F(Engine, AStepWithoutASwingSettingKeepsTheSwingAsItWas) {
+  config::Profile p = profile();
+  p.steps[1].swing.reset();
+  engine.start(p, {}, t0, wall);
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 90s).amplitude_deg, 10.0);
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 90s).period_s, 4.0);
+}
+
+TEST_F(Engine, AWaitForGoStepHoldsUntilGo) {
+  config::Profile p = profile();
+  p.steps[1].duration.reset();
+  engine.start(p, {}, t0, wall);
+  engine.update(t0 + 60s);
+  engine.update(t0 + 3600s);
+  SessionSnapshot s = engine.snapshot(t0 + 3600s);
+  EXPECT_EQ(s.step_name, "gentle");
+  EXPECT_TRUE(s.waiting_for_go);
+  EXPECT_FALSE(s.step_remaining_s.has_value());
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 3600s).amplitude_deg, 20.0);
+  EXPECT_TRUE(engine.go(t0 + 3600s));
+  EXPECT_EQ(engine.snapshot(t0 + 3601s).step_name, "rest");
+  // The fade to rest starts where the swing was when "go" came, not from a jump.
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 3605s).amplitude_deg, 10.0);
+  EXPECT_FALSE(engine.go(t0 + 3606s));  // "rest" is timed
+}
+
+TEST_F(Engine, LoopsRunTheirRangeTheGivenNumberOfTimes) {
+  config::Profile p = profile();
+  p.loop = config::Loop{0, 1, 3};  // settle+gentle three times, then rest
+  EXPECT_EQ(p.total_duration(), 390s);
+  engine.start(p, {}, t0, wall);
+  std::vector<std::string> seen;
+  for (auto t = t0; t <= t0 + 400s; t += 1s) {
+    engine.update(t);
+    for (const auto& e : engine.take_events()) {
+      if (e.type == EngineEvent::Type::step_changed) seen.push_back(e.step_name);
+      if (e.type == EngineEvent::Type::session_ended) seen.push_back("end:" + e.reason);
+    }
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"settle", "gentle", "settle", "gentle", "settle",
+                                            "gentle", "rest", "end:completed"}));
+}
+
+TEST_F(Engine, StopRunsTheWindDownFromWhereTheSwingIs) {
+  config::Profile p = profile();
+  p.wind_down.push_back(step("down", SwingMode::off, 0.0, 0.0, 20s, 30s));
+  engine.start(p, {}, t0, wall);
+  engine.update(t0 + 30s);
+  engine.take_events();
+  engine.stop("stopped", t0 + 30s, true);
+  EXPECT_EQ(engine.state(), SessionState::winding_down);
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 40s).amplitude_deg, 5.0);  // half way from 10 to 0
+  engine.stop("stopped", t0 + 41s, true);  // a second stop lets the wind-down finish
+  EXPECT_EQ(engine.state(), SessionState::winding_down);
+  engine.update(t0 + 60s);
+  EXPECT_EQ(engine.state(), SessionState::idle);
+  auto events = engine.take_events();
+  EXPECT_EQ(events.back().reason, "stopped");
+}
+
+TEST_F(Engine, StopWithoutWindDownEndsAtOnce) {
+  config::Profile p = profile();
+  p.wind_down.push_back(step("down", SwingMode::off, 0.0, 0.0, 20s, 30s));
+  engine.start(p, {}, t0, wall);
+  engine.stop("shutdown", t0 + 30s, false);
+  EXPECT_EQ(engine.state(), SessionState::idle);
+  EXPECT_EQ(engine.update(t0 + 31s), SwingTarget{});
+}
+
+TEST_F(Engine, TheWindDownAlsoEndsACompletedProfile) {
+  config::Profile p = profile();
+  p.wind_down.push_back(step("down", SwingMode::off, 0.0, 0.0, 5s, 10s));
+  engine.start(p, {}, t0, wall);
+  engine.update(t0 + 150s);
+  EXPECT_EQ(engine.state(), SessionState::winding_down);
+  engine.update(t0 + 160s);
+  EXPECT_EQ(engine.state(), SessionState::idle);
+  EXPECT_EQ(engine.take_events().back().reason, "completed");
 }
 
 }  // namespace

@@ -1,0 +1,86 @@
+#include "config/children_loader.hpp"
+
+#include <algorithm>
+
+namespace sensoryd::config {
+
+namespace {
+
+bool valid_child_id(const std::string& id) {
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+}  // namespace
+
+const char* to_string(ChildFlag flag) {
+  switch (flag) {
+    case ChildFlag::photosensitive:
+      return "photosensitive";
+    case ChildFlag::vestibular_sensitive:
+      return "vestibular_sensitive";
+    case ChildFlag::sound_sensitive:
+      return "sound_sensitive";
+    case ChildFlag::pacemaker:
+      return "pacemaker";
+    case ChildFlag::epilepsy:
+      return "epilepsy";
+  }
+  return "unknown";
+}
+
+void read_children(TableReader& root, Room& room, Diagnostics& diagnostics) {
+  const toml::table* children = root.table("children", false);
+  if (children == nullptr) return;
+  for (const auto& [key, node] : *children) {
+    std::string id{key.str()};
+    std::string where = "[children." + id + "]";
+    if (!node.is_table()) {
+      root.error_at(node.source(), where + " must be a table");
+      continue;
+    }
+    TableReader reader(*node.as_table(), where, diagnostics);
+    if (!valid_child_id(id)) {
+      reader.error_at(key.source(), "child id \"" + id +
+                                        "\" must use only a-z, 0-9, '-' and '_' (a pseudonym, "
+                                        "never a name)");
+    }
+    Child child;
+    child.id = id;
+    const Limits& limits = room.limits;
+    child.max_amplitude_deg =
+        reader.number("max_amplitude_deg", false, 0.0, limits.swing.max_amplitude_deg);
+    child.rotary_allowed = reader.boolean("rotary_allowed", false);
+    child.max_dba = reader.decibels("max_dba", false, 0.0, limits.sound.max_dba);
+    child.max_brightness_pct = reader.percent("max_brightness", false);
+    if (auto flags = reader.string_list("flags", false)) {
+      for (const auto& name : *flags) {
+        bool known = false;
+        for (ChildFlag flag :
+             {ChildFlag::photosensitive, ChildFlag::vestibular_sensitive,
+              ChildFlag::sound_sensitive, ChildFlag::pacemaker, ChildFlag::epilepsy}) {
+          if (name == to_string(flag)) {
+            child.flags.insert(flag);
+            known = true;
+          }
+        }
+        if (!known) {
+          reader.error_at_key("flags", "unknown flag \"" + name + "\" in " + where +
+                                           ": use photosensitive, vestibular_sensitive, "
+                                           "sound_sensitive, pacemaker or epilepsy");
+        }
+      }
+    }
+    if (child.has(ChildFlag::vestibular_sensitive) && child.rotary_allowed == true) {
+      reader.error_at_key("rotary_allowed", where +
+                                                " is vestibular_sensitive: rotary swing "
+                                                "cannot be allowed; remove rotary_allowed");
+    }
+    child.profiles = reader.string_list("profiles", false).value_or(std::vector<std::string>{});
+    reader.finish();
+    room.children.emplace(id, std::move(child));
+  }
+}
+
+}  // namespace sensoryd::config

@@ -1,0 +1,375 @@
+#include "config/device_loader.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace sensoryd::config {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+const ModbusBus* find_bus(const Room& room, const std::string& id) {
+  for (const auto& bus : room.buses) {
+    if (bus.id == id) return &bus;
+  }
+  return nullptr;
+}
+
+bool valid_topic(const std::string& topic) {
+  return !topic.empty() && topic.find_first_of("#+") == std::string::npos && topic.front() != '/' &&
+         topic.back() != '/';
+}
+
+std::optional<std::uint16_t> address(TableReader& reader, std::string_view key) {
+  auto value = reader.integer(key, true, 0, 65535);
+  if (!value) return std::nullopt;
+  return static_cast<std::uint16_t>(*value);
+}
+
+std::optional<ModbusBinding> read_binding(TableReader& reader, const Room& room,
+                                          Millis default_poll) {
+  ModbusBinding binding;
+  binding.bus = reader.string("bus", true).value_or("");
+  binding.unit = static_cast<int>(reader.integer("unit", false, 1, 247).value_or(1));
+  binding.poll_period = reader.duration("poll_period", false, 5ms, 10s).value_or(default_poll);
+  if (binding.bus.empty()) return std::nullopt;
+  if (find_bus(room, binding.bus) == nullptr) {
+    reader.error_at_key("bus", "bus \"" + binding.bus + "\" of " + reader.where() +
+                                   " is not defined: add a [buses." + binding.bus +
+                                   "] table or name an existing bus");
+    return std::nullopt;
+  }
+  return binding;
+}
+
+void read_swing_registers(TableReader& reader, SwingRegisterMap& map, Diagnostics& diagnostics) {
+  const toml::table* table = reader.table("registers", true);
+  if (table == nullptr) return;
+  TableReader regs(*table, "the registers of " + reader.where(), diagnostics);
+  auto set = [&](std::string_view key, std::uint16_t& out) {
+    if (auto value = address(regs, key)) out = *value;
+  };
+  set("control", map.control);
+  set("mode", map.mode);
+  set("amplitude", map.amplitude);
+  set("period", map.period);
+  set("comm_loss_timeout", map.comm_loss_timeout);
+  set("comm_loss_action", map.comm_loss_action);
+  set("heartbeat", map.heartbeat);
+  set("status", map.status);
+  set("angle", map.angle);
+  set("measured_amplitude", map.measured_amplitude);
+  set("fault_code", map.fault_code);
+  regs.finish();
+  std::set<std::uint16_t> holding{
+      map.control,          map.mode,     map.amplitude, map.period, map.comm_loss_timeout,
+      map.comm_loss_action, map.heartbeat};
+  if (holding.size() != 7) {
+    regs.error_at(table->source(), "two holding registers of " + reader.where() +
+                                       " share an address: give each its own address");
+  }
+  // The input registers are polled in one request, and Modbus reads at most 125 registers.
+  auto [low, high] = std::minmax({map.status, map.angle, map.measured_amplitude, map.fault_code});
+  if (high - low >= 125) {
+    regs.error_at(table->source(), "the input registers of " + reader.where() +
+                                       " span more than 125 addresses: sensoryd reads them in "
+                                       "one request; check the addresses");
+  }
+}
+
+std::string calibration_ref(TableReader& reader, const Room& room) {
+  auto id = reader.string("calibration", true).value_or("");
+  if (!id.empty() && room.calibrations.count(id) == 0) {
+    reader.error_at_key("calibration", "calibration \"" + id + "\" of " + reader.where() +
+                                           " is not defined: add a [calibrations." + id +
+                                           "] table with the player's volume-to-dBA points");
+  }
+  return id;
+}
+
+InputRole read_role(TableReader& reader) {
+  auto role = reader.choice("role", true, {"estop", "door", "occupancy", "child_switch"});
+  if (role == "estop") return InputRole::estop;
+  if (role == "door") return InputRole::door;
+  if (role == "occupancy") return InputRole::occupancy;
+  return InputRole::child_switch;
+}
+
+void read_device(TableReader& reader, Device& device, const Room& room, Diagnostics& diagnostics) {
+  auto type = reader.choice("kind", true,
+                            {"swing_drive", "mqtt_light", "modbus_light", "mqtt_sound",
+                             "modbus_sound", "modbus_input", "mqtt_input"});
+  if (!type) return;
+  device.type = *type;
+  auto mqtt_topic = [&](std::string_view key) {
+    auto topic = reader.string(key, true).value_or("");
+    if (!topic.empty() && !valid_topic(topic)) {
+      reader.error_at_key(key, "topic \"" + topic + "\" of " + reader.where() +
+                                   " must be a plain topic: no '#', '+' or leading/trailing '/'");
+    }
+    return topic;
+  };
+  if (*type == "swing_drive") {
+    device.kind = DeviceKind::swing_drive;
+    SwingDrive swing;
+    if (auto binding = read_binding(reader, room, 50ms)) swing.modbus = *binding;
+    // Stricter only: a longer comm-loss timeout lets a swing run on after sensoryd dies (S6).
+    swing.comm_loss_timeout =
+        reader.duration("comm_loss_timeout", false, 100ms, 500ms).value_or(500ms);
+    swing.rotary = reader.boolean("rotary", false).value_or(false);
+    read_swing_registers(reader, swing.registers, diagnostics);
+    device.swing = swing;
+  } else if (*type == "mqtt_light") {
+    device.kind = DeviceKind::light;
+    MqttLight light;
+    light.topic = mqtt_topic("topic");
+    light.color = reader.boolean("color", false).value_or(true);
+    device.mqtt_light = light;
+  } else if (*type == "modbus_light") {
+    device.kind = DeviceKind::light;
+    ModbusLight light;
+    if (auto binding = read_binding(reader, room, 200ms)) light.modbus = *binding;
+    if (const toml::table* channels = reader.table("channels", true)) {
+      TableReader ch(*channels, "the channels of " + reader.where(), diagnostics);
+      light.red = address(ch, "red").value_or(0);
+      light.green = address(ch, "green").value_or(1);
+      light.blue = address(ch, "blue").value_or(2);
+      light.dimmer = address(ch, "dimmer").value_or(3);
+      ch.finish();
+    }
+    device.modbus_light = light;
+  } else if (*type == "mqtt_sound") {
+    device.kind = DeviceKind::sound;
+    MqttSound sound;
+    sound.topic = mqtt_topic("topic");
+    sound.calibration = calibration_ref(reader, room);
+    device.mqtt_sound = sound;
+  } else if (*type == "modbus_sound") {
+    device.kind = DeviceKind::sound;
+    ModbusSound sound;
+    if (auto binding = read_binding(reader, room, 200ms)) sound.modbus = *binding;
+    if (const toml::table* regs = reader.table("registers", true)) {
+      TableReader r(*regs, "the registers of " + reader.where(), diagnostics);
+      sound.volume = address(r, "volume").value_or(0);
+      sound.mute = address(r, "mute").value_or(1);
+      sound.source = address(r, "source").value_or(2);
+      r.finish();
+    }
+    sound.calibration = calibration_ref(reader, room);
+    device.modbus_sound = sound;
+  } else {
+    device.kind = DeviceKind::input;
+    Input input;
+    input.role = read_role(reader);
+    input.active_low = reader.boolean("active_low", false).value_or(false);
+    input.debounce = reader.duration("debounce", false, 0ms, 1s).value_or(20ms);
+    bool safety = input.role == InputRole::estop || input.role == InputRole::door;
+    if (*type == "modbus_input") {
+      ModbusInput in;
+      Millis fastest = room.limits.devices.safety_input_poll;
+      if (auto binding = read_binding(reader, room, safety ? fastest : 50ms)) {
+        in.modbus = *binding;
+        if (safety && binding->poll_period > fastest) {
+          reader.error_at_key("poll_period",
+                              "a safety input (" + std::string{reader.where()} +
+                                  ") must be polled every " + std::to_string(fastest.count()) +
+                                  " ms or faster (limits.devices.safety_input_poll): shorten "
+                                  "poll_period");
+        }
+      }
+      in.address = address(reader, "address").value_or(0);
+      auto reg = reader.choice("register", false, {"discrete_input", "input_register"});
+      in.discrete = reg.value_or("discrete_input") == "discrete_input";
+      in.bit = static_cast<int>(reader.integer("bit", false, 0, 15).value_or(0));
+      input.modbus = in;
+    } else {
+      if (input.role == InputRole::estop) {
+        reader.error_at_key("role",
+                            "an E-stop status input must be wired to a Modbus I/O "
+                            "module (kind = \"modbus_input\"): MQTT cannot guarantee "
+                            "the 20 ms poll of a safety input");
+      }
+      MqttInput in;
+      in.topic = mqtt_topic("topic");
+      in.field = reader.string("field", false).value_or("");
+      in.active_value = reader.string("active_value", false).value_or("true");
+      input.mqtt = in;
+    }
+    device.input = input;
+  }
+  if (device.kind == DeviceKind::light) {
+    device.groups = reader.string_list("groups", false).value_or(std::vector<std::string>{});
+  }
+  if (*type == "mqtt_light" || *type == "mqtt_sound" || *type == "mqtt_input") {
+    device.availability_topic = reader.string("availability_topic", false).value_or("");
+  }
+}
+
+}  // namespace
+
+void read_buses(TableReader& root, Room& room, Diagnostics& diagnostics) {
+  const toml::table* buses = root.table("buses", false);
+  if (buses == nullptr) return;
+  for (const auto& [key, node] : *buses) {
+    std::string where = "[buses." + std::string{key.str()} + "]";
+    if (!node.is_table()) {
+      root.error_at(node.source(), where + " must be a table");
+      continue;
+    }
+    TableReader reader(*node.as_table(), where, diagnostics);
+    ModbusBus bus;
+    bus.id = std::string{key.str()};
+    auto type = reader.choice("type", true, {"tcp", "rtu"});
+    bus.type = type == "rtu" ? BusType::rtu : BusType::tcp;
+    if (bus.type == BusType::tcp) {
+      bus.host = reader.string("host", true).value_or("");
+      bus.port = static_cast<int>(reader.integer("port", false, 1, 65535).value_or(502));
+    } else {
+      bus.device = reader.string("device", true).value_or("");
+      if (!bus.device.empty() && bus.device.rfind("/dev/", 0) != 0) {
+        reader.error_at_key(
+            "device", "device of " + where + " must be a serial port such as \"/dev/ttyUSB0\"");
+      }
+      bus.baud = static_cast<int>(reader.integer("baud", false, 1200, 921600).value_or(19200));
+      auto parity = reader.choice("parity", false, {"none", "even", "odd"}).value_or("even");
+      bus.parity = parity == "none" ? 'N' : parity == "odd" ? 'O' : 'E';
+      bus.data_bits = static_cast<int>(reader.integer("data_bits", false, 7, 8).value_or(8));
+      bus.stop_bits = static_cast<int>(reader.integer("stop_bits", false, 1, 2).value_or(1));
+    }
+    bus.response_timeout = reader.duration("response_timeout", false, 10ms, 5s).value_or(250ms);
+    bus.frame_delay = reader.duration("frame_delay", false, 0ms, 1s).value_or(0ms);
+    reader.finish();
+    room.buses.push_back(std::move(bus));
+  }
+}
+
+void read_calibrations(TableReader& root, Room& room, Diagnostics& diagnostics) {
+  const toml::table* calibrations = root.table("calibrations", false);
+  if (calibrations == nullptr) return;
+  for (const auto& [key, node] : *calibrations) {
+    std::string where = "[calibrations." + std::string{key.str()} + "]";
+    if (!node.is_table()) {
+      root.error_at(node.source(), where + " must be a table");
+      continue;
+    }
+    TableReader reader(*node.as_table(), where, diagnostics);
+    Calibration calibration;
+    calibration.id = std::string{key.str()};
+    const toml::array* points = reader.array("points", true);
+    bool ok = points != nullptr;
+    if (points != nullptr) {
+      for (const toml::node& point : *points) {
+        const toml::array* pair = point.as_array();
+        auto volume = pair && pair->size() == 2 ? (*pair)[0].value<double>() : std::nullopt;
+        auto dba = pair && pair->size() == 2 ? (*pair)[1].value<double>() : std::nullopt;
+        if (!volume || !dba || *volume < 0.0 || *volume > 100.0) {
+          reader.error_at(point.source(), "each point of " + where +
+                                              " must be [volume 0-100, dBA], e.g. [50, 62.0]");
+          ok = false;
+          continue;
+        }
+        if (!calibration.points.empty() && (*volume <= calibration.points.back().first ||
+                                            *dba <= calibration.points.back().second)) {
+          reader.error_at(point.source(), "the points of " + where +
+                                              " must rise in both volume and dBA: order them "
+                                              "by volume, louder last");
+          ok = false;
+        }
+        calibration.points.emplace_back(*volume, *dba);
+      }
+      if (calibration.points.size() < 2) {
+        reader.error_at_key("points", where + " needs at least two points");
+        ok = false;
+      }
+    }
+    reader.finish();
+    if (ok) room.calibrations.emplace(calibration.id, std::move(calibration));
+  }
+}
+
+void read_devices(TableReader& root, Room& room, Diagnostics& diagnostics) {
+  const toml::table* templates = root.table("templates", false);
+  if (templates != nullptr) {
+    for (const auto& [key, node] : *templates) {
+      if (!node.is_table()) {
+        root.error_at(node.source(), "[templates." + std::string{key.str()} + "] must be a table");
+      }
+    }
+  }
+  const toml::table* devices = root.table("devices", false);
+  if (devices == nullptr) return;
+  std::map<std::pair<std::string, int>, std::string> unit_owners;
+  for (const auto& [key, node] : *devices) {
+    std::string where = "[devices." + std::string{key.str()} + "]";
+    if (!node.is_table()) {
+      root.error_at(node.source(), where + " must be a table");
+      continue;
+    }
+    const toml::table& own = *node.as_table();
+    const toml::table* base = nullptr;
+    if (const toml::node* name = own.get("template")) {
+      auto template_id = name->value<std::string>();
+      const toml::node* found =
+          template_id && templates != nullptr ? templates->get(*template_id) : nullptr;
+      if (found == nullptr || !found->is_table()) {
+        root.error_at(name->source(), "template \"" + template_id.value_or("?") + "\" of " + where +
+                                          " is not defined: add a [templates." +
+                                          template_id.value_or("<id>") + "] table");
+        continue;
+      }
+      base = found->as_table();
+      where += " (template " + *template_id + ")";
+    }
+    TableReader reader(own, base, where, diagnostics);
+    reader.string("template", false);  // handled above
+    Device device;
+    device.id = std::string{key.str()};
+    read_device(reader, device, room, diagnostics);
+    if (const ModbusBinding* binding = device.modbus()) {
+      auto [owner, fresh] =
+          unit_owners.emplace(std::make_pair(binding->bus, binding->unit), device.id);
+      if (!fresh) {
+        reader.error_at_key("unit", "devices \"" + owner->second + "\" and \"" + device.id +
+                                        "\" both use unit " + std::to_string(binding->unit) +
+                                        " on bus \"" + binding->bus +
+                                        "\": give each device its own unit id");
+      }
+    }
+    reader.finish();
+    room.devices.push_back(std::move(device));
+  }
+}
+
+void read_safe_scene(TableReader& root, Room& room, Diagnostics& diagnostics) {
+  const toml::table* table = root.table("safe_scene", false);
+  if (table == nullptr) return;
+  TableReader reader(*table, "[safe_scene]", diagnostics);
+  SafeScene& scene = room.safe_scene;
+  scene.color = reader.color("color", false).value_or(scene.color);
+  scene.brightness_pct = reader.percent("brightness", false).value_or(scene.brightness_pct);
+  if (const toml::table* fixtures = reader.table("fixtures", false)) {
+    for (const auto& [key, node] : *fixtures) {
+      std::string id{key.str()};
+      std::string where = "[safe_scene.fixtures." + id + "]";
+      const Device* device = room.find_device(id);
+      if (device == nullptr || device->kind != DeviceKind::light) {
+        reader.error_at(key.source(), where + " names no light: use the id of a light device");
+        continue;
+      }
+      if (!node.is_table()) {
+        reader.error_at(node.source(), where + " must be a table");
+        continue;
+      }
+      TableReader fixture(*node.as_table(), where, diagnostics);
+      auto color = fixture.color("color", false).value_or(scene.color);
+      auto brightness = fixture.percent("brightness", false).value_or(scene.brightness_pct);
+      fixture.finish();
+      scene.fixtures[id] = {color, brightness};
+    }
+  }
+  reader.finish();
+}
+
+}  // namespace sensoryd::config
