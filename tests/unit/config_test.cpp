@@ -239,7 +239,17 @@ TEST(Examples, ExampleRoomLoads) {
   auto result = load_room(std::filesystem::path(SENSORYD_SOURCE_DIR) / "config/examples/room.toml");
   ASSERT_TRUE(result.room.has_value())
       << (result.diagnostics.errors.empty() ? "" : result.diagnostics.errors[0].to_string());
-  EXPECT_NE(result.room->find_profile("calm-down"), nullptr);
+  const Room& room = *result.room;
+  for (const char* id : {"calm-down", "alerting", "transition-to-class", "cause-and-effect"}) {
+    EXPECT_NE(room.find_profile(id), nullptr) << id;
+  }
+  EXPECT_EQ(room.children.size(), 2u);
+  // The complete room: a swing, two lights and a bubble tube, a player, E-stop, door, switch.
+  EXPECT_EQ(room.devices_of(DeviceKind::swing_drive).size(), 1u);
+  EXPECT_EQ(room.devices_of(DeviceKind::light).size(), 3u);
+  EXPECT_EQ(room.devices_of(DeviceKind::sound).size(), 1u);
+  EXPECT_EQ(room.devices_of(DeviceKind::input).size(), 3u);
+  EXPECT_TRUE(room.limits.loosened.empty());
 }
 
 }  // namespace
