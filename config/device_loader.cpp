@@ -29,13 +29,15 @@ std::optional<std::uint16_t> address(TableReader& reader, std::string_view key) 
 }
 
 std::optional<ModbusBinding> read_binding(TableReader& reader, const Room& room,
-                                          Millis default_poll) {
+                                          Millis default_poll, bool bus_default = true) {
   ModbusBinding binding;
   binding.bus = reader.string("bus", true).value_or("");
   binding.unit = static_cast<int>(reader.integer("unit", false, 1, 247).value_or(1));
+  const ModbusBus* bus = binding.bus.empty() ? nullptr : find_bus(room, binding.bus);
+  if (bus_default && bus != nullptr && bus->poll_period) default_poll = *bus->poll_period;
   binding.poll_period = reader.duration("poll_period", false, 5ms, 10s).value_or(default_poll);
   if (binding.bus.empty()) return std::nullopt;
-  if (find_bus(room, binding.bus) == nullptr) {
+  if (bus == nullptr) {
     reader.error_at_key("bus", "bus \"" + binding.bus + "\" of " + reader.where() +
                                    " is not defined: add a [buses." + binding.bus +
                                    "] table or name an existing bus");
@@ -169,7 +171,8 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
     if (*type == "modbus_input") {
       ModbusInput in;
       Millis fastest = room.limits.devices.safety_input_poll;
-      if (auto binding = read_binding(reader, room, safety ? fastest : 50ms)) {
+      // A safety input keeps the safety poll period unless it sets a faster one itself.
+      if (auto binding = read_binding(reader, room, safety ? fastest : 50ms, !safety)) {
         in.modbus = *binding;
         if (safety && binding->poll_period > fastest) {
           reader.error_at_key("poll_period",
@@ -240,6 +243,7 @@ void read_buses(TableReader& root, Room& room, Diagnostics& diagnostics) {
     }
     bus.response_timeout = reader.duration("response_timeout", false, 10ms, 5s).value_or(250ms);
     bus.frame_delay = reader.duration("frame_delay", false, 0ms, 1s).value_or(0ms);
+    bus.poll_period = reader.duration("poll_period", false, 5ms, 10s);
     reader.finish();
     room.buses.push_back(std::move(bus));
   }

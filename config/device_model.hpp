@@ -30,7 +30,8 @@ struct ModbusBus {
   int stop_bits = 1;
   // both
   Millis response_timeout{250};
-  Millis frame_delay{0};  // quiet time between frames, for slow RTU devices
+  Millis frame_delay{0};              // quiet time between frames, for slow RTU devices
+  std::optional<Millis> poll_period;  // default for its devices; unset: each kind's own default
 
   bool operator==(const ModbusBus&) const = default;
 };

@@ -29,7 +29,7 @@ host = "127.0.0.1"
 [buses.serial]
 type = "rtu"
 device = "/dev/ttyUSB0"
-baud = 19200
+poll_period = "300ms"
 parity = "even"
 
 [templates.drive]
@@ -151,6 +151,8 @@ TEST_F(RoomModel, LoadsEveryKindOfDeviceAndProfileFeature) {
   EXPECT_EQ(serial->type, BusType::rtu);
   EXPECT_EQ(serial->parity, 'E');
   EXPECT_EQ(room.find_device("tube")->modbus_light->modbus.bus, "serial");
+  EXPECT_EQ(room.find_device("tube")->modbus_light->modbus.poll_period, 300ms);  // the bus's
+  EXPECT_EQ(swing->swing->modbus.poll_period, 50ms);  // its kind's default
   EXPECT_EQ(room.find_device("estop")->input->role, InputRole::estop);
   EXPECT_EQ(room.find_device("estop")->input->modbus->modbus.poll_period, 20ms);
   EXPECT_TRUE(room.find_device("estop")->input->active_low);
