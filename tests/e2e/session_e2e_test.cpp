@@ -200,12 +200,7 @@ TEST(SessionE2E, SigtermWindsTheSwingDownBeforeExiting) {
   room.start_all();
   Tablet& tablet = room.tablet();
   ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto swing = room.read_swing();
-        return swing && swing->amplitude_deg >= 4.0;
-      },
-      10s));
+  ASSERT_TRUE(room.wait_for_swing_amplitude(4.0, 10s));
   room.daemon().signal(SIGTERM);
   auto status = room.daemon().wait_exit(20s);
   ASSERT_TRUE(status) << "sensoryd did not exit after SIGTERM";
@@ -252,12 +247,7 @@ TEST(SessionE2E, ASecondSigtermDuringTheWindDownDoesNotSkipTheSwingStop) {
   room.start_all();
   Tablet& tablet = room.tablet();
   ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto swing = room.read_swing();
-        return swing && swing->amplitude_deg >= 6.0;
-      },
-      10s));
+  ASSERT_TRUE(room.wait_for_swing_amplitude(6.0, 10s));
   room.daemon().signal(SIGTERM);
   // The second signal comes while the amplitude is still being ramped down.
   ASSERT_TRUE(wait_until(

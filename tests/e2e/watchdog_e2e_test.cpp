@@ -23,12 +23,7 @@ TEST(WatchdogFault, SigkillMidSwingStopsTheSwingWithinTheCommLossTimeout) {
   auto reply = room.tablet().command("start", {{"profile", "calm"}});
   ASSERT_TRUE(reply);
   ASSERT_EQ((*reply)["ok"], true);
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto swing = room.read_swing();
-        return swing && swing->amplitude_deg >= 5.0;
-      },
-      10s));
+  ASSERT_TRUE(room.wait_for_swing_amplitude(5.0, 10s));
 
   room.daemon().signal(SIGKILL);
   ASSERT_TRUE(room.daemon().wait_exit(5s));

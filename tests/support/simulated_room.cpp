@@ -140,6 +140,16 @@ std::vector<nlohmann::json> SimulatedRoom::session_log() const {
   return records;
 }
 
+bool SimulatedRoom::wait_for_swing_amplitude(double amplitude_deg,
+                                             std::chrono::milliseconds timeout) const {
+  return wait_until(
+      [&] {
+        auto swing = read_swing();
+        return swing && swing->amplitude_deg >= amplitude_deg;
+      },
+      timeout);
+}
+
 std::string SimulatedRoom::daemon_log() const {
   std::ifstream in(dir() / "sensoryd.log");
   std::ostringstream text;
