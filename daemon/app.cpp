@@ -244,10 +244,13 @@ void App::devices_changed() {
   publish_devices();
   if (supervisor_->motion_allowed()) {
     if (mqtt_.connected()) notifier_.ready();
-  } else if (engine_.state() != SessionState::idle) {
-    spdlog::warn("session: stopping, {}", supervisor_->motion_refusal());
-    engine_.stop("device_lost", Clock::now(), false);
-    publish_engine_events();
+  } else if (engine_.state() == SessionState::running) {
+    // S5: motion stops and the session pauses; only a therapist's resume continues it.
+    spdlog::warn("session: paused, {}", supervisor_->motion_refusal());
+    engine_.pause(Clock::now());
+    record("session_paused",
+           json{{"session_id", engine_.session_id()}, {"reason", "device_lost"}}.dump());
+    publish_session();
   }
 }
 
@@ -328,6 +331,33 @@ void App::execute(const Command& command, const InboundMessage& message) {
     engine_.stop("stopped", now, true);  // the profile's wind-down runs first
     reply(message, ok_reply(command.request_id));
     publish_engine_events();
+    return;
+  }
+  if (command.action == "pause") {
+    if (!engine_.pause(now)) {
+      refuse(message,
+             {command.request_id, "not_allowed_in_state", "only a running session can be paused"});
+      return;
+    }
+    reply(message, ok_reply(command.request_id));
+    record("session_paused",
+           json{{"session_id", engine_.session_id()}, {"reason", "therapist"}}.dump());
+    publish_session();
+    return;
+  }
+  if (command.action == "resume") {
+    if (engine_.state() != SessionState::paused) {
+      refuse(message, {command.request_id, "not_allowed_in_state", "the session is not paused"});
+      return;
+    }
+    if (!supervisor_->motion_allowed()) {
+      refuse(message, {command.request_id, "device_unavailable", supervisor_->motion_refusal()});
+      return;
+    }
+    engine_.resume(now);
+    reply(message, ok_reply(command.request_id));
+    record("session_resumed", json{{"session_id", engine_.session_id()}}.dump());
+    publish_session();
     return;
   }
   if (command.action == "go") {

@@ -12,10 +12,10 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::string_view, 3> kActions{"start", "stop", "go"};
+constexpr std::array<std::string_view, 5> kActions{"start", "stop", "go", "pause", "resume"};
 // In the contract, but not in this version: answered with a clear refusal, not silence.
-constexpr std::array<std::string_view, 8> kNotYet{"pause",  "resume", "next",  "previous",
-                                                  "adjust", "lease",  "estop", "reset"};
+constexpr std::array<std::string_view, 6> kNotYet{"next",  "previous", "adjust",
+                                                  "lease", "estop",    "reset"};
 
 // Deep nesting is refused before parsing, so a hostile payload cannot exhaust the stack.
 bool nesting_within(std::string_view text, int max_depth) {
@@ -138,15 +138,15 @@ std::variant<Command, CommandError> parse_command(std::string_view action, std::
   if (!known) {
     for (auto a : kNotYet) {
       if (a == action) {
-        return CommandError{
-            id, "unknown_action",
-            "'" + command.action +
-                "' is not available in this version of sensoryd: use start, stop or go"};
+        return CommandError{id, "unknown_action",
+                            "'" + command.action +
+                                "' is not available in this version of sensoryd: use start, stop, "
+                                "pause, resume or go"};
       }
     }
     return CommandError{
         id, "unknown_action",
-        "'" + command.action + "' is not a sensoryd command: use start, stop or go"};
+        "'" + command.action + "' is not a sensoryd command: use start, stop, pause, resume or go"};
   }
 
   if (action == "start") {

@@ -32,6 +32,8 @@ const char* to_string(SessionState state) {
   switch (state) {
     case SessionState::running:
       return "running";
+    case SessionState::paused:
+      return "paused";
     case SessionState::winding_down:
       return "winding_down";
     case SessionState::idle:
@@ -79,6 +81,7 @@ void SessionEngine::enter(int index, Clock::time_point at, const SwingTarget& fr
   from_ = from;
   index_ = index;
   step_started_at_ = at;
+  fade_started_at_ = at;
   to_ = swing_setting_at(index);
   fade_ = step().swing ? step().swing->fade : config::Fade{};
   events_.push_back({EngineEvent::Type::step_changed, index, step().name, {}});
@@ -124,6 +127,25 @@ void SessionEngine::stop(const std::string& reason, Clock::time_point now, bool 
   end(reason);
 }
 
+bool SessionEngine::pause(Clock::time_point now) {
+  if (state_ != SessionState::running) return false;
+  update(now);
+  if (state_ != SessionState::running) return false;  // the profile ended just now
+  state_ = SessionState::paused;
+  paused_at_ = now;
+  return true;
+}
+
+bool SessionEngine::resume(Clock::time_point now) {
+  if (state_ != SessionState::paused) return false;
+  state_ = SessionState::running;
+  step_started_at_ += now - paused_at_;  // the timeline stood still while paused
+  from_ = SwingTarget{};                 // the swing comes back from rest
+  fade_started_at_ = now;
+  fade_.time = std::max<config::Millis>(fade_.time, kResumeFade);
+  return true;
+}
+
 bool SessionEngine::go(Clock::time_point now) {
   if (state_ != SessionState::running || !step().wait_for_go()) return false;
   advance(now);
@@ -131,9 +153,12 @@ bool SessionEngine::go(Clock::time_point now) {
 }
 
 SwingTarget SessionEngine::target_at(Clock::time_point now) const {
-  if (state_ == SessionState::idle || index_ < 0) return SwingTarget{};
+  // Paused: the swing rests (the limiter ramps it down); lights and sound stay calm.
+  if (state_ == SessionState::idle || state_ == SessionState::paused || index_ < 0) {
+    return SwingTarget{};
+  }
   double fade = Seconds(fade_.time).count();
-  double into = Seconds(now - step_started_at_).count();
+  double into = Seconds(now - fade_started_at_).count();
   if (fade <= 0.0 || into >= fade) return to_;
   double f = eased(into / fade, fade_.curve);
   SwingTarget t;
@@ -149,8 +174,8 @@ SwingTarget SessionEngine::target_at(Clock::time_point now) const {
 
 SwingTarget SessionEngine::update(Clock::time_point now) {
   // Timed steps end on their own schedule; the next begins where the last ended (no drift).
-  while (state_ != SessionState::idle && step().duration &&
-         now >= step_started_at_ + *step().duration) {
+  while ((state_ == SessionState::running || state_ == SessionState::winding_down) &&
+         step().duration && now >= step_started_at_ + *step().duration) {
     advance(step_started_at_ + *step().duration);
   }
   return target_at(now);
@@ -163,14 +188,15 @@ double SessionEngine::remaining_after_current() const {
     return Seconds(s[static_cast<std::size_t>(i)].duration.value_or(config::Millis{0})).count();
   };
   for (int i = index_ + 1; i < static_cast<int>(s.size()); ++i) total += duration(i);
-  if (state_ == SessionState::running && profile_.loop) {
+  bool main_phase = state_ == SessionState::running || state_ == SessionState::paused;
+  if (main_phase && profile_.loop) {
     const auto& loop = *profile_.loop;
     int passes_left = loop.count - loop_pass_;
     double range = 0.0;
     for (int i = loop.from; i <= loop.to; ++i) range += duration(i);
     total += range * passes_left;
   }
-  if (state_ == SessionState::running) {
+  if (main_phase) {
     for (const auto& w : profile_.wind_down)
       total += Seconds(w.duration.value_or(config::Millis{0})).count();
   }
@@ -190,6 +216,7 @@ SessionSnapshot SessionEngine::snapshot(Clock::time_point now) const {
   s.step_name = step().name;
   s.elapsed_s = std::max(0.0, Seconds(now - started_at_).count());
   s.waiting_for_go = step().wait_for_go();
+  if (state_ == SessionState::paused) now = paused_at_;  // remaining times stand still
   double step_left = 0.0;
   if (step().duration) {
     step_left = std::max(0.0, Seconds(step_started_at_ + *step().duration - now).count());

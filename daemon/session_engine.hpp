@@ -14,7 +14,7 @@
 
 namespace sensoryd {
 
-enum class SessionState { idle, running, winding_down };
+enum class SessionState { idle, running, paused, winding_down };
 const char* to_string(SessionState state);
 
 struct StartRequest {
@@ -60,6 +60,12 @@ class SessionEngine {
   void stop(const std::string& reason, Clock::time_point now, bool wind_down);
   // Releases a step that waits for the therapist. False when the current step does not wait.
   bool go(Clock::time_point now);
+  // Pause freezes the timeline and asks for the swing at rest; resume continues the step where
+  // it was, fading back to its setting over its fade (at least kResumeFade). False when the
+  // session is not running (pause) or not paused (resume).
+  bool pause(Clock::time_point now);
+  bool resume(Clock::time_point now);
+  static constexpr std::chrono::seconds kResumeFade{5};
 
   // Advances the timeline to `now` and returns what the swing should do.
   SwingTarget update(Clock::time_point now);
@@ -90,6 +96,8 @@ class SessionEngine {
   int index_ = -1;     // into steps() of the current phase
   int loop_pass_ = 1;  // which pass of the profile's loop is running
   Clock::time_point step_started_at_{};
+  Clock::time_point fade_started_at_{};
+  Clock::time_point paused_at_{};
   SwingTarget from_;  // what was wanted when the step began: fades start there
   SwingTarget to_;    // what the step wants once its fade is done
   config::Fade fade_;

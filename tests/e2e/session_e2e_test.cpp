@@ -263,5 +263,46 @@ TEST(SessionE2E, ASecondSigtermDuringTheWindDownDoesNotSkipTheSwingStop) {
   EXPECT_TRUE(!trip || (*trip)["t"] > (*stopped)["t"]) << "the drive's watchdog had to stop it";
 }
 
+TEST(SessionE2E, PauseBringsTheSwingToRestAndResumeBringsItBack) {
+  SimulatedRoom room(calm_room());
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_TRUE(room.wait_for_swing_amplitude(6.0, 10s));
+
+  auto paused = tablet.command("pause", json::object());
+  ASSERT_TRUE(paused);
+  EXPECT_EQ((*paused)["ok"], true) << paused->dump();
+  ASSERT_TRUE(tablet.wait_for_session_state("paused", 5s));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto recording = room.recording();
+        auto controls = writes_to(recording, "control");
+        return first_event(recording, "motion_stopped") && !controls.empty() &&
+               controls.back()["value"] == 0;
+      },
+      15s))
+      << "the swing did not come to rest on pause";
+  EXPECT_EQ(tablet.command("pause", json::object())->at("error")["code"], "not_allowed_in_state");
+
+  auto resumed = tablet.command("resume", json::object());
+  ASSERT_TRUE(resumed);
+  EXPECT_EQ((*resumed)["ok"], true) << resumed->dump();
+  ASSERT_TRUE(tablet.wait_for_session_state("running", 5s));
+  ASSERT_TRUE(room.wait_for_swing_amplitude(4.0, 10s)) << "the swing did not come back";
+
+  // Ramped both ways: no amplitude write jumped.
+  int previous = 0;
+  for (const auto& write : writes_to(room.recording(), "amplitude")) {
+    int value = write["value"];
+    EXPECT_LE(std::abs(value - previous), 10) << write.dump();
+    previous = value;
+  }
+  auto log = room.session_log();
+  bool logged_pause = false;
+  for (const auto& record : log) logged_pause = logged_pause || record["type"] == "session_paused";
+  EXPECT_TRUE(logged_pause);
+}
+
 }  // namespace
 }  // namespace sensoryd::test

@@ -89,7 +89,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"bad_sent_at", "stop", R"({"request_id":"r","sent_at":"yesterday"})", "bad_request",
                 true},
         BadCase{"unknown_action", "dance", R"({"request_id":"r"})", "unknown_action", true},
-        BadCase{"not_in_this_version", "pause", R"({"request_id":"r"})", "unknown_action", true}),
+        BadCase{"not_in_this_version", "adjust", R"({"request_id":"r"})", "unknown_action", true}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST(Command, FreshSentAtIsAccepted) {

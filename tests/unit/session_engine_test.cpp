@@ -214,5 +214,57 @@ TEST_F(Engine, TheWindDownAlsoEndsACompletedProfile) {
   EXPECT_EQ(engine.take_events().back().reason, "completed");
 }
 
+TEST_F(Engine, PauseRestsTheSwingAndFreezesTheTimeline) {
+  engine.start(profile(), {}, t0, wall);
+  engine.update(t0 + 30s);
+  ASSERT_TRUE(engine.pause(t0 + 30s));
+  EXPECT_EQ(engine.state(), SessionState::paused);
+  EXPECT_EQ(engine.update(t0 + 40s), SwingTarget{});
+  EXPECT_EQ(engine.update(t0 + 500s), SwingTarget{});  // no step ends while paused
+  SessionSnapshot s = engine.snapshot(t0 + 500s);
+  EXPECT_EQ(s.step_name, "settle");
+  EXPECT_DOUBLE_EQ(*s.step_remaining_s, 30.0);
+  EXPECT_FALSE(engine.pause(t0 + 500s));
+  EXPECT_FALSE(engine.go(t0 + 500s));
+}
+
+TEST_F(Engine, ResumeFadesBackFromRestAndContinuesTheStep) {
+  engine.start(profile(), {}, t0, wall);
+  engine.update(t0 + 30s);
+  engine.pause(t0 + 30s);
+  ASSERT_TRUE(engine.resume(t0 + 100s));
+  EXPECT_EQ(engine.state(), SessionState::running);
+  // The step's 10 s fade, from rest, restarts at the resume.
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 105s).amplitude_deg, 5.0);
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 115s).amplitude_deg, 10.0);
+  // 30 s of "settle" were left at the pause: the next step begins 30 s after the resume.
+  engine.update(t0 + 129s);
+  EXPECT_EQ(engine.snapshot(t0 + 129s).step_name, "settle");
+  engine.update(t0 + 130s);
+  EXPECT_EQ(engine.snapshot(t0 + 130s).step_name, "gentle");
+  EXPECT_FALSE(engine.resume(t0 + 131s));
+}
+
+TEST_F(Engine, AResumeAfterAShortFadeStillTakesItsTime) {
+  config::Profile p = profile();
+  p.steps[0].swing->fade.time = 0s;
+  engine.start(p, {}, t0, wall);
+  engine.update(t0 + 30s);
+  engine.pause(t0 + 30s);
+  engine.resume(t0 + 40s);
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 42500ms).amplitude_deg, 5.0);  // half of the 5 s resume fade
+}
+
+TEST_F(Engine, StopWhilePausedRunsTheWindDownFromRest) {
+  config::Profile p = profile();
+  p.wind_down.push_back(step("down", SwingMode::off, 0.0, 0.0, 10s, 20s));
+  engine.start(p, {}, t0, wall);
+  engine.update(t0 + 30s);
+  engine.pause(t0 + 30s);
+  engine.stop("stopped", t0 + 35s, true);
+  EXPECT_EQ(engine.state(), SessionState::winding_down);
+  EXPECT_EQ(engine.update(t0 + 36s), SwingTarget{});
+}
+
 }  // namespace
 }  // namespace sensoryd
