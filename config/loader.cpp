@@ -168,14 +168,9 @@ void check_child_profiles(const toml::table& root, Room& room, Diagnostics& diag
 LoadResult load_room_from_string(std::string_view toml_text, const std::filesystem::path& name) {
   LoadResult result;
   Diagnostics& diagnostics = result.diagnostics;
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, std::string_view{name.string()});
-  } catch (const toml::parse_error& e) {
-    diagnostics.errors.push_back(
-        diagnostic_at(e.source(), "TOML syntax error: " + std::string{e.description()}));
-    return result;
-  }
+  auto parsed = parse_toml(toml_text, name.string(), diagnostics);
+  if (!parsed) return result;
+  const toml::table& root = *parsed;
   Room room;
   room.source = name;
   TableReader reader(root, name.filename().string(), diagnostics);

@@ -35,14 +35,9 @@ std::optional<DeviceKind> kind_named(const std::string& name) {
 
 std::optional<Profile> load_profile(std::string_view toml_text, const std::filesystem::path& name,
                                     const Room& room, Diagnostics& diagnostics) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, std::string_view{name.string()});
-  } catch (const toml::parse_error& e) {
-    diagnostics.errors.push_back(
-        diagnostic_at(e.source(), "TOML syntax error: " + std::string{e.description()}));
-    return std::nullopt;
-  }
+  auto parsed = parse_toml(toml_text, name.string(), diagnostics);
+  if (!parsed) return std::nullopt;
+  const toml::table& root = *parsed;
   std::size_t errors_before = diagnostics.errors.size();
   TableReader reader(root, "profile " + name.filename().string(), diagnostics);
   Profile profile;

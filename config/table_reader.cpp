@@ -47,6 +47,17 @@ std::string Diagnostic::to_string() const {
   return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
 }
 
+std::optional<toml::table> parse_toml(std::string_view text, const std::string& name,
+                                      Diagnostics& diagnostics) {
+  try {
+    return toml::parse(text, std::string_view{name});
+  } catch (const toml::parse_error& e) {
+    diagnostics.errors.push_back(
+        diagnostic_at(e.source(), "TOML syntax error: " + std::string{e.description()}));
+    return std::nullopt;
+  }
+}
+
 Diagnostic diagnostic_at(const toml::source_region& where, std::string message) {
   Diagnostic d;
   d.file = where.path ? *where.path : std::string{"<config>"};

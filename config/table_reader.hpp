@@ -70,6 +70,10 @@ class TableReader {
   std::set<std::string, std::less<>> used_;
 };
 
+// Parses a TOML document; a syntax error becomes a diagnostic with its place.
+std::optional<toml::table> parse_toml(std::string_view text, const std::string& name,
+                                      Diagnostics& diagnostics);
+
 // A diagnostic located at a TOML node's source position.
 Diagnostic diagnostic_at(const toml::source_region& where, std::string message);
 

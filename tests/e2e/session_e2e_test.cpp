@@ -57,14 +57,7 @@ TEST(SessionE2E, StartMovesTheSwingWithinLimitsAndStopBringsItToRest) {
   ASSERT_TRUE(tablet.wait_for_session_state("idle", 5s));
 
   // The drive was disabled and the swing came to rest.
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto recording = room.recording();
-        auto controls = writes_to(recording, "control");
-        return first_event(recording, "motion_stopped") && !controls.empty() &&
-               controls.back()["value"] == 0;
-      },
-      15s));
+  ASSERT_TRUE(room.wait_for_swing_at_rest(15s));
   auto swing = room.read_swing();
   ASSERT_TRUE(swing);
   EXPECT_EQ(swing->amplitude_deg, 0.0);
@@ -274,15 +267,7 @@ TEST(SessionE2E, PauseBringsTheSwingToRestAndResumeBringsItBack) {
   ASSERT_TRUE(paused);
   EXPECT_EQ((*paused)["ok"], true) << paused->dump();
   ASSERT_TRUE(tablet.wait_for_session_state("paused", 5s));
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto recording = room.recording();
-        auto controls = writes_to(recording, "control");
-        return first_event(recording, "motion_stopped") && !controls.empty() &&
-               controls.back()["value"] == 0;
-      },
-      15s))
-      << "the swing did not come to rest on pause";
+  ASSERT_TRUE(room.wait_for_swing_at_rest(15s)) << "the swing did not come to rest on pause";
   EXPECT_EQ(tablet.command("pause", json::object())->at("error")["code"], "not_allowed_in_state");
 
   auto resumed = tablet.command("resume", json::object());

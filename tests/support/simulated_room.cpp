@@ -140,6 +140,24 @@ std::vector<nlohmann::json> SimulatedRoom::session_log() const {
   return records;
 }
 
+bool SimulatedRoom::wait_for_swing_at_rest(std::chrono::milliseconds timeout) const {
+  return wait_until(
+      [&] {
+        auto lines = recording();
+        bool stopped = false;
+        const nlohmann::json* last_control = nullptr;
+        for (const auto& line : lines) {
+          stopped = stopped || (line.value("type", "") == "event" &&
+                                line.value("event", "") == "motion_stopped");
+          if (line.value("type", "") == "write" && line.value("name", "") == "control") {
+            last_control = &line;
+          }
+        }
+        return stopped && last_control != nullptr && (*last_control)["value"] == 0;
+      },
+      timeout);
+}
+
 bool SimulatedRoom::wait_for_swing_amplitude(double amplitude_deg,
                                              std::chrono::milliseconds timeout) const {
   return wait_until(

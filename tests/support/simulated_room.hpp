@@ -62,6 +62,8 @@ class SimulatedRoom {
   // Every line the swing simulator recorded so far.
   std::vector<nlohmann::json> recording() const;
   std::optional<SwingInputs> read_swing() const;
+  // Waits until the recording shows the swing stopped and the drive's last control write 0.
+  bool wait_for_swing_at_rest(std::chrono::milliseconds timeout) const;
   // Waits until the drive measures at least `amplitude_deg` (the swing really moves).
   bool wait_for_swing_amplitude(double amplitude_deg, std::chrono::milliseconds timeout) const;
   std::string daemon_log() const;
