@@ -71,14 +71,18 @@ bool ModbusBus::stuck(Clock::time_point now) const {
 }
 
 void ModbusBus::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    // Unblocks a request stuck in the transport; the worker then sees stopping_.
-    if (socket_fd_ >= 0) ::shutdown(socket_fd_, SHUT_RDWR);
-  }
+  if (!worker_.joinable()) return;
+  std::unique_lock lock(mutex_);
+  stopping_ = true;
   wake_.notify_all();
-  if (worker_.joinable()) worker_.join();
+  // The worker sends what is queued (the last safe outputs) and ends; one that is stuck in a
+  // request is unblocked by shutting its socket down.
+  auto grace = settings_.response_timeout * 4 + std::chrono::milliseconds(200);
+  if (!wake_.wait_for(lock, grace, [this] { return worker_done_; }) && socket_fd_ >= 0) {
+    ::shutdown(socket_fd_, SHUT_RDWR);
+  }
+  lock.unlock();
+  worker_.join();
 }
 
 void ModbusBus::write(int unit, std::uint16_t address, std::uint16_t value, WriteHandler done) {
@@ -277,7 +281,21 @@ void ModbusBus::run() {
       if (poll.due < now) poll.due = now + poll.period;
     }
   }
+  // Sends what was queued last, so that a shutdown's final safe outputs reach the device.
+  std::map<std::pair<int, std::uint16_t>, PendingWrite> last_writes;
+  {
+    std::lock_guard lock(mutex_);
+    last_writes.swap(writes_);
+  }
+  for (auto& [key, write] : last_writes) {
+    deliver(write.done, do_write(key.first, key.second, write.value));
+  }
   disconnect("bus stopped");
+  {
+    std::lock_guard lock(mutex_);
+    worker_done_ = true;
+  }
+  wake_.notify_all();
 }
 
 }  // namespace sensoryd::devices

@@ -96,6 +96,7 @@ class ModbusBus final : public RegisterBus {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool worker_done_ = false;
   std::map<std::pair<int, std::uint16_t>, PendingWrite> writes_;
   std::vector<PendingRead> reads_;
 

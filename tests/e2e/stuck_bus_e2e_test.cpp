@@ -1,6 +1,8 @@
 // Fault: a bus worker stuck inside one request. systemd's watchdog must stop being fed, so
 // that systemd restarts sensoryd, while the control loop keeps running and declares the
 // drive lost.
+#include <sys/wait.h>
+
 #include <gtest/gtest.h>
 
 #include "tests/support/drip_server.hpp"
@@ -48,6 +50,12 @@ TEST(StuckBusFault, AHungBusWorkerStopsTheSystemdWatchdogButNotTheControlLoop) {
   auto reply = tablet.command("start", {{"profile", "calm"}});
   ASSERT_TRUE(reply) << room.daemon_log();
   EXPECT_EQ((*reply)["error"]["code"], "device_unavailable");
+
+  // A stuck request does not hold up a clean exit: the bus is unblocked at stop.
+  room.daemon().signal(SIGTERM);
+  auto status = room.daemon().wait_exit(20s);
+  ASSERT_TRUE(status) << "sensoryd hung on exit with a stuck bus";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
 }
 
 }  // namespace
