@@ -1,18 +1,8 @@
 #include "config/children_loader.hpp"
 
-#include <algorithm>
+#include "config/units.hpp"
 
 namespace sensoryd::config {
-
-namespace {
-
-bool valid_child_id(const std::string& id) {
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-  });
-}
-
-}  // namespace
 
 const char* to_string(ChildFlag flag) {
   switch (flag) {
@@ -41,7 +31,7 @@ void read_children(TableReader& root, Room& room, Diagnostics& diagnostics) {
       continue;
     }
     TableReader reader(*node.as_table(), where, diagnostics);
-    if (!valid_child_id(id)) {
+    if (!is_plain_id(id)) {
       reader.error_at(key.source(), "child id \"" + id +
                                         "\" must use only a-z, 0-9, '-' and '_' (a pseudonym, "
                                         "never a name)");

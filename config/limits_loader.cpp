@@ -1,6 +1,6 @@
 #include "config/limits_loader.hpp"
 
-#include <sstream>
+#include "config/units.hpp"
 
 namespace sensoryd::config {
 
@@ -10,18 +10,14 @@ using namespace std::chrono_literals;
 
 enum class Stricter { lower, higher };  // which direction tightens the limit
 
-std::string show(double value) {
-  std::ostringstream text;
-  text << value;
-  return text.str();
+std::string format_value(double value) {
+  return format_number(value);
 }
-
-std::string show(Millis value) {
-  if (value.count() % 60'000 == 0 && value.count() >= 60'000) {
-    return std::to_string(value.count() / 60'000) + "m";
-  }
-  if (value.count() % 1000 == 0) return std::to_string(value.count() / 1000) + "s";
-  return std::to_string(value.count()) + "ms";
+std::string format_value(int value) {
+  return std::to_string(value);
+}
+std::string format_value(Millis value) {
+  return format_duration(value);
 }
 
 class LimitSection {
@@ -47,17 +43,19 @@ class LimitSection {
     bool tighter = stricter == Stricter::lower ? *value < fallback : *value > fallback;
     std::string name = "limits." + section_ + "." + std::string{key};
     if (looser && !reason) {
-      reader_.error_at_key(
-          key, name + " = " + show(*value) + " is looser than the safety default " +
-                   show(fallback) + ": use a value " +
-                   (stricter == Stricter::lower ? "of at most " : "of at least ") + show(fallback) +
-                   ", or add " + reason_key + " = \"...\" saying why this room needs it");
+      reader_.error_at_key(key, name + " = " + format_value(*value) +
+                                    " is looser than the safety default " + format_value(fallback) +
+                                    ": use a value " +
+                                    (stricter == Stricter::lower ? "of at most " : "of at least ") +
+                                    format_value(fallback) + ", or add " + reason_key +
+                                    " = \"...\" saying why this room needs it");
       return fallback;
     }
     if (looser) {
-      reader_.warning_at_key(key, name + " = " + show(*value) + " loosens the safety default " +
-                                      show(fallback) + " (reason: " + *reason + ")");
-      limits_.loosened.push_back({name, show(*value), *reason});
+      reader_.warning_at_key(key, name + " = " + format_value(*value) +
+                                      " loosens the safety default " + format_value(fallback) +
+                                      " (reason: " + *reason + ")");
+      limits_.loosened.push_back({name, format_value(*value), *reason});
     } else if (tighter) {
       limits_.tightened.push_back(name);
     }

@@ -9,18 +9,13 @@
 #include "config/limits_loader.hpp"
 #include "config/profile_loader.hpp"
 #include "config/table_reader.hpp"
+#include "config/units.hpp"
 
 namespace sensoryd::config {
 
 namespace {
 
 using namespace std::chrono_literals;
-
-bool is_topic_safe_id(const std::string& id) {
-  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-  });
-}
 
 std::optional<std::string> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -45,7 +40,7 @@ void read_room_table(TableReader& root, Room& room, std::filesystem::path& profi
   if (table == nullptr) return;
   TableReader reader(*table, "[room]", diagnostics);
   room.id = reader.string("id", true).value_or("");
-  if (!room.id.empty() && !is_topic_safe_id(room.id)) {
+  if (!room.id.empty() && !is_plain_id(room.id)) {
     reader.error_at_key(
         "id", "room id \"" + room.id + "\" is used in MQTT topics: use only a-z, 0-9, '-' and '_'");
   }

@@ -1,20 +1,15 @@
 #include "config/step_reader.hpp"
 
+#include "config/units.hpp"
+
 #include <algorithm>
 #include <chrono>
-#include <sstream>
 
 namespace sensoryd::config {
 
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string show(double value) {
-  std::ostringstream text;
-  text << value;
-  return text.str();
-}
 
 bool saturated_red(const Rgb& c) {
   int sum = c.r + c.g + c.b;
@@ -46,18 +41,19 @@ std::optional<SwingSetting> StepReader::swing(const toml::table& table, const st
     auto period = reader.duration("period", true, 100ms, 10min);
     if (amplitude && *amplitude > limits.max_amplitude_deg) {
       reader.error_at_key("amplitude_deg",
-                          "swing amplitude " + show(*amplitude) + " deg in " + where +
+                          "swing amplitude " + format_number(*amplitude) + " deg in " + where +
                               " exceeds the room limit limits.swing.max_amplitude_deg = " +
-                              show(limits.max_amplitude_deg) + ": lower the amplitude");
+                              format_number(limits.max_amplitude_deg) + ": lower the amplitude");
       ok = false;
     }
     if (period && std::chrono::duration<double>(*period).count() < limits.min_period_s) {
-      reader.error_at_key("period", "swing period " +
-                                        show(std::chrono::duration<double>(*period).count()) +
-                                        "s in " + where +
-                                        " is shorter than the room limit "
-                                        "limits.swing.min_period_s = " +
-                                        show(limits.min_period_s) + ": make the period longer");
+      reader.error_at_key(
+          "period", "swing period " +
+                        format_number(std::chrono::duration<double>(*period).count()) + "s in " +
+                        where +
+                        " is shorter than the room limit "
+                        "limits.swing.min_period_s = " +
+                        format_number(limits.min_period_s) + ": make the period longer");
       ok = false;
     }
     ok = ok && amplitude && period;
@@ -70,9 +66,9 @@ std::optional<SwingSetting> StepReader::swing(const toml::table& table, const st
     auto speed = reader.number("speed_rev_s", true, 0.0, 5.0);
     if (speed && *speed > room_.limits.rotary.max_rate_rev_s) {
       reader.error_at_key("speed_rev_s",
-                          "rotation " + show(*speed) + " rev/s in " + where +
+                          "rotation " + format_number(*speed) + " rev/s in " + where +
                               " exceeds the room limit limits.rotary.max_rate_rev_s = " +
-                              show(room_.limits.rotary.max_rate_rev_s) + ": slow it down");
+                              format_number(room_.limits.rotary.max_rate_rev_s) + ": slow it down");
       ok = false;
     }
     bool rotary_drive = std::any_of(room_.devices.begin(), room_.devices.end(),
@@ -225,9 +221,10 @@ std::optional<SoundSetting> StepReader::sound(const toml::table& table, const st
     sound.source = reader.string("source", true).value_or("");
     auto level = reader.decibels("level", true, 0.0, 140.0);
     if (level && *level > room_.limits.sound.max_dba) {
-      reader.error_at_key("level", "sound level " + show(*level) + " dB in " + where +
+      reader.error_at_key("level", "sound level " + format_number(*level) + " dB in " + where +
                                        " exceeds the room limit limits.sound.max_dba = " +
-                                       show(room_.limits.sound.max_dba) + ": lower the level");
+                                       format_number(room_.limits.sound.max_dba) +
+                                       ": lower the level");
       ok = false;
     }
     ok = ok && level && !sound.source.empty();

@@ -29,18 +29,6 @@ std::string type_name(const toml::node& node) {
   }
 }
 
-std::string format_number(double value) {
-  std::string text = std::to_string(value);
-  text.erase(text.find_last_not_of('0') + 1);
-  if (!text.empty() && text.back() == '.') text.pop_back();
-  return text;
-}
-
-std::string format_ms(std::chrono::milliseconds value) {
-  if (value.count() % 1000 == 0) return std::to_string(value.count() / 1000) + "s";
-  return std::to_string(value.count()) + "ms";
-}
-
 }  // namespace
 
 std::string Diagnostic::to_string() const {
@@ -184,8 +172,8 @@ std::optional<std::chrono::milliseconds> TableReader::duration(std::string_view 
   }
   if (*value < min || *value > max) {
     error_at(node->source(), "'" + std::string{key} + "' in " + where_ + " is " +
-                                 format_ms(*value) + ": use a duration from " + format_ms(min) +
-                                 " to " + format_ms(max));
+                                 format_duration(*value) + ": use a duration from " +
+                                 format_duration(min) + " to " + format_duration(max));
     return std::nullopt;
   }
   return value;

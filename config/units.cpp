@@ -1,8 +1,10 @@
 #include "config/units.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <sstream>
 #include <utility>
 
 namespace sensoryd::config {
@@ -69,6 +71,25 @@ std::optional<double> parse_percent(std::string_view text) {
   auto value = leading_number(text, rest);
   if (!value || rest != "%" || *value > 100.0) return std::nullopt;
   return value;
+}
+
+std::string format_number(double value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
+
+std::string format_duration(std::chrono::milliseconds value) {
+  auto ms = value.count();
+  if (ms >= 60'000 && ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+bool is_plain_id(std::string_view id) {
+  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
 }
 
 std::optional<double> parse_decibels(std::string_view text) {
