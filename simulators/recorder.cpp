@@ -29,10 +29,18 @@ void Recorder::write(int unit, std::uint16_t address, const char* name, std::uin
        std::to_string(address) + ",\"name\":\"" + name + "\",\"value\":" + std::to_string(value));
 }
 
-void Recorder::event(const std::string& name, double amplitude_deg) {
-  char amplitude[32];
-  std::snprintf(amplitude, sizeof amplitude, "%.2f", amplitude_deg);
-  line("\"type\":\"event\",\"event\":\"" + name + "\",\"amplitude_deg\":" + amplitude);
+void Recorder::event(int unit, const std::string& name, const std::string& fields) {
+  line("\"type\":\"event\",\"unit\":" + std::to_string(unit) + ",\"event\":\"" + name + "\"" +
+       (fields.empty() ? "" : "," + fields));
+}
+
+void Recorder::control(const std::string& command) {
+  std::string escaped;
+  for (char c : command) {
+    if (c == '"' || c == '\\') escaped += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) escaped += c;
+  }
+  line("\"type\":\"control\",\"command\":\"" + escaped + "\"");
 }
 
 }  // namespace sensoryd::sim

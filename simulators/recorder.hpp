@@ -17,7 +17,10 @@ class Recorder {
 
   bool ok() const { return file_ != nullptr || !enabled_; }
   void write(int unit, std::uint16_t address, const char* name, std::uint16_t value);
-  void event(const std::string& name, double amplitude_deg);
+  // A notable moment; `fields` are extra JSON members ("\"amplitude_deg\":1.5"), may be empty.
+  void event(int unit, const std::string& name, const std::string& fields = {});
+  // A fault or input change applied through the control interface, as typed.
+  void control(const std::string& command);
 
  private:
   void line(const std::string& json_fields);

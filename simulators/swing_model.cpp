@@ -38,6 +38,7 @@ void SwingModel::write(std::uint16_t address, std::uint16_t value, Clock::time_p
   if (address >= holding_.size()) return;
   holding_[address] = value;
   last_feed_ = now;  // any write from the controller proves it is alive
+  if (fault_code_ != 0 && address == reg::control) holding_[reg::control] = 0;
   if (comm_lost_) {
     // The trip stays visible until the controller re-enables deliberately.
     if (address == reg::control && value == 0) comm_lost_ = false;
@@ -76,15 +77,21 @@ void SwingModel::step(Clock::time_point now) {
   was_running_ = running;
 }
 
+void SwingModel::set_fault(std::uint16_t code) {
+  fault_code_ = code;
+  if (code != 0) holding_[reg::control] = 0;
+}
+
 std::array<std::uint16_t, reg::input_count> SwingModel::inputs() const {
   std::array<std::uint16_t, reg::input_count> in{};
   bool running = amplitude_deg_ > kRunningThresholdDeg;
-  in[reg::status] =
-      static_cast<std::uint16_t>((comm_lost_ ? 0 : 1) | (running ? 2 : 0) | (comm_lost_ ? 8 : 0));
+  bool fault = fault_code_ != 0;
+  in[reg::status] = static_cast<std::uint16_t>((comm_lost_ || fault ? 0 : 1) | (running ? 2 : 0) |
+                                               (fault ? 4 : 0) | (comm_lost_ ? 8 : 0));
   double angle = amplitude_deg_ * std::sin(phase_);
   in[reg::angle] = static_cast<std::uint16_t>(static_cast<std::int16_t>(std::lround(angle * 10.0)));
   in[reg::measured_amplitude] = static_cast<std::uint16_t>(std::lround(amplitude_deg_ * 10.0));
-  in[reg::fault_code] = 0;
+  in[reg::fault_code] = fault_code_;
   return in;
 }
 

@@ -52,6 +52,9 @@ class SwingModel {
   std::array<std::uint16_t, reg::input_count> inputs() const;
   double amplitude_deg() const { return amplitude_deg_; }
   bool comm_lost() const { return comm_lost_; }
+  // A drive fault (code != 0) disables the drive, which ramps down at its deceleration and
+  // reports the code until it is cleared (code 0) and the controller re-enables it.
+  void set_fault(std::uint16_t code);
 
  private:
   SwingPhysics physics_;
@@ -63,6 +66,7 @@ class SwingModel {
   double phase_ = 0.0;
   bool comm_lost_ = false;
   bool was_running_ = false;
+  std::uint16_t fault_code_ = 0;
 };
 
 }  // namespace sensoryd::sim

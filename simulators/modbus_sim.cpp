@@ -1,0 +1,410 @@
+// sensoryd-modbus-sim: a Modbus TCP server standing in for one bus of a room's equipment, each
+// unit id a device of its own kind (swing drive, DMX/LED light, amplifier, I/O module).
+//   sensoryd-modbus-sim --port N [--unit 1:swing --unit 3:io ...] [--record FILE]
+//                       [--control-port M]
+// Every write it receives is appended to FILE as a JSON line with a wall-clock timestamp, and
+// so is every fault or input change set through the control port (docs/simulators.md).
+#include <sys/select.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstring>
+#include <deque>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <modbus.h>
+
+#include "simulators/control_port.hpp"
+#include "simulators/recorder.hpp"
+#include "simulators/sim_units.hpp"
+
+namespace {
+
+using sensoryd::sim::Recorder;
+using sensoryd::sim::SimUnit;
+using Clock = SimUnit::Clock;
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) {
+  g_stop = 1;
+}
+
+struct Options {
+  std::string host = "127.0.0.1";
+  int port = 1502;
+  int control_port = 0;
+  std::string record;
+  std::vector<std::pair<int, std::string>> units;
+  sensoryd::sim::SwingPhysics physics;
+};
+
+int usage(const std::string& why) {
+  std::cerr << "sensoryd-modbus-sim: " << why << "\n"
+            << "usage: sensoryd-modbus-sim [--host ADDR] [--port N] [--unit ID:KIND]...\n"
+            << "                           [--record FILE] [--control-port M]\n"
+            << "                           [--rise DEG_PER_S] [--decel DEG_PER_S]\n"
+            << "  KIND is one of " << sensoryd::sim::kUnitKinds << "; default --unit 1:swing\n";
+  return 64;
+}
+
+// A unit as the bus sees it: its model, its register image, and the faults set on it.
+struct Slot {
+  std::unique_ptr<SimUnit> model;
+  modbus_mapping_t* map = nullptr;
+  bool dead = false;   // never answers
+  int delay_ms = 0;    // answers late
+  int exception = 0;   // answers every request with this exception code
+  bool stuck = false;  // readings frozen at the moment it got stuck
+  std::vector<std::uint16_t> frozen_inputs;
+  std::vector<std::uint8_t> frozen_discrete;
+
+  void sync() {
+    auto holding = model->holding();
+    std::copy(holding.begin(), holding.end(), map->tab_registers);
+    auto inputs = stuck ? frozen_inputs : model->inputs();
+    std::copy(inputs.begin(), inputs.end(), map->tab_input_registers);
+    auto discrete = stuck ? frozen_discrete : model->discrete();
+    std::copy(discrete.begin(), discrete.end(), map->tab_input_bits);
+  }
+};
+
+struct DelayedReply {
+  int fd;
+  std::vector<std::uint8_t> query;
+  int length;
+  Clock::time_point due;
+};
+
+class Bus {
+ public:
+  Bus(const Options& options, Recorder& recorder) : options_(options), recorder_(recorder) {}
+
+  ~Bus() {
+    drop_clients();
+    if (listener_ >= 0) close(listener_);
+    for (auto& [id, slot] : slots_) modbus_mapping_free(slot.map);
+    if (ctx_ != nullptr) modbus_free(ctx_);
+  }
+
+  std::string add_unit(int unit, const std::string& kind) {
+    auto model = sensoryd::sim::make_unit(kind, unit, options_.physics, recorder_, Clock::now());
+    if (!model) return "unknown unit kind '" + kind + "'";
+    if (unit < 1 || unit > 247 || slots_.count(unit) != 0) {
+      return "unit " + std::to_string(unit) + " is out of range 1-247 or given twice";
+    }
+    Slot slot;
+    slot.map = modbus_mapping_new(0, static_cast<int>(model->discrete().size()),
+                                  static_cast<int>(model->holding().size()),
+                                  static_cast<int>(model->inputs().size()));
+    slot.model = std::move(model);
+    slots_.emplace(unit, std::move(slot));
+    return {};
+  }
+
+  bool listen() {
+    if (ctx_ == nullptr) ctx_ = modbus_new_tcp(options_.host.c_str(), options_.port);
+    if (ctx_ == nullptr) return false;
+    listener_ = modbus_tcp_listen(ctx_, 8);
+    return listener_ >= 0;
+  }
+
+  int add_to(fd_set& readable, int max_fd) const {
+    if (listener_ >= 0) {
+      FD_SET(listener_, &readable);
+      max_fd = std::max(max_fd, listener_);
+    }
+    for (int fd : clients_) {
+      FD_SET(fd, &readable);
+      max_fd = std::max(max_fd, fd);
+    }
+    return max_fd;
+  }
+
+  void step(Clock::time_point now) {
+    for (auto& [id, slot] : slots_) slot.model->step(now);
+    while (!delayed_.empty() && delayed_.front().due <= now) {
+      DelayedReply reply = std::move(delayed_.front());
+      delayed_.pop_front();
+      if (clients_.count(reply.fd) != 0) answer(reply.fd, reply.query.data(), reply.length);
+    }
+  }
+
+  void serve(const fd_set& readable) {
+    if (listener_ >= 0 && FD_ISSET(listener_, &readable)) {
+      int listen_fd = listener_;
+      int fd = modbus_tcp_accept(ctx_, &listen_fd);
+      if (fd != -1) clients_.insert(fd);
+    }
+    std::vector<std::uint8_t> query(MODBUS_TCP_MAX_ADU_LENGTH);
+    for (auto it = clients_.begin(); it != clients_.end();) {
+      int fd = *it;
+      if (!FD_ISSET(fd, &readable)) {
+        ++it;
+        continue;
+      }
+      modbus_set_socket(ctx_, fd);
+      int length = modbus_receive(ctx_, query.data());
+      if (length == -1) {
+        close(fd);
+        it = clients_.erase(it);
+        continue;
+      }
+      ++it;
+      if (length == 0) continue;
+      Slot* slot = find(query[header() - 1]);
+      if (slot == nullptr || slot->dead) continue;  // nobody there: the client times out
+      if (slot->delay_ms > 0) {
+        delayed_.push_back(DelayedReply{fd, query, length,
+                                        Clock::now() + std::chrono::milliseconds(slot->delay_ms)});
+      } else {
+        answer(fd, query.data(), length);
+      }
+    }
+  }
+
+  // One control command; returns the line to answer with.
+  std::string control(const std::string& line) {
+    std::istringstream in(line);
+    std::vector<std::string> words;
+    for (std::string w; in >> w;) words.push_back(w);
+    if (words.empty()) return "error: empty command";
+    std::string error = apply_control(words);
+    if (!error.empty()) return "error: " + error;
+    if (words[0] != "status" && words[0] != "help") recorder_.control(line);
+    return words[0] == "status" ? status() : words[0] == "help" ? help() : "ok";
+  }
+
+  std::size_t unit_count() const { return slots_.size(); }
+
+ private:
+  int header() const { return modbus_get_header_length(ctx_); }
+
+  Slot* find(int unit) {
+    auto it = slots_.find(unit);
+    return it == slots_.end() ? nullptr : &it->second;
+  }
+
+  void answer(int fd, const std::uint8_t* query, int length) {
+    Slot* slot = find(query[header() - 1]);
+    if (slot == nullptr) return;
+    modbus_set_socket(ctx_, fd);
+    if (slot->exception != 0) {
+      modbus_reply_exception(ctx_, query, static_cast<unsigned>(slot->exception));
+      return;
+    }
+    auto now = Clock::now();
+    slot->model->step(now);
+    slot->sync();
+    // modbus_reply validates the addresses and answers; the writes it accepted are applied to
+    // the model and recorded afterwards.
+    if (modbus_reply(ctx_, query, length, slot->map) == -1) return;
+    apply_writes(*slot, query, length, now);
+    slot->sync();
+  }
+
+  void apply_writes(Slot& slot, const std::uint8_t* query, int length, Clock::time_point now) {
+    int h = header();
+    if (length < h + 5) return;
+    int function = query[h];
+    auto word = [&](int at) {
+      return static_cast<std::uint16_t>((query[at] << 8) | query[at + 1]);
+    };
+    std::uint16_t address = word(h + 1);
+    auto holding_count = slot.model->holding().size();
+    auto apply = [&](std::uint16_t a, std::uint16_t value) {
+      if (a >= holding_count) return;
+      recorder_.write(slot.model->unit(), a, slot.model->register_name(a), value);
+      slot.model->write(a, value, now);
+    };
+    if (function == MODBUS_FC_WRITE_SINGLE_REGISTER) {
+      apply(address, word(h + 3));
+    } else if (function == MODBUS_FC_WRITE_MULTIPLE_REGISTERS) {
+      int count = word(h + 3);
+      if (length < h + 6 + count * 2) return;
+      for (int i = 0; i < count; ++i) {
+        apply(static_cast<std::uint16_t>(address + i), word(h + 6 + i * 2));
+      }
+    }
+  }
+
+  void drop_clients() {
+    for (int fd : clients_) close(fd);
+    clients_.clear();
+    delayed_.clear();
+  }
+
+  std::string apply_control(const std::vector<std::string>& words) {
+    const std::string& verb = words[0];
+    if (verb == "status" || verb == "help") return {};
+    if (verb == "drop" && words.size() == 1) {
+      drop_clients();
+      return {};
+    }
+    if (verb == "refuse" && words.size() == 2 && (words[1] == "on" || words[1] == "off")) {
+      if (words[1] == "on") {
+        drop_clients();
+        if (listener_ >= 0) close(listener_);
+        listener_ = -1;
+      } else if (listener_ < 0 && !listen()) {
+        return std::string("cannot listen again: ") + modbus_strerror(errno);
+      }
+      return {};
+    }
+    if (verb != "unit" || words.size() < 3) return "unknown command; try help";
+    int unit = 0;
+    try {
+      unit = std::stoi(words[1]);
+    } catch (const std::exception&) {
+      return "unit takes a unit id";
+    }
+    Slot* slot = find(unit);
+    if (slot == nullptr) return "no unit " + words[1] + " on this bus";
+    const std::string& what = words[2];
+    auto number = [&](int& out) {
+      try {
+        out = words.size() == 4 ? std::stoi(words[3]) : -1;
+      } catch (const std::exception&) {
+        out = -1;
+      }
+      return out >= 0;
+    };
+    if (what == "dead" && words.size() == 3) {
+      slot->dead = true;
+    } else if (what == "alive" && words.size() == 3) {
+      slot->dead = false;
+      slot->delay_ms = 0;
+      slot->exception = 0;
+      slot->stuck = false;
+    } else if (what == "delay") {
+      if (!number(slot->delay_ms)) return "delay takes milliseconds";
+    } else if (what == "exception") {
+      if (!number(slot->exception) || slot->exception > 255) return "exception takes a code 0-255";
+    } else if (what == "stuck" && words.size() == 4 && (words[3] == "on" || words[3] == "off")) {
+      slot->stuck = words[3] == "on";
+      slot->frozen_inputs = slot->model->inputs();
+      slot->frozen_discrete = slot->model->discrete();
+    } else {
+      return slot->model->control({words.begin() + 2, words.end()}, Clock::now());
+    }
+    return {};
+  }
+
+  std::string status() {
+    std::string text = "ok";
+    text += listener_ >= 0 ? " listening" : " refusing";
+    text += ", " + std::to_string(clients_.size()) + " client(s)";
+    for (auto& [id, slot] : slots_) {
+      text += "; unit " + std::to_string(id) + ": " + slot.model->describe();
+      if (slot.dead) text += " [dead]";
+      if (slot.delay_ms > 0) text += " [delay " + std::to_string(slot.delay_ms) + " ms]";
+      if (slot.exception > 0) text += " [exception " + std::to_string(slot.exception) + "]";
+      if (slot.stuck) text += " [stuck]";
+    }
+    return text;
+  }
+
+  static std::string help() {
+    return "ok commands: status | drop | refuse on|off | unit N dead|alive | unit N delay MS | "
+           "unit N exception CODE | unit N stuck on|off | unit N fault CODE (swing) | "
+           "unit N input BIT 0|1 (io)";
+  }
+
+  const Options& options_;
+  Recorder& recorder_;
+  modbus_t* ctx_ = nullptr;
+  int listener_ = -1;
+  std::set<int> clients_;
+  std::map<int, Slot> slots_;
+  std::deque<DelayedReply> delayed_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i + 1 >= argc) return usage("missing value after " + arg);
+    std::string value = argv[++i];
+    try {
+      if (arg == "--host") {
+        options.host = value;
+      } else if (arg == "--port") {
+        options.port = std::stoi(value);
+      } else if (arg == "--control-port") {
+        options.control_port = std::stoi(value);
+      } else if (arg == "--record") {
+        options.record = value;
+      } else if (arg == "--unit") {
+        auto colon = value.find(':');
+        if (colon == std::string::npos) return usage("--unit takes ID:KIND, e.g. 3:io");
+        options.units.emplace_back(std::stoi(value.substr(0, colon)), value.substr(colon + 1));
+      } else if (arg == "--rise") {
+        options.physics.max_rise_deg_s = std::stod(value);
+      } else if (arg == "--decel") {
+        options.physics.max_decel_deg_s = std::stod(value);
+      } else {
+        return usage("unknown option " + arg);
+      }
+    } catch (const std::exception&) {
+      return usage("not a number: " + value + " after " + arg);
+    }
+  }
+  if (options.units.empty()) options.units.emplace_back(1, "swing");
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  Recorder recorder(options.record);
+  if (!recorder.ok()) {
+    std::cerr << "sensoryd-modbus-sim: cannot open " << options.record << ": "
+              << std::strerror(errno) << "\n";
+    return 73;
+  }
+  Bus bus(options, recorder);
+  for (const auto& [unit, kind] : options.units) {
+    std::string error = bus.add_unit(unit, kind);
+    if (!error.empty()) return usage(error);
+  }
+  std::unique_ptr<sensoryd::sim::ControlPort> control;
+  if (options.control_port != 0) {
+    control = std::make_unique<sensoryd::sim::ControlPort>(
+        options.host, options.control_port,
+        [&](const std::string& line) { return bus.control(line); });
+    if (!control->ok()) {
+      std::cerr << "sensoryd-modbus-sim: cannot listen for control on " << options.host << ":"
+                << options.control_port << ": " << control->error() << "\n";
+      return 71;
+    }
+  }
+  if (!bus.listen()) {
+    std::cerr << "sensoryd-modbus-sim: cannot listen on " << options.host << ":" << options.port
+              << ": " << modbus_strerror(errno) << "\n";
+    return 71;
+  }
+  std::cout << "modbus simulator listening on " << options.host << ":" << options.port << " with "
+            << bus.unit_count() << " unit(s)"
+            << (control ? ", control on port " + std::to_string(options.control_port) : "")
+            << std::endl;
+
+  while (g_stop == 0) {
+    bus.step(Clock::now());
+    fd_set readable;
+    FD_ZERO(&readable);
+    int max_fd = bus.add_to(readable, -1);
+    if (control) max_fd = control->add_to(readable, max_fd);
+    timeval timeout{0, 2000};  // physics and delayed replies step at least every 2 ms
+    int ready = select(max_fd + 1, &readable, nullptr, nullptr, &timeout);
+    if (ready <= 0) continue;
+    bus.serve(readable);
+    if (control) control->serve(readable);
+  }
+  return 0;
+}
