@@ -18,6 +18,20 @@ const char* to_string(DeviceKind kind) {
   return "unknown";
 }
 
+const char* to_string(InputRole role) {
+  switch (role) {
+    case InputRole::estop:
+      return "estop";
+    case InputRole::door:
+      return "door";
+    case InputRole::occupancy:
+      return "occupancy";
+    case InputRole::child_switch:
+      return "child_switch";
+  }
+  return "unknown";
+}
+
 const ModbusBinding* Device::modbus() const {
   if (swing) return &swing->modbus;
   if (modbus_light) return &modbus_light->modbus;

@@ -109,6 +109,7 @@ struct ModbusSound {
 };
 
 enum class InputRole : std::uint8_t { estop, door, occupancy, child_switch };
+const char* to_string(InputRole role);
 
 struct ModbusInput {
   ModbusBinding modbus;

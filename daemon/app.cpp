@@ -5,10 +5,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "daemon/child_rules.hpp"
-#include "daemon/command.hpp"
-#include "daemon/status_json.hpp"
-
 namespace sensoryd {
 
 namespace {
@@ -18,11 +14,24 @@ using namespace std::chrono_literals;
 
 std::unique_ptr<SafetySupervisor> make_supervisor(
     const config::Room& room, std::map<std::string, std::unique_ptr<devices::ModbusBus>>& buses) {
+  int lost_after = room.limits.devices.lost_after_polls;
   const config::Device& swing = *room.devices_of(config::DeviceKind::swing_drive).front();
-  auto drive = std::make_unique<devices::SwingDrive>(swing.id, *swing.swing,
-                                                     *buses.at(swing.swing->modbus.bus));
+  auto drive = std::make_unique<devices::SwingDrive>(
+      swing.id, *swing.swing, *buses.at(swing.swing->modbus.bus), lost_after);
   drive->attach();
-  return std::make_unique<SafetySupervisor>(room.limits.swing, std::move(drive));
+  std::vector<std::unique_ptr<devices::ModbusInput>> inputs;
+  for (const config::Device* device : room.devices_of(config::DeviceKind::input)) {
+    if (!device->input->modbus) {
+      spdlog::warn("input {}: MQTT inputs are not driven by this version; it is ignored",
+                   device->id);
+      continue;
+    }
+    auto input = std::make_unique<devices::ModbusInput>(
+        device->id, *device->input, *buses.at(device->input->modbus->modbus.bus), lost_after);
+    input->attach();
+    inputs.push_back(std::move(input));
+  }
+  return std::make_unique<SafetySupervisor>(room.limits, std::move(drive), std::move(inputs));
 }
 
 std::map<std::string, std::unique_ptr<devices::ModbusBus>> make_buses(const config::Room& room,
@@ -54,7 +63,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options)
       session_log_(options_.state_dir / "sessions.jsonl"),
       mqtt_(room_.mqtt, topic_prefix_ + "availability", io.get_executor()),
       tick_timer_(io) {
-  supervisor_->on_device_change([this] { devices_changed(); });
+  supervisor_->on_change([this] { devices_changed(); });
   if (!session_log_.healthy()) {
     session_log_failed_ = true;
     spdlog::error("session log: {}; sessions still run, but are not recorded",
@@ -101,6 +110,8 @@ void App::tick() {
   auto now = Clock::now();
   SwingTarget wanted = engine_.update(now);
   supervisor_->update(wanted, now);
+  handle_interlock_changes(now);
+  enforce_session_cap(now);
   // systemd's watchdog is fed only while this loop runs and no bus worker is stuck: a hung
   // bus thread gets the daemon restarted, while this loop keeps the room safe meanwhile.
   if (buses_alive(now)) notifier_.watchdog(now);
@@ -108,7 +119,10 @@ void App::tick() {
   if (now - last_session_publish_ >= 1s && engine_.state() != SessionState::idle) {
     publish_session();
   }
-  if (now - last_devices_publish_ >= 1s) publish_devices();
+  if (now - last_devices_publish_ >= 1s) {
+    publish_devices();
+    publish_safety();  // lease_remaining_s counts down
+  }
   if (shutting_down_) {
     bool stopped = supervisor_->swing_at_rest() && (!supervisor_->swing().reading().valid ||
                                                     !supervisor_->swing().reading().running);
@@ -134,17 +148,6 @@ bool App::buses_alive(Clock::time_point now) {
     alive = alive && !stuck;
   }
   return alive;
-}
-
-void App::publish_retained_state() {
-  publish_profiles();
-  publish_session();
-  last_devices_payload_.clear();  // a new connection always gets the device state
-  publish_devices();
-}
-
-void App::publish_profiles() {
-  mqtt_.publish(topic_prefix_ + "profiles", profiles_json(room_.profiles), true);
 }
 
 void App::reload(const config::LoadResult& loaded) {
@@ -184,209 +187,6 @@ void App::reload(const config::LoadResult& loaded) {
       engine_.state() == SessionState::idle ? "" : "; the running session keeps its profile");
   record("config_reloaded", json{{"profiles", room_.profiles.size()}}.dump());
   publish_profiles();
-}
-
-void App::publish_session() {
-  last_session_publish_ = Clock::now();
-  mqtt_.publish(topic_prefix_ + "session", session_json(engine_.snapshot(Clock::now())), true);
-}
-
-void App::publish_devices() {
-  last_devices_publish_ = Clock::now();
-  const auto& swing = supervisor_->swing();
-  std::string payload = swing_device_json(swing);
-  // Readings change every poll; a once-a-second update is enough, and an unchanged one is not
-  // sent again (the retained copy on the broker is already current).
-  if (payload == last_devices_payload_ && mqtt_.connected()) return;
-  last_devices_payload_ = payload;
-  mqtt_.publish(topic_prefix_ + "devices/" + swing.id(), payload, true);
-}
-
-void App::record(const std::string& type, const std::string& fields_json) {
-  std::string line = event_json(std::chrono::system_clock::now(), type, fields_json);
-  mqtt_.publish(topic_prefix_ + "events", line, false);
-  bool written = session_log_.append(line);
-  if (written == session_log_failed_) {
-    session_log_failed_ = !written;
-    if (written) {
-      spdlog::warn("session log: writing again to {}", session_log_.file().string());
-    } else {
-      spdlog::error("session log: {}; sessions still run, but are not recorded",
-                    session_log_.error());
-    }
-  }
-}
-
-void App::publish_engine_events() {
-  auto events = engine_.take_events();
-  for (const auto& event : events) {
-    switch (event.type) {
-      case EngineEvent::Type::session_started:
-        break;  // published with the reply, where the session id is known
-      case EngineEvent::Type::step_changed:
-        spdlog::info("session: step {} '{}'", event.step_index, event.step_name);
-        record("step_changed", json{{"session_id", engine_.session_id()},
-                                    {"index", event.step_index},
-                                    {"name", event.step_name}}
-                                   .dump());
-        break;
-      case EngineEvent::Type::session_ended:
-        spdlog::info("session: ended ({})", event.reason);
-        record("session_ended",
-               json{{"session_id", engine_.session_id()}, {"reason", event.reason}}.dump());
-        break;
-    }
-  }
-  if (!events.empty()) publish_session();
-}
-
-void App::devices_changed() {
-  publish_devices();
-  if (supervisor_->motion_allowed()) {
-    if (mqtt_.connected()) notifier_.ready();
-  } else if (engine_.state() == SessionState::running) {
-    // S5: motion stops and the session pauses; only a therapist's resume continues it.
-    spdlog::warn("session: paused, {}", supervisor_->motion_refusal());
-    engine_.pause(Clock::now());
-    record("session_paused",
-           json{{"session_id", engine_.session_id()}, {"reason", "device_lost"}}.dump());
-    publish_session();
-  }
-}
-
-void App::handle_message(const InboundMessage& message) {
-  if (message.retained) {
-    // A retained command is old by nature; acting on it replays the past (SAFETY.md S17).
-    spdlog::warn("ignored retained command on {}: commands must not be retained", message.topic);
-    return;
-  }
-  std::string action = message.topic.substr(topic_prefix_.size() + 4);  // after "cmd/"
-  auto parsed = parse_command(action, message.payload, std::chrono::system_clock::now());
-  if (auto* error = std::get_if<CommandError>(&parsed)) {
-    refuse(message, *error);
-    return;
-  }
-  execute(std::get<Command>(parsed), message);
-}
-
-void App::execute(const Command& command, const InboundMessage& message) {
-  auto now = Clock::now();
-  if (command.action == "start") {
-    if (shutting_down_) {
-      refuse(message, {command.request_id, "not_allowed_in_state",
-                       "sensoryd is shutting down: wait for it to restart"});
-      return;
-    }
-    if (engine_.state() != SessionState::idle) {
-      refuse(message, {command.request_id, "not_allowed_in_state",
-                       "a session is already running: stop it first"});
-      return;
-    }
-    const config::Profile* profile = room_.find_profile(command.start.profile);
-    if (profile == nullptr) {
-      refuse(message, {command.request_id, "unknown_profile",
-                       "there is no profile '" + command.start.profile +
-                           "': pick one from sensoryd/" + room_.id + "/profiles"});
-      return;
-    }
-    if (!command.start.child.empty()) {
-      const config::Child* child = room_.find_child(command.start.child);
-      if (child == nullptr) {
-        refuse(message, {command.request_id, "unknown_child",
-                         "there is no child '" + command.start.child +
-                             "' in this room's configuration: check the id"});
-        return;
-      }
-      if (auto reason = contraindication(*profile, *child)) {
-        refuse(message, {command.request_id, "contraindicated", *reason});
-        return;
-      }
-    }
-    if (!supervisor_->motion_allowed()) {
-      refuse(message, {command.request_id, "device_unavailable", supervisor_->motion_refusal()});
-      return;
-    }
-    StartRequest request{command.start.child, command.therapist, command.start.intensity};
-    std::string session_id =
-        engine_.start(*profile, request, now, std::chrono::system_clock::now());
-    spdlog::info("session {}: started profile {} (therapist '{}', child '{}', intensity {})",
-                 session_id, profile->id, request.therapist, request.child, request.intensity);
-    reply(message, ok_reply(command.request_id, session_id));
-    record("session_started", json{{"session_id", session_id},
-                                   {"room", room_.id},
-                                   {"profile", profile->id},
-                                   {"child", request.child},
-                                   {"therapist", request.therapist},
-                                   {"intensity", request.intensity}}
-                                  .dump(-1, ' ', false, json::error_handler_t::replace));
-    engine_.take_events();  // the start is announced above
-    publish_session();
-    return;
-  }
-  if (command.action == "stop") {
-    if (engine_.state() == SessionState::idle) {
-      refuse(message, {command.request_id, "not_allowed_in_state", "no session is running"});
-      return;
-    }
-    engine_.stop("stopped", now, true);  // the profile's wind-down runs first
-    reply(message, ok_reply(command.request_id));
-    publish_engine_events();
-    return;
-  }
-  if (command.action == "pause") {
-    if (!engine_.pause(now)) {
-      refuse(message,
-             {command.request_id, "not_allowed_in_state", "only a running session can be paused"});
-      return;
-    }
-    reply(message, ok_reply(command.request_id));
-    record("session_paused",
-           json{{"session_id", engine_.session_id()}, {"reason", "therapist"}}.dump());
-    publish_session();
-    return;
-  }
-  if (command.action == "resume") {
-    if (engine_.state() != SessionState::paused) {
-      refuse(message, {command.request_id, "not_allowed_in_state", "the session is not paused"});
-      return;
-    }
-    if (!supervisor_->motion_allowed()) {
-      refuse(message, {command.request_id, "device_unavailable", supervisor_->motion_refusal()});
-      return;
-    }
-    engine_.resume(now);
-    reply(message, ok_reply(command.request_id));
-    record("session_resumed", json{{"session_id", engine_.session_id()}}.dump());
-    publish_session();
-    return;
-  }
-  if (command.action == "go") {
-    if (!engine_.go(now)) {
-      refuse(message, {command.request_id, "not_allowed_in_state",
-                       "the current step does not wait for go: it moves on by itself"});
-      return;
-    }
-    reply(message, ok_reply(command.request_id));
-    publish_engine_events();
-    return;
-  }
-}
-
-void App::reply(const InboundMessage& message, const std::string& payload) {
-  if (!message.response_topic.empty()) {
-    mqtt_.publish_reply(message.response_topic, payload, message.correlation_data);
-  } else {
-    mqtt_.publish_reply(topic_prefix_ + "reply", payload, {});
-  }
-}
-
-void App::refuse(const InboundMessage& message, const CommandError& error) {
-  spdlog::info("command {} refused: {} ({})", message.topic, error.code, error.message);
-  reply(message, error_reply(error));
-  record("command_refused", json{{"action", message.topic.substr(topic_prefix_.size() + 4)},
-                                 {"code", error.code},
-                                 {"request_id", error.request_id}}
-                                .dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 void App::shutdown(std::function<void()> done) {

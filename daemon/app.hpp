@@ -1,5 +1,7 @@
 // The running daemon: wires config, session engine, safety supervisor, drivers, buses and the
-// MQTT link together on one io_context, and runs the control tick.
+// MQTT link together on one io_context, and runs the control tick. Its members live in three
+// files by job: app.cpp (wiring, tick, reload, shutdown), app_commands.cpp (tablet commands),
+// app_publish.cpp (retained state, events, and the session's response to interlocks).
 #pragma once
 
 #include <chrono>
@@ -54,11 +56,19 @@ class App {
   void publish_session();
   void publish_devices();
   void publish_profiles();
+  void publish_safety();
   // An event for tablets (MQTT `events`) and for the clinical session log.
   void record(const std::string& type, const std::string& fields_json);
   void publish_engine_events();
+  // Trips end or pause the session; every trip, clear and reset is recorded (S18).
+  void handle_interlock_changes(Clock::time_point now);
+  void pause_for(const std::string& reason, Clock::time_point now);
+  void enforce_session_cap(Clock::time_point now);
   void handle_message(const InboundMessage& message);
   void execute(const Command& command, const InboundMessage& message);
+  void start_session(const Command& command, const InboundMessage& message, Clock::time_point now);
+  void resume_session(const Command& command, const InboundMessage& message, Clock::time_point now);
+  void reset_interlocks(const Command& command, const InboundMessage& message);
   void reply(const InboundMessage& message, const std::string& payload);
   void refuse(const InboundMessage& message, const CommandError& error);
   void devices_changed();
@@ -80,7 +90,8 @@ class App {
   Clock::time_point next_tick_{};
   Clock::time_point last_session_publish_{};
   Clock::time_point last_devices_publish_{};
-  std::string last_devices_payload_;
+  std::map<std::string, std::string> last_device_payloads_;
+  std::string last_safety_payload_;
   std::set<std::string> stuck_buses_;
   bool shutting_down_ = false;
   bool finished_ = false;

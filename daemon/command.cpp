@@ -12,10 +12,10 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::string_view, 5> kActions{"start", "stop", "go", "pause", "resume"};
+constexpr std::array<std::string_view, 8> kActions{"start",  "stop",  "go",    "pause",
+                                                   "resume", "lease", "estop", "reset"};
 // In the contract, but not in this version: answered with a clear refusal, not silence.
-constexpr std::array<std::string_view, 6> kNotYet{"next",  "previous", "adjust",
-                                                  "lease", "estop",    "reset"};
+constexpr std::array<std::string_view, 3> kNotYet{"next", "previous", "adjust"};
 
 // Deep nesting is refused before parsing, so a hostile payload cannot exhaust the stack.
 bool nesting_within(std::string_view text, int max_depth) {
@@ -141,12 +141,14 @@ std::variant<Command, CommandError> parse_command(std::string_view action, std::
         return CommandError{id, "unknown_action",
                             "'" + command.action +
                                 "' is not available in this version of sensoryd: use start, stop, "
-                                "pause, resume or go"};
+                                "pause, resume, go, lease, estop or reset"};
       }
     }
     return CommandError{
         id, "unknown_action",
-        "'" + command.action + "' is not a sensoryd command: use start, stop, pause, resume or go"};
+        "'" + command.action +
+            "' is not a sensoryd command: use start, stop, pause, resume, go, lease, "
+            "estop or reset"};
   }
 
   if (action == "start") {

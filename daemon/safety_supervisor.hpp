@@ -1,14 +1,19 @@
 // The one gate between what the session wants and the equipment (SAFETY.md S1). It owns the
-// drivers, so nothing else can reach them, and decides each tick what may be sent.
+// drivers and the safety inputs, so nothing else can reach them; it feeds the interlocks and
+// decides each tick, and at once on a safety input's change, what may be sent.
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "config/model.hpp"
+#include "daemon/interlocks.hpp"
 #include "daemon/swing_limiter.hpp"
+#include "devices/modbus_input.hpp"
 #include "devices/swing_drive.hpp"
 
 namespace sensoryd {
@@ -17,28 +22,56 @@ class SafetySupervisor {
  public:
   using Clock = std::chrono::steady_clock;
 
-  SafetySupervisor(const config::SwingLimits& limits, std::unique_ptr<devices::SwingDrive> swing);
+  SafetySupervisor(const config::Limits& limits, std::unique_ptr<devices::SwingDrive> swing,
+                   std::vector<std::unique_ptr<devices::ModbusInput>> inputs = {});
 
   // One control tick: `wanted` is what the session engine asks for now.
   void update(const SwingTarget& wanted, Clock::time_point now);
 
-  // Motion is allowed only with the drive online and its comm-loss watchdog confirmed (S2).
-  bool motion_allowed() const { return swing_->ready_for_motion(); }
+  // A session may start (or resume) motion: every device ready (S2) and no interlock holding.
+  bool motion_allowed() const;
   // Why motion is refused, in words for a therapist; empty when allowed.
   std::string motion_refusal() const;
+
+  // The `estop` command (S3): latched at once, the stop written at once.
+  void estop(const std::string& who, Clock::time_point now);
+  // The `reset` command (S4). Never starts anything.
+  Interlocks::ResetResult reset();
+
+  // Supervision lease (S13): granted when a session starts, renewed by tablets, dropped when
+  // the session ends. Without lease_required in the room's limits it is never enforced.
+  void start_lease(Clock::time_point now);
+  void renew_lease(Clock::time_point now);
+  void end_lease();
+  std::optional<double> lease_remaining_s(Clock::time_point now) const;
+
+  const Interlocks& interlocks() const { return interlocks_; }
+  std::vector<InterlockChange> take_changes() { return interlocks_.take_changes(); }
 
   // True once the output has ramped to rest (used by a safe shutdown and by tests).
   bool swing_at_rest() const { return limiter_.state().at_rest(); }
   const SwingState& swing_output() const { return limiter_.state(); }
   const devices::SwingDrive& swing() const { return *swing_; }
+  const std::vector<std::unique_ptr<devices::ModbusInput>>& inputs() const { return inputs_; }
 
-  // Health or readiness of a device changed (called on the logic thread).
-  void on_device_change(std::function<void()> handler) { on_device_change_ = std::move(handler); }
+  // A device's health or an input changed, or an interlock tripped or cleared (logic thread).
+  void on_change(std::function<void()> handler) { on_change_ = std::move(handler); }
 
  private:
+  bool devices_ready() const;
+  void observe(Clock::time_point now);
+  void stop_motion();
+  void device_changed();
+
+  config::Limits limits_;
   std::unique_ptr<devices::SwingDrive> swing_;
+  std::vector<std::unique_ptr<devices::ModbusInput>> inputs_;
   SwingLimiter limiter_;
-  std::function<void()> on_device_change_;
+  Interlocks interlocks_;
+  bool swing_armed_ = false;  // trips on loss only after the drive has been usable once
+  std::vector<bool> inputs_armed_;
+  std::optional<Clock::time_point> lease_expires_;
+  std::function<void()> on_change_;
   std::optional<Clock::time_point> last_update_;
 };
 

@@ -93,6 +93,38 @@ std::string swing_device_json(const devices::SwingDrive& swing) {
   return dump(j);
 }
 
+std::string input_device_json(const devices::ModbusInput& input) {
+  json j{{"kind", "input"},
+         {"role", config::to_string(input.role())},
+         {"health", devices::to_string(input.health())}};
+  if (input.health() != devices::Health::online) j["detail"] = input.health_detail();
+  if (input.fresh()) j["active"] = input.active();
+  return dump(j);
+}
+
+std::string safety_json(const SafetyStatus& status) {
+  json causes = json::array();
+  for (const auto& record : status.interlocks->causes()) {
+    auto since = status.wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                       status.steady_now - record.since);
+    causes.push_back({{"cause", to_string(record.cause)},
+                      {"source", record.source},
+                      {"since", iso8601_utc(since)},
+                      {"active", record.active},
+                      {"latched", record.latched},
+                      {"detail", record.detail}});
+  }
+  json lease = nullptr;
+  if (status.lease_remaining_s) lease = tenths(*status.lease_remaining_s);
+  json j{{"motion_allowed", status.motion_allowed},
+         {"tripped", status.interlocks->tripped()},
+         {"causes", causes},
+         {"reset_possible", status.interlocks->reset_possible()},
+         {"lease_remaining_s", lease}};
+  if (!status.refusal.empty()) j["detail"] = status.refusal;
+  return dump(j);
+}
+
 std::string event_json(std::chrono::system_clock::time_point ts, const std::string& type,
                        const std::string& fields_json) {
   json j = json::parse(fields_json, nullptr, false);

@@ -3,10 +3,13 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "config/model.hpp"
+#include "daemon/interlocks.hpp"
 #include "daemon/session_engine.hpp"
+#include "devices/modbus_input.hpp"
 #include "devices/swing_drive.hpp"
 
 namespace sensoryd {
@@ -14,6 +17,18 @@ namespace sensoryd {
 std::string session_json(const SessionSnapshot& session);
 std::string profiles_json(const std::map<std::string, config::Profile>& profiles);
 std::string swing_device_json(const devices::SwingDrive& swing);
+std::string input_device_json(const devices::ModbusInput& input);
+
+struct SafetyStatus {
+  bool motion_allowed = false;
+  const Interlocks* interlocks = nullptr;
+  std::optional<double> lease_remaining_s;
+  std::string refusal;  // why motion is not allowed, in words; empty when it is
+  // Maps the interlocks' steady-clock times to wall-clock ones for `since`.
+  std::chrono::steady_clock::time_point steady_now;
+  std::chrono::system_clock::time_point wall_now;
+};
+std::string safety_json(const SafetyStatus& status);
 // `fields_json` is a JSON object whose members are added to the event; "{}" for none.
 std::string event_json(std::chrono::system_clock::time_point ts, const std::string& type,
                        const std::string& fields_json);

@@ -146,9 +146,13 @@ void ModbusBus::disconnect(const std::string& why) {
   }
   if (link_up_) {
     link_up_ = false;
-    if (link_handler_) {
-      asio::post(logic_, [handler = link_handler_, why] { handler(false, why); });
-    }
+    announce_link(false, why);
+  }
+}
+
+void ModbusBus::announce_link(bool connected, const std::string& detail) {
+  for (const auto& handler : link_handlers_) {
+    asio::post(logic_, [handler, connected, detail] { handler(connected, detail); });
   }
 }
 
@@ -168,12 +172,20 @@ ReadResult ModbusBus::do_read(int unit, RegisterKind kind, std::uint16_t address
   if (ctx_ == nullptr) return ReadResult{false, {}, "not connected"};
   std::vector<std::uint16_t> values(count);
   modbus_set_slave(ctx_, unit);
-  int rc = kind == RegisterKind::holding
-               ? modbus_read_registers(ctx_, address, count, values.data())
-               : modbus_read_input_registers(ctx_, address, count, values.data());
+  int rc = -1;
+  if (kind == RegisterKind::discrete) {
+    std::vector<std::uint8_t> bits(count);
+    rc = modbus_read_input_bits(ctx_, address, count, bits.data());
+    std::copy(bits.begin(), bits.end(), values.begin());
+  } else {
+    rc = kind == RegisterKind::holding
+             ? modbus_read_registers(ctx_, address, count, values.data())
+             : modbus_read_input_registers(ctx_, address, count, values.data());
+  }
   if (rc != count) {
     int error_number = errno;  // read before anything else can clobber it
     std::string message = modbus_error(error_number);
+    if (error_number == ETIMEDOUT) silent_units_.push_back(unit);
     note_failure(error_number);
     return ReadResult{false, {}, message};
   }
@@ -219,7 +231,7 @@ void ModbusBus::run() {
         for (auto& [key, write] : stale_writes) {
           deliver(write.done, WriteResult{false, "dropped: queued before reconnect"});
         }
-        if (link_handler_) asio::post(logic_, [handler = link_handler_] { handler(true, {}); });
+        announce_link(true, {});
       } else {
         std::string error = modbus_error(errno);
         if (error != last_connect_error) {
@@ -272,9 +284,15 @@ void ModbusBus::run() {
       mark_progress();
     }
     auto now = Clock::now();
+    // A unit that did not answer costs at most one timeout per cycle: its other polls due in
+    // this cycle fail at once, so the other units on the bus keep their rates.
+    silent_units_.clear();
     for (auto& poll : polls_) {
       if (ctx_ == nullptr || poll.due > now) continue;
-      deliver(poll.handler, do_read(poll.unit, poll.kind, poll.address, poll.count));
+      bool silent =
+          std::find(silent_units_.begin(), silent_units_.end(), poll.unit) != silent_units_.end();
+      deliver(poll.handler, silent ? ReadResult{false, {}, "unit did not answer this cycle"}
+                                   : do_read(poll.unit, poll.kind, poll.address, poll.count));
       mark_progress();
       // Re-armed from the previous due time so polls keep their rate; never bunch up after a stall.
       poll.due += poll.period;

@@ -37,7 +37,9 @@ class ModbusBus final : public RegisterBus {
   ModbusBus& operator=(const ModbusBus&) = delete;
 
   // Configuration before start().
-  void on_link_change(LinkHandler handler) override { link_handler_ = std::move(handler); }
+  void on_link_change(LinkHandler handler) override {
+    link_handlers_.push_back(std::move(handler));
+  }
   void add_poll(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
                 std::chrono::milliseconds period, ReadHandler handler) override;
 
@@ -84,13 +86,14 @@ class ModbusBus final : public RegisterBus {
   ReadResult do_read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count);
   WriteResult do_write(int unit, std::uint16_t address, std::uint16_t value);
   void note_failure(int error_number);
+  void announce_link(bool connected, const std::string& detail);
   void mark_progress();
   template <typename Result>
   void deliver(const std::function<void(const Result&)>& handler, Result result);
 
   BusSettings settings_;
   asio::any_io_executor logic_;
-  LinkHandler link_handler_;
+  std::vector<LinkHandler> link_handlers_;
   std::vector<Poll> polls_;
 
   std::mutex mutex_;
@@ -105,6 +108,7 @@ class ModbusBus final : public RegisterBus {
 
   // Owned by the worker thread only.
   _modbus* ctx_ = nullptr;
+  std::vector<int> silent_units_;  // units that timed out in this polling cycle
   bool link_up_ = false;
   int consecutive_timeouts_ = 0;
   std::thread worker_;

@@ -10,7 +10,8 @@
 
 namespace sensoryd::devices {
 
-enum class RegisterKind { holding, input };
+// holding and input registers (fc 03/04); discrete inputs (fc 02) read as one value (0/1) each.
+enum class RegisterKind { holding, input, discrete };
 
 struct ReadResult {
   bool ok = false;
@@ -31,7 +32,7 @@ class RegisterBus {
 
   virtual ~RegisterBus() = default;
 
-  // Set up before the bus starts.
+  // Set up before the bus starts. Every device on the bus adds its own link handler.
   virtual void on_link_change(LinkHandler handler) = 0;
   virtual void add_poll(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
                         std::chrono::milliseconds period, ReadHandler handler) = 0;

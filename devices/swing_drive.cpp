@@ -10,7 +10,9 @@ namespace sensoryd::devices {
 
 namespace {
 
-constexpr int kMissedPollsBeforeLost = 3;  // SAFETY.md S5
+// Good answers in a row after a miss before a degraded drive counts as online again; keeps a
+// marginal link from logging a transition every poll.
+constexpr int kGoodPollsToRecover = 20;
 
 std::uint16_t to_register(double value, double scale) {
   double scaled = std::round(value * scale);
@@ -19,20 +21,12 @@ std::uint16_t to_register(double value, double scale) {
 
 }  // namespace
 
-const char* to_string(Health health) {
-  switch (health) {
-    case Health::online:
-      return "online";
-    case Health::lost:
-      return "lost";
-    case Health::fault:
-      return "fault";
-  }
-  return "lost";
-}
-
-SwingDrive::SwingDrive(std::string id, config::SwingDrive config, RegisterBus& bus)
-    : id_(std::move(id)), config_(std::move(config)), bus_(bus) {
+SwingDrive::SwingDrive(std::string id, config::SwingDrive config, RegisterBus& bus,
+                       int lost_after_polls)
+    : id_(std::move(id)),
+      config_(std::move(config)),
+      lost_after_polls_(lost_after_polls),
+      bus_(bus) {
   const auto& r = config_.registers;
   poll_first_ = std::min({r.status, r.angle, r.measured_amplitude, r.fault_code});
   std::uint16_t last = std::max({r.status, r.angle, r.measured_amplitude, r.fault_code});
@@ -114,14 +108,18 @@ void SwingDrive::configure_watchdog() {
 
 void SwingDrive::poll_result(const ReadResult& result) {
   if (!result.ok) {
-    if (++missed_polls_ >= kMissedPollsBeforeLost) {
+    good_polls_since_miss_ = 0;
+    if (++missed_polls_ >= lost_after_polls_) {
       reading_.valid = false;
       set_health(Health::lost, "no valid answer for " + std::to_string(missed_polls_) +
                                    " polls: " + result.error);
+    } else if (health_ == Health::online) {
+      set_health(Health::degraded, "a poll went unanswered: " + result.error);
     }
     return;
   }
   missed_polls_ = 0;
+  ++good_polls_since_miss_;
   // Stamped with the logic's own time (from the last tick), so that time stays an input.
   if (last_tick_) last_valid_reading_ = *last_tick_;
   const auto& r = config_.registers;
@@ -137,7 +135,8 @@ void SwingDrive::poll_result(const ReadResult& result) {
   reading_.fault_code = at(r.fault_code);
   if (reading_.fault) {
     set_health(Health::fault, "drive reports fault code " + std::to_string(reading_.fault_code));
-  } else if (link_up_) {
+  } else if (link_up_ &&
+             (health_ != Health::degraded || good_polls_since_miss_ >= kGoodPollsToRecover)) {
     set_health(Health::online, {});
   }
 }

@@ -10,13 +10,11 @@
 #include <string>
 
 #include "config/model.hpp"
+#include "devices/health.hpp"
 #include "devices/register_bus.hpp"
 #include "devices/swing_output.hpp"
 
 namespace sensoryd::devices {
-
-enum class Health { online, lost, fault };
-const char* to_string(Health health);
 
 struct SwingReading {
   bool valid = false;
@@ -44,7 +42,7 @@ class SwingDrive {
  public:
   using Clock = std::chrono::steady_clock;
 
-  SwingDrive(std::string id, config::SwingDrive config, RegisterBus& bus);
+  SwingDrive(std::string id, config::SwingDrive config, RegisterBus& bus, int lost_after_polls = 3);
 
   // Registers the status poll and link handler; call before the bus starts.
   void attach();
@@ -54,7 +52,7 @@ class SwingDrive {
   // (a bus that hangs delivers neither answers nor failures).
   void tick(Clock::time_point now);
 
-  bool ready_for_motion() const { return health_ == Health::online && watchdog_confirmed_; }
+  bool ready_for_motion() const { return usable(health_) && watchdog_confirmed_; }
   Health health() const { return health_; }
   bool watchdog_confirmed() const { return watchdog_confirmed_; }
   const SwingReading& reading() const { return reading_; }
@@ -73,6 +71,7 @@ class SwingDrive {
 
   std::string id_;
   config::SwingDrive config_;
+  int lost_after_polls_;
   RegisterBus& bus_;
   std::uint16_t poll_first_ = 0;
   std::uint16_t poll_count_ = 0;
@@ -82,6 +81,7 @@ class SwingDrive {
   bool link_up_ = false;
   bool watchdog_confirmed_ = false;
   int missed_polls_ = 0;
+  int good_polls_since_miss_ = 0;
   int confirm_generation_ = 0;  // ignores read-backs from an earlier connection
   SwingReading reading_;
   std::map<std::uint16_t, std::uint16_t> last_written_;

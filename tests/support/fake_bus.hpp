@@ -21,7 +21,7 @@ class FakeBus : public devices::RegisterBus {
     std::uint16_t value;
   };
 
-  void on_link_change(LinkHandler handler) override { link_ = std::move(handler); }
+  void on_link_change(LinkHandler handler) override { links_.push_back(std::move(handler)); }
   void add_poll(int unit, devices::RegisterKind kind, std::uint16_t address, std::uint16_t count,
                 std::chrono::milliseconds, ReadHandler handler) override {
     polls_.push_back({unit, kind, address, count, std::move(handler)});
@@ -56,14 +56,16 @@ class FakeBus : public devices::RegisterBus {
   }
   void link(bool up) {
     up_ = up;
-    if (link_) link_(up, up ? "" : "injected disconnect");
+    for (auto& handler : links_) handler(up, up ? "" : "injected disconnect");
   }
 
   std::map<std::pair<int, std::uint16_t>, std::uint16_t> holding;
   std::map<std::pair<int, std::uint16_t>, std::uint16_t> input;
+  std::map<std::pair<int, std::uint16_t>, std::uint16_t> discrete;  // 0 or 1
   std::vector<Write> writes;
   std::set<std::pair<int, std::uint16_t>> ignored;  // writes accepted but not stored
   bool fail_requests = false;
+  std::set<int> silent_units;  // reads from these units fail
 
  private:
   struct Poll {
@@ -75,8 +77,12 @@ class FakeBus : public devices::RegisterBus {
   };
   devices::ReadResult do_read(int unit, devices::RegisterKind kind, std::uint16_t address,
                               std::uint16_t count) {
-    if (!up_ || fail_requests) return {false, {}, "injected failure"};
-    auto& bank = kind == devices::RegisterKind::holding ? holding : input;
+    if (!up_ || fail_requests || silent_units.count(unit) != 0) {
+      return {false, {}, "injected failure"};
+    }
+    auto& bank = kind == devices::RegisterKind::holding    ? holding
+                 : kind == devices::RegisterKind::discrete ? discrete
+                                                           : input;
     devices::ReadResult result{true, {}, {}};
     for (std::uint16_t i = 0; i < count; ++i) {
       result.values.push_back(bank[{unit, static_cast<std::uint16_t>(address + i)}]);
@@ -84,7 +90,7 @@ class FakeBus : public devices::RegisterBus {
     return result;
   }
 
-  LinkHandler link_;
+  std::vector<LinkHandler> links_;
   std::vector<Poll> polls_;
   std::deque<std::function<void()>> queue_;
   bool up_ = false;

@@ -100,4 +100,26 @@ bool port_accepts(int port) {
   return ok;
 }
 
+std::string send_line(int port, const std::string& line, std::chrono::milliseconds timeout) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return "error: cannot connect to port " + std::to_string(port);
+  }
+  std::string request = line + "\n";
+  (void)send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string answer;
+  char c = 0;
+  while (recv(fd, &c, 1, 0) == 1 && c != '\n') answer += c;
+  close(fd);
+  return answer.empty() ? "error: no answer" : answer;
+}
+
 }  // namespace sensoryd::test

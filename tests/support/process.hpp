@@ -37,5 +37,8 @@ class ChildProcess {
 int free_tcp_port();
 // True once something accepts TCP connections on 127.0.0.1:port.
 bool port_accepts(int port);
+// Sends one line to 127.0.0.1:port and returns the one-line answer (without its newline), or
+// "error: ..." when none came within `timeout`.
+std::string send_line(int port, const std::string& line, std::chrono::milliseconds timeout);
 
 }  // namespace sensoryd::test

@@ -19,6 +19,10 @@ SimulatedRoom::SimulatedRoom(RoomOptions options) : options_(std::move(options))
   broker_port_ = free_tcp_port();
   swing_port_ = options_.swing_port != 0 ? options_.swing_port : free_tcp_port();
   while (swing_port_ == broker_port_) swing_port_ = free_tcp_port();
+  control_port_ = free_tcp_port();
+  while (control_port_ == broker_port_ || control_port_ == swing_port_) {
+    control_port_ = free_tcp_port();
+  }
   write_config();
 }
 
@@ -44,8 +48,16 @@ void SimulatedRoom::write_config() {
        << "measured_amplitude = 2\nfault_code = 3\n\n"
        << "[limits.swing]\nmax_amplitude_deg = " << options_.max_amplitude_deg
        << "\nmin_period_s = " << options_.min_period_s
-       << "\nmax_amplitude_rate_deg_s = " << options_.max_amplitude_rate_deg_s << "\n"
-       << options_.extra_room_toml << "\n";
+       << "\nmax_amplitude_rate_deg_s = " << options_.max_amplitude_rate_deg_s << "\n\n"
+       << "[limits.session]\n"
+       << options_.session_limits_toml << "\n";
+  if (options_.safety_inputs) {
+    room << "[devices.estop]\nkind = \"modbus_input\"\nrole = \"estop\"\nbus = \"cabinet\"\n"
+         << "unit = 3\naddress = 0\nactive_low = true\npoll_period = \"20ms\"\n\n"
+         << "[devices.door]\nkind = \"modbus_input\"\nrole = \"door\"\nbus = \"cabinet\"\n"
+         << "unit = 4\naddress = 0\npoll_period = \"20ms\"\n\n";
+  }
+  room << options_.extra_room_toml << "\n";
   for (const auto& [name, text] : options_.profiles) {
     std::ofstream(dir() / "profiles" / name) << text;
   }
@@ -69,12 +81,15 @@ void SimulatedRoom::stop_broker() {
 }
 
 void SimulatedRoom::start_swing() {
+  // The E-stop contact is closed at power-up (released); the door contact open (door closed).
   swing_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{SWING_SIM_BIN, "--port", std::to_string(swing_port_), "--record",
-                               (dir() / "swing-recording.jsonl").string()},
-      dir() / "swing-sim.log");
-  if (!wait_until([&] { return port_accepts(swing_port_); }, 10s)) {
-    throw std::runtime_error("swing simulator did not start: " + swing_->log_text());
+      std::vector<std::string>{MODBUS_SIM_BIN, "--port", std::to_string(swing_port_),
+                               "--control-port", std::to_string(control_port_), "--unit", "1:swing",
+                               "--unit", "3:io=1", "--unit", "4:io", "--record",
+                               (dir() / "cabinet-recording.jsonl").string()},
+      dir() / "modbus-sim.log");
+  if (!wait_until([&] { return port_accepts(swing_port_) && port_accepts(control_port_); }, 10s)) {
+    throw std::runtime_error("Modbus simulator did not start: " + swing_->log_text());
   }
 }
 
@@ -106,11 +121,28 @@ void SimulatedRoom::start_all() {
       },
       10s);
   if (!confirmed) throw std::runtime_error("swing not confirmed:\n" + daemon_log());
+  bool allowed = wait_until(
+      [&] {
+        auto safety = tablet().latest_json("safety");
+        return safety && safety->value("motion_allowed", false);
+      },
+      10s);
+  if (!allowed) throw std::runtime_error("motion not allowed:\n" + daemon_log());
+}
+
+std::string SimulatedRoom::control(const std::string& line) const {
+  return send_line(control_port_, line, 5s);
+}
+
+void SimulatedRoom::expect_ok(const std::string& answer) {
+  if (answer.rfind("ok", 0) != 0) {
+    throw std::runtime_error("the simulator refused a control command: " + answer);
+  }
 }
 
 std::vector<nlohmann::json> SimulatedRoom::recording() const {
   std::vector<nlohmann::json> lines;
-  std::ifstream in(dir() / "swing-recording.jsonl");
+  std::ifstream in(dir() / "cabinet-recording.jsonl");
   std::string line;
   while (std::getline(in, line)) {
     auto j = nlohmann::json::parse(line, nullptr, false);
@@ -124,6 +156,7 @@ std::optional<SwingInputs> SimulatedRoom::read_swing() const {
   if (ctx == nullptr) return std::nullopt;
   std::optional<SwingInputs> inputs;
   std::uint16_t regs[4] = {};
+  modbus_set_slave(ctx, 1);
   if (modbus_connect(ctx) == 0 && modbus_read_input_registers(ctx, 0, 4, regs) == 4) {
     inputs = SwingInputs{regs[0], static_cast<std::int16_t>(regs[1]) / 10.0, regs[2] / 10.0};
   }

@@ -1,5 +1,6 @@
 // A whole simulated room for end-to-end tests, every part a real process on loopback: its own
-// mosquitto, the swing drive simulator (Modbus TCP), and the sensoryd daemon.
+// mosquitto, the cabinet's Modbus simulator (swing drive unit 1, E-stop contact unit 3, door
+// contact unit 4, with a control port for faults and inputs), and the sensoryd daemon.
 #pragma once
 
 #include <filesystem>
@@ -22,7 +23,11 @@ struct RoomOptions {
   double min_period_s = 2.0;
   double max_amplitude_rate_deg_s = 3.0;
   int comm_loss_timeout_ms = 500;
-  int swing_port = 0;           // 0: a free port for the swing simulator
+  int swing_port = 0;         // 0: a free port for the cabinet's Modbus simulator
+  bool safety_inputs = true;  // the E-stop and door contacts on units 3 and 4
+  // [limits.session]: the supervision lease is off unless a test is about it.
+  std::string session_limits_toml =
+      "lease_required = false\nlease_required_reason = \"end-to-end tests of other things\"\n";
   std::string extra_room_toml;  // appended to the room file, e.g. [children.x] tables
   // Profile files to place in profiles/, name -> TOML text.
   std::vector<std::pair<std::string, std::string>> profiles;
@@ -51,6 +56,13 @@ class SimulatedRoom {
 
   ChildProcess& daemon() { return *daemon_; }
   void stop_swing() { swing_.reset(); }
+  // One line to the Modbus simulator's control port ("unit 3 input 0 0"); returns its answer.
+  std::string control(const std::string& line) const;
+  // The E-stop (active low: pressing opens the contact) and the door contact.
+  void press_estop() const { expect_ok(control("unit 3 input 0 0")); }
+  void release_estop() const { expect_ok(control("unit 3 input 0 1")); }
+  void open_door() const { expect_ok(control("unit 4 input 0 1")); }
+  void close_door() const { expect_ok(control("unit 4 input 0 0")); }
   // Kills the broker (and forgets the tablet, whose connection dies with it).
   void stop_broker();
   Tablet& tablet();
@@ -59,7 +71,7 @@ class SimulatedRoom {
   std::filesystem::path room_file() const { return dir_.path() / "room.toml"; }
   int broker_port() const { return broker_port_; }
 
-  // Every line the swing simulator recorded so far.
+  // Every line the Modbus simulator recorded so far.
   std::vector<nlohmann::json> recording() const;
   std::optional<SwingInputs> read_swing() const;
   // Waits until the recording shows the swing stopped and the drive's last control write 0.
@@ -76,7 +88,10 @@ class SimulatedRoom {
   RoomOptions options_;
   TempDir dir_;
   int broker_port_ = 0;
+  static void expect_ok(const std::string& answer);
+
   int swing_port_ = 0;
+  int control_port_ = 0;
   std::unique_ptr<ChildProcess> broker_;
   std::unique_ptr<ChildProcess> swing_;
   std::unique_ptr<ChildProcess> daemon_;

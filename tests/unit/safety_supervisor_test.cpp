@@ -28,7 +28,9 @@ class Gate : public ::testing::Test {
     limits.max_amplitude_rate_deg_s = 2.0;
     auto swing = std::make_unique<devices::SwingDrive>("swing", drive, bus);
     swing->attach();
-    supervisor = std::make_unique<SafetySupervisor>(limits, std::move(swing));
+    config::Limits all;
+    all.swing = limits;
+    supervisor = std::make_unique<SafetySupervisor>(all, std::move(swing));
   }
 
   std::uint16_t reg(std::uint16_t address) { return bus.holding[{kUnit, address}]; }
@@ -123,12 +125,18 @@ TEST_F(Gate, ALostDriveIsToldToStopAndMotionRestartsFromRest) {
   for (int i = 0; i < 3; ++i) bus.poll();
   EXPECT_EQ(supervisor->swing().health(), devices::Health::lost);
   EXPECT_FALSE(supervisor->motion_allowed());
+  EXPECT_FALSE(supervisor->reset().done);  // the drive is still lost
   bus.fail_requests = false;
   tick(20ms, swing_10);
   EXPECT_EQ(reg(map.control), 0);
   EXPECT_EQ(reg(map.amplitude), 0);
 
-  bus.poll();  // answers again
+  bus.poll();  // answers again, but the trip stays latched: no automatic resume (S5)
+  tick(20ms, swing_10);
+  EXPECT_FALSE(supervisor->motion_allowed());
+  EXPECT_TRUE(supervisor->interlocks().tripped());
+  EXPECT_EQ(reg(map.control), 0);
+  ASSERT_TRUE(supervisor->reset().done);
   ASSERT_TRUE(supervisor->motion_allowed());
   tick(20ms, swing_10);
   EXPECT_LE(reg(map.amplitude), 1);  // ramps up again from rest, never jumps back to 10 deg
@@ -153,6 +161,183 @@ TEST_F(Gate, DriveFaultRefusesMotion) {
   bus.poll();
   EXPECT_EQ(supervisor->swing().health(), devices::Health::fault);
   EXPECT_NE(supervisor->motion_refusal().find("fault code 17"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sensoryd
+
+namespace sensoryd {
+namespace {
+
+// The gate with the room's safety inputs and a supervision lease (S3, S4, S13, S14).
+class Interlocked : public ::testing::Test {
+ protected:
+  static constexpr int kEstopUnit = 3;
+  static constexpr int kDoorUnit = 4;
+
+  Interlocked() {
+    config::SwingDrive drive;
+    drive.modbus.unit = kUnit;
+    drive.comm_loss_timeout = 400ms;
+    config::Limits limits;
+    limits.swing.max_amplitude_deg = 20.0;
+    limits.swing.max_amplitude_rate_deg_s = 2.0;
+    limits.session.lease = 10s;
+    auto swing = std::make_unique<devices::SwingDrive>("swing", drive, bus);
+    swing->attach();
+    std::vector<std::unique_ptr<devices::ModbusInput>> inputs;
+    inputs.push_back(make_input("estop", config::InputRole::estop, kEstopUnit, true));
+    inputs.push_back(make_input("door", config::InputRole::door, kDoorUnit, false));
+    supervisor = std::make_unique<SafetySupervisor>(limits, std::move(swing), std::move(inputs));
+    bus.discrete[{kEstopUnit, 0}] = 1;  // E-stop released: its contact is closed
+    bus.discrete[{kDoorUnit, 0}] = 0;   // door closed
+  }
+
+  std::unique_ptr<devices::ModbusInput> make_input(const std::string& id, config::InputRole role,
+                                                   int unit, bool active_low) {
+    config::Input input;
+    input.role = role;
+    input.active_low = active_low;
+    config::ModbusInput modbus;
+    modbus.modbus.unit = unit;
+    modbus.modbus.poll_period = 20ms;
+    input.modbus = modbus;
+    auto device = std::make_unique<devices::ModbusInput>(id, input, bus);
+    device->attach();
+    return device;
+  }
+
+  std::uint16_t reg(std::uint16_t address) { return bus.holding[{kUnit, address}]; }
+  void tick(const SwingTarget& wanted) {
+    t += 20ms;
+    supervisor->update(wanted, t);
+    bus.deliver();
+    bus.poll();
+  }
+  void bring_online_and_swing() {
+    bus.link(true);
+    bus.deliver();
+    bus.poll();
+    ASSERT_TRUE(supervisor->motion_allowed()) << supervisor->motion_refusal();
+    supervisor->start_lease(t);
+    for (int i = 0; i < 200; ++i) tick(swing_10);
+    ASSERT_EQ(reg(map.amplitude), 80);
+    ASSERT_EQ(reg(map.control), 1);
+  }
+  std::size_t writes_of(std::uint16_t address, std::uint16_t value) const {
+    std::size_t n = 0;
+    for (const auto& w : bus.writes) n += (w.address == address && w.value == value) ? 1 : 0;
+    return n;
+  }
+
+  const config::SwingRegisterMap map{};
+  test::FakeBus bus;
+  std::unique_ptr<SafetySupervisor> supervisor;
+  Clock::time_point t{std::chrono::hours(1)};
+  const SwingTarget swing_10{SwingMode::linear, 10.0, 4.0};
+};
+
+TEST_F(Interlocked, MotionWaitsForAFreshReadingOfEverySafetyInput) {
+  bus.silent_units.insert(kDoorUnit);
+  bus.link(true);
+  bus.deliver();
+  bus.poll();
+  EXPECT_TRUE(supervisor->swing().ready_for_motion());
+  EXPECT_FALSE(supervisor->motion_allowed());
+  EXPECT_NE(supervisor->motion_refusal().find("'door' has no current reading"), std::string::npos)
+      << supervisor->motion_refusal();
+  EXPECT_FALSE(supervisor->interlocks().tripped());  // never read yet: not a trip, just not ready
+  bus.silent_units.clear();
+  bus.poll();
+  EXPECT_TRUE(supervisor->motion_allowed()) << supervisor->motion_refusal();
+}
+
+TEST_F(Interlocked, AnEStopPressIsWrittenAsAStopOnThePollThatSeesItNotAtTheNextTick) {
+  bring_online_and_swing();
+  bus.discrete[{kEstopUnit, 0}] = 0;  // pressed: the contact opens
+  bus.poll();
+  bus.deliver();  // the bus sends what the supervisor wrote in reaction; no tick in between
+  EXPECT_EQ(reg(map.control), 0);
+  EXPECT_TRUE(supervisor->interlocks().tripped());
+  EXPECT_FALSE(supervisor->motion_allowed());
+}
+
+TEST_F(Interlocked, ResetIsRefusedWhileTheEStopIsPressedAndNeverRestartsMotion) {
+  bring_online_and_swing();
+  bus.discrete[{kEstopUnit, 0}] = 0;
+  for (int i = 0; i < 5; ++i) tick(swing_10);  // the session still asks for motion
+  EXPECT_EQ(reg(map.control), 0);
+  EXPECT_FALSE(supervisor->reset().done);
+  EXPECT_NE(supervisor->motion_refusal().find("latched"), std::string::npos);
+
+  bus.discrete[{kEstopUnit, 0}] = 1;  // released
+  for (int i = 0; i < 5; ++i) tick(swing_10);
+  EXPECT_TRUE(supervisor->interlocks().tripped());  // released is not reset
+  EXPECT_EQ(reg(map.control), 0);
+  EXPECT_TRUE(supervisor->reset().done);
+  // After the reset the engine (idle after an E-stop) asks for rest: nothing moves.
+  std::size_t enables = writes_of(map.control, 1);
+  for (int i = 0; i < 50; ++i) tick(SwingTarget{});
+  EXPECT_EQ(writes_of(map.control, 1), enables);
+  EXPECT_TRUE(supervisor->motion_allowed());
+}
+
+TEST_F(Interlocked, TheEStopCommandStopsAtOnceAndItsTripCanBeResetRightAway) {
+  bring_online_and_swing();
+  supervisor->estop("ana", t);
+  bus.deliver();
+  EXPECT_EQ(reg(map.control), 0);
+  EXPECT_TRUE(supervisor->interlocks().reset_possible());
+  EXPECT_TRUE(supervisor->reset().done);
+}
+
+TEST_F(Interlocked, AnOpenDoorStopsMotionWithoutLatchingAndClosingItDoesNotRestartByItself) {
+  bring_online_and_swing();
+  bus.discrete[{kDoorUnit, 0}] = 1;
+  bus.poll();
+  bus.deliver();
+  EXPECT_EQ(reg(map.control), 0);
+  EXPECT_FALSE(supervisor->interlocks().tripped());
+  EXPECT_FALSE(supervisor->motion_allowed());
+  EXPECT_NE(supervisor->motion_refusal().find("door"), std::string::npos);
+  bus.discrete[{kDoorUnit, 0}] = 0;
+  for (int i = 0; i < 5; ++i) tick(SwingTarget{});  // the session paused: it asks for rest
+  EXPECT_TRUE(supervisor->motion_allowed());
+  EXPECT_EQ(reg(map.control), 0);
+}
+
+TEST_F(Interlocked, ALapsedLeaseWindsMotionDownAtTheLimiterRateInsteadOfDisabling) {
+  bring_online_and_swing();  // 4 s into the lease
+  int ticks = 0;
+  while (!supervisor->interlocks().holds(Cause::lease_lapsed) && ticks < 400) {
+    tick(swing_10);  // nobody renews it
+    ++ticks;
+  }
+  EXPECT_EQ(ticks * 20, 6020);  // the 10 s lease, to the tick
+  std::uint16_t before = reg(map.amplitude);
+  tick(swing_10);
+  EXPECT_EQ(reg(map.control), 1);  // a wind-down, not a stop
+  EXPECT_LT(reg(map.amplitude), before);
+  EXPECT_GE(reg(map.amplitude) + 1, before);  // 2 deg/s over 20 ms
+  for (int i = 0; i < 250; ++i) tick(swing_10);
+  EXPECT_EQ(reg(map.amplitude), 0);
+  supervisor->renew_lease(t);
+  EXPECT_FALSE(supervisor->interlocks().holds(Cause::lease_lapsed));
+  EXPECT_TRUE(supervisor->motion_allowed());
+}
+
+TEST_F(Interlocked, AStaleSafetyInputTripsAndLatches) {
+  bring_online_and_swing();
+  bus.silent_units.insert(kEstopUnit);  // the E-stop's I/O module stops answering
+  for (int i = 0; i < 3; ++i) tick(swing_10);
+  bus.deliver();
+  EXPECT_TRUE(supervisor->interlocks().holds(Cause::safety_input_stale));
+  EXPECT_EQ(reg(map.control), 0);
+  bus.silent_units.clear();
+  for (int i = 0; i < 3; ++i) tick(swing_10);
+  EXPECT_TRUE(supervisor->interlocks().tripped());  // answering again does not clear the trip
+  EXPECT_EQ(reg(map.control), 0);
+  EXPECT_TRUE(supervisor->reset().done);
 }
 
 }  // namespace
