@@ -60,6 +60,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options)
       buses_(make_buses(room_, io)),
       supervisor_(make_supervisor(room_, buses_)),
       engine_(room_.id),
+      control_(room_, engine_, *supervisor_),
       session_log_(options_.state_dir / "sessions.jsonl"),
       mqtt_(room_.mqtt, topic_prefix_ + "availability", io.get_executor()),
       tick_timer_(io) {
@@ -108,14 +109,11 @@ void App::arm_tick() {
 
 void App::tick() {
   auto now = Clock::now();
-  SwingTarget wanted = engine_.update(now);
-  supervisor_->update(wanted, now);
-  handle_interlock_changes(now);
-  enforce_session_cap(now);
+  control_.tick(now);
   // systemd's watchdog is fed only while this loop runs and no bus worker is stuck: a hung
   // bus thread gets the daemon restarted, while this loop keeps the room safe meanwhile.
   if (buses_alive(now)) notifier_.watchdog(now);
-  publish_engine_events();
+  flush_control();
   if (now - last_session_publish_ >= 1s && engine_.state() != SessionState::idle) {
     publish_session();
   }
@@ -196,8 +194,8 @@ void App::shutdown(std::function<void()> done) {
   shutdown_deadline_ = Clock::now() + options_.shutdown_timeout;
   notifier_.stopping();
   spdlog::info("shutdown: winding the room down");
-  // No wind-down steps: the swing ramps to rest at once, within systemd's stop timeout.
-  if (engine_.state() != SessionState::idle) engine_.stop("shutdown", Clock::now(), false);
+  control_.shut_down(Clock::now());
+  flush_control();
 }
 
 void App::finish_shutdown() {

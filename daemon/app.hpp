@@ -1,7 +1,8 @@
 // The running daemon: wires config, session engine, safety supervisor, drivers, buses and the
 // MQTT link together on one io_context, and runs the control tick. Its members live in three
 // files by job: app.cpp (wiring, tick, reload, shutdown), app_commands.cpp (tablet commands),
-// app_publish.cpp (retained state, events, and the session's response to interlocks).
+// app_publish.cpp (retained state and events). What a command or a trip does to the session
+// is SessionControl's.
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include "config/model.hpp"
 #include "daemon/mqtt_link.hpp"
 #include "daemon/safety_supervisor.hpp"
+#include "daemon/session_control.hpp"
 #include "daemon/session_engine.hpp"
 #include "daemon/session_log.hpp"
 #include "daemon/systemd_notify.hpp"
@@ -24,7 +26,6 @@
 
 namespace sensoryd {
 
-struct Command;
 struct CommandError;
 
 struct AppOptions {
@@ -59,16 +60,9 @@ class App {
   void publish_safety();
   // An event for tablets (MQTT `events`) and for the clinical session log.
   void record(const std::string& type, const std::string& fields_json);
-  void publish_engine_events();
-  // Trips end or pause the session; every trip, clear and reset is recorded (S18).
-  void handle_interlock_changes(Clock::time_point now);
-  void pause_for(const std::string& reason, Clock::time_point now);
-  void enforce_session_cap(Clock::time_point now);
+  // Publishes what SessionControl recorded (events, session log) and changed (retained state).
+  void flush_control();
   void handle_message(const InboundMessage& message);
-  void execute(const Command& command, const InboundMessage& message);
-  void start_session(const Command& command, const InboundMessage& message, Clock::time_point now);
-  void resume_session(const Command& command, const InboundMessage& message, Clock::time_point now);
-  void reset_interlocks(const Command& command, const InboundMessage& message);
   void reply(const InboundMessage& message, const std::string& payload);
   void refuse(const InboundMessage& message, const CommandError& error);
   void devices_changed();
@@ -82,6 +76,7 @@ class App {
   std::map<std::string, std::unique_ptr<devices::ModbusBus>> buses_;
   std::unique_ptr<SafetySupervisor> supervisor_;
   SessionEngine engine_;
+  SessionControl control_;
   SessionLog session_log_;
   bool session_log_failed_ = false;
   MqttLink mqtt_;

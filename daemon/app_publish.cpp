@@ -1,22 +1,10 @@
-// App: what sensoryd tells tablets and the clinical log (retained state and events), and how a
-// session responds to the interlocks.
+// App: what sensoryd tells tablets and the clinical log: retained state and events.
 #include <spdlog/spdlog.h>
-
-#include <nlohmann/json.hpp>
 
 #include "daemon/app.hpp"
 #include "daemon/status_json.hpp"
 
 namespace sensoryd {
-
-namespace {
-using json = nlohmann::json;
-using namespace std::chrono_literals;
-
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-}  // namespace
 
 void App::publish_retained_state() {
   publish_profiles();
@@ -81,94 +69,19 @@ void App::record(const std::string& type, const std::string& fields_json) {
   }
 }
 
-void App::publish_engine_events() {
-  auto events = engine_.take_events();
-  for (const auto& event : events) {
-    switch (event.type) {
-      case EngineEvent::Type::session_started:
-        break;  // published with the reply, where the session id is known
-      case EngineEvent::Type::step_changed:
-        spdlog::info("session: step {} '{}'", event.step_index, event.step_name);
-        record("step_changed", dump(json{{"session_id", engine_.session_id()},
-                                         {"index", event.step_index},
-                                         {"name", event.step_name}}));
-        break;
-      case EngineEvent::Type::session_ended:
-        spdlog::info("session: ended ({})", event.reason);
-        supervisor_->end_lease();
-        record("session_ended",
-               dump(json{{"session_id", engine_.session_id()}, {"reason", event.reason}}));
-        break;
-    }
-  }
-  if (!events.empty()) {
+void App::flush_control() {
+  for (const auto& r : control_.take_records()) record(r.type, r.fields_json);
+  if (control_.take_state_changed()) {
     publish_session();
     publish_safety();
   }
 }
 
-void App::pause_for(const std::string& reason, Clock::time_point now) {
-  if (!engine_.pause(now)) return;
-  spdlog::warn("session: paused ({})", reason);
-  record("session_paused", dump(json{{"session_id", engine_.session_id()}, {"reason", reason}}));
-  publish_session();
-}
-
-void App::handle_interlock_changes(Clock::time_point now) {
-  auto changes = supervisor_->take_changes();
-  for (const auto& change : changes) {
-    const CauseRecord& r = change.record;
-    json fields{{"cause", to_string(r.cause)}, {"source", r.source}, {"detail", r.detail}};
-    if (engine_.state() != SessionState::idle) fields["session_id"] = engine_.session_id();
-    switch (change.type) {
-      case InterlockChange::Type::tripped:
-        spdlog::warn("interlock tripped: {} ({}){}", to_string(r.cause), r.detail,
-                     r.latched ? "; latched until reset" : "");
-        fields["latched"] = r.latched;
-        record("interlock_tripped", dump(fields));
-        break;
-      case InterlockChange::Type::cleared:
-        spdlog::info("interlock cleared: {} ({})", to_string(r.cause), r.detail);
-        record("interlock_cleared", dump(fields));
-        break;
-      case InterlockChange::Type::reset:
-        spdlog::info("interlock reset: {} ({})", to_string(r.cause), r.detail);
-        record("interlock_reset", dump(fields));
-        break;
-    }
-    if (change.type != InterlockChange::Type::tripped) continue;
-    if (r.cause == Cause::estop_input || r.cause == Cause::estop_command) {
-      // S3: the session ends; the drive is already stopping, so no wind-down steps.
-      if (engine_.state() != SessionState::idle) engine_.stop("estop", now, false);
-    } else if (engine_.state() == SessionState::running) {
-      // S5, S13, S14: motion stops or winds down and the session pauses; only a therapist's
-      // resume continues it.
-      pause_for(to_string(r.cause), now);
-    }
-  }
-  if (!changes.empty()) {
-    publish_engine_events();
-    publish_safety();
-  }
-}
-
-void App::enforce_session_cap(Clock::time_point now) {
-  if (engine_.state() != SessionState::running && engine_.state() != SessionState::paused) return;
-  auto elapsed = std::chrono::duration<double>(engine_.snapshot(now).elapsed_s);
-  if (elapsed < room_.limits.session.max_duration) return;
-  // S12: the session ends through the profile's wind-down.
-  spdlog::warn(
-      "session: reached the room's length cap of {} min; winding down",
-      std::chrono::duration_cast<std::chrono::minutes>(room_.limits.session.max_duration).count());
-  engine_.stop("session_length_cap", now, true);
-  publish_engine_events();
-}
-
 void App::devices_changed() {
   publish_devices();
   if (supervisor_->motion_allowed() && mqtt_.connected()) notifier_.ready();
-  handle_interlock_changes(Clock::now());
-  publish_safety();
+  control_.devices_changed(Clock::now());
+  flush_control();
 }
 
 }  // namespace sensoryd

@@ -28,7 +28,7 @@ class FakeBus : public devices::RegisterBus {
   }
   void write(int unit, std::uint16_t address, std::uint16_t value, WriteHandler done) override {
     queue_.push_back([=, this] {
-      bool ok = up_ && !fail_requests;
+      bool ok = up_ && !fail_requests && silent_units.count(unit) == 0;
       if (ok) {
         if (ignored.count({unit, address}) == 0) holding[{unit, address}] = value;
         writes.push_back({unit, address, value});
@@ -65,7 +65,7 @@ class FakeBus : public devices::RegisterBus {
   std::vector<Write> writes;
   std::set<std::pair<int, std::uint16_t>> ignored;  // writes accepted but not stored
   bool fail_requests = false;
-  std::set<int> silent_units;  // reads from these units fail
+  std::set<int> silent_units;  // requests to these units fail: they never arrive
 
  private:
   struct Poll {
