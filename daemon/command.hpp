@@ -21,6 +21,7 @@ struct Command {
   std::string request_id;  // echoed in the reply; may be empty
   std::string therapist;   // who issued it; may be empty
   StartFields start;       // filled for "start"
+  double intensity = 1.0;  // for "adjust"
 };
 
 struct CommandError {

@@ -118,6 +118,10 @@ void SessionControl::handle_interlock_changes(Clock::time_point now) {
       // S5, S13, S14: motion stops or winds down and the session pauses; only a therapist's
       // resume continues it.
       pause_for(to_string(r.cause), now);
+    } else if (engine_.state() == SessionState::winding_down) {
+      // A wind-down cannot pause, and must not pick up its fade again when the cause clears:
+      // it ends here, and the swing comes to rest.
+      engine_.stop(to_string(r.cause), now, false);
     }
   }
   if (!changes.empty()) {
@@ -179,6 +183,28 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
     }
     record("session_paused",
            dump(json{{"session_id", engine_.session_id()}, {"reason", "therapist"}}));
+    state_changed_ = true;
+    return done();
+  }
+  if (action == "next" || action == "previous") {
+    bool moved = action == "next" ? engine_.next(now) : engine_.previous(now);
+    if (!moved) {
+      return refused("not_allowed_in_state",
+                     "only a running session moves between steps: resume it first, or start one");
+    }
+    take_engine_events();
+    return done();
+  }
+  if (action == "adjust") {
+    double before = engine_.snapshot(now).intensity;
+    if (!engine_.adjust(command.intensity, now)) {
+      return refused("not_allowed_in_state", "only a running or paused session can be adjusted");
+    }
+    spdlog::info("session: intensity {} -> {}", before, command.intensity);
+    record("intensity_adjusted", dump(json{{"session_id", engine_.session_id()},
+                                           {"from", before},
+                                           {"to", command.intensity},
+                                           {"therapist", command.therapist}}));
     state_changed_ = true;
     return done();
   }

@@ -152,6 +152,35 @@ bool SessionEngine::go(Clock::time_point now) {
   return true;
 }
 
+bool SessionEngine::next(Clock::time_point now) {
+  if (state_ != SessionState::running) return false;
+  update(now);
+  if (state_ != SessionState::running) return false;  // the profile ended just now
+  advance(now);
+  return true;
+}
+
+bool SessionEngine::previous(Clock::time_point now) {
+  if (state_ != SessionState::running) return false;
+  update(now);
+  if (state_ != SessionState::running) return false;
+  enter(std::max(index_ - 1, 0), now, target_at(now));
+  return true;
+}
+
+bool SessionEngine::adjust(double intensity, Clock::time_point now) {
+  if (state_ != SessionState::running && state_ != SessionState::paused) return false;
+  if (state_ == SessionState::running) update(now);
+  request_.intensity = std::clamp(intensity, 0.0, 1.0);
+  if (state_ == SessionState::running) {
+    from_ = target_at(now);
+    fade_started_at_ = now;
+    fade_.time = kAdjustFade;
+  }
+  to_ = swing_setting_at(index_);  // a paused session resumes at the new intensity
+  return true;
+}
+
 SwingTarget SessionEngine::target_at(Clock::time_point now) const {
   // Paused: the swing rests (the limiter ramps it down); lights and sound stay calm.
   if (state_ == SessionState::idle || state_ == SessionState::paused || index_ < 0) {

@@ -60,6 +60,15 @@ class SessionEngine {
   void stop(const std::string& reason, Clock::time_point now, bool wind_down);
   // Releases a step that waits for the therapist. False when the current step does not wait.
   bool go(Clock::time_point now);
+  // Moves to the next step now (from the last step: the wind-down, or the end), or back to the
+  // start of the previous one (the first step starts over). Either fades from where the
+  // outputs are, never jumping. False unless running.
+  bool next(Clock::time_point now);
+  bool previous(Clock::time_point now);
+  // Scales the profile's intensity (0..1) from now on, fading from where the outputs are to
+  // it over kAdjustFade. False unless running or paused.
+  bool adjust(double intensity, Clock::time_point now);
+  static constexpr std::chrono::seconds kAdjustFade{3};
   // Pause freezes the timeline and asks for the swing at rest; resume continues the step where
   // it was, fading back to its setting over its fade (at least kResumeFade). False when the
   // session is not running (pause) or not paused (resume).

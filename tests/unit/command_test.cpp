@@ -89,8 +89,21 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"bad_sent_at", "stop", R"({"request_id":"r","sent_at":"yesterday"})", "bad_request",
                 true},
         BadCase{"unknown_action", "dance", R"({"request_id":"r"})", "unknown_action", true},
-        BadCase{"not_in_this_version", "adjust", R"({"request_id":"r"})", "unknown_action", true}),
+        BadCase{"adjust_without_intensity", "adjust", R"({"request_id":"r"})", "bad_request", true},
+        BadCase{"adjust_intensity_negative", "adjust", R"({"request_id":"r","intensity":-0.1})",
+                "bad_request", true},
+        BadCase{"adjust_intensity_not_number", "adjust", R"({"request_id":"r","intensity":null})",
+                "bad_request", true}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST(Command, EveryActionOfTheContractIsKnown) {
+  for (const char* action : {"start", "stop", "pause", "resume", "next", "previous", "go", "adjust",
+                             "lease", "estop", "reset"}) {
+    std::string payload = R"({"profile":"p","intensity":0.5})";
+    EXPECT_EQ(command_of(action, payload).action, action);
+  }
+  EXPECT_DOUBLE_EQ(command_of("adjust", R"({"intensity":0.25})").intensity, 0.25);
+}
 
 TEST(Command, FreshSentAtIsAccepted) {
   command_of("stop", R"({"sent_at":"2026-11-28T03:22:08.500Z"})");

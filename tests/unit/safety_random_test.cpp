@@ -11,51 +11,20 @@
 #include <random>
 #include <sstream>
 
-#include "daemon/session_control.hpp"
-#include "tests/support/fake_bus.hpp"
+#include "tests/support/control_rig.hpp"
 
 namespace sensoryd {
 namespace {
 
-using namespace std::chrono_literals;
 using Clock = SessionControl::Clock;
-using config::SwingMode;
 
-constexpr int kSwing = 1;
-constexpr int kEstop = 3;
-constexpr int kDoor = 4;
-constexpr double kMaxAmplitude = 12.0;
-constexpr double kRate = 3.0;  // deg/s
+using test::ControlRig;
+constexpr int kSwing = ControlRig::kSwing;
+constexpr int kEstop = ControlRig::kEstop;
+constexpr int kDoor = ControlRig::kDoor;
+constexpr double kMaxAmplitude = 12.0;  // as in the rig's room
+constexpr double kRate = 3.0;           // deg/s
 const config::SwingRegisterMap kMap{};
-
-config::Step step(std::string name, SwingMode mode, double amplitude, double period,
-                  config::Millis fade, std::optional<config::Millis> duration) {
-  config::Step s;
-  s.name = std::move(name);
-  s.swing =
-      config::SwingSetting{mode, amplitude, period, 0.0, config::Fade{fade, config::Curve::linear}};
-  s.duration = duration;
-  return s;
-}
-
-config::Room make_room() {
-  config::Room room;
-  room.id = "room-r";
-  room.limits.swing.max_amplitude_deg = kMaxAmplitude;
-  room.limits.swing.min_period_s = 2.0;
-  room.limits.swing.max_amplitude_rate_deg_s = kRate;
-  room.limits.session.lease = 3s;
-  room.limits.session.max_duration = 40s;
-  config::Profile p;
-  p.id = "calm";
-  p.steps.push_back(step("settle", SwingMode::linear, 8.0, 3.0, 1s, 2s));
-  // Asks for more than the room allows: the limiter must hold the line even so.
-  p.steps.push_back(step("strong", SwingMode::linear, 25.0, 1.0, 0ms, 2s));
-  p.steps.push_back(step("wait", SwingMode::linear, 5.0, 4.0, 1s, std::nullopt));
-  p.steps.push_back(step("rest", SwingMode::off, 0.0, 0.0, 1s, 2s));
-  room.profiles.emplace(p.id, p);
-  return room;
-}
 
 enum class Action {
   start,
@@ -103,24 +72,7 @@ const char* name(Action a) {
 
 class World {
  public:
-  explicit World(unsigned seed) : rng_(seed), room_(make_room()) {
-    config::SwingDrive drive;
-    drive.modbus.unit = kSwing;
-    drive.modbus.poll_period = 20ms;
-    drive.comm_loss_timeout = 400ms;
-    auto swing = std::make_unique<devices::SwingDrive>("swing", drive, bus_);
-    swing->attach();
-    std::vector<std::unique_ptr<devices::ModbusInput>> inputs;
-    inputs.push_back(input("estop", config::InputRole::estop, kEstop, true));
-    inputs.push_back(input("door", config::InputRole::door, kDoor, false));
-    supervisor_ =
-        std::make_unique<SafetySupervisor>(room_.limits, std::move(swing), std::move(inputs));
-    control_ = std::make_unique<SessionControl>(room_, engine_, *supervisor_);
-    bus_.discrete[{kEstop, 0}] = 1;
-    bus_.link(true);
-    bus_.deliver();
-    bus_.poll();
-  }
+  explicit World(unsigned seed) : rng_(seed) {}
 
   int enables() const { return enables_; }
   int trips() const { return trips_; }
@@ -140,29 +92,10 @@ class World {
   }
 
  private:
-  std::unique_ptr<devices::ModbusInput> input(const std::string& id, config::InputRole role,
-                                              int unit, bool active_low) {
-    config::Input in;
-    in.role = role;
-    in.active_low = active_low;
-    config::ModbusInput modbus;
-    modbus.modbus.unit = unit;
-    modbus.modbus.poll_period = 20ms;
-    in.modbus = modbus;
-    auto device = std::make_unique<devices::ModbusInput>(id, in, bus_);
-    device->attach();
-    return device;
-  }
-
   int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
 
   void command(const std::string& action) {
-    Command c;
-    c.action = action;
-    c.start.profile = "calm";
-    c.start.intensity = pick(1, 10) / 10.0;
-    Outcome outcome = control_->execute(c, t_, {});
-    bool ok = outcome.ok;
+    bool ok = rig_.command(action, pick(1, 10) / 10.0).ok;
     if (ok && (action == "start" || action == "resume")) permitted_ = true;
     trail_ << (ok ? "" : "!") << " ";
   }
@@ -198,49 +131,49 @@ class World {
       case Action::press_estop:
         estop_pressed_ = true;
         permitted_ = false;
-        bus_.discrete[{kEstop, 0}] = 0;
+        rig_.bus.discrete[{kEstop, 0}] = 0;
         trail_ << " ";
         break;
       case Action::release_estop:
         estop_pressed_ = false;
-        bus_.discrete[{kEstop, 0}] = 1;
+        rig_.bus.discrete[{kEstop, 0}] = 1;
         trail_ << " ";
         break;
       case Action::open_door:
         door_open_ = true;
         permitted_ = false;
-        bus_.discrete[{kDoor, 0}] = 1;
+        rig_.bus.discrete[{kDoor, 0}] = 1;
         trail_ << " ";
         break;
       case Action::close_door:
         door_open_ = false;
-        bus_.discrete[{kDoor, 0}] = 0;
+        rig_.bus.discrete[{kDoor, 0}] = 0;
         trail_ << " ";
         break;
       case Action::swing_silent:
-        bus_.silent_units.insert(kSwing);
+        rig_.bus.silent_units.insert(kSwing);
         trail_ << " ";
         break;
       case Action::swing_back:
-        bus_.silent_units.erase(kSwing);
+        rig_.bus.silent_units.erase(kSwing);
         trail_ << " ";
         break;
       case Action::swing_fault:
-        bus_.input[{kSwing, kMap.status}] = devices::status_bits::fault;
-        bus_.input[{kSwing, kMap.fault_code}] = 9;
+        rig_.bus.input[{kSwing, kMap.status}] = devices::status_bits::fault;
+        rig_.bus.input[{kSwing, kMap.fault_code}] = 9;
         trail_ << " ";
         break;
       case Action::swing_fault_clear:
-        bus_.input[{kSwing, kMap.status}] = devices::status_bits::ready;
-        bus_.input[{kSwing, kMap.fault_code}] = 0;
+        rig_.bus.input[{kSwing, kMap.status}] = devices::status_bits::ready;
+        rig_.bus.input[{kSwing, kMap.fault_code}] = 0;
         trail_ << " ";
         break;
       case Action::estop_module_silent:
-        bus_.silent_units.insert(kEstop);
+        rig_.bus.silent_units.insert(kEstop);
         trail_ << " ";
         break;
       case Action::estop_module_back:
-        bus_.silent_units.erase(kEstop);
+        rig_.bus.silent_units.erase(kEstop);
         trail_ << " ";
         break;
       case Action::count:
@@ -249,59 +182,59 @@ class World {
     // A change on the equipment's side is seen by the next poll; the tick that comes before it
     // may still act on the old state (one poll period of latency, as on a real bus).
     grace_ticks_ = 1;
+    state_before_tick_ = rig_.engine.state();
     check_new_writes();
   }
 
   void tick() {
-    t_ += 20ms;
-    control_->tick(t_);
-    bus_.deliver();
-    bool tripped_now =
-        supervisor_->interlocks().stop_required() || supervisor_->interlocks().wind_down_required();
+    state_before_tick_ = rig_.engine.state();
+    rig_.tick();
+    // This tick's writes were made before or as a cause was seen: they are checked against
+    // the state before it; a cause seen now forbids enables from the next tick on.
+    check_new_writes();
+    bool tripped_now = rig_.supervisor->interlocks().stop_required() ||
+                       rig_.supervisor->interlocks().wind_down_required();
     if (tripped_now && permitted_) ++trips_;
     if (tripped_now) permitted_ = false;
-    check_new_writes();
-    bus_.poll();
-    bus_.deliver();  // what the supervisor wrote in reaction to the poll
-    check_new_writes();
     check_drive_stopped();
     if (grace_ticks_ > 0) --grace_ticks_;
   }
 
   // By the end of the tick whose poll saw a cause, the drive holds control 0 (S3, S5, S14).
   void check_drive_stopped() {
-    if (!failure_.empty() || bus_.silent_units.count(kSwing) != 0) return;  // nothing arrives
-    bool estop_seen = estop_pressed_ && bus_.silent_units.count(kEstop) == 0;
-    bool must_stop = estop_seen || door_open_ || supervisor_->interlocks().stop_required();
-    if (must_stop && bus_.holding[{kSwing, kMap.control}] != 0) {
-      failure_ = std::string("the drive is still enabled although ") +
-                 (estop_seen ? "the E-stop is pressed"
-                  : door_open_ ? "the door is open"
-                               : "an interlock requires a stop") +
-                 " at t=" +
-                 std::to_string(std::chrono::duration<double>(t_.time_since_epoch()).count() - 3600);
+    if (!failure_.empty() || rig_.bus.silent_units.count(kSwing) != 0) return;  // nothing arrives
+    bool estop_seen = estop_pressed_ && rig_.bus.silent_units.count(kEstop) == 0;
+    bool must_stop = estop_seen || door_open_ || rig_.supervisor->interlocks().stop_required();
+    if (must_stop && rig_.bus.holding[{kSwing, kMap.control}] != 0) {
+      failure_ =
+          std::string("the drive is still enabled although ") +
+          (estop_seen   ? "the E-stop is pressed"
+           : door_open_ ? "the door is open"
+                        : "an interlock requires a stop") +
+          " at t=" +
+          std::to_string(std::chrono::duration<double>(rig_.t.time_since_epoch()).count() - 3600);
     }
   }
 
   void check_new_writes() {
-    for (; seen_ < bus_.writes.size() && failure_.empty(); ++seen_) {
-      const auto& w = bus_.writes[seen_];
+    for (; seen_ < rig_.bus.writes.size() && failure_.empty(); ++seen_) {
+      const auto& w = rig_.bus.writes[seen_];
       if (w.unit != kSwing) continue;
       std::ostringstream where;
-      where << " at t=" << std::chrono::duration<double>(t_.time_since_epoch()).count() - 3600
+      where << " at t=" << std::chrono::duration<double>(rig_.t.time_since_epoch()).count() - 3600
             << " s (write #" << seen_ << ")";
       if (w.address == kMap.amplitude) {
         if (w.value > kMaxAmplitude * 10) {
           failure_ = "amplitude " + std::to_string(w.value) + " beyond the limit" + where.str();
         }
         if (last_amplitude_ && w.value > last_amplitude_->second) {
-          double seconds = std::chrono::duration<double>(t_ - last_amplitude_->first).count();
+          double seconds = std::chrono::duration<double>(rig_.t - last_amplitude_->first).count();
           if (w.value - last_amplitude_->second > kRate * 10 * seconds + 1) {
             failure_ = "amplitude stepped from " + std::to_string(last_amplitude_->second) +
                        " to " + std::to_string(w.value) + where.str();
           }
         }
-        last_amplitude_ = {t_, w.value};
+        last_amplitude_ = {rig_.t, w.value};
       } else if (w.address == kMap.period) {
         if (w.value != 0 && w.value < 2000) {
           failure_ = "period " + std::to_string(w.value) + " ms below the minimum" + where.str();
@@ -312,9 +245,9 @@ class World {
           failure_ = "enabled while the E-stop is pressed or the door open" + where.str();
         } else if (!permitted_) {
           failure_ = "enabled after a trip without a new start or resume" + where.str();
-        } else if (engine_.state() != SessionState::running &&
-                   engine_.state() != SessionState::winding_down) {
-          failure_ = std::string("enabled while the session is ") + to_string(engine_.state()) +
+        } else if (state_before_tick_ != SessionState::running &&
+                   state_before_tick_ != SessionState::winding_down) {
+          failure_ = std::string("enabled while the session is ") + to_string(state_before_tick_) +
                      where.str();
         }
       }
@@ -322,18 +255,15 @@ class World {
   }
 
   std::mt19937 rng_;
-  config::Room room_;
-  test::FakeBus bus_;
-  SessionEngine engine_{"room-r"};
-  std::unique_ptr<SafetySupervisor> supervisor_;
-  std::unique_ptr<SessionControl> control_;
-  Clock::time_point t_{std::chrono::hours(1)};
+  ControlRig rig_;
   std::size_t seen_ = 0;
   std::optional<std::pair<Clock::time_point, std::uint16_t>> last_amplitude_;
   bool estop_pressed_ = false;
   bool door_open_ = false;
   bool permitted_ = false;
   int grace_ticks_ = 0;
+  // Enables come from the engine's wish at the start of a tick (or a command's effect).
+  SessionState state_before_tick_ = SessionState::idle;
   int enables_ = 0;
   int trips_ = 0;
   std::string failure_;

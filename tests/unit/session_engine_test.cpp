@@ -266,5 +266,78 @@ TEST_F(Engine, StopWhilePausedRunsTheWindDownFromRest) {
   EXPECT_EQ(engine.update(t0 + 36s), SwingTarget{});
 }
 
+TEST_F(Engine, NextMovesOnAtOnceFadingFromWhereTheSwingIs) {
+  engine.start(profile(), {}, t0, wall);
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 5s).amplitude_deg, 5.0);  // halfway into "settle"
+  ASSERT_TRUE(engine.next(t0 + 5s));
+  EXPECT_EQ(engine.snapshot(t0 + 5s).step_name, "gentle");
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 5s).amplitude_deg, 5.0);    // no jump
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 15s).amplitude_deg, 12.5);  // 5 -> 20 over 20 s
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 25s).amplitude_deg, 20.0);
+  // The step's own time starts at the next: "gentle" lasts 60 s from 5 s.
+  engine.update(t0 + 64s);
+  EXPECT_EQ(engine.snapshot(t0 + 64s).step_name, "gentle");
+  engine.update(t0 + 66s);
+  EXPECT_EQ(engine.snapshot(t0 + 66s).step_name, "rest");
+}
+
+TEST_F(Engine, NextOnTheLastStepEndsTheSessionAsIfItCompleted) {
+  engine.start(profile(), {}, t0, wall);
+  ASSERT_TRUE(engine.next(t0 + 1s));
+  ASSERT_TRUE(engine.next(t0 + 2s));
+  engine.take_events();
+  ASSERT_TRUE(engine.next(t0 + 3s));
+  EXPECT_EQ(engine.state(), SessionState::idle);
+  auto events = engine.take_events();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().reason, "completed");
+  EXPECT_FALSE(engine.next(t0 + 4s));
+}
+
+TEST_F(Engine, PreviousGoesBackAndTheFirstStepStartsOver) {
+  engine.start(profile(), {}, t0, wall);
+  engine.update(t0 + 70s);  // in "gentle", fading 10 -> 20
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 70s).amplitude_deg, 15.0);
+  ASSERT_TRUE(engine.previous(t0 + 70s));
+  EXPECT_EQ(engine.snapshot(t0 + 70s).step_name, "settle");
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 70s).amplitude_deg, 15.0);  // no jump
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 80s).amplitude_deg, 10.0);  // back to settle's 10
+  ASSERT_TRUE(engine.previous(t0 + 80s));
+  EXPECT_EQ(engine.snapshot(t0 + 80s).step_name, "settle");
+  EXPECT_DOUBLE_EQ(engine.snapshot(t0 + 80s).step_remaining_s.value_or(0), 60.0);
+}
+
+TEST_F(Engine, AdjustScalesTheIntensityWithAFadeNeverAJump) {
+  engine.start(profile(), {}, t0, wall);
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 30s).amplitude_deg, 10.0);
+  ASSERT_TRUE(engine.adjust(0.5, t0 + 30s));
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 30s).amplitude_deg, 10.0);
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 31500ms).amplitude_deg, 7.5);  // over kAdjustFade, 3 s
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 40s).amplitude_deg, 5.0);
+  EXPECT_DOUBLE_EQ(engine.snapshot(t0 + 40s).intensity, 0.5);
+  // Later steps run at the new intensity too.
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 100s).amplitude_deg, 10.0);  // gentle's 20 x 0.5
+}
+
+TEST_F(Engine, AdjustWhilePausedTakesEffectOnResume) {
+  engine.start(profile(), {}, t0, wall);
+  engine.update(t0 + 30s);
+  ASSERT_TRUE(engine.pause(t0 + 30s));
+  ASSERT_TRUE(engine.adjust(0.3, t0 + 31s));
+  EXPECT_EQ(engine.update(t0 + 32s), SwingTarget{});  // still paused: at rest
+  ASSERT_TRUE(engine.resume(t0 + 40s));
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 50s).amplitude_deg, 3.0);
+}
+
+TEST_F(Engine, NextPreviousAndAdjustNeedASession) {
+  EXPECT_FALSE(engine.next(t0));
+  EXPECT_FALSE(engine.previous(t0));
+  EXPECT_FALSE(engine.adjust(0.5, t0));
+  engine.start(profile(), {}, t0, wall);
+  engine.pause(t0 + 1s);
+  EXPECT_FALSE(engine.next(t0 + 2s));  // paused: the therapist resumes first
+  EXPECT_FALSE(engine.previous(t0 + 2s));
+}
+
 }  // namespace
 }  // namespace sensoryd

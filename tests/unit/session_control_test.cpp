@@ -1,0 +1,114 @@
+// SessionControl at simulated time: what commands and trips do to the session, and what is
+// recorded for the session log (S3, S4, S12, S13, S14, S18).
+#include <gtest/gtest.h>
+
+#include "tests/support/control_rig.hpp"
+
+namespace sensoryd {
+namespace {
+
+using namespace std::chrono_literals;
+using test::ControlRig;
+
+const config::SwingRegisterMap kMap{};
+
+class Control : public ::testing::Test {
+ protected:
+  void start_swinging() {
+    Outcome started = rig.command("start");
+    ASSERT_TRUE(started.ok) << started.message;
+    EXPECT_FALSE(started.session_id.empty());
+    rig.run_for(1s);
+    ASSERT_EQ(rig.reg(kMap.control), 1);
+  }
+  void renew_lease_while(std::chrono::milliseconds span) {
+    for (auto end = rig.t + span; rig.t < end;) {
+      rig.run_for(1s);
+      rig.command("lease");
+    }
+  }
+  ControlRig rig;
+};
+
+TEST_F(Control, TheSessionLengthCapEndsASessionThroughItsWindDown) {
+  start_swinging();
+  renew_lease_while(38s);  // the "wait" step waits for go: only the cap can end it
+  EXPECT_EQ(rig.engine.state(), SessionState::running);  // 39 s in
+  rig.run_for(1500ms);
+  EXPECT_EQ(rig.engine.state(), SessionState::winding_down);  // the 40 s cap passed
+  rig.run_for(3s);
+  EXPECT_EQ(rig.engine.state(), SessionState::idle);
+  rig.collect();
+  EXPECT_TRUE(rig.recorded("session_ended", "\"reason\":\"session_length_cap\""));
+}
+
+TEST_F(Control, AnEStopCommandEndsTheSessionAndStartIsRefusedUntilReset) {
+  start_swinging();
+  EXPECT_TRUE(rig.command("estop").ok);
+  rig.bus.deliver();
+  EXPECT_EQ(rig.reg(kMap.control), 0);  // written before the command returned
+  EXPECT_EQ(rig.engine.state(), SessionState::idle);
+  Outcome refused = rig.command("start");
+  EXPECT_EQ(refused.code, "interlock_active");
+  EXPECT_NE(refused.message.find("reset"), std::string::npos);
+  EXPECT_TRUE(rig.command("reset").ok);
+  EXPECT_EQ(rig.command("reset").code, "not_allowed_in_state");
+  EXPECT_TRUE(rig.command("start").ok);
+  rig.collect();
+  EXPECT_TRUE(rig.recorded("interlock_tripped", "\"cause\":\"estop_command\""));
+  EXPECT_TRUE(rig.recorded("session_ended", "\"reason\":\"estop\""));
+  EXPECT_TRUE(rig.recorded("interlock_reset", "\"cause\":\"estop_command\""));
+}
+
+TEST_F(Control, AnOpenDoorPausesAndRefusesStartAndResumeUntilItCloses) {
+  start_swinging();
+  rig.bus.discrete[{ControlRig::kDoor, 0}] = 1;
+  rig.tick();
+  EXPECT_EQ(rig.engine.state(), SessionState::paused);
+  EXPECT_EQ(rig.command("resume").code, "interlock_active");
+  rig.bus.discrete[{ControlRig::kDoor, 0}] = 0;
+  rig.run_for(100ms);                                   // the door's release debounce
+  EXPECT_EQ(rig.engine.state(), SessionState::paused);  // nothing resumes by itself
+  EXPECT_TRUE(rig.command("resume").ok);
+  EXPECT_EQ(rig.engine.state(), SessionState::running);
+  rig.collect();
+  EXPECT_TRUE(rig.recorded("session_paused", "\"reason\":\"door_open\""));
+  EXPECT_TRUE(rig.recorded("interlock_cleared", "\"cause\":\"door_open\""));
+  EXPECT_TRUE(rig.recorded("session_resumed"));
+}
+
+TEST_F(Control, ALapsedLeasePausesAndResumeRenewsIt) {
+  start_swinging();
+  rig.run_for(2100ms);  // 3 s after the start, nobody renewed
+  EXPECT_EQ(rig.engine.state(), SessionState::paused);
+  auto remaining = rig.supervisor->lease_remaining_s(rig.t);
+  ASSERT_TRUE(remaining);
+  EXPECT_EQ(*remaining, 0.0);
+  EXPECT_TRUE(rig.command("resume").ok);
+  EXPECT_GT(*rig.supervisor->lease_remaining_s(rig.t), 2.9);
+  rig.collect();
+  EXPECT_TRUE(rig.recorded("session_paused", "\"reason\":\"lease_lapsed\""));
+}
+
+TEST_F(Control, LeaseWithoutASessionIsRefusedAndTheLeaseEndsWithTheSession) {
+  EXPECT_EQ(rig.command("lease").code, "not_allowed_in_state");
+  start_swinging();
+  EXPECT_TRUE(rig.supervisor->lease_remaining_s(rig.t).has_value());
+  EXPECT_TRUE(rig.command("stop").ok);
+  rig.run_for(3s);
+  EXPECT_EQ(rig.engine.state(), SessionState::idle);
+  EXPECT_FALSE(rig.supervisor->lease_remaining_s(rig.t).has_value());
+  rig.run_for(5s);  // long past the lease: no lease_lapsed without a session
+  EXPECT_FALSE(rig.supervisor->interlocks().holds(Cause::lease_lapsed));
+}
+
+TEST_F(Control, AfterShutDownStartIsRefused) {
+  start_swinging();
+  rig.control->shut_down(rig.t);
+  EXPECT_EQ(rig.engine.state(), SessionState::idle);
+  EXPECT_EQ(rig.command("start").code, "not_allowed_in_state");
+  EXPECT_TRUE(rig.command("estop").ok);  // still acted on
+}
+
+}  // namespace
+}  // namespace sensoryd
