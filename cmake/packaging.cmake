@@ -6,6 +6,7 @@ include(GNUInstallDirs)
 set(SENSORYD_CONFIG_DIR /etc/sensoryd CACHE PATH "Where the room configuration is installed")
 
 install(TARGETS sensoryd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
+install(TARGETS sensoryctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES systemd/sensoryd.service DESTINATION lib/systemd/system)
 install(FILES systemd/sensoryd.sysusers DESTINATION lib/sysusers.d RENAME sensoryd.conf)
 install(FILES systemd/sensoryd.tmpfiles DESTINATION lib/tmpfiles.d RENAME sensoryd.conf)

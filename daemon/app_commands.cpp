@@ -23,12 +23,14 @@ void App::handle_message(const InboundMessage& message) {
   }
   const auto& command = std::get<Command>(parsed);
   Outcome outcome = control_.execute(command, Clock::now(), std::chrono::system_clock::now());
+  // The state the command changed is published first, so that a client that has the reply
+  // finds the retained topics already current.
+  flush_control();
   if (outcome.ok) {
     reply(message, ok_reply(command.request_id, outcome.session_id));
   } else {
     refuse(message, {command.request_id, outcome.code, outcome.message});
   }
-  flush_control();
 }
 
 void App::reply(const InboundMessage& message, const std::string& payload) {

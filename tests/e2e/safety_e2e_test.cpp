@@ -75,6 +75,12 @@ TEST(SafetyE2E, AnEStopPressMidSwingStopsTheDriveWithinAPollAndResetDoesNotResta
   // S3: one safety poll (20 ms) + 10 ms, measured on what the drive received.
   EXPECT_LE(latency, 0.030) << "E-stop to stop write took " << latency * 1000 << " ms";
 
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto s = tablet.latest_json("safety");
+        return s && s->value("tripped", false);
+      },
+      5s));
   auto safety = *tablet.latest_json("safety");
   EXPECT_EQ(safety["tripped"], true);
   EXPECT_EQ(safety["motion_allowed"], false);
@@ -227,8 +233,13 @@ TEST(SafetyE2E, WhenTheLeaseLapsesMotionWindsDownAndTheSessionPauses) {
 
   // Nobody renews now: within the lease the session pauses and the swing winds down.
   ASSERT_TRUE(tablet.wait_for_session_state("paused", 6s)) << room.daemon_log();
-  auto safety = *tablet.latest_json("safety");
-  EXPECT_TRUE(has_cause(safety, "lease_lapsed")) << safety.dump();
+  EXPECT_TRUE(wait_until(
+      [&] {
+        auto safety = tablet.latest_json("safety");
+        return safety && has_cause(*safety, "lease_lapsed");
+      },
+      5s))
+      << tablet.latest_json("safety")->dump();
   ASSERT_TRUE(room.wait_for_swing_at_rest(20s));
   // A wind-down, not a trip: the amplitude was ramped down before the drive was disabled.
   auto recording = room.recording();

@@ -14,7 +14,7 @@ deb=$(ls "$work"/out/sensoryd_*.deb)
 root="$work/root"
 dpkg-deb -x "$deb" "$root"
 
-for path in usr/sbin/sensoryd usr/lib/systemd/system/sensoryd.service \
+for path in usr/sbin/sensoryd usr/bin/sensoryctl usr/lib/systemd/system/sensoryd.service \
             usr/lib/sysusers.d/sensoryd.conf usr/lib/tmpfiles.d/sensoryd.conf \
             etc/sensoryd/sensoryd.toml etc/sensoryd/profiles/calm-down.toml \
             usr/share/doc/sensoryd/README.md usr/share/doc/sensoryd/operations.md \
@@ -33,6 +33,7 @@ dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/sensoryd/se
   || fail "/etc/sensoryd/sensoryd.toml is not a conffile"
 
 "$root/usr/sbin/sensoryd" --version | grep -q '^sensoryd ' || fail "installed binary does not run"
+"$root/usr/bin/sensoryctl" --help | grep -q "^usage: sensoryctl" || fail "installed sensoryctl does not run"
 "$root/usr/sbin/sensoryd" --check-config --config "$root/etc/sensoryd/sensoryd.toml" >/dev/null \
   || fail "the installed room file does not pass --check-config"
 grep -q '^ExecStart=/usr/sbin/sensoryd ' "$root/usr/lib/systemd/system/sensoryd.service" \

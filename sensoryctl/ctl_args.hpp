@@ -1,0 +1,28 @@
+// sensoryctl's command line: which action, with which fields, to which room and broker.
+// Pure, so every usage error can be tested without a broker.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace sensoryd::ctl {
+
+struct CtlRequest {
+  std::string broker = "tcp://127.0.0.1:1883";
+  std::string room = "room-1";
+  std::chrono::milliseconds timeout{5000};
+  std::string action;       // a command (start, stop, ...), or "status" / "watch"
+  std::string body = "{}";  // the command's JSON payload
+  int watch_count = 0;      // watch: stop after this many messages (0: until interrupted)
+};
+
+struct UsageError {
+  std::string message;
+};
+
+std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& args);
+std::string usage();
+
+}  // namespace sensoryd::ctl

@@ -1,0 +1,163 @@
+// sensoryctl: a command-line client of the sensoryd MQTT API for technicians and testers.
+// Sends one command and prints its reply, or prints the room's state, or watches it.
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "sensoryctl/ctl_args.hpp"
+#include "sensoryctl/room_client.hpp"
+
+namespace {
+
+using json = nlohmann::json;
+using sensoryd::ctl::CtlRequest;
+using sensoryd::ctl::RoomClient;
+
+constexpr int kDone = 0;
+constexpr int kRefused = 1;
+constexpr int kUsage = 64;
+constexpr int kUnavailable = 69;
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) {
+  g_stop = 1;
+}
+
+json parsed(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  return j.is_discarded() ? json::object() : j;
+}
+
+std::string one_decimal(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", value);
+  return text;
+}
+
+void print_session(const json& s) {
+  std::string state = s.value("state", "unknown");
+  std::cout << "session: " << state;
+  if (state != "idle") {
+    std::cout << " " << s.value("profile", "?");
+    if (s.contains("step") && s["step"].is_object()) {
+      const auto& step = s["step"];
+      std::cout << ", step " << step.value("index", -1) << " " << step.value("name", "");
+      if (step["remaining_s"].is_number()) {
+        std::cout << " (" << one_decimal(step["remaining_s"].get<double>()) << " s left)";
+      } else {
+        std::cout << " (waiting for go)";
+      }
+    }
+    std::cout << ", intensity " << one_decimal(s.value("intensity", 1.0));
+    if (s["child"].is_string()) std::cout << ", child " << s["child"].get<std::string>();
+  }
+  std::cout << "\n";
+}
+
+void print_safety(const json& s) {
+  std::cout << "safety: "
+            << (s.value("motion_allowed", false) ? "motion allowed"
+                : s.value("tripped", false)      ? "TRIPPED"
+                                                 : "motion held");
+  for (const auto& c : s.value("causes", json::array())) {
+    std::cout << "\n  " << c.value("cause", "?") << (c.value("active", false) ? "" : " (gone)")
+              << ": " << c.value("detail", "");
+  }
+  if (s.value("reset_possible", false)) std::cout << "\n  reset possible: sensoryctl reset";
+  if (s["lease_remaining_s"].is_number()) {
+    std::cout << "\n  lease: " << one_decimal(s["lease_remaining_s"].get<double>()) << " s left";
+  }
+  if (s.contains("detail")) std::cout << "\n  " << s.value("detail", "");
+  std::cout << "\n";
+}
+
+void print_device(const std::string& id, const json& d) {
+  std::cout << "  " << id << " (" << d.value("kind", "?") << "): " << d.value("health", "?");
+  if (d.contains("amplitude_deg")) std::cout << ", amplitude " << d["amplitude_deg"] << " deg";
+  if (d.contains("active")) std::cout << (d.value("active", false) ? ", active" : ", inactive");
+  if (d.contains("detail")) std::cout << " (" << d.value("detail", "") << ")";
+  std::cout << "\n";
+}
+
+int status(RoomClient& client, const CtlRequest& request) {
+  auto state = client.retained_state(request.timeout);
+  if (!state) {
+    std::cerr << "sensoryctl: the broker did not answer in time\n";
+    return kUnavailable;
+  }
+  auto availability = state->find("availability");
+  if (availability == state->end()) {
+    std::cerr << "sensoryctl: nothing from room '" << request.room << "' on " << request.broker
+              << ": is sensoryd running, and is the room id right (--room)?\n";
+    return kUnavailable;
+  }
+  std::cout << "room " << request.room << ": " << availability->second << "\n";
+  if (auto it = state->find("session"); it != state->end()) print_session(parsed(it->second));
+  if (auto it = state->find("safety"); it != state->end()) print_safety(parsed(it->second));
+  std::cout << "devices:\n";
+  for (const auto& [topic, payload] : *state) {
+    if (topic.rfind("devices/", 0) == 0) print_device(topic.substr(8), parsed(payload));
+  }
+  return kDone;
+}
+
+int command(RoomClient& client, const CtlRequest& request) {
+  auto reply = client.request(request.action, request.body, request.timeout);
+  if (!reply) {
+    std::cerr << "sensoryctl: no reply from room '" << request.room << "' within "
+              << std::chrono::duration<double>(request.timeout).count()
+              << " s: is sensoryd running, and is the room id right (--room)?\n";
+    return kUnavailable;
+  }
+  json j = parsed(*reply);
+  if (j.value("ok", false)) {
+    std::cout << request.action << ": ok";
+    if (j.contains("session_id")) std::cout << " (session " << j.value("session_id", "") << ")";
+    std::cout << "\n";
+    return kDone;
+  }
+  const json& error = j.contains("error") ? j["error"] : json::object();
+  std::cerr << request.action << ": refused (" << error.value("code", "?")
+            << "): " << error.value("message", "") << "\n";
+  return kRefused;
+}
+
+int watch(RoomClient& client, const CtlRequest& request) {
+  int seen = 0;
+  client.watch(
+      [&](const sensoryd::ctl::Message& m) {
+        std::cout << m.topic << (m.retained ? " (retained) " : " ") << m.payload << std::endl;
+        return request.watch_count == 0 || ++seen < request.watch_count;
+      },
+      [] { return g_stop != 0; });
+  return kDone;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << sensoryd::ctl::usage();
+    return kDone;
+  }
+  auto parsed_args = sensoryd::ctl::parse_args(args);
+  if (auto* error = std::get_if<sensoryd::ctl::UsageError>(&parsed_args)) {
+    std::cerr << "sensoryctl: " << error->message << "\n" << sensoryd::ctl::usage();
+    return kUsage;
+  }
+  const auto& request = std::get<CtlRequest>(parsed_args);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  RoomClient client(request.broker, request.room);
+  if (!client.connect(request.timeout)) {
+    std::cerr << "sensoryctl: cannot reach the broker at " << request.broker << ": "
+              << client.error() << "\n";
+    return kUnavailable;
+  }
+  if (request.action == "status") return status(client, request);
+  if (request.action == "watch") return watch(client, request);
+  return command(client, request);
+}

@@ -1,0 +1,103 @@
+// End to end: sensoryctl as a process against the simulated room, as a technician uses it.
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/simulated_room.hpp"
+#include "tests/support/wait.hpp"
+
+namespace sensoryd::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct CtlRun {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+class Ctl : public ::testing::Test {
+ protected:
+  Ctl() : room(options()) { room.start_all(); }
+
+  static RoomOptions options() {
+    RoomOptions o;
+    o.profiles = {{"calm.toml", short_profile("calm", 8.0, "120s")}};
+    return o;
+  }
+
+  CtlRun ctl(std::vector<std::string> args, int broker_port = 0) {
+    std::vector<std::string> argv{
+        SENSORYCTL_BIN, "--broker",
+        "tcp://127.0.0.1:" + std::to_string(broker_port != 0 ? broker_port : room.broker_port()),
+        "--room", room.options().room_id};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto log = room.dir() / ("sensoryctl-" + std::to_string(++runs) + ".log");
+    ChildProcess process(argv, log);
+    auto status = process.wait_exit(15s);
+    CtlRun run;
+    run.output = process.log_text();
+    if (status && WIFEXITED(*status)) run.exit_code = WEXITSTATUS(*status);
+    return run;
+  }
+
+  SimulatedRoom room;
+  int runs = 0;
+};
+
+TEST_F(Ctl, DrivesAWholeSessionAndSaysWhatHappened) {
+  CtlRun start = ctl({"--therapist", "ana", "start", "calm", "--intensity", "0.8"});
+  EXPECT_EQ(start.exit_code, 0) << start.output;
+  EXPECT_NE(start.output.find("start: ok (session "), std::string::npos) << start.output;
+  ASSERT_TRUE(room.wait_for_swing_amplitude(2.0, 10s));
+
+  CtlRun adjust = ctl({"adjust", "0.5"});
+  EXPECT_EQ(adjust.exit_code, 0) << adjust.output;
+  EXPECT_TRUE(wait_until(
+      [&] { return room.tablet().latest_json("session")->value("intensity", 0.0) == 0.5; }, 5s));
+
+  CtlRun status = ctl({"status"});
+  EXPECT_EQ(status.exit_code, 0) << status.output;
+  EXPECT_NE(status.output.find("room room-e2e: online"), std::string::npos) << status.output;
+  EXPECT_NE(status.output.find("session: running calm, step 0 swing"), std::string::npos)
+      << status.output;
+  EXPECT_NE(status.output.find("safety: motion allowed"), std::string::npos) << status.output;
+  EXPECT_NE(status.output.find("swing (swing_drive): online"), std::string::npos) << status.output;
+  EXPECT_NE(status.output.find("estop (input): online, inactive"), std::string::npos)
+      << status.output;
+
+  EXPECT_EQ(ctl({"next"}).exit_code, 0);
+  EXPECT_TRUE(room.tablet().wait_for_session_state("running", 5s));
+  CtlRun go = ctl({"go"});
+  EXPECT_EQ(go.exit_code, 1) << go.output;
+  EXPECT_NE(go.output.find("go: refused (not_allowed_in_state)"), std::string::npos) << go.output;
+
+  EXPECT_EQ(ctl({"estop"}).exit_code, 0);
+  CtlRun tripped = ctl({"status"});
+  EXPECT_NE(tripped.output.find("safety: TRIPPED"), std::string::npos) << tripped.output;
+  EXPECT_NE(tripped.output.find("reset possible: sensoryctl reset"), std::string::npos)
+      << tripped.output;
+  CtlRun reset = ctl({"reset"});
+  EXPECT_EQ(reset.exit_code, 0) << reset.output;
+  ASSERT_TRUE(room.wait_for_swing_at_rest(15s));
+
+  CtlRun watch = ctl({"watch", "--count", "2"});
+  EXPECT_EQ(watch.exit_code, 0) << watch.output;
+  EXPECT_NE(watch.output.find("(retained)"), std::string::npos) << watch.output;
+}
+
+TEST_F(Ctl, AWrongRoomOrNoBrokerIsExit69WithAHint) {
+  std::vector<std::string> wrong{"--room", "no-such-room", "--timeout", "1", "stop"};
+  CtlRun nobody = ctl(wrong);
+  EXPECT_EQ(nobody.exit_code, 69) << nobody.output;
+  EXPECT_NE(nobody.output.find("is sensoryd running"), std::string::npos) << nobody.output;
+  CtlRun no_broker = ctl({"--timeout", "1", "status"}, free_tcp_port());
+  EXPECT_EQ(no_broker.exit_code, 69) << no_broker.output;
+  EXPECT_NE(no_broker.output.find("cannot reach the broker"), std::string::npos)
+      << no_broker.output;
+  CtlRun usage = ctl({"adjust", "3"});
+  EXPECT_EQ(usage.exit_code, 64) << usage.output;
+}
+
+}  // namespace
+}  // namespace sensoryd::test

@@ -1,0 +1,61 @@
+// sensoryctl's command line: what it sends, and the usage errors it gives instead.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "sensoryctl/ctl_args.hpp"
+
+namespace sensoryd::ctl {
+namespace {
+
+CtlRequest ok(std::vector<std::string> args) {
+  auto parsed = parse_args(args);
+  if (auto* e = std::get_if<UsageError>(&parsed)) ADD_FAILURE() << e->message;
+  return std::get<CtlRequest>(parsed);
+}
+
+std::string error(std::vector<std::string> args) {
+  auto parsed = parse_args(args);
+  if (!std::holds_alternative<UsageError>(parsed)) return "(accepted)";
+  return std::get<UsageError>(parsed).message;
+}
+
+TEST(CtlArgs, StartCarriesProfileChildIntensityAndTherapist) {
+  auto r = ok({"--room", "room-2", "--therapist", "ana", "start", "calm-down", "--child", "c-7",
+               "--intensity", "0.6"});
+  EXPECT_EQ(r.room, "room-2");
+  EXPECT_EQ(r.action, "start");
+  auto body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["profile"], "calm-down");
+  EXPECT_EQ(body["child"], "c-7");
+  EXPECT_DOUBLE_EQ(body["intensity"].get<double>(), 0.6);
+  EXPECT_EQ(body["therapist"], "ana");
+}
+
+TEST(CtlArgs, DefaultsAndSimpleCommands) {
+  auto r = ok({"estop"});
+  EXPECT_EQ(r.broker, "tcp://127.0.0.1:1883");
+  EXPECT_EQ(r.room, "room-1");
+  EXPECT_EQ(r.timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(r.body, "{}");
+  EXPECT_EQ(ok({"--timeout", "1.5", "status"}).timeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(nlohmann::json::parse(ok({"adjust", "0.25"}).body)["intensity"], 0.25);
+  EXPECT_EQ(ok({"watch", "--count", "3"}).watch_count, 3);
+}
+
+TEST(CtlArgs, MistakesAreUsageErrorsThatSayWhat) {
+  EXPECT_NE(error({}).find("which command"), std::string::npos);
+  EXPECT_NE(error({"start"}).find("profile id"), std::string::npos);
+  EXPECT_NE(error({"adjust", "2"}).find("0 to 1"), std::string::npos);
+  EXPECT_NE(error({"adjust"}).find("0 to 1"), std::string::npos);
+  EXPECT_NE(error({"dance"}).find("unknown command"), std::string::npos);
+  EXPECT_NE(error({"stop", "now"}).find("unexpected 'now'"), std::string::npos);
+  EXPECT_NE(error({"--timeout", "soon", "stop"}).find("--timeout"), std::string::npos);
+  EXPECT_NE(error({"stop", "--child", "c-7"}).find("--child goes with start"), std::string::npos);
+  EXPECT_NE(error({"status", "--count", "2"}).find("--count goes with watch"), std::string::npos);
+  EXPECT_NE(error({"--bogus", "x", "stop"}).find("unknown option --bogus"), std::string::npos);
+  EXPECT_NE(error({"stop", "--room"}).find("needs a value"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sensoryd::ctl
