@@ -84,6 +84,19 @@ App::~App() {
 }
 
 void App::start() {
+  // A session the log shows unfinished was cut short by a kill or a power loss: say so in the
+  // clinical record (the drive's comm-loss watchdog stopped the swing meanwhile).
+  if (auto unfinished =
+          SessionLog::unfinished_session(SessionLog::read_lines(session_log_.file()))) {
+    spdlog::warn("session {} was interrupted: sensoryd stopped without ending it", *unfinished);
+    record("session_ended",
+           nlohmann::json{{"session_id", *unfinished},
+                          {"reason", "interrupted"},
+                          {"detail",
+                           "sensoryd stopped without ending the session (killed, "
+                           "crashed or lost power); it was ended at the next start"}}
+               .dump());
+  }
   spdlog::info(
       "room {}: starting with {} profile(s); swing output safe until the drive is "
       "confirmed",

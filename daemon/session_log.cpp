@@ -7,6 +7,8 @@
 #include <cstring>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 namespace sensoryd {
 
 SessionLog::SessionLog(std::filesystem::path file) : file_(std::move(file)) {
@@ -64,10 +66,26 @@ std::vector<std::string> SessionLog::read_lines(const std::filesystem::path& fil
   while (start < text.size()) {
     std::size_t end = text.find('\n', start);
     if (end == std::string::npos) break;  // torn last line: not a record
-    if (end > start) lines.push_back(text.substr(start, end - start));
+    std::string line = text.substr(start, end - start);
+    if (nlohmann::json::parse(line, nullptr, false).is_object()) lines.push_back(std::move(line));
     start = end + 1;
   }
   return lines;
+}
+
+std::optional<std::string> SessionLog::unfinished_session(const std::vector<std::string>& records) {
+  std::optional<std::string> open;
+  for (const auto& record : records) {
+    auto j = nlohmann::json::parse(record, nullptr, false);
+    std::string type = j.value("type", "");
+    std::string id = j.value("session_id", "");
+    if (type == "session_started") {
+      open = id;
+    } else if (type == "session_ended" && open && id == *open) {
+      open.reset();
+    }
+  }
+  return open;
 }
 
 }  // namespace sensoryd

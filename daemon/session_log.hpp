@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,12 @@ class SessionLog {
   const std::string& error() const { return error_; }
   const std::filesystem::path& file() const { return file_; }
 
-  // Every complete line of a log file; a torn line is skipped.
+  // Every record of a log file; a torn line (cut short by a crash, even if a later start
+  // ended it with a newline) is not a record and is skipped.
   static std::vector<std::string> read_lines(const std::filesystem::path& file);
+  // The id of the last session the log shows started but never ended (the daemon was killed
+  // or lost power during it), if any.
+  static std::optional<std::string> unfinished_session(const std::vector<std::string>& records);
 
  private:
   std::filesystem::path file_;

@@ -33,9 +33,23 @@ TEST(SessionLog, ATornLastLineIsSkippedAndClosedOff) {
   SessionLog log(file);
   ASSERT_TRUE(log.append(R"({"type":"session_ended"})"));
   auto lines = SessionLog::read_lines(file);
-  ASSERT_EQ(lines.size(), 3u);
-  EXPECT_EQ(lines[1], "{\"type\":\"step_ch");  // kept as it was, on a line of its own
-  EXPECT_EQ(lines[2], R"({"type":"session_ended"})");
+  ASSERT_EQ(lines.size(), 2u);  // the torn line stays in the file, but is not a record
+  EXPECT_EQ(lines[1], R"({"type":"session_ended"})");
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("{\"type\":\"step_ch\n{\"type\":\"session_ended\"}\n"), std::string::npos);
+}
+
+TEST(SessionLog, ASessionStartedButNeverEndedIsFound) {
+  std::vector<std::string> records{
+      R"({"type":"session_started","session_id":"a"})",
+      R"({"type":"session_ended","session_id":"a","reason":"stopped"})",
+      R"({"type":"session_started","session_id":"b"})",
+      R"({"type":"step_changed","session_id":"b"})"};
+  EXPECT_EQ(SessionLog::unfinished_session(records), "b");
+  records.push_back(R"({"type":"session_ended","session_id":"b","reason":"interrupted"})");
+  EXPECT_FALSE(SessionLog::unfinished_session(records).has_value());
+  EXPECT_FALSE(SessionLog::unfinished_session({}).has_value());
 }
 
 TEST(SessionLog, AnUnwritablePlaceIsAStateNotACrash) {
