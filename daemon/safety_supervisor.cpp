@@ -131,6 +131,19 @@ Interlocks::ResetResult SafetySupervisor::reset() {
   return result;
 }
 
+void SafetySupervisor::set_child(const config::Child* child) {
+  std::optional<double> cap;
+  if (child != nullptr) cap = child->max_amplitude_deg;
+  limiter_.set_amplitude_cap(cap);
+  child_capped_ = cap && *cap < limits_.swing.max_amplitude_deg;
+}
+
+std::vector<SafetySupervisor::Clamp> SafetySupervisor::take_clamps() {
+  std::vector<Clamp> out;
+  out.swap(clamps_);
+  return out;
+}
+
 void SafetySupervisor::start_lease(Clock::time_point now) {
   lease_expires_ = now + limits_.session.lease;
 }
@@ -168,6 +181,12 @@ void SafetySupervisor::update(const SwingTarget& wanted, Clock::time_point now) 
   // A lapsed lease winds motion down at the limiter's rate instead (S13).
   SwingTarget target = interlocks_.wind_down_required() ? SwingTarget{} : wanted;
   const SwingState& state = limiter_.step(target, dt);
+  if (limiter_.last_target_clamped() && !was_clamped_) {
+    bool by_child = child_capped_ && target.amplitude_deg > limiter_.max_amplitude_deg();
+    clamps_.push_back(
+        Clamp{target, limiter_.max_amplitude_deg(), limits_.swing.min_period_s, by_child});
+  }
+  was_clamped_ = limiter_.last_target_clamped();
   swing_->apply(
       devices::SwingOutput(state.enabled, state.mode, state.amplitude_deg, state.period_s));
 }

@@ -45,6 +45,18 @@ class SafetySupervisor {
   void end_lease();
   std::optional<double> lease_remaining_s(Clock::time_point now) const;
 
+  // The session's child, whose caps tighten the room's limits until the next start (S15).
+  void set_child(const config::Child* child);
+
+  // A wanted swing setting beyond a limit, at the moment it began to be clamped (S16).
+  struct Clamp {
+    SwingTarget asked;
+    double max_amplitude_deg;
+    double min_period_s;
+    bool by_child;  // the child's cap, tighter than the room's, was what clamped it
+  };
+  std::vector<Clamp> take_clamps();
+
   const Interlocks& interlocks() const { return interlocks_; }
   std::vector<InterlockChange> take_changes() { return interlocks_.take_changes(); }
 
@@ -71,6 +83,9 @@ class SafetySupervisor {
   bool swing_armed_ = false;  // trips on loss only after the drive has been usable once
   std::vector<bool> inputs_armed_;
   std::optional<Clock::time_point> lease_expires_;
+  bool child_capped_ = false;
+  bool was_clamped_ = false;
+  std::vector<Clamp> clamps_;
   std::function<void()> on_change_;
   std::optional<Clock::time_point> last_update_;
 };

@@ -49,6 +49,18 @@ bool SessionControl::take_state_changed() {
 void SessionControl::tick(Clock::time_point now) {
   SwingTarget wanted = engine_.update(now);
   supervisor_.update(wanted, now);
+  for (const auto& clamp : supervisor_.take_clamps()) {
+    spdlog::info("limit clamped: swing asked {} deg / {} s, allowed {} deg / >= {} s{}",
+                 clamp.asked.amplitude_deg, clamp.asked.period_s, clamp.max_amplitude_deg,
+                 clamp.min_period_s, clamp.by_child ? " (the child's cap)" : "");
+    record("limit_clamped", dump(json{{"session_id", engine_.session_id()},
+                                      {"channel", "swing"},
+                                      {"asked_amplitude_deg", clamp.asked.amplitude_deg},
+                                      {"asked_period_s", clamp.asked.period_s},
+                                      {"max_amplitude_deg", clamp.max_amplitude_deg},
+                                      {"min_period_s", clamp.min_period_s},
+                                      {"by", clamp.by_child ? "child" : "room"}}));
+  }
   take_engine_events();
   handle_interlock_changes(now);
   enforce_session_cap(now);
@@ -248,6 +260,8 @@ Outcome SessionControl::start(const Command& command, Clock::time_point now,
   if (!supervisor_.motion_allowed()) {
     return refused("device_unavailable", supervisor_.motion_refusal());
   }
+  supervisor_.set_child(command.start.child.empty() ? nullptr
+                                                    : room_.find_child(command.start.child));
   StartRequest request{command.start.child, command.therapist, command.start.intensity};
   std::string session_id = engine_.start(*profile, request, now, wall_now);
   supervisor_.start_lease(now);

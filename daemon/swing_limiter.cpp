@@ -17,10 +17,11 @@ double approach(double current, double target, double max_change) {
 const SwingState& SwingLimiter::step(const SwingTarget& target, std::chrono::duration<double> dt) {
   double seconds = std::max(0.0, dt.count());
   bool moving = target.mode == config::SwingMode::linear && target.amplitude_deg > 0.0;
-  double amplitude = moving ? std::min(target.amplitude_deg, limits_.max_amplitude_deg) : 0.0;
+  double max_amplitude = max_amplitude_deg();
+  double amplitude = moving ? std::min(target.amplitude_deg, max_amplitude) : 0.0;
   double period = std::max(target.period_s, limits_.min_period_s);
-  clamped_ = moving && (target.amplitude_deg > limits_.max_amplitude_deg ||
-                        target.period_s < limits_.min_period_s);
+  clamped_ =
+      moving && (target.amplitude_deg > max_amplitude || target.period_s < limits_.min_period_s);
 
   if (!state_.enabled) {
     if (!moving) return state_;

@@ -3,7 +3,9 @@
 // Pure: time comes in as the tick's length.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "config/model.hpp"
 
@@ -34,12 +36,20 @@ class SwingLimiter {
   // The drive stopped on its own (lost link, watchdog): start again from rest.
   void reset_to_rest() { state_ = SwingState{}; }
 
+  // A tighter amplitude cap for the current session (a child's), never a looser one (S15).
+  void set_amplitude_cap(std::optional<double> cap) { cap_ = cap; }
+  double max_amplitude_deg() const {
+    return cap_ ? std::min(*cap_, limits_.max_amplitude_deg) : limits_.max_amplitude_deg;
+  }
+  const config::SwingLimits& limits() const { return limits_; }
+
   const SwingState& state() const { return state_; }
   // True when the last target asked for more than the limits allow.
   bool last_target_clamped() const { return clamped_; }
 
  private:
   config::SwingLimits limits_;
+  std::optional<double> cap_;
   SwingState state_;
   bool clamped_ = false;
 };

@@ -102,6 +102,43 @@ TEST_F(Control, LeaseWithoutASessionIsRefusedAndTheLeaseEndsWithTheSession) {
   EXPECT_FALSE(rig.supervisor->interlocks().holds(Cause::lease_lapsed));
 }
 
+TEST(ControlCaps, AChildsAmplitudeCapHoldsOnTheDriveAndTheClampIsRecorded) {
+  config::Room room = test::rig_room();
+  config::Child child;
+  child.id = "c-9";
+  child.max_amplitude_deg = 4.0;
+  room.children.emplace(child.id, child);
+  ControlRig rig(room);
+  Command start;
+  start.action = "start";
+  start.start.profile = "calm";
+  start.start.child = "c-9";
+  ASSERT_TRUE(rig.control->execute(start, rig.t, {}).ok);
+  std::uint16_t highest = 0;
+  for (int i = 0; i < 150; ++i) {  // 3 s: "settle" asks 8 deg, "strong" 25 deg
+    rig.tick();
+    highest = std::max(highest, rig.reg(kMap.amplitude));
+  }
+  EXPECT_EQ(highest, 40);  // 4.0 deg, as the drive received it
+  rig.collect();
+  EXPECT_TRUE(rig.recorded("limit_clamped", "\"by\":\"child\""));
+  EXPECT_TRUE(rig.recorded("limit_clamped", "\"max_amplitude_deg\":4.0"));
+
+  // The next session without a child has the room's limit again.
+  rig.command("stop");
+  rig.run_for(5s);
+  ASSERT_TRUE(rig.command("start").ok);
+  highest = 0;
+  for (int i = 0; i < 200; ++i) {
+    rig.tick();
+    highest = std::max(highest, rig.reg(kMap.amplitude));
+  }
+  EXPECT_GT(highest, 40);
+  EXPECT_LE(highest, 120);  // the room's 12 deg still holds against "strong"'s 25 deg
+  rig.collect();
+  EXPECT_TRUE(rig.recorded("limit_clamped", "\"by\":\"room\""));
+}
+
 TEST_F(Control, AfterShutDownStartIsRefused) {
   start_swinging();
   rig.control->shut_down(rig.t);
