@@ -11,6 +11,9 @@ std::string usage_text() {
          "  --log-level LEVEL  trace, debug, info, warn, error (default info)\n"
          "  --state-dir DIR    where the session log is kept (default $STATE_DIRECTORY,\n"
          "                     else /var/lib/sensoryd)\n"
+         "  --export-child ID  print child ID's sessions from the session log, then exit\n"
+         "  --format FORMAT    for --export-child: csv (one row per session, default) or\n"
+         "                     json (every record of each session)\n"
          "  --version          print the version and exit\n"
          "  --help             print this help and exit\n";
 }
@@ -39,6 +42,14 @@ std::variant<CliOptions, std::string> parse_cli(const std::vector<std::string>& 
       auto v = value("--state-dir");
       if (!v) return std::string{"--state-dir needs a directory"};
       options.state_dir = *v;
+    } else if (arg == "--export-child") {
+      auto v = value("--export-child");
+      if (!v || v->empty()) return std::string{"--export-child needs a child id"};
+      options.export_child = *v;
+    } else if (arg == "--format") {
+      auto v = value("--format");
+      if (!v || (*v != "csv" && *v != "json")) return std::string{"--format takes csv or json"};
+      options.export_format = *v;
     } else if (arg == "--log-level") {
       auto v = value("--log-level");
       if (!v) return std::string{"--log-level needs a level"};
@@ -49,6 +60,9 @@ std::variant<CliOptions, std::string> parse_cli(const std::vector<std::string>& 
     } else {
       return "unknown option '" + arg + "'";
     }
+  }
+  if (options.export_format != "csv" && options.export_child.empty()) {
+    return std::string{"--format goes with --export-child"};
   }
   return options;
 }

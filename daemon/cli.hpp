@@ -14,12 +14,15 @@ struct CliOptions {
   bool help = false;
   bool version = false;
   std::string log_level = "info";
-  std::string state_dir;  // empty: $STATE_DIRECTORY (set by systemd), else /var/lib/sensoryd
+  std::string state_dir;     // empty: $STATE_DIRECTORY (set by systemd), else /var/lib/sensoryd
+  std::string export_child;  // non-empty: print this child's sessions from the log and exit
+  std::string export_format = "csv";
 };
 
 // sysexits.h codes, named here so callers need not include it.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitUsage = 64;
+inline constexpr int kExitNoInput = 66;
 inline constexpr int kExitSoftware = 70;
 inline constexpr int kExitConfig = 78;
 

@@ -11,6 +11,8 @@
 #include "daemon/app.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/session_export.hpp"
+#include "daemon/session_log.hpp"
 
 namespace {
 
@@ -44,6 +46,23 @@ std::filesystem::path state_dir(const sensoryd::CliOptions& options) {
   return "/var/lib/sensoryd";
 }
 
+// Prints one child's sessions from the session log: for the clinical record, on the room's
+// computer, never over MQTT.
+int export_child(const sensoryd::CliOptions& options) {
+  auto file = state_dir(options) / "sessions.jsonl";
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    std::cerr << "sensoryd: no session log at " << file.string()
+              << ": give the state directory with --state-dir\n";
+    return sensoryd::kExitNoInput;
+  }
+  auto format =
+      options.export_format == "json" ? sensoryd::ExportFormat::json : sensoryd::ExportFormat::csv;
+  std::cout << sensoryd::export_child_sessions(sensoryd::SessionLog::read_lines(file),
+                                               options.export_child, format);
+  return sensoryd::kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -62,6 +81,7 @@ int main(int argc, char** argv) {
     return sensoryd::kExitOk;
   }
   if (options.check_config) return check_config(options.config);
+  if (!options.export_child.empty()) return export_child(options);
 
   sensoryd::setup_logging(options.log_level);
 

@@ -74,5 +74,36 @@ TEST(Cli, VersionAndUsage) {
   EXPECT_NE(bad.output.find("unknown option '--frobnicate'"), std::string::npos);
 }
 
+TEST(Cli, ExportsOneChildsSessionsFromTheSessionLog) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "state");
+  std::ofstream(dir.path() / "state" / "sessions.jsonl")
+      << R"({"ts":"2026-11-28T09:00:00.000Z","type":"session_started","session_id":"s1","child":"c-7","profile":"calm-down","therapist":"ana","intensity":1.0})"
+      << "\n"
+      << R"({"ts":"2026-11-28T09:00:01.000Z","type":"session_started","session_id":"s2","child":"c-9","profile":"calm-down","therapist":"ana","intensity":1.0})"
+      << "\n"
+      << R"({"ts":"2026-11-28T09:05:00.000Z","type":"session_ended","session_id":"s1","reason":"completed"})"
+      << "\n{\"ts\":\"2026-";  // a torn last line
+  std::string state = (dir.path() / "state").string();
+  Outcome csv = run_sensoryd({"--export-child", "c-7", "--state-dir", state}, dir);
+  EXPECT_EQ(csv.exit_code, 0) << csv.output;
+  EXPECT_NE(csv.output.find("s1,c-7,calm-down,ana,1.0,2026-11-28T09:00:00.000Z,"
+                            "2026-11-28T09:05:00.000Z,completed"),
+            std::string::npos)
+      << csv.output;
+  EXPECT_EQ(csv.output.find("s2"), std::string::npos) << csv.output;
+  Outcome json =
+      run_sensoryd({"--export-child", "c-9", "--format", "json", "--state-dir", state}, dir);
+  EXPECT_EQ(json.exit_code, 0) << json.output;
+  EXPECT_NE(json.output.find("\"session_id\": \"s2\""), std::string::npos) << json.output;
+
+  Outcome missing = run_sensoryd(
+      {"--export-child", "c-7", "--state-dir", (dir.path() / "nowhere").string()}, dir);
+  EXPECT_EQ(missing.exit_code, 66);
+  EXPECT_NE(missing.output.find("no session log"), std::string::npos) << missing.output;
+  Outcome bad_format = run_sensoryd({"--export-child", "c-7", "--format", "xml"}, dir);
+  EXPECT_EQ(bad_format.exit_code, 64);
+}
+
 }  // namespace
 }  // namespace sensoryd::test
