@@ -1,0 +1,97 @@
+// Fault: the Modbus link itself misbehaves, injected through the simulator's control port.
+// Device health must follow (online -> lost -> online), the bus must reconnect by itself, and
+// nothing may move again without a therapist.
+#include <gtest/gtest.h>
+
+#include "tests/e2e/recording_checks.hpp"
+#include "tests/support/simulated_room.hpp"
+#include "tests/support/wait.hpp"
+
+namespace sensoryd::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+std::string health(Tablet& tablet, const std::string& device) {
+  auto d = tablet.latest_json("devices/" + device);
+  return d ? d->value("health", "") : "";
+}
+
+bool wait_health(Tablet& tablet, const std::string& device, const std::string& wanted,
+                 std::chrono::milliseconds timeout) {
+  return wait_until([&] { return health(tablet, device) == wanted; }, timeout);
+}
+
+RoomOptions room_options() {
+  RoomOptions o;
+  o.profiles = {{"calm.toml", short_profile("calm", 6.0, "120s")}};
+  return o;
+}
+
+TEST(BusFault, ADroppedConnectionIsReconnectedAndTheSessionWaitsForTheTherapist) {
+  SimulatedRoom room(room_options());
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_TRUE(room.wait_for_swing_amplitude(2.0, 10s));
+
+  EXPECT_EQ(room.control("drop").substr(0, 2), "ok");
+  ASSERT_TRUE(tablet.wait_for_session_state("paused", 5s)) << room.daemon_log();
+  // Reconnected by itself (first retry after 0.5 s), every device back online.
+  ASSERT_TRUE(wait_health(tablet, "swing", "online", 10s)) << room.daemon_log();
+  ASSERT_TRUE(wait_health(tablet, "estop", "online", 10s));
+  ASSERT_TRUE(room.wait_for_swing_at_rest(15s));
+  EXPECT_EQ(tablet.latest_json("session")->value("state", ""), "paused");
+  EXPECT_EQ((*tablet.command("resume", json::object()))["error"]["code"], "interlock_active");
+  EXPECT_EQ((*tablet.command("reset", json::object()))["ok"], true);
+  EXPECT_EQ((*tablet.command("resume", json::object()))["ok"], true);
+  ASSERT_TRUE(room.wait_for_swing_amplitude(1.0, 15s));
+}
+
+TEST(BusFault, RefusedConnectionsMakeEveryDeviceLostUntilTheSimulatorListensAgain) {
+  SimulatedRoom room(room_options());
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  EXPECT_EQ(room.control("refuse on").substr(0, 2), "ok");
+  ASSERT_TRUE(wait_health(tablet, "swing", "lost", 5s));
+  ASSERT_TRUE(wait_health(tablet, "door", "lost", 5s));
+  auto refused = tablet.command("start", {{"profile", "calm"}});
+  EXPECT_FALSE((*refused)["ok"].get<bool>()) << refused->dump();
+  EXPECT_EQ(room.control("refuse off").substr(0, 2), "ok");
+  // Backoff grows from 0.5 s towards 10 s: the link comes back within one backoff step.
+  ASSERT_TRUE(wait_health(tablet, "swing", "online", 15s)) << room.daemon_log();
+  ASSERT_TRUE(wait_health(tablet, "door", "online", 5s));
+  // The losses latched (S5): a start needs a reset first, then works.
+  EXPECT_EQ((*tablet.command("start", {{"profile", "calm"}}))["error"]["code"], "interlock_active");
+  EXPECT_EQ((*tablet.command("reset", json::object()))["ok"], true);
+  EXPECT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+}
+
+TEST(BusFault, SlowRepliesWithinTheTimeoutAreFineAndExceptionRepliesMakeADeviceLost) {
+  SimulatedRoom room(room_options());
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  // 100 ms late, inside the 200 ms response timeout: still a valid answer.
+  EXPECT_EQ(room.control("unit 4 delay 100").substr(0, 2), "ok");
+  ASSERT_TRUE(wait_until(
+      [&] { return room.recording().back().value("command", "") == "unit 4 delay 100"; }, 2s));
+  EXPECT_FALSE(wait_until([&] { return health(tablet, "door") == "lost"; }, 1500ms));
+  EXPECT_EQ(room.control("unit 4 delay 0").substr(0, 2), "ok");
+  // Every request to the door's unit answered with exception 4 (server device failure).
+  EXPECT_EQ(room.control("unit 4 exception 4").substr(0, 2), "ok");
+  ASSERT_TRUE(wait_health(tablet, "door", "lost", 5s));
+  EXPECT_EQ(health(tablet, "swing"), "online");  // the other units are not held up
+  auto safety = tablet.latest_json("safety");
+  ASSERT_TRUE(wait_until(
+      [&] {
+        safety = tablet.latest_json("safety");
+        return safety && !safety->value("motion_allowed", true);
+      },
+      5s));
+  EXPECT_EQ(room.control("unit 4 alive").substr(0, 2), "ok");
+  ASSERT_TRUE(wait_health(tablet, "door", "online", 5s));
+}
+
+}  // namespace
+}  // namespace sensoryd::test
