@@ -4,16 +4,12 @@
 
 namespace sensoryd::devices {
 
-namespace {
-constexpr int kGoodPollsToRecover = 20;  // as for drives: no log line per marginal poll
-}
-
 ModbusInput::ModbusInput(std::string id, config::Input config, RegisterBus& bus,
                          int lost_after_polls)
     : id_(std::move(id)),
       config_(std::move(config)),
       bus_(bus),
-      lost_after_polls_(lost_after_polls) {}
+      health_("input " + id_, lost_after_polls, [this] { notify(); }) {}
 
 void ModbusInput::attach() {
   const auto& m = *config_.modbus;
@@ -21,7 +17,7 @@ void ModbusInput::attach() {
     if (connected) return;  // health follows the polls; a new link proves nothing yet
     valid_ = false;
     last_valid_reading_.reset();
-    set_health(Health::lost, "connection lost: " + detail);
+    health_.set(Health::lost, "connection lost: " + detail);
   });
   bus_.add_poll(m.modbus.unit, m.discrete ? RegisterKind::discrete : RegisterKind::input, m.address,
                 1, m.modbus.poll_period, [this](const ReadResult& result) { poll_result(result); });
@@ -29,18 +25,6 @@ void ModbusInput::attach() {
 
 void ModbusInput::notify() {
   if (on_change_) on_change_();
-}
-
-void ModbusInput::set_health(Health health, std::string detail) {
-  if (health == health_) return;
-  if (health == Health::online) {
-    spdlog::info("input {}: online", id_);
-  } else {
-    spdlog::warn("input {}: {} ({})", id_, to_string(health), detail);
-  }
-  health_ = health;
-  health_detail_ = std::move(detail);
-  notify();
 }
 
 void ModbusInput::set_active(bool active) {
@@ -52,18 +36,10 @@ void ModbusInput::set_active(bool active) {
 
 void ModbusInput::poll_result(const ReadResult& result) {
   if (!result.ok || result.values.empty()) {
-    good_polls_since_miss_ = 0;
-    if (++missed_polls_ >= lost_after_polls_) {
-      valid_ = false;
-      set_health(Health::lost, "no valid answer for " + std::to_string(missed_polls_) +
-                                   " polls: " + result.error);
-    } else if (health_ == Health::online) {
-      set_health(Health::degraded, "a poll went unanswered: " + result.error);
-    }
+    if (health_.missed(result.error)) valid_ = false;
     return;
   }
-  missed_polls_ = 0;
-  ++good_polls_since_miss_;
+  health_.answered();
   const auto& m = *config_.modbus;
   bool contact = m.discrete ? result.values[0] != 0 : ((result.values[0] >> m.bit) & 1U) != 0;
   bool raw_active = contact != config_.active_low;
@@ -79,10 +55,7 @@ void ModbusInput::poll_result(const ReadResult& result) {
     // debounced); only the release has to stay stable for the debounce time.
     set_active(true);
   }
-  if (health_ == Health::lost ||
-      (health_ == Health::degraded && good_polls_since_miss_ >= kGoodPollsToRecover)) {
-    set_health(Health::online, {});
-  }
+  if (health_.recovered()) health_.set(Health::online, {});
 }
 
 void ModbusInput::tick(Clock::time_point now) {
@@ -91,14 +64,11 @@ void ModbusInput::tick(Clock::time_point now) {
   last_tick_ = now;
   auto stale_after = std::max<Clock::duration>(std::chrono::milliseconds(500),
                                                config_.modbus->modbus.poll_period * 5);
-  if (health_ != Health::lost && last_valid_reading_ && now - *last_valid_reading_ > stale_after) {
+  if (health_.health() != Health::lost && last_valid_reading_ &&
+      now - *last_valid_reading_ > stale_after) {
     valid_ = false;
-    set_health(Health::lost,
-               "no reading for " +
-                   std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      now - *last_valid_reading_)
-                                      .count()) +
-                   " ms");
+    auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(now - *last_valid_reading_);
+    health_.set(Health::lost, "no reading for " + std::to_string(silent.count()) + " ms");
   }
   if (valid_ && raw_active_ != active_ && raw_since_ && now - *raw_since_ >= config_.debounce) {
     set_active(raw_active_);

@@ -32,31 +32,25 @@ class ModbusInput {
   // Debounced state: true when the E-stop is pressed, the door open, the switch pressed.
   bool active() const { return active_; }
   // A valid reading is current (S2: motion needs every safety input fresh).
-  bool fresh() const { return usable(health_) && valid_; }
-  Health health() const { return health_; }
-  const std::string& health_detail() const { return health_detail_; }
+  bool fresh() const { return usable(health_.health()) && valid_; }
+  Health health() const { return health_.health(); }
+  const std::string& health_detail() const { return health_.detail(); }
 
   // Called on the logic thread when the debounced state, freshness or health changes.
   void on_change(std::function<void()> handler) { on_change_ = std::move(handler); }
 
  private:
   void poll_result(const ReadResult& result);
-  void set_health(Health health, std::string detail);
   void set_active(bool active);
   void notify();
 
   std::string id_;
   config::Input config_;
   RegisterBus& bus_;
-  int lost_after_polls_;
-
-  Health health_ = Health::lost;
-  std::string health_detail_ = "no reading yet";
+  HealthTracker health_;
   bool valid_ = false;
   bool raw_active_ = false;
   bool active_ = false;
-  int missed_polls_ = 0;
-  int good_polls_since_miss_ = 0;
   std::optional<Clock::time_point> raw_since_;
   std::optional<Clock::time_point> last_valid_reading_;
   std::optional<Clock::time_point> last_tick_;

@@ -10,10 +10,6 @@ namespace sensoryd::devices {
 
 namespace {
 
-// Good answers in a row after a miss before a degraded drive counts as online again; keeps a
-// marginal link from logging a transition every poll.
-constexpr int kGoodPollsToRecover = 20;
-
 std::uint16_t to_register(double value, double scale) {
   double scaled = std::round(value * scale);
   return static_cast<std::uint16_t>(std::clamp(scaled, 0.0, 65535.0));
@@ -25,8 +21,8 @@ SwingDrive::SwingDrive(std::string id, config::SwingDrive config, RegisterBus& b
                        int lost_after_polls)
     : id_(std::move(id)),
       config_(std::move(config)),
-      lost_after_polls_(lost_after_polls),
-      bus_(bus) {
+      bus_(bus),
+      health_("swing " + id_, lost_after_polls, [this] { notify(); }) {
   const auto& r = config_.registers;
   poll_first_ = std::min({r.status, r.angle, r.measured_amplitude, r.fault_code});
   std::uint16_t last = std::max({r.status, r.angle, r.measured_amplitude, r.fault_code});
@@ -41,15 +37,7 @@ void SwingDrive::attach() {
                 [this](const ReadResult& result) { poll_result(result); });
 }
 
-void SwingDrive::set_health(Health health, std::string detail) {
-  if (health == health_) return;
-  if (health == Health::online) {
-    spdlog::info("swing {}: online", id_);
-  } else {
-    spdlog::warn("swing {}: {} ({})", id_, to_string(health), detail);
-  }
-  health_ = health;
-  health_detail_ = std::move(detail);
+void SwingDrive::notify() {
   if (on_change_) on_change_();
 }
 
@@ -64,9 +52,9 @@ void SwingDrive::link_changed(bool connected, const std::string& detail) {
   } else {
     reading_.valid = false;
     last_valid_reading_.reset();
-    set_health(Health::lost, "connection lost: " + detail);
+    health_.set(Health::lost, "connection lost: " + detail);
   }
-  if (on_change_) on_change_();
+  notify();
 }
 
 // Fail-safe start (SAFETY.md S2, S6): outputs to safe, then the comm-loss watchdog written and
@@ -96,7 +84,7 @@ void SwingDrive::configure_watchdog() {
         watchdog_confirmed_ = true;
         spdlog::info("swing {}: comm-loss watchdog confirmed ({} ms, ramp stop)", id_,
                      config_.comm_loss_timeout.count());
-        if (on_change_) on_change_();
+        notify();
       }
     };
   };
@@ -108,18 +96,10 @@ void SwingDrive::configure_watchdog() {
 
 void SwingDrive::poll_result(const ReadResult& result) {
   if (!result.ok) {
-    good_polls_since_miss_ = 0;
-    if (++missed_polls_ >= lost_after_polls_) {
-      reading_.valid = false;
-      set_health(Health::lost, "no valid answer for " + std::to_string(missed_polls_) +
-                                   " polls: " + result.error);
-    } else if (health_ == Health::online) {
-      set_health(Health::degraded, "a poll went unanswered: " + result.error);
-    }
+    if (health_.missed(result.error)) reading_.valid = false;
     return;
   }
-  missed_polls_ = 0;
-  ++good_polls_since_miss_;
+  health_.answered();
   // Stamped with the logic's own time (from the last tick), so that time stays an input.
   if (last_tick_) last_valid_reading_ = *last_tick_;
   const auto& r = config_.registers;
@@ -134,10 +114,9 @@ void SwingDrive::poll_result(const ReadResult& result) {
   reading_.amplitude_deg = at(r.measured_amplitude) / 10.0;
   reading_.fault_code = at(r.fault_code);
   if (reading_.fault) {
-    set_health(Health::fault, "drive reports fault code " + std::to_string(reading_.fault_code));
-  } else if (link_up_ &&
-             (health_ != Health::degraded || good_polls_since_miss_ >= kGoodPollsToRecover)) {
-    set_health(Health::online, {});
+    health_.set(Health::fault, "drive reports fault code " + std::to_string(reading_.fault_code));
+  } else if (link_up_ && health_.recovered()) {
+    health_.set(Health::online, {});
   }
 }
 
@@ -171,14 +150,11 @@ void SwingDrive::tick(Clock::time_point now) {
   last_tick_ = now;
   auto stale_after =
       std::max<Clock::duration>(std::chrono::seconds(1), config_.modbus.poll_period * 5);
-  if (health_ != Health::lost && last_valid_reading_ && now - *last_valid_reading_ > stale_after) {
+  if (health_.health() != Health::lost && last_valid_reading_ &&
+      now - *last_valid_reading_ > stale_after) {
     reading_.valid = false;
-    set_health(Health::lost,
-               "no reading for " +
-                   std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      now - *last_valid_reading_)
-                                      .count()) +
-                   " ms");
+    auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(now - *last_valid_reading_);
+    health_.set(Health::lost, "no reading for " + std::to_string(silent.count()) + " ms");
   }
   if (!link_up_ || !next_heartbeat_ || now < *next_heartbeat_) return;
   // A quarter of the timeout keeps the gap under half of it even when one poll is slow (S6).

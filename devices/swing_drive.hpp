@@ -52,12 +52,12 @@ class SwingDrive {
   // (a bus that hangs delivers neither answers nor failures).
   void tick(Clock::time_point now);
 
-  bool ready_for_motion() const { return usable(health_) && watchdog_confirmed_; }
-  Health health() const { return health_; }
+  bool ready_for_motion() const { return usable(health_.health()) && watchdog_confirmed_; }
+  Health health() const { return health_.health(); }
   bool watchdog_confirmed() const { return watchdog_confirmed_; }
   const SwingReading& reading() const { return reading_; }
   const std::string& id() const { return id_; }
-  const std::string& health_detail() const { return health_detail_; }
+  const std::string& health_detail() const { return health_.detail(); }
 
   // Called on the logic thread whenever health or watchdog confirmation changes.
   void on_change(std::function<void()> handler) { on_change_ = std::move(handler); }
@@ -66,22 +66,18 @@ class SwingDrive {
   void link_changed(bool connected, const std::string& detail);
   void configure_watchdog();
   void poll_result(const ReadResult& result);
-  void set_health(Health health, std::string detail);
+  void notify();
   void write_if_changed(std::uint16_t address, std::uint16_t value);
 
   std::string id_;
   config::SwingDrive config_;
-  int lost_after_polls_;
   RegisterBus& bus_;
+  HealthTracker health_;
   std::uint16_t poll_first_ = 0;
   std::uint16_t poll_count_ = 0;
 
-  Health health_ = Health::lost;
-  std::string health_detail_ = "not connected yet";
   bool link_up_ = false;
   bool watchdog_confirmed_ = false;
-  int missed_polls_ = 0;
-  int good_polls_since_miss_ = 0;
   int confirm_generation_ = 0;  // ignores read-backs from an earlier connection
   SwingReading reading_;
   std::map<std::uint16_t, std::uint16_t> last_written_;

@@ -45,6 +45,23 @@ inline config::Room rig_room() {
   return room;
 }
 
+// A contact on an I/O module, polled every 20 ms from `unit` (discrete input 0).
+inline std::unique_ptr<devices::ModbusInput> make_contact(const std::string& id,
+                                                          config::InputRole role, int unit,
+                                                          bool active_low, FakeBus& bus) {
+  using namespace std::chrono_literals;
+  config::Input in;
+  in.role = role;
+  in.active_low = active_low;
+  config::ModbusInput modbus;
+  modbus.modbus.unit = unit;
+  modbus.modbus.poll_period = 20ms;
+  in.modbus = modbus;
+  auto device = std::make_unique<devices::ModbusInput>(id, in, bus);
+  device->attach();
+  return device;
+}
+
 class ControlRig {
  public:
   using Clock = SessionControl::Clock;
@@ -61,8 +78,8 @@ class ControlRig {
     auto swing = std::make_unique<devices::SwingDrive>("swing", drive, bus);
     swing->attach();
     std::vector<std::unique_ptr<devices::ModbusInput>> inputs;
-    inputs.push_back(input("estop", config::InputRole::estop, kEstop, true));
-    inputs.push_back(input("door", config::InputRole::door, kDoor, false));
+    inputs.push_back(make_contact("estop", config::InputRole::estop, kEstop, true, bus));
+    inputs.push_back(make_contact("door", config::InputRole::door, kDoor, false, bus));
     supervisor =
         std::make_unique<SafetySupervisor>(room_.limits, std::move(swing), std::move(inputs));
     control = std::make_unique<SessionControl>(room_, engine, *supervisor);
@@ -114,21 +131,6 @@ class ControlRig {
   std::vector<Record> records;
 
  private:
-  std::unique_ptr<devices::ModbusInput> input(const std::string& id, config::InputRole role,
-                                              int unit, bool active_low) {
-    using namespace std::chrono_literals;
-    config::Input in;
-    in.role = role;
-    in.active_low = active_low;
-    config::ModbusInput modbus;
-    modbus.modbus.unit = unit;
-    modbus.modbus.poll_period = 20ms;
-    in.modbus = modbus;
-    auto device = std::make_unique<devices::ModbusInput>(id, in, bus);
-    device->attach();
-    return device;
-  }
-
   config::Room room_;
 };
 

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "daemon/safety_supervisor.hpp"
-#include "tests/support/fake_bus.hpp"
+#include "tests/support/control_rig.hpp"
 
 namespace sensoryd {
 namespace {
@@ -186,25 +186,11 @@ class Interlocked : public ::testing::Test {
     auto swing = std::make_unique<devices::SwingDrive>("swing", drive, bus);
     swing->attach();
     std::vector<std::unique_ptr<devices::ModbusInput>> inputs;
-    inputs.push_back(make_input("estop", config::InputRole::estop, kEstopUnit, true));
-    inputs.push_back(make_input("door", config::InputRole::door, kDoorUnit, false));
+    inputs.push_back(test::make_contact("estop", config::InputRole::estop, kEstopUnit, true, bus));
+    inputs.push_back(test::make_contact("door", config::InputRole::door, kDoorUnit, false, bus));
     supervisor = std::make_unique<SafetySupervisor>(limits, std::move(swing), std::move(inputs));
     bus.discrete[{kEstopUnit, 0}] = 1;  // E-stop released: its contact is closed
     bus.discrete[{kDoorUnit, 0}] = 0;   // door closed
-  }
-
-  std::unique_ptr<devices::ModbusInput> make_input(const std::string& id, config::InputRole role,
-                                                   int unit, bool active_low) {
-    config::Input input;
-    input.role = role;
-    input.active_low = active_low;
-    config::ModbusInput modbus;
-    modbus.modbus.unit = unit;
-    modbus.modbus.poll_period = 20ms;
-    input.modbus = modbus;
-    auto device = std::make_unique<devices::ModbusInput>(id, input, bus);
-    device->attach();
-    return device;
   }
 
   std::uint16_t reg(std::uint16_t address) { return bus.holding[{kUnit, address}]; }
