@@ -1,6 +1,8 @@
 // App: what sensoryd tells tablets and the clinical log: retained state and events.
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include "daemon/app.hpp"
 #include "daemon/status_json.hpp"
 
@@ -46,8 +48,10 @@ void App::publish_safety() {
                       &supervisor_->interlocks(),
                       supervisor_->lease_remaining_s(now),
                       supervisor_->motion_refusal(),
+                      {},
                       now,
                       std::chrono::system_clock::now()};
+  if (session_log_failed_) status.session_log_error = session_log_.error();
   std::string payload = safety_json(status);
   if (payload == last_safety_payload_ && mqtt_.connected()) return;
   last_safety_payload_ = payload;
@@ -59,13 +63,19 @@ void App::record(const std::string& type, const std::string& fields_json) {
   mqtt_.publish(topic_prefix_ + "events", line, false);
   bool written = session_log_.append(line);
   if (written == session_log_failed_) {
+    // Reported, never fatal: safety functions keep running with a full or broken disk.
     session_log_failed_ = !written;
     if (written) {
       spdlog::warn("session log: writing again to {}", session_log_.file().string());
     } else {
       spdlog::error("session log: {}; sessions still run, but are not recorded",
                     session_log_.error());
+      mqtt_.publish(topic_prefix_ + "events",
+                    event_json(std::chrono::system_clock::now(), "session_log_failed",
+                               nlohmann::json{{"detail", session_log_.error()}}.dump()),
+                    false);
     }
+    publish_safety();
   }
 }
 

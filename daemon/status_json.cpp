@@ -122,6 +122,9 @@ std::string safety_json(const SafetyStatus& status) {
          {"reset_possible", status.interlocks->reset_possible()},
          {"lease_remaining_s", lease}};
   if (!status.refusal.empty()) j["detail"] = status.refusal;
+  j["session_log"] = status.session_log_error.empty()
+                         ? json{{"ok", true}}
+                         : json{{"ok", false}, {"detail", status.session_log_error}};
   return dump(j);
 }
 

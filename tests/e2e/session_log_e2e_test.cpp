@@ -35,6 +35,8 @@ TEST(SessionLogFault, AKillMidSessionLosesNothingPublishedAndTheNextStartClosesT
 
   room.daemon().signal(SIGKILL);
   ASSERT_TRUE(room.daemon().wait_exit(5s));
+  // The broker's last will says so; only then is a later "online" the new daemon's.
+  ASSERT_TRUE(wait_until([&] { return tablet.latest("availability") == "offline"; }, 10s));
   std::vector<std::string> published;
   for (const auto& m : tablet.messages()) {
     if (m.topic.ends_with("/events")) published.push_back(m.payload);
@@ -70,6 +72,7 @@ TEST(SessionLogFault, AKillMidSessionLosesNothingPublishedAndTheNextStartClosesT
       15s))
       << room.daemon_log();
   auto again = tablet.command("start", {{"profile", "calm"}});
+  ASSERT_TRUE(again) << room.daemon_log();
   ASSERT_EQ((*again)["ok"], true) << again->dump();
 
   auto log = room.session_log();  // every record parses: the torn line is not one
@@ -88,6 +91,40 @@ TEST(SessionLogFault, AKillMidSessionLosesNothingPublishedAndTheNextStartClosesT
   }
   EXPECT_TRUE(interrupted) << "the killed session was not closed as interrupted";
   EXPECT_TRUE(new_start);
+}
+
+TEST(SessionLogFault, AFullDiskIsReportedAndTheSessionAndItsSafetyCarryOn) {
+  RoomOptions options;
+  options.profiles = {{"calm.toml", short_profile("calm", 6.0, "120s")}};
+  SimulatedRoom room(options);
+  // Every write to /dev/full fails with ENOSPC, as on a full disk.
+  std::filesystem::create_directories(room.dir() / "state");
+  std::filesystem::create_symlink("/dev/full", room.dir() / "state" / "sessions.jsonl");
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  auto started = tablet.command("start", {{"profile", "calm"}, {"therapist", "ana"}});
+  ASSERT_EQ((*started)["ok"], true) << started->dump();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto safety = tablet.latest_json("safety");
+        return safety && !(*safety)["session_log"].value("ok", true);
+      },
+      5s))
+      << room.daemon_log();
+  auto safety = *tablet.latest_json("safety");
+  EXPECT_NE(safety["session_log"].value("detail", "").find("No space left"), std::string::npos)
+      << safety.dump();
+  EXPECT_TRUE(tablet.wait_for(
+      [](const SeenMessage& m) {
+        return m.topic.ends_with("/events") &&
+               m.payload.find("\"session_log_failed\"") != std::string::npos;
+      },
+      5s));
+  // The session runs on, and so do the interlocks.
+  ASSERT_TRUE(room.wait_for_swing_amplitude(2.0, 10s));
+  EXPECT_EQ((*tablet.command("estop", json::object()))["ok"], true);
+  ASSERT_TRUE(room.wait_for_swing_at_rest(15s));
+  EXPECT_TRUE(room.daemon().running());
 }
 
 }  // namespace
