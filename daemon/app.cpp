@@ -38,14 +38,19 @@ std::map<std::string, std::unique_ptr<devices::ModbusBus>> make_buses(const conf
                                                                       asio::io_context& io) {
   std::map<std::string, std::unique_ptr<devices::ModbusBus>> buses;
   for (const auto& bus : room.buses) {
-    if (bus.type != config::BusType::tcp) {
-      throw std::runtime_error("bus " + bus.id +
-                               ": this version drives Modbus TCP buses only; RTU comes later");
-    }
-    buses.emplace(bus.id,
-                  std::make_unique<devices::ModbusBus>(
-                      devices::BusSettings{bus.id, bus.host, bus.port, bus.response_timeout},
-                      io.get_executor()));
+    devices::BusSettings settings;
+    settings.id = bus.id;
+    settings.rtu = bus.type == config::BusType::rtu;
+    settings.host = bus.host;
+    settings.port = bus.port;
+    settings.device = bus.device;
+    settings.baud = bus.baud;
+    settings.parity = bus.parity;
+    settings.data_bits = bus.data_bits;
+    settings.stop_bits = bus.stop_bits;
+    settings.response_timeout = bus.response_timeout;
+    settings.frame_delay = bus.frame_delay;
+    buses.emplace(bus.id, std::make_unique<devices::ModbusBus>(settings, io.get_executor()));
   }
   return buses;
 }

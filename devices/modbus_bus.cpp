@@ -32,6 +32,9 @@ bool is_link_error(int error_number) {
     case EBADF:
     case ENOTCONN:
     case EIO:
+    case ENOENT:  // a serial adapter that was unplugged
+    case ENODEV:
+    case ENXIO:
       return true;
     default:
       return false;
@@ -113,9 +116,23 @@ void ModbusBus::deliver(const std::function<void(const Result&)>& handler, Resul
   asio::post(logic_, [handler, result = std::move(result)] { handler(result); });
 }
 
+std::string ModbusBus::endpoint() const {
+  return settings_.rtu ? settings_.device : settings_.host + ":" + std::to_string(settings_.port);
+}
+
+void ModbusBus::pace() {
+  // Runs on the bus's own thread: the quiet time a slow serial device needs between frames.
+  if (settings_.frame_delay.count() > 0) std::this_thread::sleep_for(settings_.frame_delay);
+}
+
 bool ModbusBus::connect() {
-  std::string port = std::to_string(settings_.port);
-  ctx_ = modbus_new_tcp_pi(settings_.host.c_str(), port.c_str());
+  if (settings_.rtu) {
+    ctx_ = modbus_new_rtu(settings_.device.c_str(), settings_.baud, settings_.parity,
+                          settings_.data_bits, settings_.stop_bits);
+  } else {
+    std::string port = std::to_string(settings_.port);
+    ctx_ = modbus_new_tcp_pi(settings_.host.c_str(), port.c_str());
+  }
   if (ctx_ == nullptr) return false;
   auto timeout_us =
       std::chrono::duration_cast<std::chrono::microseconds>(settings_.response_timeout);
@@ -173,22 +190,24 @@ ReadResult ModbusBus::do_read(int unit, RegisterKind kind, std::uint16_t address
   std::vector<std::uint16_t> values(count);
   modbus_set_slave(ctx_, unit);
   int rc = -1;
+  std::vector<std::uint8_t> bits;
   if (kind == RegisterKind::discrete) {
-    std::vector<std::uint8_t> bits(count);
+    bits.resize(count);
     rc = modbus_read_input_bits(ctx_, address, count, bits.data());
-    std::copy(bits.begin(), bits.end(), values.begin());
   } else {
     rc = kind == RegisterKind::holding
              ? modbus_read_registers(ctx_, address, count, values.data())
              : modbus_read_input_registers(ctx_, address, count, values.data());
   }
+  int error_number = errno;  // read before anything else can clobber it
+  pace();
   if (rc != count) {
-    int error_number = errno;  // read before anything else can clobber it
     std::string message = modbus_error(error_number);
     if (error_number == ETIMEDOUT) silent_units_.push_back(unit);
     note_failure(error_number);
     return ReadResult{false, {}, message};
   }
+  std::copy(bits.begin(), bits.end(), values.begin());
   consecutive_timeouts_ = 0;
   return ReadResult{true, std::move(values), {}};
 }
@@ -196,8 +215,10 @@ ReadResult ModbusBus::do_read(int unit, RegisterKind kind, std::uint16_t address
 WriteResult ModbusBus::do_write(int unit, std::uint16_t address, std::uint16_t value) {
   if (ctx_ == nullptr) return WriteResult{false, "not connected"};
   modbus_set_slave(ctx_, unit);
-  if (modbus_write_register(ctx_, address, value) != 1) {
-    int error_number = errno;
+  int written = modbus_write_register(ctx_, address, value);
+  int error_number = errno;
+  pace();
+  if (written != 1) {
     std::string message = modbus_error(error_number);
     note_failure(error_number);
     return WriteResult{false, message};
@@ -235,8 +256,8 @@ void ModbusBus::run() {
       } else {
         std::string error = modbus_error(errno);
         if (error != last_connect_error) {
-          spdlog::warn("bus {}: cannot connect to {}:{}: {}; retrying", settings_.id,
-                       settings_.host, settings_.port, error);
+          spdlog::warn("bus {}: cannot connect to {}: {}; retrying", settings_.id, endpoint(),
+                       error);
           last_connect_error = error;
         }
         // Nothing can be sent: fail queued work now rather than send it late.

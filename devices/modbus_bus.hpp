@@ -1,4 +1,5 @@
-// One Modbus TCP bus: a worker thread that owns its libmodbus context, connects with backoff,
+// One Modbus bus, TCP or RTU (serial): a worker thread that owns its libmodbus context, connects
+// (or opens the serial port) with backoff,
 // runs periodic polls, and performs writes latest-wins per register. Every result is posted to
 // the logic executor, so drivers never run on the bus thread.
 #pragma once
@@ -24,9 +25,19 @@ namespace sensoryd::devices {
 
 struct BusSettings {
   std::string id;
+  bool rtu = false;
+  // tcp
   std::string host;
   int port = 502;
+  // rtu
+  std::string device;
+  int baud = 19200;
+  char parity = 'E';
+  int data_bits = 8;
+  int stop_bits = 1;
+  // both
   std::chrono::milliseconds response_timeout{250};
+  std::chrono::milliseconds frame_delay{0};  // quiet time after each request (slow RTU devices)
 };
 
 class ModbusBus final : public RegisterBus {
@@ -82,6 +93,8 @@ class ModbusBus final : public RegisterBus {
 
   void run();
   bool connect();
+  std::string endpoint() const;  // host:port or the serial device, for messages
+  void pace();                   // the configured quiet time between requests
   void disconnect(const std::string& why);
   ReadResult do_read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count);
   WriteResult do_write(int unit, std::uint16_t address, std::uint16_t value);

@@ -2,9 +2,12 @@
 // unit id a device of its own kind (swing drive, DMX/LED light, amplifier, I/O module).
 //   sensoryd-modbus-sim --port N [--unit 1:swing --unit 3:io ...] [--record FILE]
 //                       [--control-port M]
+//   sensoryd-modbus-sim --rtu LINK [--unit 1:swing] ...   (Modbus RTU on a pty; LINK names it)
 // Every write it receives is appended to FILE as a JSON line with a wall-clock timestamp, and
 // so is every fault or input change set through the control port (docs/simulators.md).
+#include <fcntl.h>
 #include <sys/select.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,17 +43,20 @@ struct Options {
   std::string host = "127.0.0.1";
   int port = 1502;
   int control_port = 0;
+  std::string rtu_link;  // non-empty: Modbus RTU on a pty, linked from this path
   std::string record;
   std::vector<std::pair<int, std::string>> units;
   sensoryd::sim::SwingPhysics physics;
 };
 
 int usage(const std::string& why) {
-  std::cerr << "sensoryd-modbus-sim: " << why << "\n"
-            << "usage: sensoryd-modbus-sim [--host ADDR] [--port N] [--unit ID:KIND]...\n"
-            << "                           [--record FILE] [--control-port M]\n"
-            << "                           [--rise DEG_PER_S] [--decel DEG_PER_S]\n"
-            << "  KIND is one of " << sensoryd::sim::kUnitKinds << "; default --unit 1:swing\n";
+  std::cerr
+      << "sensoryd-modbus-sim: " << why << "\n"
+      << "usage: sensoryd-modbus-sim [--host ADDR] [--port N] [--unit ID:KIND]...\n"
+      << "                           [--record FILE] [--control-port M]\n"
+      << "                           [--rise DEG_PER_S] [--decel DEG_PER_S]\n"
+      << "       sensoryd-modbus-sim --rtu LINK [--unit ID:KIND] ...  (RTU on a pty; one unit)\n"
+      << "  KIND is one of " << sensoryd::sim::kUnitKinds << "; default --unit 1:swing\n";
   return 64;
 }
 
@@ -88,6 +94,8 @@ class Bus {
 
   ~Bus() {
     drop_clients();
+    if (pty_slave_ >= 0) close(pty_slave_);
+    if (!pty_name_.empty()) unlink(options_.rtu_link.c_str());
     if (listener_ >= 0) close(listener_);
     for (auto& [id, slot] : slots_) modbus_mapping_free(slot.map);
     if (ctx_ != nullptr) modbus_free(ctx_);
@@ -109,11 +117,38 @@ class Bus {
   }
 
   bool listen() {
+    if (!options_.rtu_link.empty()) return open_pty();
     if (ctx_ == nullptr) ctx_ = modbus_new_tcp(options_.host.c_str(), options_.port);
     if (ctx_ == nullptr) return false;
     listener_ = modbus_tcp_listen(ctx_, 8);
     return listener_ >= 0;
   }
+
+  // RTU: the controller opens the pty's slave side as its serial port; the simulator answers
+  // on the master side. It keeps the slave open too, so that the master never sees a hang-up
+  // while the controller is away (an unplugged adapter, from the controller's side).
+  bool open_pty() {
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) return false;
+    const char* slave_name = ptsname(master);
+    if (slave_name == nullptr) return false;
+    pty_slave_ = open(slave_name, O_RDWR | O_NOCTTY);
+    termios raw{};
+    if (pty_slave_ < 0 || tcgetattr(pty_slave_, &raw) != 0) return false;
+    cfmakeraw(&raw);
+    tcsetattr(pty_slave_, TCSANOW, &raw);
+    unlink(options_.rtu_link.c_str());
+    if (symlink(slave_name, options_.rtu_link.c_str()) != 0) return false;
+    pty_name_ = slave_name;
+    ctx_ = modbus_new_rtu(slave_name, 19200, 'E', 8, 1);  // never connected: the master is ours
+    if (ctx_ == nullptr) return false;
+    modbus_set_slave(ctx_, slots_.begin()->first);
+    modbus_set_socket(ctx_, master);
+    clients_.insert(master);  // the one "connection" of a serial line
+    return true;
+  }
+
+  const std::string& pty_name() const { return pty_name_; }
 
   int add_to(fd_set& readable, int max_fd) const {
     if (listener_ >= 0) {
@@ -151,6 +186,11 @@ class Bus {
       }
       modbus_set_socket(ctx_, fd);
       int length = modbus_receive(ctx_, query.data());
+      if (length == -1 && !options_.rtu_link.empty()) {
+        modbus_flush(ctx_);  // a garbled frame on the serial line: wait for the next one
+        ++it;
+        continue;
+      }
       if (length == -1) {
         close(fd);
         it = clients_.erase(it);
@@ -243,6 +283,9 @@ class Bus {
   std::string apply_control(const std::vector<std::string>& words) {
     const std::string& verb = words[0];
     if (verb == "status" || verb == "help") return {};
+    if ((verb == "drop" || verb == "refuse") && !options_.rtu_link.empty()) {
+      return "a serial line has no connections to drop or refuse: use unit N dead";
+    }
     if (verb == "drop" && words.size() == 1) {
       drop_clients();
       return {};
@@ -320,6 +363,8 @@ class Bus {
   Recorder& recorder_;
   modbus_t* ctx_ = nullptr;
   int listener_ = -1;
+  int pty_slave_ = -1;
+  std::string pty_name_;
   std::set<int> clients_;
   std::map<int, Slot> slots_;
   std::deque<DelayedReply> delayed_;
@@ -342,6 +387,8 @@ int main(int argc, char** argv) {
         options.control_port = std::stoi(value);
       } else if (arg == "--record") {
         options.record = value;
+      } else if (arg == "--rtu") {
+        options.rtu_link = value;
       } else if (arg == "--unit") {
         auto colon = value.find(':');
         if (colon == std::string::npos) return usage("--unit takes ID:KIND, e.g. 3:io");
@@ -358,6 +405,9 @@ int main(int argc, char** argv) {
     }
   }
   if (options.units.empty()) options.units.emplace_back(1, "swing");
+  if (!options.rtu_link.empty() && options.units.size() != 1) {
+    return usage("--rtu simulates one unit: give one --unit");
+  }
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
@@ -385,12 +435,18 @@ int main(int argc, char** argv) {
     }
   }
   if (!bus.listen()) {
-    std::cerr << "sensoryd-modbus-sim: cannot listen on " << options.host << ":" << options.port
-              << ": " << modbus_strerror(errno) << "\n";
+    std::cerr << "sensoryd-modbus-sim: cannot "
+              << (options.rtu_link.empty()
+                      ? "listen on " + options.host + ":" + std::to_string(options.port)
+                      : "make a pty linked from " + options.rtu_link)
+              << ": " << std::strerror(errno) << "\n";
     return 71;
   }
-  std::cout << "modbus simulator listening on " << options.host << ":" << options.port << " with "
-            << bus.unit_count() << " unit(s)"
+  std::cout << "modbus simulator "
+            << (options.rtu_link.empty()
+                    ? "listening on " + options.host + ":" + std::to_string(options.port)
+                    : "on RTU pty " + bus.pty_name() + " (" + options.rtu_link + ")")
+            << " with " << bus.unit_count() << " unit(s)"
             << (control ? ", control on port " + std::to_string(options.control_port) : "")
             << std::endl;
 

@@ -93,5 +93,27 @@ TEST(BusFault, SlowRepliesWithinTheTimeoutAreFineAndExceptionRepliesMakeADeviceL
   ASSERT_TRUE(wait_health(tablet, "door", "online", 5s));
 }
 
+TEST(RtuBus, ASessionRunsOverASerialLineAndAPulledAdapterMakesTheDriveLost) {
+  RoomOptions options = room_options();
+  options.rtu = true;
+  options.safety_inputs = false;  // the simulated serial line carries the drive alone
+  SimulatedRoom room(options);
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_TRUE(room.wait_for_swing_amplitude(2.0, 10s)) << room.daemon_log();
+  ASSERT_EQ((*tablet.command("stop", json::object()))["ok"], true);
+  ASSERT_TRUE(room.wait_for_swing_at_rest(20s));
+  // Every write crossed the serial line: the watchdog set-up, the heartbeats, the setpoints.
+  auto recording = room.recording();
+  EXPECT_FALSE(writes_to(recording, "comm_loss_timeout").empty());
+  EXPECT_GT(writes_to(recording, "heartbeat").size(), 10u);
+  EXPECT_FALSE(writes_to(recording, "amplitude").empty());
+
+  room.stop_swing();  // the adapter is pulled: the port goes away
+  ASSERT_TRUE(wait_health(tablet, "swing", "lost", 5s)) << room.daemon_log();
+  EXPECT_TRUE(room.daemon().running());
+}
+
 }  // namespace
 }  // namespace sensoryd::test

@@ -38,8 +38,13 @@ void SimulatedRoom::write_config() {
   std::ofstream room(room_file());
   room << "[room]\nid = \"" << options_.room_id << "\"\nprofiles_dir = \"profiles\"\n\n"
        << "[mqtt]\nuri = \"tcp://127.0.0.1:" << broker_port_ << "\"\n\n"
-       << "[buses.cabinet]\ntype = \"tcp\"\nhost = \"127.0.0.1\"\nport = " << swing_port_
-       << "\nresponse_timeout = \"200ms\"\n\n"
+       << "[buses.cabinet]\n"
+       << (options_.rtu
+               ? "type = \"rtu\"\ndevice = \"" + (rtu_device_.empty() ? "/dev/null" : rtu_device_) +
+                     "\"\nbaud = 19200\nparity = \"even\"\n"
+               : "type = \"tcp\"\nhost = \"127.0.0.1\"\nport = " + std::to_string(swing_port_) +
+                     "\n")
+       << "response_timeout = \"200ms\"\n\n"
        << "[devices.swing]\nkind = \"swing_drive\"\nbus = \"cabinet\"\nunit = 1\n"
        << "comm_loss_timeout = \"" << options_.comm_loss_timeout_ms << "ms\"\n"
        << "poll_period = \"50ms\"\n\n"
@@ -51,7 +56,7 @@ void SimulatedRoom::write_config() {
        << "\nmax_amplitude_rate_deg_s = " << options_.max_amplitude_rate_deg_s << "\n\n"
        << "[limits.session]\n"
        << options_.session_limits_toml << "\n";
-  if (options_.safety_inputs) {
+  if (options_.safety_inputs && !options_.rtu) {
     room << "[devices.estop]\nkind = \"modbus_input\"\nrole = \"estop\"\nbus = \"cabinet\"\n"
          << "unit = 3\naddress = 0\nactive_low = true\npoll_period = \"20ms\"\n\n"
          << "[devices.door]\nkind = \"modbus_input\"\nrole = \"door\"\nbus = \"cabinet\"\n"
@@ -81,6 +86,22 @@ void SimulatedRoom::stop_broker() {
 }
 
 void SimulatedRoom::start_swing() {
+  if (options_.rtu) {
+    auto link = dir() / "ttySIM";
+    swing_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{MODBUS_SIM_BIN, "--rtu", link.string(), "--control-port",
+                                 std::to_string(control_port_), "--unit", "1:swing", "--record",
+                                 (dir() / "cabinet-recording.jsonl").string()},
+        dir() / "modbus-sim.log");
+    if (!wait_until(
+            [&] { return std::filesystem::is_symlink(link) && port_accepts(control_port_); },
+            10s)) {
+      throw std::runtime_error("Modbus RTU simulator did not start: " + swing_->log_text());
+    }
+    rtu_device_ = std::filesystem::read_symlink(link).string();
+    write_config();  // now that the serial port's name is known
+    return;
+  }
   // The E-stop contact is closed at power-up (released); the door contact open (door closed).
   swing_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{MODBUS_SIM_BIN, "--port", std::to_string(swing_port_),
@@ -152,6 +173,13 @@ std::vector<nlohmann::json> SimulatedRoom::recording() const {
 }
 
 std::optional<SwingInputs> SimulatedRoom::read_swing() const {
+  if (options_.rtu) {
+    // The serial line belongs to sensoryd: ask the simulator's control port instead.
+    std::string status = control("status");
+    auto at = status.find("swing amplitude ");
+    if (at == std::string::npos) return std::nullopt;
+    return SwingInputs{0, 0.0, std::stod(status.substr(at + 16))};
+  }
   modbus_t* ctx = modbus_new_tcp("127.0.0.1", swing_port_);
   if (ctx == nullptr) return std::nullopt;
   std::optional<SwingInputs> inputs;

@@ -25,6 +25,7 @@ struct RoomOptions {
   int comm_loss_timeout_ms = 500;
   int swing_port = 0;         // 0: a free port for the cabinet's Modbus simulator
   bool safety_inputs = true;  // the E-stop and door contacts on units 3 and 4
+  bool rtu = false;           // the bus is Modbus RTU on a pty (the swing drive alone)
   // [limits.session]: the supervision lease is off unless a test is about it.
   std::string session_limits_toml =
       "lease_required = false\nlease_required_reason = \"end-to-end tests of other things\"\n";
@@ -92,6 +93,7 @@ class SimulatedRoom {
 
   int swing_port_ = 0;
   int control_port_ = 0;
+  std::string rtu_device_;  // the pty the simulator made, once started
   std::unique_ptr<ChildProcess> broker_;
   std::unique_ptr<ChildProcess> swing_;
   std::unique_ptr<ChildProcess> daemon_;
