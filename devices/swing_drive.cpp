@@ -110,12 +110,18 @@ void SwingDrive::poll_result(const ReadResult& result) {
   reading_.running = (status & status_bits::running) != 0;
   reading_.fault = (status & status_bits::fault) != 0;
   reading_.comm_lost = (status & status_bits::comm_lost) != 0;
-  reading_.angle_deg = static_cast<std::int16_t>(at(r.angle)) / 10.0;
+  double angle = static_cast<std::int16_t>(at(r.angle)) / 10.0;
+  if (angle != reading_.angle_deg || !reading_.running ||
+      reading_.amplitude_deg < kFrozenCheckAmplitudeDeg || !last_angle_change_) {
+    last_angle_change_ = last_tick_;
+    frozen_ = false;
+  }
+  reading_.angle_deg = angle;
   reading_.amplitude_deg = at(r.measured_amplitude) / 10.0;
   reading_.fault_code = at(r.fault_code);
   if (reading_.fault) {
     health_.set(Health::fault, "drive reports fault code " + std::to_string(reading_.fault_code));
-  } else if (link_up_ && health_.recovered()) {
+  } else if (link_up_ && !frozen_ && health_.recovered()) {
     health_.set(Health::online, {});
   }
 }
@@ -155,6 +161,16 @@ void SwingDrive::tick(Clock::time_point now) {
     reading_.valid = false;
     auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(now - *last_valid_reading_);
     health_.set(Health::lost, "no reading for " + std::to_string(silent.count()) + " ms");
+  }
+  // A seat swinging a few degrees never holds its angle (to 0.1 deg) for two seconds, even at a
+  // long period: a drive or gateway that keeps answering the same values cannot be trusted.
+  if (!frozen_ && reading_.valid && reading_.running &&
+      reading_.amplitude_deg >= kFrozenCheckAmplitudeDeg && last_angle_change_ &&
+      now - *last_angle_change_ > kFrozenAfter) {
+    frozen_ = true;
+    health_.set(Health::lost, "readings frozen: the angle has not changed for " +
+                                  std::to_string(kFrozenAfter.count()) +
+                                  " ms while the drive reports motion");
   }
   if (!link_up_ || !next_heartbeat_ || now < *next_heartbeat_) return;
   // A quarter of the timeout keeps the gap under half of it even when one poll is slow (S6).

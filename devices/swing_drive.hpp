@@ -84,6 +84,10 @@ class SwingDrive {
   std::uint16_t heartbeat_counter_ = 0;
   std::optional<Clock::time_point> next_heartbeat_;
   std::optional<Clock::time_point> last_valid_reading_;
+  std::optional<Clock::time_point> last_angle_change_;
+  bool frozen_ = false;  // the readings stopped changing while the drive says it moves
+  static constexpr std::chrono::milliseconds kFrozenAfter{2000};
+  static constexpr double kFrozenCheckAmplitudeDeg = 3.0;  // below it, small moves may not show
   std::optional<Clock::time_point> last_tick_;
   std::function<void()> on_change_;
 };

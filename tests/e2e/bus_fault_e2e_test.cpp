@@ -93,6 +93,27 @@ TEST(BusFault, SlowRepliesWithinTheTimeoutAreFineAndExceptionRepliesMakeADeviceL
   ASSERT_TRUE(wait_health(tablet, "door", "online", 5s));
 }
 
+TEST(BusFault, ReadingsThatFreezeMidSwingStopTheSwingAndPauseTheSession) {
+  SimulatedRoom room(room_options());
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_TRUE(room.wait_for_swing_amplitude(4.0, 10s));  // frozen readings count from 3 deg
+  EXPECT_EQ(room.control("unit 1 stuck on").substr(0, 2), "ok");
+  ASSERT_TRUE(tablet.wait_for_session_state("paused", 5s)) << room.daemon_log();
+  auto swing = tablet.latest_json("devices/swing");
+  ASSERT_TRUE(wait_until(
+      [&] {
+        swing = tablet.latest_json("devices/swing");
+        return swing && swing->value("detail", "").find("frozen") != std::string::npos;
+      },
+      5s));
+  EXPECT_EQ(room.control("unit 1 stuck off").substr(0, 2), "ok");
+  ASSERT_TRUE(room.wait_for_swing_at_rest(15s));
+  ASSERT_TRUE(wait_health(tablet, "swing", "online", 5s));
+  EXPECT_EQ(tablet.latest_json("session")->value("state", ""), "paused");
+}
+
 TEST(RtuBus, ASessionRunsOverASerialLineAndAPulledAdapterMakesTheDriveLost) {
   RoomOptions options = room_options();
   options.rtu = true;

@@ -154,6 +154,24 @@ TEST_F(Gate, ABusThatDeliversNothingAtAllMakesTheDriveLost) {
   EXPECT_FALSE(supervisor->motion_allowed());
 }
 
+TEST_F(Gate, ReadingsThatFreezeWhileTheDriveSaysItRunsMakeItLost) {
+  bring_online();
+  bus.input[{kUnit, map.status}] = devices::status_bits::ready | devices::status_bits::running;
+  bus.input[{kUnit, map.measured_amplitude}] = 50;  // 5 deg
+  bus.input[{kUnit, map.angle}] = 50;               // answers keep coming, with the same angle
+  for (int i = 0; i < 95; ++i) tick(20ms, swing_10);
+  EXPECT_EQ(supervisor->swing().health(), devices::Health::online);
+  for (int i = 0; i < 10; ++i) tick(20ms, swing_10);
+  EXPECT_EQ(supervisor->swing().health(), devices::Health::lost);
+  EXPECT_NE(supervisor->swing().health_detail().find("frozen"), std::string::npos);
+  EXPECT_FALSE(supervisor->motion_allowed());
+  EXPECT_EQ(reg(map.control), 0);
+  bus.input[{kUnit, map.angle}] = 60;  // moving again
+  tick(20ms, SwingTarget{});
+  EXPECT_EQ(supervisor->swing().health(), devices::Health::online);
+  EXPECT_TRUE(supervisor->interlocks().tripped());  // the loss stays latched until reset
+}
+
 TEST_F(Gate, DriveFaultRefusesMotion) {
   bring_online();
   bus.input[{kUnit, map.status}] = devices::status_bits::fault;
