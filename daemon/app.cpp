@@ -91,8 +91,11 @@ App::~App() {
 void App::start() {
   // A session the log shows unfinished was cut short by a kill or a power loss: say so in the
   // clinical record (the drive's comm-loss watchdog stopped the swing meanwhile).
-  if (auto unfinished =
-          SessionLog::unfinished_session(SessionLog::read_lines(session_log_.file()))) {
+  auto logged = SessionLog::read_lines(session_log_.file());
+  // Session ids carry a per-room number: carry it on from the log so that a session started
+  // in the same second as the one a restart cut short still gets an id of its own.
+  engine_.continue_numbering_after(SessionLog::sessions_started(logged));
+  if (auto unfinished = SessionLog::unfinished_session(logged)) {
     spdlog::warn("session {} was interrupted: sensoryd stopped without ending it", *unfinished);
     record("session_ended",
            nlohmann::json{{"session_id", *unfinished},

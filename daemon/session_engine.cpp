@@ -54,8 +54,8 @@ std::string SessionEngine::start(const config::Profile& profile, const StartRequ
   request_.intensity = std::clamp(request.intensity, 0.0, 1.0);
   started_at_ = now;
   state_ = SessionState::running;
-  char counter[8];
-  std::snprintf(counter, sizeof counter, "%04d", ++sessions_started_ % 10000);
+  char counter[16];
+  std::snprintf(counter, sizeof counter, "%04d", ++sessions_started_);
   session_id_ = utc_stamp(wall_now) + "-" + room_id_ + "-" + counter;
   loop_pass_ = 1;
   end_reason_.clear();

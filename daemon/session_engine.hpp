@@ -58,6 +58,8 @@ class SessionEngine {
   // With `wind_down`, runs the profile's wind-down steps first (when it has any); a stop
   // during the wind-down lets it finish. Without, ends at once: the limiter ramps to rest.
   void stop(const std::string& reason, Clock::time_point now, bool wind_down);
+  // The next session is numbered `sessions_before + 1` (the log's count after a restart).
+  void continue_numbering_after(int sessions_before) { sessions_started_ = sessions_before; }
   // Releases a step that waits for the therapist. False when the current step does not wait.
   bool go(Clock::time_point now);
   // Moves to the next step now (from the last step: the wind-down, or the end), or back to the

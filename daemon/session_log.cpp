@@ -91,4 +91,13 @@ std::optional<std::string> SessionLog::unfinished_session(const std::vector<std:
   return open;
 }
 
+int SessionLog::sessions_started(const std::vector<std::string>& records) {
+  int count = 0;
+  for (const auto& record : records) {
+    auto j = nlohmann::json::parse(record, nullptr, false);
+    if (j.value("type", "") == "session_started") ++count;
+  }
+  return count;
+}
+
 }  // namespace sensoryd

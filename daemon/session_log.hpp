@@ -32,6 +32,8 @@ class SessionLog {
   // The id of the last session the log shows started but never ended (the daemon was killed
   // or lost power during it), if any.
   static std::optional<std::string> unfinished_session(const std::vector<std::string>& records);
+  // How many sessions the log shows started, so numbering carries on across restarts.
+  static int sessions_started(const std::vector<std::string>& records);
 
  private:
   std::filesystem::path file_;

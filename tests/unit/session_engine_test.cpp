@@ -48,6 +48,12 @@ TEST_F(Engine, SessionIdNamesTimeRoomAndCounter) {
   EXPECT_EQ(engine.start(profile(), {}, t0, wall), "2026-11-28T03:22:11Z-room-1-0002");
 }
 
+TEST_F(Engine, NumberingCarriesOnFromTheLogSoARestartNeverRepeatsAnId) {
+  // A restart within the same second as the session it cut short must not reuse its id.
+  engine.continue_numbering_after(9999);
+  EXPECT_EQ(engine.start(profile(), {}, t0, wall), "2026-11-28T03:22:11Z-room-1-10000");
+}
+
 TEST_F(Engine, FadesFromRestIntoTheFirstStep) {
   engine.start(profile(), {}, t0, wall);
   SwingTarget half = engine.update(t0 + 5s);

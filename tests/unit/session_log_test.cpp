@@ -52,6 +52,15 @@ TEST(SessionLog, ASessionStartedButNeverEndedIsFound) {
   EXPECT_FALSE(SessionLog::unfinished_session({}).has_value());
 }
 
+TEST(SessionLog, CountsTheSessionsItShowsStarted) {
+  std::vector<std::string> records{R"({"type":"session_started","session_id":"a"})",
+                                   R"({"type":"session_ended","session_id":"a"})",
+                                   R"({"type":"step_changed","session_id":"b"})",
+                                   R"({"type":"session_started","session_id":"b"})"};
+  EXPECT_EQ(SessionLog::sessions_started(records), 2);
+  EXPECT_EQ(SessionLog::sessions_started({}), 0);
+}
+
 TEST(SessionLog, AnUnwritablePlaceIsAStateNotACrash) {
   test::TempDir dir;
   std::ofstream(dir.path() / "not-a-dir") << "x";
