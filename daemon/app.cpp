@@ -68,15 +68,29 @@ App::App(config::Room room, asio::io_context& io, AppOptions options)
       control_(room_, engine_, *supervisor_),
       session_log_(options_.state_dir / "sessions.jsonl"),
       mqtt_(room_.mqtt, topic_prefix_ + "availability", io.get_executor()),
+      planner_(room_),
       tick_timer_(io) {
   supervisor_->on_change([this] { devices_changed(); });
+  SceneDevices scene_devices = make_scene_devices(room_, buses_, mqtt_);
+  mqtt_lights_ = scene_devices.mqtt_lights;
+  mqtt_players_ = scene_devices.mqtt_players;
+  mqtt_inputs_ = std::move(scene_devices.mqtt_inputs);
+  scene_ = std::make_unique<SceneGuard>(room_, std::move(scene_devices.lights),
+                                        std::move(scene_devices.players));
+  for (const auto& light : scene_->lights()) light->on_change([this] { publish_devices(); });
+  for (const auto& player : scene_->players()) {
+    player.device->on_change([this] { publish_devices(); });
+  }
+  for (const auto& input : mqtt_inputs_) input->on_change([this] { publish_devices(); });
   if (!session_log_.healthy()) {
     session_log_failed_ = true;
     spdlog::error("session log: {}; sessions still run, but are not recorded",
                   session_log_.error());
   }
+  mqtt_.on_disconnected([this] { scene_broker_connected(false); });
   mqtt_.on_connected([this] {
     mqtt_.subscribe(topic_prefix_ + "cmd/+");
+    scene_broker_connected(true);
     publish_retained_state();
     if (supervisor_->motion_allowed()) notifier_.ready();
   });
@@ -131,6 +145,7 @@ void App::arm_tick() {
 void App::tick() {
   auto now = Clock::now();
   control_.tick(now);
+  tick_scene(now);
   // systemd's watchdog is fed only while this loop runs and no bus worker is stuck: a hung
   // bus thread gets the daemon restarted, while this loop keeps the room safe meanwhile.
   if (buses_alive(now)) notifier_.watchdog(now);

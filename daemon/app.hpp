@@ -1,8 +1,8 @@
 // The running daemon: wires config, session engine, safety supervisor, drivers, buses and the
 // MQTT link together on one io_context, and runs the control tick. Its members live in three
 // files by job: app.cpp (wiring, tick, reload, shutdown), app_commands.cpp (tablet commands),
-// app_publish.cpp (retained state and events). What a command or a trip does to the session
-// is SessionControl's.
+// app_publish.cpp (retained state and events), app_scene.cpp (lights, sound, MQTT devices).
+// What a command or a trip does to the session is SessionControl's.
 #pragma once
 
 #include <chrono>
@@ -17,6 +17,9 @@
 #include "config/model.hpp"
 #include "daemon/mqtt_link.hpp"
 #include "daemon/safety_supervisor.hpp"
+#include "daemon/scene_devices.hpp"
+#include "daemon/scene_guard.hpp"
+#include "daemon/scene_planner.hpp"
 #include "daemon/session_control.hpp"
 #include "daemon/session_engine.hpp"
 #include "daemon/session_log.hpp"
@@ -66,6 +69,12 @@ class App {
   void reply(const InboundMessage& message, const std::string& payload);
   void refuse(const InboundMessage& message, const CommandError& error);
   void devices_changed();
+  // Lights and sound for this tick: the planner's scene through the scene guard.
+  void tick_scene(Clock::time_point now);
+  std::map<std::string, SwitchState> switch_states();
+  // A message for an MQTT device driver (state, availability, a button); false if none.
+  bool route_device_message(const InboundMessage& message);
+  void scene_broker_connected(bool connected);
   bool buses_alive(Clock::time_point now);
   void finish_shutdown();
 
@@ -80,6 +89,12 @@ class App {
   SessionLog session_log_;
   bool session_log_failed_ = false;
   MqttLink mqtt_;
+  ScenePlanner planner_;
+  std::unique_ptr<SceneGuard> scene_;
+  std::vector<devices::MqttLight*> mqtt_lights_;  // owned by scene_
+  std::vector<devices::MqttPlayer*> mqtt_players_;
+  std::vector<std::unique_ptr<devices::MqttInput>> mqtt_inputs_;
+  std::map<std::string, SwitchState> modbus_switches_;  // presses counted from the polled state
   SystemdNotifier notifier_;
   asio::steady_timer tick_timer_;
   Clock::time_point next_tick_{};

@@ -10,6 +10,12 @@
 namespace sensoryd {
 
 void App::handle_message(const InboundMessage& message) {
+  if (!message.topic.starts_with(topic_prefix_ + "cmd/")) {
+    if (!route_device_message(message)) {
+      spdlog::debug("mqtt: no device listens on {}", message.topic);
+    }
+    return;
+  }
   if (message.retained) {
     // A retained command is old by nature; acting on it replays the past (SAFETY.md S17).
     spdlog::warn("ignored retained command on {}: commands must not be retained", message.topic);

@@ -40,6 +40,17 @@ void App::publish_devices() {
   for (const auto& input : supervisor_->inputs()) {
     publish(input->id(), input_device_json(*input));
   }
+  for (const auto& input : mqtt_inputs_) publish(input->id(), mqtt_input_device_json(*input));
+  for (const auto& light : scene_->lights()) {
+    auto shown = scene_->shown().find(light->id());
+    publish(light->id(),
+            light_device_json(
+                *light, shown != scene_->shown().end() ? shown->second : devices::LightCommand{}));
+  }
+  for (std::size_t i = 0; i < scene_->players().size(); ++i) {
+    publish(scene_->players()[i].device->id(),
+            sound_device_json(*scene_->players()[i].device, scene_->sound_level_dba(i)));
+  }
 }
 
 void App::publish_safety() {

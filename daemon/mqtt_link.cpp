@@ -60,6 +60,7 @@ MqttLink::MqttLink(const config::MqttSettings& settings, std::string availabilit
     post([this, cause] {
       connected_ = false;
       spdlog::warn("mqtt: connection lost ({}); reconnecting", cause.empty() ? "no cause" : cause);
+      if (on_disconnected_) on_disconnected_();
     });
   });
   client_->set_message_callback([this, post](mqtt::const_message_ptr msg) {

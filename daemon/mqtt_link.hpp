@@ -10,6 +10,7 @@
 
 #include "config/model.hpp"
 #include "devices/asio.hpp"
+#include "devices/mqtt_port.hpp"
 
 namespace mqtt {
 class async_client;
@@ -26,7 +27,8 @@ struct InboundMessage {
   std::string correlation_data;  // MQTT 5 Correlation Data, echoed with the reply
 };
 
-class MqttLink {
+// It is also the MQTT device drivers' port to the broker (commands to lights and players).
+class MqttLink final : public devices::MqttPort {
  public:
   MqttLink(const config::MqttSettings& settings, std::string availability_topic,
            asio::any_io_executor logic);
@@ -36,6 +38,8 @@ class MqttLink {
 
   // Called on the logic thread after every (re)connect: subscribe and republish retained state.
   void on_connected(std::function<void()> handler) { on_connected_ = std::move(handler); }
+  // Called on the logic thread when the connection is lost.
+  void on_disconnected(std::function<void()> handler) { on_disconnected_ = std::move(handler); }
   void on_message(std::function<void(const InboundMessage&)> handler) {
     on_message_ = std::move(handler);
   }
@@ -44,11 +48,15 @@ class MqttLink {
   // Publishes `offline` on availability and disconnects; waits at most `timeout`.
   void stop(std::chrono::milliseconds timeout);
 
-  bool connected() const { return connected_; }
+  bool connected() const override { return connected_; }
   void subscribe(const std::string& filter);
   // Never throws: a publish while disconnected is dropped, since retained state is republished
   // on the next connect anyway.
   void publish(const std::string& topic, const std::string& payload, bool retained);
+  // A device command: not retained, so a restarted device never replays a stale one.
+  void publish(const std::string& topic, const std::string& payload) override {
+    publish(topic, payload, false);
+  }
   void publish_reply(const std::string& topic, const std::string& payload,
                      const std::string& correlation_data);
 
@@ -66,6 +74,7 @@ class MqttLink {
   bool stopping_ = false;
   bool ever_connected_ = false;
   std::function<void()> on_connected_;
+  std::function<void()> on_disconnected_;
   std::function<void(const InboundMessage&)> on_message_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

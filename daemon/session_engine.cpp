@@ -232,6 +232,12 @@ double SessionEngine::remaining_after_current() const {
   return total;
 }
 
+Cue SessionEngine::cue() const {
+  if (state_ == SessionState::idle) return Cue{};
+  return Cue{state_, &profile_,          state_ == SessionState::winding_down,
+             index_, request_.intensity, request_.child};
+}
+
 SessionSnapshot SessionEngine::snapshot(Clock::time_point now) const {
   SessionSnapshot s;
   s.state = state_;

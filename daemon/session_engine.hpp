@@ -1,7 +1,7 @@
 // Runs one session profile as a cue list: which step is active, how far each fade has come,
 // loops, waits for the therapist's "go", and the wind-down. Deterministic: every call takes
-// the time. Only the swing channel is turned into a target in this version; light and sound
-// settings are validated by the configuration but not driven yet.
+// the time. The swing's target is computed here; light and sound follow the same cue (cue())
+// in ScenePlanner.
 #pragma once
 
 #include <chrono>
@@ -45,6 +45,17 @@ struct SessionSnapshot {
   std::string therapist;
 };
 
+// Where the session stands, for the light and sound channels (ScenePlanner), which follow the
+// same cue list as the swing.
+struct Cue {
+  SessionState state = SessionState::idle;
+  const config::Profile* profile = nullptr;  // null when idle
+  bool wind_down = false;                    // the steps are the profile's wind-down
+  int index = -1;
+  double intensity = 1.0;
+  std::string child;
+};
+
 class SessionEngine {
  public:
   using Clock = std::chrono::steady_clock;
@@ -85,6 +96,7 @@ class SessionEngine {
   // The current session's id, or the last one's after it ended.
   const std::string& session_id() const { return session_id_; }
   SessionSnapshot snapshot(Clock::time_point now) const;
+  Cue cue() const;
   std::vector<EngineEvent> take_events();
 
  private:

@@ -102,6 +102,55 @@ std::string input_device_json(const devices::ModbusInput& input) {
   return dump(j);
 }
 
+std::string mqtt_input_device_json(const devices::MqttInput& input) {
+  json j{{"kind", "input"},
+         {"role", config::to_string(input.role())},
+         {"health", devices::to_string(input.health())},
+         {"active", input.active()},
+         {"presses", input.presses()}};
+  if (input.health() != devices::Health::online) j["detail"] = input.health_detail();
+  return dump(j);
+}
+
+namespace {
+
+std::string hex_color(const config::Rgb& c) {
+  char text[8];
+  std::snprintf(text, sizeof text, "#%02x%02x%02x", c.r, c.g, c.b);
+  return text;
+}
+
+}  // namespace
+
+std::string light_device_json(const devices::LightFixture& light,
+                              const devices::LightCommand& shown) {
+  json j{{"kind", "light"},
+         {"type", light.type()},
+         {"health", devices::to_string(light.health())},
+         {"color", hex_color(shown.color)},
+         {"brightness_pct", tenths(shown.brightness_pct)}};
+  if (light.health() != devices::Health::online) j["detail"] = light.health_detail();
+  if (auto reported = light.reported()) {
+    j["reported"] = {{"color", hex_color(reported->color)},
+                     {"brightness_pct", tenths(reported->brightness_pct)}};
+  }
+  return dump(j);
+}
+
+std::string sound_device_json(const devices::SoundPlayer& player, double level_dba) {
+  json j{{"kind", "sound"},
+         {"type", player.type()},
+         {"health", devices::to_string(player.health())},
+         {"level_dba", tenths(level_dba)}};
+  if (player.health() != devices::Health::online) j["detail"] = player.health_detail();
+  if (auto reported = player.reported()) {
+    j["reported"] = {{"playing", reported->playing},
+                     {"source", reported->source},
+                     {"volume_pct", tenths(reported->volume_pct)}};
+  }
+  return dump(j);
+}
+
 std::string safety_json(const SafetyStatus& status) {
   json causes = json::array();
   for (const auto& record : status.interlocks->causes()) {

@@ -9,7 +9,10 @@
 #include "config/model.hpp"
 #include "daemon/interlocks.hpp"
 #include "daemon/session_engine.hpp"
+#include "devices/light_fixture.hpp"
 #include "devices/modbus_input.hpp"
+#include "devices/mqtt_input.hpp"
+#include "devices/sound_player.hpp"
 #include "devices/swing_drive.hpp"
 
 namespace sensoryd {
@@ -18,6 +21,12 @@ std::string session_json(const SessionSnapshot& session);
 std::string profiles_json(const std::map<std::string, config::Profile>& profiles);
 std::string swing_device_json(const devices::SwingDrive& swing);
 std::string input_device_json(const devices::ModbusInput& input);
+std::string mqtt_input_device_json(const devices::MqttInput& input);
+// `shown`: what the scene guard last sent it.
+std::string light_device_json(const devices::LightFixture& light,
+                              const devices::LightCommand& shown);
+// `level_dba`: the level at the listener the last command gives.
+std::string sound_device_json(const devices::SoundPlayer& player, double level_dba);
 
 struct SafetyStatus {
   bool motion_allowed = false;

@@ -42,7 +42,10 @@ bool HealthTracker::recovered() const {
 }
 
 void HealthTracker::set(Health health, std::string detail) {
-  if (health == health_) return;
+  if (health == health_) {
+    detail_ = std::move(detail);  // the same state for a newer reason: no new log line
+    return;
+  }
   if (health == Health::online) {
     spdlog::info("{}: online", name_);
   } else {

@@ -34,13 +34,25 @@ void Recorder::event(int unit, const std::string& name, const std::string& field
        (fields.empty() ? "" : "," + fields));
 }
 
-void Recorder::control(const std::string& command) {
-  std::string escaped;
-  for (char c : command) {
-    if (c == '"' || c == '\\') escaped += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) escaped += c;
+namespace {
+
+std::string escaped(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) out += c;
   }
-  line("\"type\":\"control\",\"command\":\"" + escaped + "\"");
+  return out;
+}
+
+}  // namespace
+
+void Recorder::control(const std::string& command) {
+  line("\"type\":\"control\",\"command\":\"" + escaped(command) + "\"");
+}
+
+void Recorder::message(const std::string& device, const std::string& payload_json) {
+  line("\"type\":\"message\",\"device\":\"" + escaped(device) + "\",\"payload\":" + payload_json);
 }
 
 }  // namespace sensoryd::sim

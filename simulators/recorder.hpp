@@ -21,6 +21,9 @@ class Recorder {
   void event(int unit, const std::string& name, const std::string& fields = {});
   // A fault or input change applied through the control interface, as typed.
   void control(const std::string& command);
+  // An MQTT message a simulated device received: `payload_json` is the payload as JSON text
+  // (a string literal when it was not JSON).
+  void message(const std::string& device, const std::string& payload_json);
 
  private:
   void line(const std::string& json_fields);

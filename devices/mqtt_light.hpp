@@ -1,0 +1,51 @@
+// A light in the zigbee2mqtt JSON style: commands on <topic>/set as {"state","brightness"
+// (0-254),"color":{"hex"},"transition"}, its state on <topic>, availability on its own topic.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "devices/light_fixture.hpp"
+#include "devices/mqtt_port.hpp"
+#include "devices/mqtt_presence.hpp"
+
+namespace sensoryd::devices {
+
+// Commands to one MQTT device are sent at most this often; the newest always goes out.
+inline constexpr std::chrono::milliseconds kMqttCommandInterval{100};
+
+class MqttLight final : public LightFixture {
+ public:
+  MqttLight(std::string id, config::MqttLight config, std::string availability_topic,
+            MqttPort& port);
+
+  std::vector<std::string> subscriptions() const;
+  // True when the message was this light's (state or availability).
+  bool message(const std::string& topic, const std::string& payload);
+  void broker_connected(bool connected);
+
+  const std::string& id() const override { return id_; }
+  const char* type() const override { return "mqtt_light"; }
+  void apply(const LightCommand& command, Clock::time_point now) override;
+  Health health() const override { return presence_.health(); }
+  const std::string& health_detail() const override { return presence_.detail(); }
+  std::optional<LightCommand> reported() const override { return reported_; }
+  void on_change(std::function<void()> handler) override { on_change_ = std::move(handler); }
+
+  // The payload for <topic>/set that shows `command`.
+  static std::string set_payload(const LightCommand& command, bool color);
+  // What a state message says the light shows; empty when it is not one.
+  static std::optional<LightCommand> parse_state(const std::string& payload);
+
+ private:
+  std::string id_;
+  config::MqttLight config_;
+  MqttPort& port_;
+  MqttPresence presence_;
+  std::optional<LightCommand> sent_;
+  std::optional<Clock::time_point> last_sent_at_;
+  std::optional<LightCommand> reported_;
+  std::function<void()> on_change_;
+};
+
+}  // namespace sensoryd::devices

@@ -1,0 +1,139 @@
+// sensoryd-mqtt-sim: the room's MQTT equipment on a real broker: zigbee2mqtt-style lights, an
+// audio player and buttons. Each records every command it receives, timestamped, as JSON lines,
+// reports its state back as the real ones do, and takes faults and presses on a control port.
+//   sensoryd-mqtt-sim --broker tcp://127.0.0.1:1883 [--light TOPIC]... [--player TOPIC]...
+//                     [--switch TOPIC]... [--record FILE] [--control-port M]
+#include <sys/select.h>
+
+#include <csignal>
+#include <deque>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <mqtt/async_client.h>
+
+#include "simulators/control_port.hpp"
+#include "simulators/mqtt_sim_devices.hpp"
+#include "simulators/recorder.hpp"
+
+namespace {
+
+using sensoryd::sim::Outgoing;
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) {
+  g_stop = 1;
+}
+
+int usage(const std::string& why) {
+  std::cerr << "sensoryd-mqtt-sim: " << why << "\n"
+            << "usage: sensoryd-mqtt-sim --broker URI [--light TOPIC]... [--player TOPIC]...\n"
+            << "                         [--switch TOPIC]... [--record FILE] [--control-port M]\n";
+  return 64;
+}
+
+void publish(mqtt::async_client& client, const std::vector<Outgoing>& out) {
+  for (const auto& message : out) {
+    try {
+      client.publish(mqtt::make_message(message.topic, message.payload, 1, message.retained));
+    } catch (const mqtt::exception& e) {
+      std::cerr << "sensoryd-mqtt-sim: publish to " << message.topic << " failed: " << e.what()
+                << "\n";
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string broker, record;
+  int control_port = 0;
+  std::vector<std::string> lights, players, switches;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i + 1 >= argc) return usage(arg + " needs a value");
+    std::string value = argv[++i];
+    if (arg == "--broker")
+      broker = value;
+    else if (arg == "--record")
+      record = value;
+    else if (arg == "--control-port")
+      control_port = std::stoi(value);
+    else if (arg == "--light")
+      lights.push_back(value);
+    else if (arg == "--player")
+      players.push_back(value);
+    else if (arg == "--switch")
+      switches.push_back(value);
+    else
+      return usage("unknown option " + arg);
+  }
+  if (broker.empty()) return usage("--broker is required");
+
+  sensoryd::sim::Recorder recorder(record);
+  if (!recorder.ok()) return usage("cannot write " + record);
+  std::mutex mutex;  // the devices are touched from Paho's thread and from the control port
+  sensoryd::sim::MqttSimDevices devices(recorder);
+  for (const auto& t : lights) devices.add_light(t);
+  for (const auto& t : players) devices.add_player(t);
+  for (const auto& t : switches) devices.add_switch(t);
+
+  mqtt::async_client client(broker, "sensoryd-mqtt-sim-" + std::to_string(getpid()),
+                            mqtt::create_options(MQTTVERSION_3_1_1));
+  client.set_connected_handler([&](const std::string&) {
+    std::lock_guard lock(mutex);
+    for (const auto& topic : devices.subscriptions()) client.subscribe(topic, 1);
+    publish(client, devices.announce());
+  });
+  client.set_message_callback([&](mqtt::const_message_ptr message) {
+    std::lock_guard lock(mutex);
+    publish(client, devices.received(message->get_topic(), message->get_payload_str()));
+  });
+  auto options = mqtt::connect_options_builder()
+                     .clean_session(true)
+                     .automatic_reconnect(std::chrono::milliseconds(100), std::chrono::seconds(2))
+                     .connect_timeout(std::chrono::seconds(2))
+                     .finalize();
+  // The broker may still be starting: retry until it answers.
+  while (g_stop == 0) {
+    try {
+      client.connect(options)->wait();
+      break;
+    } catch (const mqtt::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+
+  std::unique_ptr<sensoryd::sim::ControlPort> control;
+  if (control_port > 0) {
+    control = std::make_unique<sensoryd::sim::ControlPort>(
+        "127.0.0.1", control_port, [&](const std::string& line) {
+          std::lock_guard lock(mutex);
+          std::vector<Outgoing> out;
+          std::string answer = devices.control(line, out);
+          publish(client, out);
+          return answer;
+        });
+    if (!control->ok()) return usage("control port: " + control->error());
+  }
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::cerr << "sensoryd-mqtt-sim: " << lights.size() << " light(s), " << players.size()
+            << " player(s), " << switches.size() << " switch(es) on " << broker << "\n";
+  while (g_stop == 0) {
+    fd_set readable;
+    FD_ZERO(&readable);
+    int max_fd = control ? control->add_to(readable, -1) : -1;
+    timeval timeout{0, 100'000};
+    int ready = select(max_fd + 1, &readable, nullptr, nullptr, &timeout);
+    if (ready > 0 && control) control->serve(readable);
+  }
+  try {
+    client.disconnect()->wait_for(std::chrono::seconds(1));
+  } catch (const mqtt::exception&) {
+  }
+  return 0;
+}

@@ -1,0 +1,178 @@
+// The light, sound and MQTT input drivers, each against a fake bus or a fake MQTT port.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "devices/modbus_amplifier.hpp"
+#include "devices/modbus_light.hpp"
+#include "devices/mqtt_input.hpp"
+#include "devices/mqtt_light.hpp"
+#include "devices/mqtt_player.hpp"
+#include "tests/support/fake_bus.hpp"
+
+namespace sensoryd {
+namespace {
+
+using namespace std::chrono_literals;
+using devices::Health;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+struct FakePort : devices::MqttPort {
+  bool up = true;
+  std::vector<std::pair<std::string, std::string>> sent;
+  bool connected() const override { return up; }
+  void publish(const std::string& topic, const std::string& payload) override {
+    sent.emplace_back(topic, payload);
+  }
+};
+
+config::ModbusLight tube_config() {
+  config::ModbusLight c;
+  c.modbus.unit = 2;
+  c.red = 10;
+  c.green = 11;
+  c.blue = 12;
+  c.dimmer = 13;
+  return c;
+}
+
+TEST(ModbusLightDriver, WritesOnlyChangedChannelsAndReadsThemBack) {
+  test::FakeBus bus;
+  devices::ModbusLight light("tube", tube_config(), bus);
+  light.attach();
+  bus.link(true);
+  Clock::time_point t{1h};
+  light.apply({{255, 128, 0}, 50.0}, t);
+  bus.deliver();
+  EXPECT_EQ(bus.holding[std::make_pair(2, 10)], 255);
+  EXPECT_EQ(bus.holding[std::make_pair(2, 11)], 128);
+  EXPECT_EQ(bus.holding[std::make_pair(2, 13)], 128);  // 50% of 255, rounded
+  std::size_t writes = bus.writes.size();
+  light.apply({{255, 128, 0}, 50.0}, t + 20ms);
+  light.apply({{255, 128, 0}, 60.0}, t + 40ms);
+  bus.deliver();
+  EXPECT_EQ(bus.writes.size(), writes + 1);  // only the dimmer changed
+  bus.poll();
+  EXPECT_EQ(light.health(), Health::online);
+  ASSERT_TRUE(light.reported());
+  EXPECT_EQ(light.reported()->color, (config::Rgb{255, 128, 0}));
+  EXPECT_NEAR(light.reported()->brightness_pct, 60.0, 0.3);
+}
+
+TEST(ModbusLightDriver, AControllerThatStopsAnsweringIsLostAndGetsEverythingAgainAfter) {
+  test::FakeBus bus;
+  devices::ModbusLight light("tube", tube_config(), bus, 3);
+  light.attach();
+  bus.link(true);
+  light.apply({{10, 20, 30}, 100.0}, Clock::time_point{1h});
+  bus.poll();
+  ASSERT_EQ(light.health(), Health::online);
+  bus.silent_units.insert(2);
+  for (int i = 0; i < 3; ++i) bus.poll();
+  EXPECT_EQ(light.health(), Health::lost);
+  // Reconnected after a power cycle: the same command is sent again in full.
+  bus.silent_units.clear();
+  bus.link(false);
+  bus.link(true);
+  bus.holding.clear();
+  light.apply({{10, 20, 30}, 100.0}, Clock::time_point{1h} + 1s);
+  bus.poll();
+  EXPECT_EQ(bus.holding[std::make_pair(2, 12)], 30);
+  EXPECT_EQ(light.health(), Health::online);
+}
+
+TEST(ModbusAmplifierDriver, MutesBeforeAndUnmutesAfterAVolumeChange) {
+  test::FakeBus bus;
+  config::ModbusSound c;
+  c.modbus.unit = 5;
+  devices::ModbusAmplifier amp("amp", c, bus);
+  amp.attach();
+  bus.link(true);
+  amp.apply({true, "3", 40.4}, Clock::time_point{1h});
+  bus.deliver();
+  ASSERT_FALSE(bus.writes.empty());
+  EXPECT_EQ(bus.writes.back().address, c.mute);  // unmuted last
+  EXPECT_EQ(bus.holding[std::make_pair(5, c.volume)], 40);
+  EXPECT_EQ(bus.holding[std::make_pair(5, c.source)], 3);
+  bus.writes.clear();
+  amp.apply({false, "3", 0.0}, Clock::time_point{1h} + 1s);
+  bus.deliver();
+  ASSERT_FALSE(bus.writes.empty());
+  EXPECT_EQ(bus.writes.front().address, c.mute);  // muted first
+  EXPECT_EQ(bus.holding[std::make_pair(5, c.mute)], 1);
+}
+
+TEST(MqttLightDriver, SendsZigbeeJsonAtMostTenTimesASecondAndTheNewestLast) {
+  FakePort port;
+  devices::MqttLight light("ceiling", {"z2m/ceiling", true}, "z2m/ceiling/availability", port);
+  light.broker_connected(true);
+  EXPECT_EQ(light.health(), Health::lost);  // nothing said on availability yet
+  EXPECT_TRUE(light.message("z2m/ceiling/availability", R"({"state":"online"})"));
+  EXPECT_EQ(light.health(), Health::online);
+  Clock::time_point t{1h};
+  light.apply({{0, 0, 255}, 50.0}, t);
+  ASSERT_EQ(port.sent.size(), 1u);
+  EXPECT_EQ(port.sent[0].first, "z2m/ceiling/set");
+  auto j = json::parse(port.sent[0].second);
+  EXPECT_EQ(j["state"], "ON");
+  EXPECT_EQ(j["brightness"], 127);
+  EXPECT_EQ(j["color"]["hex"], "#0000ff");
+  light.apply({{0, 0, 255}, 60.0}, t + 20ms);
+  light.apply({{0, 0, 255}, 70.0}, t + 40ms);
+  EXPECT_EQ(port.sent.size(), 1u);
+  light.apply({{0, 0, 255}, 0.0}, t + 100ms);
+  ASSERT_EQ(port.sent.size(), 2u);
+  EXPECT_EQ(json::parse(port.sent[1].second)["state"], "OFF");
+  // Its state topic is its feedback.
+  light.message("z2m/ceiling", R"({"state":"ON","brightness":254,"color":{"hex":"#00ff00"}})");
+  ASSERT_TRUE(light.reported());
+  EXPECT_EQ(light.reported()->color, (config::Rgb{0, 255, 0}));
+  EXPECT_NEAR(light.reported()->brightness_pct, 100.0, 0.01);
+  // Offline, then back: the current command is sent again.
+  light.message("z2m/ceiling/availability", "offline");
+  EXPECT_EQ(light.health(), Health::lost);
+  light.message("z2m/ceiling/availability", "online");
+  light.apply({{0, 0, 255}, 0.0}, t + 300ms);
+  EXPECT_EQ(port.sent.size(), 3u);
+}
+
+TEST(MqttPlayerDriver, SendsPlayVolumeAndSourceAndNothingWhileDisconnected) {
+  FakePort port;
+  devices::MqttPlayer player("player", {"room/player", "cal"}, "", port);
+  player.broker_connected(true);
+  EXPECT_EQ(player.health(), Health::online);  // no availability topic: the broker's word
+  player.apply({true, "rain", 42.0}, Clock::time_point{1h});
+  ASSERT_EQ(port.sent.size(), 1u);
+  EXPECT_EQ(json::parse(port.sent[0].second),
+            (json{{"state", "play"}, {"volume", 42}, {"source", "rain"}}));
+  port.up = false;
+  player.broker_connected(false);
+  EXPECT_EQ(player.health(), Health::lost);
+  player.apply({false, "rain", 0.0}, Clock::time_point{1h} + 1s);
+  EXPECT_EQ(port.sent.size(), 1u);
+}
+
+TEST(MqttInputDriver, CountsPressesOfAnActionButtonWithADebounce) {
+  config::Input c;
+  c.role = config::InputRole::child_switch;
+  c.debounce = 50ms;
+  c.mqtt = config::MqttInput{"z2m/button", "action", "single"};
+  devices::MqttInput button("button", c, "");
+  Clock::time_point t{1h};
+  EXPECT_TRUE(button.message("z2m/button", R"({"action":"single"})", t));
+  EXPECT_TRUE(button.active());
+  button.message("z2m/button", R"({"action":""})", t + 5ms);
+  EXPECT_FALSE(button.active());
+  button.message("z2m/button", R"({"action":"single"})", t + 20ms);  // a bounce
+  EXPECT_EQ(button.presses(), 1u);
+  button.message("z2m/button", R"({"action":""})", t + 25ms);
+  button.message("z2m/button", R"({"action":"single"})", t + 200ms);
+  EXPECT_EQ(button.presses(), 2u);
+  EXPECT_FALSE(button.message("z2m/other", "x", t + 1s));
+  button.message("z2m/button", "not json", t + 2s);  // ignored, not a crash
+  EXPECT_EQ(button.presses(), 2u);
+}
+
+}  // namespace
+}  // namespace sensoryd
