@@ -21,11 +21,7 @@ std::unique_ptr<SafetySupervisor> make_supervisor(
   drive->attach();
   std::vector<std::unique_ptr<devices::ModbusInput>> inputs;
   for (const config::Device* device : room.devices_of(config::DeviceKind::input)) {
-    if (!device->input->modbus) {
-      spdlog::warn("input {}: MQTT inputs are not driven by this version; it is ignored",
-                   device->id);
-      continue;
-    }
+    if (!device->input->modbus) continue;  // MQTT inputs are scene devices (child switches)
     auto input = std::make_unique<devices::ModbusInput>(
         device->id, *device->input, *buses.at(device->input->modbus->modbus.bus), lost_after);
     input->attach();

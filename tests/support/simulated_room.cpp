@@ -23,12 +23,18 @@ SimulatedRoom::SimulatedRoom(RoomOptions options) : options_(std::move(options))
   while (control_port_ == broker_port_ || control_port_ == swing_port_) {
     control_port_ = free_tcp_port();
   }
+  mqtt_control_port_ = free_tcp_port();
+  while (mqtt_control_port_ == broker_port_ || mqtt_control_port_ == swing_port_ ||
+         mqtt_control_port_ == control_port_) {
+    mqtt_control_port_ = free_tcp_port();
+  }
   write_config();
 }
 
 SimulatedRoom::~SimulatedRoom() {
   tablet_.reset();
   daemon_.reset();
+  mqtt_sim_.reset();
   swing_.reset();
   broker_.reset();
 }
@@ -61,6 +67,23 @@ void SimulatedRoom::write_config() {
          << "unit = 3\naddress = 0\nactive_low = true\npoll_period = \"20ms\"\n\n"
          << "[devices.door]\nkind = \"modbus_input\"\nrole = \"door\"\nbus = \"cabinet\"\n"
          << "unit = 4\naddress = 0\npoll_period = \"20ms\"\n\n";
+  }
+  if (options_.scene) {
+    room << "[devices.tube]\nkind = \"modbus_light\"\nbus = \"cabinet\"\nunit = 2\n"
+         << "poll_period = \"200ms\"\nchannels = { red = 0, green = 1, blue = 2, dimmer = 3 }\n\n"
+         << "[devices.amp]\nkind = \"modbus_sound\"\nbus = \"cabinet\"\nunit = 5\n"
+         << "poll_period = \"200ms\"\ncalibration = \"room\"\n"
+         << "registers = { volume = 0, mute = 1, source = 2 }\n\n"
+         << "[devices.ceiling]\nkind = \"mqtt_light\"\ntopic = \"sim/ceiling\"\n"
+         << "availability_topic = \"sim/ceiling/availability\"\n\n"
+         << "[devices.player]\nkind = \"mqtt_sound\"\ntopic = \"sim/player\"\n"
+         << "calibration = \"room\"\navailability_topic = \"sim/player/availability\"\n\n"
+         << "[devices.button]\nkind = \"mqtt_input\"\nrole = \"child_switch\"\n"
+         << "topic = \"sim/button\"\nfield = \"action\"\nactive_value = \"single\"\n"
+         << "debounce = \"50ms\"\n\n"
+         << "[calibrations.room]\n"
+         << "points = [[0, 20.0], [20, 45.0], [40, 56.0], [60, 65.0], [80, 73.0], [100, 80.0]]\n\n"
+         << "[safe_scene]\ncolor = \"warm-white\"\nbrightness = \"20%\"\n\n";
   }
   room << options_.extra_room_toml << "\n";
   for (const auto& [name, text] : options_.profiles) {
@@ -103,15 +126,65 @@ void SimulatedRoom::start_swing() {
     return;
   }
   // The E-stop contact is closed at power-up (released); the door contact open (door closed).
-  swing_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{MODBUS_SIM_BIN, "--port", std::to_string(swing_port_),
-                               "--control-port", std::to_string(control_port_), "--unit", "1:swing",
-                               "--unit", "3:io=1", "--unit", "4:io", "--record",
-                               (dir() / "cabinet-recording.jsonl").string()},
-      dir() / "modbus-sim.log");
+  std::vector<std::string> args{MODBUS_SIM_BIN,
+                                "--port",
+                                std::to_string(swing_port_),
+                                "--control-port",
+                                std::to_string(control_port_),
+                                "--unit",
+                                "1:swing",
+                                "--unit",
+                                "3:io=1",
+                                "--unit",
+                                "4:io",
+                                "--record",
+                                (dir() / "cabinet-recording.jsonl").string()};
+  if (options_.scene) {
+    for (const char* unit : {"2:light", "5:amplifier"}) {
+      args.push_back("--unit");
+      args.push_back(unit);
+    }
+  }
+  swing_ = std::make_unique<ChildProcess>(args, dir() / "modbus-sim.log");
   if (!wait_until([&] { return port_accepts(swing_port_) && port_accepts(control_port_); }, 10s)) {
     throw std::runtime_error("Modbus simulator did not start: " + swing_->log_text());
   }
+}
+
+void SimulatedRoom::start_mqtt_sim() {
+  mqtt_sim_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{MQTT_SIM_BIN, "--broker",
+                               "tcp://127.0.0.1:" + std::to_string(broker_port_), "--light",
+                               "sim/ceiling", "--player", "sim/player", "--switch", "sim/button",
+                               "--record", (dir() / "mqtt-recording.jsonl").string(),
+                               "--control-port", std::to_string(mqtt_control_port_)},
+      dir() / "mqtt-sim.log");
+  if (!wait_until([&] { return port_accepts(mqtt_control_port_); }, 10s)) {
+    throw std::runtime_error("MQTT simulator did not start: " + mqtt_sim_->log_text());
+  }
+}
+
+std::string SimulatedRoom::mqtt_control(const std::string& line) const {
+  return send_line(mqtt_control_port_, line, 5s);
+}
+
+namespace {
+
+std::vector<nlohmann::json> read_json_lines(const std::filesystem::path& file) {
+  std::vector<nlohmann::json> lines;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_discarded()) lines.push_back(std::move(j));  // a line being written is skipped
+  }
+  return lines;
+}
+
+}  // namespace
+
+std::vector<nlohmann::json> SimulatedRoom::mqtt_recording() const {
+  return read_json_lines(dir() / "mqtt-recording.jsonl");
 }
 
 void SimulatedRoom::start_daemon(std::vector<std::string> extra_env) {
@@ -129,6 +202,7 @@ Tablet& SimulatedRoom::tablet() {
 void SimulatedRoom::start_all() {
   start_broker();
   start_swing();
+  if (options_.scene) start_mqtt_sim();
   tablet();
   start_daemon();
   bool online = wait_until([&] { return tablet().latest("availability") == "online"; }, 10s);
@@ -162,14 +236,7 @@ void SimulatedRoom::expect_ok(const std::string& answer) {
 }
 
 std::vector<nlohmann::json> SimulatedRoom::recording() const {
-  std::vector<nlohmann::json> lines;
-  std::ifstream in(dir() / "cabinet-recording.jsonl");
-  std::string line;
-  while (std::getline(in, line)) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_discarded()) lines.push_back(std::move(j));  // a line being written is skipped
-  }
-  return lines;
+  return read_json_lines(dir() / "cabinet-recording.jsonl");
 }
 
 std::optional<SwingInputs> SimulatedRoom::read_swing() const {

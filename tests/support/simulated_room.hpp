@@ -26,6 +26,10 @@ struct RoomOptions {
   int swing_port = 0;         // 0: a free port for the cabinet's Modbus simulator
   bool safety_inputs = true;  // the E-stop and door contacts on units 3 and 4
   bool rtu = false;           // the bus is Modbus RTU on a pty (the swing drive alone)
+  // Lights and sound too: a DMX/LED light (tube, unit 2) and an amplifier (amp, unit 5) on the
+  // cabinet, and through sensoryd-mqtt-sim a zigbee2mqtt light (ceiling), a player (player) and
+  // a big button (button, a child switch).
+  bool scene = false;
   // [limits.session]: the supervision lease is off unless a test is about it.
   std::string session_limits_toml =
       "lease_required = false\nlease_required_reason = \"end-to-end tests of other things\"\n";
@@ -64,6 +68,12 @@ class SimulatedRoom {
   void release_estop() const { expect_ok(control("unit 3 input 0 1")); }
   void open_door() const { expect_ok(control("unit 4 input 0 1")); }
   void close_door() const { expect_ok(control("unit 4 input 0 0")); }
+  // The MQTT equipment simulator (with `scene`): started by start_all, controlled by line.
+  void start_mqtt_sim();
+  void stop_mqtt_sim() { mqtt_sim_.reset(); }
+  std::string mqtt_control(const std::string& line) const;
+  // Every message the MQTT equipment received so far.
+  std::vector<nlohmann::json> mqtt_recording() const;
   // Kills the broker (and forgets the tablet, whose connection dies with it).
   void stop_broker();
   Tablet& tablet();
@@ -93,6 +103,8 @@ class SimulatedRoom {
 
   int swing_port_ = 0;
   int control_port_ = 0;
+  int mqtt_control_port_ = 0;
+  std::unique_ptr<ChildProcess> mqtt_sim_;
   std::string rtu_device_;  // the pty the simulator made, once started
   std::unique_ptr<ChildProcess> broker_;
   std::unique_ptr<ChildProcess> swing_;

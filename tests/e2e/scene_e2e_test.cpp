@@ -1,0 +1,161 @@
+// Lights, sound and a child's button over MQTT both ways, end to end: what the simulated
+// devices received, what they reported back, and their health as their availability changes.
+#include <gtest/gtest.h>
+
+#include "tests/e2e/scene_recording.hpp"
+#include "tests/support/simulated_room.hpp"
+#include "tests/support/wait.hpp"
+
+namespace sensoryd::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+std::optional<json> last_message(const std::vector<json>& recording, const std::string& device) {
+  for (auto it = recording.rbegin(); it != recording.rend(); ++it) {
+    if (it->value("type", "") == "message" && it->value("device", "") == device) {
+      return (*it)["payload"];
+    }
+  }
+  return std::nullopt;
+}
+
+std::size_t messages_to(const std::vector<json>& recording, const std::string& device) {
+  std::size_t count = 0;
+  for (const auto& line : recording) {
+    if (line.value("type", "") == "message" && line.value("device", "") == device) ++count;
+  }
+  return count;
+}
+
+constexpr const char* kPlayProfile = R"(id = "play"
+title = "Button play"
+purpose = "play"
+[[steps]]
+name = "play"
+duration = "60s"
+lights = { fixtures = ["ceiling", "tube"], color = "#0000ff", brightness = "60%" }
+sound = { source = "rain", level = "45dB" }
+
+[[triggers]]
+input = "button"
+mode = "timed"
+duration = "3s"
+lights = { fixtures = ["ceiling"], color = "#ff00ff", brightness = "90%" }
+)";
+
+TEST(Scene, ALightASoundAndAButtonCrossMqttBothWays) {
+  RoomOptions options;
+  options.scene = true;
+  options.profiles = {{"play.toml", kPlayProfile}};
+  SimulatedRoom room(options);
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  auto started = tablet.command("start", {{"profile", "play"}, {"therapist", "ana"}});
+  ASSERT_TRUE(started) << room.daemon_log();
+  ASSERT_EQ((*started)["ok"], true) << started->dump();
+
+  // Out: the light and the player get their commands.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto light = last_message(room.mqtt_recording(), "sim/ceiling");
+        auto player = last_message(room.mqtt_recording(), "sim/player");
+        return light && light->value("brightness", 0) == 152 &&
+               light->value("color", json::object()).value("hex", "") == "#0000ff" && player &&
+               player->value("state", "") == "play" && player->value("source", "") == "rain";
+      },
+      10s))
+      << "ceiling: " << last_message(room.mqtt_recording(), "sim/ceiling").value_or(json()).dump()
+      << "\nplayer: " << last_message(room.mqtt_recording(), "sim/player").value_or(json()).dump();
+  // Back: what the devices report is on their retained device topics.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto light = tablet.latest_json("devices/ceiling");
+        auto player = tablet.latest_json("devices/player");
+        return light && light->contains("reported") &&
+               std::abs((*light)["reported"].value("brightness_pct", 0.0) - 59.8) < 0.5 && player &&
+               player->contains("reported") && (*player)["reported"].value("playing", false);
+      },
+      5s));
+  EXPECT_EQ(tablet.latest_json("devices/ceiling")->value("health", ""), "online");
+
+  // A press of the child's button applies the trigger's light, and says so.
+  ASSERT_EQ(room.mqtt_control("press sim/button").rfind("ok", 0), 0u);
+  EXPECT_TRUE(tablet.wait_for(
+      [](const SeenMessage& m) {
+        return m.topic.ends_with("/events") &&
+               m.payload.find("\"trigger_applied\"") != std::string::npos;
+      },
+      5s));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto light = last_message(room.mqtt_recording(), "sim/ceiling");
+        return light && light->value("color", json::object()).value("hex", "") == "#ff00ff" &&
+               light->value("brightness", 0) == 229;
+      },
+      5s));
+  // The trigger is timed: three seconds later the step's light is back.
+  EXPECT_TRUE(tablet.wait_for(
+      [](const SeenMessage& m) {
+        return m.topic.ends_with("/events") &&
+               m.payload.find("\"trigger_ended\"") != std::string::npos;
+      },
+      6s));
+  // The session log has both, for the clinical record.
+  auto log = room.session_log();
+  EXPECT_TRUE(std::any_of(log.begin(), log.end(), [](const json& r) {
+    return r.value("type", "") == "trigger_applied" && r.value("input", "") == "button";
+  }));
+}
+
+TEST(Scene, ALightThatGoesOfflineIsLostAndGetsItsCommandAgainWhenBack) {
+  RoomOptions options;
+  options.scene = true;
+  options.profiles = {{"play.toml", kPlayProfile}};
+  SimulatedRoom room(options);
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto light = tablet.latest_json("devices/ceiling");
+        return light && light->value("health", "") == "online";
+      },
+      5s));
+  auto started = tablet.command("start", {{"profile", "play"}});
+  ASSERT_TRUE(started && (*started)["ok"] == true) << room.daemon_log();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto light = last_message(room.mqtt_recording(), "sim/ceiling");
+        return light && light->value("brightness", 0) == 152;
+      },
+      10s));
+
+  ASSERT_EQ(room.mqtt_control("offline sim/ceiling").rfind("ok", 0), 0u);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto light = tablet.latest_json("devices/ceiling");
+        return light && light->value("health", "") == "lost";
+      },
+      5s));
+  EXPECT_NE(tablet.latest_json("devices/ceiling")->value("detail", "").find("offline"),
+            std::string::npos);
+  // A light is not a drive: the session goes on.
+  EXPECT_EQ(tablet.latest_json("session")->value("state", ""), "running");
+
+  std::size_t before = messages_to(room.mqtt_recording(), "sim/ceiling");
+  ASSERT_EQ(room.mqtt_control("online sim/ceiling").rfind("ok", 0), 0u);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto light = tablet.latest_json("devices/ceiling");
+        return light && light->value("health", "") == "online";
+      },
+      5s));
+  // Back online, it is told again what to show.
+  EXPECT_TRUE(
+      wait_until([&] { return messages_to(room.mqtt_recording(), "sim/ceiling") > before; }, 5s));
+  EXPECT_EQ(last_message(room.mqtt_recording(), "sim/ceiling")->value("brightness", 0), 152);
+}
+
+}  // namespace
+}  // namespace sensoryd::test
