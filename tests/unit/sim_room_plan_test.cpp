@@ -1,0 +1,65 @@
+// The launcher's plan for the example room: every configured device gets a simulator.
+#include "simulators/sim_room_plan.hpp"
+
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+#include "config/loader.hpp"
+
+namespace sensoryd {
+namespace {
+
+bool has_pair(const std::vector<std::string>& args, const std::string& flag,
+              const std::string& value) {
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == flag && args[i + 1] == value) return true;
+  }
+  return false;
+}
+
+TEST(SimRoomPlan, TheExampleRoomGetsACabinetAndItsMqttDevices) {
+  auto loaded =
+      config::load_room(std::filesystem::path(SENSORYD_SOURCE_DIR) / "config/examples/room.toml");
+  ASSERT_TRUE(loaded.room);
+  auto plan = sim::plan_sim_room(*loaded.room, "/rec");
+  ASSERT_EQ(plan.processes.size(), 2u);
+  const auto& cabinet = plan.processes[0];
+  EXPECT_EQ(cabinet.program, "sensoryd-modbus-sim");
+  EXPECT_TRUE(has_pair(cabinet.args, "--port", "1502"));
+  EXPECT_EQ(cabinet.control_port, 1503);
+  EXPECT_TRUE(has_pair(cabinet.args, "--unit", "1:swing"));
+  EXPECT_TRUE(has_pair(cabinet.args, "--unit", "2:light"));
+  EXPECT_TRUE(has_pair(cabinet.args, "--unit", "3:io=1"));  // E-stop contact closed: released
+  EXPECT_TRUE(has_pair(cabinet.args, "--unit", "4:io"));
+  EXPECT_TRUE(has_pair(cabinet.args, "--record", "/rec/cabinet-recording.jsonl"));
+  const auto& mqtt = plan.processes[1];
+  EXPECT_EQ(mqtt.program, "sensoryd-mqtt-sim");
+  EXPECT_EQ(mqtt.control_port, 1884);
+  EXPECT_TRUE(has_pair(mqtt.args, "--light", "zigbee2mqtt/ceiling-left"));
+  EXPECT_TRUE(has_pair(mqtt.args, "--light", "zigbee2mqtt/ceiling-right"));
+  EXPECT_TRUE(has_pair(mqtt.args, "--player", "sensory/player"));
+  EXPECT_TRUE(has_pair(mqtt.args, "--switch", "zigbee2mqtt/big-button"));
+  EXPECT_TRUE(plan.notes.empty());
+}
+
+TEST(SimRoomPlan, AnRtuOrRemoteBusIsNotSimulatedAndSaysWhy) {
+  config::Room room;
+  room.mqtt.uri = "tcp://127.0.0.1:1883";
+  config::ModbusBus rtu;
+  rtu.id = "serial";
+  rtu.type = config::BusType::rtu;
+  rtu.device = "/dev/ttyUSB0";
+  config::ModbusBus remote;
+  remote.id = "far";
+  remote.host = "10.0.0.5";
+  room.buses = {rtu, remote};
+  auto plan = sim::plan_sim_room(room, "/rec");
+  EXPECT_TRUE(plan.processes.empty());
+  ASSERT_EQ(plan.notes.size(), 2u);
+  EXPECT_NE(plan.notes[0].find("RTU"), std::string::npos);
+  EXPECT_NE(plan.notes[1].find("not loopback"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sensoryd
