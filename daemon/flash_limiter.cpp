@@ -6,8 +6,10 @@
 namespace sensoryd {
 
 namespace {
-constexpr double kSignificantChange = 10.0;  // points of light level
-constexpr double kDarkerBelow = 80.0;
+// A hair on the safe side of S9's 10 points and 80%, so that rounding in how a level is
+// computed can never let a change through uncounted that a meter would count.
+constexpr double kSignificantChange = 10.0 - 0.01;  // points of light level
+constexpr double kDarkerBelow = 80.0 + 0.01;
 }  // namespace
 
 double light_level(const devices::LightCommand& c) {
@@ -22,28 +24,27 @@ bool saturated_red(const devices::LightCommand& c) {
 
 int TransitionDetector::would_transition(double level) const {
   if (!started_) return 0;
-  double change = level - extreme_;
-  if (std::fabs(change) < kSignificantChange) return 0;
-  if (std::min(level, extreme_) >= kDarkerBelow) return 0;
-  int direction = change > 0 ? 1 : -1;
-  return direction == direction_ ? 0 : direction;
+  // The lowest point since the last rise and the highest since the last fall, this level
+  // included: a slow creep counts as soon as it adds up to a significant change.
+  double low = direction_ != 1 ? std::min(low_, level) : low_;
+  double high = direction_ != -1 ? std::max(high_, level) : high_;
+  if (direction_ != 1 && level - low >= kSignificantChange && low < kDarkerBelow) return 1;
+  if (direction_ != -1 && high - level >= kSignificantChange && level < kDarkerBelow) return -1;
+  return 0;
 }
 
 int TransitionDetector::show(double level) {
   if (!started_) {
     started_ = true;
-    extreme_ = level;
+    low_ = high_ = level;
     return 0;
   }
   int transition = would_transition(level);
-  if (transition != 0) {
-    direction_ = transition;
-    extreme_ = level;
-  } else if ((direction_ >= 0 && level > extreme_) || (direction_ <= 0 && level < extreme_)) {
-    // Still going the same way: the extreme moves with it. Before any transition, the extreme
-    // follows small drifts either way.
-    extreme_ = level;
-  }
+  if (direction_ != 1) low_ = std::min(low_, level);
+  if (direction_ != -1) high_ = std::max(high_, level);
+  if (transition == 1) high_ = level;
+  if (transition == -1) low_ = level;
+  if (transition != 0) direction_ = transition;
   return transition;
 }
 
@@ -86,10 +87,38 @@ std::map<std::string, devices::LightCommand> FlashLimiter::limit(
       }
       f.transitions.push_back(now);
       if (red) f.red_transitions.push_back(now);
+      f.last_transition = now;
+      f.last_red = red;
       if (!room_counted) {
         room_transitions_.push_back(now);
         room_counted = true;
       }
+      f.last_room_transition = room_transitions_.back();
+    }
+    if (transition == 0 && f.detector.would_extend(level)) {
+      // A change still going on counts from where it ends, so that the next opposing change is
+      // a full window after it, however the change was cut into ticks (and even when it began
+      // more than a window ago).
+      bool current = !f.transitions.empty() && f.transitions.back() == f.last_transition;
+      if (current) {
+        f.transitions.back() = now;
+      } else {
+        f.transitions.push_back(now);
+      }
+      if (f.last_red) {
+        if (!f.red_transitions.empty() && f.red_transitions.back() == f.last_transition) {
+          f.red_transitions.back() = now;
+        } else {
+          f.red_transitions.push_back(now);
+        }
+      }
+      f.last_transition = now;
+      if (!room_transitions_.empty() && room_transitions_.back() == f.last_room_transition) {
+        room_transitions_.back() = now;
+      } else {
+        room_transitions_.push_back(now);
+      }
+      f.last_room_transition = now;
     }
     f.detector.show(level);
     f.started = true;

@@ -21,20 +21,27 @@ double light_level(const devices::LightCommand& command);
 // R/(R+G+B) >= 0.8 while lit.
 bool saturated_red(const devices::LightCommand& command);
 
-// Turns a fixture's stream of levels into changes ("transitions"): a change counts once the
-// level has moved 10 points from the last extreme against the last direction, with the darker
-// side below 80. Two opposing transitions are one flash.
+// Turns a fixture's stream of levels into changes ("transitions"): a rise counts once the level
+// is 10 points above the lowest point since the last rise (which is below 80), a fall once it
+// is 10 points below the highest since the last fall and under 80. Two opposing transitions are
+// one flash.
 class TransitionDetector {
  public:
   // The direction (+1, -1) of the transition `level` would make now; 0 when none.
   int would_transition(double level) const;
+  // `level` carries the last transition further (a new high after a rise, a new low after a
+  // fall): the change is still going on.
+  bool would_extend(double level) const {
+    return (direction_ == 1 && level > high_) || (direction_ == -1 && level < low_);
+  }
   // Takes `level` as shown; returns the transition it made, if any.
   int show(double level);
 
  private:
   bool started_ = false;
-  double extreme_ = 0.0;
-  int direction_ = 0;
+  double low_ = 0.0;
+  double high_ = 0.0;
+  int direction_ = 0;  // of the last transition
 };
 
 class FlashLimiter {
@@ -62,6 +69,11 @@ class FlashLimiter {
     std::deque<Clock::time_point> red_transitions;  // involving saturated red
     devices::LightCommand shown;
     bool shown_red = false;
+    // The last transition (kept past the window, for a change that goes on): when, whether it
+    // involved saturated red, and its entry in the room's window.
+    Clock::time_point last_transition{};
+    bool last_red = false;
+    Clock::time_point last_room_transition{};
     bool started = false;
   };
   static void expire(std::deque<Clock::time_point>& times, Clock::time_point now);

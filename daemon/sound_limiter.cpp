@@ -54,7 +54,7 @@ SoundLimiter::Output SoundLimiter::update(const SoundLevel& wanted, bool mute_no
     double faded = mute_from_ - (mute_from_ - floor) * std::min(f, 1.0);
     // A quieter wanted level (the profile's own fade out) is followed at once.
     if (wanted.playing && !mute_now) faded = std::min(faded, std::max(wanted.level_dba, floor));
-    level_ = faded;
+    level_ = std::min(level_, faded);  // a fade out never turns anything up
     if (f >= 1.0) {
       playing_ = false;
       level_ = 0.0;
