@@ -188,11 +188,11 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
       in.bit = static_cast<int>(reader.integer("bit", false, 0, 15).value_or(0));
       input.modbus = in;
     } else {
-      if (input.role == InputRole::estop) {
-        reader.error_at_key("role",
-                            "an E-stop status input must be wired to a Modbus I/O "
-                            "module (kind = \"modbus_input\"): MQTT cannot guarantee "
-                            "the 20 ms poll of a safety input");
+      if (safety) {
+        reader.error_at_key("role", std::string("an ") + to_string(input.role) +
+                                        " input is a safety input and must be wired to a "
+                                        "Modbus I/O module (kind = \"modbus_input\"): MQTT "
+                                        "cannot guarantee the 20 ms poll of a safety input");
       }
       MqttInput in;
       in.topic = mqtt_topic("topic");

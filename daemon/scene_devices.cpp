@@ -1,7 +1,5 @@
 #include "daemon/scene_devices.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include "devices/modbus_amplifier.hpp"
 #include "devices/modbus_light.hpp"
 
@@ -55,15 +53,6 @@ SceneDevices make_scene_devices(const config::Room& room,
   }
   for (const config::Device* device : room.devices_of(config::DeviceKind::input)) {
     if (!device->input->mqtt) continue;  // Modbus inputs belong to the safety supervisor
-    if (device->input->role == config::InputRole::estop ||
-        device->input->role == config::InputRole::door) {
-      // A safety input must be polled with a known freshness (S2, S3); MQTT gives neither.
-      spdlog::error(
-          "input {}: an {} input over MQTT is not a safety input; wire it to the "
-          "Modbus I/O module. It is ignored",
-          device->id, config::to_string(device->input->role));
-      continue;
-    }
     made.mqtt_inputs.push_back(std::make_unique<devices::MqttInput>(device->id, *device->input,
                                                                     device->availability_topic));
   }

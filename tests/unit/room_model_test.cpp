@@ -251,6 +251,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "must be polled every 20 ms or faster"},
         Mistake{"estop_over_mqtt", false, "role = \"child_switch\"", "role = \"estop\"",
                 "room.toml", 55, "must be wired to a Modbus I/O module"},
+        Mistake{"door_over_mqtt", false, "role = \"child_switch\"", "role = \"door\"", "room.toml",
+                55, "door input is a safety input"},
         Mistake{"wildcard_topic", false, "topic = \"z2m/lamp\"", "topic = \"z2m/#\"", "room.toml",
                 34, "must be a plain topic"},
         Mistake{"bad_color", false, "color = \"warm-white\"", "color = \"warmwhite\"", "room.toml",
