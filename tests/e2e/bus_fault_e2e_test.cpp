@@ -33,7 +33,7 @@ TEST(BusFault, ADroppedConnectionIsReconnectedAndTheSessionWaitsForTheTherapist)
   SimulatedRoom room(room_options());
   room.start_all();
   Tablet& tablet = room.tablet();
-  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true);
   ASSERT_TRUE(room.wait_for_swing_amplitude(2.0, 10s));
 
   EXPECT_EQ(room.control("drop").substr(0, 2), "ok");
@@ -43,9 +43,9 @@ TEST(BusFault, ADroppedConnectionIsReconnectedAndTheSessionWaitsForTheTherapist)
   ASSERT_TRUE(wait_health(tablet, "estop", "online", 10s));
   ASSERT_TRUE(room.wait_for_swing_at_rest(15s));
   EXPECT_EQ(tablet.latest_json("session")->value("state", ""), "paused");
-  EXPECT_EQ((*tablet.command("resume", json::object()))["error"]["code"], "interlock_active");
-  EXPECT_EQ((*tablet.command("reset", json::object()))["ok"], true);
-  EXPECT_EQ((*tablet.command("resume", json::object()))["ok"], true);
+  EXPECT_EQ((tablet.reply_to("resume", json::object()))["error"]["code"], "interlock_active");
+  EXPECT_EQ((tablet.reply_to("reset", json::object()))["ok"], true);
+  EXPECT_EQ((tablet.reply_to("resume", json::object()))["ok"], true);
   ASSERT_TRUE(room.wait_for_swing_amplitude(1.0, 15s));
 }
 
@@ -57,15 +57,16 @@ TEST(BusFault, RefusedConnectionsMakeEveryDeviceLostUntilTheSimulatorListensAgai
   ASSERT_TRUE(wait_health(tablet, "swing", "lost", 5s));
   ASSERT_TRUE(wait_health(tablet, "door", "lost", 5s));
   auto refused = tablet.command("start", {{"profile", "calm"}});
+  ASSERT_TRUE(refused) << "no reply";
   EXPECT_FALSE((*refused)["ok"].get<bool>()) << refused->dump();
   EXPECT_EQ(room.control("refuse off").substr(0, 2), "ok");
   // Backoff grows from 0.5 s towards 10 s: the link comes back within one backoff step.
   ASSERT_TRUE(wait_health(tablet, "swing", "online", 15s)) << room.daemon_log();
   ASSERT_TRUE(wait_health(tablet, "door", "online", 5s));
   // The losses latched (S5): a start needs a reset first, then works.
-  EXPECT_EQ((*tablet.command("start", {{"profile", "calm"}}))["error"]["code"], "interlock_active");
-  EXPECT_EQ((*tablet.command("reset", json::object()))["ok"], true);
-  EXPECT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  EXPECT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["error"]["code"], "interlock_active");
+  EXPECT_EQ((tablet.reply_to("reset", json::object()))["ok"], true);
+  EXPECT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true);
 }
 
 TEST(BusFault, SlowRepliesWithinTheTimeoutAreFineAndExceptionRepliesMakeADeviceLost) {
@@ -97,7 +98,7 @@ TEST(BusFault, ReadingsThatFreezeMidSwingStopTheSwingAndPauseTheSession) {
   SimulatedRoom room(room_options());
   room.start_all();
   Tablet& tablet = room.tablet();
-  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true);
   ASSERT_TRUE(room.wait_for_swing_amplitude(4.0, 10s));  // frozen readings count from 3 deg
   EXPECT_EQ(room.control("unit 1 stuck on").substr(0, 2), "ok");
   ASSERT_TRUE(tablet.wait_for_session_state("paused", 5s)) << room.daemon_log();
@@ -121,9 +122,9 @@ TEST(RtuBus, ASessionRunsOverASerialLineAndAPulledAdapterMakesTheDriveLost) {
   SimulatedRoom room(options);
   room.start_all();
   Tablet& tablet = room.tablet();
-  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true);
   ASSERT_TRUE(room.wait_for_swing_amplitude(2.0, 10s)) << room.daemon_log();
-  ASSERT_EQ((*tablet.command("stop", json::object()))["ok"], true);
+  ASSERT_EQ((tablet.reply_to("stop", json::object()))["ok"], true);
   ASSERT_TRUE(room.wait_for_swing_at_rest(20s));
   // Every write crossed the serial line: the watchdog set-up, the heartbeats, the setpoints.
   auto recording = room.recording();

@@ -58,7 +58,7 @@ TEST(SafetyE2E, AnEStopPressMidSwingStopsTheDriveWithinAPollAndResetDoesNotResta
   SimulatedRoom room(swing_room());
   room.start_all();
   Tablet& tablet = room.tablet();
-  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true);
   ASSERT_TRUE(room.wait_for_swing_amplitude(4.0, 10s));
 
   room.press_estop();
@@ -92,6 +92,7 @@ TEST(SafetyE2E, AnEStopPressMidSwingStopsTheDriveWithinAPollAndResetDoesNotResta
   ASSERT_TRUE(refused);
   EXPECT_EQ((*refused)["error"]["code"], "interlock_active") << refused->dump();
   auto start = tablet.command("start", {{"profile", "calm"}});
+  ASSERT_TRUE(start) << "no reply";
   EXPECT_EQ((*start)["error"]["code"], "interlock_active") << start->dump();
 
   room.release_estop();
@@ -132,17 +133,18 @@ TEST(SafetyE2E, TheEStopCommandStopsTheSwingAndANewStartNeedsAReset) {
   SimulatedRoom room(swing_room());
   room.start_all();
   Tablet& tablet = room.tablet();
-  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true);
   ASSERT_TRUE(room.wait_for_swing_amplitude(4.0, 10s));
   auto reply = tablet.command("estop", {{"therapist", "ana"}});
   ASSERT_TRUE(reply);
   EXPECT_EQ((*reply)["ok"], true) << reply->dump();
   ASSERT_TRUE(room.wait_for_swing_at_rest(15s));
   ASSERT_TRUE(tablet.wait_for_session_state("idle", 5s));
-  EXPECT_EQ((*tablet.command("start", {{"profile", "calm"}}))["error"]["code"], "interlock_active");
-  EXPECT_EQ((*tablet.command("reset", json::object()))["ok"], true);
-  EXPECT_EQ((*tablet.command("reset", json::object()))["error"]["code"], "not_allowed_in_state");
+  EXPECT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["error"]["code"], "interlock_active");
+  EXPECT_EQ((tablet.reply_to("reset", json::object()))["ok"], true);
+  EXPECT_EQ((tablet.reply_to("reset", json::object()))["error"]["code"], "not_allowed_in_state");
   auto again = tablet.command("start", {{"profile", "calm"}});
+  ASSERT_TRUE(again) << "no reply";
   EXPECT_EQ((*again)["ok"], true) << again->dump();
   ASSERT_TRUE(room.wait_for_swing_amplitude(2.0, 10s));
 }
@@ -151,13 +153,14 @@ TEST(SafetyE2E, AnOpenDoorPausesMotionAndClosingItDoesNotResumeByItself) {
   SimulatedRoom room(swing_room());
   room.start_all();
   Tablet& tablet = room.tablet();
-  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true);
   ASSERT_TRUE(room.wait_for_swing_amplitude(4.0, 10s));
 
   room.open_door();
   ASSERT_TRUE(tablet.wait_for_session_state("paused", 5s)) << room.daemon_log();
   ASSERT_TRUE(room.wait_for_swing_at_rest(15s));
   auto refused = tablet.command("resume", json::object());
+  ASSERT_TRUE(refused) << "no reply";
   EXPECT_EQ((*refused)["error"]["code"], "interlock_active") << refused->dump();
   EXPECT_NE((*refused)["error"]["message"].get<std::string>().find("door"), std::string::npos);
 
@@ -171,6 +174,7 @@ TEST(SafetyE2E, AnOpenDoorPausesMotionAndClosingItDoesNotResumeByItself) {
   EXPECT_EQ(tablet.latest_json("session")->value("state", ""), "paused");
   EXPECT_FALSE(tablet.latest_json("safety")->value("tripped", true));  // a door does not latch
   auto resumed = tablet.command("resume", json::object());
+  ASSERT_TRUE(resumed) << "no reply";
   EXPECT_EQ((*resumed)["ok"], true) << resumed->dump();
   ASSERT_TRUE(room.wait_for_swing_amplitude(2.0, 15s));
   EXPECT_TRUE(logged(room.session_log(), "session_paused", "reason", "door_open"));
@@ -180,7 +184,7 @@ TEST(SafetyE2E, ALostDriveStopsMotionAndItsReturnDoesNotResumeTheSession) {
   SimulatedRoom room(swing_room());
   room.start_all();
   Tablet& tablet = room.tablet();
-  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true);
   ASSERT_TRUE(room.wait_for_swing_amplitude(4.0, 10s));
 
   EXPECT_EQ(room.control("unit 1 dead").substr(0, 2), "ok");
@@ -200,13 +204,13 @@ TEST(SafetyE2E, ALostDriveStopsMotionAndItsReturnDoesNotResumeTheSession) {
       10s));
   // Back, but still paused and latched: no motion without the therapist.
   EXPECT_EQ(tablet.latest_json("session")->value("state", ""), "paused");
-  EXPECT_EQ((*tablet.command("resume", json::object()))["error"]["code"], "interlock_active");
+  EXPECT_EQ((tablet.reply_to("resume", json::object()))["error"]["code"], "interlock_active");
   ASSERT_TRUE(room.wait_for_swing_at_rest(15s));
   // The E-stop and door units answered all along: one dead unit did not starve them.
   EXPECT_EQ(tablet.latest_json("devices/estop")->value("health", ""), "online");
 
-  EXPECT_EQ((*tablet.command("reset", json::object()))["ok"], true);
-  EXPECT_EQ((*tablet.command("resume", json::object()))["ok"], true);
+  EXPECT_EQ((tablet.reply_to("reset", json::object()))["ok"], true);
+  EXPECT_EQ((tablet.reply_to("resume", json::object()))["ok"], true);
   ASSERT_TRUE(room.wait_for_swing_amplitude(2.0, 15s));
 }
 
@@ -216,14 +220,14 @@ TEST(SafetyE2E, WhenTheLeaseLapsesMotionWindsDownAndTheSessionPauses) {
   SimulatedRoom room(options);
   room.start_all();
   Tablet& tablet = room.tablet();
-  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true);
   // Renewed at each session update (about once a second) for twice the lease.
   std::size_t renewals = 0;
   while (tablet.latest_json("session")->value("elapsed_s", 0.0) < 6.0) {
     auto since = std::chrono::steady_clock::now();
     ASSERT_TRUE(tablet.wait_for(
         [&](const SeenMessage& m) { return m.topic.ends_with("/session") && m.at > since; }, 5s));
-    ASSERT_EQ((*tablet.command("lease", json::object()))["ok"], true);
+    ASSERT_EQ((tablet.reply_to("lease", json::object()))["ok"], true);
     ++renewals;
     ASSERT_LT(renewals, 30u) << "the session's time does not pass";
     ASSERT_EQ(tablet.latest_json("session")->value("state", ""), "running");

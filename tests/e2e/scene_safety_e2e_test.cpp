@@ -72,7 +72,7 @@ lights = [
            ceiling.back().t_s - ceiling.front().t_s >= seconds;
   };
   ASSERT_TRUE(wait_until([&] { return strobed_for(6.0); }, 15s)) << room.daemon_log();
-  ASSERT_EQ((*tablet.command("stop", json::object()))["ok"], true);
+  ASSERT_EQ((tablet.reply_to("stop", json::object()))["ok"], true);
 
   auto tube = modbus_light_levels(room.recording(), 2);
   auto ceiling = mqtt_light_levels(room.mqtt_recording(), "sim/ceiling");

@@ -192,7 +192,7 @@ TEST(SessionE2E, SigtermWindsTheSwingDownBeforeExiting) {
   SimulatedRoom room(calm_room());
   room.start_all();
   Tablet& tablet = room.tablet();
-  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true);
   ASSERT_TRUE(room.wait_for_swing_amplitude(4.0, 10s));
   room.daemon().signal(SIGTERM);
   auto status = room.daemon().wait_exit(20s);
@@ -239,7 +239,7 @@ TEST(SessionE2E, ASecondSigtermDuringTheWindDownDoesNotSkipTheSwingStop) {
   SimulatedRoom room(calm_room());
   room.start_all();
   Tablet& tablet = room.tablet();
-  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true);
   ASSERT_TRUE(room.wait_for_swing_amplitude(6.0, 10s));
   room.daemon().signal(SIGTERM);
   // The second signal comes while the amplitude is still being ramped down.
@@ -260,7 +260,7 @@ TEST(SessionE2E, PauseBringsTheSwingToRestAndResumeBringsItBack) {
   SimulatedRoom room(calm_room());
   room.start_all();
   Tablet& tablet = room.tablet();
-  ASSERT_EQ((*tablet.command("start", {{"profile", "calm"}}))["ok"], true);
+  ASSERT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true);
   ASSERT_TRUE(room.wait_for_swing_amplitude(6.0, 10s));
 
   auto paused = tablet.command("pause", json::object());

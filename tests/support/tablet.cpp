@@ -1,5 +1,7 @@
 #include "tests/support/tablet.hpp"
 
+#include <stdexcept>
+
 #include <mqtt/async_client.h>
 
 #include "tests/support/wait.hpp"
@@ -61,6 +63,13 @@ void Tablet::publish_with_response_topic(const std::string& topic, const std::st
   props.add(mqtt::property(mqtt::property::CORRELATION_DATA, correlation));
   message->set_properties(props);
   client_->publish(message)->wait();
+}
+
+nlohmann::json Tablet::reply_to(const std::string& action, nlohmann::json body,
+                                std::chrono::milliseconds timeout) {
+  auto reply = command(action, std::move(body), timeout);
+  if (!reply) throw std::runtime_error("no reply to '" + action + "' within the timeout");
+  return *reply;
 }
 
 std::optional<nlohmann::json> Tablet::command(const std::string& action, nlohmann::json body,

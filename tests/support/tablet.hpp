@@ -33,6 +33,9 @@ class Tablet {
 
   // Publishes `sensoryd/<room>/cmd/<action>`; returns the reply with this request id, or
   // nullopt when none came within `timeout`.
+  // The reply to a command, or an exception (a clean test failure) when none comes in time.
+  nlohmann::json reply_to(const std::string& action, nlohmann::json body,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(5));
   std::optional<nlohmann::json> command(
       const std::string& action, nlohmann::json body,
       std::chrono::milliseconds timeout = std::chrono::seconds(5));
