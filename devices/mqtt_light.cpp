@@ -43,36 +43,20 @@ MqttLight::MqttLight(std::string id, config::MqttLight config, std::string avail
                      MqttPort& port)
     : id_(std::move(id)),
       config_(std::move(config)),
-      port_(port),
-      presence_("light " + id_, std::move(availability_topic), [this] {
-        sent_.reset();  // whatever it showed before, tell it again
+      output_("light " + id_, config_.topic, std::move(availability_topic), port, [this] {
         if (on_change_) on_change_();
       }) {}
 
-std::vector<std::string> MqttLight::subscriptions() const {
-  std::vector<std::string> topics{config_.topic};
-  if (!presence_.availability_topic().empty()) topics.push_back(presence_.availability_topic());
-  return topics;
-}
-
-void MqttLight::broker_connected(bool connected) {
-  sent_.reset();
-  presence_.broker_connected(connected);
-}
-
 bool MqttLight::message(const std::string& topic, const std::string& payload) {
-  if (presence_.message(topic, payload)) return true;
-  if (topic != config_.topic) return false;
+  if (output_.availability(topic, payload)) return true;
+  if (!output_.is_state(topic)) return false;
   if (auto state = parse_state(payload)) reported_ = state;
   return true;
 }
 
 void MqttLight::apply(const LightCommand& command, Clock::time_point now) {
-  if (!port_.connected() || (sent_ && *sent_ == command)) return;
-  if (last_sent_at_ && now - *last_sent_at_ < kMqttCommandInterval) return;
-  port_.publish(config_.topic + "/set", set_payload(command, config_.color));
-  sent_ = command;
-  last_sent_at_ = now;
+  output_.send(command, now,
+               [this](const LightCommand& c) { return set_payload(c, config_.color); });
 }
 
 std::string MqttLight::set_payload(const LightCommand& command, bool color) {

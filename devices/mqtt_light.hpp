@@ -6,29 +6,25 @@
 #include <vector>
 
 #include "devices/light_fixture.hpp"
-#include "devices/mqtt_port.hpp"
-#include "devices/mqtt_presence.hpp"
+#include "devices/mqtt_output.hpp"
 
 namespace sensoryd::devices {
-
-// Commands to one MQTT device are sent at most this often; the newest always goes out.
-inline constexpr std::chrono::milliseconds kMqttCommandInterval{100};
 
 class MqttLight final : public LightFixture {
  public:
   MqttLight(std::string id, config::MqttLight config, std::string availability_topic,
             MqttPort& port);
 
-  std::vector<std::string> subscriptions() const;
+  std::vector<std::string> subscriptions() const { return output_.subscriptions(); }
   // True when the message was this light's (state or availability).
   bool message(const std::string& topic, const std::string& payload);
-  void broker_connected(bool connected);
+  void broker_connected(bool connected) { output_.broker_connected(connected); }
 
   const std::string& id() const override { return id_; }
   const char* type() const override { return "mqtt_light"; }
   void apply(const LightCommand& command, Clock::time_point now) override;
-  Health health() const override { return presence_.health(); }
-  const std::string& health_detail() const override { return presence_.detail(); }
+  Health health() const override { return output_.health(); }
+  const std::string& health_detail() const override { return output_.detail(); }
   std::optional<LightCommand> reported() const override { return reported_; }
   void on_change(std::function<void()> handler) override { on_change_ = std::move(handler); }
 
@@ -40,12 +36,9 @@ class MqttLight final : public LightFixture {
  private:
   std::string id_;
   config::MqttLight config_;
-  MqttPort& port_;
-  MqttPresence presence_;
-  std::optional<LightCommand> sent_;
-  std::optional<Clock::time_point> last_sent_at_;
-  std::optional<LightCommand> reported_;
   std::function<void()> on_change_;
+  MqttOutput<LightCommand> output_;
+  std::optional<LightCommand> reported_;
 };
 
 }  // namespace sensoryd::devices

@@ -5,8 +5,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "devices/mqtt_light.hpp"
-
 namespace sensoryd::devices {
 
 using nlohmann::json;
@@ -15,36 +13,19 @@ MqttPlayer::MqttPlayer(std::string id, config::MqttSound config, std::string ava
                        MqttPort& port)
     : id_(std::move(id)),
       config_(std::move(config)),
-      port_(port),
-      presence_("sound " + id_, std::move(availability_topic), [this] {
-        sent_.reset();
+      output_("sound " + id_, config_.topic, std::move(availability_topic), port, [this] {
         if (on_change_) on_change_();
       }) {}
 
-std::vector<std::string> MqttPlayer::subscriptions() const {
-  std::vector<std::string> topics{config_.topic};
-  if (!presence_.availability_topic().empty()) topics.push_back(presence_.availability_topic());
-  return topics;
-}
-
-void MqttPlayer::broker_connected(bool connected) {
-  sent_.reset();
-  presence_.broker_connected(connected);
-}
-
 bool MqttPlayer::message(const std::string& topic, const std::string& payload) {
-  if (presence_.message(topic, payload)) return true;
-  if (topic != config_.topic) return false;
+  if (output_.availability(topic, payload)) return true;
+  if (!output_.is_state(topic)) return false;
   if (auto state = parse_state(payload)) reported_ = state;
   return true;
 }
 
 void MqttPlayer::apply(const SoundCommand& command, Clock::time_point now) {
-  if (!port_.connected() || (sent_ && *sent_ == command)) return;
-  if (last_sent_at_ && now - *last_sent_at_ < kMqttCommandInterval) return;
-  port_.publish(config_.topic + "/set", set_payload(command));
-  sent_ = command;
-  last_sent_at_ = now;
+  output_.send(command, now, [](const SoundCommand& c) { return set_payload(c); });
 }
 
 std::string MqttPlayer::set_payload(const SoundCommand& command) {

@@ -6,8 +6,7 @@
 #include <vector>
 
 #include "config/device_model.hpp"
-#include "devices/mqtt_port.hpp"
-#include "devices/mqtt_presence.hpp"
+#include "devices/mqtt_output.hpp"
 #include "devices/sound_player.hpp"
 
 namespace sensoryd::devices {
@@ -17,15 +16,15 @@ class MqttPlayer final : public SoundPlayer {
   MqttPlayer(std::string id, config::MqttSound config, std::string availability_topic,
              MqttPort& port);
 
-  std::vector<std::string> subscriptions() const;
+  std::vector<std::string> subscriptions() const { return output_.subscriptions(); }
   bool message(const std::string& topic, const std::string& payload);
-  void broker_connected(bool connected);
+  void broker_connected(bool connected) { output_.broker_connected(connected); }
 
   const std::string& id() const override { return id_; }
   const char* type() const override { return "mqtt_sound"; }
   void apply(const SoundCommand& command, Clock::time_point now) override;
-  Health health() const override { return presence_.health(); }
-  const std::string& health_detail() const override { return presence_.detail(); }
+  Health health() const override { return output_.health(); }
+  const std::string& health_detail() const override { return output_.detail(); }
   std::optional<SoundCommand> reported() const override { return reported_; }
   void on_change(std::function<void()> handler) override { on_change_ = std::move(handler); }
 
@@ -35,12 +34,9 @@ class MqttPlayer final : public SoundPlayer {
  private:
   std::string id_;
   config::MqttSound config_;
-  MqttPort& port_;
-  MqttPresence presence_;
-  std::optional<SoundCommand> sent_;
-  std::optional<Clock::time_point> last_sent_at_;
-  std::optional<SoundCommand> reported_;
   std::function<void()> on_change_;
+  MqttOutput<SoundCommand> output_;
+  std::optional<SoundCommand> reported_;
 };
 
 }  // namespace sensoryd::devices
