@@ -156,8 +156,11 @@ void App::tick() {
   if (shutting_down_) {
     bool stopped = supervisor_->swing_at_rest() && (!supervisor_->swing().reading().valid ||
                                                     !supervisor_->swing().reading().running);
-    if (stopped || now >= shutdown_deadline_) {
+    // Players keep playing after sensoryd exits: leave only once they were told silence.
+    bool quiet = scene_->quiet_for(200ms, now);
+    if ((stopped && quiet) || now >= shutdown_deadline_) {
       if (!stopped) spdlog::error("shutdown: the swing did not report a stop in time; exiting");
+      if (!quiet) spdlog::error("shutdown: the sound was not silenced in time; exiting");
       finish_shutdown();
     }
   }

@@ -85,6 +85,13 @@ void SceneGuard::update(const Scene& planned, const config::Child* child, bool t
     players_[i].device->apply(out.command, now);
   }
   clamped_ = std::move(clamped);
+  bool silent = std::all_of(sound_levels_.begin(), sound_levels_.end(),
+                            [](double level) { return level <= 0.0; });
+  if (!silent) {
+    silent_since_.reset();
+  } else if (!silent_since_) {
+    silent_since_ = now;
+  }
 }
 
 std::vector<SceneGuard::Clamp> SceneGuard::take_clamps() {

@@ -48,6 +48,12 @@ class SceneGuard {
   };
   std::vector<Clamp> take_clamps();
 
+  // Every player has been sent silence for at least `settle` (time for a paced MQTT command and
+  // a queued Modbus write to go out): a shutdown may exit without leaving sound playing.
+  bool quiet_for(std::chrono::milliseconds settle, Clock::time_point now) const {
+    return silent_since_ && now - *silent_since_ >= settle;
+  }
+
   const std::vector<std::unique_ptr<devices::LightFixture>>& lights() const { return lights_; }
   const std::vector<Player>& players() const { return players_; }
   // What was last sent, per fixture / player (for tests and the devices topic).
@@ -65,6 +71,7 @@ class SceneGuard {
   std::vector<double> sound_levels_;
   std::map<std::string, devices::LightCommand> shown_;
   std::set<std::string> clamped_;  // "channel/device/limit" clamped last tick
+  std::optional<Clock::time_point> silent_since_;
   std::vector<Clamp> clamps_;
 };
 

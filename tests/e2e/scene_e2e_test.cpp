@@ -1,5 +1,7 @@
 // Lights, sound and a child's button over MQTT both ways, end to end: what the simulated
 // devices received, what they reported back, and their health as their availability changes.
+#include <signal.h>
+
 #include <gtest/gtest.h>
 
 #include "tests/e2e/scene_recording.hpp"
@@ -155,6 +157,37 @@ TEST(Scene, ALightThatGoesOfflineIsLostAndGetsItsCommandAgainWhenBack) {
   EXPECT_TRUE(
       wait_until([&] { return messages_to(room.mqtt_recording(), "sim/ceiling") > before; }, 5s));
   EXPECT_EQ(last_message(room.mqtt_recording(), "sim/ceiling")->value("brightness", 0), 152);
+}
+
+}  // namespace
+}  // namespace sensoryd::test
+
+namespace sensoryd::test {
+namespace {
+
+TEST(Scene, ASigtermLeavesNoSoundPlaying) {
+  RoomOptions options;
+  options.scene = true;
+  options.profiles = {{"play.toml", kPlayProfile}};
+  SimulatedRoom room(options);
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  ASSERT_EQ(tablet.reply_to("start", {{"profile", "play"}})["ok"], true) << room.daemon_log();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto player = last_message(room.mqtt_recording(), "sim/player");
+        return player && player->value("state", "") == "play" && player->value("volume", 0) > 0;
+      },
+      15s));
+  room.daemon().signal(SIGTERM);
+  ASSERT_TRUE(room.daemon().wait_exit(20s));
+  // A player keeps playing after sensoryd exits: the last thing it was told must be silence.
+  auto player = last_message(room.mqtt_recording(), "sim/player");
+  ASSERT_TRUE(player);
+  EXPECT_EQ(player->value("state", ""), "stop") << player->dump();
+  auto amp = amplifier_levels(room.recording(), 5);
+  ASSERT_FALSE(amp.empty());
+  EXPECT_EQ(amp.back().dba, 0.0);
 }
 
 }  // namespace
