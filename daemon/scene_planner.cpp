@@ -157,8 +157,10 @@ void ScenePlanner::update_triggers(const Cue& cue,
     triggers_of_ = nullptr;
     return;
   }
-  if (triggers_of_ != cue.profile || triggers_.size() != cue.profile->triggers.size()) {
+  if (triggers_of_ != cue.profile || triggers_session_ != cue.session_id ||
+      triggers_.size() != cue.profile->triggers.size()) {
     triggers_of_ = cue.profile;
+    triggers_session_ = cue.session_id;
     triggers_.assign(cue.profile->triggers.size(), TriggerState{});
   }
   for (std::size_t i = 0; i < triggers_.size(); ++i) {

@@ -102,6 +102,7 @@ class ScenePlanner {
   SoundLevel sound_last_;
   Clock::time_point sound_since_{};
   const config::Profile* triggers_of_ = nullptr;  // the profile the trigger states belong to
+  std::string triggers_session_;                  // and the session
   std::vector<TriggerState> triggers_;
   std::vector<SceneEvent> events_;
 };

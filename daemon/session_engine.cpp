@@ -234,8 +234,15 @@ double SessionEngine::remaining_after_current() const {
 
 Cue SessionEngine::cue() const {
   if (state_ == SessionState::idle) return Cue{};
-  return Cue{state_, &profile_,          state_ == SessionState::winding_down,
-             index_, request_.intensity, request_.child};
+  Cue cue;
+  cue.state = state_;
+  cue.profile = &profile_;
+  cue.wind_down = state_ == SessionState::winding_down;
+  cue.index = index_;
+  cue.intensity = request_.intensity;
+  cue.child = request_.child;
+  cue.session_id = session_id_;
+  return cue;
 }
 
 SessionSnapshot SessionEngine::snapshot(Clock::time_point now) const {

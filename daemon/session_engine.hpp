@@ -54,6 +54,7 @@ struct Cue {
   int index = -1;
   double intensity = 1.0;
   std::string child;
+  std::string session_id;  // a new id is a new session, even with no idle tick between
 };
 
 class SessionEngine {

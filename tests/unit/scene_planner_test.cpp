@@ -70,7 +70,7 @@ class Planner : public ::testing::Test {
     profile.triggers.push_back(trigger);
   }
   Cue cue(SessionState state, int index, double intensity = 1.0) {
-    return Cue{state, &profile, false, index, intensity, {}};
+    return Cue{state, &profile, false, index, intensity, {}, session};
   }
   Scene at(const Cue& c, Clock::time_point now) { return planner.update(c, switches, now); }
 
@@ -78,6 +78,7 @@ class Planner : public ::testing::Test {
   config::Profile profile;
   ScenePlanner planner{room};
   std::map<std::string, SwitchState> switches;
+  std::string session = "s-1";
   Clock::time_point t0{1h};
 };
 
@@ -166,6 +167,16 @@ TEST_F(Planner, APressBeforeTheSessionDoesNotCount) {
   at(Cue{}, t0);
   at(cue(SessionState::running, 0), t0 + 1s);
   EXPECT_TRUE(planner.take_events().empty());
+}
+
+TEST_F(Planner, ANewSessionStartsWithItsTriggersOffEvenWithoutAnIdleTickBetween) {
+  profile.triggers[0].mode = config::TriggerMode::latched;
+  at(cue(SessionState::running, 0), t0);
+  switches["button"] = {false, 1};
+  EXPECT_EQ(at(cue(SessionState::running, 0), t0 + 1s).lights["ceiling"].brightness_pct, 90.0);
+  session = "s-2";  // stopped and started again between two ticks
+  at(cue(SessionState::running, 0), t0 + 2s);
+  EXPECT_EQ(at(cue(SessionState::running, 0), t0 + 5s).lights["ceiling"].brightness_pct, 60.0);
 }
 
 TEST_F(Planner, LatchedTriggersToggleAndMomentaryOnesLastWhileHeld) {
