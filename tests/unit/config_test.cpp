@@ -244,10 +244,11 @@ TEST(Examples, ExampleRoomLoads) {
     EXPECT_NE(room.find_profile(id), nullptr) << id;
   }
   EXPECT_EQ(room.children.size(), 2u);
-  // The complete room: a swing, two lights and a bubble tube, a player, E-stop, door, switch.
+  // The complete room: a swing, two lights and a bubble tube, a player and a cushion, E-stop,
+  // door, switch.
   EXPECT_EQ(room.devices_of(DeviceKind::swing_drive).size(), 1u);
   EXPECT_EQ(room.devices_of(DeviceKind::light).size(), 3u);
-  EXPECT_EQ(room.devices_of(DeviceKind::sound).size(), 1u);
+  EXPECT_EQ(room.devices_of(DeviceKind::sound).size(), 2u);
   EXPECT_EQ(room.devices_of(DeviceKind::input).size(), 3u);
   EXPECT_TRUE(room.limits.loosened.empty());
 }

@@ -32,6 +32,7 @@ TEST(SimRoomPlan, TheExampleRoomGetsACabinetAndItsMqttDevices) {
   EXPECT_TRUE(has_pair(cabinet.args, "--unit", "2:light"));
   EXPECT_TRUE(has_pair(cabinet.args, "--unit", "3:io=1"));  // E-stop contact closed: released
   EXPECT_TRUE(has_pair(cabinet.args, "--unit", "4:io"));
+  EXPECT_TRUE(has_pair(cabinet.args, "--unit", "5:amplifier"));
   EXPECT_TRUE(has_pair(cabinet.args, "--record", "/rec/cabinet-recording.jsonl"));
   const auto& mqtt = plan.processes[1];
   EXPECT_EQ(mqtt.program, "sensoryd-mqtt-sim");
