@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "tests/support/process.hpp"
@@ -42,16 +43,23 @@ TEST(Cli, CheckConfigListsEveryErrorWithFileLineColumnAndExits78) {
   TempDir dir;
   std::ifstream example(std::string(SENSORYD_SOURCE_DIR) + "/config/examples/room.toml");
   std::string text((std::istreambuf_iterator<char>(example)), std::istreambuf_iterator<char>());
-  text.replace(text.find("port = 1502"), 11, "prot = 1502");
-  text.replace(text.find("max_amplitude_deg = 20"), 22, "max_amplitude_deg = 50");
+  // The line numbers are where the two mistakes land in the example as it is now.
+  auto line_of = [&](std::size_t at) {
+    return std::to_string(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n') + 1);
+  };
+  std::size_t port_at = text.find("port = 1502");
+  std::size_t amplitude_at = text.find("max_amplitude_deg = 20");
+  text.replace(port_at, 11, "prot = 1502");
+  text.replace(amplitude_at, 22, "max_amplitude_deg = 50");
   std::ofstream(dir.path() / "room.toml") << text;
   Outcome run = run_sensoryd({"--check-config", (dir.path() / "room.toml").string()}, dir);
   EXPECT_EQ(run.exit_code, 78) << run.output;
-  EXPECT_NE(run.output.find("room.toml:25:1: error: unknown key 'prot'"), std::string::npos)
+  EXPECT_NE(run.output.find("room.toml:" + line_of(port_at) + ":1: error: unknown key 'prot'"),
+            std::string::npos)
       << run.output;
-  EXPECT_NE(
-      run.output.find("room.toml:123:21: error: limits.swing.max_amplitude_deg = 50 is looser"),
-      std::string::npos)
+  EXPECT_NE(run.output.find("room.toml:" + line_of(amplitude_at) +
+                            ":21: error: limits.swing.max_amplitude_deg = 50 is looser"),
+            std::string::npos)
       << run.output;
   EXPECT_NE(run.output.find("2 error(s)"), std::string::npos) << run.output;
 }
