@@ -96,7 +96,7 @@ void ModbusBus::write(int unit, std::uint16_t address, std::uint16_t value, Writ
       // Superseded before it was sent: tell its owner, who will see the newer value land.
       deliver(slot.done, WriteResult{false, "superseded by a newer value"});
     }
-    slot = PendingWrite{value, std::move(done)};
+    slot = PendingWrite{value, std::move(done), next_write_sequence_++};
   }
   wake_.notify_all();
 }
@@ -296,8 +296,14 @@ void ModbusBus::run() {
       reads.swap(reads_);
     }
     mark_progress();
-    for (auto& [key, write] : writes) {
-      deliver(write.done, do_write(key.first, key.second, write.value));
+    // In the order they were asked for (a drive's direction before its speed, its speed before
+    // its enable), each register with its latest value.
+    std::vector<std::pair<std::pair<int, std::uint16_t>, PendingWrite*>> ordered;
+    for (auto& [key, write] : writes) ordered.emplace_back(key, &write);
+    std::sort(ordered.begin(), ordered.end(),
+              [](const auto& a, const auto& b) { return a.second->sequence < b.second->sequence; });
+    for (auto& [key, write] : ordered) {
+      deliver(write->done, do_write(key.first, key.second, write->value));
       mark_progress();
     }
     for (auto& read : reads) {

@@ -82,6 +82,7 @@ class ModbusBus final : public RegisterBus {
   struct PendingWrite {
     std::uint16_t value;
     WriteHandler done;
+    std::uint64_t sequence;  // when its latest value was queued: writes go out in this order
   };
   struct PendingRead {
     int unit;
@@ -114,6 +115,7 @@ class ModbusBus final : public RegisterBus {
   bool stopping_ = false;
   bool worker_done_ = false;
   std::map<std::pair<int, std::uint16_t>, PendingWrite> writes_;
+  std::uint64_t next_write_sequence_ = 0;
   std::vector<PendingRead> reads_;
 
   std::atomic<std::int64_t> last_progress_ns_{0};

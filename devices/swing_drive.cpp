@@ -145,10 +145,13 @@ void SwingDrive::write_if_changed(std::uint16_t address, std::uint16_t value) {
 void SwingDrive::apply(const SwingOutput& output) {
   if (!link_up_) return;
   const auto& r = config_.registers;
+  // The bus sends writes in this order: a stop disables first, a start enables last, once the
+  // drive holds every setpoint it is to run with.
+  if (!output.enabled()) write_if_changed(r.control, 0);
   write_if_changed(r.mode, static_cast<std::uint16_t>(output.mode()));
   write_if_changed(r.period, to_register(output.period_s(), 1000.0));
   write_if_changed(r.amplitude, to_register(output.amplitude_deg(), 10.0));
-  write_if_changed(r.control, output.enabled() ? 1 : 0);
+  if (output.enabled()) write_if_changed(r.control, 1);
 }
 
 void SwingDrive::tick(Clock::time_point now) {
