@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <vector>
 
 namespace sensoryd::config {
 
@@ -46,7 +47,8 @@ std::optional<ModbusBinding> read_binding(TableReader& reader, const Room& room,
   return binding;
 }
 
-void read_swing_registers(TableReader& reader, SwingRegisterMap& map, Diagnostics& diagnostics) {
+void read_swing_registers(TableReader& reader, SwingRegisterMap& map, bool rotary,
+                          Diagnostics& diagnostics) {
   const toml::table* table = reader.table("registers", true);
   if (table == nullptr) return;
   TableReader regs(*table, "the registers of " + reader.where(), diagnostics);
@@ -64,17 +66,36 @@ void read_swing_registers(TableReader& reader, SwingRegisterMap& map, Diagnostic
   set("angle", map.angle);
   set("measured_amplitude", map.measured_amplitude);
   set("fault_code", map.fault_code);
+  if (rotary) {
+    set("speed", map.speed);
+    set("direction", map.direction);
+    set("measured_speed", map.measured_speed);
+  } else {
+    for (auto key : {"speed", "direction", "measured_speed"}) {
+      if (table->contains(key)) {
+        regs.error_at_key(key, "register '" + std::string{key} + "' of " + reader.where() +
+                                   " is only used by a rotary drive: remove it, or set "
+                                   "rotary = true");
+        regs.ignore(key);
+      }
+    }
+  }
   regs.finish();
-  std::set<std::uint16_t> holding{
+  std::vector<std::uint16_t> holding{
       map.control,          map.mode,     map.amplitude, map.period, map.comm_loss_timeout,
       map.comm_loss_action, map.heartbeat};
-  if (holding.size() != 7) {
+  std::vector<std::uint16_t> inputs{map.status, map.angle, map.measured_amplitude, map.fault_code};
+  if (rotary) {
+    holding.insert(holding.end(), {map.speed, map.direction});
+    inputs.push_back(map.measured_speed);
+  }
+  if (std::set<std::uint16_t>(holding.begin(), holding.end()).size() != holding.size()) {
     regs.error_at(table->source(), "two holding registers of " + reader.where() +
                                        " share an address: give each its own address");
   }
   // The input registers are polled in one request, and Modbus reads at most 125 registers.
-  auto [low, high] = std::minmax({map.status, map.angle, map.measured_amplitude, map.fault_code});
-  if (high - low >= 125) {
+  auto [low, high] = std::minmax_element(inputs.begin(), inputs.end());
+  if (*high - *low >= 125) {
     regs.error_at(table->source(), "the input registers of " + reader.where() +
                                        " span more than 125 addresses: sensoryd reads them in "
                                        "one request; check the addresses");
@@ -121,7 +142,7 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
     swing.comm_loss_timeout =
         reader.duration("comm_loss_timeout", false, 100ms, 500ms).value_or(500ms);
     swing.rotary = reader.boolean("rotary", false).value_or(false);
-    read_swing_registers(reader, swing.registers, diagnostics);
+    read_swing_registers(reader, swing.registers, swing.rotary, diagnostics);
     device.swing = swing;
   } else if (*type == "mqtt_light") {
     device.kind = DeviceKind::light;

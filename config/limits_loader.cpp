@@ -117,6 +117,7 @@ void read_limits(TableReader& root, Room& room, Diagnostics& diagnostics) {
     l.rotary.max_rate_rev_s = s.number("max_rate_rev_s", 0.5, S::lower, 0.05, 2.0);
     l.rotary.max_revolutions = s.integer("max_revolutions", 10, S::lower, 1, 50);
     l.rotary.min_pause_s = s.number("min_pause_s", 10.0, S::higher, 0.0, 120.0);
+    l.rotary.max_accel_rev_s2 = s.number("max_accel_rev_s2", 0.25, S::lower, 0.02, 2.0);
     s.finish();
   }
   if (const toml::table* t = reader.table("light", false)) {

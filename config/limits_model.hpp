@@ -21,9 +21,10 @@ struct SwingLimits {
 };
 
 struct RotaryLimits {
-  double max_rate_rev_s = 0.5;  // S8
-  int max_revolutions = 10;     // S8: in one direction, then a pause
-  double min_pause_s = 10.0;    // S8: before reversing
+  double max_rate_rev_s = 0.5;     // S8
+  int max_revolutions = 10;        // S8: in one direction, then a pause
+  double min_pause_s = 10.0;       // S8: before reversing
+  double max_accel_rev_s2 = 0.25;  // S8: rate changes are ramped, never stepped
 
   bool operator==(const RotaryLimits&) const = default;
 };

@@ -25,12 +25,18 @@ struct Fade {
 };
 
 enum class SwingMode : std::uint8_t { off = 0, linear = 1, rotary = 2 };
+// Seen from above the seat; the drive's direction register holds these values.
+enum class Direction : std::uint8_t { clockwise = 0, counterclockwise = 1 };
+inline const char* to_string(Direction d) {
+  return d == Direction::clockwise ? "clockwise" : "counterclockwise";
+}
 
 struct SwingSetting {
   SwingMode mode = SwingMode::off;
-  double amplitude_deg = 0.0;  // linear
-  double period_s = 0.0;       // linear
-  double speed_rev_s = 0.0;    // rotary
+  double amplitude_deg = 0.0;                  // linear
+  double period_s = 0.0;                       // linear
+  double speed_rev_s = 0.0;                    // rotary
+  Direction direction = Direction::clockwise;  // rotary
   Fade fade;
   bool operator==(const SwingSetting&) const = default;
 };

@@ -79,12 +79,14 @@ std::optional<SwingSetting> StepReader::swing(const toml::table& table, const st
                                       "room has rotary = true: use \"linear\"");
       ok = false;
     }
+    auto direction = reader.choice("direction", false, {"clockwise", "counterclockwise"});
+    if (direction == "counterclockwise") swing.direction = Direction::counterclockwise;
     ok = ok && speed;
     if (ok) swing.speed_rev_s = *speed;
   }
   if (!mode) {
     // The mode is wrong; its settings are not also reported as unknown keys.
-    for (auto key : {"amplitude_deg", "period", "speed_rev_s"}) reader.ignore(key);
+    for (auto key : {"amplitude_deg", "period", "speed_rev_s", "direction"}) reader.ignore(key);
   }
   reader.finish();
   used_.insert(DeviceKind::swing_drive);
@@ -236,6 +238,28 @@ std::optional<SoundSetting> StepReader::sound(const toml::table& table, const st
   return sound;
 }
 
+// S8 at load: one timed step may not spin longer in one direction than the room allows before
+// a pause. (Across steps, and for steps that wait for "go", the limiter pauses at run time.)
+bool StepReader::check_revolutions(const SwingSetting& swing, Millis duration,
+                                   const std::string& named, TableReader& reader,
+                                   const toml::table& swing_table) {
+  const RotaryLimits& limits = room_.limits.rotary;
+  if (swing.mode != SwingMode::rotary || swing.speed_rev_s <= 0.0) return true;
+  double seconds = std::chrono::duration<double>(duration).count();
+  double revolutions = swing.speed_rev_s * seconds;
+  if (revolutions <= limits.max_revolutions) return true;
+  double longest = limits.max_revolutions / swing.speed_rev_s;
+  reader.error_at(swing_table.source(),
+                  "the swing of " + named + " spins " + format_number(revolutions) +
+                      " revolutions in one direction (" + format_number(swing.speed_rev_s) +
+                      " rev/s for " + format_number(seconds) +
+                      " s), more than limits.rotary.max_revolutions = " +
+                      std::to_string(limits.max_revolutions) + ": make the step at most " +
+                      format_number(longest) + " s long, then rest for at least " +
+                      format_number(limits.min_pause_s) + " s");
+  return false;
+}
+
 std::optional<Step> StepReader::step(const toml::table& table, const std::string& where,
                                      bool wind_down) {
   TableReader reader(table, where, diagnostics_);
@@ -261,7 +285,8 @@ std::optional<Step> StepReader::step(const toml::table& table, const std::string
   }
   step.duration = wait ? std::nullopt : duration;
   Fade step_fade = read_fade(reader, Fade{});
-  if (const toml::table* swing_table = reader.table("swing", false)) {
+  const toml::table* swing_table = reader.table("swing", false);
+  if (swing_table != nullptr) {
     if (auto s = swing(*swing_table, "the swing of " + named, step_fade)) {
       step.swing = *s;
     } else {
@@ -288,6 +313,10 @@ std::optional<Step> StepReader::step(const toml::table& table, const std::string
     if (step.swing) check_fade(step.swing->fade, "swing");
     for (const auto& l : step.lights) check_fade(l.fade, "light");
     if (step.sound) check_fade(step.sound->fade, "sound");
+    if (step.swing &&
+        !check_revolutions(*step.swing, *step.duration, named, reader, *swing_table)) {
+      ok = false;
+    }
   }
   reader.finish();
   if (!ok) return std::nullopt;

@@ -34,6 +34,8 @@ class StepReader {
   Fade read_fade(TableReader& reader, const Fade& fallback);
   std::optional<SwingSetting> swing(const toml::table& table, const std::string& where,
                                     const Fade& step_fade);
+  bool check_revolutions(const SwingSetting& swing, Millis duration, const std::string& named,
+                         TableReader& reader, const toml::table& swing_table);
   std::optional<LightSetting> light(const toml::table& table, const std::string& where,
                                     const Fade& step_fade, std::optional<Millis> step_duration);
 

@@ -67,7 +67,8 @@ std::string summarize(const Room& room) {
   const Limits& l = room.limits;
   out << "  limits: swing <= " << l.swing.max_amplitude_deg
       << " deg, period >= " << l.swing.min_period_s << " s; rotary <= " << l.rotary.max_rate_rev_s
-      << " rev/s; "
+      << " rev/s, " << l.rotary.max_revolutions << " revolutions then " << l.rotary.min_pause_s
+      << " s at rest; "
       << "flashes <= " << l.light.max_flashes_per_s << "/s; sound <= " << l.sound.max_dba
       << " dBA, rises <= " << l.sound.max_rise_db_s
       << " dB/s; sessions <= " << minutes_seconds(l.session.max_duration) << "; lease "

@@ -25,7 +25,9 @@ SafetySupervisor::SafetySupervisor(const config::Limits& limits,
     : limits_(limits),
       swing_(std::move(swing)),
       inputs_(std::move(inputs)),
-      limiter_(limits.swing),
+      limiter_(limits.swing, limits.rotary,
+               limits.rotary.max_rate_rev_s *
+                   std::chrono::duration<double>(swing_->comm_loss_timeout()).count()),
       inputs_armed_(inputs_.size(), false) {
   swing_->on_change([this] { device_changed(); });
   for (auto& input : inputs_) input->on_change([this] { device_changed(); });
@@ -106,7 +108,8 @@ void SafetySupervisor::stop_motion() {
   // Category 1 stop (S3): the drive is disabled and ramps down at its own maximum deceleration
   // (its comm-loss action is a ramp stop too). Later motion starts again from rest.
   limiter_.reset_to_rest();
-  swing_->apply(devices::SwingOutput(false, config::SwingMode::off, 0.0, 0.0));
+  swing_->apply(devices::SwingOutput(false, config::SwingMode::off, 0.0, 0.0, 0.0,
+                                     limiter_.state().direction));
 }
 
 void SafetySupervisor::device_changed() {
@@ -171,24 +174,46 @@ void SafetySupervisor::update(const SwingTarget& wanted, Clock::time_point now) 
   swing_->tick(now);
   for (auto& input : inputs_) input->tick(now);
   observe(now);
+  // A drive that cannot be read may still be turning: a rotary pause does not count then.
+  const auto& reading = swing_->reading();
+  bool drive_turning = !reading.valid || reading.running;
 
   if (!swing_->ready_for_motion() || interlocks_.stop_required()) {
     // The drive cannot be trusted with motion, or an interlock holds: ask it to stop (it ramps
     // down by itself) and start any later motion from rest, never from where the ramp was.
     stop_motion();
+    limiter_.step(SwingTarget{}, dt, drive_turning);  // the rotary pause runs during a stop
     return;
   }
   // A lapsed lease winds motion down at the limiter's rate instead (S13).
   SwingTarget target = interlocks_.wind_down_required() ? SwingTarget{} : wanted;
-  const SwingState& state = limiter_.step(target, dt);
+  const SwingState& state = limiter_.step(target, dt, drive_turning);
+  note_clamps(target);
+  swing_->apply(devices::SwingOutput(state.enabled, state.mode, state.amplitude_deg, state.period_s,
+                                     state.speed_rev_s, state.direction));
+}
+
+void SafetySupervisor::note_clamps(const SwingTarget& target) {
   if (limiter_.last_target_clamped() && !was_clamped_) {
-    bool by_child = child_capped_ && target.amplitude_deg > limiter_.max_amplitude_deg();
-    clamps_.push_back(
-        Clamp{target, limiter_.max_amplitude_deg(), limits_.swing.min_period_s, by_child});
+    Clamp clamp{target,
+                limiter_.max_amplitude_deg(),
+                limits_.swing.min_period_s,
+                limits_.rotary.max_rate_rev_s,
+                RotaryLimiter::Hold::none,
+                0.0,
+                false};
+    clamp.by_child = child_capped_ && target.mode == config::SwingMode::linear &&
+                     target.amplitude_deg > limiter_.max_amplitude_deg();
+    clamps_.push_back(clamp);
   }
   was_clamped_ = limiter_.last_target_clamped();
-  swing_->apply(
-      devices::SwingOutput(state.enabled, state.mode, state.amplitude_deg, state.period_s));
+  auto hold = limiter_.rotary_hold();
+  if (hold != RotaryLimiter::Hold::none && hold != last_hold_) {
+    clamps_.push_back(Clamp{target, limiter_.max_amplitude_deg(), limits_.swing.min_period_s,
+                            limits_.rotary.max_rate_rev_s, hold, limiter_.rotary().revolutions(),
+                            false});
+  }
+  last_hold_ = hold;
 }
 
 }  // namespace sensoryd

@@ -48,12 +48,16 @@ class SafetySupervisor {
   // The session's child, whose caps tighten the room's limits until the next start (S15).
   void set_child(const config::Child* child);
 
-  // A wanted swing setting beyond a limit, at the moment it began to be clamped (S16).
+  // A wanted swing setting beyond a limit, at the moment it began to be clamped (S16), or a
+  // spin held for a rotary pause (S8).
   struct Clamp {
     SwingTarget asked;
     double max_amplitude_deg;
     double min_period_s;
-    bool by_child;  // the child's cap, tighter than the room's, was what clamped it
+    double max_rate_rev_s;
+    RotaryLimiter::Hold hold;  // none: a rate, amplitude or period clamp
+    double revolutions;        // turned in this direction when a hold began
+    bool by_child;             // the child's cap, tighter than the room's, was what clamped it
   };
   std::vector<Clamp> take_clamps();
 
@@ -74,6 +78,7 @@ class SafetySupervisor {
   void observe(Clock::time_point now);
   void stop_motion();
   void device_changed();
+  void note_clamps(const SwingTarget& target);
 
   config::Limits limits_;
   std::unique_ptr<devices::SwingDrive> swing_;
@@ -85,6 +90,7 @@ class SafetySupervisor {
   std::optional<Clock::time_point> lease_expires_;
   bool child_capped_ = false;
   bool was_clamped_ = false;
+  RotaryLimiter::Hold last_hold_ = RotaryLimiter::Hold::none;
   std::vector<Clamp> clamps_;
   std::function<void()> on_change_;
   std::optional<Clock::time_point> last_update_;

@@ -49,21 +49,49 @@ bool SessionControl::take_state_changed() {
 void SessionControl::tick(Clock::time_point now) {
   SwingTarget wanted = engine_.update(now);
   supervisor_.update(wanted, now);
-  for (const auto& clamp : supervisor_.take_clamps()) {
-    spdlog::info("limit clamped: swing asked {} deg / {} s, allowed {} deg / >= {} s{}",
-                 clamp.asked.amplitude_deg, clamp.asked.period_s, clamp.max_amplitude_deg,
-                 clamp.min_period_s, clamp.by_child ? " (the child's cap)" : "");
-    record("limit_clamped", dump(json{{"session_id", engine_.session_id()},
-                                      {"channel", "swing"},
-                                      {"asked_amplitude_deg", clamp.asked.amplitude_deg},
-                                      {"asked_period_s", clamp.asked.period_s},
-                                      {"max_amplitude_deg", clamp.max_amplitude_deg},
-                                      {"min_period_s", clamp.min_period_s},
-                                      {"by", clamp.by_child ? "child" : "room"}}));
-  }
+  for (const auto& clamp : supervisor_.take_clamps()) record_clamp(clamp);
   take_engine_events();
   handle_interlock_changes(now);
   enforce_session_cap(now);
+}
+
+void SessionControl::record_clamp(const SafetySupervisor::Clamp& clamp) {
+  using Hold = RotaryLimiter::Hold;
+  json event{{"session_id", engine_.session_id()}, {"channel", "swing"}};
+  if (clamp.hold != Hold::none) {
+    // S8: a spin held at rest for the mandatory pause.
+    bool reversal = clamp.hold == Hold::reversal;
+    const auto& rotary = room_.limits.rotary;
+    spdlog::info(
+        "limit clamped: rotary swing held for a pause of {} s ({} after {:.2f} "
+        "revolutions)",
+        rotary.min_pause_s, reversal ? "before reversing" : "revolution limit reached",
+        clamp.revolutions);
+    event.update(json{{"limit", reversal ? "min_pause_s" : "max_revolutions"},
+                      {"asked_speed_rev_s", clamp.asked.speed_rev_s},
+                      {"asked_direction", config::to_string(clamp.asked.direction)},
+                      {"revolutions", clamp.revolutions},
+                      {"max_revolutions", rotary.max_revolutions},
+                      {"min_pause_s", rotary.min_pause_s},
+                      {"by", "room"}});
+  } else if (clamp.asked.mode == config::SwingMode::rotary) {
+    spdlog::info("limit clamped: rotary swing asked {} rev/s, allowed {} rev/s",
+                 clamp.asked.speed_rev_s, clamp.max_rate_rev_s);
+    event.update(json{{"limit", "max_rate_rev_s"},
+                      {"asked_speed_rev_s", clamp.asked.speed_rev_s},
+                      {"max_rate_rev_s", clamp.max_rate_rev_s},
+                      {"by", "room"}});
+  } else {
+    spdlog::info("limit clamped: swing asked {} deg / {} s, allowed {} deg / >= {} s{}",
+                 clamp.asked.amplitude_deg, clamp.asked.period_s, clamp.max_amplitude_deg,
+                 clamp.min_period_s, clamp.by_child ? " (the child's cap)" : "");
+    event.update(json{{"asked_amplitude_deg", clamp.asked.amplitude_deg},
+                      {"asked_period_s", clamp.asked.period_s},
+                      {"max_amplitude_deg", clamp.max_amplitude_deg},
+                      {"min_period_s", clamp.min_period_s},
+                      {"by", clamp.by_child ? "child" : "room"}});
+  }
+  record("limit_clamped", dump(event));
 }
 
 void SessionControl::devices_changed(Clock::time_point now) {

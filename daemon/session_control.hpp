@@ -62,6 +62,7 @@ class SessionControl {
   void pause_for(const std::string& reason, Clock::time_point now);
   void enforce_session_cap(Clock::time_point now);
   void record(std::string type, std::string fields_json);
+  void record_clamp(const SafetySupervisor::Clamp& clamp);
 
   const config::Room& room_;
   SessionEngine& engine_;

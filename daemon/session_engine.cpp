@@ -70,6 +70,10 @@ SwingTarget SessionEngine::swing_setting_at(int index) const {
     const auto& swing = steps()[static_cast<std::size_t>(i)].swing;
     if (!swing) continue;
     if (swing->mode == config::SwingMode::off) return SwingTarget{config::SwingMode::off, 0.0, 0.0};
+    if (swing->mode == config::SwingMode::rotary) {
+      return SwingTarget{config::SwingMode::rotary, 0.0, 0.0,
+                         swing->speed_rev_s * request_.intensity, swing->direction};
+    }
     return SwingTarget{swing->mode, swing->amplitude_deg * request_.intensity, swing->period_s};
   }
   // Nothing set in this phase: the main steps leave the swing at rest; a wind-down starts
@@ -190,14 +194,29 @@ SwingTarget SessionEngine::target_at(Clock::time_point now) const {
   double into = Seconds(now - fade_started_at_).count();
   if (fade <= 0.0 || into >= fade) return to_;
   double f = eased(into / fade, fade_.curve);
+  using config::SwingMode;
+  bool spin_from = from_.mode == SwingMode::rotary;
+  bool spin_to = to_.mode == SwingMode::rotary;
+  if (spin_from || spin_to) {
+    // A spin fades its speed, from or to rest. Between linear and rotary, or to the other
+    // direction, there is nothing to blend: the limiter brings the seat to rest first.
+    bool same_spin = spin_from && spin_to && from_.direction == to_.direction;
+    bool from_rest = from_.mode == SwingMode::off && spin_to;
+    bool to_rest = spin_from && to_.mode == SwingMode::off;
+    if (!same_spin && !from_rest && !to_rest) return to_;
+    SwingTarget t = spin_to ? to_ : from_;
+    t.speed_rev_s = from_.speed_rev_s + (to_.speed_rev_s - from_.speed_rev_s) * f;
+    if (t.speed_rev_s <= 0.0) t = SwingTarget{};
+    return t;
+  }
   SwingTarget t;
   t.amplitude_deg = from_.amplitude_deg + (to_.amplitude_deg - from_.amplitude_deg) * f;
-  bool from_moving = from_.mode != config::SwingMode::off;
-  bool to_moving = to_.mode != config::SwingMode::off;
+  bool from_moving = from_.mode != SwingMode::off;
+  bool to_moving = to_.mode != SwingMode::off;
   t.period_s = !from_moving ? to_.period_s
                : !to_moving ? from_.period_s
                             : from_.period_s + (to_.period_s - from_.period_s) * f;
-  t.mode = t.amplitude_deg > 0.0 ? config::SwingMode::linear : config::SwingMode::off;
+  t.mode = t.amplitude_deg > 0.0 ? SwingMode::linear : SwingMode::off;
   return t;
 }
 

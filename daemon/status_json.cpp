@@ -87,6 +87,7 @@ std::string swing_device_json(const devices::SwingDrive& swing) {
   if (r.valid) {
     j["angle_deg"] = tenths(r.angle_deg);
     j["amplitude_deg"] = tenths(r.amplitude_deg);
+    if (swing.rotary()) j["speed_rev_s"] = std::round(r.speed_rev_s * 1000.0) / 1000.0;
     j["running"] = r.running;
     j["fault_code"] = r.fault_code;
   }

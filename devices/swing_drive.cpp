@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -24,8 +25,10 @@ SwingDrive::SwingDrive(std::string id, config::SwingDrive config, RegisterBus& b
       bus_(bus),
       health_("swing " + id_, lost_after_polls, [this] { notify(); }) {
   const auto& r = config_.registers;
-  poll_first_ = std::min({r.status, r.angle, r.measured_amplitude, r.fault_code});
-  std::uint16_t last = std::max({r.status, r.angle, r.measured_amplitude, r.fault_code});
+  std::vector<std::uint16_t> polled{r.status, r.angle, r.measured_amplitude, r.fault_code};
+  if (config_.rotary) polled.push_back(r.measured_speed);
+  poll_first_ = *std::min_element(polled.begin(), polled.end());
+  std::uint16_t last = *std::max_element(polled.begin(), polled.end());
   poll_count_ = static_cast<std::uint16_t>(last - poll_first_ + 1);
 }
 
@@ -35,6 +38,11 @@ void SwingDrive::attach() {
   bus_.add_poll(config_.modbus.unit, RegisterKind::input, poll_first_, poll_count_,
                 config_.modbus.poll_period,
                 [this](const ReadResult& result) { poll_result(result); });
+}
+
+bool SwingDrive::moving_visibly() const {
+  return reading_.amplitude_deg >= kFrozenCheckAmplitudeDeg ||
+         reading_.speed_rev_s >= kFrozenCheckSpeedRevS;
 }
 
 void SwingDrive::notify() {
@@ -63,6 +71,7 @@ void SwingDrive::configure_watchdog() {
   const auto& r = config_.registers;
   write_if_changed(r.control, 0);
   write_if_changed(r.amplitude, 0);
+  if (config_.rotary) write_if_changed(r.speed, 0);
   write_if_changed(r.mode, static_cast<std::uint16_t>(config::SwingMode::off));
   auto timeout = static_cast<std::uint16_t>(config_.comm_loss_timeout.count());
   bus_.write(config_.modbus.unit, r.comm_loss_timeout, timeout);
@@ -111,8 +120,9 @@ void SwingDrive::poll_result(const ReadResult& result) {
   reading_.fault = (status & status_bits::fault) != 0;
   reading_.comm_lost = (status & status_bits::comm_lost) != 0;
   double angle = static_cast<std::int16_t>(at(r.angle)) / 10.0;
-  if (angle != reading_.angle_deg || !reading_.running ||
-      reading_.amplitude_deg < kFrozenCheckAmplitudeDeg || !last_angle_change_) {
+  reading_.speed_rev_s = config_.rotary ? at(r.measured_speed) / 1000.0 : 0.0;
+  if (angle != reading_.angle_deg || !reading_.running || !moving_visibly() ||
+      !last_angle_change_) {
     last_angle_change_ = last_tick_;
     frozen_ = false;
   }
@@ -151,6 +161,11 @@ void SwingDrive::apply(const SwingOutput& output) {
   write_if_changed(r.mode, static_cast<std::uint16_t>(output.mode()));
   write_if_changed(r.period, to_register(output.period_s(), 1000.0));
   write_if_changed(r.amplitude, to_register(output.amplitude_deg(), 10.0));
+  if (config_.rotary) {
+    // The direction first: it only ever changes while the speed is 0 (the limiter's pause).
+    write_if_changed(r.direction, static_cast<std::uint16_t>(output.direction()));
+    write_if_changed(r.speed, to_register(output.speed_rev_s(), 1000.0));
+  }
   if (output.enabled()) write_if_changed(r.control, 1);
 }
 
@@ -167,8 +182,7 @@ void SwingDrive::tick(Clock::time_point now) {
   }
   // A seat swinging a few degrees never holds its angle (to 0.1 deg) for two seconds, even at a
   // long period: a drive or gateway that keeps answering the same values cannot be trusted.
-  if (!frozen_ && reading_.valid && reading_.running &&
-      reading_.amplitude_deg >= kFrozenCheckAmplitudeDeg && last_angle_change_ &&
+  if (!frozen_ && reading_.valid && reading_.running && moving_visibly() && last_angle_change_ &&
       now - *last_angle_change_ > kFrozenAfter) {
     frozen_ = true;
     health_.set(Health::lost, "readings frozen: the angle has not changed for " +

@@ -24,6 +24,7 @@ struct SwingReading {
   bool comm_lost = false;
   double angle_deg = 0.0;
   double amplitude_deg = 0.0;
+  double speed_rev_s = 0.0;  // rotary drives
   std::uint16_t fault_code = 0;
 };
 
@@ -57,6 +58,8 @@ class SwingDrive {
   bool watchdog_confirmed() const { return watchdog_confirmed_; }
   const SwingReading& reading() const { return reading_; }
   const std::string& id() const { return id_; }
+  config::Millis comm_loss_timeout() const { return config_.comm_loss_timeout; }
+  bool rotary() const { return config_.rotary; }
   const std::string& health_detail() const { return health_.detail(); }
 
   // Called on the logic thread whenever health or watchdog confirmation changes.
@@ -68,6 +71,7 @@ class SwingDrive {
   void poll_result(const ReadResult& result);
   void notify();
   void write_if_changed(std::uint16_t address, std::uint16_t value);
+  bool moving_visibly() const;  // enough that the angle must change between polls
 
   std::string id_;
   config::SwingDrive config_;
@@ -88,6 +92,7 @@ class SwingDrive {
   bool frozen_ = false;  // the readings stopped changing while the drive says it moves
   static constexpr std::chrono::milliseconds kFrozenAfter{2000};
   static constexpr double kFrozenCheckAmplitudeDeg = 3.0;  // below it, small moves may not show
+  static constexpr double kFrozenCheckSpeedRevS = 0.02;    // 7 deg/s: the heading must move
   std::optional<Clock::time_point> last_tick_;
   std::function<void()> on_change_;
 };

@@ -54,10 +54,10 @@ class SwingUnit final : public SimUnit {
     return SimUnit::control(words, now);
   }
   std::string describe() const override {
-    char text[96];
-    std::snprintf(text, sizeof text, "swing amplitude %.1f deg, control %u%s",
+    char text[128];
+    std::snprintf(text, sizeof text, "swing amplitude %.1f deg, control %u%s, speed %.3f rev/s",
                   model_.amplitude_deg(), model_.holding()[reg::control],
-                  model_.comm_lost() ? ", comm lost" : "");
+                  model_.comm_lost() ? ", comm lost" : "", model_.speed_rev_s());
     return text;
   }
 

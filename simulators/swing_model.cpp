@@ -8,7 +8,8 @@ namespace sensoryd::sim {
 
 namespace {
 constexpr double kRunningThresholdDeg = 0.05;
-}
+constexpr double kRunningThresholdRevS = 0.001;
+}  // namespace
 
 const char* register_name(std::uint16_t address) {
   switch (address) {
@@ -26,6 +27,10 @@ const char* register_name(std::uint16_t address) {
       return "comm_loss_action";
     case reg::heartbeat:
       return "heartbeat";
+    case reg::speed:
+      return "speed";
+    case reg::direction:
+      return "direction";
     default:
       return "unknown";
   }
@@ -58,6 +63,7 @@ void SwingModel::step(Clock::time_point now) {
     if (events_) events_("comm_loss_stop", amplitude_deg_);
   }
 
+  step_spin(dt);
   bool drive_on = holding_[reg::control] != 0 && holding_[reg::mode] == 1;
   double target =
       drive_on ? std::min(holding_[reg::amplitude] / 10.0, physics_.mechanical_max_deg) : 0.0;
@@ -69,12 +75,38 @@ void SwingModel::step(Clock::time_point now) {
   double period_s = std::max(0.5, holding_[reg::period] / 1000.0);
   phase_ = std::fmod(phase_ + 2.0 * std::numbers::pi * dt / period_s, 2.0 * std::numbers::pi);
 
-  bool running = amplitude_deg_ > kRunningThresholdDeg;
-  if (was_running_ && !running) {
+  bool now_running = running();
+  if (was_running_ && !now_running) {
     amplitude_deg_ = 0.0;
+    speed_rev_s_ = 0.0;
     if (events_) events_("motion_stopped", 0.0);
   }
-  was_running_ = running;
+  was_running_ = now_running;
+}
+
+// A spinning seat follows its speed setpoint at the drive's acceleration; asked to turn the
+// other way, it slows to rest before it reverses, as a real drive does.
+void SwingModel::step_spin(double dt) {
+  bool spin_on = holding_[reg::control] != 0 && holding_[reg::mode] == 2;
+  int wanted_sign = holding_[reg::direction] == 1 ? -1 : 1;
+  double target =
+      spin_on ? std::min(holding_[reg::speed] / 1000.0, physics_.mechanical_max_rev_s) : 0.0;
+  if (wanted_sign != spin_sign_) {
+    if (speed_rev_s_ == 0.0) {
+      spin_sign_ = wanted_sign;
+    } else {
+      target = 0.0;
+    }
+  }
+  double change = physics_.max_spin_accel_rev_s2 * dt;
+  double before = speed_rev_s_;
+  speed_rev_s_ = target > speed_rev_s_ ? std::min(target, speed_rev_s_ + change)
+                                       : std::max(target, speed_rev_s_ - change);
+  revolutions_ += spin_sign_ * (before + speed_rev_s_) / 2.0 * dt;
+}
+
+bool SwingModel::running() const {
+  return amplitude_deg_ > kRunningThresholdDeg || speed_rev_s_ > kRunningThresholdRevS;
 }
 
 void SwingModel::set_fault(std::uint16_t code) {
@@ -84,14 +116,17 @@ void SwingModel::set_fault(std::uint16_t code) {
 
 std::array<std::uint16_t, reg::input_count> SwingModel::inputs() const {
   std::array<std::uint16_t, reg::input_count> in{};
-  bool running = amplitude_deg_ > kRunningThresholdDeg;
+  bool running = this->running();
   bool fault = fault_code_ != 0;
   in[reg::status] = static_cast<std::uint16_t>((comm_lost_ || fault ? 0 : 1) | (running ? 2 : 0) |
                                                (fault ? 4 : 0) | (comm_lost_ ? 8 : 0));
-  double angle = amplitude_deg_ * std::sin(phase_);
+  // Spinning, the angle is the seat's heading; swinging, its displacement from rest.
+  double heading = std::remainder(revolutions_ * 360.0, 360.0);
+  double angle = speed_rev_s_ > 0.0 ? heading : amplitude_deg_ * std::sin(phase_);
   in[reg::angle] = static_cast<std::uint16_t>(static_cast<std::int16_t>(std::lround(angle * 10.0)));
   in[reg::measured_amplitude] = static_cast<std::uint16_t>(std::lround(amplitude_deg_ * 10.0));
   in[reg::fault_code] = fault_code_;
+  in[reg::measured_speed] = static_cast<std::uint16_t>(std::lround(speed_rev_s_ * 1000.0));
   return in;
 }
 

@@ -16,15 +16,32 @@ inline config::Step rig_step(std::string name, config::SwingMode mode, double am
                              std::optional<config::Millis> duration) {
   config::Step s;
   s.name = std::move(name);
-  s.swing =
-      config::SwingSetting{mode, amplitude, period, 0.0, config::Fade{fade, config::Curve::linear}};
+  s.swing = config::SwingSetting{.mode = mode,
+                                 .amplitude_deg = amplitude,
+                                 .period_s = period,
+                                 .fade = config::Fade{fade, config::Curve::linear}};
   s.duration = duration;
   return s;
 }
 
-// Limits: amplitude 12 deg, period >= 2 s, ramp 3 deg/s, lease 3 s, sessions <= 40 s.
+inline config::Step rig_spin(std::string name, double rev_s, config::Direction direction,
+                             config::Millis fade, std::optional<config::Millis> duration) {
+  config::Step s;
+  s.name = std::move(name);
+  s.swing = config::SwingSetting{.mode = config::SwingMode::rotary,
+                                 .speed_rev_s = rev_s,
+                                 .direction = direction,
+                                 .fade = config::Fade{fade, config::Curve::linear}};
+  s.duration = duration;
+  return s;
+}
+
+// Limits: amplitude 12 deg, period >= 2 s, ramp 3 deg/s, lease 3 s, sessions <= 40 s; rotary
+// 0.5 rev/s, ramp 0.25 rev/s^2, 3 revolutions then a 4 s pause.
 // Profile "calm": settle 8 deg (2 s), strong (asks 25 deg at 1 s: beyond the limits), wait for
 // go at 5 deg; wind-down: rest (2 s).
+// Profile "spin": clockwise (asks 0.8 rev/s: beyond the limit) for 12 s, counterclockwise
+// 0.4 rev/s for 6 s, then a linear sway waiting for go; wind-down: rest (2 s).
 inline config::Room rig_room() {
   using config::SwingMode;
   using namespace std::chrono_literals;
@@ -35,6 +52,17 @@ inline config::Room rig_room() {
   room.limits.swing.max_amplitude_rate_deg_s = 3.0;
   room.limits.session.lease = 3s;
   room.limits.session.max_duration = 40s;
+  room.limits.rotary.max_rate_rev_s = 0.5;
+  room.limits.rotary.max_accel_rev_s2 = 0.25;
+  room.limits.rotary.max_revolutions = 3;
+  room.limits.rotary.min_pause_s = 4.0;
+  config::Profile spin;
+  spin.id = "spin";
+  spin.steps.push_back(rig_spin("clockwise", 0.8, config::Direction::clockwise, 1s, 12s));
+  spin.steps.push_back(rig_spin("counter", 0.4, config::Direction::counterclockwise, 1s, 6s));
+  spin.steps.push_back(rig_step("sway", SwingMode::linear, 6.0, 3.0, 1s, std::nullopt));
+  spin.wind_down.push_back(rig_step("rest", SwingMode::off, 0.0, 0.0, 1s, 2s));
+  room.profiles.emplace(spin.id, spin);
   config::Profile p;
   p.id = "calm";
   p.steps.push_back(rig_step("settle", SwingMode::linear, 8.0, 3.0, 1s, 2s));
@@ -75,6 +103,7 @@ class ControlRig {
     drive.modbus.unit = kSwing;
     drive.modbus.poll_period = 20ms;
     drive.comm_loss_timeout = 400ms;
+    drive.rotary = true;
     auto swing = std::make_unique<devices::SwingDrive>("swing", drive, bus);
     swing->attach();
     std::vector<std::unique_ptr<devices::ModbusInput>> inputs;
@@ -106,7 +135,7 @@ class ControlRig {
   Outcome command(const std::string& action, double intensity = 1.0) {
     Command c;
     c.action = action;
-    c.start.profile = "calm";
+    c.start.profile = profile;
     c.start.intensity = intensity;
     return control->execute(c, t, {});
   }
@@ -124,6 +153,7 @@ class ControlRig {
   }
 
   FakeBus bus;
+  std::string profile = "calm";  // what a start starts
   SessionEngine engine{"room-r"};
   std::unique_ptr<SafetySupervisor> supervisor;
   std::unique_ptr<SessionControl> control;

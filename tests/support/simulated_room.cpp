@@ -53,15 +53,18 @@ void SimulatedRoom::write_config() {
        << "response_timeout = \"200ms\"\n\n"
        << "[devices.swing]\nkind = \"swing_drive\"\nbus = \"cabinet\"\nunit = 1\n"
        << "comm_loss_timeout = \"" << options_.comm_loss_timeout_ms << "ms\"\n"
-       << "poll_period = \"50ms\"\n\n"
+       << "poll_period = \"50ms\"\n"
+       << (options_.rotary ? "rotary = true\n" : "") << "\n"
        << "[devices.swing.registers]\ncontrol = 0\nmode = 1\namplitude = 2\nperiod = 3\n"
        << "comm_loss_timeout = 4\ncomm_loss_action = 5\nheartbeat = 6\nstatus = 0\nangle = 1\n"
-       << "measured_amplitude = 2\nfault_code = 3\n\n"
+       << "measured_amplitude = 2\nfault_code = 3\n"
+       << (options_.rotary ? "speed = 7\ndirection = 8\nmeasured_speed = 4\n" : "") << "\n"
        << "[limits.swing]\nmax_amplitude_deg = " << options_.max_amplitude_deg
        << "\nmin_period_s = " << options_.min_period_s
        << "\nmax_amplitude_rate_deg_s = " << options_.max_amplitude_rate_deg_s << "\n\n"
        << "[limits.session]\n"
        << options_.session_limits_toml << "\n";
+  if (options_.rotary) room << "[limits.rotary]\n" << options_.rotary_limits_toml << "\n";
   if (options_.safety_inputs && !options_.rtu) {
     room << "[devices.estop]\nkind = \"modbus_input\"\nrole = \"estop\"\nbus = \"cabinet\"\n"
          << "unit = 3\naddress = 0\nactive_low = true\npoll_period = \"20ms\"\n\n"

@@ -30,6 +30,10 @@ struct RoomOptions {
   // cabinet, and through sensoryd-mqtt-sim a zigbee2mqtt light (ceiling), a player (player) and
   // a big button (button, a child switch).
   bool scene = false;
+  // The swing drive can spin (rotary = true, speed 7, direction 8, measured speed 4), with
+  // these [limits.rotary] lines.
+  bool rotary = false;
+  std::string rotary_limits_toml;
   // [limits.session]: the supervision lease is off unless a test is about it.
   std::string session_limits_toml =
       "lease_required = false\nlease_required_reason = \"end-to-end tests of other things\"\n";

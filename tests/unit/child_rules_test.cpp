@@ -11,7 +11,7 @@ config::Profile profile_with(config::LightEffect effect, config::SwingMode mode)
   config::Step step;
   step.name = "s";
   step.duration = std::chrono::seconds(20);
-  step.swing = config::SwingSetting{mode, 5.0, 4.0, 0.2, {}};
+  step.swing = config::SwingSetting{mode, 5.0, 4.0, 0.2, config::Direction::clockwise, {}};
   config::LightSetting light;
   light.effect = effect;
   step.lights.push_back(light);

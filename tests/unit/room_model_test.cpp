@@ -196,6 +196,64 @@ TEST_F(RoomModel, LooseningALimitNeedsAReasonAndIsWarned) {
             std::string::npos);
 }
 
+// The example room's drive made able to spin, and the first step spinning it.
+std::string spinning_room() {
+  std::string room = kRoom;
+  room.replace(room.find("template = \"drive\"\n"), 19, "template = \"drive\"\nrotary = true\n");
+  room.replace(room.find("fault_code = 3 }"), 16,
+               "fault_code = 3, speed = 9, direction = 10, measured_speed = 4 }");
+  return room;
+}
+
+std::string spinning_profile(const std::string& swing) {
+  std::string profile = kProfile;
+  std::string linear =
+      "swing = { mode = \"linear\", amplitude_deg = 10, period = \"4s\", curve = \"s-curve\" }";
+  profile.replace(profile.find(linear), linear.size(), swing);
+  return profile;
+}
+
+TEST_F(RoomModel, ASpinHasASpeedAndADirection) {
+  auto result =
+      load(spinning_room(), spinning_profile("swing = { mode = \"rotary\", speed_rev_s "
+                                             "= 0.15, direction = \"counterclockwise\" }"));
+  ASSERT_TRUE(result.room) << result.diagnostics.errors.front().to_string();
+  const SwingSetting& swing = *result.room->find_profile("p")->steps[0].swing;
+  EXPECT_EQ(swing.mode, SwingMode::rotary);
+  EXPECT_DOUBLE_EQ(swing.speed_rev_s, 0.15);
+  EXPECT_EQ(swing.direction, Direction::counterclockwise);
+  const SwingDrive& drive = *result.room->find_device("swing")->swing;
+  EXPECT_TRUE(drive.rotary);
+  EXPECT_EQ(drive.registers.speed, 9);
+  EXPECT_EQ(drive.registers.direction, 10);
+  EXPECT_EQ(drive.registers.measured_speed, 4);
+}
+
+TEST_F(RoomModel, ATimedSpinBeyondTheRevolutionLimitIsAnError) {
+  // 0.5 rev/s for the step's 60 s: 30 revolutions in one direction, the room allows 10.
+  auto result =
+      load(spinning_room(), spinning_profile("swing = { mode = \"rotary\", speed_rev_s = 0.5 }"));
+  ASSERT_FALSE(result.room.has_value());
+  // The first error; the others are the step's absence seen from the loop and the trigger.
+  const Diagnostic& e = result.diagnostics.errors.at(0);
+  EXPECT_EQ(std::filesystem::path(e.file).filename(), "p.toml");
+  EXPECT_EQ(e.line, 10);
+  EXPECT_NE(e.message.find("30 revolutions in one direction"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("limits.rotary.max_revolutions = 10"), std::string::npos);
+  EXPECT_NE(e.message.find("at most 20 s long, then rest for at least 10 s"), std::string::npos);
+}
+
+TEST_F(RoomModel, RotaryRegistersOnADriveThatCannotSpinAreAnError) {
+  std::string room = kRoom;
+  room.replace(room.find("heartbeat = 6,"), 14, "heartbeat = 6, speed = 7,");
+  auto result = load(room, kProfile);
+  ASSERT_FALSE(result.room.has_value());
+  ASSERT_EQ(result.diagnostics.errors.size(), 1u) << result.diagnostics.errors[1].to_string();
+  const Diagnostic& e = result.diagnostics.errors[0];
+  EXPECT_EQ(e.line, 19);
+  EXPECT_NE(e.message.find("only used by a rotary drive"), std::string::npos) << e.message;
+}
+
 struct Mistake {
   const char* name;
   bool in_profile;  // the change is made to the profile, else to the room

@@ -4,7 +4,11 @@
 //   - no amplitude beyond the limit, no rise faster than the ramp, no period below the minimum;
 //   - no enable (control 1) while the E-stop is pressed or the door is open;
 //   - no enable after a trip, an open door or a lapsed lease without a therapist's new start or
-//     resume, and none while the session is not running.
+//     resume, and none while the session is not running;
+//   - spinning (S8): no rate beyond the limit, no rise faster than the ramp, no more revolutions
+//     in one direction than the limit between pauses, no reversal without a full pause; counted
+//     on what the drive holds, which turns on at its last speed for the comm-loss timeout when
+//     the link dies, as a real drive does before its watchdog stops it.
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
@@ -24,6 +28,11 @@ constexpr int kEstop = ControlRig::kEstop;
 constexpr int kDoor = ControlRig::kDoor;
 constexpr double kMaxAmplitude = 12.0;  // as in the rig's room
 constexpr double kRate = 3.0;           // deg/s
+constexpr double kSpinRate = 0.5;       // rev/s
+constexpr double kSpinRamp = 0.25;      // rev/s^2
+constexpr double kRevolutions = 3.0;
+constexpr double kPauseS = 4.0;
+constexpr double kCommLossS = 0.4;
 const config::SwingRegisterMap kMap{};
 
 enum class Action {
@@ -75,6 +84,8 @@ class World {
   explicit World(unsigned seed) : rng_(seed) {}
 
   int enables() const { return enables_; }
+  int spins() const { return spins_; }
+  int spin_pauses() const { return spin_pauses_; }
   int trips() const { return trips_; }
 
   // Runs one random sequence; returns the first broken invariant, or empty.
@@ -104,6 +115,7 @@ class World {
     trail_ << name(a);
     switch (a) {
       case Action::start:
+        rig_.profile = pick(0, 1) == 0 ? "calm" : "spin";
         command("start");
         break;
       case Action::stop:
@@ -182,6 +194,7 @@ class World {
     // A change on the equipment's side is seen by the next poll; the tick that comes before it
     // may still act on the old state (one poll period of latency, as on a real bus).
     grace_ticks_ = 1;
+    unseen_input_change_ = a == Action::press_estop || a == Action::open_door;
     state_before_tick_ = rig_.engine.state();
     check_new_writes();
   }
@@ -197,7 +210,54 @@ class World {
     if (tripped_now && permitted_) ++trips_;
     if (tripped_now) permitted_ = false;
     check_drive_stopped();
+    check_spin();
     if (grace_ticks_ > 0) --grace_ticks_;
+  }
+
+  // S8 on what the drive holds: during the tick that just passed it turned at the speed it held
+  // before the tick's writes (kept in held_*); then it takes this tick's values.
+  void check_spin() {
+    if (!failure_.empty()) return;
+    constexpr double kTick = 0.02;
+    bool silent = rig_.bus.silent_units.count(kSwing) != 0;
+    silent_s_ = silent ? silent_s_ + kTick : 0.0;
+    bool watchdog_stopped = silent && silent_s_ > kCommLossS;
+    double speed = held_spin_ && !watchdog_stopped ? held_speed_ : 0.0;
+    if (speed > 0.0) {
+      revolutions_ += speed * kTick;
+      rest_s_ = 0.0;
+    } else {
+      rest_s_ += kTick;
+      if (rest_s_ >= kPauseS - 1e-9 && revolutions_ > 0.0) {
+        revolutions_ = 0.0;
+        ++spin_pauses_;
+      }
+    }
+    if (revolutions_ > kRevolutions + 1e-6) {
+      failure_ = "the drive turned " + std::to_string(revolutions_) +
+                 " revolutions in one direction without a pause" + at();
+      return;
+    }
+    if (watchdog_stopped) held_spin_ = false;
+    if (silent) return;  // nothing new arrived
+    auto reg = [&](std::uint16_t a) { return rig_.bus.holding[{kSwing, a}]; };
+    std::uint16_t direction = reg(kMap.direction);
+    if (direction != held_direction_ && revolutions_ > 0.0) {
+      failure_ = "the direction changed after " + std::to_string(revolutions_) +
+                 " revolutions without a full pause" + at();
+      return;
+    }
+    held_direction_ = direction;
+    held_spin_ = reg(kMap.control) == 1 && reg(kMap.mode) == 2;
+    held_speed_ = reg(kMap.speed) / 1000.0;
+    if (held_spin_ && held_speed_ > 0.0) ++spins_;
+  }
+
+  std::string at() const {
+    std::ostringstream where;
+    where << " at t=" << std::chrono::duration<double>(rig_.t.time_since_epoch()).count() - 3600
+          << " s";
+    return where.str();
   }
 
   // By the end of the tick whose poll saw a cause, the drive holds control 0 (S3, S5, S14).
@@ -235,6 +295,19 @@ class World {
           }
         }
         last_amplitude_ = {rig_.t, w.value};
+      } else if (w.address == kMap.speed) {
+        if (w.value > kSpinRate * 1000 + 0.5) {
+          failure_ =
+              "rotation " + std::to_string(w.value) + " mrev/s beyond the limit" + where.str();
+        }
+        if (last_speed_ && w.value > last_speed_->second) {
+          double seconds = std::chrono::duration<double>(rig_.t - last_speed_->first).count();
+          if (w.value - last_speed_->second > kSpinRamp * 1000 * seconds + 1) {
+            failure_ = "rotation stepped from " + std::to_string(last_speed_->second) + " to " +
+                       std::to_string(w.value) + where.str();
+          }
+        }
+        last_speed_ = {rig_.t, w.value};
       } else if (w.address == kMap.period) {
         if (w.value != 0 && w.value < 2000) {
           failure_ = "period " + std::to_string(w.value) + " ms below the minimum" + where.str();
@@ -243,7 +316,7 @@ class World {
         ++enables_;
         if (grace_ticks_ == 0 && (estop_pressed_ || door_open_)) {
           failure_ = "enabled while the E-stop is pressed or the door open" + where.str();
-        } else if (!permitted_) {
+        } else if (!permitted_ && !(grace_ticks_ > 0 && unseen_input_change_)) {
           failure_ = "enabled after a trip without a new start or resume" + where.str();
         } else if (state_before_tick_ != SessionState::running &&
                    state_before_tick_ != SessionState::winding_down) {
@@ -258,10 +331,20 @@ class World {
   ControlRig rig_;
   std::size_t seen_ = 0;
   std::optional<std::pair<Clock::time_point, std::uint16_t>> last_amplitude_;
+  std::optional<std::pair<Clock::time_point, std::uint16_t>> last_speed_;
+  bool held_spin_ = false;
+  double held_speed_ = 0.0;
+  std::uint16_t held_direction_ = 0;
+  double revolutions_ = 0.0;
+  double rest_s_ = 1e9;
+  double silent_s_ = 0.0;
+  int spins_ = 0;
+  int spin_pauses_ = 0;
   bool estop_pressed_ = false;
   bool door_open_ = false;
   bool permitted_ = false;
   int grace_ticks_ = 0;
+  bool unseen_input_change_ = false;  // the last action was a press or a door not yet polled
   // Enables come from the engine's wish at the start of a tick (or a command's effect).
   SessionState state_before_tick_ = SessionState::idle;
   int enables_ = 0;
@@ -276,11 +359,15 @@ TEST(SafetyRandom, TenThousandRandomSequencesNeverBreakAnInvariant) {
   int failures = 0;
   long enables = 0;
   long trips = 0;
+  long spins = 0;
+  long spin_pauses = 0;
   for (unsigned seed = 1; seed <= 10'000 && failures < 3; ++seed) {
     World world(seed);
     std::string failure = world.run(16);
     enables += world.enables();
     trips += world.trips();
+    spins += world.spins();
+    spin_pauses += world.spin_pauses();
     if (!failure.empty()) {
       ++failures;
       ADD_FAILURE() << "seed " << seed << ": " << failure;
@@ -290,8 +377,13 @@ TEST(SafetyRandom, TenThousandRandomSequencesNeverBreakAnInvariant) {
   // The sequences really moved the swing and really tripped it while it was allowed to move.
   EXPECT_GT(enables, 4'000);
   EXPECT_GT(trips, 2'000);
-  std::printf("random sequences: %ld enables, %ld trips while motion was allowed\n", enables,
-              trips);
+  // ... and spun it, through pauses that the revolution count or a stop required.
+  EXPECT_GT(spins, 100'000);
+  EXPECT_GT(spin_pauses, 1'000);
+  std::printf(
+      "random sequences: %ld enables, %ld trips while motion was allowed, %ld ticks spinning, "
+      "%ld rotary pauses\n",
+      enables, trips, spins, spin_pauses);
 }
 
 }  // namespace

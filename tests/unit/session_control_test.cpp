@@ -139,6 +139,29 @@ TEST(ControlCaps, AChildsAmplitudeCapHoldsOnTheDriveAndTheClampIsRecorded) {
   EXPECT_TRUE(rig.recorded("limit_clamped", "\"by\":\"room\""));
 }
 
+TEST(ControlCaps, ASpinAskedBeyondTheRateIsClampedOnTheDriveAndTheHoldsAreRecorded) {
+  ControlRig rig;
+  rig.profile = "spin";  // 0.8 rev/s asked; 3 revolutions, then 4 s at rest
+  ASSERT_TRUE(rig.command("start").ok);
+  std::uint16_t highest = 0;
+  for (int i = 0; i < 500; ++i) {  // 10 s, the tablet renewing its lease every second
+    if (i % 50 == 0) rig.command("lease");
+    rig.tick();
+    highest = std::max(highest, rig.reg(kMap.speed));
+  }
+  EXPECT_EQ(highest, 500);  // 0.5 rev/s, as the drive received it
+  rig.collect();
+  EXPECT_TRUE(rig.recorded("limit_clamped", "\"limit\":\"max_rate_rev_s\""));
+  EXPECT_TRUE(rig.recorded("limit_clamped", "\"limit\":\"max_revolutions\""));
+  // 12 s into the profile the counterclockwise step asks to reverse: held for the pause.
+  for (int i = 0; i < 200; ++i) {
+    if (i % 50 == 0) rig.command("lease");
+    rig.tick();
+  }
+  rig.collect();
+  EXPECT_TRUE(rig.recorded("limit_clamped", "\"limit\":\"min_pause_s\""));
+}
+
 TEST_F(Control, AfterShutDownStartIsRefused) {
   start_swinging();
   rig.control->shut_down(rig.t);

@@ -14,7 +14,10 @@ config::Step step(std::string name, SwingMode mode, double amplitude, double per
                   config::Curve curve = config::Curve::linear) {
   config::Step s;
   s.name = std::move(name);
-  s.swing = config::SwingSetting{mode, amplitude, period, 0.0, config::Fade{fade, curve}};
+  s.swing = config::SwingSetting{.mode = mode,
+                                 .amplitude_deg = amplitude,
+                                 .period_s = period,
+                                 .fade = config::Fade{fade, curve}};
   s.duration = duration;
   return s;
 }
@@ -52,6 +55,42 @@ TEST_F(Engine, NumberingCarriesOnFromTheLogSoARestartNeverRepeatsAnId) {
   // A restart within the same second as the session it cut short must not reuse its id.
   engine.continue_numbering_after(9999);
   EXPECT_EQ(engine.start(profile(), {}, t0, wall), "2026-11-28T03:22:11Z-room-1-10000");
+}
+
+config::Step spin_step(std::string name, double rev_s, config::Direction direction,
+                       config::Millis fade, config::Millis duration) {
+  config::Step s;
+  s.name = std::move(name);
+  s.swing = config::SwingSetting{.mode = SwingMode::rotary,
+                                 .speed_rev_s = rev_s,
+                                 .direction = direction,
+                                 .fade = config::Fade{fade, config::Curve::linear}};
+  s.duration = duration;
+  return s;
+}
+
+TEST_F(Engine, ASpinFadesItsSpeedScaledByIntensityAndAReversalIsAskedAtOnce) {
+  using config::Direction;
+  config::Profile p = profile();
+  p.steps = {spin_step("spin", 0.4, Direction::counterclockwise, 4s, 20s),
+             spin_step("back", 0.3, Direction::clockwise, 4s, 20s),
+             step("sway", SwingMode::linear, 10.0, 4.0, 4s, 20s)};
+  StartRequest request;
+  request.intensity = 0.5;
+  engine.start(p, request, t0, wall);
+  SwingTarget half = engine.update(t0 + 2s);
+  EXPECT_EQ(half.mode, SwingMode::rotary);
+  EXPECT_EQ(half.direction, Direction::counterclockwise);
+  EXPECT_DOUBLE_EQ(half.speed_rev_s, 0.1);  // half way from rest to 0.4 x 0.5
+  EXPECT_DOUBLE_EQ(engine.update(t0 + 10s).speed_rev_s, 0.2);
+  // The other direction is not blended through zero here: the limiter stops, pauses, reverses.
+  SwingTarget back = engine.update(t0 + 21s);
+  EXPECT_EQ(back.direction, Direction::clockwise);
+  EXPECT_DOUBLE_EQ(back.speed_rev_s, 0.15);
+  SwingTarget sway = engine.update(t0 + 41s);
+  EXPECT_EQ(sway.mode, SwingMode::linear);
+  EXPECT_DOUBLE_EQ(sway.amplitude_deg, 5.0);
+  EXPECT_DOUBLE_EQ(sway.speed_rev_s, 0.0);
 }
 
 TEST_F(Engine, FadesFromRestIntoTheFirstStep) {

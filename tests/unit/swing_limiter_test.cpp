@@ -73,5 +73,81 @@ TEST(SwingLimiter, ResetStartsAgainFromRest) {
   EXPECT_NEAR(limiter.state().amplitude_deg, 0.04, 1e-9);
 }
 
+// The defaults: 0.5 rev/s, ramped at 0.25 rev/s^2, 10 revolutions, then 10 s at rest.
+config::RotaryLimits rotary_limits() {
+  return config::RotaryLimits{};
+}
+
+const SwingTarget kSpin{SwingMode::rotary, 0.0, 0.0, 0.4, config::Direction::counterclockwise};
+
+TEST(SwingLimiter, ASpinIsSentAsRotaryWithItsSpeedAndDirection) {
+  SwingLimiter limiter(limits(), rotary_limits());
+  for (int i = 0; i < 200; ++i) limiter.step(kSpin, 20ms);
+  const SwingState& s = limiter.state();
+  EXPECT_TRUE(s.enabled);
+  EXPECT_EQ(s.mode, SwingMode::rotary);
+  EXPECT_DOUBLE_EQ(s.speed_rev_s, 0.4);
+  EXPECT_EQ(s.direction, config::Direction::counterclockwise);
+  EXPECT_DOUBLE_EQ(s.amplitude_deg, 0.0);
+  limiter.step({SwingMode::rotary, 0.0, 0.0, 3.0, config::Direction::counterclockwise}, 20ms);
+  EXPECT_TRUE(limiter.last_target_clamped());
+}
+
+TEST(SwingLimiter, FromLinearToRotaryTheSwingComesToRestFirst) {
+  SwingLimiter limiter(limits(), rotary_limits());
+  for (int i = 0; i < 500; ++i) limiter.step({SwingMode::linear, 6.0, 4.0}, 20ms);
+  bool rested = false;
+  for (int i = 0; i < 500; ++i) {
+    const SwingState& s = limiter.step(kSpin, 20ms);
+    // Never both at once: a spin starts only once the amplitude is out.
+    if (s.mode == SwingMode::rotary) {
+      EXPECT_DOUBLE_EQ(s.amplitude_deg, 0.0);
+      EXPECT_TRUE(rested);
+    }
+    if (s.mode == SwingMode::linear) {
+      EXPECT_DOUBLE_EQ(s.speed_rev_s, 0.0);
+    }
+    rested = rested || s.at_rest();
+  }
+  EXPECT_EQ(limiter.state().mode, SwingMode::rotary);
+}
+
+TEST(SwingLimiter, ASpinWaitsUntilTheDriveReportsTheSwingStill) {
+  SwingLimiter limiter(limits(), rotary_limits());
+  for (int i = 0; i < 500; ++i) limiter.step({SwingMode::linear, 6.0, 4.0}, 20ms, true);
+  for (int i = 0; i < 500; ++i) {
+    limiter.step(kSpin, 20ms, true);  // the seat still swings out its last amplitude
+    ASSERT_NE(limiter.state().mode, SwingMode::rotary) << "tick " << i;
+  }
+  limiter.step(kSpin, 20ms, false);
+  EXPECT_EQ(limiter.state().mode, SwingMode::rotary);
+}
+
+TEST(SwingLimiter, FromRotaryToLinearTheSpinRampsDownFirst) {
+  SwingLimiter limiter(limits(), rotary_limits());
+  for (int i = 0; i < 200; ++i) limiter.step(kSpin, 20ms);
+  int spinning_ticks = 0;
+  double before = limiter.state().speed_rev_s;
+  while (limiter.step({SwingMode::linear, 6.0, 4.0}, 20ms).mode == SwingMode::rotary) {
+    EXPECT_LE(before - limiter.state().speed_rev_s, 0.25 * 0.020 + 1e-9);
+    before = limiter.state().speed_rev_s;
+    ++spinning_ticks;
+  }
+  EXPECT_EQ(spinning_ticks, 79);  // 0.4 rev/s at 0.25 rev/s^2: 1.6 s, the last tick at rest
+  EXPECT_EQ(limiter.state().mode, SwingMode::off);
+  limiter.step({SwingMode::linear, 6.0, 4.0}, 20ms);
+  EXPECT_EQ(limiter.state().mode, SwingMode::linear);
+}
+
+TEST(SwingLimiter, AResetOwesTheRotaryPause) {
+  SwingLimiter limiter(limits(), rotary_limits());
+  for (int i = 0; i < 200; ++i) limiter.step(kSpin, 20ms);
+  limiter.reset_to_rest();
+  EXPECT_TRUE(limiter.state().at_rest());
+  for (int i = 0; i < 100; ++i) limiter.step(kSpin, 20ms);
+  EXPECT_TRUE(limiter.state().at_rest());
+  EXPECT_EQ(limiter.rotary_hold(), RotaryLimiter::Hold::revolutions);
+}
+
 }  // namespace
 }  // namespace sensoryd
