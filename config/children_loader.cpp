@@ -67,6 +67,16 @@ void read_children(TableReader& root, Room& room, Diagnostics& diagnostics) {
                                                 " is vestibular_sensitive: rotary swing "
                                                 "cannot be allowed; remove rotary_allowed");
     }
+    // S15: a vestibular-sensitive child swings lower than the room allows; the clinic says how
+    // much lower, since no one figure suits every child.
+    if (child.has(ChildFlag::vestibular_sensitive) &&
+        (!child.max_amplitude_deg || *child.max_amplitude_deg >= limits.swing.max_amplitude_deg)) {
+      reader.error_at_key("flags", where +
+                                       " is vestibular_sensitive: give it max_amplitude_deg "
+                                       "below the room's limit of " +
+                                       format_number(limits.swing.max_amplitude_deg) +
+                                       " deg (a lower amplitude, S15)");
+    }
     child.profiles = reader.string_list("profiles", false).value_or(std::vector<std::string>{});
     reader.finish();
     room.children.emplace(id, std::move(child));
