@@ -47,11 +47,16 @@ duration = "3s"
 lights = { fixtures = ["ceiling"], color = "#ff00ff", brightness = "90%" }
 )";
 
-TEST(Scene, ALightASoundAndAButtonCrossMqttBothWays) {
+// The scene room (every light and sound kind, a big button) with the button-play profile.
+RoomOptions play_room() {
   RoomOptions options;
   options.scene = true;
   options.profiles = {{"play.toml", kPlayProfile}};
-  SimulatedRoom room(options);
+  return options;
+}
+
+TEST(Scene, ALightASoundAndAButtonCrossMqttBothWays) {
+  SimulatedRoom room(play_room());
   room.start_all();
   Tablet& tablet = room.tablet();
   auto started = tablet.command("start", {{"profile", "play"}, {"therapist", "ana"}});
@@ -112,10 +117,7 @@ TEST(Scene, ALightASoundAndAButtonCrossMqttBothWays) {
 }
 
 TEST(Scene, ALightThatGoesOfflineIsLostAndGetsItsCommandAgainWhenBack) {
-  RoomOptions options;
-  options.scene = true;
-  options.profiles = {{"play.toml", kPlayProfile}};
-  SimulatedRoom room(options);
+  SimulatedRoom room(play_room());
   room.start_all();
   Tablet& tablet = room.tablet();
   ASSERT_TRUE(wait_until(
@@ -159,17 +161,8 @@ TEST(Scene, ALightThatGoesOfflineIsLostAndGetsItsCommandAgainWhenBack) {
   EXPECT_EQ(last_message(room.mqtt_recording(), "sim/ceiling")->value("brightness", 0), 152);
 }
 
-}  // namespace
-}  // namespace sensoryd::test
-
-namespace sensoryd::test {
-namespace {
-
 TEST(Scene, ASigtermLeavesNoSoundPlaying) {
-  RoomOptions options;
-  options.scene = true;
-  options.profiles = {{"play.toml", kPlayProfile}};
-  SimulatedRoom room(options);
+  SimulatedRoom room(play_room());
   room.start_all();
   Tablet& tablet = room.tablet();
   ASSERT_EQ(tablet.reply_to("start", {{"profile", "play"}})["ok"], true) << room.daemon_log();
