@@ -8,11 +8,11 @@
 
 #include "config/loader.hpp"
 #include "config/summary.hpp"
-#include "daemon/app.hpp"
+#include "daemon/app/app.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/logging.hpp"
-#include "daemon/session_export.hpp"
-#include "daemon/session_log.hpp"
+#include "daemon/record/session_export.hpp"
+#include "daemon/record/session_log.hpp"
 
 namespace {
 

@@ -9,7 +9,7 @@
 
 #include "config/model.hpp"
 #include "devices/health.hpp"
-#include "devices/register_bus.hpp"
+#include "devices/transport/register_bus.hpp"
 
 namespace sensoryd::devices {
 

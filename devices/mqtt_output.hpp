@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "devices/mqtt_port.hpp"
 #include "devices/mqtt_presence.hpp"
+#include "devices/transport/mqtt_port.hpp"
 
 namespace sensoryd::devices {
 

@@ -13,7 +13,7 @@
 
 #include "config/device_model.hpp"
 #include "devices/health.hpp"
-#include "devices/register_bus.hpp"
+#include "devices/transport/register_bus.hpp"
 
 namespace sensoryd::devices {
 

@@ -11,8 +11,8 @@
 
 #include "config/model.hpp"
 #include "devices/health.hpp"
-#include "devices/register_bus.hpp"
 #include "devices/swing_output.hpp"
+#include "devices/transport/register_bus.hpp"
 
 namespace sensoryd::devices {
 

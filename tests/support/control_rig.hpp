@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "daemon/session_control.hpp"
+#include "daemon/session/session_control.hpp"
 #include "tests/support/fake_bus.hpp"
 
 namespace sensoryd::test {

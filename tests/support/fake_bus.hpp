@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "devices/register_bus.hpp"
+#include "devices/transport/register_bus.hpp"
 
 namespace sensoryd::test {
 

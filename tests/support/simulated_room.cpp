@@ -8,7 +8,7 @@
 
 #include <modbus.h>
 
-#include "daemon/session_log.hpp"
+#include "daemon/record/session_log.hpp"
 #include "tests/support/wait.hpp"
 
 namespace sensoryd::test {

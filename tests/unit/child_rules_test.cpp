@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "daemon/child_rules.hpp"
+#include "daemon/session/child_rules.hpp"
 
 namespace sensoryd {
 namespace {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "daemon/command.hpp"
+#include "daemon/session/command.hpp"
 
 namespace sensoryd {
 namespace {

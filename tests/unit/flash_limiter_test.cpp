@@ -1,6 +1,6 @@
 // The flash limiter (S9) at simulated time: what it lets through, counted by an independent
 // flash counter.
-#include "daemon/flash_limiter.hpp"
+#include "daemon/scene/flash_limiter.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The interlock state machine at simulated time: which causes latch, what a reset may clear.
 #include <gtest/gtest.h>
 
-#include "daemon/interlocks.hpp"
+#include "daemon/safety/interlocks.hpp"
 
 namespace sensoryd {
 namespace {

@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "daemon/rotary_limiter.hpp"
+#include "daemon/safety/rotary_limiter.hpp"
 
 namespace sensoryd {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "daemon/safety_supervisor.hpp"
+#include "daemon/safety/safety_supervisor.hpp"
 #include "tests/support/control_rig.hpp"
 
 namespace sensoryd {

@@ -1,6 +1,6 @@
 // Light and sound channels of a session at simulated time: the safe scene when idle or paused,
 // fades, effects, the strobe cap, intensity, triggers, and the wind-down.
-#include "daemon/scene_planner.hpp"
+#include "daemon/scene/scene_planner.hpp"
 
 #include <gtest/gtest.h>
 

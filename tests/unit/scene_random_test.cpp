@@ -13,7 +13,7 @@
 
 #include <random>
 
-#include "daemon/scene_guard.hpp"
+#include "daemon/scene/scene_guard.hpp"
 #include "tests/support/flash_count.hpp"
 
 namespace sensoryd {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "daemon/session_engine.hpp"
+#include "daemon/session/session_engine.hpp"
 
 namespace sensoryd {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "daemon/session_export.hpp"
+#include "daemon/record/session_export.hpp"
 
 namespace sensoryd {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "daemon/session_log.hpp"
+#include "daemon/record/session_log.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace sensoryd {

@@ -1,5 +1,5 @@
 // The sound limits (S11, S3, S15) at simulated time, checked on the volume the player is sent.
-#include "daemon/sound_limiter.hpp"
+#include "daemon/scene/sound_limiter.hpp"
 
 #include <gtest/gtest.h>
 

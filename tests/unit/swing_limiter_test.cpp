@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "daemon/swing_limiter.hpp"
+#include "daemon/safety/swing_limiter.hpp"
 
 namespace sensoryd {
 namespace {

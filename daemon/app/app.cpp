@@ -1,0 +1,246 @@
+#include "daemon/app/app.hpp"
+
+#include <spdlog/spdlog.h>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace sensoryd {
+
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+std::unique_ptr<SafetySupervisor> make_supervisor(
+    const config::Room& room, std::map<std::string, std::unique_ptr<devices::ModbusBus>>& buses) {
+  int lost_after = room.limits.devices.lost_after_polls;
+  const config::Device& swing = *room.devices_of(config::DeviceKind::swing_drive).front();
+  auto drive = std::make_unique<devices::SwingDrive>(
+      swing.id, *swing.swing, *buses.at(swing.swing->modbus.bus), lost_after);
+  drive->attach();
+  std::vector<std::unique_ptr<devices::ModbusInput>> inputs;
+  for (const config::Device* device : room.devices_of(config::DeviceKind::input)) {
+    if (!device->input->modbus) continue;  // MQTT inputs are scene devices (child switches)
+    auto input = std::make_unique<devices::ModbusInput>(
+        device->id, *device->input, *buses.at(device->input->modbus->modbus.bus), lost_after);
+    input->attach();
+    inputs.push_back(std::move(input));
+  }
+  return std::make_unique<SafetySupervisor>(room.limits, std::move(drive), std::move(inputs));
+}
+
+std::map<std::string, std::unique_ptr<devices::ModbusBus>> make_buses(const config::Room& room,
+                                                                      asio::io_context& io) {
+  std::map<std::string, std::unique_ptr<devices::ModbusBus>> buses;
+  for (const auto& bus : room.buses) {
+    devices::BusSettings settings;
+    settings.id = bus.id;
+    settings.rtu = bus.type == config::BusType::rtu;
+    settings.host = bus.host;
+    settings.port = bus.port;
+    settings.device = bus.device;
+    settings.baud = bus.baud;
+    settings.parity = bus.parity;
+    settings.data_bits = bus.data_bits;
+    settings.stop_bits = bus.stop_bits;
+    settings.response_timeout = bus.response_timeout;
+    settings.frame_delay = bus.frame_delay;
+    buses.emplace(bus.id, std::make_unique<devices::ModbusBus>(settings, io.get_executor()));
+  }
+  return buses;
+}
+
+}  // namespace
+
+App::App(config::Room room, asio::io_context& io, AppOptions options)
+    : room_(std::move(room)),
+      io_(io),
+      options_(options),
+      topic_prefix_("sensoryd/" + room_.id + "/"),
+      buses_(make_buses(room_, io)),
+      supervisor_(make_supervisor(room_, buses_)),
+      engine_(room_.id),
+      control_(room_, engine_, *supervisor_),
+      session_log_(options_.state_dir / "sessions.jsonl"),
+      mqtt_(room_.mqtt, topic_prefix_ + "availability", io.get_executor()),
+      planner_(room_),
+      tick_timer_(io) {
+  supervisor_->on_change([this] { devices_changed(); });
+  SceneDevices scene_devices = make_scene_devices(room_, buses_, mqtt_);
+  mqtt_lights_ = scene_devices.mqtt_lights;
+  mqtt_players_ = scene_devices.mqtt_players;
+  mqtt_inputs_ = std::move(scene_devices.mqtt_inputs);
+  scene_ = std::make_unique<SceneGuard>(room_, std::move(scene_devices.lights),
+                                        std::move(scene_devices.players));
+  for (const auto& light : scene_->lights()) light->on_change([this] { publish_devices(); });
+  for (const auto& player : scene_->players()) {
+    player.device->on_change([this] { publish_devices(); });
+  }
+  for (const auto& input : mqtt_inputs_) input->on_change([this] { publish_devices(); });
+  if (!session_log_.healthy()) {
+    session_log_failed_ = true;
+    spdlog::error("session log: {}; sessions still run, but are not recorded",
+                  session_log_.error());
+  }
+  mqtt_.on_disconnected([this] { scene_broker_connected(false); });
+  mqtt_.on_connected([this] {
+    mqtt_.subscribe(topic_prefix_ + "cmd/+");
+    scene_broker_connected(true);
+    publish_retained_state();
+    if (supervisor_->motion_allowed()) notifier_.ready();
+  });
+  mqtt_.on_message([this](const InboundMessage& message) { handle_message(message); });
+}
+
+App::~App() {
+  // Buses post into io_; stop their threads before anything they could call goes away.
+  for (auto& [id, bus] : buses_) bus->stop();
+}
+
+void App::start() {
+  // A session the log shows unfinished was cut short by a kill or a power loss: say so in the
+  // clinical record (the drive's comm-loss watchdog stopped the swing meanwhile).
+  auto logged = SessionLog::read_lines(session_log_.file());
+  // Session ids carry a per-room number: carry it on from the log so that a session started
+  // in the same second as the one a restart cut short still gets an id of its own.
+  engine_.continue_numbering_after(SessionLog::sessions_started(logged));
+  if (auto unfinished = SessionLog::unfinished_session(logged)) {
+    spdlog::warn("session {} was interrupted: sensoryd stopped without ending it", *unfinished);
+    record("session_ended",
+           nlohmann::json{{"session_id", *unfinished},
+                          {"reason", "interrupted"},
+                          {"detail",
+                           "sensoryd stopped without ending the session (killed, "
+                           "crashed or lost power); it was ended at the next start"}}
+               .dump());
+  }
+  spdlog::info(
+      "room {}: starting with {} profile(s); swing output safe until the drive is "
+      "confirmed",
+      room_.id, room_.profiles.size());
+  for (auto& [id, bus] : buses_) bus->start();
+  mqtt_.start();
+  next_tick_ = Clock::now();
+  arm_tick();
+}
+
+void App::arm_tick() {
+  // Re-armed from the previous expiry, so the loop keeps its rate without drifting.
+  next_tick_ += options_.tick;
+  auto now = Clock::now();
+  if (next_tick_ < now - options_.tick * 5) next_tick_ = now;  // after a stall, do not race
+  tick_timer_.expires_at(next_tick_);
+  tick_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || finished_) return;
+    tick();
+    if (!finished_) arm_tick();
+  });
+}
+
+void App::tick() {
+  auto now = Clock::now();
+  control_.tick(now);
+  tick_scene(now);
+  // systemd's watchdog is fed only while this loop runs and no bus worker is stuck: a hung
+  // bus thread gets the daemon restarted, while this loop keeps the room safe meanwhile.
+  if (buses_alive(now)) notifier_.watchdog(now);
+  flush_control();
+  if (now - last_session_publish_ >= 1s && engine_.state() != SessionState::idle) {
+    publish_session();
+  }
+  if (now - last_devices_publish_ >= 1s) {
+    publish_devices();
+    publish_safety();  // lease_remaining_s counts down
+  }
+  if (shutting_down_) {
+    bool stopped = supervisor_->swing_at_rest() && (!supervisor_->swing().reading().valid ||
+                                                    !supervisor_->swing().reading().running);
+    // Players keep playing after sensoryd exits: leave only once they were told silence.
+    bool quiet = scene_->quiet_for(200ms, now);
+    if ((stopped && quiet) || now >= shutdown_deadline_) {
+      if (!stopped) spdlog::error("shutdown: the swing did not report a stop in time; exiting");
+      if (!quiet) spdlog::error("shutdown: the sound was not silenced in time; exiting");
+      finish_shutdown();
+    }
+  }
+}
+
+bool App::buses_alive(Clock::time_point now) {
+  bool alive = true;
+  for (auto& [id, bus] : buses_) {
+    bool stuck = bus->stuck(now);
+    if (stuck && stuck_buses_.insert(id).second) {
+      spdlog::critical(
+          "bus {}: worker stuck in a request; withholding the systemd watchdog so "
+          "that sensoryd is restarted",
+          id);
+    } else if (!stuck && stuck_buses_.erase(id) != 0) {
+      spdlog::warn("bus {}: worker running again", id);
+    }
+    alive = alive && !stuck;
+  }
+  return alive;
+}
+
+void App::reload(const config::LoadResult& loaded) {
+  if (!loaded.room) {
+    for (const auto& error : loaded.diagnostics.errors) spdlog::error("{}", error.to_string());
+    spdlog::error("reload refused: {} error(s) in {}; the running configuration stays in force",
+                  loaded.diagnostics.errors.size(), room_.source.string());
+    record("config_reload_refused",
+           json{{"errors", loaded.diagnostics.errors.size()}, {"reason", "invalid"}}.dump());
+    return;
+  }
+  const config::Room& next = *loaded.room;
+  std::vector<std::string> needs_restart;
+  if (next.id != room_.id) needs_restart.push_back("[room] id");
+  if (!(next.mqtt == room_.mqtt)) needs_restart.push_back("[mqtt]");
+  if (!(next.buses == room_.buses)) needs_restart.push_back("[buses]");
+  if (!(next.devices == room_.devices) || !(next.calibrations == room_.calibrations)) {
+    needs_restart.push_back("[devices]");
+  }
+  if (!(next.limits == room_.limits)) needs_restart.push_back("[limits]");
+  if (!(next.safe_scene == room_.safe_scene)) needs_restart.push_back("[safe_scene]");
+  if (!needs_restart.empty()) {
+    std::string what;
+    for (const auto& part : needs_restart) what += (what.empty() ? "" : ", ") + part;
+    spdlog::error(
+        "reload refused: changes to {} take effect only at a restart (systemctl "
+        "restart sensoryd, between sessions); the running configuration stays in force",
+        what);
+    record("config_reload_refused", json{{"reason", "needs_restart"}, {"sections", what}}.dump());
+    return;
+  }
+  room_.profiles = next.profiles;
+  room_.children = next.children;
+  room_.name = next.name;
+  spdlog::info(
+      "reloaded {}: {} profile(s){}", room_.source.string(), room_.profiles.size(),
+      engine_.state() == SessionState::idle ? "" : "; the running session keeps its profile");
+  record("config_reloaded", json{{"profiles", room_.profiles.size()}}.dump());
+  publish_profiles();
+}
+
+void App::shutdown(std::function<void()> done) {
+  if (shutting_down_) return;  // a second signal never skips the wind-down
+  shutting_down_ = true;
+  shutdown_done_ = std::move(done);
+  shutdown_deadline_ = Clock::now() + options_.shutdown_timeout;
+  notifier_.stopping();
+  spdlog::info("shutdown: winding the room down");
+  control_.shut_down(Clock::now());
+  flush_control();
+}
+
+void App::finish_shutdown() {
+  finished_ = true;
+  tick_timer_.cancel();
+  publish_session();
+  mqtt_.stop(2s);
+  for (auto& [id, bus] : buses_) bus->stop();
+  spdlog::info("shutdown: done");
+  if (shutdown_done_) shutdown_done_();
+}
+
+}  // namespace sensoryd

@@ -1,0 +1,112 @@
+// The running daemon: wires config, session engine, safety supervisor, drivers, buses and the
+// MQTT link together on one io_context, and runs the control tick. Its members live in three
+// files by job: app.cpp (wiring, tick, reload, shutdown), app_commands.cpp (tablet commands),
+// app_publish.cpp (retained state and events), app_scene.cpp (lights, sound, MQTT devices).
+// What a command or a trip does to the session is SessionControl's.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "config/loader.hpp"
+#include "config/model.hpp"
+#include "daemon/app/systemd_notify.hpp"
+#include "daemon/record/session_log.hpp"
+#include "daemon/safety/safety_supervisor.hpp"
+#include "daemon/scene/scene_devices.hpp"
+#include "daemon/scene/scene_guard.hpp"
+#include "daemon/scene/scene_planner.hpp"
+#include "daemon/session/session_control.hpp"
+#include "daemon/session/session_engine.hpp"
+#include "devices/transport/asio.hpp"
+#include "devices/transport/modbus_bus.hpp"
+#include "devices/transport/mqtt_link.hpp"
+
+namespace sensoryd {
+
+struct CommandError;
+
+struct AppOptions {
+  std::chrono::milliseconds tick{20};                     // 50 Hz control loop
+  std::chrono::milliseconds shutdown_timeout{15'000};     // longest wind-down before exit anyway
+  std::filesystem::path state_dir = "/var/lib/sensoryd";  // holds the clinical session log
+};
+
+class App {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  App(config::Room room, asio::io_context& io, AppOptions options = {});
+  ~App();
+
+  void start();
+  // Applies a re-read configuration (SIGHUP). Invalid: refused, the running one kept. Valid:
+  // its profiles serve the next session; a running session keeps its own copy. Changes to
+  // anything but profiles need a restart and are refused with a message saying so.
+  void reload(const config::LoadResult& loaded);
+
+  // Ends any session, brings the swing to rest, says offline, then calls `done`.
+  void shutdown(std::function<void()> done);
+
+ private:
+  void arm_tick();
+  void tick();
+  void publish_retained_state();
+  void publish_session();
+  void publish_devices();
+  void publish_profiles();
+  void publish_safety();
+  // An event for tablets (MQTT `events`) and for the clinical session log.
+  void record(const std::string& type, const std::string& fields_json);
+  // Publishes what SessionControl recorded (events, session log) and changed (retained state).
+  void flush_control();
+  void handle_message(const InboundMessage& message);
+  void reply(const InboundMessage& message, const std::string& payload);
+  void refuse(const InboundMessage& message, const CommandError& error);
+  void devices_changed();
+  // Lights and sound for this tick: the planner's scene through the scene guard.
+  void tick_scene(Clock::time_point now);
+  std::map<std::string, SwitchState> switch_states();
+  // A message for an MQTT device driver (state, availability, a button); false if none.
+  bool route_device_message(const InboundMessage& message);
+  void scene_broker_connected(bool connected);
+  bool buses_alive(Clock::time_point now);
+  void finish_shutdown();
+
+  config::Room room_;
+  asio::io_context& io_;
+  AppOptions options_;
+  std::string topic_prefix_;
+  std::map<std::string, std::unique_ptr<devices::ModbusBus>> buses_;
+  std::unique_ptr<SafetySupervisor> supervisor_;
+  SessionEngine engine_;
+  SessionControl control_;
+  SessionLog session_log_;
+  bool session_log_failed_ = false;
+  MqttLink mqtt_;
+  ScenePlanner planner_;
+  std::unique_ptr<SceneGuard> scene_;
+  std::vector<devices::MqttLight*> mqtt_lights_;  // owned by scene_
+  std::vector<devices::MqttPlayer*> mqtt_players_;
+  std::vector<std::unique_ptr<devices::MqttInput>> mqtt_inputs_;
+  std::map<std::string, SwitchState> modbus_switches_;  // presses counted from the polled state
+  SystemdNotifier notifier_;
+  asio::steady_timer tick_timer_;
+  Clock::time_point next_tick_{};
+  Clock::time_point last_session_publish_{};
+  Clock::time_point last_devices_publish_{};
+  std::map<std::string, std::string> last_device_payloads_;
+  std::string last_safety_payload_;
+  std::set<std::string> stuck_buses_;
+  bool shutting_down_ = false;
+  bool finished_ = false;
+  Clock::time_point shutdown_deadline_{};
+  std::function<void()> shutdown_done_;
+};
+
+}  // namespace sensoryd

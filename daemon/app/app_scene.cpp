@@ -1,0 +1,101 @@
+// App's lights, sound and MQTT devices: the scene each tick, its events, and the routing of
+// device messages from the broker.
+#include <cmath>
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/app/app.hpp"
+
+namespace sensoryd {
+
+namespace {
+using json = nlohmann::json;
+}
+
+std::map<std::string, SwitchState> App::switch_states() {
+  std::map<std::string, SwitchState> switches;
+  for (const auto& input : supervisor_->inputs()) {
+    if (input->role() != config::InputRole::child_switch) continue;
+    SwitchState& state = modbus_switches_[input->id()];
+    if (input->active() && !state.active) ++state.presses;
+    state.active = input->active();
+    switches[input->id()] = state;
+  }
+  for (const auto& input : mqtt_inputs_) {
+    if (input->role() != config::InputRole::child_switch) continue;
+    switches[input->id()] = SwitchState{input->active(), input->presses()};
+  }
+  return switches;
+}
+
+void App::tick_scene(Clock::time_point now) {
+  Cue cue = engine_.cue();
+  Scene scene = planner_.update(cue, switch_states(), now);
+  const config::Child* child = cue.child.empty() ? nullptr : room_.find_child(cue.child);
+  scene_->update(scene, child, supervisor_->interlocks().tripped(), now);
+  for (const auto& event : planner_.take_events()) {
+    if (event.type == "strobe_capped") {
+      spdlog::info("light {}: strobe stopped after {} s (limits.light.max_strobe)", event.fixture,
+                   std::chrono::duration<double>(room_.limits.light.max_strobe).count());
+      record("limit_clamped", json{{"session_id", engine_.session_id()},
+                                   {"channel", "light"},
+                                   {"device", event.fixture},
+                                   {"limit", "max_strobe"},
+                                   {"by", "room"}}
+                                  .dump());
+    } else {
+      record(event.type, json{{"session_id", engine_.session_id()}, {"input", event.input}}.dump());
+    }
+  }
+  for (const auto& clamp : scene_->take_clamps()) {
+    spdlog::info("limit clamped: {} {} asked {}, allowed {} ({})", clamp.channel, clamp.device,
+                 clamp.asked, clamp.allowed, clamp.limit);
+    record("limit_clamped", json{{"session_id", engine_.session_id()},
+                                 {"channel", clamp.channel},
+                                 {"device", clamp.device},
+                                 {"limit", clamp.limit},
+                                 {"asked", std::round(clamp.asked * 10.0) / 10.0},
+                                 {"allowed", std::round(clamp.allowed * 10.0) / 10.0},
+                                 {"by", clamp.by_child ? "child" : "room"}}
+                                .dump());
+  }
+}
+
+bool App::route_device_message(const InboundMessage& message) {
+  bool handled = false;
+  for (auto* light : mqtt_lights_)
+    handled = light->message(message.topic, message.payload) || handled;
+  for (auto* player : mqtt_players_) {
+    handled = player->message(message.topic, message.payload) || handled;
+  }
+  for (const auto& input : mqtt_inputs_) {
+    handled = input->message(message.topic, message.payload, Clock::now()) || handled;
+  }
+  if (handled) publish_devices();
+  return handled;
+}
+
+void App::scene_broker_connected(bool connected) {
+  for (auto* light : mqtt_lights_) {
+    light->broker_connected(connected);
+    if (connected) {
+      for (const auto& topic : light->subscriptions()) mqtt_.subscribe(topic);
+    }
+  }
+  for (auto* player : mqtt_players_) {
+    player->broker_connected(connected);
+    if (connected) {
+      for (const auto& topic : player->subscriptions()) mqtt_.subscribe(topic);
+    }
+  }
+  for (const auto& input : mqtt_inputs_) {
+    input->broker_connected(connected);
+    if (connected) {
+      for (const auto& topic : input->subscriptions()) mqtt_.subscribe(topic);
+    }
+  }
+}
+
+}  // namespace sensoryd

@@ -1,0 +1,103 @@
+#include "daemon/record/session_log.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+namespace sensoryd {
+
+SessionLog::SessionLog(std::filesystem::path file) : file_(std::move(file)) {
+  std::error_code ec;
+  std::filesystem::create_directories(file_.parent_path(), ec);
+  fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd_ < 0) {
+    error_ = "cannot open " + file_.string() + ": " + std::strerror(errno);
+    return;
+  }
+  // A crash mid-write leaves a line without its newline; end it so the next one parses.
+  int reader = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (reader >= 0) {
+    char last = '\n';
+    off_t size = ::lseek(reader, 0, SEEK_END);
+    if (size > 0 && ::pread(reader, &last, 1, size - 1) == 1 && last != '\n') {
+      if (::write(fd_, "\n", 1) != 1) error_ = std::string("write: ") + std::strerror(errno);
+    }
+    ::close(reader);
+  }
+}
+
+SessionLog::~SessionLog() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool SessionLog::append(const std::string& json_object) {
+  if (fd_ < 0) return false;
+  std::string line = json_object + "\n";
+  const char* data = line.data();
+  std::size_t left = line.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd_, data, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error_ = "cannot write " + file_.string() + ": " + std::strerror(errno);
+      return false;
+    }
+    data += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (::fdatasync(fd_) != 0) {
+    error_ = "cannot sync " + file_.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  error_.clear();
+  return true;
+}
+
+std::vector<std::string> SessionLog::read_lines(const std::filesystem::path& file) {
+  std::vector<std::string> lines;
+  // Only a regular file is read: a log pointed at a device (a test's /dev/full) has no records.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return lines;
+  std::ifstream in(file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) break;  // torn last line: not a record
+    std::string line = text.substr(start, end - start);
+    if (nlohmann::json::parse(line, nullptr, false).is_object()) lines.push_back(std::move(line));
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::optional<std::string> SessionLog::unfinished_session(const std::vector<std::string>& records) {
+  std::optional<std::string> open;
+  for (const auto& record : records) {
+    auto j = nlohmann::json::parse(record, nullptr, false);
+    std::string type = j.value("type", "");
+    std::string id = j.value("session_id", "");
+    if (type == "session_started") {
+      open = id;
+    } else if (type == "session_ended" && open && id == *open) {
+      open.reset();
+    }
+  }
+  return open;
+}
+
+int SessionLog::sessions_started(const std::vector<std::string>& records) {
+  int count = 0;
+  for (const auto& record : records) {
+    auto j = nlohmann::json::parse(record, nullptr, false);
+    if (j.value("type", "") == "session_started") ++count;
+  }
+  return count;
+}
+
+}  // namespace sensoryd

@@ -1,0 +1,190 @@
+#include "daemon/record/status_json.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+namespace sensoryd {
+
+namespace {
+
+using json = nlohmann::json;
+
+double tenths(double value) {
+  return std::round(value * 10.0) / 10.0;
+}
+
+json or_null(const std::string& text) {
+  return text.empty() ? json(nullptr) : json(text);
+}
+
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string iso8601_utc(std::chrono::system_clock::time_point ts) {
+  auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(ts.time_since_epoch()).count() % 1000;
+  std::time_t t = std::chrono::system_clock::to_time_t(ts);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[40];
+  std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(text + n, sizeof text - n, ".%03dZ", static_cast<int>(millis));
+  return text;
+}
+
+std::string session_json(const SessionSnapshot& s) {
+  bool active = s.state != SessionState::idle;
+  json j{{"state", to_string(s.state)},
+         {"profile", active ? json(s.profile_id) : json(nullptr)},
+         {"session_id", active ? json(s.session_id) : json(nullptr)},
+         {"step", nullptr},
+         {"elapsed_s", tenths(s.elapsed_s)},
+         {"remaining_s", tenths(s.remaining_s)},
+         {"intensity", s.intensity},
+         {"waiting_for_go", s.waiting_for_go},
+         {"child", or_null(s.child)},
+         {"therapist", or_null(s.therapist)}};
+  if (active && s.step_index >= 0) {
+    j["step"] = {
+        {"index", s.step_index},
+        {"name", s.step_name},
+        {"remaining_s", s.step_remaining_s ? json(tenths(*s.step_remaining_s)) : json(nullptr)}};
+  }
+  return dump(j);
+}
+
+std::string profiles_json(const std::map<std::string, config::Profile>& profiles) {
+  json list = json::array();
+  for (const auto& [id, profile] : profiles) {
+    json steps = json::array();
+    for (const auto& step : profile.steps) {
+      json duration = nullptr;  // waits for the therapist's "go"
+      if (step.duration) duration = std::chrono::duration<double>(*step.duration).count();
+      steps.push_back({{"name", step.name}, {"duration_s", duration}});
+    }
+    list.push_back({{"id", id},
+                    {"title", profile.title},
+                    {"purpose", profile.purpose},
+                    {"duration_s", std::chrono::duration<double>(profile.total_duration()).count()},
+                    {"needs", json::array({"swing_drive"})},
+                    {"steps", steps}});
+  }
+  return dump(list);
+}
+
+std::string swing_device_json(const devices::SwingDrive& swing) {
+  const auto& r = swing.reading();
+  json j{{"kind", "swing_drive"},
+         {"health", devices::to_string(swing.health())},
+         {"watchdog_confirmed", swing.watchdog_confirmed()}};
+  if (swing.health() != devices::Health::online) j["detail"] = swing.health_detail();
+  if (r.valid) {
+    j["angle_deg"] = tenths(r.angle_deg);
+    j["amplitude_deg"] = tenths(r.amplitude_deg);
+    if (swing.rotary()) j["speed_rev_s"] = std::round(r.speed_rev_s * 1000.0) / 1000.0;
+    j["running"] = r.running;
+    j["fault_code"] = r.fault_code;
+  }
+  return dump(j);
+}
+
+std::string input_device_json(const devices::ModbusInput& input) {
+  json j{{"kind", "input"},
+         {"role", config::to_string(input.role())},
+         {"health", devices::to_string(input.health())}};
+  if (input.health() != devices::Health::online) j["detail"] = input.health_detail();
+  if (input.fresh()) j["active"] = input.active();
+  return dump(j);
+}
+
+std::string mqtt_input_device_json(const devices::MqttInput& input) {
+  json j{{"kind", "input"},
+         {"role", config::to_string(input.role())},
+         {"health", devices::to_string(input.health())},
+         {"active", input.active()},
+         {"presses", input.presses()}};
+  if (input.health() != devices::Health::online) j["detail"] = input.health_detail();
+  return dump(j);
+}
+
+namespace {
+
+std::string hex_color(const config::Rgb& c) {
+  char text[8];
+  std::snprintf(text, sizeof text, "#%02x%02x%02x", c.r, c.g, c.b);
+  return text;
+}
+
+}  // namespace
+
+std::string light_device_json(const devices::LightFixture& light,
+                              const devices::LightCommand& shown) {
+  json j{{"kind", "light"},
+         {"type", light.type()},
+         {"health", devices::to_string(light.health())},
+         {"color", hex_color(shown.color)},
+         {"brightness_pct", tenths(shown.brightness_pct)}};
+  if (light.health() != devices::Health::online) j["detail"] = light.health_detail();
+  if (auto reported = light.reported()) {
+    j["reported"] = {{"color", hex_color(reported->color)},
+                     {"brightness_pct", tenths(reported->brightness_pct)}};
+  }
+  return dump(j);
+}
+
+std::string sound_device_json(const devices::SoundPlayer& player, double level_dba) {
+  json j{{"kind", "sound"},
+         {"type", player.type()},
+         {"health", devices::to_string(player.health())},
+         {"level_dba", tenths(level_dba)}};
+  if (player.health() != devices::Health::online) j["detail"] = player.health_detail();
+  if (auto reported = player.reported()) {
+    j["reported"] = {{"playing", reported->playing},
+                     {"source", reported->source},
+                     {"volume_pct", tenths(reported->volume_pct)}};
+  }
+  return dump(j);
+}
+
+std::string safety_json(const SafetyStatus& status) {
+  json causes = json::array();
+  for (const auto& record : status.interlocks->causes()) {
+    auto since = status.wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                       status.steady_now - record.since);
+    causes.push_back({{"cause", to_string(record.cause)},
+                      {"source", record.source},
+                      {"since", iso8601_utc(since)},
+                      {"active", record.active},
+                      {"latched", record.latched},
+                      {"detail", record.detail}});
+  }
+  json lease = nullptr;
+  if (status.lease_remaining_s) lease = tenths(*status.lease_remaining_s);
+  json j{{"motion_allowed", status.motion_allowed},
+         {"tripped", status.interlocks->tripped()},
+         {"causes", causes},
+         {"reset_possible", status.interlocks->reset_possible()},
+         {"lease_remaining_s", lease}};
+  if (!status.refusal.empty()) j["detail"] = status.refusal;
+  j["session_log"] = status.session_log_error.empty()
+                         ? json{{"ok", true}}
+                         : json{{"ok", false}, {"detail", status.session_log_error}};
+  return dump(j);
+}
+
+std::string event_json(std::chrono::system_clock::time_point ts, const std::string& type,
+                       const std::string& fields_json) {
+  json j = json::parse(fields_json, nullptr, false);
+  if (!j.is_object()) j = json::object();
+  j["ts"] = iso8601_utc(ts);
+  j["type"] = type;
+  return dump(j);
+}
+
+}  // namespace sensoryd

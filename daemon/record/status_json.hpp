@@ -1,0 +1,47 @@
+// The JSON payloads sensoryd publishes about itself (MQTT-API.md): session, device, events.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "config/model.hpp"
+#include "daemon/safety/interlocks.hpp"
+#include "daemon/session/session_engine.hpp"
+#include "devices/light_fixture.hpp"
+#include "devices/modbus_input.hpp"
+#include "devices/mqtt_input.hpp"
+#include "devices/sound_player.hpp"
+#include "devices/swing_drive.hpp"
+
+namespace sensoryd {
+
+std::string session_json(const SessionSnapshot& session);
+std::string profiles_json(const std::map<std::string, config::Profile>& profiles);
+std::string swing_device_json(const devices::SwingDrive& swing);
+std::string input_device_json(const devices::ModbusInput& input);
+std::string mqtt_input_device_json(const devices::MqttInput& input);
+// `shown`: what the scene guard last sent it.
+std::string light_device_json(const devices::LightFixture& light,
+                              const devices::LightCommand& shown);
+// `level_dba`: the level at the listener the last command gives.
+std::string sound_device_json(const devices::SoundPlayer& player, double level_dba);
+
+struct SafetyStatus {
+  bool motion_allowed = false;
+  const Interlocks* interlocks = nullptr;
+  std::optional<double> lease_remaining_s;
+  std::string refusal;            // why motion is not allowed, in words; empty when it is
+  std::string session_log_error;  // why the clinical log cannot be written; empty when it can
+  // Maps the interlocks' steady-clock times to wall-clock ones for `since`.
+  std::chrono::steady_clock::time_point steady_now;
+  std::chrono::system_clock::time_point wall_now;
+};
+std::string safety_json(const SafetyStatus& status);
+// `fields_json` is a JSON object whose members are added to the event; "{}" for none.
+std::string event_json(std::chrono::system_clock::time_point ts, const std::string& type,
+                       const std::string& fields_json);
+std::string iso8601_utc(std::chrono::system_clock::time_point ts);
+
+}  // namespace sensoryd

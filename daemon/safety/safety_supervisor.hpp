@@ -1,0 +1,99 @@
+// The one gate between what the session wants and the equipment (SAFETY.md S1). It owns the
+// drivers and the safety inputs, so nothing else can reach them; it feeds the interlocks and
+// decides each tick, and at once on a safety input's change, what may be sent.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/model.hpp"
+#include "daemon/safety/interlocks.hpp"
+#include "daemon/safety/swing_limiter.hpp"
+#include "devices/modbus_input.hpp"
+#include "devices/swing_drive.hpp"
+
+namespace sensoryd {
+
+class SafetySupervisor {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  SafetySupervisor(const config::Limits& limits, std::unique_ptr<devices::SwingDrive> swing,
+                   std::vector<std::unique_ptr<devices::ModbusInput>> inputs = {});
+
+  // One control tick: `wanted` is what the session engine asks for now.
+  void update(const SwingTarget& wanted, Clock::time_point now);
+
+  // A session may start (or resume) motion: every device ready (S2) and no interlock holding.
+  bool motion_allowed() const;
+  // Why motion is refused, in words for a therapist; empty when allowed.
+  std::string motion_refusal() const;
+
+  // The `estop` command (S3): latched at once, the stop written at once.
+  void estop(const std::string& who, Clock::time_point now);
+  // The `reset` command (S4). Never starts anything.
+  Interlocks::ResetResult reset();
+
+  // Supervision lease (S13): granted when a session starts, renewed by tablets, dropped when
+  // the session ends. Without lease_required in the room's limits it is never enforced.
+  void start_lease(Clock::time_point now);
+  void renew_lease(Clock::time_point now);
+  void end_lease();
+  std::optional<double> lease_remaining_s(Clock::time_point now) const;
+
+  // The session's child, whose caps tighten the room's limits until the next start (S15).
+  void set_child(const config::Child* child);
+
+  // A wanted swing setting beyond a limit, at the moment it began to be clamped (S16), or a
+  // spin held for a rotary pause (S8).
+  struct Clamp {
+    SwingTarget asked;
+    double max_amplitude_deg;
+    double min_period_s;
+    double max_rate_rev_s;
+    RotaryLimiter::Hold hold;  // none: a rate, amplitude or period clamp
+    double revolutions;        // turned in this direction when a hold began
+    bool by_child;             // the child's cap, tighter than the room's, was what clamped it
+  };
+  std::vector<Clamp> take_clamps();
+
+  const Interlocks& interlocks() const { return interlocks_; }
+  std::vector<InterlockChange> take_changes() { return interlocks_.take_changes(); }
+
+  // True once the output has ramped to rest (used by a safe shutdown and by tests).
+  bool swing_at_rest() const { return limiter_.state().at_rest(); }
+  const SwingState& swing_output() const { return limiter_.state(); }
+  const devices::SwingDrive& swing() const { return *swing_; }
+  const std::vector<std::unique_ptr<devices::ModbusInput>>& inputs() const { return inputs_; }
+
+  // A device's health or an input changed, or an interlock tripped or cleared (logic thread).
+  void on_change(std::function<void()> handler) { on_change_ = std::move(handler); }
+
+ private:
+  bool devices_ready() const;
+  void observe(Clock::time_point now);
+  void stop_motion();
+  void device_changed();
+  void note_clamps(const SwingTarget& target);
+
+  config::Limits limits_;
+  std::unique_ptr<devices::SwingDrive> swing_;
+  std::vector<std::unique_ptr<devices::ModbusInput>> inputs_;
+  SwingLimiter limiter_;
+  Interlocks interlocks_;
+  bool swing_armed_ = false;  // trips on loss only after the drive has been usable once
+  std::vector<bool> inputs_armed_;
+  std::optional<Clock::time_point> lease_expires_;
+  bool child_capped_ = false;
+  bool was_clamped_ = false;
+  RotaryLimiter::Hold last_hold_ = RotaryLimiter::Hold::none;
+  std::vector<Clamp> clamps_;
+  std::function<void()> on_change_;
+  std::optional<Clock::time_point> last_update_;
+};
+
+}  // namespace sensoryd

@@ -1,0 +1,32 @@
+// Builds a room's light, sound and MQTT input drivers from its configuration, on its Modbus
+// buses or through its MQTT port. The MQTT ones are also listed by kind, for routing messages.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/model.hpp"
+#include "daemon/scene/scene_guard.hpp"
+#include "devices/mqtt_input.hpp"
+#include "devices/mqtt_light.hpp"
+#include "devices/mqtt_player.hpp"
+#include "devices/transport/modbus_bus.hpp"
+
+namespace sensoryd {
+
+struct SceneDevices {
+  std::vector<std::unique_ptr<devices::LightFixture>> lights;
+  std::vector<SceneGuard::Player> players;
+  std::vector<std::unique_ptr<devices::MqttInput>> mqtt_inputs;
+  // Non-owning: the drivers above that speak MQTT.
+  std::vector<devices::MqttLight*> mqtt_lights;
+  std::vector<devices::MqttPlayer*> mqtt_players;
+};
+
+SceneDevices make_scene_devices(const config::Room& room,
+                                std::map<std::string, std::unique_ptr<devices::ModbusBus>>& buses,
+                                devices::MqttPort& mqtt);
+
+}  // namespace sensoryd

@@ -1,0 +1,339 @@
+#include "daemon/session/session_control.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/session/child_rules.hpp"
+
+namespace sensoryd {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Outcome refused(std::string code, std::string message) {
+  return Outcome{false, std::move(code), std::move(message), {}};
+}
+
+Outcome done(std::string session_id = {}) {
+  return Outcome{true, {}, {}, std::move(session_id)};
+}
+
+std::string who(const Command& command) {
+  return command.therapist.empty() ? "tablet" : command.therapist;
+}
+
+}  // namespace
+
+void SessionControl::record(std::string type, std::string fields_json) {
+  records_.push_back(Record{std::move(type), std::move(fields_json)});
+}
+
+std::vector<Record> SessionControl::take_records() {
+  std::vector<Record> out;
+  out.swap(records_);
+  return out;
+}
+
+bool SessionControl::take_state_changed() {
+  bool changed = state_changed_;
+  state_changed_ = false;
+  return changed;
+}
+
+void SessionControl::tick(Clock::time_point now) {
+  SwingTarget wanted = engine_.update(now);
+  supervisor_.update(wanted, now);
+  for (const auto& clamp : supervisor_.take_clamps()) record_clamp(clamp);
+  take_engine_events();
+  handle_interlock_changes(now);
+  enforce_session_cap(now);
+}
+
+void SessionControl::record_clamp(const SafetySupervisor::Clamp& clamp) {
+  using Hold = RotaryLimiter::Hold;
+  json event{{"session_id", engine_.session_id()}, {"channel", "swing"}};
+  if (clamp.hold != Hold::none) {
+    // S8: a spin held at rest for the mandatory pause.
+    bool reversal = clamp.hold == Hold::reversal;
+    const auto& rotary = room_.limits.rotary;
+    spdlog::info(
+        "limit clamped: rotary swing held for a pause of {} s ({} after {:.2f} "
+        "revolutions)",
+        rotary.min_pause_s, reversal ? "before reversing" : "revolution limit reached",
+        clamp.revolutions);
+    event.update(json{{"limit", reversal ? "min_pause_s" : "max_revolutions"},
+                      {"asked_speed_rev_s", clamp.asked.speed_rev_s},
+                      {"asked_direction", config::to_string(clamp.asked.direction)},
+                      {"revolutions", clamp.revolutions},
+                      {"max_revolutions", rotary.max_revolutions},
+                      {"min_pause_s", rotary.min_pause_s},
+                      {"by", "room"}});
+  } else if (clamp.asked.mode == config::SwingMode::rotary) {
+    spdlog::info("limit clamped: rotary swing asked {} rev/s, allowed {} rev/s",
+                 clamp.asked.speed_rev_s, clamp.max_rate_rev_s);
+    event.update(json{{"limit", "max_rate_rev_s"},
+                      {"asked_speed_rev_s", clamp.asked.speed_rev_s},
+                      {"max_rate_rev_s", clamp.max_rate_rev_s},
+                      {"by", "room"}});
+  } else {
+    spdlog::info("limit clamped: swing asked {} deg / {} s, allowed {} deg / >= {} s{}",
+                 clamp.asked.amplitude_deg, clamp.asked.period_s, clamp.max_amplitude_deg,
+                 clamp.min_period_s, clamp.by_child ? " (the child's cap)" : "");
+    event.update(json{{"asked_amplitude_deg", clamp.asked.amplitude_deg},
+                      {"asked_period_s", clamp.asked.period_s},
+                      {"max_amplitude_deg", clamp.max_amplitude_deg},
+                      {"min_period_s", clamp.min_period_s},
+                      {"by", clamp.by_child ? "child" : "room"}});
+  }
+  record("limit_clamped", dump(event));
+}
+
+void SessionControl::devices_changed(Clock::time_point now) {
+  handle_interlock_changes(now);
+  state_changed_ = true;
+}
+
+void SessionControl::take_engine_events() {
+  for (const auto& event : engine_.take_events()) {
+    state_changed_ = true;
+    switch (event.type) {
+      case EngineEvent::Type::session_started:
+        break;  // recorded by start(), where the request is known
+      case EngineEvent::Type::step_changed:
+        spdlog::info("session: step {} '{}'", event.step_index, event.step_name);
+        record("step_changed", dump(json{{"session_id", engine_.session_id()},
+                                         {"index", event.step_index},
+                                         {"name", event.step_name}}));
+        break;
+      case EngineEvent::Type::session_ended:
+        spdlog::info("session: ended ({})", event.reason);
+        supervisor_.end_lease();
+        record("session_ended",
+               dump(json{{"session_id", engine_.session_id()}, {"reason", event.reason}}));
+        break;
+    }
+  }
+}
+
+void SessionControl::pause_for(const std::string& reason, Clock::time_point now) {
+  if (!engine_.pause(now)) return;
+  spdlog::warn("session: paused ({})", reason);
+  record("session_paused", dump(json{{"session_id", engine_.session_id()}, {"reason", reason}}));
+  state_changed_ = true;
+}
+
+void SessionControl::handle_interlock_changes(Clock::time_point now) {
+  auto changes = supervisor_.take_changes();
+  for (const auto& change : changes) {
+    const CauseRecord& r = change.record;
+    json fields{{"cause", to_string(r.cause)}, {"source", r.source}, {"detail", r.detail}};
+    if (engine_.state() != SessionState::idle) fields["session_id"] = engine_.session_id();
+    switch (change.type) {
+      case InterlockChange::Type::tripped:
+        spdlog::warn("interlock tripped: {} ({}){}", to_string(r.cause), r.detail,
+                     r.latched ? "; latched until reset" : "");
+        fields["latched"] = r.latched;
+        record("interlock_tripped", dump(fields));
+        break;
+      case InterlockChange::Type::cleared:
+        spdlog::info("interlock cleared: {} ({})", to_string(r.cause), r.detail);
+        record("interlock_cleared", dump(fields));
+        break;
+      case InterlockChange::Type::reset:
+        spdlog::info("interlock reset: {} ({})", to_string(r.cause), r.detail);
+        record("interlock_reset", dump(fields));
+        break;
+    }
+    if (change.type != InterlockChange::Type::tripped) continue;
+    if (r.cause == Cause::estop_input || r.cause == Cause::estop_command) {
+      // S3: the session ends; the drive is already stopping, so no wind-down steps.
+      if (engine_.state() != SessionState::idle) engine_.stop("estop", now, false);
+    } else if (engine_.state() == SessionState::running) {
+      // S5, S13, S14: motion stops or winds down and the session pauses; only a therapist's
+      // resume continues it.
+      pause_for(to_string(r.cause), now);
+    } else if (engine_.state() == SessionState::winding_down) {
+      // A wind-down cannot pause, and must not pick up its fade again when the cause clears:
+      // it ends here, and the swing comes to rest.
+      engine_.stop(to_string(r.cause), now, false);
+    }
+  }
+  if (!changes.empty()) {
+    state_changed_ = true;
+    take_engine_events();
+  }
+}
+
+void SessionControl::enforce_session_cap(Clock::time_point now) {
+  if (engine_.state() != SessionState::running && engine_.state() != SessionState::paused) return;
+  auto elapsed = std::chrono::duration<double>(engine_.snapshot(now).elapsed_s);
+  if (elapsed < room_.limits.session.max_duration) return;
+  // S12: the session ends through the profile's wind-down.
+  spdlog::warn("session: reached the room's length cap; winding down");
+  engine_.stop("session_length_cap", now, true);
+  take_engine_events();
+}
+
+void SessionControl::shut_down(Clock::time_point now) {
+  shutting_down_ = true;
+  // No wind-down steps: the swing ramps to rest at once, within systemd's stop timeout.
+  if (engine_.state() != SessionState::idle) engine_.stop("shutdown", now, false);
+  take_engine_events();
+}
+
+Outcome SessionControl::execute(const Command& command, Clock::time_point now,
+                                std::chrono::system_clock::time_point wall_now) {
+  const std::string& action = command.action;
+  if (action == "estop") {
+    // Acted on in every state, even while shutting down: the stop is written before the reply.
+    spdlog::warn("E-stop command from {}", who(command));
+    supervisor_.estop(who(command), now);
+    handle_interlock_changes(now);
+    return done();
+  }
+  if (action == "reset") return reset(command, now);
+  if (action == "start") return start(command, now, wall_now);
+  if (action == "resume") return resume(now);
+  if (action == "lease") {
+    if (engine_.state() == SessionState::idle) {
+      return refused("not_allowed_in_state", "no session is running: nothing to supervise");
+    }
+    supervisor_.renew_lease(now);
+    handle_interlock_changes(now);
+    state_changed_ = true;
+    return done();
+  }
+  if (action == "stop") {
+    if (engine_.state() == SessionState::idle) {
+      return refused("not_allowed_in_state", "no session is running");
+    }
+    engine_.stop("stopped", now, true);  // the profile's wind-down runs first
+    take_engine_events();
+    return done();
+  }
+  if (action == "pause") {
+    if (!engine_.pause(now)) {
+      return refused("not_allowed_in_state", "only a running session can be paused");
+    }
+    record("session_paused",
+           dump(json{{"session_id", engine_.session_id()}, {"reason", "therapist"}}));
+    state_changed_ = true;
+    return done();
+  }
+  if (action == "next" || action == "previous") {
+    bool moved = action == "next" ? engine_.next(now) : engine_.previous(now);
+    if (!moved) {
+      return refused("not_allowed_in_state",
+                     "only a running session moves between steps: resume it first, or start one");
+    }
+    take_engine_events();
+    return done();
+  }
+  if (action == "adjust") {
+    double before = engine_.snapshot(now).intensity;
+    if (!engine_.adjust(command.intensity, now)) {
+      return refused("not_allowed_in_state", "only a running or paused session can be adjusted");
+    }
+    spdlog::info("session: intensity {} -> {}", before, command.intensity);
+    record("intensity_adjusted", dump(json{{"session_id", engine_.session_id()},
+                                           {"from", before},
+                                           {"to", command.intensity},
+                                           {"therapist", command.therapist}}));
+    state_changed_ = true;
+    return done();
+  }
+  if (action == "go") {
+    if (!engine_.go(now)) {
+      return refused("not_allowed_in_state",
+                     "the current step does not wait for go: it moves on by itself");
+    }
+    take_engine_events();
+    return done();
+  }
+  return refused("unknown_action", "'" + action + "' is not carried out by this version");
+}
+
+Outcome SessionControl::start(const Command& command, Clock::time_point now,
+                              std::chrono::system_clock::time_point wall_now) {
+  if (shutting_down_) {
+    return refused("not_allowed_in_state", "sensoryd is shutting down: wait for it to restart");
+  }
+  if (engine_.state() != SessionState::idle) {
+    return refused("not_allowed_in_state", "a session is already running: stop it first");
+  }
+  const config::Profile* profile = room_.find_profile(command.start.profile);
+  if (profile == nullptr) {
+    return refused("unknown_profile", "there is no profile '" + command.start.profile +
+                                          "': pick one from sensoryd/" + room_.id + "/profiles");
+  }
+  if (!command.start.child.empty()) {
+    const config::Child* child = room_.find_child(command.start.child);
+    if (child == nullptr) {
+      return refused("unknown_child", "there is no child '" + command.start.child +
+                                          "' in this room's configuration: check the id");
+    }
+    if (auto reason = contraindication(*profile, *child)) {
+      return refused("contraindicated", *reason);
+    }
+  }
+  if (!supervisor_.interlocks().causes().empty()) {
+    return refused("interlock_active", supervisor_.motion_refusal());
+  }
+  if (!supervisor_.motion_allowed()) {
+    return refused("device_unavailable", supervisor_.motion_refusal());
+  }
+  supervisor_.set_child(command.start.child.empty() ? nullptr
+                                                    : room_.find_child(command.start.child));
+  StartRequest request{command.start.child, command.therapist, command.start.intensity};
+  std::string session_id = engine_.start(*profile, request, now, wall_now);
+  supervisor_.start_lease(now);
+  spdlog::info("session {}: started profile {} (therapist '{}', child '{}', intensity {})",
+               session_id, profile->id, request.therapist, request.child, request.intensity);
+  record("session_started", dump(json{{"session_id", session_id},
+                                      {"room", room_.id},
+                                      {"profile", profile->id},
+                                      {"child", request.child},
+                                      {"therapist", request.therapist},
+                                      {"intensity", request.intensity}}));
+  engine_.take_events();  // the start is recorded above
+  state_changed_ = true;
+  return done(session_id);
+}
+
+Outcome SessionControl::resume(Clock::time_point now) {
+  if (engine_.state() != SessionState::paused) {
+    return refused("not_allowed_in_state", "the session is not paused");
+  }
+  // A therapist at the tablet is supervising again, whatever lapsed before.
+  supervisor_.renew_lease(now);
+  handle_interlock_changes(now);
+  if (!supervisor_.interlocks().causes().empty()) {
+    return refused("interlock_active", supervisor_.motion_refusal());
+  }
+  if (!supervisor_.motion_allowed()) {
+    return refused("device_unavailable", supervisor_.motion_refusal());
+  }
+  engine_.resume(now);
+  record("session_resumed", dump(json{{"session_id", engine_.session_id()}}));
+  state_changed_ = true;
+  return done();
+}
+
+Outcome SessionControl::reset(const Command& command, Clock::time_point now) {
+  bool tripped = supervisor_.interlocks().tripped();
+  auto result = supervisor_.reset();
+  if (!result.done) {
+    return refused(tripped ? "interlock_active" : "not_allowed_in_state", result.refusal);
+  }
+  spdlog::info("interlocks reset by {}", who(command));
+  handle_interlock_changes(now);  // records interlock_reset for each cleared trip
+  return done();
+}
+
+}  // namespace sensoryd

@@ -1,0 +1,75 @@
+// What the room does with a tablet's command or an interlock's trip: the rules between the
+// session engine and the safety supervisor (start only when allowed, a trip ends or pauses the
+// session, the length cap). Deterministic, time passed in; the App carries its results over
+// MQTT and into the session log.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "config/model.hpp"
+#include "daemon/safety/safety_supervisor.hpp"
+#include "daemon/session/command.hpp"
+#include "daemon/session/session_engine.hpp"
+
+namespace sensoryd {
+
+// One event for tablets (`events`) and the clinical session log.
+struct Record {
+  std::string type;         // session_started, interlock_tripped, ...
+  std::string fields_json;  // a JSON object of its fields
+};
+
+struct Outcome {
+  bool ok = false;
+  std::string code;     // the error code when refused (MQTT-API.md)
+  std::string message;  // what the therapist should do, when refused
+  std::string session_id;
+};
+
+class SessionControl {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  SessionControl(const config::Room& room, SessionEngine& engine, SafetySupervisor& supervisor)
+      : room_(room), engine_(engine), supervisor_(supervisor) {}
+
+  // One control tick: the engine's wish through the supervisor to the equipment, then what
+  // the interlocks and the session cap ask of the session.
+  void tick(Clock::time_point now);
+  // Called when a device or input changed between ticks.
+  void devices_changed(Clock::time_point now);
+
+  // Carries out a parsed command. `room_` supplies the profiles and children current now.
+  Outcome execute(const Command& command, Clock::time_point now,
+                  std::chrono::system_clock::time_point wall_now);
+  // Ends any session at once for a shutdown; starts are refused from then on.
+  void shut_down(Clock::time_point now);
+
+  // Events since the last call, in order.
+  std::vector<Record> take_records();
+  // True when the session or safety state changed since the last call (worth publishing now).
+  bool take_state_changed();
+
+ private:
+  Outcome start(const Command& command, Clock::time_point now,
+                std::chrono::system_clock::time_point wall_now);
+  Outcome resume(Clock::time_point now);
+  Outcome reset(const Command& command, Clock::time_point now);
+  void handle_interlock_changes(Clock::time_point now);
+  void take_engine_events();
+  void pause_for(const std::string& reason, Clock::time_point now);
+  void enforce_session_cap(Clock::time_point now);
+  void record(std::string type, std::string fields_json);
+  void record_clamp(const SafetySupervisor::Clamp& clamp);
+
+  const config::Room& room_;
+  SessionEngine& engine_;
+  SafetySupervisor& supervisor_;
+  bool shutting_down_ = false;
+  bool state_changed_ = false;
+  std::vector<Record> records_;
+};
+
+}  // namespace sensoryd

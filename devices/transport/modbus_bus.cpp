@@ -1,0 +1,346 @@
+#include "devices/transport/modbus_bus.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <sys/socket.h>
+
+#include <modbus.h>
+#include <spdlog/spdlog.h>
+
+namespace sensoryd::devices {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr auto kFirstBackoff = 500ms;
+constexpr auto kMaxBackoff = 10s;
+constexpr int kTimeoutsBeforeReconnect = 3;
+
+std::string modbus_error(int error_number) {
+  return modbus_strerror(error_number);
+}
+
+bool is_link_error(int error_number) {
+  switch (error_number) {
+    case ECONNRESET:
+    case ECONNREFUSED:
+    case EPIPE:
+    case EBADF:
+    case ENOTCONN:
+    case EIO:
+    case ENOENT:  // a serial adapter that was unplugged
+    case ENODEV:
+    case ENXIO:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+ModbusBus::ModbusBus(BusSettings settings, asio::any_io_executor logic)
+    : settings_(std::move(settings)), logic_(std::move(logic)) {}
+
+ModbusBus::~ModbusBus() {
+  stop();
+}
+
+void ModbusBus::add_poll(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
+                         std::chrono::milliseconds period, ReadHandler handler) {
+  polls_.push_back(Poll{unit, kind, address, count, period, std::move(handler)});
+}
+
+void ModbusBus::start() {
+  mark_progress();
+  worker_ = std::thread([this] { run(); });
+}
+
+void ModbusBus::mark_progress() {
+  last_progress_ns_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+}
+
+bool ModbusBus::stuck(Clock::time_point now) const {
+  if (!worker_.joinable()) return false;
+  // A healthy cycle waits at most 1 s for work, then spends at most a response timeout per
+  // request; a few requests' worth on top leaves room for a slow but working device.
+  auto limit = std::chrono::seconds(2) + settings_.response_timeout * 4;
+  Clock::time_point last{Clock::duration{last_progress_ns_.load(std::memory_order_relaxed)}};
+  return now - last > limit;
+}
+
+void ModbusBus::stop() {
+  if (!worker_.joinable()) return;
+  std::unique_lock lock(mutex_);
+  stopping_ = true;
+  wake_.notify_all();
+  // The worker sends what is queued (the last safe outputs) and ends; one that is stuck in a
+  // request is unblocked by shutting its socket down.
+  auto grace = settings_.response_timeout * 4 + std::chrono::milliseconds(200);
+  if (!wake_.wait_for(lock, grace, [this] { return worker_done_; }) && socket_fd_ >= 0) {
+    ::shutdown(socket_fd_, SHUT_RDWR);
+  }
+  lock.unlock();
+  worker_.join();
+}
+
+void ModbusBus::write(int unit, std::uint16_t address, std::uint16_t value, WriteHandler done) {
+  {
+    std::lock_guard lock(mutex_);
+    auto& slot = writes_[{unit, address}];
+    if (slot.done) {
+      // Superseded before it was sent: tell its owner, who will see the newer value land.
+      deliver(slot.done, WriteResult{false, "superseded by a newer value"});
+    }
+    slot = PendingWrite{value, std::move(done), next_write_sequence_++};
+  }
+  wake_.notify_all();
+}
+
+void ModbusBus::read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
+                     ReadHandler done) {
+  {
+    std::lock_guard lock(mutex_);
+    reads_.push_back(PendingRead{unit, kind, address, count, std::move(done)});
+  }
+  wake_.notify_all();
+}
+
+template <typename Result>
+void ModbusBus::deliver(const std::function<void(const Result&)>& handler, Result result) {
+  if (!handler) return;
+  asio::post(logic_, [handler, result = std::move(result)] { handler(result); });
+}
+
+std::string ModbusBus::endpoint() const {
+  return settings_.rtu ? settings_.device : settings_.host + ":" + std::to_string(settings_.port);
+}
+
+void ModbusBus::pace() {
+  // Runs on the bus's own thread: the quiet time a slow serial device needs between frames.
+  if (settings_.frame_delay.count() > 0) std::this_thread::sleep_for(settings_.frame_delay);
+}
+
+bool ModbusBus::connect() {
+  if (settings_.rtu) {
+    ctx_ = modbus_new_rtu(settings_.device.c_str(), settings_.baud, settings_.parity,
+                          settings_.data_bits, settings_.stop_bits);
+  } else {
+    std::string port = std::to_string(settings_.port);
+    ctx_ = modbus_new_tcp_pi(settings_.host.c_str(), port.c_str());
+  }
+  if (ctx_ == nullptr) return false;
+  auto timeout_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(settings_.response_timeout);
+  modbus_set_response_timeout(ctx_, static_cast<std::uint32_t>(timeout_us.count() / 1'000'000),
+                              static_cast<std::uint32_t>(timeout_us.count() % 1'000'000));
+  if (modbus_connect(ctx_) == -1) {
+    modbus_free(ctx_);
+    ctx_ = nullptr;
+    return false;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    socket_fd_ = modbus_get_socket(ctx_);
+  }
+  consecutive_timeouts_ = 0;
+  return true;
+}
+
+void ModbusBus::disconnect(const std::string& why) {
+  if (ctx_ != nullptr) {
+    {
+      std::lock_guard lock(mutex_);
+      socket_fd_ = -1;
+    }
+    modbus_close(ctx_);
+    modbus_free(ctx_);
+    ctx_ = nullptr;
+  }
+  if (link_up_) {
+    link_up_ = false;
+    announce_link(false, why);
+  }
+}
+
+void ModbusBus::announce_link(bool connected, const std::string& detail) {
+  for (const auto& handler : link_handlers_) {
+    asio::post(logic_, [handler, connected, detail] { handler(connected, detail); });
+  }
+}
+
+void ModbusBus::note_failure(int error_number) {
+  if (error_number == ETIMEDOUT) {
+    modbus_flush(ctx_);
+    if (++consecutive_timeouts_ >= kTimeoutsBeforeReconnect) {
+      disconnect("no answer for " + std::to_string(consecutive_timeouts_) + " requests");
+    }
+  } else if (is_link_error(error_number)) {
+    disconnect(modbus_error(error_number));
+  }
+}
+
+ReadResult ModbusBus::do_read(int unit, RegisterKind kind, std::uint16_t address,
+                              std::uint16_t count) {
+  if (ctx_ == nullptr) return ReadResult{false, {}, "not connected"};
+  std::vector<std::uint16_t> values(count);
+  modbus_set_slave(ctx_, unit);
+  int rc = -1;
+  std::vector<std::uint8_t> bits;
+  if (kind == RegisterKind::discrete) {
+    bits.resize(count);
+    rc = modbus_read_input_bits(ctx_, address, count, bits.data());
+  } else {
+    rc = kind == RegisterKind::holding
+             ? modbus_read_registers(ctx_, address, count, values.data())
+             : modbus_read_input_registers(ctx_, address, count, values.data());
+  }
+  int error_number = errno;  // read before anything else can clobber it
+  pace();
+  if (rc != count) {
+    std::string message = modbus_error(error_number);
+    if (error_number == ETIMEDOUT) silent_units_.push_back(unit);
+    note_failure(error_number);
+    return ReadResult{false, {}, message};
+  }
+  std::copy(bits.begin(), bits.end(), values.begin());
+  consecutive_timeouts_ = 0;
+  return ReadResult{true, std::move(values), {}};
+}
+
+WriteResult ModbusBus::do_write(int unit, std::uint16_t address, std::uint16_t value) {
+  if (ctx_ == nullptr) return WriteResult{false, "not connected"};
+  modbus_set_slave(ctx_, unit);
+  int written = modbus_write_register(ctx_, address, value);
+  int error_number = errno;
+  pace();
+  if (written != 1) {
+    std::string message = modbus_error(error_number);
+    note_failure(error_number);
+    return WriteResult{false, message};
+  }
+  consecutive_timeouts_ = 0;
+  return WriteResult{true, {}};
+}
+
+void ModbusBus::run() {
+  auto backoff = std::chrono::milliseconds{kFirstBackoff};
+  std::string last_connect_error;
+  while (true) {
+    mark_progress();
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) break;
+    }
+    if (ctx_ == nullptr) {
+      if (connect()) {
+        backoff = kFirstBackoff;
+        last_connect_error.clear();
+        link_up_ = true;
+        for (auto& poll : polls_) poll.due = Clock::now();
+        // Work queued before the link came back was meant for the old connection; the drivers
+        // rebuild their state from the link-up event instead of a late replay.
+        std::map<std::pair<int, std::uint16_t>, PendingWrite> stale_writes;
+        {
+          std::lock_guard lock(mutex_);
+          stale_writes.swap(writes_);
+        }
+        for (auto& [key, write] : stale_writes) {
+          deliver(write.done, WriteResult{false, "dropped: queued before reconnect"});
+        }
+        announce_link(true, {});
+      } else {
+        std::string error = modbus_error(errno);
+        if (error != last_connect_error) {
+          spdlog::warn("bus {}: cannot connect to {}: {}; retrying", settings_.id, endpoint(),
+                       error);
+          last_connect_error = error;
+        }
+        // Nothing can be sent: fail queued work now rather than send it late.
+        std::map<std::pair<int, std::uint16_t>, PendingWrite> writes;
+        std::vector<PendingRead> reads;
+        {
+          std::unique_lock lock(mutex_);
+          writes.swap(writes_);
+          reads.swap(reads_);
+        }
+        for (auto& [key, write] : writes) deliver(write.done, WriteResult{false, "not connected"});
+        for (auto& read : reads) deliver(read.done, ReadResult{false, {}, "not connected"});
+        // Waits in slices of at most a second, so that a long backoff never looks stuck.
+        auto retry_at = Clock::now() + backoff;
+        std::unique_lock lock(mutex_);
+        while (!stopping_ && Clock::now() < retry_at) {
+          wake_.wait_until(lock, std::min(retry_at, Clock::now() + 1s));
+          mark_progress();
+        }
+        backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
+        continue;
+      }
+    }
+
+    std::map<std::pair<int, std::uint16_t>, PendingWrite> writes;
+    std::vector<PendingRead> reads;
+    {
+      std::unique_lock lock(mutex_);
+      auto next_due = Clock::now() + 1s;
+      for (const auto& poll : polls_) next_due = std::min(next_due, poll.due);
+      wake_.wait_until(lock, next_due,
+                       [this] { return stopping_ || !writes_.empty() || !reads_.empty(); });
+      if (stopping_) break;
+      // Taken together so that a read queued after a write always sees it done.
+      writes.swap(writes_);
+      reads.swap(reads_);
+    }
+    mark_progress();
+    // In the order they were asked for (a drive's direction before its speed, its speed before
+    // its enable), each register with its latest value.
+    std::vector<std::pair<std::pair<int, std::uint16_t>, PendingWrite*>> ordered;
+    for (auto& [key, write] : writes) ordered.emplace_back(key, &write);
+    std::sort(ordered.begin(), ordered.end(),
+              [](const auto& a, const auto& b) { return a.second->sequence < b.second->sequence; });
+    for (auto& [key, write] : ordered) {
+      deliver(write->done, do_write(key.first, key.second, write->value));
+      mark_progress();
+    }
+    for (auto& read : reads) {
+      deliver(read.done, do_read(read.unit, read.kind, read.address, read.count));
+      mark_progress();
+    }
+    auto now = Clock::now();
+    // A unit that did not answer costs at most one timeout per cycle: its other polls due in
+    // this cycle fail at once, so the other units on the bus keep their rates.
+    silent_units_.clear();
+    for (auto& poll : polls_) {
+      if (ctx_ == nullptr || poll.due > now) continue;
+      bool silent =
+          std::find(silent_units_.begin(), silent_units_.end(), poll.unit) != silent_units_.end();
+      deliver(poll.handler, silent ? ReadResult{false, {}, "unit did not answer this cycle"}
+                                   : do_read(poll.unit, poll.kind, poll.address, poll.count));
+      mark_progress();
+      // Re-armed from the previous due time so polls keep their rate; never bunch up after a stall.
+      poll.due += poll.period;
+      if (poll.due < now) poll.due = now + poll.period;
+    }
+  }
+  // Sends what was queued last, so that a shutdown's final safe outputs reach the device.
+  std::map<std::pair<int, std::uint16_t>, PendingWrite> last_writes;
+  {
+    std::lock_guard lock(mutex_);
+    last_writes.swap(writes_);
+  }
+  for (auto& [key, write] : last_writes) {
+    deliver(write.done, do_write(key.first, key.second, write.value));
+  }
+  disconnect("bus stopped");
+  {
+    std::lock_guard lock(mutex_);
+    worker_done_ = true;
+  }
+  wake_.notify_all();
+}
+
+}  // namespace sensoryd::devices

@@ -1,0 +1,132 @@
+// One Modbus bus, TCP or RTU (serial): a worker thread that owns its libmodbus context, connects
+// (or opens the serial port) with backoff,
+// runs periodic polls, and performs writes latest-wins per register. Every result is posted to
+// the logic executor, so drivers never run on the bus thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "devices/transport/asio.hpp"
+#include "devices/transport/register_bus.hpp"
+
+struct _modbus;  // libmodbus's modbus_t, kept opaque so that modbus.h stays out of this header
+
+namespace sensoryd::devices {
+
+struct BusSettings {
+  std::string id;
+  bool rtu = false;
+  // tcp
+  std::string host;
+  int port = 502;
+  // rtu
+  std::string device;
+  int baud = 19200;
+  char parity = 'E';
+  int data_bits = 8;
+  int stop_bits = 1;
+  // both
+  std::chrono::milliseconds response_timeout{250};
+  std::chrono::milliseconds frame_delay{0};  // quiet time after each request (slow RTU devices)
+};
+
+class ModbusBus final : public RegisterBus {
+ public:
+  ModbusBus(BusSettings settings, asio::any_io_executor logic);
+  ~ModbusBus() override;
+  ModbusBus(const ModbusBus&) = delete;
+  ModbusBus& operator=(const ModbusBus&) = delete;
+
+  // Configuration before start().
+  void on_link_change(LinkHandler handler) override {
+    link_handlers_.push_back(std::move(handler));
+  }
+  void add_poll(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
+                std::chrono::milliseconds period, ReadHandler handler) override;
+
+  void start();
+  void stop();
+
+  // Thread-safe; see RegisterBus for the ordering guarantees.
+  void write(int unit, std::uint16_t address, std::uint16_t value, WriteHandler done = {}) override;
+  void read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
+            ReadHandler done) override;
+
+  const std::string& id() const { return settings_.id; }
+
+  // True when the worker has made no progress for longer than any healthy cycle takes (a
+  // request stuck in the transport). Thread-safe; the daemon then withholds systemd's watchdog
+  // ping so that a stuck bus gets the daemon restarted.
+  bool stuck(std::chrono::steady_clock::time_point now) const;
+
+ private:
+  struct Poll {
+    int unit;
+    RegisterKind kind;
+    std::uint16_t address;
+    std::uint16_t count;
+    std::chrono::milliseconds period;
+    ReadHandler handler;
+    std::chrono::steady_clock::time_point due{};
+  };
+  struct PendingWrite {
+    std::uint16_t value;
+    WriteHandler done;
+    std::uint64_t sequence;  // when its latest value was queued: writes go out in this order
+  };
+  struct PendingRead {
+    int unit;
+    RegisterKind kind;
+    std::uint16_t address;
+    std::uint16_t count;
+    ReadHandler done;
+  };
+
+  void run();
+  bool connect();
+  std::string endpoint() const;  // host:port or the serial device, for messages
+  void pace();                   // the configured quiet time between requests
+  void disconnect(const std::string& why);
+  ReadResult do_read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count);
+  WriteResult do_write(int unit, std::uint16_t address, std::uint16_t value);
+  void note_failure(int error_number);
+  void announce_link(bool connected, const std::string& detail);
+  void mark_progress();
+  template <typename Result>
+  void deliver(const std::function<void(const Result&)>& handler, Result result);
+
+  BusSettings settings_;
+  asio::any_io_executor logic_;
+  std::vector<LinkHandler> link_handlers_;
+  std::vector<Poll> polls_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool worker_done_ = false;
+  std::map<std::pair<int, std::uint16_t>, PendingWrite> writes_;
+  std::uint64_t next_write_sequence_ = 0;
+  std::vector<PendingRead> reads_;
+
+  std::atomic<std::int64_t> last_progress_ns_{0};
+  int socket_fd_ = -1;  // guarded by mutex_: stop() shuts it down to unblock a stuck request
+
+  // Owned by the worker thread only.
+  _modbus* ctx_ = nullptr;
+  std::vector<int> silent_units_;  // units that timed out in this polling cycle
+  bool link_up_ = false;
+  int consecutive_timeouts_ = 0;
+  std::thread worker_;
+};
+
+}  // namespace sensoryd::devices

@@ -1,0 +1,186 @@
+#include "devices/transport/mqtt_link.hpp"
+
+#include <mqtt/async_client.h>
+#include <spdlog/spdlog.h>
+
+namespace sensoryd {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+class ConnectListener : public mqtt::iaction_listener {
+ public:
+  explicit ConnectListener(std::function<void(const std::string&)> on_failure)
+      : on_failure_(std::move(on_failure)) {}
+  void on_failure(const mqtt::token& token) override {
+    on_failure_("connect failed (rc " + std::to_string(token.get_return_code()) + ")");
+  }
+  void on_success(const mqtt::token&) override {}
+
+ private:
+  std::function<void(const std::string&)> on_failure_;
+};
+
+}  // namespace
+
+MqttLink::MqttLink(const config::MqttSettings& settings, std::string availability_topic,
+                   asio::any_io_executor logic)
+    : settings_(settings),
+      availability_topic_(std::move(availability_topic)),
+      logic_(logic),
+      retry_timer_(logic) {
+  client_ = std::make_unique<mqtt::async_client>(settings_.uri, settings_.client_id,
+                                                 mqtt::create_options(MQTTVERSION_5));
+  std::weak_ptr<bool> alive = alive_;
+  auto post = [this, alive](auto fn) {
+    asio::post(logic_, [alive, fn = std::move(fn)]() mutable {
+      if (!alive.expired()) fn();
+    });
+  };
+  connect_listener_ = std::make_unique<ConnectListener>([this, post](const std::string& why) {
+    post([this, why] {
+      if (stopping_) return;
+      spdlog::warn("mqtt: {} to {}; retrying", why, settings_.uri);
+      schedule_retry();
+    });
+  });
+  client_->set_connected_handler([this, post](const std::string&) {
+    post([this] {
+      if (stopping_) return;
+      connected_ = true;
+      ever_connected_ = true;
+      spdlog::info("mqtt: connected to {}", settings_.uri);
+      if (on_connected_) on_connected_();
+      // Last: `online` means the retained state published above is current (MQTT-API.md).
+      publish(availability_topic_, "online", true);
+    });
+  });
+  client_->set_connection_lost_handler([this, post](const std::string& cause) {
+    post([this, cause] {
+      connected_ = false;
+      spdlog::warn("mqtt: connection lost ({}); reconnecting", cause.empty() ? "no cause" : cause);
+      if (on_disconnected_) on_disconnected_();
+    });
+  });
+  client_->set_message_callback([this, post](mqtt::const_message_ptr msg) {
+    InboundMessage in;
+    in.topic = msg->get_topic();
+    in.payload = msg->get_payload_str();
+    in.retained = msg->is_retained();
+    const auto& props = msg->get_properties();
+    if (props.contains(mqtt::property::RESPONSE_TOPIC)) {
+      in.response_topic = mqtt::get<std::string>(props, mqtt::property::RESPONSE_TOPIC);
+    }
+    if (props.contains(mqtt::property::CORRELATION_DATA)) {
+      in.correlation_data = mqtt::get<std::string>(props, mqtt::property::CORRELATION_DATA);
+    }
+    post([this, in = std::move(in)] {
+      if (on_message_) on_message_(in);
+    });
+  });
+}
+
+MqttLink::~MqttLink() {
+  alive_.reset();
+  try {
+    client_->disable_callbacks();
+    if (client_->is_connected()) client_->disconnect(0)->wait_for(1s);
+  } catch (const mqtt::exception&) {
+    // Shutting down: nothing more to do with a broken connection.
+  }
+}
+
+void MqttLink::start() {
+  connect();
+}
+
+void MqttLink::connect() {
+  auto options = mqtt::connect_options_builder()
+                     .mqtt_version(MQTTVERSION_5)
+                     .clean_start(true)
+                     .keep_alive_interval(
+                         std::chrono::duration_cast<std::chrono::seconds>(settings_.keepalive))
+                     .connect_timeout(5s)
+                     .automatic_reconnect(1s, 10s)
+                     .will(mqtt::message(availability_topic_, "offline", 1, true))
+                     .finalize();
+  if (!settings_.username.empty()) {
+    options.set_user_name(settings_.username);
+    options.set_password(settings_.password);
+  }
+  if (settings_.tls()) {
+    auto ssl = mqtt::ssl_options_builder().trust_store(settings_.ca_file).finalize();
+    if (!settings_.cert_file.empty()) {
+      ssl.set_key_store(settings_.cert_file);
+      ssl.set_private_key(settings_.key_file);
+    }
+    options.set_ssl(ssl);
+  }
+  try {
+    client_->connect(options, nullptr, *connect_listener_);
+  } catch (const mqtt::exception& e) {
+    spdlog::warn("mqtt: cannot connect to {}: {}; retrying", settings_.uri, e.what());
+    schedule_retry();
+  }
+}
+
+void MqttLink::schedule_retry() {
+  // Paho reconnects by itself only after a first success; until then sensoryd retries.
+  if (ever_connected_) return;
+  retry_timer_.expires_after(1s);
+  retry_timer_.async_wait(
+      [this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+        if (ec || alive.expired() || stopping_) return;
+        connect();
+      });
+}
+
+void MqttLink::stop(std::chrono::milliseconds timeout) {
+  stopping_ = true;
+  retry_timer_.cancel();
+  if (!client_->is_connected()) return;
+  try {
+    client_->publish(mqtt::make_message(availability_topic_, "offline", 1, true))
+        ->wait_for(timeout);
+    client_->disconnect()->wait_for(timeout);
+  } catch (const mqtt::exception& e) {
+    spdlog::warn("mqtt: clean disconnect failed: {}", e.what());
+  }
+  connected_ = false;
+}
+
+void MqttLink::subscribe(const std::string& filter) {
+  try {
+    client_->subscribe(filter, 1);
+  } catch (const mqtt::exception& e) {
+    spdlog::warn("mqtt: subscribe to {} failed: {}", filter, e.what());
+  }
+}
+
+void MqttLink::publish(const std::string& topic, const std::string& payload, bool retained) {
+  if (!client_->is_connected()) return;
+  try {
+    client_->publish(mqtt::make_message(topic, payload, 1, retained));
+  } catch (const mqtt::exception& e) {
+    spdlog::debug("mqtt: publish to {} dropped: {}", topic, e.what());
+  }
+}
+
+void MqttLink::publish_reply(const std::string& topic, const std::string& payload,
+                             const std::string& correlation_data) {
+  if (!client_->is_connected()) return;
+  try {
+    auto message = mqtt::make_message(topic, payload, 1, false);
+    if (!correlation_data.empty()) {
+      mqtt::properties props;
+      props.add(mqtt::property(mqtt::property::CORRELATION_DATA, correlation_data));
+      message->set_properties(props);
+    }
+    client_->publish(message);
+  } catch (const mqtt::exception& e) {
+    spdlog::debug("mqtt: reply to {} dropped: {}", topic, e.what());
+  }
+}
+
+}  // namespace sensoryd
