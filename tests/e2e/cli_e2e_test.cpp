@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "test_paths.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 

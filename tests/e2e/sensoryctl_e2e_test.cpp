@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "test_paths.hpp"
 #include "tests/support/simulated_room.hpp"
 #include "tests/support/wait.hpp"
 

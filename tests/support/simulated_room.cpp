@@ -9,6 +9,7 @@
 #include <modbus.h>
 
 #include "daemon/record/session_log.hpp"
+#include "test_paths.hpp"
 #include "tests/support/wait.hpp"
 
 namespace sensoryd::test {

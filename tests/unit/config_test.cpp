@@ -7,6 +7,7 @@
 
 #include "config/duration.hpp"
 #include "config/loader.hpp"
+#include "test_paths.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace sensoryd::config {

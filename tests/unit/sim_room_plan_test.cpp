@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "config/loader.hpp"
+#include "test_paths.hpp"
 
 namespace sensoryd {
 namespace {
