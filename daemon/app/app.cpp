@@ -3,13 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <stdexcept>
 
-#include <nlohmann/json.hpp>
-
 namespace sensoryd {
 
 namespace {
 
-using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 std::unique_ptr<SafetySupervisor> make_supervisor(
@@ -107,13 +104,11 @@ void App::start() {
   engine_.continue_numbering_after(SessionLog::sessions_started(logged));
   if (auto unfinished = SessionLog::unfinished_session(logged)) {
     spdlog::warn("session {} was interrupted: sensoryd stopped without ending it", *unfinished);
-    record("session_ended",
-           nlohmann::json{{"session_id", *unfinished},
-                          {"reason", "interrupted"},
-                          {"detail",
-                           "sensoryd stopped without ending the session (killed, "
-                           "crashed or lost power); it was ended at the next start"}}
-               .dump());
+    record("session_ended", {{"session_id", *unfinished},
+                             {"reason", "interrupted"},
+                             {"detail",
+                              "sensoryd stopped without ending the session (killed, "
+                              "crashed or lost power); it was ended at the next start"}});
   }
   spdlog::info(
       "room {}: starting with {} profile(s); swing output safe until the drive is "
@@ -189,7 +184,8 @@ void App::reload(const config::LoadResult& loaded) {
     spdlog::error("reload refused: {} error(s) in {}; the running configuration stays in force",
                   loaded.diagnostics.errors.size(), room_.source.string());
     record("config_reload_refused",
-           json{{"errors", loaded.diagnostics.errors.size()}, {"reason", "invalid"}}.dump());
+           {{"errors", static_cast<std::int64_t>(loaded.diagnostics.errors.size())},
+            {"reason", "invalid"}});
     return;
   }
   const config::Room& next = *loaded.room;
@@ -209,7 +205,7 @@ void App::reload(const config::LoadResult& loaded) {
         "reload refused: changes to {} take effect only at a restart (systemctl "
         "restart sensoryd, between sessions); the running configuration stays in force",
         what);
-    record("config_reload_refused", json{{"reason", "needs_restart"}, {"sections", what}}.dump());
+    record("config_reload_refused", {{"reason", "needs_restart"}, {"sections", what}});
     return;
   }
   room_.profiles = next.profiles;
@@ -218,7 +214,7 @@ void App::reload(const config::LoadResult& loaded) {
   spdlog::info(
       "reloaded {}: {} profile(s){}", room_.source.string(), room_.profiles.size(),
       engine_.state() == SessionState::idle ? "" : "; the running session keeps its profile");
-  record("config_reloaded", json{{"profiles", room_.profiles.size()}}.dump());
+  record("config_reloaded", {{"profiles", static_cast<std::int64_t>(room_.profiles.size())}});
   publish_profiles();
 }
 

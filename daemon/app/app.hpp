@@ -62,7 +62,7 @@ class App {
   void publish_profiles();
   void publish_safety();
   // An event for tablets (MQTT `events`) and for the clinical session log.
-  void record(const std::string& type, const std::string& fields_json);
+  void record(const std::string& type, Fields fields);
   // Publishes what SessionControl recorded (events, session log) and changed (retained state).
   void flush_control();
   void handle_message(const InboundMessage& message);

@@ -2,8 +2,6 @@
 // answered exactly once, on the request's response topic or on `reply`.
 #include <spdlog/spdlog.h>
 
-#include <nlohmann/json.hpp>
-
 #include "daemon/app/app.hpp"
 #include "daemon/session/command.hpp"
 
@@ -48,14 +46,12 @@ void App::reply(const InboundMessage& message, const std::string& payload) {
 }
 
 void App::refuse(const InboundMessage& message, const CommandError& error) {
-  using json = nlohmann::json;
   spdlog::info("command {} refused: {} ({})", message.topic, error.code, error.message);
   reply(message, error_reply(error));
-  record("command_refused", json{{"action", message.topic.substr(topic_prefix_.size() + 4)},
-                                 {"code", error.code},
-                                 {"request_id", error.request_id},
-                                 {"message", error.message}}
-                                .dump(-1, ' ', false, json::error_handler_t::replace));
+  record("command_refused", {{"action", message.topic.substr(topic_prefix_.size() + 4)},
+                             {"code", error.code},
+                             {"request_id", error.request_id},
+                             {"message", error.message}});
 }
 
 }  // namespace sensoryd

@@ -1,8 +1,6 @@
 // App: what sensoryd tells tablets and the clinical log: retained state and events.
 #include <spdlog/spdlog.h>
 
-#include <nlohmann/json.hpp>
-
 #include "daemon/app/app.hpp"
 #include "daemon/record/status_json.hpp"
 
@@ -69,8 +67,8 @@ void App::publish_safety() {
   mqtt_.publish(topic_prefix_ + "safety", payload, true);
 }
 
-void App::record(const std::string& type, const std::string& fields_json) {
-  std::string line = event_json(std::chrono::system_clock::now(), type, fields_json);
+void App::record(const std::string& type, Fields fields) {
+  std::string line = event_json(std::chrono::system_clock::now(), Record{type, std::move(fields)});
   mqtt_.publish(topic_prefix_ + "events", line, false);
   bool written = session_log_.append(line);
   if (written == session_log_failed_) {
@@ -82,8 +80,8 @@ void App::record(const std::string& type, const std::string& fields_json) {
       spdlog::error("session log: {}; sessions still run, but are not recorded",
                     session_log_.error());
       mqtt_.publish(topic_prefix_ + "events",
-                    event_json(std::chrono::system_clock::now(), "session_log_failed",
-                               nlohmann::json{{"detail", session_log_.error()}}.dump()),
+                    event_json(std::chrono::system_clock::now(),
+                               Record{"session_log_failed", {{"detail", session_log_.error()}}}),
                     false);
     }
     publish_safety();
@@ -91,7 +89,7 @@ void App::record(const std::string& type, const std::string& fields_json) {
 }
 
 void App::flush_control() {
-  for (const auto& r : control_.take_records()) record(r.type, r.fields_json);
+  for (auto& r : control_.take_records()) record(r.type, std::move(r.fields));
   if (control_.take_state_changed()) {
     publish_session();
     publish_safety();

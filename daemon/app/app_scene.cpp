@@ -4,15 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <nlohmann/json.hpp>
-
 #include "daemon/app/app.hpp"
 
 namespace sensoryd {
-
-namespace {
-using json = nlohmann::json;
-}
 
 std::map<std::string, SwitchState> App::switch_states() {
   std::map<std::string, SwitchState> switches;
@@ -39,27 +33,25 @@ void App::tick_scene(Clock::time_point now) {
     if (event.type == "strobe_capped") {
       spdlog::info("light {}: strobe stopped after {} s (limits.light.max_strobe)", event.fixture,
                    std::chrono::duration<double>(room_.limits.light.max_strobe).count());
-      record("limit_clamped", json{{"session_id", engine_.session_id()},
-                                   {"channel", "light"},
-                                   {"device", event.fixture},
-                                   {"limit", "max_strobe"},
-                                   {"by", "room"}}
-                                  .dump());
+      record("limit_clamped", {{"session_id", engine_.session_id()},
+                               {"channel", "light"},
+                               {"device", event.fixture},
+                               {"limit", "max_strobe"},
+                               {"by", "room"}});
     } else {
-      record(event.type, json{{"session_id", engine_.session_id()}, {"input", event.input}}.dump());
+      record(event.type, {{"session_id", engine_.session_id()}, {"input", event.input}});
     }
   }
   for (const auto& clamp : scene_->take_clamps()) {
     spdlog::info("limit clamped: {} {} asked {}, allowed {} ({})", clamp.channel, clamp.device,
                  clamp.asked, clamp.allowed, clamp.limit);
-    record("limit_clamped", json{{"session_id", engine_.session_id()},
-                                 {"channel", clamp.channel},
-                                 {"device", clamp.device},
-                                 {"limit", clamp.limit},
-                                 {"asked", std::round(clamp.asked * 10.0) / 10.0},
-                                 {"allowed", std::round(clamp.allowed * 10.0) / 10.0},
-                                 {"by", clamp.by_child ? "child" : "room"}}
-                                .dump());
+    record("limit_clamped", {{"session_id", engine_.session_id()},
+                             {"channel", clamp.channel},
+                             {"device", clamp.device},
+                             {"limit", clamp.limit},
+                             {"asked", std::round(clamp.asked * 10.0) / 10.0},
+                             {"allowed", std::round(clamp.allowed * 10.0) / 10.0},
+                             {"by", clamp.by_child ? "child" : "room"}});
   }
 }
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/session/json_text.hpp"
+
 namespace sensoryd {
 
 namespace {
@@ -23,7 +25,7 @@ std::string csv_field(const std::string& text) {
 std::string text_of(const json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_null()) return {};
-  return value.dump();
+  return json_text(value);
 }
 
 struct Session {

@@ -6,6 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/session/json_text.hpp"
+#include "daemon/session/utc_time.hpp"
+
 namespace sensoryd {
 
 namespace {
@@ -20,23 +23,7 @@ json or_null(const std::string& text) {
   return text.empty() ? json(nullptr) : json(text);
 }
 
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 }  // namespace
-
-std::string iso8601_utc(std::chrono::system_clock::time_point ts) {
-  auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(ts.time_since_epoch()).count() % 1000;
-  std::time_t t = std::chrono::system_clock::to_time_t(ts);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[40];
-  std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(text + n, sizeof text - n, ".%03dZ", static_cast<int>(millis));
-  return text;
-}
 
 std::string session_json(const SessionSnapshot& s) {
   bool active = s.state != SessionState::idle;
@@ -56,7 +43,7 @@ std::string session_json(const SessionSnapshot& s) {
         {"name", s.step_name},
         {"remaining_s", s.step_remaining_s ? json(tenths(*s.step_remaining_s)) : json(nullptr)}};
   }
-  return dump(j);
+  return json_text(j);
 }
 
 std::string profiles_json(const std::map<std::string, config::Profile>& profiles) {
@@ -75,7 +62,7 @@ std::string profiles_json(const std::map<std::string, config::Profile>& profiles
                     {"needs", json::array({"swing_drive"})},
                     {"steps", steps}});
   }
-  return dump(list);
+  return json_text(list);
 }
 
 std::string swing_device_json(const devices::SwingDrive& swing) {
@@ -91,7 +78,7 @@ std::string swing_device_json(const devices::SwingDrive& swing) {
     j["running"] = r.running;
     j["fault_code"] = r.fault_code;
   }
-  return dump(j);
+  return json_text(j);
 }
 
 std::string input_device_json(const devices::ModbusInput& input) {
@@ -100,7 +87,7 @@ std::string input_device_json(const devices::ModbusInput& input) {
          {"health", devices::to_string(input.health())}};
   if (input.health() != devices::Health::online) j["detail"] = input.health_detail();
   if (input.fresh()) j["active"] = input.active();
-  return dump(j);
+  return json_text(j);
 }
 
 std::string mqtt_input_device_json(const devices::MqttInput& input) {
@@ -110,7 +97,7 @@ std::string mqtt_input_device_json(const devices::MqttInput& input) {
          {"active", input.active()},
          {"presses", input.presses()}};
   if (input.health() != devices::Health::online) j["detail"] = input.health_detail();
-  return dump(j);
+  return json_text(j);
 }
 
 namespace {
@@ -135,7 +122,7 @@ std::string light_device_json(const devices::LightFixture& light,
     j["reported"] = {{"color", hex_color(reported->color)},
                      {"brightness_pct", tenths(reported->brightness_pct)}};
   }
-  return dump(j);
+  return json_text(j);
 }
 
 std::string sound_device_json(const devices::SoundPlayer& player, double level_dba) {
@@ -149,7 +136,7 @@ std::string sound_device_json(const devices::SoundPlayer& player, double level_d
                      {"source", reported->source},
                      {"volume_pct", tenths(reported->volume_pct)}};
   }
-  return dump(j);
+  return json_text(j);
 }
 
 std::string safety_json(const SafetyStatus& status) {
@@ -159,7 +146,7 @@ std::string safety_json(const SafetyStatus& status) {
                                        status.steady_now - record.since);
     causes.push_back({{"cause", to_string(record.cause)},
                       {"source", record.source},
-                      {"since", iso8601_utc(since)},
+                      {"since", utc_text(since)},
                       {"active", record.active},
                       {"latched", record.latched},
                       {"detail", record.detail}});
@@ -175,16 +162,17 @@ std::string safety_json(const SafetyStatus& status) {
   j["session_log"] = status.session_log_error.empty()
                          ? json{{"ok", true}}
                          : json{{"ok", false}, {"detail", status.session_log_error}};
-  return dump(j);
+  return json_text(j);
 }
 
-std::string event_json(std::chrono::system_clock::time_point ts, const std::string& type,
-                       const std::string& fields_json) {
-  json j = json::parse(fields_json, nullptr, false);
-  if (!j.is_object()) j = json::object();
-  j["ts"] = iso8601_utc(ts);
-  j["type"] = type;
-  return dump(j);
+std::string event_json(std::chrono::system_clock::time_point ts, const Record& record) {
+  json j = json::object();
+  for (const auto& field : record.fields) {
+    j[field.key] = std::visit([](const auto& value) { return json(value); }, field.value);
+  }
+  j["ts"] = utc_text(ts);
+  j["type"] = record.type;
+  return json_text(j);
 }
 
 }  // namespace sensoryd

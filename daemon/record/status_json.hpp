@@ -8,6 +8,7 @@
 
 #include "config/model.hpp"
 #include "daemon/safety/interlocks.hpp"
+#include "daemon/session/record.hpp"
 #include "daemon/session/session_engine.hpp"
 #include "devices/light_fixture.hpp"
 #include "devices/modbus_input.hpp"
@@ -39,9 +40,7 @@ struct SafetyStatus {
   std::chrono::system_clock::time_point wall_now;
 };
 std::string safety_json(const SafetyStatus& status);
-// `fields_json` is a JSON object whose members are added to the event; "{}" for none.
-std::string event_json(std::chrono::system_clock::time_point ts, const std::string& type,
-                       const std::string& fields_json);
-std::string iso8601_utc(std::chrono::system_clock::time_point ts);
+// One line of `events` and of the session log: the record's fields with `ts` and `type`.
+std::string event_json(std::chrono::system_clock::time_point ts, const Record& record);
 
 }  // namespace sensoryd

@@ -6,15 +6,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/session/json_text.hpp"
+
 namespace sensoryd {
 
 namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::string_view, 11> kActions{"start", "stop",     "pause", "resume",
-                                                    "next",  "previous", "go",    "adjust",
-                                                    "lease", "estop",    "reset"};
+// In the order of `Action`.
+constexpr std::array<std::string_view, 11> kActionNames{"start", "stop",     "pause", "resume",
+                                                        "next",  "previous", "go",    "adjust",
+                                                        "lease", "estop",    "reset"};
 
 // An intensity field: a number from 0 to 1.
 std::optional<double> intensity_of(const json& value) {
@@ -56,6 +59,17 @@ CommandError bad_request(std::string request_id, std::string message) {
 }
 
 }  // namespace
+
+std::optional<Action> action_from_name(std::string_view name) {
+  for (std::size_t i = 0; i < kActionNames.size(); ++i) {
+    if (kActionNames[i] == name) return static_cast<Action>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(Action action) {
+  return kActionNames[static_cast<std::size_t>(action)];
+}
 
 std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS[.fff]Z
@@ -111,7 +125,6 @@ std::variant<Command, CommandError> parse_command(std::string_view action, std::
   if (!body.is_object()) return bad_request({}, "the command must be a JSON object such as {}");
 
   Command command;
-  command.action = std::string{action};
   if (auto it = body.find("request_id"); it != body.end()) {
     if (!it->is_string()) return bad_request({}, "request_id must be a string");
     command.request_id = it->get<std::string>();
@@ -140,16 +153,16 @@ std::variant<Command, CommandError> parse_command(std::string_view action, std::
     }
   }
 
-  bool known = false;
-  for (auto a : kActions) known = known || a == action;
+  auto known = action_from_name(action);
   if (!known) {
     return CommandError{id, "unknown_action",
-                        "'" + command.action +
+                        "'" + std::string{action} +
                             "' is not a sensoryd command: use start, stop, pause, resume, next, "
                             "previous, go, adjust, lease, estop or reset"};
   }
+  command.action = *known;
 
-  if (action == "start") {
+  if (command.action == Action::start) {
     auto profile = body.find("profile");
     if (profile == body.end())
       return bad_request(id, "start needs a profile: add \"profile\": \"<id>\"");
@@ -167,7 +180,7 @@ std::variant<Command, CommandError> parse_command(std::string_view action, std::
       command.start.intensity = *intensity;
     }
   }
-  if (action == "adjust") {
+  if (command.action == Action::adjust) {
     auto it = body.find("intensity");
     if (it == body.end()) {
       return bad_request(id, "adjust needs an intensity: add \"intensity\": 0.5 (0 to 1)");
@@ -182,14 +195,14 @@ std::variant<Command, CommandError> parse_command(std::string_view action, std::
 std::string ok_reply(const std::string& request_id, const std::string& session_id) {
   json reply{{"request_id", request_id}, {"ok", true}};
   if (!session_id.empty()) reply["session_id"] = session_id;
-  return reply.dump(-1, ' ', false, json::error_handler_t::replace);
+  return json_text(reply);
 }
 
 std::string error_reply(const CommandError& error) {
   json reply{{"request_id", error.request_id},
              {"ok", false},
              {"error", {{"code", error.code}, {"message", error.message}}}};
-  return reply.dump(-1, ' ', false, json::error_handler_t::replace);
+  return json_text(reply);
 }
 
 }  // namespace sensoryd

@@ -10,6 +10,13 @@
 
 namespace sensoryd {
 
+// The tablet's commands (MQTT-API.md: `sensoryd/<room>/cmd/<action>`).
+enum class Action { start, stop, pause, resume, next, previous, go, adjust, lease, estop, reset };
+
+// The action named by a command topic's last level; nullopt for a name that is none.
+std::optional<Action> action_from_name(std::string_view name);
+std::string_view to_string(Action action);
+
 struct StartFields {
   std::string profile;
   std::string child;
@@ -17,7 +24,7 @@ struct StartFields {
 };
 
 struct Command {
-  std::string action;
+  Action action = Action::stop;
   std::string request_id;  // echoed in the reply; may be empty
   std::string therapist;   // who issued it; may be empty
   StartFields start;       // filled for "start"

@@ -2,19 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include <nlohmann/json.hpp>
-
 #include "daemon/session/child_rules.hpp"
 
 namespace sensoryd {
 
 namespace {
-
-using json = nlohmann::json;
-
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 Outcome refused(std::string code, std::string message) {
   return Outcome{false, std::move(code), std::move(message), {}};
@@ -30,8 +22,8 @@ std::string who(const Command& command) {
 
 }  // namespace
 
-void SessionControl::record(std::string type, std::string fields_json) {
-  records_.push_back(Record{std::move(type), std::move(fields_json)});
+void SessionControl::record(std::string type, Fields fields) {
+  records_.push_back(Record{std::move(type), std::move(fields)});
 }
 
 std::vector<Record> SessionControl::take_records() {
@@ -57,7 +49,7 @@ void SessionControl::tick(Clock::time_point now) {
 
 void SessionControl::record_clamp(const SafetySupervisor::Clamp& clamp) {
   using Hold = RotaryLimiter::Hold;
-  json event{{"session_id", engine_.session_id()}, {"channel", "swing"}};
+  Fields event{{"session_id", engine_.session_id()}, {"channel", "swing"}};
   if (clamp.hold != Hold::none) {
     // S8: a spin held at rest for the mandatory pause.
     bool reversal = clamp.hold == Hold::reversal;
@@ -67,31 +59,31 @@ void SessionControl::record_clamp(const SafetySupervisor::Clamp& clamp) {
         "revolutions)",
         rotary.min_pause_s, reversal ? "before reversing" : "revolution limit reached",
         clamp.revolutions);
-    event.update(json{{"limit", reversal ? "min_pause_s" : "max_revolutions"},
-                      {"asked_speed_rev_s", clamp.asked.speed_rev_s},
-                      {"asked_direction", config::to_string(clamp.asked.direction)},
-                      {"revolutions", clamp.revolutions},
-                      {"max_revolutions", rotary.max_revolutions},
-                      {"min_pause_s", rotary.min_pause_s},
-                      {"by", "room"}});
+    event.set("limit", reversal ? "min_pause_s" : "max_revolutions");
+    event.set("asked_speed_rev_s", clamp.asked.speed_rev_s);
+    event.set("asked_direction", std::string{config::to_string(clamp.asked.direction)});
+    event.set("revolutions", clamp.revolutions);
+    event.set("max_revolutions", rotary.max_revolutions);
+    event.set("min_pause_s", rotary.min_pause_s);
+    event.set("by", "room");
   } else if (clamp.asked.mode == config::SwingMode::rotary) {
     spdlog::info("limit clamped: rotary swing asked {} rev/s, allowed {} rev/s",
                  clamp.asked.speed_rev_s, clamp.max_rate_rev_s);
-    event.update(json{{"limit", "max_rate_rev_s"},
-                      {"asked_speed_rev_s", clamp.asked.speed_rev_s},
-                      {"max_rate_rev_s", clamp.max_rate_rev_s},
-                      {"by", "room"}});
+    event.set("limit", "max_rate_rev_s");
+    event.set("asked_speed_rev_s", clamp.asked.speed_rev_s);
+    event.set("max_rate_rev_s", clamp.max_rate_rev_s);
+    event.set("by", "room");
   } else {
     spdlog::info("limit clamped: swing asked {} deg / {} s, allowed {} deg / >= {} s{}",
                  clamp.asked.amplitude_deg, clamp.asked.period_s, clamp.max_amplitude_deg,
                  clamp.min_period_s, clamp.by_child ? " (the child's cap)" : "");
-    event.update(json{{"asked_amplitude_deg", clamp.asked.amplitude_deg},
-                      {"asked_period_s", clamp.asked.period_s},
-                      {"max_amplitude_deg", clamp.max_amplitude_deg},
-                      {"min_period_s", clamp.min_period_s},
-                      {"by", clamp.by_child ? "child" : "room"}});
+    event.set("asked_amplitude_deg", clamp.asked.amplitude_deg);
+    event.set("asked_period_s", clamp.asked.period_s);
+    event.set("max_amplitude_deg", clamp.max_amplitude_deg);
+    event.set("min_period_s", clamp.min_period_s);
+    event.set("by", clamp.by_child ? "child" : "room");
   }
-  record("limit_clamped", dump(event));
+  record("limit_clamped", std::move(event));
 }
 
 void SessionControl::devices_changed(Clock::time_point now) {
@@ -107,15 +99,15 @@ void SessionControl::take_engine_events() {
         break;  // recorded by start(), where the request is known
       case EngineEvent::Type::step_changed:
         spdlog::info("session: step {} '{}'", event.step_index, event.step_name);
-        record("step_changed", dump(json{{"session_id", engine_.session_id()},
-                                         {"index", event.step_index},
-                                         {"name", event.step_name}}));
+        record("step_changed", Fields{{"session_id", engine_.session_id()},
+                                      {"index", std::int64_t{event.step_index}},
+                                      {"name", event.step_name}});
         break;
       case EngineEvent::Type::session_ended:
         spdlog::info("session: ended ({})", event.reason);
         supervisor_.end_lease();
         record("session_ended",
-               dump(json{{"session_id", engine_.session_id()}, {"reason", event.reason}}));
+               Fields{{"session_id", engine_.session_id()}, {"reason", event.reason}});
         break;
     }
   }
@@ -124,7 +116,7 @@ void SessionControl::take_engine_events() {
 void SessionControl::pause_for(const std::string& reason, Clock::time_point now) {
   if (!engine_.pause(now)) return;
   spdlog::warn("session: paused ({})", reason);
-  record("session_paused", dump(json{{"session_id", engine_.session_id()}, {"reason", reason}}));
+  record("session_paused", Fields{{"session_id", engine_.session_id()}, {"reason", reason}});
   state_changed_ = true;
 }
 
@@ -132,22 +124,23 @@ void SessionControl::handle_interlock_changes(Clock::time_point now) {
   auto changes = supervisor_.take_changes();
   for (const auto& change : changes) {
     const CauseRecord& r = change.record;
-    json fields{{"cause", to_string(r.cause)}, {"source", r.source}, {"detail", r.detail}};
-    if (engine_.state() != SessionState::idle) fields["session_id"] = engine_.session_id();
+    Fields fields{
+        {"cause", std::string{to_string(r.cause)}}, {"source", r.source}, {"detail", r.detail}};
+    if (engine_.state() != SessionState::idle) fields.set("session_id", engine_.session_id());
     switch (change.type) {
       case InterlockChange::Type::tripped:
         spdlog::warn("interlock tripped: {} ({}){}", to_string(r.cause), r.detail,
                      r.latched ? "; latched until reset" : "");
-        fields["latched"] = r.latched;
-        record("interlock_tripped", dump(fields));
+        fields.set("latched", r.latched);
+        record("interlock_tripped", fields);
         break;
       case InterlockChange::Type::cleared:
         spdlog::info("interlock cleared: {} ({})", to_string(r.cause), r.detail);
-        record("interlock_cleared", dump(fields));
+        record("interlock_cleared", fields);
         break;
       case InterlockChange::Type::reset:
         spdlog::info("interlock reset: {} ({})", to_string(r.cause), r.detail);
-        record("interlock_reset", dump(fields));
+        record("interlock_reset", fields);
         break;
     }
     if (change.type != InterlockChange::Type::tripped) continue;
@@ -189,74 +182,75 @@ void SessionControl::shut_down(Clock::time_point now) {
 
 Outcome SessionControl::execute(const Command& command, Clock::time_point now,
                                 std::chrono::system_clock::time_point wall_now) {
-  const std::string& action = command.action;
-  if (action == "estop") {
-    // Acted on in every state, even while shutting down: the stop is written before the reply.
-    spdlog::warn("E-stop command from {}", who(command));
-    supervisor_.estop(who(command), now);
-    handle_interlock_changes(now);
-    return done();
-  }
-  if (action == "reset") return reset(command, now);
-  if (action == "start") return start(command, now, wall_now);
-  if (action == "resume") return resume(now);
-  if (action == "lease") {
-    if (engine_.state() == SessionState::idle) {
-      return refused("not_allowed_in_state", "no session is running: nothing to supervise");
+  switch (command.action) {
+    case Action::estop:
+      // Acted on in every state, even while shutting down: the stop is written before the reply.
+      spdlog::warn("E-stop command from {}", who(command));
+      supervisor_.estop(who(command), now);
+      handle_interlock_changes(now);
+      return done();
+    case Action::reset:
+      return reset(command, now);
+    case Action::start:
+      return start(command, now, wall_now);
+    case Action::resume:
+      return resume(now);
+    case Action::lease:
+      if (engine_.state() == SessionState::idle) {
+        return refused("not_allowed_in_state", "no session is running: nothing to supervise");
+      }
+      supervisor_.renew_lease(now);
+      handle_interlock_changes(now);
+      state_changed_ = true;
+      return done();
+    case Action::stop:
+      if (engine_.state() == SessionState::idle) {
+        return refused("not_allowed_in_state", "no session is running");
+      }
+      engine_.stop("stopped", now, true);  // the profile's wind-down runs first
+      take_engine_events();
+      return done();
+    case Action::pause:
+      if (!engine_.pause(now)) {
+        return refused("not_allowed_in_state", "only a running session can be paused");
+      }
+      record("session_paused",
+             Fields{{"session_id", engine_.session_id()}, {"reason", "therapist"}});
+      state_changed_ = true;
+      return done();
+    case Action::next:
+    case Action::previous: {
+      bool moved = command.action == Action::next ? engine_.next(now) : engine_.previous(now);
+      if (!moved) {
+        return refused("not_allowed_in_state",
+                       "only a running session moves between steps: resume it first, or start one");
+      }
+      take_engine_events();
+      return done();
     }
-    supervisor_.renew_lease(now);
-    handle_interlock_changes(now);
-    state_changed_ = true;
-    return done();
-  }
-  if (action == "stop") {
-    if (engine_.state() == SessionState::idle) {
-      return refused("not_allowed_in_state", "no session is running");
+    case Action::adjust: {
+      double before = engine_.snapshot(now).intensity;
+      if (!engine_.adjust(command.intensity, now)) {
+        return refused("not_allowed_in_state", "only a running or paused session can be adjusted");
+      }
+      spdlog::info("session: intensity {} -> {}", before, command.intensity);
+      record("intensity_adjusted", Fields{{"session_id", engine_.session_id()},
+                                          {"from", before},
+                                          {"to", command.intensity},
+                                          {"therapist", command.therapist}});
+      state_changed_ = true;
+      return done();
     }
-    engine_.stop("stopped", now, true);  // the profile's wind-down runs first
-    take_engine_events();
-    return done();
+    case Action::go:
+      if (!engine_.go(now)) {
+        return refused("not_allowed_in_state",
+                       "the current step does not wait for go: it moves on by itself");
+      }
+      take_engine_events();
+      return done();
   }
-  if (action == "pause") {
-    if (!engine_.pause(now)) {
-      return refused("not_allowed_in_state", "only a running session can be paused");
-    }
-    record("session_paused",
-           dump(json{{"session_id", engine_.session_id()}, {"reason", "therapist"}}));
-    state_changed_ = true;
-    return done();
-  }
-  if (action == "next" || action == "previous") {
-    bool moved = action == "next" ? engine_.next(now) : engine_.previous(now);
-    if (!moved) {
-      return refused("not_allowed_in_state",
-                     "only a running session moves between steps: resume it first, or start one");
-    }
-    take_engine_events();
-    return done();
-  }
-  if (action == "adjust") {
-    double before = engine_.snapshot(now).intensity;
-    if (!engine_.adjust(command.intensity, now)) {
-      return refused("not_allowed_in_state", "only a running or paused session can be adjusted");
-    }
-    spdlog::info("session: intensity {} -> {}", before, command.intensity);
-    record("intensity_adjusted", dump(json{{"session_id", engine_.session_id()},
-                                           {"from", before},
-                                           {"to", command.intensity},
-                                           {"therapist", command.therapist}}));
-    state_changed_ = true;
-    return done();
-  }
-  if (action == "go") {
-    if (!engine_.go(now)) {
-      return refused("not_allowed_in_state",
-                     "the current step does not wait for go: it moves on by itself");
-    }
-    take_engine_events();
-    return done();
-  }
-  return refused("unknown_action", "'" + action + "' is not carried out by this version");
+  return refused("unknown_action", "'" + std::string{to_string(command.action)} +
+                                       "' is not carried out by this version");
 }
 
 Outcome SessionControl::start(const Command& command, Clock::time_point now,
@@ -295,12 +289,12 @@ Outcome SessionControl::start(const Command& command, Clock::time_point now,
   supervisor_.start_lease(now);
   spdlog::info("session {}: started profile {} (therapist '{}', child '{}', intensity {})",
                session_id, profile->id, request.therapist, request.child, request.intensity);
-  record("session_started", dump(json{{"session_id", session_id},
-                                      {"room", room_.id},
-                                      {"profile", profile->id},
-                                      {"child", request.child},
-                                      {"therapist", request.therapist},
-                                      {"intensity", request.intensity}}));
+  record("session_started", Fields{{"session_id", session_id},
+                                   {"room", room_.id},
+                                   {"profile", profile->id},
+                                   {"child", request.child},
+                                   {"therapist", request.therapist},
+                                   {"intensity", request.intensity}});
   engine_.take_events();  // the start is recorded above
   state_changed_ = true;
   return done(session_id);
@@ -320,7 +314,7 @@ Outcome SessionControl::resume(Clock::time_point now) {
     return refused("device_unavailable", supervisor_.motion_refusal());
   }
   engine_.resume(now);
-  record("session_resumed", dump(json{{"session_id", engine_.session_id()}}));
+  record("session_resumed", Fields{{"session_id", engine_.session_id()}});
   state_changed_ = true;
   return done();
 }

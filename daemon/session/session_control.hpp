@@ -11,15 +11,10 @@
 #include "config/model.hpp"
 #include "daemon/safety/safety_supervisor.hpp"
 #include "daemon/session/command.hpp"
+#include "daemon/session/record.hpp"
 #include "daemon/session/session_engine.hpp"
 
 namespace sensoryd {
-
-// One event for tablets (`events`) and the clinical session log.
-struct Record {
-  std::string type;         // session_started, interlock_tripped, ...
-  std::string fields_json;  // a JSON object of its fields
-};
 
 struct Outcome {
   bool ok = false;
@@ -61,7 +56,7 @@ class SessionControl {
   void take_engine_events();
   void pause_for(const std::string& reason, Clock::time_point now);
   void enforce_session_cap(Clock::time_point now);
-  void record(std::string type, std::string fields_json);
+  void record(std::string type, Fields fields);
   void record_clamp(const SafetySupervisor::Clamp& clamp);
 
   const config::Room& room_;

@@ -1,5 +1,7 @@
 #include "daemon/session/session_engine.hpp"
 
+#include "daemon/session/utc_time.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -10,15 +12,6 @@ namespace sensoryd {
 namespace {
 
 using Seconds = std::chrono::duration<double>;
-
-std::string utc_stamp(std::chrono::system_clock::time_point wall) {
-  std::time_t t = std::chrono::system_clock::to_time_t(wall);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 double eased(double f, config::Curve curve) {
   f = std::clamp(f, 0.0, 1.0);
@@ -56,7 +49,7 @@ std::string SessionEngine::start(const config::Profile& profile, const StartRequ
   state_ = SessionState::running;
   char counter[16];
   std::snprintf(counter, sizeof counter, "%04d", ++sessions_started_);
-  session_id_ = utc_stamp(wall_now) + "-" + room_id_ + "-" + counter;
+  session_id_ = utc_text(wall_now, UtcPrecision::seconds) + "-" + room_id_ + "-" + counter;
   loop_pass_ = 1;
   end_reason_.clear();
   index_ = -1;

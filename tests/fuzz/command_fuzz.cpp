@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     reply = sensoryd::error_reply(*error);
   } else {
     const auto& command = std::get<sensoryd::Command>(parsed);
-    if (command.action != action) __builtin_trap();
+    if (sensoryd::to_string(command.action) != action) __builtin_trap();
     if (command.start.intensity < 0.0 || command.start.intensity > 1.0) __builtin_trap();
     reply = sensoryd::ok_reply(command.request_id);
   }

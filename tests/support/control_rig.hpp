@@ -134,16 +134,24 @@ class ControlRig {
 
   Outcome command(const std::string& action, double intensity = 1.0) {
     Command c;
-    c.action = action;
+    c.action = action_from_name(action).value();
     c.start.profile = profile;
     c.start.intensity = intensity;
     return control->execute(c, t, {});
   }
 
   std::uint16_t reg(std::uint16_t address) { return bus.holding[{kSwing, address}]; }
-  bool recorded(const std::string& type, const std::string& text = {}) {
+  bool recorded(const std::string& type) {
     for (const auto& r : records) {
-      if (r.type == type && r.fields_json.find(text) != std::string::npos) return true;
+      if (r.type == type) return true;
+    }
+    return false;
+  }
+  // A record of `type` whose field `key` holds `value`.
+  bool recorded(const std::string& type, const std::string& key, const FieldValue& value) {
+    for (const auto& r : records) {
+      const FieldValue* field = r.fields.find(key);
+      if (r.type == type && field != nullptr && *field == value) return true;
     }
     return false;
   }

@@ -32,7 +32,7 @@ TEST(Command, StartWithEveryField) {
   Command c = command_of(
       "start", R"({"request_id":"t1","profile":"calm-down","child":"c-014","therapist":"ana",
                    "intensity":0.5})");
-  EXPECT_EQ(c.action, "start");
+  EXPECT_EQ(c.action, Action::start);
   EXPECT_EQ(c.request_id, "t1");
   EXPECT_EQ(c.therapist, "ana");
   EXPECT_EQ(c.start.profile, "calm-down");
@@ -42,7 +42,7 @@ TEST(Command, StartWithEveryField) {
 
 TEST(Command, EmptyPayloadIsAnEmptyObject) {
   Command c = command_of("stop", "");
-  EXPECT_EQ(c.action, "stop");
+  EXPECT_EQ(c.action, Action::stop);
   EXPECT_TRUE(c.request_id.empty());
 }
 
@@ -100,7 +100,7 @@ TEST(Command, EveryActionOfTheContractIsKnown) {
   for (const char* action : {"start", "stop", "pause", "resume", "next", "previous", "go", "adjust",
                              "lease", "estop", "reset"}) {
     std::string payload = R"({"profile":"p","intensity":0.5})";
-    EXPECT_EQ(command_of(action, payload).action, action);
+    EXPECT_EQ(to_string(command_of(action, payload).action), action);
   }
   EXPECT_DOUBLE_EQ(command_of("adjust", R"({"intensity":0.25})").intensity, 0.25);
 }

@@ -1,0 +1,67 @@
+// One event for tablets (`events`) and the clinical session log, as typed fields: made by
+// session control and the app, rendered to JSON once, by daemon/record/status_json.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace sensoryd {
+
+using FieldValue =
+    std::variant<std::nullptr_t, bool, std::int64_t, double, std::string, std::vector<std::string>>;
+
+// An event's fields in the order they were set; setting a key again replaces its value.
+class Fields {
+ public:
+  struct Field {
+    std::string key;
+    FieldValue value;
+  };
+
+  Fields() = default;
+  Fields(std::initializer_list<Field> fields) {
+    for (const auto& field : fields) set(field.key, field.value);
+  }
+
+  void set(std::string_view key, FieldValue value) {
+    for (auto& field : fields_) {
+      if (field.key == key) {
+        field.value = std::move(value);
+        return;
+      }
+    }
+    fields_.push_back(Field{std::string{key}, std::move(value)});
+  }
+  // The value of `key`, or nullptr when it is not set.
+  const FieldValue* find(std::string_view key) const {
+    for (const auto& field : fields_) {
+      if (field.key == key) return &field.value;
+    }
+    return nullptr;
+  }
+  // The text of a string field; empty when it is not set or not a string.
+  std::string text(std::string_view key) const {
+    const auto* value = find(key);
+    const auto* text = value == nullptr ? nullptr : std::get_if<std::string>(value);
+    return text == nullptr ? std::string{} : *text;
+  }
+
+  auto begin() const { return fields_.begin(); }
+  auto end() const { return fields_.end(); }
+  bool empty() const { return fields_.empty(); }
+
+ private:
+  std::vector<Field> fields_;
+};
+
+struct Record {
+  std::string type;  // session_started, interlock_tripped, ...
+  Fields fields;
+};
+
+}  // namespace sensoryd
