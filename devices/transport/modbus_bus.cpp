@@ -4,9 +4,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include <sys/socket.h>
-
-#include <modbus.h>
 #include <spdlog/spdlog.h>
 
 namespace sensoryd::devices {
@@ -19,10 +16,6 @@ using namespace std::chrono_literals;
 constexpr auto kFirstBackoff = 500ms;
 constexpr auto kMaxBackoff = 10s;
 constexpr int kTimeoutsBeforeReconnect = 3;
-
-std::string modbus_error(int error_number) {
-  return modbus_strerror(error_number);
-}
 
 bool is_link_error(int error_number) {
   switch (error_number) {
@@ -43,8 +36,11 @@ bool is_link_error(int error_number) {
 
 }  // namespace
 
-ModbusBus::ModbusBus(BusSettings settings, asio::any_io_executor logic)
-    : settings_(std::move(settings)), logic_(std::move(logic)) {}
+ModbusBus::ModbusBus(BusSettings settings, asio::any_io_executor logic,
+                     std::unique_ptr<ModbusContext> context)
+    : settings_(std::move(settings)),
+      logic_(std::move(logic)),
+      context_(context ? std::move(context) : make_libmodbus_context(settings_)) {}
 
 ModbusBus::~ModbusBus() {
   stop();
@@ -79,11 +75,9 @@ void ModbusBus::stop() {
   stopping_ = true;
   wake_.notify_all();
   // The worker sends what is queued (the last safe outputs) and ends; one that is stuck in a
-  // request is unblocked by shutting its socket down.
+  // request is unblocked by shutting its connection down.
   auto grace = settings_.response_timeout * 4 + std::chrono::milliseconds(200);
-  if (!wake_.wait_for(lock, grace, [this] { return worker_done_; }) && socket_fd_ >= 0) {
-    ::shutdown(socket_fd_, SHUT_RDWR);
-  }
+  if (!wake_.wait_for(lock, grace, [this] { return worker_done_; })) context_->abort();
   lock.unlock();
   worker_.join();
 }
@@ -125,46 +119,39 @@ void ModbusBus::pace() {
   if (settings_.frame_delay.count() > 0) std::this_thread::sleep_for(settings_.frame_delay);
 }
 
-bool ModbusBus::connect() {
-  if (settings_.rtu) {
-    ctx_ = modbus_new_rtu(settings_.device.c_str(), settings_.baud, settings_.parity,
-                          settings_.data_bits, settings_.stop_bits);
-  } else {
-    std::string port = std::to_string(settings_.port);
-    ctx_ = modbus_new_tcp_pi(settings_.host.c_str(), port.c_str());
-  }
-  if (ctx_ == nullptr) return false;
-  auto timeout_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(settings_.response_timeout);
-  modbus_set_response_timeout(ctx_, static_cast<std::uint32_t>(timeout_us.count() / 1'000'000),
-                              static_cast<std::uint32_t>(timeout_us.count() % 1'000'000));
-  if (modbus_connect(ctx_) == -1) {
-    modbus_free(ctx_);
-    ctx_ = nullptr;
+bool ModbusBus::connect(std::string& last_error) {
+  ModbusStatus status = context_->connect();
+  if (!status.ok()) {
+    std::string error = context_->describe(status.error);
+    if (error != last_error) {
+      spdlog::warn("bus {}: cannot connect to {}: {}; retrying", settings_.id, endpoint(), error);
+      last_error = error;
+    }
     return false;
   }
+  last_error.clear();
+  connected_ = true;
+  consecutive_timeouts_ = 0;
+  for (auto& poll : polls_) poll.due = Clock::now();
+  // Work queued before the link came back was meant for the old connection; the drivers
+  // rebuild their state from the link-up event instead of a late replay.
+  WriteQueue stale_writes;
   {
     std::lock_guard lock(mutex_);
-    socket_fd_ = modbus_get_socket(ctx_);
+    stale_writes.swap(writes_);
   }
-  consecutive_timeouts_ = 0;
+  for (auto& [key, write] : stale_writes) {
+    deliver(write.done, WriteResult{false, "dropped: queued before reconnect"});
+  }
+  announce_link(true, {});
   return true;
 }
 
 void ModbusBus::disconnect(const std::string& why) {
-  if (ctx_ != nullptr) {
-    {
-      std::lock_guard lock(mutex_);
-      socket_fd_ = -1;
-    }
-    modbus_close(ctx_);
-    modbus_free(ctx_);
-    ctx_ = nullptr;
-  }
-  if (link_up_) {
-    link_up_ = false;
-    announce_link(false, why);
-  }
+  if (!connected_) return;
+  context_->close();
+  connected_ = false;
+  announce_link(false, why);
 }
 
 void ModbusBus::announce_link(bool connected, const std::string& detail) {
@@ -175,56 +162,109 @@ void ModbusBus::announce_link(bool connected, const std::string& detail) {
 
 void ModbusBus::note_failure(int error_number) {
   if (error_number == ETIMEDOUT) {
-    modbus_flush(ctx_);
+    context_->flush();
     if (++consecutive_timeouts_ >= kTimeoutsBeforeReconnect) {
       disconnect("no answer for " + std::to_string(consecutive_timeouts_) + " requests");
     }
   } else if (is_link_error(error_number)) {
-    disconnect(modbus_error(error_number));
+    disconnect(context_->describe(error_number));
   }
 }
 
 ReadResult ModbusBus::do_read(int unit, RegisterKind kind, std::uint16_t address,
                               std::uint16_t count) {
-  if (ctx_ == nullptr) return ReadResult{false, {}, "not connected"};
-  std::vector<std::uint16_t> values(count);
-  modbus_set_slave(ctx_, unit);
-  int rc = -1;
-  std::vector<std::uint8_t> bits;
-  if (kind == RegisterKind::discrete) {
-    bits.resize(count);
-    rc = modbus_read_input_bits(ctx_, address, count, bits.data());
-  } else {
-    rc = kind == RegisterKind::holding
-             ? modbus_read_registers(ctx_, address, count, values.data())
-             : modbus_read_input_registers(ctx_, address, count, values.data());
-  }
-  int error_number = errno;  // read before anything else can clobber it
+  if (!connected_) return ReadResult{false, {}, "not connected"};
+  std::vector<std::uint16_t> values;
+  ModbusStatus status = context_->read(unit, kind, address, count, values);
   pace();
-  if (rc != count) {
-    std::string message = modbus_error(error_number);
-    if (error_number == ETIMEDOUT) silent_units_.push_back(unit);
-    note_failure(error_number);
+  if (!status.ok()) {
+    std::string message = context_->describe(status.error);
+    if (status.error == ETIMEDOUT) silent_units_.push_back(unit);
+    note_failure(status.error);
     return ReadResult{false, {}, message};
   }
-  std::copy(bits.begin(), bits.end(), values.begin());
   consecutive_timeouts_ = 0;
   return ReadResult{true, std::move(values), {}};
 }
 
 WriteResult ModbusBus::do_write(int unit, std::uint16_t address, std::uint16_t value) {
-  if (ctx_ == nullptr) return WriteResult{false, "not connected"};
-  modbus_set_slave(ctx_, unit);
-  int written = modbus_write_register(ctx_, address, value);
-  int error_number = errno;
+  if (!connected_) return WriteResult{false, "not connected"};
+  ModbusStatus status = context_->write(unit, address, value);
   pace();
-  if (written != 1) {
-    std::string message = modbus_error(error_number);
-    note_failure(error_number);
+  if (!status.ok()) {
+    std::string message = context_->describe(status.error);
+    note_failure(status.error);
     return WriteResult{false, message};
   }
   consecutive_timeouts_ = 0;
   return WriteResult{true, {}};
+}
+
+void ModbusBus::fail_queued(const std::string& why) {
+  WriteQueue writes;
+  std::vector<PendingRead> reads;
+  {
+    std::lock_guard lock(mutex_);
+    writes.swap(writes_);
+    reads.swap(reads_);
+  }
+  for (auto& [key, write] : writes) deliver(write.done, WriteResult{false, why});
+  for (auto& read : reads) deliver(read.done, ReadResult{false, {}, why});
+}
+
+void ModbusBus::wait_before_retry(std::chrono::milliseconds backoff) {
+  auto retry_at = Clock::now() + backoff;
+  std::unique_lock lock(mutex_);
+  while (!stopping_ && Clock::now() < retry_at) {
+    wake_.wait_until(lock, std::min(retry_at, Clock::now() + 1s));
+    mark_progress();
+  }
+}
+
+void ModbusBus::serve_cycle() {
+  WriteQueue writes;
+  std::vector<PendingRead> reads;
+  {
+    std::unique_lock lock(mutex_);
+    auto next_due = Clock::now() + 1s;
+    for (const auto& poll : polls_) next_due = std::min(next_due, poll.due);
+    wake_.wait_until(lock, next_due,
+                     [this] { return stopping_ || !writes_.empty() || !reads_.empty(); });
+    if (stopping_) return;
+    // Taken together so that a read queued after a write always sees it done.
+    writes.swap(writes_);
+    reads.swap(reads_);
+  }
+  mark_progress();
+  // In the order they were asked for (a drive's direction before its speed, its speed before
+  // its enable), each register with its latest value.
+  std::vector<std::pair<std::pair<int, std::uint16_t>, PendingWrite*>> ordered;
+  for (auto& [key, write] : writes) ordered.emplace_back(key, &write);
+  std::sort(ordered.begin(), ordered.end(),
+            [](const auto& a, const auto& b) { return a.second->sequence < b.second->sequence; });
+  for (auto& [key, write] : ordered) {
+    deliver(write->done, do_write(key.first, key.second, write->value));
+    mark_progress();
+  }
+  for (auto& read : reads) {
+    deliver(read.done, do_read(read.unit, read.kind, read.address, read.count));
+    mark_progress();
+  }
+  auto now = Clock::now();
+  // A unit that did not answer costs at most one timeout per cycle: its other polls due in
+  // this cycle fail at once, so the other units on the bus keep their rates.
+  silent_units_.clear();
+  for (auto& poll : polls_) {
+    if (!connected_ || poll.due > now) continue;
+    bool silent =
+        std::find(silent_units_.begin(), silent_units_.end(), poll.unit) != silent_units_.end();
+    deliver(poll.handler, silent ? ReadResult{false, {}, "unit did not answer this cycle"}
+                                 : do_read(poll.unit, poll.kind, poll.address, poll.count));
+    mark_progress();
+    // Re-armed from the previous due time so polls keep their rate; never bunch up after a stall.
+    poll.due += poll.period;
+    if (poll.due < now) poll.due = now + poll.period;
+  }
 }
 
 void ModbusBus::run() {
@@ -236,98 +276,20 @@ void ModbusBus::run() {
       std::lock_guard lock(mutex_);
       if (stopping_) break;
     }
-    if (ctx_ == nullptr) {
-      if (connect()) {
-        backoff = kFirstBackoff;
-        last_connect_error.clear();
-        link_up_ = true;
-        for (auto& poll : polls_) poll.due = Clock::now();
-        // Work queued before the link came back was meant for the old connection; the drivers
-        // rebuild their state from the link-up event instead of a late replay.
-        std::map<std::pair<int, std::uint16_t>, PendingWrite> stale_writes;
-        {
-          std::lock_guard lock(mutex_);
-          stale_writes.swap(writes_);
-        }
-        for (auto& [key, write] : stale_writes) {
-          deliver(write.done, WriteResult{false, "dropped: queued before reconnect"});
-        }
-        announce_link(true, {});
-      } else {
-        std::string error = modbus_error(errno);
-        if (error != last_connect_error) {
-          spdlog::warn("bus {}: cannot connect to {}: {}; retrying", settings_.id, endpoint(),
-                       error);
-          last_connect_error = error;
-        }
+    if (!connected_) {
+      if (!connect(last_connect_error)) {
         // Nothing can be sent: fail queued work now rather than send it late.
-        std::map<std::pair<int, std::uint16_t>, PendingWrite> writes;
-        std::vector<PendingRead> reads;
-        {
-          std::unique_lock lock(mutex_);
-          writes.swap(writes_);
-          reads.swap(reads_);
-        }
-        for (auto& [key, write] : writes) deliver(write.done, WriteResult{false, "not connected"});
-        for (auto& read : reads) deliver(read.done, ReadResult{false, {}, "not connected"});
-        // Waits in slices of at most a second, so that a long backoff never looks stuck.
-        auto retry_at = Clock::now() + backoff;
-        std::unique_lock lock(mutex_);
-        while (!stopping_ && Clock::now() < retry_at) {
-          wake_.wait_until(lock, std::min(retry_at, Clock::now() + 1s));
-          mark_progress();
-        }
+        fail_queued("not connected");
+        wait_before_retry(backoff);
         backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
         continue;
       }
+      backoff = kFirstBackoff;
     }
-
-    std::map<std::pair<int, std::uint16_t>, PendingWrite> writes;
-    std::vector<PendingRead> reads;
-    {
-      std::unique_lock lock(mutex_);
-      auto next_due = Clock::now() + 1s;
-      for (const auto& poll : polls_) next_due = std::min(next_due, poll.due);
-      wake_.wait_until(lock, next_due,
-                       [this] { return stopping_ || !writes_.empty() || !reads_.empty(); });
-      if (stopping_) break;
-      // Taken together so that a read queued after a write always sees it done.
-      writes.swap(writes_);
-      reads.swap(reads_);
-    }
-    mark_progress();
-    // In the order they were asked for (a drive's direction before its speed, its speed before
-    // its enable), each register with its latest value.
-    std::vector<std::pair<std::pair<int, std::uint16_t>, PendingWrite*>> ordered;
-    for (auto& [key, write] : writes) ordered.emplace_back(key, &write);
-    std::sort(ordered.begin(), ordered.end(),
-              [](const auto& a, const auto& b) { return a.second->sequence < b.second->sequence; });
-    for (auto& [key, write] : ordered) {
-      deliver(write->done, do_write(key.first, key.second, write->value));
-      mark_progress();
-    }
-    for (auto& read : reads) {
-      deliver(read.done, do_read(read.unit, read.kind, read.address, read.count));
-      mark_progress();
-    }
-    auto now = Clock::now();
-    // A unit that did not answer costs at most one timeout per cycle: its other polls due in
-    // this cycle fail at once, so the other units on the bus keep their rates.
-    silent_units_.clear();
-    for (auto& poll : polls_) {
-      if (ctx_ == nullptr || poll.due > now) continue;
-      bool silent =
-          std::find(silent_units_.begin(), silent_units_.end(), poll.unit) != silent_units_.end();
-      deliver(poll.handler, silent ? ReadResult{false, {}, "unit did not answer this cycle"}
-                                   : do_read(poll.unit, poll.kind, poll.address, poll.count));
-      mark_progress();
-      // Re-armed from the previous due time so polls keep their rate; never bunch up after a stall.
-      poll.due += poll.period;
-      if (poll.due < now) poll.due = now + poll.period;
-    }
+    serve_cycle();
   }
   // Sends what was queued last, so that a shutdown's final safe outputs reach the device.
-  std::map<std::pair<int, std::uint16_t>, PendingWrite> last_writes;
+  WriteQueue last_writes;
   {
     std::lock_guard lock(mutex_);
     last_writes.swap(writes_);

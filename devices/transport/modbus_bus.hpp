@@ -1,5 +1,5 @@
-// One Modbus bus, TCP or RTU (serial): a worker thread that owns its libmodbus context, connects
-// (or opens the serial port) with backoff,
+// One Modbus bus, TCP or RTU (serial): a worker thread that owns its ModbusContext (libmodbus in
+// the daemon, a scripted one in unit tests), connects (or opens the serial port) with backoff,
 // runs periodic polls, and performs writes latest-wins per register. Every result is posted to
 // the logic executor, so drivers never run on the bus thread.
 #pragma once
@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -17,9 +18,8 @@
 #include <vector>
 
 #include "devices/transport/asio.hpp"
+#include "devices/transport/modbus_context.hpp"
 #include "devices/transport/register_bus.hpp"
-
-struct _modbus;  // libmodbus's modbus_t, kept opaque so that modbus.h stays out of this header
 
 namespace sensoryd::devices {
 
@@ -42,7 +42,9 @@ struct BusSettings {
 
 class ModbusBus final : public RegisterBus {
  public:
-  ModbusBus(BusSettings settings, asio::any_io_executor logic);
+  // Without a context, the bus talks through libmodbus.
+  ModbusBus(BusSettings settings, asio::any_io_executor logic,
+            std::unique_ptr<ModbusContext> context = nullptr);
   ~ModbusBus() override;
   ModbusBus(const ModbusBus&) = delete;
   ModbusBus& operator=(const ModbusBus&) = delete;
@@ -92,8 +94,18 @@ class ModbusBus final : public RegisterBus {
     ReadHandler done;
   };
 
+  using WriteQueue = std::map<std::pair<int, std::uint16_t>, PendingWrite>;
+
   void run();
-  bool connect();
+  // Connects; false (with the reason logged once) when it cannot.
+  bool connect(std::string& last_error);
+  // Waits for work or the next due poll, then sends the queued writes in the order asked,
+  // the queued reads, and the polls that are due.
+  void serve_cycle();
+  // Fails every queued write and read with `why`: nothing is sent late.
+  void fail_queued(const std::string& why);
+  // Waits out a reconnect backoff in slices, so that a long one never looks stuck.
+  void wait_before_retry(std::chrono::milliseconds backoff);
   std::string endpoint() const;  // host:port or the serial device, for messages
   void pace();                   // the configured quiet time between requests
   void disconnect(const std::string& why);
@@ -114,17 +126,16 @@ class ModbusBus final : public RegisterBus {
   std::condition_variable wake_;
   bool stopping_ = false;
   bool worker_done_ = false;
-  std::map<std::pair<int, std::uint16_t>, PendingWrite> writes_;
+  WriteQueue writes_;
   std::uint64_t next_write_sequence_ = 0;
   std::vector<PendingRead> reads_;
 
   std::atomic<std::int64_t> last_progress_ns_{0};
-  int socket_fd_ = -1;  // guarded by mutex_: stop() shuts it down to unblock a stuck request
 
-  // Owned by the worker thread only.
-  _modbus* ctx_ = nullptr;
+  // Used by the worker thread only (but abort(), which stop() may call).
+  std::unique_ptr<ModbusContext> context_;
+  bool connected_ = false;
   std::vector<int> silent_units_;  // units that timed out in this polling cycle
-  bool link_up_ = false;
   int consecutive_timeouts_ = 0;
   std::thread worker_;
 };

@@ -1,0 +1,44 @@
+// The libmodbus calls a bus worker makes, behind an interface: LibmodbusContext is the real
+// one (devices/transport/libmodbus_context.cpp, the only libmodbus user); unit tests of
+// ModbusBus give it a scripted one. Every call but abort() runs on the bus's own thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "devices/transport/register_bus.hpp"
+
+namespace sensoryd::devices {
+
+struct BusSettings;
+
+// 0 when a call succeeded, else the errno (or libmodbus error code) it failed with.
+struct ModbusStatus {
+  int error = 0;
+  bool ok() const { return error == 0; }
+};
+
+class ModbusContext {
+ public:
+  virtual ~ModbusContext() = default;
+
+  // Opens the TCP connection or the serial port.
+  virtual ModbusStatus connect() = 0;
+  virtual void close() = 0;
+  // Reads `count` values into `values` (resized to `count` on success).
+  virtual ModbusStatus read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
+                            std::vector<std::uint16_t>& values) = 0;
+  virtual ModbusStatus write(int unit, std::uint16_t address, std::uint16_t value) = 0;
+  // Discards bytes that arrive late after a timeout, so the next answer is not misread.
+  virtual void flush() = 0;
+  // Thread-safe, from any thread: unblocks a request stuck in the transport (shutdown).
+  virtual void abort() = 0;
+  // Words for an error number, for logs and device details.
+  virtual std::string describe(int error) const = 0;
+};
+
+std::unique_ptr<ModbusContext> make_libmodbus_context(const BusSettings& settings);
+
+}  // namespace sensoryd::devices

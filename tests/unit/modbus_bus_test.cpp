@@ -1,0 +1,276 @@
+// ModbusBus's worker logic in-process, on a scripted ModbusContext: latest-wins writes in the
+// order asked, no replay after a reconnect, a silent unit costing one timeout per cycle, and
+// when the link is dropped. Results arrive on the test's io_context, as on the daemon's.
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "devices/transport/modbus_bus.hpp"
+
+namespace sensoryd::devices {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A context whose answers the test sets, recording every request it was asked to make.
+class ScriptedContext final : public ModbusContext {
+ public:
+  struct Request {
+    std::string op;  // "read" or "write"
+    int unit;
+    std::uint16_t address;
+    std::uint16_t value;
+  };
+
+  ModbusStatus connect() override {
+    std::lock_guard lock(mutex_);
+    ++connects_;
+    if (refuse_reconnects_ && connects_ > 1) return {ECONNREFUSED};
+    if (!connect_errors_.empty()) {
+      int error = connect_errors_.front();
+      connect_errors_.erase(connect_errors_.begin());
+      return {error};
+    }
+    return {};
+  }
+  void close() override {
+    std::lock_guard lock(mutex_);
+    ++closes_;
+  }
+  ModbusStatus read(int unit, RegisterKind, std::uint16_t address, std::uint16_t count,
+                    std::vector<std::uint16_t>& values) override {
+    std::lock_guard lock(mutex_);
+    requests_.push_back({"read", unit, address, 0});
+    if (auto it = unit_errors_.find(unit); it != unit_errors_.end()) return {it->second};
+    values.assign(count, static_cast<std::uint16_t>(address));
+    return {};
+  }
+  ModbusStatus write(int unit, std::uint16_t address, std::uint16_t value) override {
+    std::unique_lock lock(mutex_);
+    requests_.push_back({"write", unit, address, value});
+    if (address == held_address_) {
+      // Holds the worker inside this request until the test releases it (or abort()).
+      held_ = true;
+      changed_.notify_all();
+      changed_.wait(lock, [this] { return released_ || aborted_; });
+      if (aborted_) return {EPIPE};
+    }
+    return {};
+  }
+  void flush() override {}
+  void abort() override {
+    std::lock_guard lock(mutex_);
+    aborted_ = true;
+    changed_.notify_all();
+  }
+  std::string describe(int error) const override { return std::strerror(error); }
+
+  // Scripting, from the test thread.
+  void fail_connects(std::vector<int> errors) {
+    std::lock_guard lock(mutex_);
+    connect_errors_ = std::move(errors);
+  }
+  // After the first connection, the device refuses every new one (it went away).
+  void refuse_reconnects() {
+    std::lock_guard lock(mutex_);
+    refuse_reconnects_ = true;
+  }
+  void unit_fails(int unit, int error) {
+    std::lock_guard lock(mutex_);
+    unit_errors_[unit] = error;
+  }
+  void hold_writes_to(std::uint16_t address) {
+    std::lock_guard lock(mutex_);
+    held_address_ = address;
+  }
+  bool wait_until_held() {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, 5s, [this] { return held_; });
+  }
+  void release() {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    changed_.notify_all();
+  }
+  std::vector<Request> requests() const {
+    std::lock_guard lock(mutex_);
+    return requests_;
+  }
+  int connects() const {
+    std::lock_guard lock(mutex_);
+    return connects_;
+  }
+  bool aborted() const {
+    std::lock_guard lock(mutex_);
+    return aborted_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<int> connect_errors_;
+  std::map<int, int> unit_errors_;
+  std::vector<Request> requests_;
+  int connects_ = 0;
+  int closes_ = 0;
+  int held_address_ = -1;
+  bool held_ = false;
+  bool released_ = false;
+  bool aborted_ = false;
+  bool refuse_reconnects_ = false;
+};
+
+struct BusRig {
+  BusRig() {
+    auto scripted = std::make_unique<ScriptedContext>();
+    context = scripted.get();
+    BusSettings settings;
+    settings.id = "test-bus";
+    settings.host = "127.0.0.1";
+    settings.response_timeout = 50ms;
+    bus = std::make_unique<ModbusBus>(settings, io.get_executor(), std::move(scripted));
+    bus->on_link_change([this](bool up, const std::string& detail) {
+      links.push_back(up);
+      link_details.push_back(detail);
+    });
+  }
+  ~BusRig() { bus->stop(); }
+
+  // Runs the handlers the bus posts until `condition` holds; false after 5 s.
+  template <typename Condition>
+  bool run_until(Condition condition) {
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (!condition()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      io.run_for(5ms);  // handles what arrives within the slice: a deadline, not a sleep
+    }
+    return true;
+  }
+  std::vector<ScriptedContext::Request> writes() const {
+    std::vector<ScriptedContext::Request> out;
+    for (const auto& r : context->requests()) {
+      if (r.op == "write") out.push_back(r);
+    }
+    return out;
+  }
+
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  ScriptedContext* context = nullptr;
+  std::unique_ptr<ModbusBus> bus;
+  std::vector<bool> links;
+  std::vector<std::string> link_details;
+};
+
+TEST(ModbusBusWorker, WritesAreLatestWinsAndGoOutInTheOrderOfEachRegistersLatestWrite) {
+  BusRig rig;
+  rig.context->hold_writes_to(100);
+  rig.bus->start();
+  ASSERT_TRUE(rig.run_until([&] { return rig.links == std::vector<bool>{true}; }));
+  rig.bus->write(1, 100, 1);
+  ASSERT_TRUE(rig.context->wait_until_held());  // the worker is busy: the next ones queue
+
+  std::vector<std::string> first, second;
+  rig.bus->write(1, 7, 10);
+  rig.bus->write(1, 3, 30, [&](const WriteResult& r) { first.push_back(r.ok ? "ok" : r.error); });
+  rig.bus->write(1, 3, 31, [&](const WriteResult& r) { second.push_back(r.ok ? "ok" : r.error); });
+  rig.context->release();
+  ASSERT_TRUE(rig.run_until([&] { return !second.empty(); }));
+
+  auto writes = rig.writes();
+  ASSERT_EQ(writes.size(), 3u);
+  EXPECT_EQ(writes[1].address, 7);  // asked first, so sent first, though its address is higher
+  EXPECT_EQ(writes[1].value, 10);
+  EXPECT_EQ(writes[2].address, 3);  // once, with its latest value
+  EXPECT_EQ(writes[2].value, 31);
+  EXPECT_EQ(first, std::vector<std::string>{"superseded by a newer value"});
+  EXPECT_EQ(second, std::vector<std::string>{"ok"});
+}
+
+TEST(ModbusBusWorker, WorkQueuedWhileTheLinkIsDownFailsAndIsNeverSentLater) {
+  BusRig rig;
+  rig.context->fail_connects({ECONNREFUSED});
+  std::vector<std::string> results;
+  rig.bus->start();
+  rig.bus->write(1, 5, 42, [&](const WriteResult& r) { results.push_back(r.ok ? "ok" : r.error); });
+  ASSERT_TRUE(rig.run_until([&] { return !results.empty() && !rig.links.empty(); }));
+
+  EXPECT_EQ(rig.context->connects(), 2);  // refused once, then connected after the backoff
+  EXPECT_TRUE(results[0] == "not connected" || results[0] == "dropped: queued before reconnect")
+      << results[0];
+  EXPECT_TRUE(rig.writes().empty());  // the stale value never reached the device
+}
+
+TEST(ModbusBusWorker, ASilentUnitCostsOneTimeoutPerCycleAndTheOtherUnitsKeepTheirPolls) {
+  BusRig rig;
+  rig.context->unit_fails(2, ETIMEDOUT);
+  std::vector<std::string> silent_second_poll;
+  int unit1_ok = 0;
+  rig.bus->add_poll(2, RegisterKind::input, 0, 2, 20ms, [](const ReadResult&) {});
+  rig.bus->add_poll(2, RegisterKind::input, 10, 2, 20ms,
+                    [&](const ReadResult& r) { silent_second_poll.push_back(r.error); });
+  rig.bus->add_poll(1, RegisterKind::input, 0, 2, 20ms, [&](const ReadResult& r) {
+    if (r.ok && r.values.size() == 2) ++unit1_ok;
+  });
+  rig.bus->start();
+  ASSERT_TRUE(rig.run_until([&] { return unit1_ok >= 5; }));
+  rig.bus->stop();
+
+  for (const auto& request : rig.context->requests()) {
+    EXPECT_FALSE(request.unit == 2 && request.address == 10)
+        << "the silent unit's second poll went out in a cycle where its first timed out";
+  }
+  ASSERT_FALSE(silent_second_poll.empty());
+  for (const auto& error : silent_second_poll) EXPECT_EQ(error, "unit did not answer this cycle");
+  // The other unit's answers reset the count: the link stays up.
+  EXPECT_EQ(rig.links, std::vector<bool>{true});
+}
+
+TEST(ModbusBusWorker, ThreeTimeoutsInARowDropTheLinkAndItReconnects) {
+  BusRig rig;
+  rig.context->unit_fails(1, ETIMEDOUT);
+  rig.bus->add_poll(1, RegisterKind::holding, 0, 1, 10ms, [](const ReadResult&) {});
+  rig.bus->start();
+  ASSERT_TRUE(rig.run_until([&] { return rig.links.size() >= 3; }));
+  EXPECT_EQ(rig.links[0], true);
+  EXPECT_EQ(rig.links[1], false);
+  EXPECT_EQ(rig.link_details[1], "no answer for 3 requests");
+  EXPECT_EQ(rig.links[2], true);
+}
+
+TEST(ModbusBusWorker, ALinkErrorDropsTheLinkAtOnce) {
+  BusRig rig;
+  rig.context->unit_fails(1, ECONNRESET);
+  rig.context->refuse_reconnects();
+  std::size_t requests_when_dropped = 0;
+  rig.bus->on_link_change([&](bool up, const std::string&) {
+    if (!up) requests_when_dropped = rig.context->requests().size();
+  });
+  rig.bus->add_poll(1, RegisterKind::holding, 0, 1, 10ms, [](const ReadResult&) {});
+  rig.bus->start();
+  ASSERT_TRUE(rig.run_until([&] { return rig.links.size() >= 2; }));
+  EXPECT_EQ(rig.links[1], false);
+  EXPECT_EQ(rig.link_details[1], std::strerror(ECONNRESET));
+  EXPECT_EQ(requests_when_dropped, 1u);  // one failed request was enough
+}
+
+TEST(ModbusBusWorker, StopUnblocksARequestStuckInTheTransport) {
+  BusRig rig;
+  rig.context->hold_writes_to(9);  // never released: a device that swallowed the request
+  rig.bus->start();
+  ASSERT_TRUE(rig.run_until([&] { return !rig.links.empty(); }));
+  rig.bus->write(1, 9, 1);
+  ASSERT_TRUE(rig.context->wait_until_held());
+  rig.bus->stop();  // returns only once the worker has ended
+  EXPECT_TRUE(rig.context->aborted());
+}
+
+}  // namespace
+}  // namespace sensoryd::devices
