@@ -1,4 +1,4 @@
-// E-stop latency on the real processes (SAFETY.md S3): mosquitto, the cabinet's Modbus
+// E-stop latency on the real processes (docs/safety.md S3): mosquitto, the cabinet's Modbus
 // simulator and sensoryd. Each trip: start a session, wait for the drive to be enabled, press
 // the E-stop through the simulator's control port, and measure from the simulator's `input`
 // record to the first `control = 0` write the drive received after it. Then release, reset,

@@ -21,7 +21,7 @@ const char* to_string(ChildFlag flag) {
 }
 
 void read_children(TableReader& root, Room& room, Diagnostics& diagnostics) {
-  const toml::table* children = root.table("children", false);
+  const toml::table* children = root.table("children", Need::optional);
   if (children == nullptr) return;
   for (const auto& [key, node] : *children) {
     std::string id{key.str()};
@@ -40,11 +40,11 @@ void read_children(TableReader& root, Room& room, Diagnostics& diagnostics) {
     child.id = id;
     const Limits& limits = room.limits;
     child.max_amplitude_deg =
-        reader.number("max_amplitude_deg", false, 0.0, limits.swing.max_amplitude_deg);
-    child.rotary_allowed = reader.boolean("rotary_allowed", false);
-    child.max_dba = reader.decibels("max_dba", false, 0.0, limits.sound.max_dba);
-    child.max_brightness_pct = reader.percent("max_brightness", false);
-    if (auto flags = reader.string_list("flags", false)) {
+        reader.number("max_amplitude_deg", Need::optional, 0.0, limits.swing.max_amplitude_deg);
+    child.rotary_allowed = reader.boolean("rotary_allowed", Need::optional);
+    child.max_dba = reader.decibels("max_dba", Need::optional, 0.0, limits.sound.max_dba);
+    child.max_brightness_pct = reader.percent("max_brightness", Need::optional);
+    if (auto flags = reader.string_list("flags", Need::optional)) {
       for (const auto& name : *flags) {
         bool known = false;
         for (ChildFlag flag :
@@ -77,7 +77,8 @@ void read_children(TableReader& root, Room& room, Diagnostics& diagnostics) {
                                        format_number(limits.swing.max_amplitude_deg) +
                                        " deg (a lower amplitude, S15)");
     }
-    child.profiles = reader.string_list("profiles", false).value_or(std::vector<std::string>{});
+    child.profiles =
+        reader.string_list("profiles", Need::optional).value_or(std::vector<std::string>{});
     reader.finish();
     room.children.emplace(id, std::move(child));
   }

@@ -24,7 +24,7 @@ bool valid_topic(const std::string& topic) {
 }
 
 std::optional<std::uint16_t> address(TableReader& reader, std::string_view key) {
-  auto value = reader.integer(key, true, 0, 65535);
+  auto value = reader.integer(key, Need::required, 0, 65535);
   if (!value) return std::nullopt;
   return static_cast<std::uint16_t>(*value);
 }
@@ -32,11 +32,12 @@ std::optional<std::uint16_t> address(TableReader& reader, std::string_view key) 
 std::optional<ModbusBinding> read_binding(TableReader& reader, const Room& room,
                                           Millis default_poll, bool bus_default = true) {
   ModbusBinding binding;
-  binding.bus = reader.string("bus", true).value_or("");
-  binding.unit = static_cast<int>(reader.integer("unit", false, 1, 247).value_or(1));
+  binding.bus = reader.string("bus", Need::required).value_or("");
+  binding.unit = static_cast<int>(reader.integer("unit", Need::optional, 1, 247).value_or(1));
   const ModbusBus* bus = binding.bus.empty() ? nullptr : find_bus(room, binding.bus);
   if (bus_default && bus != nullptr && bus->poll_period) default_poll = *bus->poll_period;
-  binding.poll_period = reader.duration("poll_period", false, 5ms, 10s).value_or(default_poll);
+  binding.poll_period =
+      reader.duration("poll_period", Need::optional, 5ms, 10s).value_or(default_poll);
   if (binding.bus.empty()) return std::nullopt;
   if (bus == nullptr) {
     reader.error_at_key("bus", "bus \"" + binding.bus + "\" of " + reader.where() +
@@ -49,7 +50,7 @@ std::optional<ModbusBinding> read_binding(TableReader& reader, const Room& room,
 
 void read_swing_registers(TableReader& reader, SwingRegisterMap& map, bool rotary,
                           Diagnostics& diagnostics) {
-  const toml::table* table = reader.table("registers", true);
+  const toml::table* table = reader.table("registers", Need::required);
   if (table == nullptr) return;
   TableReader regs(*table, "the registers of " + reader.where(), diagnostics);
   auto set = [&](std::string_view key, std::uint16_t& out) {
@@ -103,7 +104,7 @@ void read_swing_registers(TableReader& reader, SwingRegisterMap& map, bool rotar
 }
 
 std::string calibration_ref(TableReader& reader, const Room& room) {
-  auto id = reader.string("calibration", true).value_or("");
+  auto id = reader.string("calibration", Need::required).value_or("");
   if (!id.empty() && room.calibrations.count(id) == 0) {
     reader.error_at_key("calibration", "calibration \"" + id + "\" of " + reader.where() +
                                            " is not defined: add a [calibrations." + id +
@@ -113,7 +114,7 @@ std::string calibration_ref(TableReader& reader, const Room& room) {
 }
 
 InputRole read_role(TableReader& reader) {
-  auto role = reader.choice("role", true, {"estop", "door", "occupancy", "child_switch"});
+  auto role = reader.choice("role", Need::required, {"estop", "door", "occupancy", "child_switch"});
   if (role == "estop") return InputRole::estop;
   if (role == "door") return InputRole::door;
   if (role == "occupancy") return InputRole::occupancy;
@@ -121,13 +122,13 @@ InputRole read_role(TableReader& reader) {
 }
 
 void read_device(TableReader& reader, Device& device, const Room& room, Diagnostics& diagnostics) {
-  auto type = reader.choice("kind", true,
+  auto type = reader.choice("kind", Need::required,
                             {"swing_drive", "mqtt_light", "modbus_light", "mqtt_sound",
                              "modbus_sound", "modbus_input", "mqtt_input"});
   if (!type) return;
   device.type = *type;
   auto mqtt_topic = [&](std::string_view key) {
-    auto topic = reader.string(key, true).value_or("");
+    auto topic = reader.string(key, Need::required).value_or("");
     if (!topic.empty() && !valid_topic(topic)) {
       reader.error_at_key(key, "topic \"" + topic + "\" of " + reader.where() +
                                    " must be a plain topic: no '#', '+' or leading/trailing '/'");
@@ -140,21 +141,21 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
     if (auto binding = read_binding(reader, room, 50ms)) swing.modbus = *binding;
     // Stricter only: a longer comm-loss timeout lets a swing run on after sensoryd dies (S6).
     swing.comm_loss_timeout =
-        reader.duration("comm_loss_timeout", false, 100ms, 500ms).value_or(500ms);
-    swing.rotary = reader.boolean("rotary", false).value_or(false);
+        reader.duration("comm_loss_timeout", Need::optional, 100ms, 500ms).value_or(500ms);
+    swing.rotary = reader.boolean("rotary", Need::optional).value_or(false);
     read_swing_registers(reader, swing.registers, swing.rotary, diagnostics);
     device.swing = swing;
   } else if (*type == "mqtt_light") {
     device.kind = DeviceKind::light;
     MqttLight light;
     light.topic = mqtt_topic("topic");
-    light.color = reader.boolean("color", false).value_or(true);
+    light.color = reader.boolean("color", Need::optional).value_or(true);
     device.mqtt_light = light;
   } else if (*type == "modbus_light") {
     device.kind = DeviceKind::light;
     ModbusLight light;
     if (auto binding = read_binding(reader, room, 200ms)) light.modbus = *binding;
-    if (const toml::table* channels = reader.table("channels", true)) {
+    if (const toml::table* channels = reader.table("channels", Need::required)) {
       TableReader ch(*channels, "the channels of " + reader.where(), diagnostics);
       light.red = address(ch, "red").value_or(0);
       light.green = address(ch, "green").value_or(1);
@@ -173,7 +174,7 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
     device.kind = DeviceKind::sound;
     ModbusSound sound;
     if (auto binding = read_binding(reader, room, 200ms)) sound.modbus = *binding;
-    if (const toml::table* regs = reader.table("registers", true)) {
+    if (const toml::table* regs = reader.table("registers", Need::required)) {
       TableReader r(*regs, "the registers of " + reader.where(), diagnostics);
       sound.volume = address(r, "volume").value_or(0);
       sound.mute = address(r, "mute").value_or(1);
@@ -186,8 +187,8 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
     device.kind = DeviceKind::input;
     Input input;
     input.role = read_role(reader);
-    input.active_low = reader.boolean("active_low", false).value_or(false);
-    input.debounce = reader.duration("debounce", false, 0ms, 1s).value_or(20ms);
+    input.active_low = reader.boolean("active_low", Need::optional).value_or(false);
+    input.debounce = reader.duration("debounce", Need::optional, 0ms, 1s).value_or(20ms);
     bool safety = input.role == InputRole::estop || input.role == InputRole::door;
     if (*type == "modbus_input") {
       ModbusInput in;
@@ -204,9 +205,9 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
         }
       }
       in.address = address(reader, "address").value_or(0);
-      auto reg = reader.choice("register", false, {"discrete_input", "input_register"});
+      auto reg = reader.choice("register", Need::optional, {"discrete_input", "input_register"});
       in.discrete = reg.value_or("discrete_input") == "discrete_input";
-      in.bit = static_cast<int>(reader.integer("bit", false, 0, 15).value_or(0));
+      in.bit = static_cast<int>(reader.integer("bit", Need::optional, 0, 15).value_or(0));
       input.modbus = in;
     } else {
       if (safety) {
@@ -217,24 +218,25 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
       }
       MqttInput in;
       in.topic = mqtt_topic("topic");
-      in.field = reader.string("field", false).value_or("");
-      in.active_value = reader.string("active_value", false).value_or("true");
+      in.field = reader.string("field", Need::optional).value_or("");
+      in.active_value = reader.string("active_value", Need::optional).value_or("true");
       input.mqtt = in;
     }
     device.input = input;
   }
   if (device.kind == DeviceKind::light) {
-    device.groups = reader.string_list("groups", false).value_or(std::vector<std::string>{});
+    device.groups =
+        reader.string_list("groups", Need::optional).value_or(std::vector<std::string>{});
   }
   if (*type == "mqtt_light" || *type == "mqtt_sound" || *type == "mqtt_input") {
-    device.availability_topic = reader.string("availability_topic", false).value_or("");
+    device.availability_topic = reader.string("availability_topic", Need::optional).value_or("");
   }
 }
 
 }  // namespace
 
 void read_buses(TableReader& root, Room& room, Diagnostics& diagnostics) {
-  const toml::table* buses = root.table("buses", false);
+  const toml::table* buses = root.table("buses", Need::optional);
   if (buses == nullptr) return;
   for (const auto& [key, node] : *buses) {
     std::string where = "[buses." + std::string{key.str()} + "]";
@@ -245,33 +247,38 @@ void read_buses(TableReader& root, Room& room, Diagnostics& diagnostics) {
     TableReader reader(*node.as_table(), where, diagnostics);
     ModbusBus bus;
     bus.id = std::string{key.str()};
-    auto type = reader.choice("type", true, {"tcp", "rtu"});
+    auto type = reader.choice("type", Need::required, {"tcp", "rtu"});
     bus.type = type == "rtu" ? BusType::rtu : BusType::tcp;
     if (bus.type == BusType::tcp) {
-      bus.host = reader.string("host", true).value_or("");
-      bus.port = static_cast<int>(reader.integer("port", false, 1, 65535).value_or(502));
+      bus.host = reader.string("host", Need::required).value_or("");
+      bus.port = static_cast<int>(reader.integer("port", Need::optional, 1, 65535).value_or(502));
     } else {
-      bus.device = reader.string("device", true).value_or("");
+      bus.device = reader.string("device", Need::required).value_or("");
       if (!bus.device.empty() && bus.device.rfind("/dev/", 0) != 0) {
         reader.error_at_key(
             "device", "device of " + where + " must be a serial port such as \"/dev/ttyUSB0\"");
       }
-      bus.baud = static_cast<int>(reader.integer("baud", false, 1200, 921600).value_or(19200));
-      auto parity = reader.choice("parity", false, {"none", "even", "odd"}).value_or("even");
+      bus.baud =
+          static_cast<int>(reader.integer("baud", Need::optional, 1200, 921600).value_or(19200));
+      auto parity =
+          reader.choice("parity", Need::optional, {"none", "even", "odd"}).value_or("even");
       bus.parity = parity == "none" ? 'N' : parity == "odd" ? 'O' : 'E';
-      bus.data_bits = static_cast<int>(reader.integer("data_bits", false, 7, 8).value_or(8));
-      bus.stop_bits = static_cast<int>(reader.integer("stop_bits", false, 1, 2).value_or(1));
+      bus.data_bits =
+          static_cast<int>(reader.integer("data_bits", Need::optional, 7, 8).value_or(8));
+      bus.stop_bits =
+          static_cast<int>(reader.integer("stop_bits", Need::optional, 1, 2).value_or(1));
     }
-    bus.response_timeout = reader.duration("response_timeout", false, 10ms, 5s).value_or(250ms);
-    bus.frame_delay = reader.duration("frame_delay", false, 0ms, 1s).value_or(0ms);
-    bus.poll_period = reader.duration("poll_period", false, 5ms, 10s);
+    bus.response_timeout =
+        reader.duration("response_timeout", Need::optional, 10ms, 5s).value_or(250ms);
+    bus.frame_delay = reader.duration("frame_delay", Need::optional, 0ms, 1s).value_or(0ms);
+    bus.poll_period = reader.duration("poll_period", Need::optional, 5ms, 10s);
     reader.finish();
     room.buses.push_back(std::move(bus));
   }
 }
 
 void read_calibrations(TableReader& root, Room& room, Diagnostics& diagnostics) {
-  const toml::table* calibrations = root.table("calibrations", false);
+  const toml::table* calibrations = root.table("calibrations", Need::optional);
   if (calibrations == nullptr) return;
   for (const auto& [key, node] : *calibrations) {
     std::string where = "[calibrations." + std::string{key.str()} + "]";
@@ -282,7 +289,7 @@ void read_calibrations(TableReader& root, Room& room, Diagnostics& diagnostics) 
     TableReader reader(*node.as_table(), where, diagnostics);
     Calibration calibration;
     calibration.id = std::string{key.str()};
-    const toml::array* points = reader.array("points", true);
+    const toml::array* points = reader.array("points", Need::required);
     bool ok = points != nullptr;
     if (points != nullptr) {
       for (const toml::node& point : *points) {
@@ -315,7 +322,7 @@ void read_calibrations(TableReader& root, Room& room, Diagnostics& diagnostics) 
 }
 
 void read_devices(TableReader& root, Room& room, Diagnostics& diagnostics) {
-  const toml::table* templates = root.table("templates", false);
+  const toml::table* templates = root.table("templates", Need::optional);
   if (templates != nullptr) {
     for (const auto& [key, node] : *templates) {
       if (!node.is_table()) {
@@ -323,7 +330,7 @@ void read_devices(TableReader& root, Room& room, Diagnostics& diagnostics) {
       }
     }
   }
-  const toml::table* devices = root.table("devices", false);
+  const toml::table* devices = root.table("devices", Need::optional);
   if (devices == nullptr) return;
   std::map<std::pair<std::string, int>, std::string> unit_owners;
   for (const auto& [key, node] : *devices) {
@@ -348,7 +355,7 @@ void read_devices(TableReader& root, Room& room, Diagnostics& diagnostics) {
       where += " (template " + *template_id + ")";
     }
     TableReader reader(own, base, where, diagnostics);
-    reader.string("template", false);  // handled above
+    reader.string("template", Need::optional);  // handled above
     Device device;
     device.id = std::string{key.str()};
     read_device(reader, device, room, diagnostics);
@@ -368,13 +375,14 @@ void read_devices(TableReader& root, Room& room, Diagnostics& diagnostics) {
 }
 
 void read_safe_scene(TableReader& root, Room& room, Diagnostics& diagnostics) {
-  const toml::table* table = root.table("safe_scene", false);
+  const toml::table* table = root.table("safe_scene", Need::optional);
   if (table == nullptr) return;
   TableReader reader(*table, "[safe_scene]", diagnostics);
   SafeScene& scene = room.safe_scene;
-  scene.color = reader.color("color", false).value_or(scene.color);
-  scene.brightness_pct = reader.percent("brightness", false).value_or(scene.brightness_pct);
-  if (const toml::table* fixtures = reader.table("fixtures", false)) {
+  scene.color = reader.color("color", Need::optional).value_or(scene.color);
+  scene.brightness_pct =
+      reader.percent("brightness", Need::optional).value_or(scene.brightness_pct);
+  if (const toml::table* fixtures = reader.table("fixtures", Need::optional)) {
     for (const auto& [key, node] : *fixtures) {
       std::string id{key.str()};
       std::string where = "[safe_scene.fixtures." + id + "]";
@@ -388,8 +396,9 @@ void read_safe_scene(TableReader& root, Room& room, Diagnostics& diagnostics) {
         continue;
       }
       TableReader fixture(*node.as_table(), where, diagnostics);
-      auto color = fixture.color("color", false).value_or(scene.color);
-      auto brightness = fixture.percent("brightness", false).value_or(scene.brightness_pct);
+      auto color = fixture.color("color", Need::optional).value_or(scene.color);
+      auto brightness =
+          fixture.percent("brightness", Need::optional).value_or(scene.brightness_pct);
       fixture.finish();
       scene.fixtures[id] = {color, brightness};
     }

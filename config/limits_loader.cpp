@@ -31,7 +31,7 @@ class LimitSection {
   template <typename T, typename Read>
   T limit(std::string_view key, T fallback, Stricter stricter, Read read) {
     std::string reason_key = std::string{key} + "_reason";
-    auto reason = reader_.string(reason_key, false);
+    auto reason = reader_.string(reason_key, Need::optional);
     std::optional<T> value = read(reader_, key);
     if (!value) {
       if (reason)
@@ -68,19 +68,19 @@ class LimitSection {
 
   double number(std::string_view key, double fallback, Stricter stricter, double min, double max) {
     return limit<double>(key, fallback, stricter, [&](TableReader& r, std::string_view k) {
-      return r.number(k, false, min, max);
+      return r.number(k, Need::optional, min, max);
     });
   }
   int integer(std::string_view key, int fallback, Stricter stricter, int min, int max) {
     return limit<int>(key, fallback, stricter, [&](TableReader& r, std::string_view k) {
-      auto v = r.integer(k, false, min, max);
+      auto v = r.integer(k, Need::optional, min, max);
       return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
     });
   }
   Millis duration(std::string_view key, Millis fallback, Stricter stricter, Millis min,
                   Millis max) {
     return limit<Millis>(key, fallback, stricter, [&](TableReader& r, std::string_view k) {
-      return r.duration(k, false, min, max);
+      return r.duration(k, Need::optional, min, max);
     });
   }
   TableReader& reader() { return reader_; }
@@ -95,12 +95,12 @@ class LimitSection {
 }  // namespace
 
 void read_limits(TableReader& root, Room& room, Diagnostics& diagnostics) {
-  const toml::table* limits_table = root.table("limits", false);
+  const toml::table* limits_table = root.table("limits", Need::optional);
   if (limits_table == nullptr) return;
   TableReader reader(*limits_table, "[limits]", diagnostics);
   Limits& l = room.limits;
   using S = Stricter;
-  if (const toml::table* t = reader.table("swing", false)) {
+  if (const toml::table* t = reader.table("swing", Need::optional)) {
     LimitSection s(*t, "swing", l, diagnostics);
     l.swing.max_amplitude_deg = s.number("max_amplitude_deg", 30.0, S::lower, 1.0, 60.0);
     l.swing.min_period_s = s.number("min_period_s", 2.0, S::higher, 0.5, 60.0);
@@ -109,10 +109,10 @@ void read_limits(TableReader& root, Room& room, Diagnostics& diagnostics) {
     l.swing.max_period_rate_s_per_s = s.number("max_period_rate_s_per_s", 1.0, S::lower, 0.05, 5.0);
     // A property of the drive (how fast it can take amplitude out), not a comfort limit.
     l.swing.max_deceleration_deg_s =
-        s.reader().number("max_deceleration_deg_s", false, 1.0, 60.0).value_or(10.0);
+        s.reader().number("max_deceleration_deg_s", Need::optional, 1.0, 60.0).value_or(10.0);
     s.finish();
   }
-  if (const toml::table* t = reader.table("rotary", false)) {
+  if (const toml::table* t = reader.table("rotary", Need::optional)) {
     LimitSection s(*t, "rotary", l, diagnostics);
     l.rotary.max_rate_rev_s = s.number("max_rate_rev_s", 0.5, S::lower, 0.05, 2.0);
     l.rotary.max_revolutions = s.integer("max_revolutions", 10, S::lower, 1, 50);
@@ -120,27 +120,27 @@ void read_limits(TableReader& root, Room& room, Diagnostics& diagnostics) {
     l.rotary.max_accel_rev_s2 = s.number("max_accel_rev_s2", 0.25, S::lower, 0.02, 2.0);
     s.finish();
   }
-  if (const toml::table* t = reader.table("light", false)) {
+  if (const toml::table* t = reader.table("light", Need::optional)) {
     LimitSection s(*t, "light", l, diagnostics);
     l.light.max_flashes_per_s = s.integer("max_flashes_per_s", 3, S::lower, 0, 10);
     l.light.max_strobe = s.duration("max_strobe", 30s, S::lower, 0s, 10min);
     s.finish();
   }
-  if (const toml::table* t = reader.table("sound", false)) {
+  if (const toml::table* t = reader.table("sound", Need::optional)) {
     LimitSection s(*t, "sound", l, diagnostics);
     l.sound.max_dba = s.number("max_dba", 75.0, S::lower, 30.0, 100.0);
     l.sound.max_rise_db_s = s.number("max_rise_db_s", 6.0, S::lower, 0.5, 30.0);
     l.sound.mute_fade = s.duration("mute_fade", 1s, S::lower, 0s, 5s);
     s.finish();
   }
-  if (const toml::table* t = reader.table("session", false)) {
+  if (const toml::table* t = reader.table("session", Need::optional)) {
     LimitSection s(*t, "session", l, diagnostics);
     l.session.max_duration = s.duration("max_duration", 60min, S::lower, 1min, 4h);
     l.session.max_command_age = s.duration("max_command_age", 5s, S::lower, 1s, 60s);
     l.session.lease = s.duration("lease", 10s, S::lower, 2s, 120s);
     // Supervision can be switched off only with a reason (S13); the daemon warns at start.
-    auto required = s.reader().boolean("lease_required", false);
-    auto reason = s.reader().string("lease_required_reason", false);
+    auto required = s.reader().boolean("lease_required", Need::optional);
+    auto reason = s.reader().string("lease_required_reason", Need::optional);
     if (required == false) {
       if (!reason) {
         s.reader().error_at_key("lease_required",
@@ -160,7 +160,7 @@ void read_limits(TableReader& root, Room& room, Diagnostics& diagnostics) {
     }
     s.finish();
   }
-  if (const toml::table* t = reader.table("devices", false)) {
+  if (const toml::table* t = reader.table("devices", Need::optional)) {
     LimitSection s(*t, "devices", l, diagnostics);
     l.devices.lost_after_polls = s.integer("lost_after_polls", 3, S::lower, 1, 20);
     l.devices.safety_input_poll = s.duration("safety_input_poll", 20ms, S::lower, 5ms, 200ms);

@@ -1,4 +1,4 @@
-// Safety limits of a room (SAFETY.md), each with its default. A room may tighten any limit;
+// Safety limits of a room (docs/safety.md), each with its default. A room may tighten any limit;
 // loosening one needs a reason written beside it, and is warned about.
 #pragma once
 

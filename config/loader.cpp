@@ -36,26 +36,26 @@ std::filesystem::path relative_to(const std::filesystem::path& room_file, const 
 
 void read_room_table(TableReader& root, Room& room, std::filesystem::path& profiles_dir,
                      Diagnostics& diagnostics) {
-  const toml::table* table = root.table("room", true);
+  const toml::table* table = root.table("room", Need::required);
   if (table == nullptr) return;
   TableReader reader(*table, "[room]", diagnostics);
-  room.id = reader.string("id", true).value_or("");
+  room.id = reader.string("id", Need::required).value_or("");
   if (!room.id.empty() && !is_plain_id(room.id)) {
     reader.error_at_key(
         "id", "room id \"" + room.id + "\" is used in MQTT topics: use only a-z, 0-9, '-' and '_'");
   }
-  room.name = reader.string("name", false).value_or(room.id);
+  room.name = reader.string("name", Need::optional).value_or(room.id);
   profiles_dir =
-      relative_to(room.source, reader.string("profiles_dir", false).value_or("profiles"));
+      relative_to(room.source, reader.string("profiles_dir", Need::optional).value_or("profiles"));
   reader.finish();
 }
 
 void read_mqtt(TableReader& root, Room& room, Diagnostics& diagnostics) {
-  const toml::table* table = root.table("mqtt", true);
+  const toml::table* table = root.table("mqtt", Need::required);
   if (table == nullptr) return;
   TableReader reader(*table, "[mqtt]", diagnostics);
   MqttSettings& mqtt = room.mqtt;
-  mqtt.uri = reader.string("uri", true).value_or("");
+  mqtt.uri = reader.string("uri", Need::required).value_or("");
   bool known_scheme = false;
   for (const char* scheme : {"tcp://", "mqtt://", "ssl://", "mqtts://"}) {
     known_scheme = known_scheme || mqtt.uri.rfind(scheme, 0) == 0;
@@ -65,10 +65,10 @@ void read_mqtt(TableReader& root, Room& room, Diagnostics& diagnostics) {
                                    "\" must start with tcp://, mqtt://, ssl:// or mqtts://, e.g. "
                                    "tcp://127.0.0.1:1883");
   }
-  mqtt.client_id = reader.string("client_id", false).value_or("sensoryd-" + room.id);
-  mqtt.keepalive = reader.duration("keepalive", false, 1s, 10min).value_or(10s);
-  mqtt.username = reader.string("username", false).value_or("");
-  if (auto password_file = reader.string("password_file", false)) {
+  mqtt.client_id = reader.string("client_id", Need::optional).value_or("sensoryd-" + room.id);
+  mqtt.keepalive = reader.duration("keepalive", Need::optional, 1s, 10min).value_or(10s);
+  mqtt.username = reader.string("username", Need::optional).value_or("");
+  if (auto password_file = reader.string("password_file", Need::optional)) {
     auto path = relative_to(room.source, *password_file);
     auto password = read_file(path);
     if (!password) {
@@ -86,10 +86,10 @@ void read_mqtt(TableReader& root, Room& room, Diagnostics& diagnostics) {
                           "username = \"...\"");
     }
   }
-  if (const toml::table* tls = reader.table("tls", false)) {
+  if (const toml::table* tls = reader.table("tls", Need::optional)) {
     TableReader tr(*tls, "[mqtt.tls]", diagnostics);
-    auto file = [&](std::string_view key, bool required) {
-      auto value = tr.string(key, required);
+    auto file = [&](std::string_view key, Need need) {
+      auto value = tr.string(key, need);
       if (!value) return std::string{};
       auto path = relative_to(room.source, *value);
       if (!std::filesystem::is_regular_file(path)) {
@@ -97,9 +97,9 @@ void read_mqtt(TableReader& root, Room& room, Diagnostics& diagnostics) {
       }
       return path.string();
     };
-    mqtt.ca_file = file("ca_file", true);
-    mqtt.cert_file = file("cert_file", false);
-    mqtt.key_file = file("key_file", !mqtt.cert_file.empty());
+    mqtt.ca_file = file("ca_file", Need::required);
+    mqtt.cert_file = file("cert_file", Need::optional);
+    mqtt.key_file = file("key_file", mqtt.cert_file.empty() ? Need::optional : Need::required);
     tr.finish();
     if (!mqtt.tls()) {
       reader.error_at_key("tls",

@@ -42,19 +42,20 @@ std::optional<Profile> load_profile(std::string_view toml_text, const std::files
   TableReader reader(root, "profile " + name.filename().string(), diagnostics);
   Profile profile;
   profile.source = name;
-  profile.id = reader.string("id", true).value_or("");
+  profile.id = reader.string("id", Need::required).value_or("");
   std::string where = "profile '" + profile.id + "'";
-  profile.title = reader.string("title", true).value_or("");
+  profile.title = reader.string("title", Need::required).value_or("");
   profile.purpose =
-      reader.choice("purpose", true, {"calming", "alerting", "organising", "play"}).value_or("");
-  profile.allow_strobe = reader.boolean("allow_strobe", false).value_or(false);
+      reader.choice("purpose", Need::required, {"calming", "alerting", "organising", "play"})
+          .value_or("");
+  profile.allow_strobe = reader.boolean("allow_strobe", Need::optional).value_or(false);
   StepReader steps_reader(room, profile, diagnostics);
 
-  auto read_steps = [&](std::string_view key, bool required, bool wind_down) {
+  auto read_steps = [&](std::string_view key, Need need, bool wind_down) {
     std::vector<Step> steps;
-    const toml::array* array = reader.array(key, required);
+    const toml::array* array = reader.array(key, need);
     if (array == nullptr) return steps;
-    if (array->empty() && required) {
+    if (array->empty() && need == Need::required) {
       reader.error_at_key(key, where + " has no steps: add at least one [[steps]] table");
     }
     int index = 0;
@@ -77,14 +78,14 @@ std::optional<Profile> load_profile(std::string_view toml_text, const std::files
     }
     return steps;
   };
-  profile.steps = read_steps("steps", true, false);
-  profile.wind_down = read_steps("wind_down", false, true);
+  profile.steps = read_steps("steps", Need::required, false);
+  profile.wind_down = read_steps("wind_down", Need::optional, true);
 
-  if (const toml::table* loop = reader.table("loop", false)) {
+  if (const toml::table* loop = reader.table("loop", Need::optional)) {
     TableReader lr(*loop, "the loop of " + where, diagnostics);
-    auto from = lr.string("from", true);
-    auto to = lr.string("to", true);
-    auto count = lr.integer("count", true, 2, 100);
+    auto from = lr.string("from", Need::required);
+    auto to = lr.string("to", Need::required);
+    auto count = lr.integer("count", Need::required, 2, 100);
     int from_index = from ? index_of(profile.steps, *from) : -1;
     int to_index = to ? index_of(profile.steps, *to) : -1;
     if (from && from_index < 0)
@@ -100,7 +101,7 @@ std::optional<Profile> load_profile(std::string_view toml_text, const std::files
     lr.finish();
   }
 
-  if (const toml::array* triggers = reader.array("triggers", false)) {
+  if (const toml::array* triggers = reader.array("triggers", Need::optional)) {
     int index = 0;
     for (const toml::node& node : *triggers) {
       std::string trigger_where = "trigger " + std::to_string(++index) + " of " + where;
@@ -111,7 +112,7 @@ std::optional<Profile> load_profile(std::string_view toml_text, const std::files
       }
       TableReader tr(*node.as_table(), trigger_where, diagnostics);
       Trigger trigger;
-      trigger.input = tr.string("input", true).value_or("");
+      trigger.input = tr.string("input", Need::required).value_or("");
       const Device* input = room.find_device(trigger.input);
       if (!trigger.input.empty() &&
           (input == nullptr || !input->input || input->input->role != InputRole::child_switch)) {
@@ -119,14 +120,15 @@ std::optional<Profile> load_profile(std::string_view toml_text, const std::files
                                      " is not a child switch: use the id of an input device with "
                                      "role = \"child_switch\"");
       }
-      auto mode = tr.choice("mode", true, {"momentary", "latched", "timed"});
+      auto mode = tr.choice("mode", Need::required, {"momentary", "latched", "timed"});
       trigger.mode = mode == "latched" ? TriggerMode::latched
                      : mode == "timed" ? TriggerMode::timed
                                        : TriggerMode::momentary;
-      auto duration = tr.duration("duration", mode == "timed", 1s, 10min);
+      auto duration =
+          tr.duration("duration", mode == "timed" ? Need::required : Need::optional, 1s, 10min);
       if (duration) trigger.duration = *duration;
       for (const auto& step_name :
-           tr.string_list("steps", false).value_or(std::vector<std::string>{})) {
+           tr.string_list("steps", Need::optional).value_or(std::vector<std::string>{})) {
         int i = index_of(profile.steps, step_name);
         if (i < 0) {
           tr.error_at_key("steps", "no step named '" + step_name + "' in " + where);
@@ -139,7 +141,7 @@ std::optional<Profile> load_profile(std::string_view toml_text, const std::files
                                                 ? std::optional<Millis>(trigger.duration)
                                                 : std::nullopt;
       trigger.lights = steps_reader.lights(tr, trigger_where, Fade{}, effect_length, ok);
-      if (const toml::table* sound = tr.table("sound", false)) {
+      if (const toml::table* sound = tr.table("sound", Need::optional)) {
         trigger.sound = steps_reader.sound(*sound, "the sound of " + trigger_where, Fade{});
       }
       if (trigger.lights.empty() && !trigger.sound && ok) {
@@ -151,7 +153,7 @@ std::optional<Profile> load_profile(std::string_view toml_text, const std::files
   }
 
   // What the profile needs: declared, or else what its steps use; the room must have it.
-  auto declared = reader.string_list("needs", false);
+  auto declared = reader.string_list("needs", Need::optional);
   if (declared) {
     for (const auto& kind_name : *declared) {
       auto kind = kind_named(kind_name);

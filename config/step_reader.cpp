@@ -20,8 +20,8 @@ bool saturated_red(const Rgb& c) {
 
 Fade StepReader::read_fade(TableReader& reader, const Fade& fallback) {
   Fade fade = fallback;
-  fade.time = reader.duration("fade", false, 0ms, 1h).value_or(fallback.time);
-  if (auto curve = reader.choice("curve", false, {"linear", "s-curve"})) {
+  fade.time = reader.duration("fade", Need::optional, 0ms, 1h).value_or(fallback.time);
+  if (auto curve = reader.choice("curve", Need::optional, {"linear", "s-curve"})) {
     fade.curve = *curve == "s-curve" ? Curve::s_curve : Curve::linear;
   }
   return fade;
@@ -32,13 +32,13 @@ std::optional<SwingSetting> StepReader::swing(const toml::table& table, const st
   TableReader reader(table, where, diagnostics_);
   SwingSetting swing;
   swing.fade = read_fade(reader, step_fade);
-  auto mode = reader.choice("mode", true, {"off", "linear", "rotary"});
+  auto mode = reader.choice("mode", Need::required, {"off", "linear", "rotary"});
   const SwingLimits& limits = room_.limits.swing;
   bool ok = mode.has_value();
   if (mode == "linear") {
     swing.mode = SwingMode::linear;
-    auto amplitude = reader.number("amplitude_deg", true, 0.0, 90.0);
-    auto period = reader.duration("period", true, 100ms, 10min);
+    auto amplitude = reader.number("amplitude_deg", Need::required, 0.0, 90.0);
+    auto period = reader.duration("period", Need::required, 100ms, 10min);
     if (amplitude && *amplitude > limits.max_amplitude_deg) {
       reader.error_at_key("amplitude_deg",
                           "swing amplitude " + format_number(*amplitude) + " deg in " + where +
@@ -63,7 +63,7 @@ std::optional<SwingSetting> StepReader::swing(const toml::table& table, const st
     }
   } else if (mode == "rotary") {
     swing.mode = SwingMode::rotary;
-    auto speed = reader.number("speed_rev_s", true, 0.0, 5.0);
+    auto speed = reader.number("speed_rev_s", Need::required, 0.0, 5.0);
     if (speed && *speed > room_.limits.rotary.max_rate_rev_s) {
       reader.error_at_key("speed_rev_s",
                           "rotation " + format_number(*speed) + " rev/s in " + where +
@@ -79,7 +79,7 @@ std::optional<SwingSetting> StepReader::swing(const toml::table& table, const st
                                       "room has rotary = true: use \"linear\"");
       ok = false;
     }
-    auto direction = reader.choice("direction", false, {"clockwise", "counterclockwise"});
+    auto direction = reader.choice("direction", Need::optional, {"clockwise", "counterclockwise"});
     if (direction == "counterclockwise") swing.direction = Direction::counterclockwise;
     ok = ok && speed;
     if (ok) swing.speed_rev_s = *speed;
@@ -101,8 +101,8 @@ std::optional<LightSetting> StepReader::light(const toml::table& table, const st
   LightSetting light;
   light.fade = read_fade(reader, step_fade);
   bool ok = true;
-  auto fixtures = reader.string_list("fixtures", false);
-  auto group = reader.string("group", false);
+  auto fixtures = reader.string_list("fixtures", Need::optional);
+  auto group = reader.string("group", Need::optional);
   for (const auto& id : fixtures.value_or(std::vector<std::string>{})) {
     const Device* device = room_.find_device(id);
     if (device == nullptr || device->kind != DeviceKind::light) {
@@ -132,14 +132,16 @@ std::optional<LightSetting> StepReader::light(const toml::table& table, const st
       if (device.kind == DeviceKind::light) light.fixtures.push_back(device.id);
     }
   }
-  light.color = reader.color("color", false).value_or(Rgb{255, 255, 255});
-  light.brightness_pct = reader.percent("brightness", true).value_or(0.0);
-  auto effect = reader.choice("effect", false, {"none", "breathe", "color_cycle", "strobe"});
+  light.color = reader.color("color", Need::optional).value_or(Rgb{255, 255, 255});
+  light.brightness_pct = reader.percent("brightness", Need::required).value_or(0.0);
+  auto effect =
+      reader.choice("effect", Need::optional, {"none", "breathe", "color_cycle", "strobe"});
   if (effect == "breathe") light.effect = LightEffect::breathe;
   if (effect == "color_cycle") light.effect = LightEffect::color_cycle;
   if (effect == "strobe") light.effect = LightEffect::strobe;
   bool animated = light.effect != LightEffect::none;
-  auto period = reader.duration("effect_period", animated, 50ms, 10min);
+  auto period =
+      reader.duration("effect_period", animated ? Need::required : Need::optional, 50ms, 10min);
   if (period) light.effect_period = *period;
   if (light.effect == LightEffect::breathe || light.effect == LightEffect::color_cycle) {
     if (period && *period < 2s) {
@@ -217,11 +219,11 @@ std::optional<SoundSetting> StepReader::sound(const toml::table& table, const st
   TableReader reader(table, where, diagnostics_);
   SoundSetting sound;
   sound.fade = read_fade(reader, step_fade);
-  sound.mute = reader.boolean("mute", false).value_or(false);
+  sound.mute = reader.boolean("mute", Need::optional).value_or(false);
   bool ok = true;
   if (!sound.mute) {
-    sound.source = reader.string("source", true).value_or("");
-    auto level = reader.decibels("level", true, 0.0, 140.0);
+    sound.source = reader.string("source", Need::required).value_or("");
+    auto level = reader.decibels("level", Need::required, 0.0, 140.0);
     if (level && *level > room_.limits.sound.max_dba) {
       reader.error_at_key("level", "sound level " + format_number(*level) + " dB in " + where +
                                        " exceeds the room limit limits.sound.max_dba = " +
@@ -265,11 +267,11 @@ std::optional<Step> StepReader::step(const toml::table& table, const std::string
   TableReader reader(table, where, diagnostics_);
   Step step;
   bool ok = true;
-  step.name = reader.string("name", true).value_or("");
+  step.name = reader.string("name", Need::required).value_or("");
   std::string named =
       step.name.empty() ? where : "step '" + step.name + "' of profile '" + profile_.id + "'";
-  auto duration = reader.duration("duration", false, 1s, 24h);
-  auto wait = reader.boolean("wait_for_go", false).value_or(false);
+  auto duration = reader.duration("duration", Need::optional, 1s, 24h);
+  auto wait = reader.boolean("wait_for_go", Need::optional).value_or(false);
   if (wait && wind_down) {
     reader.error_at_key("wait_for_go", "a wind-down step (" + named +
                                            ") cannot wait for the therapist: give it a duration");
@@ -285,7 +287,7 @@ std::optional<Step> StepReader::step(const toml::table& table, const std::string
   }
   step.duration = wait ? std::nullopt : duration;
   Fade step_fade = read_fade(reader, Fade{});
-  const toml::table* swing_table = reader.table("swing", false);
+  const toml::table* swing_table = reader.table("swing", Need::optional);
   if (swing_table != nullptr) {
     if (auto s = swing(*swing_table, "the swing of " + named, step_fade)) {
       step.swing = *s;
@@ -294,7 +296,7 @@ std::optional<Step> StepReader::step(const toml::table& table, const std::string
     }
   }
   step.lights = lights(reader, named, step_fade, step.duration, ok);
-  if (const toml::table* sound_table = reader.table("sound", false)) {
+  if (const toml::table* sound_table = reader.table("sound", Need::optional)) {
     if (auto s = sound(*sound_table, "the sound of " + named, step_fade)) {
       step.sound = *s;
     } else {

@@ -83,10 +83,10 @@ void TableReader::warning_at_key(std::string_view key, std::string message) {
       diagnostic_at(node ? node->source() : table_.source(), std::move(message)));
 }
 
-const toml::node* TableReader::get(std::string_view key, bool required, std::string_view expected) {
+const toml::node* TableReader::get(std::string_view key, Need need, std::string_view expected) {
   used_.emplace(key);
   const toml::node* node = lookup(key);
-  if (node == nullptr && required) {
+  if (node == nullptr && need == Need::required) {
     error_at(table_.source(), "missing key '" + std::string{key} + "' in " + where_ + ": add " +
                                   std::string{key} + " = <" + std::string{expected} + ">");
   }
@@ -99,8 +99,8 @@ void TableReader::wrong_type(std::string_view key, const toml::node& node,
                               std::string{expected} + ", not " + type_name(node));
 }
 
-std::optional<std::string> TableReader::string(std::string_view key, bool required) {
-  const toml::node* node = get(key, required, "text in quotes");
+std::optional<std::string> TableReader::string(std::string_view key, Need need) {
+  const toml::node* node = get(key, need, "text in quotes");
   if (node == nullptr) return std::nullopt;
   if (auto value = node->value<std::string>(); value && node->is_string()) {
     if (value->empty()) {
@@ -113,9 +113,9 @@ std::optional<std::string> TableReader::string(std::string_view key, bool requir
   return std::nullopt;
 }
 
-std::optional<long long> TableReader::integer(std::string_view key, bool required, long long min,
+std::optional<long long> TableReader::integer(std::string_view key, Need need, long long min,
                                               long long max) {
-  const toml::node* node = get(key, required, "integer");
+  const toml::node* node = get(key, need, "integer");
   if (node == nullptr) return std::nullopt;
   if (!node->is_integer()) {
     wrong_type(key, *node, "an integer");
@@ -131,9 +131,8 @@ std::optional<long long> TableReader::integer(std::string_view key, bool require
   return value;
 }
 
-std::optional<double> TableReader::number(std::string_view key, bool required, double min,
-                                          double max) {
-  const toml::node* node = get(key, required, "number");
+std::optional<double> TableReader::number(std::string_view key, Need need, double min, double max) {
+  const toml::node* node = get(key, need, "number");
   if (node == nullptr) return std::nullopt;
   double value = 0.0;
   if (node->is_integer()) {
@@ -153,10 +152,10 @@ std::optional<double> TableReader::number(std::string_view key, bool required, d
   return value;
 }
 
-std::optional<std::chrono::milliseconds> TableReader::duration(std::string_view key, bool required,
+std::optional<std::chrono::milliseconds> TableReader::duration(std::string_view key, Need need,
                                                                std::chrono::milliseconds min,
                                                                std::chrono::milliseconds max) {
-  const toml::node* node = get(key, required, "duration such as \"30s\"");
+  const toml::node* node = get(key, need, "duration such as \"30s\"");
   if (node == nullptr) return std::nullopt;
   if (!node->is_string()) {
     wrong_type(key, *node,
@@ -179,8 +178,8 @@ std::optional<std::chrono::milliseconds> TableReader::duration(std::string_view 
   return value;
 }
 
-const toml::table* TableReader::table(std::string_view key, bool required) {
-  const toml::node* node = get(key, required, "table");
+const toml::table* TableReader::table(std::string_view key, Need need) {
+  const toml::node* node = get(key, need, "table");
   if (node == nullptr) return nullptr;
   if (!node->is_table()) {
     wrong_type(key, *node, "a table");
@@ -189,8 +188,8 @@ const toml::table* TableReader::table(std::string_view key, bool required) {
   return node->as_table();
 }
 
-const toml::array* TableReader::array(std::string_view key, bool required) {
-  const toml::node* node = get(key, required, "array");
+const toml::array* TableReader::array(std::string_view key, Need need) {
+  const toml::node* node = get(key, need, "array");
   if (node == nullptr) return nullptr;
   if (!node->is_array()) {
     wrong_type(key, *node, "an array of tables ([[" + std::string{key} + "]])");
@@ -199,8 +198,8 @@ const toml::array* TableReader::array(std::string_view key, bool required) {
   return node->as_array();
 }
 
-std::optional<bool> TableReader::boolean(std::string_view key, bool required) {
-  const toml::node* node = get(key, required, "true or false");
+std::optional<bool> TableReader::boolean(std::string_view key, Need need) {
+  const toml::node* node = get(key, need, "true or false");
   if (node == nullptr) return std::nullopt;
   if (!node->is_boolean()) {
     wrong_type(key, *node, "true or false");
@@ -209,9 +208,8 @@ std::optional<bool> TableReader::boolean(std::string_view key, bool required) {
   return node->as_boolean()->get();
 }
 
-std::optional<std::vector<std::string>> TableReader::string_list(std::string_view key,
-                                                                 bool required) {
-  const toml::node* node = get(key, required, "[\"...\", ...]");
+std::optional<std::vector<std::string>> TableReader::string_list(std::string_view key, Need need) {
+  const toml::node* node = get(key, need, "[\"...\", ...]");
   if (node == nullptr) return std::nullopt;
   if (!node->is_array()) {
     wrong_type(key, *node, "a list of strings such as [\"a\", \"b\"]");
@@ -229,8 +227,8 @@ std::optional<std::vector<std::string>> TableReader::string_list(std::string_vie
   return items;
 }
 
-std::optional<double> TableReader::percent(std::string_view key, bool required) {
-  const toml::node* node = get(key, required, "percentage such as \"40%\"");
+std::optional<double> TableReader::percent(std::string_view key, Need need) {
+  const toml::node* node = get(key, need, "percentage such as \"40%\"");
   if (node == nullptr) return std::nullopt;
   std::optional<double> value;
   if (node->is_string()) {
@@ -246,9 +244,9 @@ std::optional<double> TableReader::percent(std::string_view key, bool required) 
   return value;
 }
 
-std::optional<double> TableReader::decibels(std::string_view key, bool required, double min,
+std::optional<double> TableReader::decibels(std::string_view key, Need need, double min,
                                             double max) {
-  const toml::node* node = get(key, required, "level such as \"62dB\"");
+  const toml::node* node = get(key, need, "level such as \"62dB\"");
   if (node == nullptr) return std::nullopt;
   std::optional<double> value;
   if (node->is_string()) {
@@ -270,8 +268,8 @@ std::optional<double> TableReader::decibels(std::string_view key, bool required,
   return value;
 }
 
-std::optional<Rgb> TableReader::color(std::string_view key, bool required) {
-  const toml::node* node = get(key, required, "colour such as \"#3060ff\"");
+std::optional<Rgb> TableReader::color(std::string_view key, Need need) {
+  const toml::node* node = get(key, need, "colour such as \"#3060ff\"");
   if (node == nullptr) return std::nullopt;
   std::optional<Rgb> value;
   if (node->is_string()) value = parse_color(node->as_string()->get());
@@ -283,9 +281,9 @@ std::optional<Rgb> TableReader::color(std::string_view key, bool required) {
   return value;
 }
 
-std::optional<std::string> TableReader::choice(std::string_view key, bool required,
+std::optional<std::string> TableReader::choice(std::string_view key, Need need,
                                                const std::vector<std::string_view>& choices) {
-  auto value = string(key, required);
+  auto value = string(key, need);
   if (!value) return std::nullopt;
   for (auto c : choices) {
     if (c == *value) return value;

@@ -15,6 +15,9 @@
 
 namespace sensoryd::config {
 
+// Whether a key must be there: a missing required key is an error naming the table.
+enum class Need { optional, required };
+
 class TableReader {
  public:
   // `where` names the table in messages, e.g. "[mqtt]" or "step 2 of profile calm-down".
@@ -24,28 +27,27 @@ class TableReader {
   TableReader(const toml::table& table, const toml::table* fallback, std::string where,
               Diagnostics& diagnostics);
 
-  std::optional<std::string> string(std::string_view key, bool required);
-  std::optional<long long> integer(std::string_view key, bool required, long long min,
-                                   long long max);
-  std::optional<double> number(std::string_view key, bool required, double min, double max);
-  std::optional<std::chrono::milliseconds> duration(std::string_view key, bool required,
+  std::optional<std::string> string(std::string_view key, Need need);
+  std::optional<long long> integer(std::string_view key, Need need, long long min, long long max);
+  std::optional<double> number(std::string_view key, Need need, double min, double max);
+  std::optional<std::chrono::milliseconds> duration(std::string_view key, Need need,
                                                     std::chrono::milliseconds min,
                                                     std::chrono::milliseconds max);
-  std::optional<bool> boolean(std::string_view key, bool required);
-  std::optional<std::vector<std::string>> string_list(std::string_view key, bool required);
+  std::optional<bool> boolean(std::string_view key, Need need);
+  std::optional<std::vector<std::string>> string_list(std::string_view key, Need need);
   // "40%" or a number from 0 to 100.
-  std::optional<double> percent(std::string_view key, bool required);
+  std::optional<double> percent(std::string_view key, Need need);
   // "62dB" or a number.
-  std::optional<double> decibels(std::string_view key, bool required, double min, double max);
+  std::optional<double> decibels(std::string_view key, Need need, double min, double max);
   // "#rrggbb" or a colour name.
-  std::optional<Rgb> color(std::string_view key, bool required);
+  std::optional<Rgb> color(std::string_view key, Need need);
   // One of `choices`; the message lists them.
-  std::optional<std::string> choice(std::string_view key, bool required,
+  std::optional<std::string> choice(std::string_view key, Need need,
                                     const std::vector<std::string_view>& choices);
-  const toml::table* table(std::string_view key, bool required);
+  const toml::table* table(std::string_view key, Need need);
   // A table or an array (of tables): `lights = {...}` or `lights = [{...}, {...}]`.
   const toml::node* table_or_array(std::string_view key);
-  const toml::array* array(std::string_view key, bool required);
+  const toml::array* array(std::string_view key, Need need);
 
   // Marks a key as known without reading it (when an earlier error makes it moot).
   void ignore(std::string_view key) { used_.emplace(key); }
@@ -58,7 +60,7 @@ class TableReader {
   const std::string& where() const { return where_; }
 
  private:
-  const toml::node* get(std::string_view key, bool required, std::string_view expected);
+  const toml::node* get(std::string_view key, Need need, std::string_view expected);
   void wrong_type(std::string_view key, const toml::node& node, std::string_view expected);
 
   const toml::node* lookup(std::string_view key) const;

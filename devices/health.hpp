@@ -8,7 +8,7 @@
 namespace sensoryd::devices {
 
 // online: answering; degraded: answering, but some requests lately went unanswered;
-// lost: no valid answer for the configured number of polls (SAFETY.md S5); fault: the device
+// lost: no valid answer for the configured number of polls (docs/safety.md S5); fault: the device
 // itself reports a fault.
 enum class Health { online, degraded, lost, fault };
 

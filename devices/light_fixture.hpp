@@ -1,6 +1,6 @@
 // What a light fixture is asked to show, and the interface every fixture driver (Modbus DMX/LED,
 // MQTT) implements. Only the scene guard holds fixtures, so every command has passed the flash
-// limiter and the child's caps (SAFETY.md S9, S15).
+// limiter and the child's caps (docs/safety.md S9, S15).
 #pragma once
 
 #include <chrono>

@@ -1,6 +1,6 @@
 // What an audio player or amplifier is asked to do, and the interface every sound driver
 // (Modbus amplifier, MQTT player) implements. Only the scene guard holds players, so every
-// command has passed the level cap and the slew limit (SAFETY.md S11).
+// command has passed the level cap and the slew limit (docs/safety.md S11).
 #pragma once
 
 #include <chrono>

@@ -65,7 +65,7 @@ void SwingDrive::link_changed(bool connected, const std::string& detail) {
   notify();
 }
 
-// Fail-safe start (SAFETY.md S2, S6): outputs to safe, then the comm-loss watchdog written and
+// Fail-safe start (docs/safety.md S2, S6): outputs to safe, then the comm-loss watchdog written and
 // read back before motion can be allowed.
 void SwingDrive::configure_watchdog() {
   const auto& r = config_.registers;

@@ -1,5 +1,5 @@
 // The only command a swing drive driver accepts. Its constructor is private to the safety
-// supervisor, so nothing but the supervisor can put the swing in motion (SAFETY.md S1).
+// supervisor, so nothing but the supervisor can put the swing in motion (docs/safety.md S1).
 #pragma once
 
 #include "config/model.hpp"

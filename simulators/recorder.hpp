@@ -1,5 +1,5 @@
 // Appends what a simulated device received, timestamped, as JSON lines. Tests read this file
-// to check what the equipment was actually sent (SAFETY.md: tested on the recording).
+// to check what the equipment was actually sent (docs/safety.md: tested on the recording).
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// App: tablet commands over MQTT (MQTT-API.md): parsed, carried out by SessionControl, and
+// App: tablet commands over MQTT (docs/mqtt-api.md): parsed, carried out by SessionControl, and
 // answered exactly once, on the request's response topic or on `reply`.
 #include <spdlog/spdlog.h>
 
@@ -15,7 +15,7 @@ void App::handle_message(const InboundMessage& message) {
     return;
   }
   if (message.retained) {
-    // A retained command is old by nature; acting on it replays the past (SAFETY.md S17).
+    // A retained command is old by nature; acting on it replays the past (docs/safety.md S17).
     spdlog::warn("ignored retained command on {}: commands must not be retained", message.topic);
     return;
   }

@@ -1,4 +1,4 @@
-// The JSON payloads sensoryd publishes about itself (MQTT-API.md): session, device, events.
+// The JSON payloads sensoryd publishes about itself (docs/mqtt-api.md): session, device, events.
 #pragma once
 
 #include <chrono>

@@ -1,4 +1,4 @@
-// The interlock state machine (SAFETY.md S3-S5, S13, S14), in the spirit of PLCopen
+// The interlock state machine (docs/safety.md S3-S5, S13, S14), in the spirit of PLCopen
 // SF_EmergencyStop: causes come and go, trips latch, and only an explicit reset clears a latched
 // trip whose condition is gone. Pure logic with time passed in; the supervisor feeds it.
 #pragma once

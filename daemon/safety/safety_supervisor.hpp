@@ -1,4 +1,4 @@
-// The one gate between what the session wants and the equipment (SAFETY.md S1). It owns the
+// The one gate between what the session wants and the equipment (docs/safety.md S1). It owns the
 // drivers and the safety inputs, so nothing else can reach them; it feeds the interlocks and
 // decides each tick, and at once on a safety input's change, what may be sent.
 #pragma once

@@ -1,6 +1,6 @@
 // Turns what a profile wants from the swing into what the drive may be sent now: clamped to the
-// room's limits and ramped at the allowed rates, so a setpoint is never stepped (SAFETY.md S7);
-// spinning goes through the rotary limiter (S8), and one motion winds to rest before the other
+// room's limits and ramped at the allowed rates, so a setpoint is never stepped (docs/safety.md
+// S7); spinning goes through the rotary limiter (S8), and one motion winds to rest before the other
 // starts. Pure: time comes in as the tick's length.
 #pragma once
 

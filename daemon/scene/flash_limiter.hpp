@@ -1,5 +1,5 @@
-// The flash limiter (SAFETY.md S9): no fixture, and not the room as a whole, may show more than
-// the allowed flashes in any 1 s window; saturated red may not flash at all. A flash is a pair
+// The flash limiter (docs/safety.md S9): no fixture, and not the room as a whole, may show more
+// than the allowed flashes in any 1 s window; saturated red may not flash at all. A flash is a pair
 // of opposing changes in light level of at least 10 points where the darker state is below 80%.
 // A change that would break the limit is not passed on: the fixture holds its level until the
 // window allows it.

@@ -1,4 +1,4 @@
-// The sound limits of one player (SAFETY.md S11, S3): the level at the listener capped (the
+// The sound limits of one player (docs/safety.md S11, S3): the level at the listener capped (the
 // room's limit, or the child's when tighter), rises slewed, a mute faded out within
 // limits.sound.mute_fade, and the level turned into the player's volume through the room's
 // calibration table.

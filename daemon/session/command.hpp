@@ -1,4 +1,4 @@
-// Tablet commands: payload parsing into typed commands, and the reply payloads (MQTT-API.md).
+// Tablet commands: payload parsing into typed commands, and the reply payloads (docs/mqtt-api.md).
 // Pure functions, so every malformed input can be tested without a broker.
 #pragma once
 
@@ -10,7 +10,7 @@
 
 namespace sensoryd {
 
-// The tablet's commands (MQTT-API.md: `sensoryd/<room>/cmd/<action>`).
+// The tablet's commands (docs/mqtt-api.md: `sensoryd/<room>/cmd/<action>`).
 enum class Action { start, stop, pause, resume, next, previous, go, adjust, lease, estop, reset };
 
 // The action named by a command topic's last level; nullopt for a name that is none.
@@ -39,7 +39,7 @@ struct CommandError {
 
 inline constexpr std::size_t kMaxPayloadBytes = 16 * 1024;
 inline constexpr int kMaxJsonDepth = 16;
-inline constexpr std::chrono::seconds kMaxCommandAge{5};  // SAFETY.md S17
+inline constexpr std::chrono::seconds kMaxCommandAge{5};  // docs/safety.md S17
 
 // Parses the payload of `sensoryd/<room>/cmd/<action>`. An empty payload means {}.
 std::variant<Command, CommandError> parse_command(std::string_view action, std::string_view payload,

@@ -18,7 +18,7 @@ namespace sensoryd {
 
 struct Outcome {
   bool ok = false;
-  std::string code;     // the error code when refused (MQTT-API.md)
+  std::string code;     // the error code when refused (docs/mqtt-api.md)
   std::string message;  // what the therapist should do, when refused
   std::string session_id;
 };

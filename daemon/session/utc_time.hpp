@@ -1,4 +1,4 @@
-// The one UTC time formatter: ISO 8601 with a Z, as MQTT-API.md gives times (`ts`, `since`)
+// The one UTC time formatter: ISO 8601 with a Z, as docs/mqtt-api.md gives times (`ts`, `since`)
 // and as session ids begin.
 #pragma once
 

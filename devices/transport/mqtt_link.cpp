@@ -52,7 +52,7 @@ MqttLink::MqttLink(const config::MqttSettings& settings, std::string availabilit
       ever_connected_ = true;
       spdlog::info("mqtt: connected to {}", settings_.uri);
       if (on_connected_) on_connected_();
-      // Last: `online` means the retained state published above is current (MQTT-API.md).
+      // Last: `online` means the retained state published above is current (docs/mqtt-api.md).
       publish(availability_topic_, "online", true);
     });
   });

@@ -1,4 +1,4 @@
-// End to end, rotary limits (SAFETY.md S8) on the real processes: a spin asked for longer than
+// End to end, rotary limits (docs/safety.md S8) on the real processes: a spin asked for longer than
 // the room allows stops at the revolution limit, pauses, and reverses only after a full pause;
 // every figure is counted on the drive simulator's recording.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Fault: sensoryd dies mid-swing. The drive must stop by itself, from the comm-loss watchdog
-// that sensoryd configured (SAFETY.md S6), as the simulator's recording shows.
+// that sensoryd configured (docs/safety.md S6), as the simulator's recording shows.
 #include <gtest/gtest.h>
 
 #include <signal.h>

@@ -1,4 +1,4 @@
-// Counts flashes in a light's level over time the way SAFETY.md S9 defines them, written apart
+// Counts flashes in a light's level over time the way docs/safety.md S9 defines them, written apart
 // from the daemon's limiter so that tests check it, not repeat it: a flash is a pair of opposing
 // changes of at least 10 points of light level where the darker state is below 80.
 #pragma once

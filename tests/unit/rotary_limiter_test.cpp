@@ -1,5 +1,5 @@
-// The rotary limiter at simulated time (SAFETY.md S8): rate, ramp, revolutions in one direction
-// and the pause at rest before more of them or before reversing.
+// The rotary limiter at simulated time (docs/safety.md S8): rate, ramp, revolutions in one
+// direction and the pause at rest before more of them or before reversing.
 #include <gtest/gtest.h>
 
 #include <algorithm>

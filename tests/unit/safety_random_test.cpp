@@ -1,6 +1,6 @@
 // Random sequences of commands, input changes and device faults at simulated time, through the
 // session control, the supervisor and the drivers to a fake bus; after every tick, what reached
-// the bus is checked against the safety invariants (SAFETY.md S3-S7, S13, S14):
+// the bus is checked against the safety invariants (docs/safety.md S3-S7, S13, S14):
 //   - no amplitude beyond the limit, no rise faster than the ramp, no period below the minimum;
 //   - no enable (control 1) while the E-stop is pressed or the door is open;
 //   - no enable after a trip, an open door or a lapsed lease without a therapist's new start or

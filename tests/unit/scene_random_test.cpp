@@ -1,7 +1,7 @@
 // Random sequences for the lights and sound: random wanted scenes (flicker at any rate, sudden
 // jumps, saturated red, sound at any level), random trips and random children, through the
 // scene guard to fake fixtures and players; what they received is checked with the independent
-// flash counter and the calibration (SAFETY.md S3, S9, S11, S15):
+// flash counter and the calibration (docs/safety.md S3, S9, S11, S15):
 //   - no fixture and not the room more than 3 flashes in any second; none for a photosensitive
 //     child;
 //   - no brightness above the child's cap;
