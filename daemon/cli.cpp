@@ -1,67 +1,88 @@
 #include "daemon/cli.hpp"
 
+#include <algorithm>
+
+#include <CLI/CLI.hpp>
+
 namespace sensoryd {
 
+namespace {
+
+// The options, bound to a CliOptions; one place for both parsing and the help text.
+struct CliParser {
+  CliParser() {
+    app.set_help_flag("-h,--help", "print this help and exit");
+    // Unknown options are reported in our own words (exit 64), not CLI11's.
+    app.allow_extras();
+    app.add_option("--config", options.config,
+                   "room configuration (default /etc/sensoryd/sensoryd.toml)")
+        ->type_name("FILE");
+    // `--check-config FILE` is a shorthand for `--check-config --config FILE`.
+    app.add_option("--check-config", check_config_file,
+                   "validate the configuration and its profiles, then exit (0 when valid, 78 "
+                   "with the list of errors otherwise)")
+        ->expected(0, 1)
+        ->type_name("[FILE]");
+    app.add_option("--log-level", options.log_level,
+                   "trace, debug, info, warn, error (default info)")
+        ->type_name("LEVEL");
+    app.add_option("--state-dir", options.state_dir,
+                   "where the session log is kept (default $STATE_DIRECTORY, else "
+                   "/var/lib/sensoryd)")
+        ->type_name("DIR");
+    app.add_option("--export-child", options.export_child,
+                   "print child ID's sessions from the session log, then exit")
+        ->type_name("ID");
+    app.add_option("--format", options.export_format,
+                   "for --export-child: csv (one row per session, default) or json (every "
+                   "record of each session)")
+        ->type_name("FORMAT");
+    app.add_flag("--version", options.version, "print the version and exit");
+  }
+
+  CLI::App app{"sensoryd: the controller of a sensory-processing room", "sensoryd"};
+  CliOptions options;
+  std::string check_config_file;
+};
+
+}  // namespace
+
 std::string usage_text() {
-  return "usage: sensoryd [--config FILE] [--check-config] [--log-level LEVEL] [--version]\n"
-         "\n"
-         "  --config FILE      room configuration (default /etc/sensoryd/sensoryd.toml)\n"
-         "  --check-config     validate the configuration and its profiles, then exit\n"
-         "                     (0 when valid, 78 with the list of errors otherwise)\n"
-         "  --log-level LEVEL  trace, debug, info, warn, error (default info)\n"
-         "  --state-dir DIR    where the session log is kept (default $STATE_DIRECTORY,\n"
-         "                     else /var/lib/sensoryd)\n"
-         "  --export-child ID  print child ID's sessions from the session log, then exit\n"
-         "  --format FORMAT    for --export-child: csv (one row per session, default) or\n"
-         "                     json (every record of each session)\n"
-         "  --version          print the version and exit\n"
-         "  --help             print this help and exit\n";
+  CliParser parser;
+  return parser.app.help();
 }
 
 std::variant<CliOptions, std::string> parse_cli(const std::vector<std::string>& args) {
-  CliOptions options;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    auto value = [&](const char*) -> std::optional<std::string> {
-      if (i + 1 >= args.size()) return std::nullopt;
-      return args[++i];
-    };
-    if (arg == "--help" || arg == "-h") {
-      options.help = true;
-    } else if (arg == "--version") {
-      options.version = true;
-    } else if (arg == "--check-config") {
-      options.check_config = true;
-      // `--check-config FILE` is accepted as a shorthand for `--check-config --config FILE`.
-      if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) options.config = args[++i];
-    } else if (arg == "--config") {
-      auto v = value("--config");
-      if (!v) return std::string{"--config needs a file name"};
-      options.config = *v;
-    } else if (arg == "--state-dir") {
-      auto v = value("--state-dir");
-      if (!v) return std::string{"--state-dir needs a directory"};
-      options.state_dir = *v;
-    } else if (arg == "--export-child") {
-      auto v = value("--export-child");
-      if (!v || v->empty()) return std::string{"--export-child needs a child id"};
-      options.export_child = *v;
-    } else if (arg == "--format") {
-      auto v = value("--format");
-      if (!v || (*v != "csv" && *v != "json")) return std::string{"--format takes csv or json"};
-      options.export_format = *v;
-    } else if (arg == "--log-level") {
-      auto v = value("--log-level");
-      if (!v) return std::string{"--log-level needs a level"};
-      if (*v != "trace" && *v != "debug" && *v != "info" && *v != "warn" && *v != "error") {
-        return "unknown log level '" + *v + "': use trace, debug, info, warn or error";
-      }
-      options.log_level = *v;
-    } else {
-      return "unknown option '" + arg + "'";
-    }
+  CliParser parser;
+  // CLI11 takes a vector of arguments last first.
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    parser.app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    parser.options.help = true;
+    return parser.options;
+  } catch (const CLI::ParseError& error) {
+    return std::string{error.what()};
   }
-  if (options.export_format != "csv" && options.export_child.empty()) {
+  CliOptions& options = parser.options;
+  if (auto extras = parser.app.remaining(); !extras.empty()) {
+    return "unknown option '" + extras.front() + "'";
+  }
+  if (parser.app.count("--check-config") > 0) {
+    options.check_config = true;
+    if (!parser.check_config_file.empty()) options.config = parser.check_config_file;
+  }
+  const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error"};
+  if (std::find(levels.begin(), levels.end(), options.log_level) == levels.end()) {
+    return "unknown log level '" + options.log_level + "': use trace, debug, info, warn or error";
+  }
+  if (parser.app.count("--export-child") > 0 && options.export_child.empty()) {
+    return std::string{"--export-child needs a child id"};
+  }
+  if (options.export_format != "csv" && options.export_format != "json") {
+    return std::string{"--format takes csv or json"};
+  }
+  if (parser.app.count("--format") > 0 && options.export_child.empty()) {
     return std::string{"--format goes with --export-child"};
   }
   return options;
