@@ -136,7 +136,6 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
     return topic;
   };
   if (*type == "swing_drive") {
-    device.kind = DeviceKind::swing_drive;
     SwingDrive swing;
     if (auto binding = read_binding(reader, room, 50ms)) swing.modbus = *binding;
     // Stricter only: a longer comm-loss timeout lets a swing run on after sensoryd dies (S6).
@@ -144,15 +143,13 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
         reader.duration("comm_loss_timeout", Need::optional, 100ms, 500ms).value_or(500ms);
     swing.rotary = reader.boolean("rotary", Need::optional).value_or(false);
     read_swing_registers(reader, swing.registers, swing.rotary, diagnostics);
-    device.swing = swing;
+    device.equipment = swing;
   } else if (*type == "mqtt_light") {
-    device.kind = DeviceKind::light;
     MqttLight light;
     light.topic = mqtt_topic("topic");
     light.color = reader.boolean("color", Need::optional).value_or(true);
-    device.mqtt_light = light;
+    device.equipment = light;
   } else if (*type == "modbus_light") {
-    device.kind = DeviceKind::light;
     ModbusLight light;
     if (auto binding = read_binding(reader, room, 200ms)) light.modbus = *binding;
     if (const toml::table* channels = reader.table("channels", Need::required)) {
@@ -163,15 +160,13 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
       light.dimmer = address(ch, "dimmer").value_or(3);
       ch.finish();
     }
-    device.modbus_light = light;
+    device.equipment = light;
   } else if (*type == "mqtt_sound") {
-    device.kind = DeviceKind::sound;
     MqttSound sound;
     sound.topic = mqtt_topic("topic");
     sound.calibration = calibration_ref(reader, room);
-    device.mqtt_sound = sound;
+    device.equipment = sound;
   } else if (*type == "modbus_sound") {
-    device.kind = DeviceKind::sound;
     ModbusSound sound;
     if (auto binding = read_binding(reader, room, 200ms)) sound.modbus = *binding;
     if (const toml::table* regs = reader.table("registers", Need::required)) {
@@ -182,9 +177,8 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
       r.finish();
     }
     sound.calibration = calibration_ref(reader, room);
-    device.modbus_sound = sound;
+    device.equipment = sound;
   } else {
-    device.kind = DeviceKind::input;
     Input input;
     input.role = read_role(reader);
     input.active_low = reader.boolean("active_low", Need::optional).value_or(false);
@@ -208,7 +202,7 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
       auto reg = reader.choice("register", Need::optional, {"discrete_input", "input_register"});
       in.discrete = reg.value_or("discrete_input") == "discrete_input";
       in.bit = static_cast<int>(reader.integer("bit", Need::optional, 0, 15).value_or(0));
-      input.modbus = in;
+      input.source = in;
     } else {
       if (safety) {
         reader.error_at_key("role", std::string("an ") + to_string(input.role) +
@@ -220,11 +214,11 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
       in.topic = mqtt_topic("topic");
       in.field = reader.string("field", Need::optional).value_or("");
       in.active_value = reader.string("active_value", Need::optional).value_or("true");
-      input.mqtt = in;
+      input.source = in;
     }
-    device.input = input;
+    device.equipment = input;
   }
-  if (device.kind == DeviceKind::light) {
+  if (device.kind() == DeviceKind::light) {
     device.groups =
         reader.string_list("groups", Need::optional).value_or(std::vector<std::string>{});
   }
@@ -387,7 +381,7 @@ void read_safe_scene(TableReader& root, Room& room, Diagnostics& diagnostics) {
       std::string id{key.str()};
       std::string where = "[safe_scene.fixtures." + id + "]";
       const Device* device = room.find_device(id);
-      if (device == nullptr || device->kind != DeviceKind::light) {
+      if (device == nullptr || device->kind() != DeviceKind::light) {
         reader.error_at(key.source(), where + " names no light: use the id of a light device");
         continue;
       }

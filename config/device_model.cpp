@@ -32,12 +32,40 @@ const char* to_string(InputRole role) {
   return "unknown";
 }
 
+namespace {
+
+template <typename... Handlers>
+struct Overloaded : Handlers... {
+  using Handlers::operator()...;
+};
+template <typename... Handlers>
+Overloaded(Handlers...) -> Overloaded<Handlers...>;
+
+}  // namespace
+
+DeviceKind Device::kind() const {
+  return std::visit(Overloaded{
+                        [](const SwingDrive&) { return DeviceKind::swing_drive; },
+                        [](const MqttLight&) { return DeviceKind::light; },
+                        [](const ModbusLight&) { return DeviceKind::light; },
+                        [](const MqttSound&) { return DeviceKind::sound; },
+                        [](const ModbusSound&) { return DeviceKind::sound; },
+                        [](const Input&) { return DeviceKind::input; },
+                    },
+                    equipment);
+}
+
 const ModbusBinding* Device::modbus() const {
-  if (swing) return &swing->modbus;
-  if (modbus_light) return &modbus_light->modbus;
-  if (modbus_sound) return &modbus_sound->modbus;
-  if (input && input->modbus) return &input->modbus->modbus;
-  return nullptr;
+  return std::visit(Overloaded{
+                        [](const SwingDrive& d) -> const ModbusBinding* { return &d.modbus; },
+                        [](const ModbusLight& d) -> const ModbusBinding* { return &d.modbus; },
+                        [](const ModbusSound& d) -> const ModbusBinding* { return &d.modbus; },
+                        [](const Input& d) -> const ModbusBinding* {
+                          return d.modbus() ? &d.modbus()->modbus : nullptr;
+                        },
+                        [](const auto&) -> const ModbusBinding* { return nullptr; },
+                    },
+                    equipment);
 }
 
 double Calibration::dba_at(double volume) const {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace sensoryd::config {
@@ -135,28 +136,33 @@ struct Input {
   InputRole role = InputRole::child_switch;
   bool active_low = false;  // e.g. an E-stop status contact that opens on a press
   Millis debounce{20};
-  std::optional<ModbusInput> modbus;
-  std::optional<MqttInput> mqtt;
+  std::variant<ModbusInput, MqttInput> source;  // where the contact is read
 
+  const ModbusInput* modbus() const { return std::get_if<ModbusInput>(&source); }
+  const MqttInput* mqtt() const { return std::get_if<MqttInput>(&source); }
   bool operator==(const Input&) const = default;
 };
 
 enum class DeviceKind : std::uint8_t { swing_drive, light, sound, input };
 const char* to_string(DeviceKind kind);
 
+// What a device is, with the settings of its kind and transport: exactly one of these.
+using Equipment = std::variant<SwingDrive, MqttLight, ModbusLight, MqttSound, ModbusSound, Input>;
+
 struct Device {
   std::string id;
-  DeviceKind kind = DeviceKind::swing_drive;
   std::string type;                 // as written: swing_drive, mqtt_light, modbus_light, ...
   std::vector<std::string> groups;  // light groups this fixture belongs to
-  std::optional<SwingDrive> swing;
-  std::optional<MqttLight> mqtt_light;
-  std::optional<ModbusLight> modbus_light;
-  std::optional<MqttSound> mqtt_sound;
-  std::optional<ModbusSound> modbus_sound;
-  std::optional<Input> input;
+  Equipment equipment;
   std::string availability_topic;  // MQTT devices: "online"/"offline"
 
+  // The settings of kind T, or nullptr when the device is of another kind.
+  template <typename T>
+  const T* as() const {
+    return std::get_if<T>(&equipment);
+  }
+  DeviceKind kind() const;
+  // The Modbus binding of a Modbus device; nullptr for an MQTT one.
   const ModbusBinding* modbus() const;
   bool operator==(const Device&) const = default;
 };

@@ -50,7 +50,7 @@ struct Room {
   std::vector<const Device*> devices_of(DeviceKind kind) const {
     std::vector<const Device*> out;
     for (const auto& d : devices) {
-      if (d.kind == kind) out.push_back(&d);
+      if (d.kind() == kind) out.push_back(&d);
     }
     return out;
   }

@@ -114,8 +114,8 @@ std::optional<Profile> load_profile(std::string_view toml_text, const std::files
       Trigger trigger;
       trigger.input = tr.string("input", Need::required).value_or("");
       const Device* input = room.find_device(trigger.input);
-      if (!trigger.input.empty() &&
-          (input == nullptr || !input->input || input->input->role != InputRole::child_switch)) {
+      if (!trigger.input.empty() && (input == nullptr || !input->as<Input>() ||
+                                     input->as<Input>()->role != InputRole::child_switch)) {
         tr.error_at_key("input", "\"" + trigger.input + "\" in " + trigger_where +
                                      " is not a child switch: use the id of an input device with "
                                      "role = \"child_switch\"");
@@ -176,7 +176,7 @@ std::optional<Profile> load_profile(std::string_view toml_text, const std::files
   }
   for (DeviceKind kind : profile.needs) {
     bool present = std::any_of(room.devices.begin(), room.devices.end(),
-                               [&](const Device& d) { return d.kind == kind; });
+                               [&](const Device& d) { return d.kind() == kind; });
     if (!present) {
       reader.error_at(root.source(), where + " needs a " + std::string{to_string(kind)} +
                                          " device, and the room has none: add one to the room "

@@ -71,8 +71,9 @@ std::optional<SwingSetting> StepReader::swing(const toml::table& table, const st
                               format_number(room_.limits.rotary.max_rate_rev_s) + ": slow it down");
       ok = false;
     }
-    bool rotary_drive = std::any_of(room_.devices.begin(), room_.devices.end(),
-                                    [](const Device& d) { return d.swing && d.swing->rotary; });
+    bool rotary_drive = std::any_of(
+        room_.devices.begin(), room_.devices.end(),
+        [](const Device& d) { return d.as<SwingDrive>() && d.as<SwingDrive>()->rotary; });
     if (!rotary_drive) {
       reader.error_at_key("mode", where +
                                       " asks for rotary swing, but no swing drive in the "
@@ -105,7 +106,7 @@ std::optional<LightSetting> StepReader::light(const toml::table& table, const st
   auto group = reader.string("group", Need::optional);
   for (const auto& id : fixtures.value_or(std::vector<std::string>{})) {
     const Device* device = room_.find_device(id);
-    if (device == nullptr || device->kind != DeviceKind::light) {
+    if (device == nullptr || device->kind() != DeviceKind::light) {
       reader.error_at_key("fixtures", "\"" + id + "\" in " + where +
                                           " is not a light of this room: use a light's device id");
       ok = false;
@@ -129,7 +130,7 @@ std::optional<LightSetting> StepReader::light(const toml::table& table, const st
   }
   if (!fixtures && !group) {
     for (const auto& device : room_.devices) {
-      if (device.kind == DeviceKind::light) light.fixtures.push_back(device.id);
+      if (device.kind() == DeviceKind::light) light.fixtures.push_back(device.id);
     }
   }
   light.color = reader.color("color", Need::optional).value_or(Rgb{255, 255, 255});

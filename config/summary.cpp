@@ -16,9 +16,11 @@ std::string minutes_seconds(Millis length) {
 
 std::string binding_text(const Device& device) {
   if (const ModbusBinding* m = device.modbus()) return "unit " + std::to_string(m->unit);
-  if (device.mqtt_light) return "mqtt " + device.mqtt_light->topic;
-  if (device.mqtt_sound) return "mqtt " + device.mqtt_sound->topic;
-  if (device.input && device.input->mqtt) return "mqtt " + device.input->mqtt->topic;
+  if (const auto* light = device.as<MqttLight>()) return "mqtt " + light->topic;
+  if (const auto* sound = device.as<MqttSound>()) return "mqtt " + sound->topic;
+  if (const auto* input = device.as<Input>(); input && input->mqtt()) {
+    return "mqtt " + input->mqtt()->topic;
+  }
   return "";
 }
 

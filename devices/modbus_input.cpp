@@ -12,7 +12,7 @@ ModbusInput::ModbusInput(std::string id, config::Input config, RegisterBus& bus,
       health_("input " + id_, lost_after_polls, [this] { notify(); }) {}
 
 void ModbusInput::attach() {
-  const auto& m = *config_.modbus;
+  const auto& m = *config_.modbus();
   bus_.on_link_change([this](bool connected, const std::string& detail) {
     if (connected) return;  // health follows the polls; a new link proves nothing yet
     valid_ = false;
@@ -40,7 +40,7 @@ void ModbusInput::poll_result(const ReadResult& result) {
     return;
   }
   health_.answered();
-  const auto& m = *config_.modbus;
+  const auto& m = *config_.modbus();
   bool contact = m.discrete ? result.values[0] != 0 : ((result.values[0] >> m.bit) & 1U) != 0;
   bool raw_active = contact != config_.active_low;
   if (last_tick_) last_valid_reading_ = *last_tick_;
@@ -63,7 +63,7 @@ void ModbusInput::tick(Clock::time_point now) {
   if (valid_ && !raw_since_) raw_since_ = now;
   last_tick_ = now;
   auto stale_after = std::max<Clock::duration>(std::chrono::milliseconds(500),
-                                               config_.modbus->modbus.poll_period * 5);
+                                               config_.modbus()->modbus.poll_period * 5);
   if (health_.health() != Health::lost && last_valid_reading_ &&
       now - *last_valid_reading_ > stale_after) {
     valid_ = false;

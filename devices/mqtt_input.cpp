@@ -12,7 +12,7 @@ MqttInput::MqttInput(std::string id, config::Input config, std::string availabil
       }) {}
 
 std::vector<std::string> MqttInput::subscriptions() const {
-  std::vector<std::string> topics{config_.mqtt->topic};
+  std::vector<std::string> topics{config_.mqtt()->topic};
   if (!presence_.availability_topic().empty()) topics.push_back(presence_.availability_topic());
   return topics;
 }
@@ -20,15 +20,15 @@ std::vector<std::string> MqttInput::subscriptions() const {
 bool MqttInput::message(const std::string& topic, const std::string& payload,
                         Clock::time_point now) {
   if (presence_.message(topic, payload)) return true;
-  if (topic != config_.mqtt->topic) return false;
+  if (topic != config_.mqtt()->topic) return false;
   std::string value = payload;
-  if (!config_.mqtt->field.empty()) {
+  if (!config_.mqtt()->field.empty()) {
     auto j = nlohmann::json::parse(payload, nullptr, false);
-    if (!j.is_object() || !j.contains(config_.mqtt->field)) return true;  // not about it
-    const auto& field = j[config_.mqtt->field];
+    if (!j.is_object() || !j.contains(config_.mqtt()->field)) return true;  // not about it
+    const auto& field = j[config_.mqtt()->field];
     value = field.is_string() ? field.get<std::string>() : field.dump();
   }
-  bool active = (value == config_.mqtt->active_value) != config_.active_low;
+  bool active = (value == config_.mqtt()->active_value) != config_.active_low;
   if (active && !active_) {
     bool bounce = last_press_ && now - *last_press_ < config_.debounce;
     if (bounce) return true;

@@ -37,13 +37,13 @@ SimRoomPlan plan_sim_room(const config::Room& room, const std::filesystem::path&
     const config::ModbusBinding* binding = device.modbus();
     if (binding == nullptr) continue;
     Unit& unit = units[binding->bus][binding->unit];
-    if (device.swing) unit.kind = "swing";
-    if (device.modbus_light) unit.kind = "light";
-    if (device.modbus_sound) unit.kind = "amplifier";
-    if (device.input && device.input->modbus) {
+    if (device.as<config::SwingDrive>()) unit.kind = "swing";
+    if (device.as<config::ModbusLight>()) unit.kind = "light";
+    if (device.as<config::ModbusSound>()) unit.kind = "amplifier";
+    if (const auto* input = device.as<config::Input>(); input && input->modbus()) {
       unit.kind = "io";
-      if (device.input->active_low && device.input->modbus->discrete) {
-        unit.closed |= 1U << device.input->modbus->address;
+      if (input->active_low && input->modbus()->discrete) {
+        unit.closed |= 1U << input->modbus()->address;
       }
     }
   }
@@ -84,9 +84,10 @@ SimRoomPlan plan_sim_room(const config::Room& room, const std::filesystem::path&
   for (const auto& device : room.devices) {
     std::string topic;
     std::string flag;
-    if (device.mqtt_light) flag = "--light", topic = device.mqtt_light->topic;
-    if (device.mqtt_sound) flag = "--player", topic = device.mqtt_sound->topic;
-    if (device.input && device.input->mqtt) flag = "--switch", topic = device.input->mqtt->topic;
+    const auto* input = device.as<config::Input>();
+    if (const auto* light = device.as<config::MqttLight>()) flag = "--light", topic = light->topic;
+    if (const auto* sound = device.as<config::MqttSound>()) flag = "--player", topic = sound->topic;
+    if (input && input->mqtt()) flag = "--switch", topic = input->mqtt()->topic;
     if (flag.empty()) continue;
     if (!device.availability_topic.empty() &&
         device.availability_topic != topic + "/availability") {
@@ -94,7 +95,7 @@ SimRoomPlan plan_sim_room(const config::Room& room, const std::filesystem::path&
                            "/availability, not " + device.availability_topic);
     }
     if (flag == "--switch" &&
-        (device.input->mqtt->field != "action" || device.input->mqtt->active_value != "single")) {
+        (input->mqtt()->field != "action" || input->mqtt()->active_value != "single")) {
       plan.notes.push_back(device.id + ": the simulated button sends {\"action\":\"single\"}; " +
                            "this input listens for another field or value");
     }

@@ -14,13 +14,15 @@ std::unique_ptr<SafetySupervisor> make_supervisor(
   int lost_after = room.limits.devices.lost_after_polls;
   const config::Device& swing = *room.devices_of(config::DeviceKind::swing_drive).front();
   auto drive = std::make_unique<devices::SwingDrive>(
-      swing.id, *swing.swing, *buses.at(swing.swing->modbus.bus), lost_after);
+      swing.id, *swing.as<config::SwingDrive>(),
+      *buses.at(swing.as<config::SwingDrive>()->modbus.bus), lost_after);
   drive->attach();
   std::vector<std::unique_ptr<devices::ModbusInput>> inputs;
   for (const config::Device* device : room.devices_of(config::DeviceKind::input)) {
-    if (!device->input->modbus) continue;  // MQTT inputs are scene devices (child switches)
+    const auto& config = *device->as<config::Input>();
+    if (!config.modbus()) continue;  // MQTT inputs are scene devices (child switches)
     auto input = std::make_unique<devices::ModbusInput>(
-        device->id, *device->input, *buses.at(device->input->modbus->modbus.bus), lost_after);
+        device->id, config, *buses.at(config.modbus()->modbus.bus), lost_after);
     input->attach();
     inputs.push_back(std::move(input));
   }

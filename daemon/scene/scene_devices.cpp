@@ -22,39 +22,37 @@ SceneDevices make_scene_devices(const config::Room& room,
   SceneDevices made;
   int lost_after = room.limits.devices.lost_after_polls;
   for (const config::Device* device : room.devices_of(config::DeviceKind::light)) {
-    if (device->modbus_light) {
+    if (const auto* modbus_light = device->as<config::ModbusLight>()) {
       auto light = std::make_unique<devices::ModbusLight>(
-          device->id, *device->modbus_light, *buses.at(device->modbus_light->modbus.bus),
-          lost_after);
+          device->id, *modbus_light, *buses.at(modbus_light->modbus.bus), lost_after);
       light->attach();
       made.lights.push_back(std::move(light));
-    } else if (device->mqtt_light) {
-      auto light = std::make_unique<devices::MqttLight>(device->id, *device->mqtt_light,
+    } else if (const auto* mqtt_light = device->as<config::MqttLight>()) {
+      auto light = std::make_unique<devices::MqttLight>(device->id, *mqtt_light,
                                                         device->availability_topic, mqtt);
       made.mqtt_lights.push_back(light.get());
       made.lights.push_back(std::move(light));
     }
   }
   for (const config::Device* device : room.devices_of(config::DeviceKind::sound)) {
-    if (device->modbus_sound) {
+    if (const auto* modbus_sound = device->as<config::ModbusSound>()) {
       auto amplifier = std::make_unique<devices::ModbusAmplifier>(
-          device->id, *device->modbus_sound, *buses.at(device->modbus_sound->modbus.bus),
-          lost_after);
+          device->id, *modbus_sound, *buses.at(modbus_sound->modbus.bus), lost_after);
       amplifier->attach();
       made.players.push_back(
-          {std::move(amplifier), calibration_of(room, device->modbus_sound->calibration)});
-    } else if (device->mqtt_sound) {
-      auto player = std::make_unique<devices::MqttPlayer>(device->id, *device->mqtt_sound,
+          {std::move(amplifier), calibration_of(room, modbus_sound->calibration)});
+    } else if (const auto* mqtt_sound = device->as<config::MqttSound>()) {
+      auto player = std::make_unique<devices::MqttPlayer>(device->id, *mqtt_sound,
                                                           device->availability_topic, mqtt);
       made.mqtt_players.push_back(player.get());
-      made.players.push_back(
-          {std::move(player), calibration_of(room, device->mqtt_sound->calibration)});
+      made.players.push_back({std::move(player), calibration_of(room, mqtt_sound->calibration)});
     }
   }
   for (const config::Device* device : room.devices_of(config::DeviceKind::input)) {
-    if (!device->input->mqtt) continue;  // Modbus inputs belong to the safety supervisor
-    made.mqtt_inputs.push_back(std::make_unique<devices::MqttInput>(device->id, *device->input,
-                                                                    device->availability_topic));
+    const auto& config = *device->as<config::Input>();
+    if (!config.mqtt()) continue;  // Modbus inputs belong to the safety supervisor
+    made.mqtt_inputs.push_back(
+        std::make_unique<devices::MqttInput>(device->id, config, device->availability_topic));
   }
   return made;
 }

@@ -84,7 +84,7 @@ inline std::unique_ptr<devices::ModbusInput> make_contact(const std::string& id,
   config::ModbusInput modbus;
   modbus.modbus.unit = unit;
   modbus.modbus.poll_period = 20ms;
-  in.modbus = modbus;
+  in.source = modbus;
   auto device = std::make_unique<devices::ModbusInput>(id, in, bus);
   device->attach();
   return device;

@@ -109,9 +109,9 @@ TEST_F(ConfigFiles, LoadsAGoodRoomAndProfile) {
   EXPECT_EQ(room.mqtt.client_id, "sensoryd-room-1");
   ASSERT_EQ(room.devices.size(), 1u);
   const Device& swing = room.devices[0];
-  ASSERT_TRUE(swing.swing);
-  EXPECT_EQ(swing.swing->comm_loss_timeout, 500ms);
-  EXPECT_EQ(swing.swing->registers.heartbeat, 6);
+  ASSERT_TRUE(swing.as<SwingDrive>());
+  EXPECT_EQ(swing.as<SwingDrive>()->comm_loss_timeout, 500ms);
+  EXPECT_EQ(swing.as<SwingDrive>()->registers.heartbeat, 6);
   EXPECT_DOUBLE_EQ(room.limits.swing.max_amplitude_deg, 20.0);
   EXPECT_DOUBLE_EQ(room.limits.swing.min_period_s, 2.0);  // default
   EXPECT_EQ(room.limits.tightened, std::vector<std::string>{"limits.swing.max_amplitude_deg"});

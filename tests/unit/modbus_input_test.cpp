@@ -24,7 +24,7 @@ config::Input input_config(config::InputRole role, bool active_low, bool discret
   modbus.modbus.poll_period = 20ms;
   modbus.discrete = discrete;
   modbus.bit = 2;
-  input.modbus = modbus;
+  input.source = modbus;
   return input;
 }
 

@@ -143,19 +143,24 @@ TEST_F(RoomModel, LoadsEveryKindOfDeviceAndProfileFeature) {
   const Room& room = *result.room;
   EXPECT_EQ(room.devices.size(), 6u);
   const Device* swing = room.find_device("swing");
-  ASSERT_TRUE(swing && swing->swing);
-  EXPECT_EQ(swing->swing->registers.heartbeat, 6);  // from the template
-  EXPECT_EQ(swing->swing->modbus.unit, 1);
+  ASSERT_TRUE(swing && swing->as<SwingDrive>());
+  const SwingDrive& drive = *swing->as<SwingDrive>();
+  EXPECT_EQ(drive.registers.heartbeat, 6);  // from the template
+  EXPECT_EQ(drive.modbus.unit, 1);
   const ModbusBus* serial = room.find_bus("serial");
   ASSERT_TRUE(serial);
   EXPECT_EQ(serial->type, BusType::rtu);
   EXPECT_EQ(serial->parity, 'E');
-  EXPECT_EQ(room.find_device("tube")->modbus_light->modbus.bus, "serial");
-  EXPECT_EQ(room.find_device("tube")->modbus_light->modbus.poll_period, 300ms);  // the bus's
-  EXPECT_EQ(swing->swing->modbus.poll_period, 50ms);  // its kind's default
-  EXPECT_EQ(room.find_device("estop")->input->role, InputRole::estop);
-  EXPECT_EQ(room.find_device("estop")->input->modbus->modbus.poll_period, 20ms);
-  EXPECT_TRUE(room.find_device("estop")->input->active_low);
+  const ModbusLight* tube = room.find_device("tube")->as<ModbusLight>();
+  ASSERT_TRUE(tube);
+  EXPECT_EQ(tube->modbus.bus, "serial");
+  EXPECT_EQ(tube->modbus.poll_period, 300ms);  // the bus's
+  EXPECT_EQ(drive.modbus.poll_period, 50ms);   // its kind's default
+  const Input* estop = room.find_device("estop")->as<Input>();
+  ASSERT_TRUE(estop && estop->modbus());
+  EXPECT_EQ(estop->role, InputRole::estop);
+  EXPECT_EQ(estop->modbus()->modbus.poll_period, 20ms);
+  EXPECT_TRUE(estop->active_low);
   const Calibration& cal = room.calibrations.at("speakers");
   EXPECT_DOUBLE_EQ(cal.dba_at(25), 40.0);
   EXPECT_DOUBLE_EQ(cal.volume_for(70.0), 75.0);
@@ -222,7 +227,7 @@ TEST_F(RoomModel, ASpinHasASpeedAndADirection) {
   EXPECT_EQ(swing.mode, SwingMode::rotary);
   EXPECT_DOUBLE_EQ(swing.speed_rev_s, 0.15);
   EXPECT_EQ(swing.direction, Direction::counterclockwise);
-  const SwingDrive& drive = *result.room->find_device("swing")->swing;
+  const SwingDrive& drive = *result.room->find_device("swing")->as<SwingDrive>();
   EXPECT_TRUE(drive.rotary);
   EXPECT_EQ(drive.registers.speed, 9);
   EXPECT_EQ(drive.registers.direction, 10);

@@ -157,7 +157,7 @@ TEST(MqttInputDriver, CountsPressesOfAnActionButtonWithADebounce) {
   config::Input c;
   c.role = config::InputRole::child_switch;
   c.debounce = 50ms;
-  c.mqtt = config::MqttInput{"z2m/button", "action", "single"};
+  c.source = config::MqttInput{"z2m/button", "action", "single"};
   devices::MqttInput button("button", c, "");
   Clock::time_point t{1h};
   EXPECT_TRUE(button.message("z2m/button", R"({"action":"single"})", t));

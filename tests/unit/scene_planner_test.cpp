@@ -37,7 +37,7 @@ config::Room planner_room() {
   for (const char* id : {"tube", "ceiling"}) {
     config::Device d;
     d.id = id;
-    d.kind = config::DeviceKind::light;
+    d.equipment = config::MqttLight{};
     room.devices.push_back(d);
   }
   room.safe_scene.color = {255, 176, 96};

@@ -81,7 +81,7 @@ std::string run_sequence(unsigned seed) {
   for (const auto& id : ids) {
     config::Device d;
     d.id = id;
-    d.kind = config::DeviceKind::light;
+    d.equipment = config::MqttLight{};
     room.devices.push_back(d);
   }
   config::Child child;
