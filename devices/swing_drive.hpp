@@ -1,5 +1,6 @@
 // Swing motor drive over Modbus: turns supervisor-approved outputs into register writes, keeps
-// the drive's comm-loss watchdog configured and fed, and reports readings and health.
+// the drive's comm-loss watchdog configured and fed, and reports readings and health. One model
+// of devices::Drive: sensoryd's own register map, as the swing simulator speaks it.
 #pragma once
 
 #include <chrono>
@@ -10,23 +11,12 @@
 #include <string>
 
 #include "config/model.hpp"
+#include "devices/drive.hpp"
 #include "devices/health.hpp"
 #include "devices/swing_output.hpp"
 #include "devices/transport/register_bus.hpp"
 
 namespace sensoryd::devices {
-
-struct SwingReading {
-  bool valid = false;
-  bool ready = false;
-  bool running = false;
-  bool fault = false;
-  bool comm_lost = false;
-  double angle_deg = 0.0;
-  double amplitude_deg = 0.0;
-  double speed_rev_s = 0.0;  // rotary drives
-  std::uint16_t fault_code = 0;
-};
 
 // Status word bits of the drive (config's register map names the register).
 namespace status_bits {
@@ -39,31 +29,27 @@ constexpr std::uint16_t comm_lost = 1U << 3;
 // Value written to the comm-loss action register: ramp to a stop, then disable.
 constexpr std::uint16_t kCommLossActionRampStop = 1;
 
-class SwingDrive {
+class SwingDrive final : public Drive {
  public:
-  using Clock = std::chrono::steady_clock;
-
   SwingDrive(std::string id, config::SwingDrive config, RegisterBus& bus, int lost_after_polls = 3);
 
   // Registers the status poll and link handler; call before the bus starts.
   void attach();
 
-  void apply(const SwingOutput& output);
-  // Feeds the drive's watchdog, and declares the drive lost when readings stop arriving at all
-  // (a bus that hangs delivers neither answers nor failures).
-  void tick(Clock::time_point now);
+  void apply(const SwingOutput& output) override;
+  // Also declares the drive lost when readings stop arriving at all (a bus that hangs
+  // delivers neither answers nor failures).
+  void tick(Clock::time_point now) override;
 
-  bool ready_for_motion() const { return usable(health_.health()) && watchdog_confirmed_; }
-  Health health() const { return health_.health(); }
-  bool watchdog_confirmed() const { return watchdog_confirmed_; }
-  const SwingReading& reading() const { return reading_; }
-  const std::string& id() const { return id_; }
-  config::Millis comm_loss_timeout() const { return config_.comm_loss_timeout; }
-  bool rotary() const { return config_.rotary; }
-  const std::string& health_detail() const { return health_.detail(); }
-
-  // Called on the logic thread whenever health or watchdog confirmation changes.
-  void on_change(std::function<void()> handler) { on_change_ = std::move(handler); }
+  bool ready_for_motion() const override { return usable(health_.health()) && watchdog_confirmed_; }
+  Health health() const override { return health_.health(); }
+  bool watchdog_confirmed() const override { return watchdog_confirmed_; }
+  const SwingReading& reading() const override { return reading_; }
+  const std::string& id() const override { return id_; }
+  config::Millis comm_loss_timeout() const override { return config_.comm_loss_timeout; }
+  bool rotary() const override { return config_.rotary; }
+  const std::string& health_detail() const override { return health_.detail(); }
+  void on_change(std::function<void()> handler) override { on_change_ = std::move(handler); }
 
  private:
   void link_changed(bool connected, const std::string& detail);

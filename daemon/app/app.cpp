@@ -1,4 +1,5 @@
 #include "daemon/app/app.hpp"
+#include "devices/swing_drive.hpp"
 
 #include <spdlog/spdlog.h>
 #include <stdexcept>

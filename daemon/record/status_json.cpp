@@ -65,7 +65,7 @@ std::string profiles_json(const std::map<std::string, config::Profile>& profiles
   return json_text(list);
 }
 
-std::string swing_device_json(const devices::SwingDrive& swing) {
+std::string swing_device_json(const devices::Drive& swing) {
   const auto& r = swing.reading();
   json j{{"kind", "swing_drive"},
          {"health", devices::to_string(swing.health())},

@@ -10,17 +10,17 @@
 #include "daemon/safety/interlocks.hpp"
 #include "daemon/session/record.hpp"
 #include "daemon/session/session_engine.hpp"
+#include "devices/drive.hpp"
 #include "devices/light_fixture.hpp"
 #include "devices/modbus_input.hpp"
 #include "devices/mqtt_input.hpp"
 #include "devices/sound_player.hpp"
-#include "devices/swing_drive.hpp"
 
 namespace sensoryd {
 
 std::string session_json(const SessionSnapshot& session);
 std::string profiles_json(const std::map<std::string, config::Profile>& profiles);
-std::string swing_device_json(const devices::SwingDrive& swing);
+std::string swing_device_json(const devices::Drive& swing);
 std::string input_device_json(const devices::ModbusInput& input);
 std::string mqtt_input_device_json(const devices::MqttInput& input);
 // `shown`: what the scene guard last sent it.

@@ -20,7 +20,7 @@ std::string input_words(const devices::ModbusInput& input) {
 }  // namespace
 
 SafetySupervisor::SafetySupervisor(const config::Limits& limits,
-                                   std::unique_ptr<devices::SwingDrive> swing,
+                                   std::unique_ptr<devices::Drive> swing,
                                    std::vector<std::unique_ptr<devices::ModbusInput>> inputs)
     : limits_(limits),
       swing_(std::move(swing)),

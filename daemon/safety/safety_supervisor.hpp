@@ -13,8 +13,8 @@
 #include "config/model.hpp"
 #include "daemon/safety/interlocks.hpp"
 #include "daemon/safety/swing_limiter.hpp"
+#include "devices/drive.hpp"
 #include "devices/modbus_input.hpp"
-#include "devices/swing_drive.hpp"
 
 namespace sensoryd {
 
@@ -22,7 +22,7 @@ class SafetySupervisor {
  public:
   using Clock = std::chrono::steady_clock;
 
-  SafetySupervisor(const config::Limits& limits, std::unique_ptr<devices::SwingDrive> swing,
+  SafetySupervisor(const config::Limits& limits, std::unique_ptr<devices::Drive> swing,
                    std::vector<std::unique_ptr<devices::ModbusInput>> inputs = {});
 
   // One control tick: `wanted` is what the session engine asks for now.
@@ -67,7 +67,7 @@ class SafetySupervisor {
   // True once the output has ramped to rest (used by a safe shutdown and by tests).
   bool swing_at_rest() const { return limiter_.state().at_rest(); }
   const SwingState& swing_output() const { return limiter_.state(); }
-  const devices::SwingDrive& swing() const { return *swing_; }
+  const devices::Drive& swing() const { return *swing_; }
   const std::vector<std::unique_ptr<devices::ModbusInput>>& inputs() const { return inputs_; }
 
   // A device's health or an input changed, or an interlock tripped or cleared (logic thread).
@@ -81,7 +81,7 @@ class SafetySupervisor {
   void note_clamps(const SwingTarget& target);
 
   config::Limits limits_;
-  std::unique_ptr<devices::SwingDrive> swing_;
+  std::unique_ptr<devices::Drive> swing_;
   std::vector<std::unique_ptr<devices::ModbusInput>> inputs_;
   SwingLimiter limiter_;
   Interlocks interlocks_;

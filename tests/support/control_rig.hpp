@@ -7,6 +7,7 @@
 #include <string>
 
 #include "daemon/session/session_control.hpp"
+#include "devices/swing_drive.hpp"
 #include "tests/support/fake_bus.hpp"
 
 namespace sensoryd::test {

@@ -15,6 +15,7 @@
 #include <random>
 #include <sstream>
 
+#include "devices/swing_drive.hpp"
 #include "tests/support/control_rig.hpp"
 
 namespace sensoryd {

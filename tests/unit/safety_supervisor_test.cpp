@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "daemon/safety/safety_supervisor.hpp"
+#include "devices/swing_drive.hpp"
 #include "tests/support/control_rig.hpp"
 
 namespace sensoryd {
