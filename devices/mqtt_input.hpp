@@ -9,20 +9,20 @@
 #include <vector>
 
 #include "config/device_model.hpp"
+#include "devices/mqtt_device.hpp"
 #include "devices/mqtt_presence.hpp"
 
 namespace sensoryd::devices {
 
-class MqttInput {
+class MqttInput final : public MqttDevice {
  public:
-  using Clock = std::chrono::steady_clock;
-
   MqttInput(std::string id, config::Input config, std::string availability_topic);
 
-  std::vector<std::string> subscriptions() const;
+  std::vector<std::string> subscriptions() const override;
   // True when the message was this input's. `now` is the logic's time of arrival.
-  bool message(const std::string& topic, const std::string& payload, Clock::time_point now);
-  void broker_connected(bool connected) { presence_.broker_connected(connected); }
+  bool message(const std::string& topic, const std::string& payload,
+               Clock::time_point now) override;
+  void broker_connected(bool connected) override { presence_.broker_connected(connected); }
   void on_change(std::function<void()> handler) { on_change_ = std::move(handler); }
 
   const std::string& id() const { return id_; }

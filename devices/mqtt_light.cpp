@@ -47,7 +47,7 @@ MqttLight::MqttLight(std::string id, config::MqttLight config, std::string avail
         if (on_change_) on_change_();
       }) {}
 
-bool MqttLight::message(const std::string& topic, const std::string& payload) {
+bool MqttLight::message(const std::string& topic, const std::string& payload, Clock::time_point) {
   if (output_.availability(topic, payload)) return true;
   if (!output_.is_state(topic)) return false;
   if (auto state = parse_state(payload)) reported_ = state;

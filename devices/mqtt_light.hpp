@@ -6,19 +6,22 @@
 #include <vector>
 
 #include "devices/light_fixture.hpp"
+#include "devices/mqtt_device.hpp"
 #include "devices/mqtt_output.hpp"
 
 namespace sensoryd::devices {
 
-class MqttLight final : public LightFixture {
+class MqttLight final : public LightFixture, public MqttDevice {
  public:
   MqttLight(std::string id, config::MqttLight config, std::string availability_topic,
             MqttPort& port);
 
-  std::vector<std::string> subscriptions() const { return output_.subscriptions(); }
+  using Clock = LightFixture::Clock;
+
+  std::vector<std::string> subscriptions() const override { return output_.subscriptions(); }
   // True when the message was this light's (state or availability).
-  bool message(const std::string& topic, const std::string& payload);
-  void broker_connected(bool connected) { output_.broker_connected(connected); }
+  bool message(const std::string& topic, const std::string& payload, Clock::time_point) override;
+  void broker_connected(bool connected) override { output_.broker_connected(connected); }
 
   const std::string& id() const override { return id_; }
   const char* type() const override { return "mqtt_light"; }

@@ -17,7 +17,7 @@ MqttPlayer::MqttPlayer(std::string id, config::MqttSound config, std::string ava
         if (on_change_) on_change_();
       }) {}
 
-bool MqttPlayer::message(const std::string& topic, const std::string& payload) {
+bool MqttPlayer::message(const std::string& topic, const std::string& payload, Clock::time_point) {
   if (output_.availability(topic, payload)) return true;
   if (!output_.is_state(topic)) return false;
   if (auto state = parse_state(payload)) reported_ = state;

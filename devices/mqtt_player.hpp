@@ -6,19 +6,23 @@
 #include <vector>
 
 #include "config/device_model.hpp"
+#include "devices/mqtt_device.hpp"
 #include "devices/mqtt_output.hpp"
 #include "devices/sound_player.hpp"
 
 namespace sensoryd::devices {
 
-class MqttPlayer final : public SoundPlayer {
+class MqttPlayer final : public SoundPlayer, public MqttDevice {
  public:
   MqttPlayer(std::string id, config::MqttSound config, std::string availability_topic,
              MqttPort& port);
 
-  std::vector<std::string> subscriptions() const { return output_.subscriptions(); }
-  bool message(const std::string& topic, const std::string& payload);
-  void broker_connected(bool connected) { output_.broker_connected(connected); }
+  using Clock = SoundPlayer::Clock;
+
+  std::vector<std::string> subscriptions() const override { return output_.subscriptions(); }
+  // True when the message was this player's (state or availability).
+  bool message(const std::string& topic, const std::string& payload, Clock::time_point) override;
+  void broker_connected(bool connected) override { output_.broker_connected(connected); }
 
   const std::string& id() const override { return id_; }
   const char* type() const override { return "mqtt_sound"; }

@@ -68,8 +68,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options)
       tick_timer_(io) {
   supervisor_->on_change([this] { devices_changed(); });
   SceneDevices scene_devices = make_scene_devices(room_, buses_, mqtt_);
-  mqtt_lights_ = scene_devices.mqtt_lights;
-  mqtt_players_ = scene_devices.mqtt_players;
+  mqtt_devices_ = scene_devices.mqtt_devices;
   mqtt_inputs_ = std::move(scene_devices.mqtt_inputs);
   scene_ = std::make_unique<SceneGuard>(room_, std::move(scene_devices.lights),
                                         std::move(scene_devices.players));

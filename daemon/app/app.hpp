@@ -91,9 +91,9 @@ class App {
   MqttLink mqtt_;
   ScenePlanner planner_;
   std::unique_ptr<SceneGuard> scene_;
-  std::vector<devices::MqttLight*> mqtt_lights_;  // owned by scene_
-  std::vector<devices::MqttPlayer*> mqtt_players_;
   std::vector<std::unique_ptr<devices::MqttInput>> mqtt_inputs_;
+  // Every driver that speaks MQTT: lights and players (owned by scene_) and mqtt_inputs_.
+  std::vector<devices::MqttDevice*> mqtt_devices_;
   std::map<std::string, SwitchState> modbus_switches_;  // presses counted from the polled state
   SystemdNotifier notifier_;
   asio::steady_timer tick_timer_;

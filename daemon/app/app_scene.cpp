@@ -57,35 +57,18 @@ void App::tick_scene(Clock::time_point now) {
 
 bool App::route_device_message(const InboundMessage& message) {
   bool handled = false;
-  for (auto* light : mqtt_lights_)
-    handled = light->message(message.topic, message.payload) || handled;
-  for (auto* player : mqtt_players_) {
-    handled = player->message(message.topic, message.payload) || handled;
-  }
-  for (const auto& input : mqtt_inputs_) {
-    handled = input->message(message.topic, message.payload, Clock::now()) || handled;
+  for (auto* device : mqtt_devices_) {
+    handled = device->message(message.topic, message.payload, Clock::now()) || handled;
   }
   if (handled) publish_devices();
   return handled;
 }
 
 void App::scene_broker_connected(bool connected) {
-  for (auto* light : mqtt_lights_) {
-    light->broker_connected(connected);
+  for (auto* device : mqtt_devices_) {
+    device->broker_connected(connected);
     if (connected) {
-      for (const auto& topic : light->subscriptions()) mqtt_.subscribe(topic);
-    }
-  }
-  for (auto* player : mqtt_players_) {
-    player->broker_connected(connected);
-    if (connected) {
-      for (const auto& topic : player->subscriptions()) mqtt_.subscribe(topic);
-    }
-  }
-  for (const auto& input : mqtt_inputs_) {
-    input->broker_connected(connected);
-    if (connected) {
-      for (const auto& topic : input->subscriptions()) mqtt_.subscribe(topic);
+      for (const auto& topic : device->subscriptions()) mqtt_.subscribe(topic);
     }
   }
 }

@@ -30,7 +30,7 @@ SceneDevices make_scene_devices(const config::Room& room,
     } else if (const auto* mqtt_light = device->as<config::MqttLight>()) {
       auto light = std::make_unique<devices::MqttLight>(device->id, *mqtt_light,
                                                         device->availability_topic, mqtt);
-      made.mqtt_lights.push_back(light.get());
+      made.mqtt_devices.push_back(light.get());
       made.lights.push_back(std::move(light));
     }
   }
@@ -44,7 +44,7 @@ SceneDevices make_scene_devices(const config::Room& room,
     } else if (const auto* mqtt_sound = device->as<config::MqttSound>()) {
       auto player = std::make_unique<devices::MqttPlayer>(device->id, *mqtt_sound,
                                                           device->availability_topic, mqtt);
-      made.mqtt_players.push_back(player.get());
+      made.mqtt_devices.push_back(player.get());
       made.players.push_back({std::move(player), calibration_of(room, mqtt_sound->calibration)});
     }
   }
@@ -53,6 +53,7 @@ SceneDevices make_scene_devices(const config::Room& room,
     if (!config.mqtt()) continue;  // Modbus inputs belong to the safety supervisor
     made.mqtt_inputs.push_back(
         std::make_unique<devices::MqttInput>(device->id, config, device->availability_topic));
+    made.mqtt_devices.push_back(made.mqtt_inputs.back().get());
   }
   return made;
 }

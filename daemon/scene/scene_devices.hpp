@@ -20,9 +20,8 @@ struct SceneDevices {
   std::vector<std::unique_ptr<devices::LightFixture>> lights;
   std::vector<SceneGuard::Player> players;
   std::vector<std::unique_ptr<devices::MqttInput>> mqtt_inputs;
-  // Non-owning: the drivers above that speak MQTT.
-  std::vector<devices::MqttLight*> mqtt_lights;
-  std::vector<devices::MqttPlayer*> mqtt_players;
+  // Non-owning: every driver above that speaks MQTT (lights, players, inputs).
+  std::vector<devices::MqttDevice*> mqtt_devices;
 };
 
 SceneDevices make_scene_devices(const config::Room& room,

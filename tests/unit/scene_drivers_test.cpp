@@ -17,6 +17,8 @@ using namespace std::chrono_literals;
 using devices::Health;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
+const Clock::time_point kArrived{
+    std::chrono::hours(1)};  // when a message arrives (unused by lights)
 
 struct FakePort : devices::MqttPort {
   bool up = true;
@@ -108,7 +110,7 @@ TEST(MqttLightDriver, SendsZigbeeJsonAtMostTenTimesASecondAndTheNewestLast) {
   devices::MqttLight light("ceiling", {"z2m/ceiling", true}, "z2m/ceiling/availability", port);
   light.broker_connected(true);
   EXPECT_EQ(light.health(), Health::lost);  // nothing said on availability yet
-  EXPECT_TRUE(light.message("z2m/ceiling/availability", R"({"state":"online"})"));
+  EXPECT_TRUE(light.message("z2m/ceiling/availability", R"({"state":"online"})", kArrived));
   EXPECT_EQ(light.health(), Health::online);
   Clock::time_point t{1h};
   light.apply({{0, 0, 255}, 50.0}, t);
@@ -125,14 +127,15 @@ TEST(MqttLightDriver, SendsZigbeeJsonAtMostTenTimesASecondAndTheNewestLast) {
   ASSERT_EQ(port.sent.size(), 2u);
   EXPECT_EQ(json::parse(port.sent[1].second)["state"], "OFF");
   // Its state topic is its feedback.
-  light.message("z2m/ceiling", R"({"state":"ON","brightness":254,"color":{"hex":"#00ff00"}})");
+  light.message("z2m/ceiling", R"({"state":"ON","brightness":254,"color":{"hex":"#00ff00"}})",
+                kArrived);
   ASSERT_TRUE(light.reported());
   EXPECT_EQ(light.reported()->color, (config::Rgb{0, 255, 0}));
   EXPECT_NEAR(light.reported()->brightness_pct, 100.0, 0.01);
   // Offline, then back: the current command is sent again.
-  light.message("z2m/ceiling/availability", "offline");
+  light.message("z2m/ceiling/availability", "offline", kArrived);
   EXPECT_EQ(light.health(), Health::lost);
-  light.message("z2m/ceiling/availability", "online");
+  light.message("z2m/ceiling/availability", "online", kArrived);
   light.apply({{0, 0, 255}, 0.0}, t + 300ms);
   EXPECT_EQ(port.sent.size(), 3u);
 }
