@@ -1,8 +1,10 @@
 #include "daemon/app/app.hpp"
-#include "devices/swing_drive.hpp"
 
 #include <spdlog/spdlog.h>
 #include <stdexcept>
+
+#include "devices/swing_drive.hpp"
+#include "devices/transport/mqtt_link.hpp"
 
 namespace sensoryd {
 
@@ -53,7 +55,8 @@ std::map<std::string, std::unique_ptr<devices::ModbusBus>> make_buses(const conf
 
 }  // namespace
 
-App::App(config::Room room, asio::io_context& io, AppOptions options)
+App::App(config::Room room, asio::io_context& io, AppOptions options,
+         std::unique_ptr<BrokerLink> broker)
     : room_(std::move(room)),
       io_(io),
       options_(options),
@@ -63,11 +66,13 @@ App::App(config::Room room, asio::io_context& io, AppOptions options)
       engine_(room_.id),
       control_(room_, engine_, *supervisor_),
       session_log_(options_.state_dir / "sessions.jsonl"),
-      mqtt_(room_.mqtt, topic_prefix_ + "availability", io.get_executor()),
+      mqtt_(broker ? std::move(broker)
+                   : std::make_unique<MqttLink>(room_.mqtt, topic_prefix_ + "availability",
+                                                io.get_executor())),
       planner_(room_),
       tick_timer_(io) {
   supervisor_->on_change([this] { devices_changed(); });
-  SceneDevices scene_devices = make_scene_devices(room_, buses_, mqtt_);
+  SceneDevices scene_devices = make_scene_devices(room_, buses_, *mqtt_);
   mqtt_devices_ = scene_devices.mqtt_devices;
   mqtt_inputs_ = std::move(scene_devices.mqtt_inputs);
   scene_ = std::make_unique<SceneGuard>(room_, std::move(scene_devices.lights),
@@ -82,14 +87,14 @@ App::App(config::Room room, asio::io_context& io, AppOptions options)
     spdlog::error("session log: {}; sessions still run, but are not recorded",
                   session_log_.error());
   }
-  mqtt_.on_disconnected([this] { scene_broker_connected(false); });
-  mqtt_.on_connected([this] {
-    mqtt_.subscribe(topic_prefix_ + "cmd/+");
+  mqtt_->on_disconnected([this] { scene_broker_connected(false); });
+  mqtt_->on_connected([this] {
+    mqtt_->subscribe(topic_prefix_ + "cmd/+");
     scene_broker_connected(true);
     publish_retained_state();
     if (supervisor_->motion_allowed()) notifier_.ready();
   });
-  mqtt_.on_message([this](const InboundMessage& message) { handle_message(message); });
+  mqtt_->on_message([this](const InboundMessage& message) { handle_message(message); });
 }
 
 App::~App() {
@@ -117,7 +122,7 @@ void App::start() {
       "confirmed",
       room_.id, room_.profiles.size());
   for (auto& [id, bus] : buses_) bus->start();
-  mqtt_.start();
+  mqtt_->start();
   next_tick_ = Clock::now();
   arm_tick();
 }
@@ -235,7 +240,7 @@ void App::finish_shutdown() {
   finished_ = true;
   tick_timer_.cancel();
   publish_session();
-  mqtt_.stop(2s);
+  mqtt_->stop(2s);
   for (auto& [id, bus] : buses_) bus->stop();
   spdlog::info("shutdown: done");
   if (shutdown_done_) shutdown_done_();

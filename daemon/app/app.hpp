@@ -24,8 +24,8 @@
 #include "daemon/session/session_control.hpp"
 #include "daemon/session/session_engine.hpp"
 #include "devices/transport/asio.hpp"
+#include "devices/transport/broker_link.hpp"
 #include "devices/transport/modbus_bus.hpp"
-#include "devices/transport/mqtt_link.hpp"
 
 namespace sensoryd {
 
@@ -41,7 +41,9 @@ class App {
  public:
   using Clock = std::chrono::steady_clock;
 
-  App(config::Room room, asio::io_context& io, AppOptions options = {});
+  // Without a broker link, the app connects to the room's broker with MqttLink (Paho).
+  App(config::Room room, asio::io_context& io, AppOptions options = {},
+      std::unique_ptr<BrokerLink> broker = nullptr);
   ~App();
 
   void start();
@@ -88,7 +90,7 @@ class App {
   SessionControl control_;
   SessionLog session_log_;
   bool session_log_failed_ = false;
-  MqttLink mqtt_;
+  std::unique_ptr<BrokerLink> mqtt_;
   ScenePlanner planner_;
   std::unique_ptr<SceneGuard> scene_;
   std::vector<std::unique_ptr<devices::MqttInput>> mqtt_inputs_;

@@ -39,9 +39,9 @@ void App::handle_message(const InboundMessage& message) {
 
 void App::reply(const InboundMessage& message, const std::string& payload) {
   if (!message.response_topic.empty()) {
-    mqtt_.publish_reply(message.response_topic, payload, message.correlation_data);
+    mqtt_->publish_reply(message.response_topic, payload, message.correlation_data);
   } else {
-    mqtt_.publish_reply(topic_prefix_ + "reply", payload, {});
+    mqtt_->publish_reply(topic_prefix_ + "reply", payload, {});
   }
 }
 

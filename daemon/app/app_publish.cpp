@@ -16,12 +16,12 @@ void App::publish_retained_state() {
 }
 
 void App::publish_profiles() {
-  mqtt_.publish(topic_prefix_ + "profiles", profiles_json(room_.profiles), true);
+  mqtt_->publish(topic_prefix_ + "profiles", profiles_json(room_.profiles), true);
 }
 
 void App::publish_session() {
   last_session_publish_ = Clock::now();
-  mqtt_.publish(topic_prefix_ + "session", session_json(engine_.snapshot(Clock::now())), true);
+  mqtt_->publish(topic_prefix_ + "session", session_json(engine_.snapshot(Clock::now())), true);
 }
 
 void App::publish_devices() {
@@ -30,9 +30,9 @@ void App::publish_devices() {
   // sent again (the retained copy on the broker is already current).
   auto publish = [this](const std::string& id, std::string payload) {
     auto& last = last_device_payloads_[id];
-    if (payload == last && mqtt_.connected()) return;
+    if (payload == last && mqtt_->connected()) return;
     last = payload;
-    mqtt_.publish(topic_prefix_ + "devices/" + id, payload, true);
+    mqtt_->publish(topic_prefix_ + "devices/" + id, payload, true);
   };
   publish(supervisor_->swing().id(), swing_device_json(supervisor_->swing()));
   for (const auto& input : supervisor_->inputs()) {
@@ -62,14 +62,14 @@ void App::publish_safety() {
                       std::chrono::system_clock::now()};
   if (session_log_failed_) status.session_log_error = session_log_.error();
   std::string payload = safety_json(status);
-  if (payload == last_safety_payload_ && mqtt_.connected()) return;
+  if (payload == last_safety_payload_ && mqtt_->connected()) return;
   last_safety_payload_ = payload;
-  mqtt_.publish(topic_prefix_ + "safety", payload, true);
+  mqtt_->publish(topic_prefix_ + "safety", payload, true);
 }
 
 void App::record(const std::string& type, Fields fields) {
   std::string line = event_json(std::chrono::system_clock::now(), Record{type, std::move(fields)});
-  mqtt_.publish(topic_prefix_ + "events", line, false);
+  mqtt_->publish(topic_prefix_ + "events", line, false);
   bool written = session_log_.append(line);
   if (written == session_log_failed_) {
     // Reported, never fatal: safety functions keep running with a full or broken disk.
@@ -79,10 +79,10 @@ void App::record(const std::string& type, Fields fields) {
     } else {
       spdlog::error("session log: {}; sessions still run, but are not recorded",
                     session_log_.error());
-      mqtt_.publish(topic_prefix_ + "events",
-                    event_json(std::chrono::system_clock::now(),
-                               Record{"session_log_failed", {{"detail", session_log_.error()}}}),
-                    false);
+      mqtt_->publish(topic_prefix_ + "events",
+                     event_json(std::chrono::system_clock::now(),
+                                Record{"session_log_failed", {{"detail", session_log_.error()}}}),
+                     false);
     }
     publish_safety();
   }
@@ -98,7 +98,7 @@ void App::flush_control() {
 
 void App::devices_changed() {
   publish_devices();
-  if (supervisor_->motion_allowed() && mqtt_.connected()) notifier_.ready();
+  if (supervisor_->motion_allowed() && mqtt_->connected()) notifier_.ready();
   control_.devices_changed(Clock::now());
   flush_control();
 }

@@ -68,7 +68,7 @@ void App::scene_broker_connected(bool connected) {
   for (auto* device : mqtt_devices_) {
     device->broker_connected(connected);
     if (connected) {
-      for (const auto& topic : device->subscriptions()) mqtt_.subscribe(topic);
+      for (const auto& topic : device->subscriptions()) mqtt_->subscribe(topic);
     }
   }
 }

@@ -10,7 +10,7 @@
 
 #include "config/model.hpp"
 #include "devices/transport/asio.hpp"
-#include "devices/transport/mqtt_port.hpp"
+#include "devices/transport/broker_link.hpp"
 
 namespace mqtt {
 class async_client;
@@ -19,16 +19,8 @@ class iaction_listener;
 
 namespace sensoryd {
 
-struct InboundMessage {
-  std::string topic;
-  std::string payload;
-  bool retained = false;
-  std::string response_topic;    // MQTT 5 Response Topic, empty when absent
-  std::string correlation_data;  // MQTT 5 Correlation Data, echoed with the reply
-};
-
 // It is also the MQTT device drivers' port to the broker (commands to lights and players).
-class MqttLink final : public devices::MqttPort {
+class MqttLink final : public BrokerLink {
  public:
   MqttLink(const config::MqttSettings& settings, std::string availability_topic,
            asio::any_io_executor logic);
@@ -36,29 +28,23 @@ class MqttLink final : public devices::MqttPort {
   MqttLink(const MqttLink&) = delete;
   MqttLink& operator=(const MqttLink&) = delete;
 
-  // Called on the logic thread after every (re)connect: subscribe and republish retained state.
-  void on_connected(std::function<void()> handler) { on_connected_ = std::move(handler); }
-  // Called on the logic thread when the connection is lost.
-  void on_disconnected(std::function<void()> handler) { on_disconnected_ = std::move(handler); }
-  void on_message(std::function<void(const InboundMessage&)> handler) {
+  void on_connected(std::function<void()> handler) override { on_connected_ = std::move(handler); }
+  void on_disconnected(std::function<void()> handler) override {
+    on_disconnected_ = std::move(handler);
+  }
+  void on_message(std::function<void(const InboundMessage&)> handler) override {
     on_message_ = std::move(handler);
   }
 
-  void start();
-  // Publishes `offline` on availability and disconnects; waits at most `timeout`.
-  void stop(std::chrono::milliseconds timeout);
+  void start() override;
+  void stop(std::chrono::milliseconds timeout) override;
 
   bool connected() const override { return connected_; }
-  void subscribe(const std::string& filter);
-  // Never throws: a publish while disconnected is dropped, since retained state is republished
-  // on the next connect anyway.
-  void publish(const std::string& topic, const std::string& payload, bool retained);
-  // A device command: not retained, so a restarted device never replays a stale one.
-  void publish(const std::string& topic, const std::string& payload) override {
-    publish(topic, payload, false);
-  }
+  void subscribe(const std::string& filter) override;
+  using BrokerLink::publish;
+  void publish(const std::string& topic, const std::string& payload, bool retained) override;
   void publish_reply(const std::string& topic, const std::string& payload,
-                     const std::string& correlation_data);
+                     const std::string& correlation_data) override;
 
  private:
   void connect();

@@ -1,0 +1,218 @@
+// The App in-process, on a fake broker link: what it subscribes to and publishes on connect,
+// and how it answers commands (replies, response topics, refusals, retained commands). The
+// room's only bus is a serial one on /dev/null, so nothing is reached and no socket is opened.
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "config/loader.hpp"
+#include "daemon/app/app.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace sensoryd {
+namespace {
+
+using nlohmann::json;
+
+class FakeBroker final : public BrokerLink {
+ public:
+  struct Published {
+    std::string topic;
+    std::string payload;
+    bool retained;
+    std::string correlation_data;
+  };
+
+  void on_connected(std::function<void()> handler) override { on_connected_ = std::move(handler); }
+  void on_disconnected(std::function<void()> handler) override {
+    on_disconnected_ = std::move(handler);
+  }
+  void on_message(std::function<void(const InboundMessage&)> handler) override {
+    on_message_ = std::move(handler);
+  }
+  void start() override { started = true; }
+  void stop(std::chrono::milliseconds) override { up = false; }
+  bool connected() const override { return up; }
+  void subscribe(const std::string& filter) override { subscriptions.push_back(filter); }
+  using BrokerLink::publish;
+  void publish(const std::string& topic, const std::string& payload, bool retained) override {
+    published.push_back({topic, payload, retained, {}});
+  }
+  void publish_reply(const std::string& topic, const std::string& payload,
+                     const std::string& correlation_data) override {
+    published.push_back({topic, payload, false, correlation_data});
+  }
+
+  // As the real link does on the logic thread.
+  void connect() {
+    up = true;
+    on_connected_();
+  }
+  void deliver(InboundMessage message) { on_message_(message); }
+  // A command as a tablet publishes it: live, not retained, no response topic.
+  void command(const std::string& topic, const std::string& payload) {
+    InboundMessage message;
+    message.topic = topic;
+    message.payload = payload;
+    deliver(message);
+  }
+
+  // The last message published on `topic`, if any.
+  const Published* last(const std::string& topic) const {
+    for (auto it = published.rbegin(); it != published.rend(); ++it) {
+      if (it->topic == topic) return &*it;
+    }
+    return nullptr;
+  }
+
+  bool started = false;
+  bool up = false;
+  std::vector<std::string> subscriptions;
+  std::vector<Published> published;
+
+ private:
+  std::function<void()> on_connected_;
+  std::function<void()> on_disconnected_;
+  std::function<void(const InboundMessage&)> on_message_;
+};
+
+constexpr const char* kRoom = R"([room]
+id = "r"
+profiles_dir = "profiles"
+
+[mqtt]
+uri = "tcp://127.0.0.1:1"
+
+[buses.cabinet]
+type = "rtu"
+device = "/dev/null"
+
+[devices.swing]
+kind = "swing_drive"
+bus = "cabinet"
+unit = 1
+
+[devices.swing.registers]
+control = 0
+mode = 1
+amplitude = 2
+period = 3
+comm_loss_timeout = 4
+comm_loss_action = 5
+heartbeat = 6
+status = 0
+angle = 1
+measured_amplitude = 2
+fault_code = 3
+)";
+
+constexpr const char* kProfile = R"(id = "calm"
+title = "Calm"
+purpose = "calming"
+
+[[steps]]
+name = "settle"
+duration = "30s"
+swing = { mode = "linear", amplitude_deg = 5, period = "4s" }
+)";
+
+struct AppRig {
+  AppRig() {
+    std::filesystem::create_directories(dir.path() / "profiles");
+    std::ofstream(dir.path() / "room.toml") << kRoom;
+    std::ofstream(dir.path() / "profiles" / "calm.toml") << kProfile;
+    auto loaded = config::load_room(dir.path() / "room.toml");
+    if (!loaded.room) {
+      for (const auto& e : loaded.diagnostics.errors) ADD_FAILURE() << e.to_string();
+      throw std::runtime_error("the test room does not load");
+    }
+    auto fake = std::make_unique<FakeBroker>();
+    broker = fake.get();
+    AppOptions options;
+    options.state_dir = dir.path();
+    app = std::make_unique<App>(*loaded.room, io, options, std::move(fake));
+    app->start();
+    broker->connect();
+  }
+
+  json reply_payload(const std::string& topic = "sensoryd/r/reply") const {
+    const auto* reply = broker->last(topic);
+    return reply == nullptr ? json() : json::parse(reply->payload);
+  }
+
+  test::TempDir dir;
+  asio::io_context io;
+  FakeBroker* broker = nullptr;
+  std::unique_ptr<App> app;
+};
+
+TEST(AppInProcess, OnConnectItSubscribesToCommandsAndPublishesItsRetainedState) {
+  AppRig rig;
+  EXPECT_TRUE(rig.broker->started);
+  EXPECT_NE(std::find(rig.broker->subscriptions.begin(), rig.broker->subscriptions.end(),
+                      "sensoryd/r/cmd/+"),
+            rig.broker->subscriptions.end());
+  for (const char* topic : {"sensoryd/r/session", "sensoryd/r/safety", "sensoryd/r/profiles",
+                            "sensoryd/r/devices/swing"}) {
+    const auto* state = rig.broker->last(topic);
+    ASSERT_NE(state, nullptr) << topic;
+    EXPECT_TRUE(state->retained) << topic;
+  }
+  EXPECT_EQ(json::parse(rig.broker->last("sensoryd/r/session")->payload)["state"], "idle");
+}
+
+TEST(AppInProcess, ARefusedCommandIsAnsweredWithItsCodeAndRecordedAsAnEvent) {
+  AppRig rig;
+  rig.broker->command("sensoryd/r/cmd/start", R"({"request_id":"a1","profile":"nope"})");
+  json reply = rig.reply_payload();
+  EXPECT_EQ(reply["request_id"], "a1");
+  EXPECT_EQ(reply["ok"], false);
+  EXPECT_EQ(reply["error"]["code"], "unknown_profile");
+  const auto* event = rig.broker->last("sensoryd/r/events");
+  ASSERT_NE(event, nullptr);
+  EXPECT_FALSE(event->retained);
+  EXPECT_EQ(json::parse(event->payload)["type"], "command_refused");
+
+  rig.broker->command("sensoryd/r/cmd/start", "{not json");
+  EXPECT_EQ(rig.reply_payload()["error"]["code"], "bad_request");
+}
+
+TEST(AppInProcess, AStartWhileTheDriveIsUnreachableIsRefusedAsDeviceUnavailable) {
+  AppRig rig;
+  rig.broker->command("sensoryd/r/cmd/start", R"({"request_id":"s","profile":"calm"})");
+  EXPECT_EQ(rig.reply_payload()["error"]["code"], "device_unavailable");
+  EXPECT_EQ(json::parse(rig.broker->last("sensoryd/r/session")->payload)["state"], "idle");
+}
+
+TEST(AppInProcess, ARetainedCommandIsNeverActedOnNorAnswered) {
+  AppRig rig;
+  std::size_t before = rig.broker->published.size();
+  InboundMessage retained;
+  retained.topic = "sensoryd/r/cmd/estop";
+  retained.payload = R"({"request_id":"old"})";
+  retained.retained = true;
+  rig.broker->deliver(retained);
+  EXPECT_EQ(rig.broker->published.size(), before);
+  EXPECT_EQ(json::parse(rig.broker->last("sensoryd/r/safety")->payload)["tripped"], false);
+}
+
+TEST(AppInProcess, AnEStopIsAnsweredOnTheResponseTopicWithItsCorrelationDataAndTrips) {
+  AppRig rig;
+  InboundMessage estop;
+  estop.topic = "sensoryd/r/cmd/estop";
+  estop.response_topic = "tablets/t1/reply";
+  estop.correlation_data = "c-42";
+  rig.broker->deliver(estop);
+  const auto* reply = rig.broker->last("tablets/t1/reply");
+  ASSERT_NE(reply, nullptr);
+  EXPECT_EQ(reply->correlation_data, "c-42");
+  EXPECT_EQ(json::parse(reply->payload)["ok"], true);
+  EXPECT_EQ(rig.broker->last("sensoryd/r/reply"), nullptr);  // not also on the shared topic
+  EXPECT_EQ(json::parse(rig.broker->last("sensoryd/r/safety")->payload)["tripped"], true);
+}
+
+}  // namespace
+}  // namespace sensoryd
