@@ -1,5 +1,6 @@
 #include "sensoryctl/ctl_args.hpp"
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 namespace sensoryd::ctl {
@@ -45,43 +46,53 @@ std::string usage() {
 std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& args) {
   CtlRequest request;
   json body = json::object();
+  // Option values are taken as text and checked below, so each mistake gets its own words.
+  CLI::App app{"sensoryctl: the command-line client of a sensoryd room", "sensoryctl"};
+  app.set_help_flag();
+  app.allow_extras();  // reported below as unknown options or unexpected words
+  std::string timeout, therapist, child, intensity_text, count;
   std::vector<std::string> positional;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    bool is_option = arg.rfind("--", 0) == 0;
-    if (!is_option) {
-      positional.push_back(arg);
-      continue;
+  app.add_option("--broker", request.broker);
+  app.add_option("--room", request.room);
+  app.add_option("--timeout", timeout);
+  app.add_option("--therapist", therapist);
+  app.add_option("--child", child);
+  app.add_option("--intensity", intensity_text);
+  app.add_option("--count", count);
+  app.add_option("command", positional)->expected(0, 2);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ArgumentMismatch& error) {
+    std::string what = error.what();
+    return UsageError{what.substr(0, what.find(':')) + " needs a value"};
+  } catch (const CLI::ParseError& error) {
+    return UsageError{error.what()};
+  }
+  for (const auto& extra : app.remaining()) {
+    if (extra.rfind("--", 0) == 0) return UsageError{"unknown option " + extra};
+    positional.push_back(extra);
+  }
+  if (app.count("--timeout") > 0) {
+    auto seconds = number(timeout);
+    if (!seconds || *seconds <= 0 || *seconds > 600) {
+      return UsageError{"--timeout takes seconds, e.g. 5"};
     }
-    if (i + 1 >= args.size()) return UsageError{arg + " needs a value"};
-    const std::string& value = args[++i];
-    if (arg == "--broker") {
-      request.broker = value;
-    } else if (arg == "--room") {
-      request.room = value;
-    } else if (arg == "--timeout") {
-      auto seconds = number(value);
-      if (!seconds || *seconds <= 0 || *seconds > 600) {
-        return UsageError{"--timeout takes seconds, e.g. 5"};
-      }
-      request.timeout = std::chrono::milliseconds(static_cast<long>(*seconds * 1000));
-    } else if (arg == "--therapist") {
-      body["therapist"] = value;
-    } else if (arg == "--child") {
-      body["child"] = value;
-    } else if (arg == "--intensity") {
-      auto intensity = number(value);
-      if (!intensity || *intensity < 0 || *intensity > 1) {
-        return UsageError{"--intensity takes a number from 0 to 1"};
-      }
-      body["intensity"] = *intensity;
-    } else if (arg == "--count") {
-      auto count = number(value);
-      if (!count || *count < 1) return UsageError{"--count takes a number of messages"};
-      request.watch_count = static_cast<int>(*count);
-    } else {
-      return UsageError{"unknown option " + arg};
+    request.timeout = std::chrono::milliseconds(static_cast<long>(*seconds * 1000));
+  }
+  if (app.count("--therapist") > 0) body["therapist"] = therapist;
+  if (app.count("--child") > 0) body["child"] = child;
+  if (app.count("--intensity") > 0) {
+    auto value = number(intensity_text);
+    if (!value || *value < 0 || *value > 1) {
+      return UsageError{"--intensity takes a number from 0 to 1"};
     }
+    body["intensity"] = *value;
+  }
+  if (app.count("--count") > 0) {
+    auto value = number(count);
+    if (!value || *value < 1) return UsageError{"--count takes a number of messages"};
+    request.watch_count = static_cast<int>(*value);
   }
   if (positional.empty()) return UsageError{"which command? e.g. sensoryctl status"};
   request.action = positional[0];
