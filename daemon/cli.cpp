@@ -14,6 +14,8 @@ struct CliParser {
     app.set_help_flag("-h,--help", "print this help and exit");
     // Unknown options are reported in our own words (exit 64), not CLI11's.
     app.allow_extras();
+    // An option given twice takes its last value, as a shell user expects.
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app.add_option("--config", options.config,
                    "room configuration (default /etc/sensoryd/sensoryd.toml)")
         ->type_name("FILE");

@@ -50,6 +50,8 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
   CLI::App app{"sensoryctl: the command-line client of a sensoryd room", "sensoryctl"};
   app.set_help_flag();
   app.allow_extras();  // reported below as unknown options or unexpected words
+  // An option given twice takes its last value, as a shell user expects.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   std::string timeout, therapist, child, intensity_text, count;
   std::vector<std::string> positional;
   app.add_option("--broker", request.broker);
@@ -59,7 +61,9 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
   app.add_option("--child", child);
   app.add_option("--intensity", intensity_text);
   app.add_option("--count", count);
-  app.add_option("command", positional)->expected(0, 2);
+  app.add_option("command", positional)
+      ->expected(0, 2)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
   try {
     app.parse(reversed);
