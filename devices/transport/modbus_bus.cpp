@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -270,6 +271,13 @@ void ModbusBus::serve_cycle() {
 void ModbusBus::run() {
   auto backoff = std::chrono::milliseconds{kFirstBackoff};
   std::string last_connect_error;
+  std::optional<Clock::time_point> connected_at;
+  auto back_off = [&] {
+    // Nothing can be sent: fail queued work now rather than send it late.
+    fail_queued("not connected");
+    wait_before_retry(backoff);
+    backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
+  };
   while (true) {
     mark_progress();
     {
@@ -277,14 +285,23 @@ void ModbusBus::run() {
       if (stopping_) break;
     }
     if (!connected_) {
-      if (!connect(last_connect_error)) {
-        // Nothing can be sent: fail queued work now rather than send it late.
-        fail_queued("not connected");
-        wait_before_retry(backoff);
-        backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
+      if (connected_at) {
+        // A link that lived a while is retried at once; one that fell as soon as it came up
+        // (a device that accepts and then resets) counts as a failed attempt, so that it is
+        // retried after the backoff instead of in a tight loop of link-up and link-down.
+        if (Clock::now() - *connected_at < kFirstBackoff) {
+          back_off();
+        } else {
+          backoff = kFirstBackoff;
+        }
+        connected_at.reset();
         continue;
       }
-      backoff = kFirstBackoff;
+      if (!connect(last_connect_error)) {
+        back_off();
+        continue;
+      }
+      connected_at = Clock::now();
     }
     serve_cycle();
   }

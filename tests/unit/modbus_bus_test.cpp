@@ -32,6 +32,7 @@ class ScriptedContext final : public ModbusContext {
   ModbusStatus connect() override {
     std::lock_guard lock(mutex_);
     ++connects_;
+    connect_times_.push_back(std::chrono::steady_clock::now());
     if (refuse_reconnects_ && connects_ > 1) return {ECONNREFUSED};
     if (!connect_errors_.empty()) {
       int error = connect_errors_.front();
@@ -107,6 +108,10 @@ class ScriptedContext final : public ModbusContext {
     std::lock_guard lock(mutex_);
     return connects_;
   }
+  std::vector<std::chrono::steady_clock::time_point> connect_times() const {
+    std::lock_guard lock(mutex_);
+    return connect_times_;
+  }
   bool aborted() const {
     std::lock_guard lock(mutex_);
     return aborted_;
@@ -119,6 +124,7 @@ class ScriptedContext final : public ModbusContext {
   std::map<int, int> unit_errors_;
   std::vector<Request> requests_;
   int connects_ = 0;
+  std::vector<std::chrono::steady_clock::time_point> connect_times_;
   int closes_ = 0;
   int held_address_ = -1;
   bool held_ = false;
@@ -259,6 +265,18 @@ TEST(ModbusBusWorker, ALinkErrorDropsTheLinkAtOnce) {
   EXPECT_EQ(rig.links[1], false);
   EXPECT_EQ(rig.link_details[1], std::strerror(ECONNRESET));
   EXPECT_EQ(requests_when_dropped, 1u);  // one failed request was enough
+}
+
+TEST(ModbusBusWorker, ALinkThatFallsAsSoonAsItComesUpIsRetriedAfterTheBackoffNotAtOnce) {
+  BusRig rig;
+  rig.context->unit_fails(1, ECONNRESET);  // accepts, then resets every request
+  rig.bus->add_poll(1, RegisterKind::holding, 0, 1, 10ms, [](const ReadResult&) {});
+  rig.bus->start();
+  ASSERT_TRUE(rig.run_until([&] { return rig.context->connect_times().size() >= 3; }));
+  auto times = rig.context->connect_times();
+  // Waited out (500 ms, then 1 s), not retried in a loop: the gaps can only be longer.
+  EXPECT_GE(times[1] - times[0], 500ms);
+  EXPECT_GE(times[2] - times[1], 1000ms);
 }
 
 TEST(ModbusBusWorker, StopUnblocksARequestStuckInTheTransport) {
