@@ -75,9 +75,16 @@ std::string SafetySupervisor::motion_refusal() const {
 }
 
 // Turns what the devices say now into interlock conditions.
+void SafetySupervisor::arm() {
+  if (usable(swing_->health())) swing_armed_ = true;
+  for (std::size_t i = 0; i < inputs_.size(); ++i) {
+    if (inputs_[i]->fresh()) inputs_armed_[i] = true;
+  }
+}
+
 void SafetySupervisor::observe(Clock::time_point now) {
   using devices::Health;
-  if (usable(swing_->health())) swing_armed_ = true;
+  arm();
   if (swing_armed_) {
     interlocks_.set(Cause::device_lost, swing_->id(), swing_->health() == Health::lost, now,
                     "the swing drive '" + swing_->id() + "' is lost: " + swing_->health_detail());
@@ -88,7 +95,6 @@ void SafetySupervisor::observe(Clock::time_point now) {
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
     const auto& input = *inputs_[i];
     if (!input.is_safety_input()) continue;
-    if (input.fresh()) inputs_armed_[i] = true;
     if (inputs_armed_[i]) {
       interlocks_.set(
           Cause::safety_input_stale, input.id(), !input.fresh(), now,
@@ -113,6 +119,9 @@ void SafetySupervisor::stop_motion() {
 }
 
 void SafetySupervisor::device_changed() {
+  // Armed at once, even before the first tick: a device that was usable for a moment and is
+  // lost before the next tick still trips when that tick observes it (S5).
+  arm();
   // Reacts at once rather than at the next tick, so that an E-stop press reaches the drive
   // within a safety poll (S3). Time is the last tick's: the change arrived after it.
   if (last_update_) {

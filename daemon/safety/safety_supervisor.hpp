@@ -75,6 +75,9 @@ class SafetySupervisor {
 
  private:
   bool devices_ready() const;
+  // Marks each device that is usable now: from then on its loss trips (before, it is only
+  // "not ready": a device that never answered is no trip).
+  void arm();
   void observe(Clock::time_point now);
   void stop_motion();
   void device_changed();

@@ -66,7 +66,8 @@ TEST(BusFault, RefusedConnectionsMakeEveryDeviceLostUntilTheSimulatorListensAgai
   ASSERT_TRUE(wait_health(tablet, "swing", "online", 15s)) << room.daemon_log();
   ASSERT_TRUE(wait_health(tablet, "door", "online", 5s));
   // The losses latched (S5): a start needs a reset first, then works.
-  EXPECT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["error"]["code"], "interlock_active");
+  EXPECT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["error"]["code"], "interlock_active")
+      << room.daemon_log();
   EXPECT_EQ((tablet.reply_to("reset", json::object()))["ok"], true);
   EXPECT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true);
 }

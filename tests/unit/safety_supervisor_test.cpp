@@ -117,6 +117,20 @@ TEST_F(Gate, HeartbeatIsWrittenAtLeastEveryHalfTimeout) {
   for (std::size_t i = 1; i < beats.size(); ++i) EXPECT_LE(beats[i] - beats[i - 1], 200ms);
 }
 
+TEST_F(Gate, ADriveLostBeforeTheFirstTickAfterItCameOnlineStillTripsAndLatches) {
+  bring_online();  // online and confirmed between two ticks: no tick has seen it yet
+  ASSERT_TRUE(supervisor->swing().ready_for_motion());
+  bus.link(false);
+  ASSERT_EQ(supervisor->swing().health(), devices::Health::lost);
+  tick(20ms, swing_10);
+  EXPECT_TRUE(supervisor->interlocks().tripped());
+  bring_online();
+  tick(20ms, swing_10);
+  EXPECT_FALSE(supervisor->motion_allowed());  // latched until a reset (S5)
+  ASSERT_TRUE(supervisor->reset().done);
+  EXPECT_TRUE(supervisor->motion_allowed());
+}
+
 TEST_F(Gate, ALostDriveIsToldToStopAndMotionRestartsFromRest) {
   bring_online();
   for (int i = 0; i < 300; ++i) tick(20ms, swing_10);
