@@ -135,7 +135,8 @@ TEST(Scene, ALightThatGoesOfflineIsLostAndGetsItsCommandAgainWhenBack) {
       },
       10s));
 
-  ASSERT_EQ(room.mqtt_control("offline sim/ceiling").rfind("ok", 0), 0u);
+  std::string offline_answer = room.mqtt_control("offline sim/ceiling");
+  ASSERT_EQ(offline_answer.rfind("ok", 0), 0u) << offline_answer;
   ASSERT_TRUE(wait_until(
       [&] {
         auto light = tablet.latest_json("devices/ceiling");
@@ -148,7 +149,8 @@ TEST(Scene, ALightThatGoesOfflineIsLostAndGetsItsCommandAgainWhenBack) {
   EXPECT_EQ(tablet.latest_json("session")->value("state", ""), "running");
 
   std::size_t before = messages_to(room.mqtt_recording(), "sim/ceiling");
-  ASSERT_EQ(room.mqtt_control("online sim/ceiling").rfind("ok", 0), 0u);
+  std::string online_answer = room.mqtt_control("online sim/ceiling");
+  ASSERT_EQ(online_answer.rfind("ok", 0), 0u) << online_answer;
   ASSERT_TRUE(wait_until(
       [&] {
         auto light = tablet.latest_json("devices/ceiling");
