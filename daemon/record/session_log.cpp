@@ -35,25 +35,41 @@ SessionLog::~SessionLog() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-bool SessionLog::append(const std::string& json_object) {
+bool SessionLog::healthy() const {
+  std::lock_guard lock(mutex_);
+  return error_.empty();
+}
+
+std::string SessionLog::error() const {
+  std::lock_guard lock(mutex_);
+  return error_;
+}
+
+bool SessionLog::append(const std::vector<std::string>& json_objects) {
   if (fd_ < 0) return false;
-  std::string line = json_object + "\n";
-  const char* data = line.data();
-  std::size_t left = line.size();
+  // A batch that failed part-way left a torn line: end it, so the next record parses.
+  std::string text = torn_ ? "\n" : "";
+  for (const auto& object : json_objects) text += object + "\n";
+  torn_ = true;
+  const char* data = text.data();
+  std::size_t left = text.size();
+  auto fail = [this](const char* what) {
+    std::lock_guard lock(mutex_);
+    error_ = std::string(what) + " " + file_.string() + ": " + std::strerror(errno);
+    return false;
+  };
   while (left > 0) {
     ssize_t n = ::write(fd_, data, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      error_ = "cannot write " + file_.string() + ": " + std::strerror(errno);
-      return false;
+      return fail("cannot write");
     }
     data += n;
     left -= static_cast<std::size_t>(n);
   }
-  if (::fdatasync(fd_) != 0) {
-    error_ = "cannot sync " + file_.string() + ": " + std::strerror(errno);
-    return false;
-  }
+  torn_ = false;
+  if (::fdatasync(fd_) != 0) return fail("cannot sync");
+  std::lock_guard lock(mutex_);
   error_.clear();
   return true;
 }

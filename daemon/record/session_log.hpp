@@ -1,29 +1,34 @@
-// The clinical session log: an append-only file of JSON lines, one per event, each flushed to
-// disk before the next is written, so that a crash loses at most the line being written.
+// The clinical session log: an append-only file of JSON lines, one per event, each batch flushed
+// to disk (fdatasync) before it is reported written, so that a crash loses at most the batch
+// being written, none of which was acknowledged yet. LogWriter calls it from its own thread.
 #pragma once
 
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "daemon/record/log_writer.hpp"
+
 namespace sensoryd {
 
-class SessionLog {
+class SessionLog final : public LogFile {
  public:
   // Opens (creating) `file` for appending. A torn last line left by a crash is closed off so
   // the next record starts on its own line. Failure is a state, not an exception: safety
   // functions must keep running with a full disk.
   explicit SessionLog(std::filesystem::path file);
-  ~SessionLog();
+  ~SessionLog() override;
   SessionLog(const SessionLog&) = delete;
   SessionLog& operator=(const SessionLog&) = delete;
 
-  // Appends one line (a JSON object without a newline) and waits until it is on disk.
-  bool append(const std::string& json_object);
+  // Appends the lines (JSON objects without their newlines) and waits until they are on disk.
+  bool append(const std::vector<std::string>& json_objects) override;
+  bool append(const std::string& json_object) { return append(std::vector{json_object}); }
 
-  bool healthy() const { return error_.empty(); }
-  const std::string& error() const { return error_; }
+  bool healthy() const;
+  std::string error() const override;
   const std::filesystem::path& file() const { return file_; }
 
   // Every record of a log file; a torn line (cut short by a crash, even if a later start
@@ -38,6 +43,8 @@ class SessionLog {
  private:
   std::filesystem::path file_;
   int fd_ = -1;
+  bool torn_ = false;         // the last write stopped part-way through a line
+  mutable std::mutex mutex_;  // error_ is set by the writer thread and read by the logic
   std::string error_;
 };
 
