@@ -34,6 +34,11 @@ class Drive {
   virtual ~Drive() = default;
 
   virtual void apply(const SwingOutput& output) = 0;
+  // Thread-safe, from a bus thread (a safety input's reflex): disables the drive before anything
+  // else queued on its bus, and refuses enabling it until release_stop() (docs/safety.md S19).
+  virtual void hold_stop() = 0;
+  // On the logic thread, once the supervisor has latched the trip and ordered the stop itself.
+  virtual void release_stop() = 0;
   // Feeds the drive's watchdog, and declares the drive lost when readings stop arriving.
   virtual void tick(Clock::time_point now) = 0;
 

@@ -19,8 +19,31 @@ void ModbusInput::attach() {
     last_valid_reading_.reset();
     health_.set(Health::lost, "connection lost: " + detail);
   });
-  bus_.add_poll(m.modbus.unit, m.discrete ? RegisterKind::discrete : RegisterKind::input, m.address,
-                1, m.modbus.poll_period, [this](const ReadResult& result) { poll_result(result); });
+  RegisterBus::Reflex reflex;
+  if (is_safety_input()) {
+    reflex = [this](const ReadResult& result) { this->reflex(result); };
+  }
+  bus_.add_poll(
+      m.modbus.unit, m.discrete ? RegisterKind::discrete : RegisterKind::input, m.address, 1,
+      m.modbus.poll_period, [this](const ReadResult& result) { poll_result(result); },
+      std::move(reflex));
+}
+
+bool ModbusInput::contact_active(const ReadResult& result) const {
+  const auto& m = *config_.modbus();
+  bool contact = m.discrete ? result.values[0] != 0 : ((result.values[0] >> m.bit) & 1U) != 0;
+  return contact != config_.active_low;
+}
+
+void ModbusInput::reflex(const ReadResult& result) {
+  if (!result.ok || result.values.empty()) return;
+  bool active = contact_active(result);
+  // On the edge only: an E-stop held down, or a door left open, is not re-stopped every poll.
+  if (active && !reflex_active_ && stop_reflex_) {
+    stop_reflex_();
+    reflex_ran_.store(true);
+  }
+  reflex_active_ = active;
 }
 
 void ModbusInput::notify() {
@@ -40,9 +63,7 @@ void ModbusInput::poll_result(const ReadResult& result) {
     return;
   }
   health_.answered();
-  const auto& m = *config_.modbus();
-  bool contact = m.discrete ? result.values[0] != 0 : ((result.values[0] >> m.bit) & 1U) != 0;
-  bool raw_active = contact != config_.active_low;
+  bool raw_active = contact_active(result);
   if (last_tick_) last_valid_reading_ = *last_tick_;
   if (!valid_ || raw_active != raw_active_) raw_since_ = last_tick_;
   raw_active_ = raw_active;

@@ -2,6 +2,7 @@
 // switch): polls it, debounces it, and reports its state and health.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -21,6 +22,12 @@ class ModbusInput {
 
   // Registers the poll and link handler; call before the bus starts.
   void attach();
+  // A safety input's stop reflex (docs/safety.md S19): `stop` runs on the bus thread as soon as
+  // a poll reads the contact on its active side after it was not, before the result reaches
+  // the logic thread. Set before the bus starts (after attach() is fine); thread-safe `stop`.
+  void set_stop_reflex(std::function<void()> stop) { stop_reflex_ = std::move(stop); }
+  // True once after the reflex ran: the supervisor latches the trip on that evidence.
+  bool take_reflex() { return reflex_ran_.exchange(false); }
   // Applies the debounce and declares the input lost when readings stop arriving at all.
   void tick(Clock::time_point now);
 
@@ -41,6 +48,8 @@ class ModbusInput {
 
  private:
   void poll_result(const ReadResult& result);
+  bool contact_active(const ReadResult& result) const;  // pure: safe on the bus thread
+  void reflex(const ReadResult& result);                // on the bus thread
   void set_active(bool active);
   void notify();
 
@@ -55,6 +64,9 @@ class ModbusInput {
   std::optional<Clock::time_point> last_valid_reading_;
   std::optional<Clock::time_point> last_tick_;
   std::function<void()> on_change_;
+  std::function<void()> stop_reflex_;
+  bool reflex_active_ = false;  // the bus thread's last reading (the reflex's own state)
+  std::atomic<bool> reflex_ran_{false};
 };
 
 }  // namespace sensoryd::devices

@@ -37,6 +37,8 @@ class SwingDrive final : public Drive {
   void attach();
 
   void apply(const SwingOutput& output) override;
+  void hold_stop() override { bus_.hold(config_.modbus.unit, config_.registers.control, 0); }
+  void release_stop() override { bus_.release(config_.modbus.unit, config_.registers.control); }
   // Also declares the drive lost when readings stop arriving at all (a bus that hangs
   // delivers neither answers nor failures).
   void tick(Clock::time_point now) override;

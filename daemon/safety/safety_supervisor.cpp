@@ -30,7 +30,13 @@ SafetySupervisor::SafetySupervisor(const config::Limits& limits,
                    std::chrono::duration<double>(swing_->comm_loss_timeout()).count()),
       inputs_armed_(inputs_.size(), false) {
   swing_->on_change([this] { device_changed(); });
-  for (auto& input : inputs_) input->on_change([this] { device_changed(); });
+  for (auto& input : inputs_) {
+    input->on_change([this] { device_changed(); });
+    // The stop does not wait for this thread: the bus that reads the press holds the drive
+    // disabled at once, and observe() latches the trip on that evidence (S3, S19).
+    devices::Drive* drive = swing_.get();
+    if (input->is_safety_input()) input->set_stop_reflex([drive] { drive->hold_stop(); });
+  }
 }
 
 bool SafetySupervisor::devices_ready() const {
@@ -95,13 +101,19 @@ void SafetySupervisor::observe(Clock::time_point now) {
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
     const auto& input = *inputs_[i];
     if (!input.is_safety_input()) continue;
+    Cause cause = input.role() == config::InputRole::estop ? Cause::estop_input : Cause::door_open;
+    if (inputs_[i]->take_reflex()) {
+      // The bus saw the press and already holds the drive disabled: latch on that reading,
+      // even should this thread's debounced view not show it (a press shorter than a poll).
+      interlocks_.set(cause, input.id(), true, now, input_words(input));
+      reflex_pending_ = true;
+    }
     if (inputs_armed_[i]) {
       interlocks_.set(
           Cause::safety_input_stale, input.id(), !input.fresh(), now,
           "the safety input '" + input.id() + "' has no current reading: " + input.health_detail());
     }
     if (!input.fresh()) continue;  // a stale input's last state is not evidence either way
-    Cause cause = input.role() == config::InputRole::estop ? Cause::estop_input : Cause::door_open;
     interlocks_.set(cause, input.id(), input.active(), now, input_words(input));
   }
   if (lease_expires_ && limits_.session.lease_required) {
@@ -116,6 +128,11 @@ void SafetySupervisor::stop_motion() {
   limiter_.reset_to_rest();
   swing_->apply(devices::SwingOutput(false, config::SwingMode::off, 0.0, 0.0, 0.0,
                                      limiter_.state().direction));
+  if (reflex_pending_) {
+    // The trip is latched and this gate has ordered the stop itself: the reflex's hold is done.
+    swing_->release_stop();
+    reflex_pending_ = false;
+  }
 }
 
 void SafetySupervisor::device_changed() {

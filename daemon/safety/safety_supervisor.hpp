@@ -90,6 +90,7 @@ class SafetySupervisor {
   Interlocks interlocks_;
   bool swing_armed_ = false;  // trips on loss only after the drive has been usable once
   std::vector<bool> inputs_armed_;
+  bool reflex_pending_ = false;  // a reflex held the drive; released once stop_motion() ran
   std::optional<Clock::time_point> lease_expires_;
   bool child_capped_ = false;
   bool was_clamped_ = false;

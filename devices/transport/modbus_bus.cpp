@@ -48,8 +48,8 @@ ModbusBus::~ModbusBus() {
 }
 
 void ModbusBus::add_poll(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
-                         std::chrono::milliseconds period, ReadHandler handler) {
-  polls_.push_back(Poll{unit, kind, address, count, period, std::move(handler)});
+                         std::chrono::milliseconds period, ReadHandler handler, Reflex reflex) {
+  polls_.push_back(Poll{unit, kind, address, count, period, std::move(handler), std::move(reflex)});
 }
 
 void ModbusBus::start() {
@@ -86,6 +86,11 @@ void ModbusBus::stop() {
 void ModbusBus::write(int unit, std::uint16_t address, std::uint16_t value, WriteHandler done) {
   {
     std::lock_guard lock(mutex_);
+    auto held = held_.find({unit, address});
+    if (held != held_.end() && held->second.value != value) {
+      deliver(done, WriteResult{false, "refused: the register is held by a safety stop"});
+      return;
+    }
     auto& slot = writes_[{unit, address}];
     if (slot.done) {
       // Superseded before it was sent: tell its owner, who will see the newer value land.
@@ -94,6 +99,29 @@ void ModbusBus::write(int unit, std::uint16_t address, std::uint16_t value, Writ
     slot = PendingWrite{value, std::move(done), next_write_sequence_++};
   }
   wake_.notify_all();
+}
+
+void ModbusBus::hold(int unit, std::uint16_t address, std::uint16_t value) {
+  {
+    std::lock_guard lock(mutex_);
+    auto [held, added] = held_.try_emplace({unit, address}, Held{value, false});
+    if (!added && held->second.value == value) return;  // already held there
+    held->second = Held{value, false};
+    held_pending_ = true;
+    // A value queued earlier must not follow the held one.
+    auto queued = writes_.find({unit, address});
+    if (queued != writes_.end()) {
+      deliver(queued->second.done,
+              WriteResult{false, "refused: the register is held by a safety stop"});
+      writes_.erase(queued);
+    }
+  }
+  wake_.notify_all();
+}
+
+void ModbusBus::release(int unit, std::uint16_t address) {
+  std::lock_guard lock(mutex_);
+  held_.erase({unit, address});
 }
 
 void ModbusBus::read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
@@ -140,6 +168,9 @@ bool ModbusBus::connect(std::string& last_error) {
   {
     std::lock_guard lock(mutex_);
     stale_writes.swap(writes_);
+    // A held value still holds on the new connection: it is written first.
+    for (auto& [key, held] : held_) held.sent = false;
+    held_pending_ = !held_.empty();
   }
   for (auto& [key, write] : stale_writes) {
     deliver(write.done, WriteResult{false, "dropped: queued before reconnect"});
@@ -222,24 +253,36 @@ void ModbusBus::wait_before_retry(std::chrono::milliseconds backoff) {
   }
 }
 
-void ModbusBus::serve_cycle() {
+void ModbusBus::send_queued_writes() {
+  std::vector<std::pair<Key, std::uint16_t>> held;
   WriteQueue writes;
-  std::vector<PendingRead> reads;
   {
-    std::unique_lock lock(mutex_);
-    auto next_due = Clock::now() + 1s;
-    for (const auto& poll : polls_) next_due = std::min(next_due, poll.due);
-    wake_.wait_until(lock, next_due,
-                     [this] { return stopping_ || !writes_.empty() || !reads_.empty(); });
-    if (stopping_) return;
-    // Taken together so that a read queued after a write always sees it done.
+    std::lock_guard lock(mutex_);
+    if (held_pending_) {
+      for (auto& [key, value] : held_) {
+        if (value.sent) continue;
+        held.emplace_back(key, value.value);
+        value.sent = true;
+      }
+      held_pending_ = false;
+    }
     writes.swap(writes_);
-    reads.swap(reads_);
   }
-  mark_progress();
+  for (const auto& [key, value] : held) {
+    bool written = do_write(key.first, key.second, value).ok;
+    mark_progress();
+    if (written) continue;
+    std::lock_guard lock(mutex_);  // tried again before the next request
+    auto still = held_.find(key);
+    if (still != held_.end() && still->second.value == value) {
+      still->second.sent = false;
+      held_pending_ = connected_;
+    }
+  }
+  if (writes.empty()) return;
   // In the order they were asked for (a drive's direction before its speed, its speed before
   // its enable), each register with its latest value.
-  std::vector<std::pair<std::pair<int, std::uint16_t>, PendingWrite*>> ordered;
+  std::vector<std::pair<Key, PendingWrite*>> ordered;
   for (auto& [key, write] : writes) ordered.emplace_back(key, &write);
   std::sort(ordered.begin(), ordered.end(),
             [](const auto& a, const auto& b) { return a.second->sequence < b.second->sequence; });
@@ -247,6 +290,24 @@ void ModbusBus::serve_cycle() {
     deliver(write->done, do_write(key.first, key.second, write->value));
     mark_progress();
   }
+}
+
+void ModbusBus::serve_cycle() {
+  std::vector<PendingRead> reads;
+  {
+    std::unique_lock lock(mutex_);
+    auto next_due = Clock::now() + 1s;
+    for (const auto& poll : polls_) next_due = std::min(next_due, poll.due);
+    wake_.wait_until(lock, next_due, [this] {
+      return stopping_ || held_pending_ || !writes_.empty() || !reads_.empty();
+    });
+    if (stopping_) return;
+    // Taken after the writes queued with them, so that a read queued after a write always
+    // sees it done.
+    reads.swap(reads_);
+  }
+  mark_progress();
+  send_queued_writes();
   for (auto& read : reads) {
     deliver(read.done, do_read(read.unit, read.kind, read.address, read.count));
     mark_progress();
@@ -257,15 +318,21 @@ void ModbusBus::serve_cycle() {
   silent_units_.clear();
   for (auto& poll : polls_) {
     if (!connected_ || poll.due > now) continue;
+    // A stop queued (or held by a reflex) while this cycle ran goes out before the next poll.
+    send_queued_writes();
     bool silent =
         std::find(silent_units_.begin(), silent_units_.end(), poll.unit) != silent_units_.end();
-    deliver(poll.handler, silent ? ReadResult{false, {}, "unit did not answer this cycle"}
-                                 : do_read(poll.unit, poll.kind, poll.address, poll.count));
+    ReadResult result = silent ? ReadResult{false, {}, "unit did not answer this cycle"}
+                               : do_read(poll.unit, poll.kind, poll.address, poll.count);
+    if (poll.reflex) poll.reflex(result);
+    deliver(poll.handler, std::move(result));
     mark_progress();
     // Re-armed from the previous due time so polls keep their rate; never bunch up after a stall.
     poll.due += poll.period;
     if (poll.due < now) poll.due = now + poll.period;
   }
+  // A stop held by the last poll's reflex is written now, not after the next wait.
+  send_queued_writes();
 }
 
 void ModbusBus::run() {

@@ -1,7 +1,8 @@
 // One Modbus bus, TCP or RTU (serial): a worker thread that owns its ModbusContext (libmodbus in
 // the daemon, a scripted one in unit tests), connects (or opens the serial port) with backoff,
-// runs periodic polls, and performs writes latest-wins per register. Every result is posted to
-// the logic executor, so drivers never run on the bus thread.
+// runs periodic polls, and performs writes latest-wins per register, each queued write before
+// the next poll. Every result is posted to the logic executor, so drivers never run on the bus
+// thread; only a poll's reflex (a safety input's stop) runs here, before its result is posted.
 #pragma once
 
 #include <atomic>
@@ -53,8 +54,9 @@ class ModbusBus final : public RegisterBus {
   void on_link_change(LinkHandler handler) override {
     link_handlers_.push_back(std::move(handler));
   }
+  using RegisterBus::add_poll;
   void add_poll(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
-                std::chrono::milliseconds period, ReadHandler handler) override;
+                std::chrono::milliseconds period, ReadHandler handler, Reflex reflex) override;
 
   void start();
   void stop();
@@ -63,6 +65,8 @@ class ModbusBus final : public RegisterBus {
   void write(int unit, std::uint16_t address, std::uint16_t value, WriteHandler done = {}) override;
   void read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
             ReadHandler done) override;
+  void hold(int unit, std::uint16_t address, std::uint16_t value) override;
+  void release(int unit, std::uint16_t address) override;
 
   const std::string& id() const { return settings_.id; }
 
@@ -79,7 +83,12 @@ class ModbusBus final : public RegisterBus {
     std::uint16_t count;
     std::chrono::milliseconds period;
     ReadHandler handler;
+    Reflex reflex;
     std::chrono::steady_clock::time_point due{};
+  };
+  struct Held {
+    std::uint16_t value;
+    bool sent;  // written since it was held (or since the link came up)
   };
   struct PendingWrite {
     std::uint16_t value;
@@ -94,7 +103,8 @@ class ModbusBus final : public RegisterBus {
     ReadHandler done;
   };
 
-  using WriteQueue = std::map<std::pair<int, std::uint16_t>, PendingWrite>;
+  using Key = std::pair<int, std::uint16_t>;
+  using WriteQueue = std::map<Key, PendingWrite>;
 
   void run();
   // Connects; false (with the reason logged once) when it cannot.
@@ -102,6 +112,9 @@ class ModbusBus final : public RegisterBus {
   // Waits for work or the next due poll, then sends the queued writes in the order asked,
   // the queued reads, and the polls that are due.
   void serve_cycle();
+  // Sends held values not yet written, then the queued writes in the order asked. Called
+  // before every request that is not a write, so a stop never waits behind polls.
+  void send_queued_writes();
   // Fails every queued write and read with `why`: nothing is sent late.
   void fail_queued(const std::string& why);
   // Waits out a reconnect backoff in slices, so that a long one never looks stuck.
@@ -127,6 +140,8 @@ class ModbusBus final : public RegisterBus {
   bool stopping_ = false;
   bool worker_done_ = false;
   WriteQueue writes_;
+  std::map<Key, Held> held_;
+  bool held_pending_ = false;  // some held value is not written yet
   std::uint64_t next_write_sequence_ = 0;
   std::vector<PendingRead> reads_;
 

@@ -22,11 +22,17 @@ class FakeBus : public devices::RegisterBus {
   };
 
   void on_link_change(LinkHandler handler) override { links_.push_back(std::move(handler)); }
+  using devices::RegisterBus::add_poll;
   void add_poll(int unit, devices::RegisterKind kind, std::uint16_t address, std::uint16_t count,
-                std::chrono::milliseconds, ReadHandler handler) override {
-    polls_.push_back({unit, kind, address, count, std::move(handler)});
+                std::chrono::milliseconds, ReadHandler handler, Reflex reflex) override {
+    polls_.push_back({unit, kind, address, count, std::move(handler), std::move(reflex)});
   }
   void write(int unit, std::uint16_t address, std::uint16_t value, WriteHandler done) override {
+    auto held = held_.find({unit, address});
+    if (held != held_.end() && held->second != value) {
+      if (done) done(devices::WriteResult{false, "held by a safety stop"});
+      return;
+    }
     queue_.push_back([=, this] {
       bool ok = up_ && !fail_requests && silent_units.count(unit) == 0;
       if (ok) {
@@ -41,6 +47,19 @@ class FakeBus : public devices::RegisterBus {
     queue_.push_back([=, this] { done(do_read(unit, kind, address, count)); });
   }
 
+  // As the real bus: the held value goes before everything queued.
+  void hold(int unit, std::uint16_t address, std::uint16_t value) override {
+    held_[{unit, address}] = value;
+    queue_.push_front([=, this] {
+      if (up_) {
+        holding[{unit, address}] = value;
+        writes.push_back({unit, address, value});
+      }
+    });
+  }
+  void release(int unit, std::uint16_t address) override { held_.erase({unit, address}); }
+  bool held(int unit, std::uint16_t address) const { return held_.count({unit, address}) != 0; }
+
   // Runs every queued operation, in order, as the bus thread would.
   void deliver() {
     while (!queue_.empty()) {
@@ -52,7 +71,18 @@ class FakeBus : public devices::RegisterBus {
   // Runs every registered poll once and delivers the results.
   void poll() {
     deliver();
-    for (auto& p : polls_) p.handler(do_read(p.unit, p.kind, p.address, p.count));
+    for (auto& p : polls_) {
+      auto result = do_read(p.unit, p.kind, p.address, p.count);
+      if (p.reflex) p.reflex(result);
+      p.handler(result);
+    }
+  }
+  // Reads every poll and runs only its reflex, as the bus thread does while the logic thread
+  // is busy elsewhere: the results are not delivered.
+  void poll_reflexes_only() {
+    for (auto& p : polls_) {
+      if (p.reflex) p.reflex(do_read(p.unit, p.kind, p.address, p.count));
+    }
   }
   void link(bool up) {
     up_ = up;
@@ -74,6 +104,7 @@ class FakeBus : public devices::RegisterBus {
     std::uint16_t address;
     std::uint16_t count;
     ReadHandler handler;
+    Reflex reflex;
   };
   devices::ReadResult do_read(int unit, devices::RegisterKind kind, std::uint16_t address,
                               std::uint16_t count) {
@@ -93,6 +124,7 @@ class FakeBus : public devices::RegisterBus {
   std::vector<LinkHandler> links_;
   std::vector<Poll> polls_;
   std::deque<std::function<void()>> queue_;
+  std::map<std::pair<int, std::uint16_t>, std::uint16_t> held_;
   bool up_ = false;
 };
 

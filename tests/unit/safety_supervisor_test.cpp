@@ -281,6 +281,39 @@ TEST_F(Interlocked, AnEStopPressIsWrittenAsAStopOnThePollThatSeesItNotAtTheNextT
   EXPECT_FALSE(supervisor->motion_allowed());
 }
 
+TEST_F(Interlocked, TheBusThatReadsAPressHoldsTheDriveStoppedBeforeTheLogicHearsOfIt) {
+  bring_online_and_swing();
+  bus.discrete[{kEstopUnit, 0}] = 0;  // pressed
+  bus.poll_reflexes_only();           // the logic thread is busy: nothing delivered to it
+  EXPECT_TRUE(bus.held(kUnit, map.control));
+  bus.deliver();
+  EXPECT_EQ(reg(map.control), 0);  // stopped by the reflex alone
+  EXPECT_FALSE(supervisor->interlocks().tripped());
+  // Whatever the logic still sends from before it saw the press cannot enable the drive.
+  supervisor->update(swing_10, t += 20ms);
+  bus.deliver();
+  EXPECT_EQ(reg(map.control), 0);
+  // The logic hears of it: the trip latches, the gate orders the stop, the hold is let go.
+  bus.poll();
+  bus.deliver();
+  EXPECT_TRUE(supervisor->interlocks().tripped());
+  EXPECT_FALSE(bus.held(kUnit, map.control));
+  EXPECT_EQ(reg(map.control), 0);
+}
+
+TEST_F(Interlocked, APressSeenOnlyByTheReflexStillLatchesTheTrip) {
+  bring_online_and_swing();
+  bus.discrete[{kEstopUnit, 0}] = 0;  // pressed for less than a poll reaches the logic
+  bus.poll_reflexes_only();
+  bus.discrete[{kEstopUnit, 0}] = 1;  // released before the logic read it
+  for (int i = 0; i < 5; ++i) tick(swing_10);
+  EXPECT_TRUE(supervisor->interlocks().tripped());
+  EXPECT_TRUE(supervisor->interlocks().reset_possible());
+  EXPECT_EQ(reg(map.control), 0);
+  EXPECT_FALSE(bus.held(kUnit, map.control));
+  EXPECT_EQ(writes_of(map.control, 1), 1u);  // enabled once, before the press; never again
+}
+
 TEST_F(Interlocked, ResetIsRefusedWhileTheEStopIsPressedAndNeverRestartsMotion) {
   bring_online_and_swing();
   bus.discrete[{kEstopUnit, 0}] = 0;
