@@ -66,6 +66,16 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
       engine_(room_.id),
       control_(room_, engine_, *supervisor_),
       session_log_(options_.state_dir / "sessions.jsonl"),
+      writer_(
+          session_log_,
+          [this, alive = std::weak_ptr<bool>(alive_)](const LogWriter::Progress& progress) {
+            // On the writer's thread: hand the news to the logic thread.
+            asio::post(io_, [this, alive, progress] {
+              if (!alive.expired()) log_progress(progress);
+            });
+          },
+          options_.log_backlog),
+      intake_(topic_prefix_ + "cmd/"),
       mqtt_(broker ? std::move(broker)
                    : std::make_unique<MqttLink>(room_.mqtt, topic_prefix_ + "availability",
                                                 io.get_executor())),
@@ -77,15 +87,17 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
   mqtt_inputs_ = std::move(scene_devices.mqtt_inputs);
   scene_ = std::make_unique<SceneGuard>(room_, std::move(scene_devices.lights),
                                         std::move(scene_devices.players));
-  for (const auto& light : scene_->lights()) light->on_change([this] { publish_devices(); });
+  // Device state is published with the next tick: a flood of device messages costs one
+  // publish per tick, not one per message.
+  for (const auto& light : scene_->lights()) light->on_change([this] { devices_dirty_ = true; });
   for (const auto& player : scene_->players()) {
-    player.device->on_change([this] { publish_devices(); });
+    player.device->on_change([this] { devices_dirty_ = true; });
   }
-  for (const auto& input : mqtt_inputs_) input->on_change([this] { publish_devices(); });
+  for (const auto& input : mqtt_inputs_) input->on_change([this] { devices_dirty_ = true; });
   if (!session_log_.healthy()) {
     session_log_failed_ = true;
-    spdlog::error("session log: {}; sessions still run, but are not recorded",
-                  session_log_.error());
+    session_log_error_ = session_log_.error();
+    spdlog::error("session log: {}; sessions still run, but are not recorded", session_log_error_);
   }
   mqtt_->on_disconnected([this] { scene_broker_connected(false); });
   mqtt_->on_connected([this] {
@@ -94,12 +106,22 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
     publish_retained_state();
     if (supervisor_->motion_allowed()) notifier_.ready();
   });
-  mqtt_->on_message([this](const InboundMessage& message) { handle_message(message); });
+  // On the link's receive thread: only the bounded Intake is touched there.
+  mqtt_->on_message([this](const InboundMessage& message) {
+    if (intake_.push(message)) post([this] { drain(); });
+  });
 }
 
 App::~App() {
   // Buses post into io_; stop their threads before anything they could call goes away.
   for (auto& [id, bus] : buses_) bus->stop();
+  alive_.reset();
+}
+
+void App::post(std::function<void()> fn) {
+  asio::post(io_, [alive = std::weak_ptr<bool>(alive_), fn = std::move(fn)]() mutable {
+    if (!alive.expired()) fn();
+  });
 }
 
 void App::start() {
@@ -148,13 +170,15 @@ void App::tick() {
   // bus thread gets the daemon restarted, while this loop keeps the room safe meanwhile.
   if (buses_alive(now)) notifier_.watchdog(now);
   flush_control();
+  report_intake(now);
+  if (state_dirty_) publish_state(true);
   if (now - last_session_publish_ >= 1s && engine_.state() != SessionState::idle) {
     publish_session();
   }
-  if (now - last_devices_publish_ >= 1s) {
-    publish_devices();
-    publish_safety();  // lease_remaining_s counts down
-  }
+  bool second_passed = now - last_devices_publish_ >= 1s;
+  if (devices_dirty_ || second_passed) publish_devices();
+  if (second_passed) publish_safety();  // lease_remaining_s counts down
+  flush_outbox();
   if (shutting_down_) {
     bool stopped = supervisor_->swing_at_rest() && (!supervisor_->swing().reading().valid ||
                                                     !supervisor_->swing().reading().running);
@@ -240,6 +264,10 @@ void App::finish_shutdown() {
   finished_ = true;
   tick_timer_.cancel();
   publish_session();
+  // The last records reach the disk, and their events and replies the broker, before exit.
+  writer_.stop();
+  log_done_ = writer_.last_accepted();
+  flush_outbox();
   mqtt_->stop(2s);
   for (auto& [id, bus] : buses_) bus->stop();
   spdlog::info("shutdown: done");

@@ -1,11 +1,16 @@
 // The running daemon: wires config, session engine, safety supervisor, drivers, buses and the
-// MQTT link together on one io_context, and runs the control tick. Its members live in three
-// files by job: app.cpp (wiring, tick, reload, shutdown), app_commands.cpp (tablet commands),
-// app_publish.cpp (retained state and events), app_scene.cpp (lights, sound, MQTT devices).
+// MQTT link together on one io_context (the logic thread), and runs the control tick. Only
+// short, bounded work runs there (docs/architecture.md, "Threads"): inbound messages arrive
+// through the bounded Intake a few at a time, the clinical log is written by LogWriter's thread,
+// and retained state is published at most once per tick. Its members live in files by job:
+// app.cpp (wiring, tick, reload, shutdown), app_commands.cpp (intake and tablet commands),
+// app_publish.cpp (retained state, events, the log), app_scene.cpp (lights, sound, MQTT devices).
 // What a command or a trip does to the session is SessionControl's.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -15,7 +20,10 @@
 
 #include "config/loader.hpp"
 #include "config/model.hpp"
+#include "daemon/app/intake.hpp"
+#include "daemon/app/rate_limit.hpp"
 #include "daemon/app/systemd_notify.hpp"
+#include "daemon/record/log_writer.hpp"
 #include "daemon/record/session_log.hpp"
 #include "daemon/safety/safety_supervisor.hpp"
 #include "daemon/scene/scene_devices.hpp"
@@ -35,6 +43,7 @@ struct AppOptions {
   std::chrono::milliseconds tick{20};                     // 50 Hz control loop
   std::chrono::milliseconds shutdown_timeout{15'000};     // longest wind-down before exit anyway
   std::filesystem::path state_dir = "/var/lib/sensoryd";  // holds the clinical session log
+  std::size_t log_backlog = 4096;  // records waiting for a stalled disk before they are lost
 };
 
 class App {
@@ -63,13 +72,26 @@ class App {
   void publish_devices();
   void publish_profiles();
   void publish_safety();
-  // An event for tablets (MQTT `events`) and for the clinical session log.
+  // Session and safety state changed: published at once when `now`, else within a tick.
+  void publish_state(bool now);
+  // An event for tablets (MQTT `events`) and for the clinical session log. The event goes out
+  // once the record is on disk (or the log has failed): never ahead of the record.
   void record(const std::string& type, Fields fields);
+  // Sends what waits in the outbox and may go now: events whose record is on disk, and
+  // replies whose records are on disk and whose state was published.
+  void flush_outbox();
+  void log_progress(const LogWriter::Progress& progress);
   // Publishes what SessionControl recorded (events, session log) and changed (retained state).
-  void flush_control();
+  void flush_control(bool state_now = false);
+  // Takes a slice of the Intake's messages; posts itself again while more wait.
+  void drain();
+  // Once a second: what the Intake coalesced or dropped, and refusals not recorded.
+  void report_intake(Clock::time_point now);
   void handle_message(const InboundMessage& message);
   void reply(const InboundMessage& message, const std::string& payload);
   void refuse(const InboundMessage& message, const CommandError& error);
+  // Runs `fn` on the logic thread, unless the App is gone by then.
+  void post(std::function<void()> fn);
   void devices_changed();
   // Lights and sound for this tick: the planner's scene through the scene guard.
   void tick_scene(Clock::time_point now);
@@ -83,6 +105,8 @@ class App {
   config::Room room_;
   asio::io_context& io_;
   AppOptions options_;
+  // Handlers posted from other threads (the log writer, Paho) check it before touching the App.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::string topic_prefix_;
   std::map<std::string, std::unique_ptr<devices::ModbusBus>> buses_;
   std::unique_ptr<SafetySupervisor> supervisor_;
@@ -90,6 +114,23 @@ class App {
   SessionControl control_;
   SessionLog session_log_;
   bool session_log_failed_ = false;
+  std::string session_log_error_;
+  std::uint64_t records_lost_ = 0;  // refused by a full backlog, not yet recorded as lost
+  LogWriter writer_;
+  std::uint64_t log_done_ = 0;  // every record up to this sequence number is written (or failed)
+  struct Outgoing {
+    std::uint64_t after_record;  // sent once this record is written
+    bool reply;                  // and, for a reply, once the state it changed is published
+    std::string topic;
+    std::string payload;
+    std::string correlation_data;
+  };
+  std::deque<Outgoing> outbox_;
+  Intake intake_;
+  RateLimit busy_replies_{20.0, 20.0};     // `busy` answers per second
+  RateLimit refusal_records_{10.0, 20.0};  // command_refused records per second
+  std::uint64_t refusals_unrecorded_ = 0;  // refused beyond that rate, or dropped unanswered
+  Clock::time_point last_intake_report_{};
   std::unique_ptr<BrokerLink> mqtt_;
   ScenePlanner planner_;
   std::unique_ptr<SceneGuard> scene_;
@@ -102,6 +143,9 @@ class App {
   Clock::time_point next_tick_{};
   Clock::time_point last_session_publish_{};
   Clock::time_point last_devices_publish_{};
+  Clock::time_point last_state_publish_{};
+  bool state_dirty_ = false;
+  bool devices_dirty_ = false;
   std::map<std::string, std::string> last_device_payloads_;
   std::string last_safety_payload_;
   std::set<std::string> stuck_buses_;

@@ -1,11 +1,65 @@
-// App: tablet commands over MQTT (docs/mqtt-api.md): parsed, carried out by SessionControl, and
-// answered exactly once, on the request's response topic or on `reply`.
+// App: inbound messages from the Intake, a slice at a time, and tablet commands over MQTT
+// (docs/mqtt-api.md): parsed, carried out by SessionControl, and answered exactly once, on the
+// request's response topic or on `reply`, once what the command recorded is on disk.
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "daemon/app/app.hpp"
 #include "daemon/session/command.hpp"
 
 namespace sensoryd {
+
+namespace {
+
+// Messages handled per turn of the logic thread: small enough that a safety handler queued
+// behind a turn waits well under a millisecond, large enough to keep up with any tablet.
+constexpr std::size_t kDrainSlice = 16;
+
+std::string request_id_of(const std::string& payload) {
+  auto j = nlohmann::json::parse(payload, nullptr, false);
+  if (!j.is_object()) return {};
+  auto id = j.find("request_id");
+  return id != j.end() && id->is_string() ? id->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+void App::drain() {
+  if (finished_) return;
+  Intake::Batch batch = intake_.take(kDrainSlice);
+  auto now = Clock::now();
+  for (const auto& message : batch.messages) handle_message(message);
+  for (const auto& message : batch.busy) {
+    if (!busy_replies_.allow(now)) {
+      ++refusals_unrecorded_;
+      continue;
+    }
+    refuse(message, {request_id_of(message.payload), "busy",
+                     "sensoryd is receiving more commands than it can handle: try again"});
+  }
+  // One state publish for the slice (at most one per tick), then the replies waiting on it.
+  if (state_dirty_) publish_state(false);
+  flush_outbox();
+  if (batch.more) post([this] { drain(); });
+}
+
+void App::report_intake(Clock::time_point now) {
+  if (now - last_intake_report_ < std::chrono::seconds(1)) return;
+  last_intake_report_ = now;
+  Intake::Counts counts = intake_.take_counts();
+  std::uint64_t unrecorded = refusals_unrecorded_ + counts.commands_dropped;
+  refusals_unrecorded_ = 0;
+  if (counts.device_messages_dropped > 0 || counts.commands_dropped > 0) {
+    spdlog::warn(
+        "mqtt: flooded: {} command(s) refused busy without an answer and {} device message(s) "
+        "dropped in the last second",
+        counts.commands_dropped, counts.device_messages_dropped);
+  }
+  if (unrecorded > 0) {
+    // The clinical log holds a bounded number of refusals per second, and this count of the rest.
+    record("command_refusals_unrecorded", {{"count", static_cast<std::int64_t>(unrecorded)}});
+  }
+}
 
 void App::handle_message(const InboundMessage& message) {
   if (!message.topic.starts_with(topic_prefix_ + "cmd/")) {
@@ -16,7 +70,10 @@ void App::handle_message(const InboundMessage& message) {
   }
   if (message.retained) {
     // A retained command is old by nature; acting on it replays the past (docs/safety.md S17).
-    spdlog::warn("ignored retained command on {}: commands must not be retained", message.topic);
+    // Commands are subscribed with Retain As Published, so a retained one is known as such
+    // whether the broker sends it on connect or passes it on live.
+    refuse(message, {request_id_of(message.payload), "retained_command",
+                     "commands must not be retained: publish it again without the retain flag"});
     return;
   }
   std::string action = message.topic.substr(topic_prefix_.size() + 4);  // after "cmd/"
@@ -27,9 +84,7 @@ void App::handle_message(const InboundMessage& message) {
   }
   const auto& command = std::get<Command>(parsed);
   Outcome outcome = control_.execute(command, Clock::now(), std::chrono::system_clock::now());
-  // The state the command changed is published first, so that a client that has the reply
-  // finds the retained topics already current.
-  flush_control();
+  flush_control(command.action == Action::estop);
   if (outcome.ok) {
     reply(message, ok_reply(command.request_id, outcome.session_id));
   } else {
@@ -38,20 +93,30 @@ void App::handle_message(const InboundMessage& message) {
 }
 
 void App::reply(const InboundMessage& message, const std::string& payload) {
+  // Sent once every record so far is on disk and the state the command changed is published,
+  // so that a client that has the reply finds the retained topics already current.
+  Outgoing out{writer_.last_accepted(), true, topic_prefix_ + "reply", payload, {}};
   if (!message.response_topic.empty()) {
-    mqtt_->publish_reply(message.response_topic, payload, message.correlation_data);
-  } else {
-    mqtt_->publish_reply(topic_prefix_ + "reply", payload, {});
+    out.topic = message.response_topic;
+    out.correlation_data = message.correlation_data;
   }
+  outbox_.push_back(std::move(out));
+  flush_outbox();
 }
 
 void App::refuse(const InboundMessage& message, const CommandError& error) {
-  spdlog::info("command {} refused: {} ({})", message.topic, error.code, error.message);
+  // A flood of bad commands is answered, but logged and recorded at a bounded rate (the rest
+  // counted, and the count recorded once a second).
+  if (refusal_records_.allow(Clock::now())) {
+    spdlog::info("command {} refused: {} ({})", message.topic, error.code, error.message);
+    record("command_refused", {{"action", message.topic.substr(topic_prefix_.size() + 4)},
+                               {"code", error.code},
+                               {"request_id", error.request_id},
+                               {"message", error.message}});
+  } else {
+    ++refusals_unrecorded_;
+  }
   reply(message, error_reply(error));
-  record("command_refused", {{"action", message.topic.substr(topic_prefix_.size() + 4)},
-                             {"code", error.code},
-                             {"request_id", error.request_id},
-                             {"message", error.message}});
 }
 
 }  // namespace sensoryd

@@ -1,4 +1,5 @@
-// App: what sensoryd tells tablets and the clinical log: retained state and events.
+// App: what sensoryd tells tablets and the clinical log: retained state, events, and the outbox
+// that holds events and replies until the records they speak of are on disk.
 #include <spdlog/spdlog.h>
 
 #include "daemon/app/app.hpp"
@@ -26,6 +27,7 @@ void App::publish_session() {
 
 void App::publish_devices() {
   last_devices_publish_ = Clock::now();
+  devices_dirty_ = false;
   // Readings change every poll; a once-a-second update is enough, and an unchanged one is not
   // sent again (the retained copy on the broker is already current).
   auto publish = [this](const std::string& id, std::string payload) {
@@ -60,47 +62,97 @@ void App::publish_safety() {
                       {},
                       now,
                       std::chrono::system_clock::now()};
-  if (session_log_failed_) status.session_log_error = session_log_.error();
+  if (session_log_failed_) status.session_log_error = session_log_error_;
   std::string payload = safety_json(status);
   if (payload == last_safety_payload_ && mqtt_->connected()) return;
   last_safety_payload_ = payload;
   mqtt_->publish(topic_prefix_ + "safety", payload, true);
 }
 
+void App::publish_state(bool now) {
+  auto at = Clock::now();
+  // At most once per tick: a run of commands that each change the state costs one publish.
+  if (!now && at - last_state_publish_ < options_.tick) return;
+  last_state_publish_ = at;
+  state_dirty_ = false;
+  publish_session();
+  publish_safety();
+  flush_outbox();
+}
+
 void App::record(const std::string& type, Fields fields) {
   std::string line = event_json(std::chrono::system_clock::now(), Record{type, std::move(fields)});
-  mqtt_->publish(topic_prefix_ + "events", line, false);
-  bool written = session_log_.append(line);
-  if (written == session_log_failed_) {
-    // Reported, never fatal: safety functions keep running with a full or broken disk.
-    session_log_failed_ = !written;
-    if (written) {
-      spdlog::warn("session log: writing again to {}", session_log_.file().string());
-    } else {
-      spdlog::error("session log: {}; sessions still run, but are not recorded",
-                    session_log_.error());
-      mqtt_->publish(topic_prefix_ + "events",
-                     event_json(std::chrono::system_clock::now(),
-                                Record{"session_log_failed", {{"detail", session_log_.error()}}}),
-                     false);
+  std::uint64_t sequence = writer_.append(line);
+  if (sequence == 0) {
+    // The disk has taken nothing for long enough to fill the backlog: the record is lost,
+    // which the safety state says and the log records once the disk takes writes again.
+    if (records_lost_++ == 0) {
+      spdlog::error(
+          "session log: the disk has not taken a record for a long time ({} waiting); "
+          "records are being lost",
+          options_.log_backlog);
+      session_log_failed_ = true;
+      session_log_error_ = "the disk is not taking records (" +
+                           std::to_string(options_.log_backlog) + " waiting); records are lost";
+      publish_safety();
     }
-    publish_safety();
+  }
+  outbox_.push_back(Outgoing{sequence, false, topic_prefix_ + "events", std::move(line), {}});
+  flush_outbox();
+}
+
+void App::flush_outbox() {
+  while (!outbox_.empty()) {
+    Outgoing& next = outbox_.front();
+    if (next.after_record > log_done_ || (next.reply && state_dirty_)) return;
+    if (next.reply) {
+      mqtt_->publish_reply(next.topic, next.payload, next.correlation_data);
+    } else {
+      mqtt_->publish(next.topic, next.payload, false);
+    }
+    outbox_.pop_front();
   }
 }
 
-void App::flush_control() {
-  for (auto& r : control_.take_records()) record(r.type, std::move(r.fields));
-  if (control_.take_state_changed()) {
-    publish_session();
-    publish_safety();
+void App::log_progress(const LogWriter::Progress& progress) {
+  log_done_ = std::max(log_done_, progress.done);
+  if (progress.healthy == !session_log_failed_) {
+    flush_outbox();
+    return;
   }
+  // Reported, never fatal: safety functions keep running with a full or broken disk.
+  session_log_failed_ = !progress.healthy;
+  if (progress.healthy) {
+    session_log_error_.clear();
+    spdlog::warn("session log: writing again to {}", session_log_.file().string());
+    if (records_lost_ > 0) {
+      record("session_log_records_lost", {{"count", static_cast<std::int64_t>(records_lost_)}});
+      records_lost_ = 0;
+    }
+  } else {
+    session_log_error_ = progress.error;
+    spdlog::error("session log: {}; sessions still run, but are not recorded", progress.error);
+    mqtt_->publish(topic_prefix_ + "events",
+                   event_json(std::chrono::system_clock::now(),
+                              Record{"session_log_failed", {{"detail", progress.error}}}),
+                   false);
+  }
+  publish_safety();
+  flush_outbox();
+}
+
+void App::flush_control(bool state_now) {
+  for (auto& r : control_.take_records()) record(r.type, std::move(r.fields));
+  if (control_.take_state_changed()) state_dirty_ = true;
+  if (state_dirty_) publish_state(state_now);
 }
 
 void App::devices_changed() {
-  publish_devices();
+  devices_dirty_ = true;
   if (supervisor_->motion_allowed() && mqtt_->connected()) notifier_.ready();
   control_.devices_changed(Clock::now());
-  flush_control();
+  // A trip is told at once: nothing on disk or in a queue sits before the safety state.
+  flush_control(true);
 }
 
 }  // namespace sensoryd

@@ -1,6 +1,8 @@
-// What the app needs from its connection to the room's broker: handlers for connect,
-// disconnect and messages (each called on the logic thread), publishing, replies and
-// availability. MqttLink (Paho) is the real one; the app's unit tests give it a fake.
+// What the app needs from its connection to the room's broker: handlers for connect and
+// disconnect (called on the logic thread) and for messages (called on the link's receive
+// thread, so it must be thread-safe and quick: the app queues the message, bounded),
+// publishing, replies and availability. MqttLink (Paho) is the real one; the app's unit tests give
+// it a fake.
 #pragma once
 
 #include <chrono>
@@ -31,6 +33,7 @@ class BrokerLink : public devices::MqttPort {
   // Publishes `offline` on availability and disconnects; waits at most `timeout`.
   virtual void stop(std::chrono::milliseconds timeout) = 0;
 
+  // Subscribes with Retain As Published: a message's retained flag reaches the handler as sent.
   virtual void subscribe(const std::string& filter) = 0;
   // Never throws: a publish while disconnected is dropped, since retained state is
   // republished on the next connect anyway.

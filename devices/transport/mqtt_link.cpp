@@ -29,7 +29,13 @@ MqttLink::MqttLink(const config::MqttSettings& settings, std::string availabilit
     : settings_(settings),
       availability_topic_(std::move(availability_topic)),
       logic_(logic),
-      retry_timer_(logic) {
+      retry_timer_(logic),
+      wake_timer_(logic),
+      wake_topic_("sensoryd-internal/" + settings.client_id + "/wake") {
+  // A client id may hold characters that mean something in a topic filter.
+  for (char& c : wake_topic_.replace(0, 0, "")) {
+    if (c == '+' || c == '#') c = '_';
+  }
   client_ = std::make_unique<mqtt::async_client>(settings_.uri, settings_.client_id,
                                                  mqtt::create_options(MQTTVERSION_5));
   std::weak_ptr<bool> alive = alive_;
@@ -51,6 +57,11 @@ MqttLink::MqttLink(const config::MqttSettings& settings, std::string availabilit
       connected_ = true;
       ever_connected_ = true;
       spdlog::info("mqtt: connected to {}", settings_.uri);
+      try {
+        client_->subscribe(wake_topic_, 0);
+      } catch (const mqtt::exception& e) {
+        spdlog::warn("mqtt: subscribe to {} failed: {}", wake_topic_, e.what());
+      }
       if (on_connected_) on_connected_();
       // Last: `online` means the retained state published above is current (docs/mqtt-api.md).
       publish(availability_topic_, "online", true);
@@ -64,6 +75,7 @@ MqttLink::MqttLink(const config::MqttSettings& settings, std::string availabilit
     });
   });
   client_->set_message_callback([this, post](mqtt::const_message_ptr msg) {
+    if (msg->get_topic() == wake_topic_) return;  // it did its job by arriving
     InboundMessage in;
     in.topic = msg->get_topic();
     in.payload = msg->get_payload_str();
@@ -75,9 +87,9 @@ MqttLink::MqttLink(const config::MqttSettings& settings, std::string availabilit
     if (props.contains(mqtt::property::CORRELATION_DATA)) {
       in.correlation_data = mqtt::get<std::string>(props, mqtt::property::CORRELATION_DATA);
     }
-    post([this, in = std::move(in)] {
-      if (on_message_) on_message_(in);
-    });
+    // Called here, on Paho's thread: the handler queues it (bounded) for the logic thread, so
+    // that a flood never becomes an unbounded queue of posted handlers in front of safety work.
+    if (on_message_) on_message_(in);
   });
 }
 
@@ -93,6 +105,22 @@ MqttLink::~MqttLink() {
 
 void MqttLink::start() {
   connect();
+  keep_receiver_awake();
+}
+
+void MqttLink::keep_receiver_awake() {
+  wake_timer_.expires_after(250ms);
+  wake_timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+    if (ec || alive.expired() || stopping_) return;
+    if (connected_) {
+      try {
+        client_->publish(mqtt::make_message(wake_topic_, "", 0, false));
+      } catch (const mqtt::exception&) {
+        // Not connected after all: the next one, after the reconnect, does the job.
+      }
+    }
+    keep_receiver_awake();
+  });
 }
 
 void MqttLink::connect() {
@@ -139,6 +167,7 @@ void MqttLink::schedule_retry() {
 void MqttLink::stop(std::chrono::milliseconds timeout) {
   stopping_ = true;
   retry_timer_.cancel();
+  wake_timer_.cancel();
   if (!client_->is_connected()) return;
   try {
     client_->publish(mqtt::make_message(availability_topic_, "offline", 1, true))
@@ -152,7 +181,9 @@ void MqttLink::stop(std::chrono::milliseconds timeout) {
 
 void MqttLink::subscribe(const std::string& filter) {
   try {
-    client_->subscribe(filter, 1);
+    // Retain As Published (MQTT 5): a retained message keeps its flag when the broker passes it
+    // on live, not only when it sends it on subscribe, so a retained command is always known.
+    client_->subscribe(filter, 1, mqtt::subscribe_options(false, true));
   } catch (const mqtt::exception& e) {
     spdlog::warn("mqtt: subscribe to {} failed: {}", filter, e.what());
   }

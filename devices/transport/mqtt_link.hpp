@@ -49,6 +49,10 @@ class MqttLink final : public BrokerLink {
  private:
   void connect();
   void schedule_retry();
+  // Paho C's receive thread sleeps 100 ms after a poll that found nothing for a second, so a
+  // command arriving then would wait up to 100 ms. A small message to itself every 250 ms keeps
+  // that poll from ever timing out (docs/safety.md, "Timing under load").
+  void keep_receiver_awake();
 
   config::MqttSettings settings_;
   std::string availability_topic_;
@@ -56,6 +60,8 @@ class MqttLink final : public BrokerLink {
   std::unique_ptr<mqtt::async_client> client_;
   std::unique_ptr<mqtt::iaction_listener> connect_listener_;
   asio::steady_timer retry_timer_;
+  asio::steady_timer wake_timer_;
+  std::string wake_topic_;
   bool connected_ = false;
   bool stopping_ = false;
   bool ever_connected_ = false;

@@ -1,7 +1,9 @@
 // The App in-process, on a fake broker link: what it subscribes to and publishes on connect,
 // and how it answers commands (replies, response topics, refusals, retained commands). The
 // room's only bus is a serial one on /dev/null, so nothing is reached and no socket is opened.
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -46,7 +48,9 @@ class FakeBroker final : public BrokerLink {
     published.push_back({topic, payload, false, correlation_data});
   }
 
-  // As the real link does on the logic thread.
+  // As the real link does: connect on the logic thread, messages on its receive thread (here
+  // the test's, which is also the logic thread: the App queues them and drains them as the
+  // io_context runs).
   void connect() {
     up = true;
     on_connected_();
@@ -138,9 +142,41 @@ struct AppRig {
     broker->connect();
   }
 
-  json reply_payload(const std::string& topic = "sensoryd/r/reply") const {
-    const auto* reply = broker->last(topic);
-    return reply == nullptr ? json() : json::parse(reply->payload);
+  // Runs the logic thread until the next reply on `topic` is out (the drain, the log writer's
+  // news), and returns it.
+  json reply_payload(const std::string& topic = "sensoryd/r/reply") {
+    auto count = [&] {
+      return std::count_if(broker->published.begin(), broker->published.end(),
+                           [&](const auto& p) { return p.topic == topic; });
+    };
+    auto& seen = replies_seen[topic];
+    if (!run_until([&] { return count() > seen; })) return json();
+    seen = count();
+    return json::parse(broker->last(topic)->payload);
+  }
+  std::map<std::string, std::ptrdiff_t> replies_seen;
+
+  // Runs the App's handlers until `done` holds, or fails the test after 5 s.
+  template <typename Done>
+  bool run_until(Done done) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        ADD_FAILURE() << "the App did not get there within 5 s";
+        return false;
+      }
+      io.run_one_for(std::chrono::milliseconds(50));
+    }
+    return true;
+  }
+
+  // Every reply published so far, on any topic, in order.
+  std::vector<json> replies() const {
+    std::vector<json> out;
+    for (const auto& p : broker->published) {
+      if (p.topic.find("reply") != std::string::npos) out.push_back(json::parse(p.payload));
+    }
+    return out;
   }
 
   test::TempDir dir;
@@ -187,16 +223,54 @@ TEST(AppInProcess, AStartWhileTheDriveIsUnreachableIsRefusedAsDeviceUnavailable)
   EXPECT_EQ(json::parse(rig.broker->last("sensoryd/r/session")->payload)["state"], "idle");
 }
 
-TEST(AppInProcess, ARetainedCommandIsNeverActedOnNorAnswered) {
+TEST(AppInProcess, ARetainedCommandIsRefusedAsRetainedAndNeverActedOn) {
   AppRig rig;
-  std::size_t before = rig.broker->published.size();
   InboundMessage retained;
   retained.topic = "sensoryd/r/cmd/estop";
   retained.payload = R"({"request_id":"old"})";
   retained.retained = true;
   rig.broker->deliver(retained);
-  EXPECT_EQ(rig.broker->published.size(), before);
+  json reply = rig.reply_payload();
+  EXPECT_EQ(reply["request_id"], "old");
+  EXPECT_EQ(reply["error"]["code"], "retained_command");
   EXPECT_EQ(json::parse(rig.broker->last("sensoryd/r/safety")->payload)["tripped"], false);
+}
+
+TEST(AppInProcess, AFloodOfCommandsIsRefusedBusyAtABoundedRateAndLeasesAreCoalesced) {
+  AppRig rig;
+  // Delivered faster than the logic thread turns: nothing is handled until the io runs.
+  for (int i = 0; i < 2000; ++i) {
+    rig.broker->command("sensoryd/r/cmd/lease", R"({"request_id":"l)" + std::to_string(i) + "\"}");
+  }
+  for (int i = 0; i < 1000; ++i) {
+    rig.broker->command("sensoryd/r/cmd/next", R"({"request_id":"n)" + std::to_string(i) + "\"}");
+  }
+  rig.broker->command("sensoryd/r/cmd/estop", R"({"request_id":"stop"})");
+  rig.run_until([&] {
+    for (const auto& r : rig.replies()) {
+      if (r.value("request_id", "") == "stop") return true;
+    }
+    return false;
+  });
+  auto replies = rig.replies();
+  // The E-stop jumped the queue: it is the first command answered, and it tripped.
+  ASSERT_FALSE(replies.empty());
+  EXPECT_EQ(replies.front()["request_id"], "stop");
+  EXPECT_EQ(replies.front()["ok"], true);
+  // The E-stop, the lease, the 255 other commands the queue held, and the busy answers.
+  rig.run_until([&] { return rig.replies().size() >= 1 + 1 + 255 + 20; });
+  int leases = 0;
+  int busy = 0;
+  int next = 0;
+  for (const auto& r : rig.replies()) {
+    std::string id = r.value("request_id", "");
+    if (id.starts_with("l")) ++leases;
+    if (id.starts_with("n")) ++next;
+    if (!r.value("ok", true) && r["error"]["code"] == "busy") ++busy;
+  }
+  EXPECT_EQ(leases, 1);         // 2000 leases coalesced into the latest one
+  EXPECT_EQ(busy, 20);          // the rate of busy answers, of the 32 the Intake kept to answer
+  EXPECT_EQ(next - busy, 255);  // the queue's room (256) less the one lease
 }
 
 TEST(AppInProcess, AnEStopIsAnsweredOnTheResponseTopicWithItsCorrelationDataAndTrips) {
@@ -206,6 +280,7 @@ TEST(AppInProcess, AnEStopIsAnsweredOnTheResponseTopicWithItsCorrelationDataAndT
   estop.response_topic = "tablets/t1/reply";
   estop.correlation_data = "c-42";
   rig.broker->deliver(estop);
+  EXPECT_EQ(rig.reply_payload("tablets/t1/reply")["ok"], true);
   const auto* reply = rig.broker->last("tablets/t1/reply");
   ASSERT_NE(reply, nullptr);
   EXPECT_EQ(reply->correlation_data, "c-42");

@@ -1,0 +1,94 @@
+#include "daemon/app/intake.hpp"
+
+#include <algorithm>
+
+namespace sensoryd {
+
+Intake::Intake(std::string command_prefix, Limits limits)
+    : command_prefix_(std::move(command_prefix)), limits_(limits) {}
+
+bool Intake::is_command(const InboundMessage& message, const char* action) const {
+  return message.topic.size() == command_prefix_.size() + std::char_traits<char>::length(action) &&
+         message.topic.starts_with(command_prefix_) && message.topic.ends_with(action);
+}
+
+bool Intake::push(InboundMessage message) {
+  std::lock_guard lock(mutex_);
+  bool command = message.topic.starts_with(command_prefix_);
+  if (command && is_command(message, "estop") && !message.retained) {
+    if (estops_.size() < limits_.estops) {
+      estops_.push_back(std::move(message));
+    } else {
+      ++counts_.estops_coalesced;
+    }
+  } else if (command) {
+    bool coalesced = false;
+    if (is_command(message, "lease") && !message.retained) {
+      // The newer lease renews from a later moment: the queued one adds nothing.
+      auto queued = std::find_if(queue_.begin(), queue_.end(), [this](const InboundMessage& m) {
+        return !m.retained && is_command(m, "lease");
+      });
+      if (queued != queue_.end()) {
+        *queued = std::move(message);
+        ++counts_.leases_coalesced;
+        coalesced = true;
+      }
+    }
+    if (!coalesced) {
+      if (commands_queued_ < limits_.commands) {
+        queue_.push_back(std::move(message));
+        ++commands_queued_;
+      } else if (busy_.size() < limits_.busy_replies) {
+        busy_.push_back(std::move(message));
+      } else {
+        ++counts_.commands_dropped;
+      }
+    }
+  } else if (device_messages_queued_ < limits_.device_messages) {
+    queue_.push_back(std::move(message));
+    ++device_messages_queued_;
+  } else {
+    ++counts_.device_messages_dropped;
+  }
+  if (drain_scheduled_) return false;
+  drain_scheduled_ = true;
+  return true;
+}
+
+Intake::Batch Intake::take(std::size_t max) {
+  Batch batch;
+  std::lock_guard lock(mutex_);
+  while (batch.messages.size() < max && !estops_.empty()) {
+    batch.messages.push_back(std::move(estops_.front()));
+    estops_.pop_front();
+  }
+  while (batch.messages.size() < max && !queue_.empty()) {
+    InboundMessage& next = queue_.front();
+    if (next.topic.starts_with(command_prefix_)) {
+      --commands_queued_;
+    } else {
+      --device_messages_queued_;
+    }
+    batch.messages.push_back(std::move(next));
+    queue_.pop_front();
+  }
+  batch.busy.assign(std::make_move_iterator(busy_.begin()), std::make_move_iterator(busy_.end()));
+  busy_.clear();
+  batch.more = !estops_.empty() || !queue_.empty();
+  drain_scheduled_ = batch.more;
+  return batch;
+}
+
+Intake::Counts Intake::take_counts() {
+  std::lock_guard lock(mutex_);
+  Counts counts = counts_;
+  counts_ = {};
+  return counts;
+}
+
+std::size_t Intake::queued() const {
+  std::lock_guard lock(mutex_);
+  return estops_.size() + queue_.size() + busy_.size();
+}
+
+}  // namespace sensoryd
