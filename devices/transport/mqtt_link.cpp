@@ -9,6 +9,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
+constexpr int kMaxBufferedPublishes = 4096;
+
 class ConnectListener : public mqtt::iaction_listener {
  public:
   explicit ConnectListener(std::function<void(const std::string&)> on_failure)
@@ -20,6 +22,16 @@ class ConnectListener : public mqtt::iaction_listener {
 
  private:
   std::function<void(const std::string&)> on_failure_;
+};
+
+class AckListener : public mqtt::iaction_listener {
+ public:
+  explicit AckListener(std::function<void()> done) : done_(std::move(done)) {}
+  void on_failure(const mqtt::token&) override { done_(); }
+  void on_success(const mqtt::token&) override { done_(); }
+
+ private:
+  std::function<void()> done_;
 };
 
 }  // namespace
@@ -36,14 +48,19 @@ MqttLink::MqttLink(const config::MqttSettings& settings, std::string availabilit
   for (char& c : wake_topic_.replace(0, 0, "")) {
     if (c == '+' || c == '#') c = '_';
   }
-  client_ = std::make_unique<mqtt::async_client>(settings_.uri, settings_.client_id,
-                                                 mqtt::create_options(MQTTVERSION_5));
+  // Paho refuses a publish while 100 wait to be sent, which a burst of replies reaches on a busy
+  // broker; room for more, and nothing buffered while disconnected (state is republished).
+  mqtt::create_options create(MQTTVERSION_5);
+  create.set_max_buffered_messages(kMaxBufferedPublishes);
+  create.set_send_while_disconnected(false);
+  client_ = std::make_unique<mqtt::async_client>(settings_.uri, settings_.client_id, create);
   std::weak_ptr<bool> alive = alive_;
   auto post = [this, alive](auto fn) {
     asio::post(logic_, [alive, fn = std::move(fn)]() mutable {
       if (!alive.expired()) fn();
     });
   };
+  ack_listener_ = std::make_unique<AckListener>([this] { acknowledged(); });
   connect_listener_ = std::make_unique<ConnectListener>([this, post](const std::string& why) {
     post([this, why] {
       if (stopping_) return;
@@ -113,11 +130,7 @@ void MqttLink::keep_receiver_awake() {
   wake_timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
     if (ec || alive.expired() || stopping_) return;
     if (connected_) {
-      try {
-        client_->publish(mqtt::make_message(wake_topic_, "", 0, false));
-      } catch (const mqtt::exception&) {
-        // Not connected after all: the next one, after the reconnect, does the job.
-      }
+      wake_sender();
     }
     keep_receiver_awake();
   });
@@ -164,6 +177,29 @@ void MqttLink::schedule_retry() {
       });
 }
 
+void MqttLink::send(mqtt::message_ptr message) {
+  ++unacknowledged_;
+  try {
+    client_->publish(std::move(message), nullptr, *ack_listener_);
+  } catch (const mqtt::exception&) {
+    --unacknowledged_;
+    throw;
+  }
+}
+
+void MqttLink::acknowledged() {
+  // On Paho's receive thread. Others still wait: wake the send thread for the freed slot.
+  if (unacknowledged_.fetch_sub(1) > 1) wake_sender();
+}
+
+void MqttLink::wake_sender() {
+  try {
+    client_->publish(mqtt::make_message(wake_topic_, "", 0, false));
+  } catch (const mqtt::exception&) {
+    // Not connected: nothing waits to be sent, and the connect republishes state anyway.
+  }
+}
+
 void MqttLink::stop(std::chrono::milliseconds timeout) {
   stopping_ = true;
   retry_timer_.cancel();
@@ -192,7 +228,7 @@ void MqttLink::subscribe(const std::string& filter) {
 void MqttLink::publish(const std::string& topic, const std::string& payload, bool retained) {
   if (!client_->is_connected()) return;
   try {
-    client_->publish(mqtt::make_message(topic, payload, 1, retained));
+    send(mqtt::make_message(topic, payload, 1, retained));
   } catch (const mqtt::exception& e) {
     spdlog::debug("mqtt: publish to {} dropped: {}", topic, e.what());
   }
@@ -208,7 +244,7 @@ void MqttLink::publish_reply(const std::string& topic, const std::string& payloa
       props.add(mqtt::property(mqtt::property::CORRELATION_DATA, correlation_data));
       message->set_properties(props);
     }
-    client_->publish(message);
+    send(message);
   } catch (const mqtt::exception& e) {
     spdlog::debug("mqtt: reply to {} dropped: {}", topic, e.what());
   }

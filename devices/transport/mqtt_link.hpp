@@ -2,6 +2,7 @@
 // on Paho's thread; every one is posted to the logic executor, so handlers need no locks.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -15,6 +16,8 @@
 namespace mqtt {
 class async_client;
 class iaction_listener;
+class message;
+using message_ptr = std::shared_ptr<message>;
 }  // namespace mqtt
 
 namespace sensoryd {
@@ -53,12 +56,22 @@ class MqttLink final : public BrokerLink {
   // command arriving then would wait up to 100 ms. A small message to itself every 250 ms keeps
   // that poll from ever timing out (docs/safety.md, "Timing under load").
   void keep_receiver_awake();
+  // Paho C sends no more QoS 1 messages than the broker's Receive Maximum (mosquitto: 20) and,
+  // with that window full, its send thread waits up to a second unless a new command wakes it:
+  // after a burst of replies the rest would trickle out at a few dozen a second. Each
+  // acknowledgement that leaves others waiting is followed by a small QoS 0 message to itself,
+  // which wakes the send thread to use the freed slot.
+  void send(mqtt::message_ptr message);
+  void acknowledged();
+  void wake_sender();
 
   config::MqttSettings settings_;
   std::string availability_topic_;
   asio::any_io_executor logic_;
   std::unique_ptr<mqtt::async_client> client_;
   std::unique_ptr<mqtt::iaction_listener> connect_listener_;
+  std::unique_ptr<mqtt::iaction_listener> ack_listener_;
+  std::atomic<int> unacknowledged_{0};
   asio::steady_timer retry_timer_;
   asio::steady_timer wake_timer_;
   std::string wake_topic_;

@@ -1,6 +1,7 @@
 // Questions asked of a simulator's recording: what the equipment actually received.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,43 @@ inline std::optional<nlohmann::json> last_write(const std::vector<nlohmann::json
     if (it->value("type", "") == "write") return *it;
   }
   return std::nullopt;
+}
+
+// Recorded writes of the swing's control register after wall-clock time `after`.
+inline std::vector<nlohmann::json> control_writes_after(
+    const std::vector<nlohmann::json>& recording, double after) {
+  std::vector<nlohmann::json> out;
+  for (const auto& write : writes_to(recording, "control")) {
+    if (write["t"].get<double>() > after) out.push_back(write);
+  }
+  return out;
+}
+
+// The first change of a contact on `unit` to `value` (the simulator's control port set it).
+inline std::optional<nlohmann::json> input_event(const std::vector<nlohmann::json>& recording,
+                                                 int unit, int value) {
+  for (const auto& line : recording) {
+    if (line.value("event", "") == "input" && line.value("unit", 0) == unit &&
+        line.value("value", -1) == value) {
+      return line;
+    }
+  }
+  return std::nullopt;
+}
+
+// The longest time between two writes of `register_name` from `from` to `to` (wall clock, s),
+// counting the edges of the window: how long the drive went without, say, a heartbeat.
+inline double longest_gap(const std::vector<nlohmann::json>& recording,
+                          const std::string& register_name, double from, double to) {
+  double last = from;
+  double longest = 0.0;
+  for (const auto& write : writes_to(recording, register_name)) {
+    double t = write["t"].get<double>();
+    if (t < from || t > to) continue;
+    longest = std::max(longest, t - last);
+    last = t;
+  }
+  return std::max(longest, to - last);
 }
 
 }  // namespace sensoryd::test

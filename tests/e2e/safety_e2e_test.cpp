@@ -20,25 +20,6 @@ RoomOptions swing_room() {
   return options;
 }
 
-// Recorded writes of the swing's control register after wall-clock time `after`.
-std::vector<json> control_writes_after(const std::vector<json>& recording, double after) {
-  std::vector<json> out;
-  for (const auto& write : writes_to(recording, "control")) {
-    if (write["t"].get<double>() > after) out.push_back(write);
-  }
-  return out;
-}
-
-std::optional<json> input_event(const std::vector<json>& recording, int unit, int value) {
-  for (const auto& line : recording) {
-    if (line.value("event", "") == "input" && line.value("unit", 0) == unit &&
-        line.value("value", -1) == value) {
-      return line;
-    }
-  }
-  return std::nullopt;
-}
-
 bool has_cause(const json& safety, const std::string& cause) {
   for (const auto& c : safety["causes"]) {
     if (c["cause"] == cause) return true;

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -98,6 +99,7 @@ void SimulatedRoom::write_config() {
 void SimulatedRoom::start_broker() {
   std::ofstream(dir() / "mosquitto.conf")
       << "listener " << broker_port_ << " 127.0.0.1\nallow_anonymous true\npersistence false\n"
+      << "set_tcp_nodelay true\n"
       << (geteuid() == 0 ? "user root\n" : "");
   broker_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{MOSQUITTO_BIN, "-c", (dir() / "mosquitto.conf").string()},
@@ -203,12 +205,12 @@ Tablet& SimulatedRoom::tablet() {
   return *tablet_;
 }
 
-void SimulatedRoom::start_all() {
+void SimulatedRoom::start_all(std::vector<std::string> daemon_env) {
   start_broker();
   start_swing();
   if (options_.scene) start_mqtt_sim();
   tablet();
-  start_daemon();
+  start_daemon(std::move(daemon_env));
   bool online = wait_until([&] { return tablet().latest("availability") == "online"; }, 10s);
   if (!online) throw std::runtime_error("sensoryd did not come online:\n" + daemon_log());
   // Ready for motion: the drive's comm-loss watchdog confirmed, as the device topic says.
@@ -316,6 +318,13 @@ std::string short_profile(const std::string& id, double amplitude_deg, const std
        << "[[steps]]\nname = \"rest\"\nduration = \"2s\"\nfade = \"1s\"\n"
        << "swing = { mode = \"off\" }\n";
   return text.str();
+}
+
+std::vector<std::string> stalling_disk_env(const std::filesystem::path& flag) {
+  std::string asan = "ASAN_OPTIONS=verify_asan_link_order=0";
+  if (const char* existing = std::getenv("ASAN_OPTIONS")) asan += std::string(":") + existing;
+  return {std::string("LD_PRELOAD=") + STALL_FSYNC_LIB, "SENSORYD_TEST_STALL_FILE=" + flag.string(),
+          asan};
 }
 
 }  // namespace sensoryd::test

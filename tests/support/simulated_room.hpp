@@ -61,7 +61,7 @@ class SimulatedRoom {
   // `extra_env` such as NOTIFY_SOCKET=... for the daemon's environment.
   void start_daemon(std::vector<std::string> extra_env = {});
   // All three, then waits until the daemon says `online`.
-  void start_all();
+  void start_all(std::vector<std::string> daemon_env = {});
 
   ChildProcess& daemon() { return *daemon_; }
   void stop_swing() { swing_.reset(); }
@@ -115,6 +115,10 @@ class SimulatedRoom {
   std::unique_ptr<ChildProcess> daemon_;
   std::unique_ptr<Tablet> tablet_;
 };
+
+// sensoryd's environment for a disk whose syncs stall while `flag` exists: the
+// tests/support/stall_fsync library, preloaded (ASan is told to allow that).
+std::vector<std::string> stalling_disk_env(const std::filesystem::path& flag);
 
 // A short calm profile used by several tests: fade in over 1 s to `amplitude_deg`, hold.
 std::string short_profile(const std::string& id, double amplitude_deg, const std::string& hold);

@@ -54,6 +54,24 @@ void Tablet::publish(const std::string& topic, const std::string& payload, bool 
   client_->publish(mqtt::make_message(topic, payload, 1, retained))->wait();
 }
 
+void Tablet::publish_burst(const std::string& topic, const std::vector<std::string>& payloads,
+                           const std::function<void(std::size_t)>& sent) {
+  mqtt::delivery_token_ptr last;
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    auto message = mqtt::make_message(topic, payloads[i], 0, false);
+    try {
+      last = client_->publish(message);
+    } catch (const mqtt::exception& e) {
+      // Paho holds at most 100 unsent: as fast as it can send, then.
+      if (e.get_return_code() != MQTTASYNC_MAX_BUFFERED_MESSAGES || !last) throw;
+      last->wait();
+      last = client_->publish(message);
+    }
+    if (sent) sent(i);
+  }
+  if (last) last->wait();
+}
+
 void Tablet::publish_with_response_topic(const std::string& topic, const std::string& payload,
                                          const std::string& response_topic,
                                          const std::string& correlation) {
@@ -107,12 +125,13 @@ std::optional<nlohmann::json> Tablet::latest_json(const std::string& suffix) {
 std::optional<SeenMessage> Tablet::wait_for(std::function<bool(const SeenMessage&)> match,
                                             std::chrono::milliseconds timeout) {
   std::optional<SeenMessage> found;
+  std::size_t scanned = 0;  // each message is matched once: a flood stays cheap to wait through
   wait_until(
       [&] {
         std::lock_guard lock(mutex_);
-        for (const auto& m : seen_) {
-          if (match(m)) {
-            found = m;
+        for (; scanned < seen_.size(); ++scanned) {
+          if (match(seen_[scanned])) {
+            found = seen_[scanned];
             return true;
           }
         }

@@ -44,6 +44,10 @@ class Tablet {
                                    const std::string& response_topic,
                                    const std::string& correlation);
   void subscribe(const std::string& filter);
+  // A flood, as a misbehaving client sends one: QoS 0, no waiting between messages. Calls
+  // `sent(i)` after handing message i to the client; returns once all are on their way.
+  void publish_burst(const std::string& topic, const std::vector<std::string>& payloads,
+                     const std::function<void(std::size_t)>& sent = {});
 
   // The latest message on `topic` (suffix after sensoryd/<room>/) as JSON, if any.
   std::optional<nlohmann::json> latest_json(const std::string& suffix);
