@@ -171,6 +171,7 @@ void SwingDrive::apply(const SwingOutput& output) {
 
 void SwingDrive::tick(Clock::time_point now) {
   if (reading_.valid && !last_valid_reading_) last_valid_reading_ = now;
+  Clock::duration tick_period = last_tick_ ? now - *last_tick_ : Clock::duration::zero();
   last_tick_ = now;
   auto stale_after =
       std::max<Clock::duration>(std::chrono::seconds(1), config_.modbus.poll_period * 5);
@@ -189,11 +190,14 @@ void SwingDrive::tick(Clock::time_point now) {
                                   std::to_string(kFrozenAfter.count()) +
                                   " ms while the drive reports motion");
   }
-  if (!link_up_ || !next_heartbeat_ || now < *next_heartbeat_) return;
+  // Written on the last tick before it falls due rather than the first after, so that the gap
+  // stays within a quarter of the timeout instead of a quarter plus a tick.
+  if (!link_up_ || !next_heartbeat_ || now + tick_period < *next_heartbeat_) return;
   // A quarter of the timeout keeps the gap under half of it even when one poll is slow (S6).
   bus_.write(config_.modbus.unit, config_.registers.heartbeat, ++heartbeat_counter_);
-  *next_heartbeat_ += config_.comm_loss_timeout / 4;
-  if (*next_heartbeat_ < now) *next_heartbeat_ = now + config_.comm_loss_timeout / 4;
+  // Due a quarter after this write (not after the last due time), so that writing early on a
+  // tick never lets the due time drift past a tick: every gap is at most a quarter.
+  *next_heartbeat_ = now + config_.comm_loss_timeout / 4;
 }
 
 }  // namespace sensoryd::devices

@@ -131,6 +131,7 @@ class App {
   RateLimit refusal_records_{10.0, 20.0};  // command_refused records per second
   std::uint64_t refusals_unrecorded_ = 0;  // refused beyond that rate, or dropped unanswered
   Clock::time_point last_intake_report_{};
+  bool flooded_last_second_ = false;
   std::unique_ptr<BrokerLink> mqtt_;
   ScenePlanner planner_;
   std::unique_ptr<SceneGuard> scene_;

@@ -1,7 +1,9 @@
 // App: inbound messages from the Intake, a slice at a time, and tablet commands over MQTT
 // (docs/mqtt-api.md): parsed, carried out by SessionControl, and answered exactly once, on the
 // request's response topic or on `reply`, once what the command recorded is on disk.
+#include <malloc.h>
 #include <spdlog/spdlog.h>
+
 #include <nlohmann/json.hpp>
 
 #include "daemon/app/app.hpp"
@@ -47,6 +49,10 @@ void App::report_intake(Clock::time_point now) {
   if (now - last_intake_report_ < std::chrono::seconds(1)) return;
   last_intake_report_ = now;
   Intake::Counts counts = intake_.take_counts();
+  // A flood has passed: give the memory it took back to the system, so that a daemon that has
+  // weathered one does not keep its high-water mark for good.
+  if (flooded_last_second_ && !counts.any()) ::malloc_trim(0);
+  flooded_last_second_ = counts.any();
   std::uint64_t unrecorded = refusals_unrecorded_ + counts.commands_dropped;
   refusals_unrecorded_ = 0;
   if (counts.device_messages_dropped > 0 || counts.commands_dropped > 0) {

@@ -10,6 +10,8 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int kMaxBufferedPublishes = 4096;
+constexpr std::size_t kMaxOutbound = 4096;  // replies and events waiting for Paho's window
+constexpr int kPahoWindow = 256;            // handed to Paho and not yet acknowledged
 
 class ConnectListener : public mqtt::iaction_listener {
  public:
@@ -42,7 +44,6 @@ MqttLink::MqttLink(const config::MqttSettings& settings, std::string availabilit
       availability_topic_(std::move(availability_topic)),
       logic_(logic),
       retry_timer_(logic),
-      wake_timer_(logic),
       wake_topic_("sensoryd-internal/" + settings.client_id + "/wake") {
   // A client id may hold characters that mean something in a topic filter.
   for (char& c : wake_topic_.replace(0, 0, "")) {
@@ -81,6 +82,7 @@ MqttLink::MqttLink(const config::MqttSettings& settings, std::string availabilit
       }
       if (on_connected_) on_connected_();
       // Last: `online` means the retained state published above is current (docs/mqtt-api.md).
+      // The publisher thread sends in order, so it follows that state.
       publish(availability_topic_, "online", true);
     });
   });
@@ -112,6 +114,7 @@ MqttLink::MqttLink(const config::MqttSettings& settings, std::string availabilit
 
 MqttLink::~MqttLink() {
   alive_.reset();
+  stop_publisher();
   try {
     client_->disable_callbacks();
     if (client_->is_connected()) client_->disconnect(0)->wait_for(1s);
@@ -121,19 +124,94 @@ MqttLink::~MqttLink() {
 }
 
 void MqttLink::start() {
+  publisher_ = std::thread([this] { run_publisher(); });
   connect();
-  keep_receiver_awake();
 }
 
-void MqttLink::keep_receiver_awake() {
-  wake_timer_.expires_after(250ms);
-  wake_timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-    if (ec || alive.expired() || stopping_) return;
-    if (connected_) {
-      wake_sender();
+void MqttLink::enqueue(Outgoing message) {
+  {
+    std::lock_guard lock(outbound_mutex_);
+    if (message.retained) {
+      // Retained state: only the latest matters, in the place of the one still waiting. Never
+      // dropped: there are only as many as the topics.
+      for (auto& waiting : retained_) {
+        if (waiting.topic == message.topic) {
+          waiting.payload = std::move(message.payload);
+          return;
+        }
+      }
+      retained_.push_back(std::move(message));
+    } else if (others_.size() < kMaxOutbound) {
+      others_.push_back(std::move(message));
+    } else {
+      ++outbound_dropped_;
+      return;
     }
-    keep_receiver_awake();
-  });
+  }
+  outbound_ready_.notify_one();
+}
+
+void MqttLink::run_publisher() {
+  auto last_warning = std::chrono::steady_clock::time_point{};
+  auto may_send_others = [this] { return unacknowledged_.load() < kPahoWindow; };
+  while (true) {
+    std::deque<Outgoing> batch;
+    std::uint64_t dropped = 0;
+    {
+      std::unique_lock lock(outbound_mutex_);
+      // Woken by work, or after 250 ms to keep Paho's receive thread awake (see the header).
+      bool work = outbound_ready_.wait_for(lock, 250ms, [&] {
+        return publisher_stop_ || !retained_.empty() || (!others_.empty() && may_send_others());
+      });
+      if (!work) {
+        lock.unlock();
+        if (client_->is_connected()) wake_sender();
+        continue;
+      }
+      if (publisher_stop_ && retained_.empty() && (others_.empty() || !may_send_others())) {
+        return;  // stopping: what Paho can take was handed over
+      }
+      // State first: it is never held behind a backlog of replies. Then as many others as
+      // Paho's window takes, so that it always has room for the next state.
+      batch.swap(retained_);
+      while (!others_.empty() &&
+             unacknowledged_.load() + static_cast<int>(batch.size()) < kPahoWindow) {
+        batch.push_back(std::move(others_.front()));
+        others_.pop_front();
+      }
+      std::swap(dropped, outbound_dropped_);
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (dropped > 0 && now - last_warning > 1s) {
+      spdlog::warn(
+          "mqtt: {} message(s) to publish dropped: the broker is not taking them fast enough",
+          dropped);
+      last_warning = now;
+    }
+    if (!client_->is_connected()) continue;  // retained state is republished on connect
+    for (auto& out : batch) {
+      try {
+        auto message = mqtt::make_message(out.topic, out.payload, 1, out.retained);
+        if (!out.correlation_data.empty()) {
+          mqtt::properties props;
+          props.add(mqtt::property(mqtt::property::CORRELATION_DATA, out.correlation_data));
+          message->set_properties(props);
+        }
+        send(message);
+      } catch (const mqtt::exception& e) {
+        spdlog::debug("mqtt: publish to {} dropped: {}", out.topic, e.what());
+      }
+    }
+  }
+}
+
+void MqttLink::stop_publisher() {
+  {
+    std::lock_guard lock(outbound_mutex_);
+    publisher_stop_ = true;
+  }
+  outbound_ready_.notify_one();
+  if (publisher_.joinable()) publisher_.join();
 }
 
 void MqttLink::connect() {
@@ -189,7 +267,12 @@ void MqttLink::send(mqtt::message_ptr message) {
 
 void MqttLink::acknowledged() {
   // On Paho's receive thread. Others still wait: wake the send thread for the freed slot.
-  if (unacknowledged_.fetch_sub(1) > 1) wake_sender();
+  int before = unacknowledged_.fetch_sub(1);
+  if (before > 1) wake_sender();
+  if (before == kPahoWindow) {
+    std::lock_guard lock(outbound_mutex_);  // the publisher may hand Paho more now
+    outbound_ready_.notify_one();
+  }
 }
 
 void MqttLink::wake_sender() {
@@ -203,7 +286,7 @@ void MqttLink::wake_sender() {
 void MqttLink::stop(std::chrono::milliseconds timeout) {
   stopping_ = true;
   retry_timer_.cancel();
-  wake_timer_.cancel();
+  stop_publisher();  // what was queued goes out first, `offline` last
   if (!client_->is_connected()) return;
   try {
     client_->publish(mqtt::make_message(availability_topic_, "offline", 1, true))
@@ -226,28 +309,12 @@ void MqttLink::subscribe(const std::string& filter) {
 }
 
 void MqttLink::publish(const std::string& topic, const std::string& payload, bool retained) {
-  if (!client_->is_connected()) return;
-  try {
-    send(mqtt::make_message(topic, payload, 1, retained));
-  } catch (const mqtt::exception& e) {
-    spdlog::debug("mqtt: publish to {} dropped: {}", topic, e.what());
-  }
+  enqueue(Outgoing{topic, payload, retained, {}});
 }
 
 void MqttLink::publish_reply(const std::string& topic, const std::string& payload,
                              const std::string& correlation_data) {
-  if (!client_->is_connected()) return;
-  try {
-    auto message = mqtt::make_message(topic, payload, 1, false);
-    if (!correlation_data.empty()) {
-      mqtt::properties props;
-      props.add(mqtt::property(mqtt::property::CORRELATION_DATA, correlation_data));
-      message->set_properties(props);
-    }
-    send(message);
-  } catch (const mqtt::exception& e) {
-    spdlog::debug("mqtt: reply to {} dropped: {}", topic, e.what());
-  }
+  enqueue(Outgoing{topic, payload, false, correlation_data});
 }
 
 }  // namespace sensoryd

@@ -3,10 +3,15 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "config/model.hpp"
@@ -52,10 +57,19 @@ class MqttLink final : public BrokerLink {
  private:
   void connect();
   void schedule_retry();
+  struct Outgoing {
+    std::string topic;
+    std::string payload;
+    bool retained;
+    std::string correlation_data;
+  };
+  void enqueue(Outgoing message);
   // Paho C's receive thread sleeps 100 ms after a poll that found nothing for a second, so a
-  // command arriving then would wait up to 100 ms. A small message to itself every 250 ms keeps
-  // that poll from ever timing out (docs/safety.md, "Timing under load").
-  void keep_receiver_awake();
+  // command arriving then would wait up to 100 ms. The publisher thread sends a small message
+  // to itself after 250 ms without work, which keeps that poll from ever timing out
+  // (docs/safety.md, "Timing under load").
+  void run_publisher();
+  void stop_publisher();
   // Paho C sends no more QoS 1 messages than the broker's Receive Maximum (mosquitto: 20) and,
   // with that window full, its send thread waits up to a second unless a new command wakes it:
   // after a burst of replies the rest would trickle out at a few dozen a second. Each
@@ -73,8 +87,14 @@ class MqttLink final : public BrokerLink {
   std::unique_ptr<mqtt::iaction_listener> ack_listener_;
   std::atomic<int> unacknowledged_{0};
   asio::steady_timer retry_timer_;
-  asio::steady_timer wake_timer_;
   std::string wake_topic_;
+  std::mutex outbound_mutex_;
+  std::condition_variable outbound_ready_;
+  std::deque<Outgoing> retained_;  // state, latest per topic, sent first
+  std::deque<Outgoing> others_;    // replies, events, device commands, in order
+  std::uint64_t outbound_dropped_ = 0;
+  bool publisher_stop_ = false;
+  std::thread publisher_;
   bool connected_ = false;
   bool stopping_ = false;
   bool ever_connected_ = false;
