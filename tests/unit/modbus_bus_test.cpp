@@ -1,6 +1,7 @@
 // ModbusBus's worker logic in-process, on a scripted ModbusContext: latest-wins writes in the
 // order asked, no replay after a reconnect, a silent unit costing one timeout per cycle, and
 // when the link is dropped. Results arrive on the test's io_context, as on the daemon's.
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -288,6 +289,58 @@ TEST(ModbusBusWorker, StopUnblocksARequestStuckInTheTransport) {
   ASSERT_TRUE(rig.context->wait_until_held());
   rig.bus->stop();  // returns only once the worker has ended
   EXPECT_TRUE(rig.context->aborted());
+}
+
+}  // namespace
+}  // namespace sensoryd::devices
+
+namespace sensoryd::devices {
+namespace {
+
+TEST(ModbusBusWorker, AReflexHoldIsWrittenBeforeTheNextPollOfTheSameCycle) {
+  BusRig rig;
+  std::atomic<int> reflexes{0};
+  // The E-stop's poll first; two more polls are due in the same cycle.
+  rig.bus->add_poll(
+      3, RegisterKind::discrete, 0, 1, 1000ms, [](const ReadResult&) {},
+      [&](const ReadResult& r) {
+        if (r.ok && reflexes++ == 0) rig.bus->hold(1, 0, 0);
+      });
+  rig.bus->add_poll(1, RegisterKind::input, 10, 1, 1000ms, [](const ReadResult&) {});
+  rig.bus->add_poll(2, RegisterKind::input, 20, 1, 1000ms, [](const ReadResult&) {});
+  rig.bus->start();
+  ASSERT_TRUE(rig.run_until([&] { return rig.context->requests().size() >= 4; }));
+  auto requests = rig.context->requests();
+  EXPECT_EQ(requests[0].op, "read");
+  EXPECT_EQ(requests[0].unit, 3);
+  EXPECT_EQ(requests[1].op, "write");  // the stop, before the polls still due in this cycle
+  EXPECT_EQ(requests[1].unit, 1);
+  EXPECT_EQ(requests[1].address, 0);
+  EXPECT_EQ(requests[1].value, 0);
+  EXPECT_EQ(requests[2].unit, 1);
+  EXPECT_EQ(requests[3].unit, 2);
+}
+
+TEST(ModbusBusWorker, AHeldRegisterRefusesOtherValuesUntilReleased) {
+  BusRig rig;
+  rig.bus->start();
+  ASSERT_TRUE(rig.run_until([&] { return rig.links == std::vector<bool>{true}; }));
+  std::vector<std::string> results;
+  auto note = [&](const WriteResult& r) { results.push_back(r.ok ? "ok" : r.error); };
+  rig.bus->hold(1, 0, 0);
+  rig.bus->write(1, 0, 1, note);  // enabling, from a logic that has not seen the trip yet
+  rig.bus->write(1, 0, 0, note);  // the held value itself is fine
+  ASSERT_TRUE(rig.run_until([&] { return results.size() == 2; }));
+  EXPECT_EQ(results[0], "refused: the register is held by a safety stop");
+  EXPECT_EQ(results[1], "ok");
+  rig.bus->release(1, 0);
+  rig.bus->write(1, 0, 1, note);
+  ASSERT_TRUE(rig.run_until([&] { return results.size() == 3; }));
+  EXPECT_EQ(results[2], "ok");
+  auto writes = rig.writes();
+  ASSERT_GE(writes.size(), 2u);
+  EXPECT_EQ(writes.front().value, 0);  // the hold, first
+  EXPECT_EQ(writes.back().value, 1);   // the enable, only after the release
 }
 
 }  // namespace

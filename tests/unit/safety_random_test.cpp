@@ -1,6 +1,7 @@
 // Random sequences of commands, input changes and device faults at simulated time, through the
 // session control, the supervisor and the drivers to a fake bus; after every tick, what reached
-// the bus is checked against the safety invariants (docs/safety.md S3-S7, S13, S14):
+// the bus is checked against the safety invariants (docs/safety.md S3-S7, S13, S14, S19; one
+// kind of step is a burst of up to 200 commands at once, with the bus's reflexes running):
 //   - no amplitude beyond the limit, no rise faster than the ramp, no period below the minimum;
 //   - no enable (control 1) while the E-stop is pressed or the door is open;
 //   - no enable after a trip, an open door or a lapsed lease without a therapist's new start or
@@ -55,6 +56,7 @@ enum class Action {
   swing_fault_clear,
   estop_module_silent,
   estop_module_back,
+  burst,
   count
 };
 
@@ -76,7 +78,8 @@ const char* name(Action a) {
                                 "swing_fault",
                                 "swing_fault_clear",
                                 "estop_module_silent",
-                                "estop_module_back"};
+                                "estop_module_back",
+                                "burst"};
   return names[static_cast<int>(a)];
 }
 
@@ -189,6 +192,24 @@ class World {
         rig_.bus.silent_units.erase(kEstop);
         trail_ << " ";
         break;
+      case Action::burst: {
+        // A flood: up to 200 commands at the same instant, as the Intake hands them to the
+        // logic thread in slices between ticks, while the bus thread (and its reflexes) runs on.
+        static const char* kKinds[] = {"start", "stop",  "pause", "resume",
+                                       "go",    "lease", "reset", "estop"};
+        int n = pick(20, 200);
+        trail_ << "(";
+        for (int j = 0; j < n; ++j) {
+          std::string kind = kKinds[pick(0, 7)];
+          if (kind == "estop") permitted_ = false;
+          if (kind == "start") rig_.profile = pick(0, 1) == 0 ? "calm" : "spin";
+          trail_ << kind;
+          command(kind);
+          if (j % 16 == 15) rig_.bus.poll_reflexes_only();
+        }
+        trail_ << ") ";
+        break;
+      }
       case Action::count:
         break;
     }
