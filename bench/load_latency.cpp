@@ -26,6 +26,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -292,11 +293,11 @@ class Bench {
     if (!room_->tablet().command("stop", json::object(), 30s)) fail("no reply after the flood");
   }
 
+  // Ends the bench (the room's processes are stopped as the exception unwinds).
   [[noreturn]] void fail(const std::string& why) {
     std::string log = room_->daemon_log();
-    std::cerr << "bench: " << why << "\nsensoryd's log ends:\n"
-              << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
-    std::exit(1);
+    throw std::runtime_error(why + "\nsensoryd's log ends:\n" +
+                             log.substr(log.size() > 3000 ? log.size() - 3000 : 0));
   }
 
   // The time of the first record after `after` that satisfies `match`, if any.
@@ -467,13 +468,18 @@ int main(int argc, char** argv) {
   }
   if (trips <= 0) trips = 20;
   if (scenarios.empty()) scenarios = {"idle", "burst", "sustained", "stall", "replies"};
-  Bench bench(trips);
-  for (const auto& scenario : scenarios) {
-    if (scenario == "idle") bench.idle();
-    if (scenario == "burst") bench.burst();
-    if (scenario == "sustained") bench.sustained();
-    if (scenario == "stall") bench.stall();
-    if (scenario == "replies") bench.replies();
+  try {
+    Bench bench(trips);
+    for (const auto& scenario : scenarios) {
+      if (scenario == "idle") bench.idle();
+      if (scenario == "burst") bench.burst();
+      if (scenario == "sustained") bench.sustained();
+      if (scenario == "stall") bench.stall();
+      if (scenario == "replies") bench.replies();
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "bench: " << e.what() << "\n";
+    return 1;
   }
   return 0;
 }
