@@ -103,8 +103,8 @@ void SafetySupervisor::observe(Clock::time_point now) {
     if (!input.is_safety_input()) continue;
     Cause cause = input.role() == config::InputRole::estop ? Cause::estop_input : Cause::door_open;
     if (inputs_[i]->take_reflex()) {
-      // The bus saw the press and already holds the drive disabled: latch on that reading,
-      // even should this thread's debounced view not show it (a press shorter than a poll).
+      // The bus saw the press and already holds the drive disabled: trip on that reading, even
+      // should this thread's debounced view not show it (a press shorter than a poll).
       interlocks_.set(cause, input.id(), true, now, input_words(input));
       reflex_pending_ = true;
     }
@@ -120,6 +120,9 @@ void SafetySupervisor::observe(Clock::time_point now) {
     interlocks_.set(Cause::lease_lapsed, "tablet", now > *lease_expires_, now,
                     "no tablet renewed the supervision lease");
   }
+  // This gate orders the stop itself, which lets the reflex's hold go: even a door that was
+  // open for less than a poll (its trip already cleared) never leaves the drive held.
+  if (reflex_pending_) stop_motion();
 }
 
 void SafetySupervisor::stop_motion() {

@@ -314,6 +314,21 @@ TEST_F(Interlocked, APressSeenOnlyByTheReflexStillLatchesTheTrip) {
   EXPECT_EQ(writes_of(map.control, 1), 1u);  // enabled once, before the press; never again
 }
 
+TEST_F(Interlocked, ADoorOpenForLessThanAPollLeavesNoHoldBehind) {
+  bring_online_and_swing();
+  bus.discrete[{kDoorUnit, 0}] = 1;  // opened
+  bus.poll_reflexes_only();
+  bus.discrete[{kDoorUnit, 0}] = 0;  // and closed before the logic read it
+  bus.deliver();
+  EXPECT_EQ(reg(map.control), 0);  // the reflex stopped the drive
+  tick(swing_10);
+  EXPECT_FALSE(bus.held(kUnit, map.control));  // the gate ordered the stop and let the hold go
+  // The door does not latch: the supervisor alone lets motion ramp up again (the session, not
+  // tested here, pauses and waits for a therapist's resume).
+  for (int i = 0; i < 100; ++i) tick(swing_10);
+  EXPECT_EQ(reg(map.control), 1);
+}
+
 TEST_F(Interlocked, ResetIsRefusedWhileTheEStopIsPressedAndNeverRestartsMotion) {
   bring_online_and_swing();
   bus.discrete[{kEstopUnit, 0}] = 0;
