@@ -12,6 +12,7 @@
 
 #include "config/loader.hpp"
 #include "daemon/app/app.hpp"
+#include "tests/support/fake_broker.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace sensoryd {
@@ -19,121 +20,14 @@ namespace {
 
 using nlohmann::json;
 
-class FakeBroker final : public BrokerLink {
- public:
-  struct Published {
-    std::string topic;
-    std::string payload;
-    bool retained;
-    std::string correlation_data;
-  };
-
-  void on_connected(std::function<void()> handler) override { on_connected_ = std::move(handler); }
-  void on_disconnected(std::function<void()> handler) override {
-    on_disconnected_ = std::move(handler);
-  }
-  void on_message(std::function<void(const InboundMessage&)> handler) override {
-    on_message_ = std::move(handler);
-  }
-  void start() override { started = true; }
-  void stop(std::chrono::milliseconds) override { up = false; }
-  bool connected() const override { return up; }
-  void subscribe(const std::string& filter) override { subscriptions.push_back(filter); }
-  using BrokerLink::publish;
-  void publish(const std::string& topic, const std::string& payload, bool retained) override {
-    published.push_back({topic, payload, retained, {}});
-  }
-  void publish_reply(const std::string& topic, const std::string& payload,
-                     const std::string& correlation_data) override {
-    published.push_back({topic, payload, false, correlation_data});
-  }
-
-  // As the real link does: connect on the logic thread, messages on its receive thread (here
-  // the test's, which is also the logic thread: the App queues them and drains them as the
-  // io_context runs).
-  void connect() {
-    up = true;
-    on_connected_();
-  }
-  void deliver(InboundMessage message) { on_message_(message); }
-  // A command as a tablet publishes it: live, not retained, no response topic.
-  void command(const std::string& topic, const std::string& payload) {
-    InboundMessage message;
-    message.topic = topic;
-    message.payload = payload;
-    deliver(message);
-  }
-
-  // The last message published on `topic`, if any.
-  const Published* last(const std::string& topic) const {
-    for (auto it = published.rbegin(); it != published.rend(); ++it) {
-      if (it->topic == topic) return &*it;
-    }
-    return nullptr;
-  }
-
-  bool started = false;
-  bool up = false;
-  std::vector<std::string> subscriptions;
-  std::vector<Published> published;
-
- private:
-  std::function<void()> on_connected_;
-  std::function<void()> on_disconnected_;
-  std::function<void(const InboundMessage&)> on_message_;
-};
-
-constexpr const char* kRoom = R"([room]
-id = "r"
-profiles_dir = "profiles"
-
-[mqtt]
-uri = "tcp://127.0.0.1:1"
-
-[buses.cabinet]
-type = "rtu"
-device = "/dev/null"
-
-[devices.swing]
-kind = "swing_drive"
-bus = "cabinet"
-unit = 1
-
-[devices.swing.registers]
-control = 0
-mode = 1
-amplitude = 2
-period = 3
-comm_loss_timeout = 4
-comm_loss_action = 5
-heartbeat = 6
-status = 0
-angle = 1
-measured_amplitude = 2
-fault_code = 3
-)";
-
-constexpr const char* kProfile = R"(id = "calm"
-title = "Calm"
-purpose = "calming"
-
-[[steps]]
-name = "settle"
-duration = "30s"
-swing = { mode = "linear", amplitude_deg = 5, period = "4s" }
-)";
-
 struct AppRig {
   AppRig() {
-    std::filesystem::create_directories(dir.path() / "profiles");
-    std::ofstream(dir.path() / "room.toml") << kRoom;
-    std::ofstream(dir.path() / "profiles" / "calm.toml") << kProfile;
-    auto loaded = config::load_room(dir.path() / "room.toml");
+    auto loaded = test::write_in_process_room(dir.path());
     if (!loaded.room) {
       for (const auto& e : loaded.diagnostics.errors) ADD_FAILURE() << e.to_string();
       throw std::runtime_error("the test room does not load");
     }
-    auto fake = std::make_unique<FakeBroker>();
+    auto fake = std::make_unique<test::FakeBroker>();
     broker = fake.get();
     AppOptions options;
     options.state_dir = dir.path();
@@ -181,7 +75,7 @@ struct AppRig {
 
   test::TempDir dir;
   asio::io_context io;
-  FakeBroker* broker = nullptr;
+  test::FakeBroker* broker = nullptr;
   std::unique_ptr<App> app;
 };
 
