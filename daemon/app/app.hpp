@@ -117,7 +117,9 @@ class App {
   std::string session_log_error_;
   std::uint64_t records_lost_ = 0;  // refused by a full backlog, not yet recorded as lost
   LogWriter writer_;
-  std::uint64_t log_done_ = 0;  // every record up to this sequence number is written (or failed)
+  std::uint64_t log_done_ = 0;     // every record up to this sequence number is written (or failed)
+  std::uint64_t last_record_ = 0;  // the sequence number of the last record accepted
+  std::uint64_t records_before_command_ = 0;  // last_record_ when the command in hand began
   struct Outgoing {
     std::uint64_t after_record;  // sent once this record is written
     bool reply;                  // and, for a reply, once the state it changed is published

@@ -30,8 +30,12 @@ void App::drain() {
   if (finished_) return;
   Intake::Batch batch = intake_.take(kDrainSlice);
   auto now = Clock::now();
-  for (const auto& message : batch.messages) handle_message(message);
+  for (const auto& message : batch.messages) {
+    records_before_command_ = last_record_;
+    handle_message(message);
+  }
   for (const auto& message : batch.busy) {
+    records_before_command_ = last_record_;
     if (!busy_replies_.allow(now)) {
       ++refusals_unrecorded_;
       continue;
@@ -99,9 +103,10 @@ void App::handle_message(const InboundMessage& message) {
 }
 
 void App::reply(const InboundMessage& message, const std::string& payload) {
-  // Sent once every record so far is on disk and the state the command changed is published,
-  // so that a client that has the reply finds the retained topics already current.
-  Outgoing out{writer_.last_accepted(), true, topic_prefix_ + "reply", payload, {}};
+  // Sent once the records this command wrote are on disk and the state it changed is
+  // published, so that a client that has the reply finds the retained topics already current.
+  std::uint64_t after = last_record_ > records_before_command_ ? last_record_ : 0;
+  Outgoing out{after, true, topic_prefix_ + "reply", payload, {}};
   if (!message.response_topic.empty()) {
     out.topic = message.response_topic;
     out.correlation_data = message.correlation_data;

@@ -97,20 +97,27 @@ void App::record(const std::string& type, Fields fields) {
       publish_safety();
     }
   }
+  if (sequence != 0) last_record_ = sequence;
   outbox_.push_back(Outgoing{sequence, false, topic_prefix_ + "events", std::move(line), {}});
   flush_outbox();
 }
 
 void App::flush_outbox() {
-  while (!outbox_.empty()) {
-    Outgoing& next = outbox_.front();
-    if (next.after_record > log_done_ || (next.reply && state_dirty_)) return;
-    if (next.reply) {
-      mqtt_->publish_reply(next.topic, next.payload, next.correlation_data);
-    } else {
-      mqtt_->publish(next.topic, next.payload, false);
+  // Events wait in order (their records are written in order); a reply waits only for the
+  // records of its own command, so that during a disk stall the outbox holds no more than the
+  // log's backlog of records and their commands' replies.
+  for (auto it = outbox_.begin(); it != outbox_.end();) {
+    // Records are written in order, so events keep theirs while they wait.
+    if (it->after_record > log_done_ || (it->reply && state_dirty_)) {
+      ++it;
+      continue;
     }
-    outbox_.pop_front();
+    if (it->reply) {
+      mqtt_->publish_reply(it->topic, it->payload, it->correlation_data);
+    } else {
+      mqtt_->publish(it->topic, it->payload, false);
+    }
+    it = outbox_.erase(it);
   }
 }
 
