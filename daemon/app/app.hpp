@@ -129,9 +129,12 @@ class App {
   };
   std::deque<Outgoing> outbox_;
   Intake intake_;
-  RateLimit busy_replies_{20.0, 20.0};     // `busy` answers per second
-  RateLimit refusal_records_{10.0, 20.0};  // command_refused records per second
-  std::uint64_t refusals_unrecorded_ = 0;  // refused beyond that rate, or dropped unanswered
+  RateLimit busy_replies_{20.0, 20.0};       // `busy` answers per second
+  RateLimit refusal_replies_{200.0, 300.0};  // answers to refused commands per second
+  RateLimit lease_replies_{20.0, 20.0};      // answers to leases per second
+  RateLimit refusal_records_{10.0, 20.0};    // command_refused records per second
+  std::uint64_t refusals_unrecorded_ = 0;    // refused beyond that rate, or dropped unanswered
+  std::uint64_t replies_unsent_ = 0;         // commands left unanswered beyond those rates
   Clock::time_point last_intake_report_{};
   bool flooded_last_second_ = false;
   std::unique_ptr<BrokerLink> mqtt_;

@@ -38,6 +38,7 @@ void App::drain() {
     records_before_command_ = last_record_;
     if (!busy_replies_.allow(now)) {
       ++refusals_unrecorded_;
+      ++replies_unsent_;
       continue;
     }
     refuse(message, {request_id_of(message.payload), "busy",
@@ -58,16 +59,19 @@ void App::report_intake(Clock::time_point now) {
   if (flooded_last_second_ && !counts.any()) ::malloc_trim(0);
   flooded_last_second_ = counts.any();
   std::uint64_t unrecorded = refusals_unrecorded_ + counts.commands_dropped;
+  std::uint64_t unanswered = replies_unsent_ + counts.commands_dropped;
   refusals_unrecorded_ = 0;
-  if (counts.device_messages_dropped > 0 || counts.commands_dropped > 0) {
+  replies_unsent_ = 0;
+  if (counts.device_messages_dropped > 0 || unanswered > 0) {
     spdlog::warn(
-        "mqtt: flooded: {} command(s) refused busy without an answer and {} device message(s) "
-        "dropped in the last second",
-        counts.commands_dropped, counts.device_messages_dropped);
+        "mqtt: flooded: {} command(s) left without an answer and {} device message(s) dropped "
+        "in the last second",
+        unanswered, counts.device_messages_dropped);
   }
   if (unrecorded > 0) {
     // The clinical log holds a bounded number of refusals per second, and this count of the rest.
-    record("command_refusals_unrecorded", {{"count", static_cast<std::int64_t>(unrecorded)}});
+    record("command_refusals_unrecorded", {{"count", static_cast<std::int64_t>(unrecorded)},
+                                           {"unanswered", static_cast<std::int64_t>(unanswered)}});
   }
 }
 
@@ -96,6 +100,12 @@ void App::handle_message(const InboundMessage& message) {
   Outcome outcome = control_.execute(command, Clock::now(), std::chrono::system_clock::now());
   flush_control(command.action == Action::estop);
   if (outcome.ok) {
+    // A lease renews whether or not it is answered; a flood of them is answered at a bounded
+    // rate, so that its replies never crowd out another command's.
+    if (command.action == Action::lease && !lease_replies_.allow(Clock::now())) {
+      ++replies_unsent_;
+      return;
+    }
     reply(message, ok_reply(command.request_id, outcome.session_id));
   } else {
     refuse(message, {command.request_id, outcome.code, outcome.message});
@@ -126,6 +136,12 @@ void App::refuse(const InboundMessage& message, const CommandError& error) {
                                {"message", error.message}});
   } else {
     ++refusals_unrecorded_;
+  }
+  // Answered at a bounded rate too: a flood's refusals must not crowd out the replies to a
+  // tablet's commands on their way to the broker.
+  if (!refusal_replies_.allow(Clock::now())) {
+    ++replies_unsent_;
+    return;
   }
   reply(message, error_reply(error));
 }
