@@ -76,6 +76,8 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
           },
           options_.log_backlog),
       intake_(topic_prefix_ + "cmd/"),
+      refusal_replies_(options_.refusal_replies_per_s, options_.refusal_replies_burst),
+      lease_replies_(options_.lease_replies_per_s, options_.lease_replies_per_s),
       mqtt_(broker ? std::move(broker)
                    : std::make_unique<MqttLink>(room_.mqtt, topic_prefix_ + "availability",
                                                 io.get_executor())),

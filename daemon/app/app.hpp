@@ -44,6 +44,10 @@ struct AppOptions {
   std::chrono::milliseconds shutdown_timeout{15'000};     // longest wind-down before exit anyway
   std::filesystem::path state_dir = "/var/lib/sensoryd";  // holds the clinical session log
   std::size_t log_backlog = 4096;  // records waiting for a stalled disk before they are lost
+  // Answers in a flood, per second (docs/mqtt-api.md, "Floods"); more at once up to the burst.
+  double refusal_replies_per_s = 200.0;
+  double refusal_replies_burst = 300.0;
+  double lease_replies_per_s = 20.0;
 };
 
 class App {
@@ -129,12 +133,12 @@ class App {
   };
   std::deque<Outgoing> outbox_;
   Intake intake_;
-  RateLimit busy_replies_{20.0, 20.0};       // `busy` answers per second
-  RateLimit refusal_replies_{200.0, 300.0};  // answers to refused commands per second
-  RateLimit lease_replies_{20.0, 20.0};      // answers to leases per second
-  RateLimit refusal_records_{10.0, 20.0};    // command_refused records per second
-  std::uint64_t refusals_unrecorded_ = 0;    // refused beyond that rate, or dropped unanswered
-  std::uint64_t replies_unsent_ = 0;         // commands left unanswered beyond those rates
+  RateLimit busy_replies_{20.0, 20.0};     // `busy` answers per second
+  RateLimit refusal_replies_;              // answers to refused commands
+  RateLimit lease_replies_;                // answers to leases
+  RateLimit refusal_records_{10.0, 20.0};  // command_refused records per second
+  std::uint64_t refusals_unrecorded_ = 0;  // refused beyond that rate, or dropped unanswered
+  std::uint64_t replies_unsent_ = 0;       // commands left unanswered beyond those rates
   Clock::time_point last_intake_report_{};
   bool flooded_last_second_ = false;
   std::unique_ptr<BrokerLink> mqtt_;
