@@ -10,7 +10,7 @@
 //   burst      each trip 1/3 into a burst of 20,000 lease messages from another client
 //   sustained  1,000 mixed valid and invalid commands a second for 30 s
 //   stall      every session-log fdatasync stalled for 2 s around each trip
-//   replies    reply latency of 200 commands a second for 10 s
+//   replies    reply latency of 200 intensity changes a second for 10 s
 // Prints p50 / p99 / max per figure, with the bound it must meet.
 //   sensoryd-bench-load [SCENARIO...] [--trips N]   (default: all, 20 trips per path)
 #include <dlfcn.h>
@@ -213,7 +213,7 @@ class Bench {
   }
 
   void replies() {
-    std::cout << "replies (200 commands a second for 10 s, from the tablet)" << std::endl;
+    std::cout << "replies (200 intensity changes a second for 10 s, from the tablet)" << std::endl;
     Window window(*this);
     start_until_enabled();
     std::map<std::string, std::chrono::steady_clock::time_point> sent;
@@ -221,7 +221,10 @@ class Bench {
     for (int i = 0; i < 2000; ++i) {
       std::string id = "r" + std::to_string(i);
       sent[id] = std::chrono::steady_clock::now();
-      room_->tablet().publish("sensoryd/room-bench/cmd/lease", R"({"request_id":")" + id + "\"}",
+      // An intensity change: always answered, recorded in the clinical log before its reply.
+      std::string intensity = i % 2 == 0 ? "0.9" : "1.0";
+      room_->tablet().publish("sensoryd/room-bench/cmd/adjust",
+                              R"({"request_id":")" + id + R"(","intensity":)" + intensity + "}",
                               false);
       next += 5ms;
       std::this_thread::sleep_until(next);  // pacing the load

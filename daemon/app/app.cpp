@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <stdexcept>
 
+#include "daemon/session/command.hpp"
 #include "devices/swing_drive.hpp"
 #include "devices/transport/mqtt_link.hpp"
 
@@ -108,8 +109,14 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
     publish_retained_state();
     if (supervisor_->motion_allowed()) notifier_.ready();
   });
-  // On the link's receive thread: only the bounded Intake is touched there.
+  // On the link's receive thread: only the bounded Intake is touched there, and for a valid
+  // E-stop command the supervisor's hold, so that the stop does not wait for the logic thread.
   mqtt_->on_message([this](const InboundMessage& message) {
+    if (!message.retained && message.topic == topic_prefix_ + "cmd/estop" &&
+        std::holds_alternative<Command>(
+            parse_command("estop", message.payload, std::chrono::system_clock::now()))) {
+      supervisor_->hold_for_estop_command();
+    }
     if (intake_.push(message)) post([this] { drain(); });
   });
 }

@@ -152,6 +152,7 @@ void SafetySupervisor::device_changed() {
 }
 
 void SafetySupervisor::estop(const std::string& who, Clock::time_point now) {
+  if (estop_command_held_.exchange(false)) reflex_pending_ = true;  // let go by stop_motion()
   interlocks_.trip(Cause::estop_command, who, now, "E-stop sent by " + who);
   stop_motion();
   if (on_change_) on_change_();

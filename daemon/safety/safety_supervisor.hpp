@@ -3,6 +3,7 @@
 // decides each tick, and at once on a safety input's change, what may be sent.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -35,6 +36,13 @@ class SafetySupervisor {
 
   // The `estop` command (S3): latched at once, the stop written at once.
   void estop(const std::string& who, Clock::time_point now);
+  // Thread-safe, from the MQTT receive thread when a valid `estop` command arrives: holds the
+  // drive disabled at once, before the command waits its turn on the logic thread, where
+  // estop() latches the trip and lets the hold go (S3, S19).
+  void hold_for_estop_command() {
+    estop_command_held_.store(true);
+    swing_->hold_stop();
+  }
   // The `reset` command (S4). Never starts anything.
   Interlocks::ResetResult reset();
 
@@ -91,6 +99,7 @@ class SafetySupervisor {
   bool swing_armed_ = false;  // trips on loss only after the drive has been usable once
   std::vector<bool> inputs_armed_;
   bool reflex_pending_ = false;  // a reflex held the drive; released once stop_motion() ran
+  std::atomic<bool> estop_command_held_{false};  // hold_for_estop_command() held the drive
   std::optional<Clock::time_point> lease_expires_;
   bool child_capped_ = false;
   bool was_clamped_ = false;

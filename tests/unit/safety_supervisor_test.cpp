@@ -329,6 +329,19 @@ TEST_F(Interlocked, ADoorOpenForLessThanAPollLeavesNoHoldBehind) {
   EXPECT_EQ(reg(map.control), 1);
 }
 
+TEST_F(Interlocked, AnEStopCommandHoldsTheDriveBeforeTheLogicTakesItAndIsThenLetGo) {
+  bring_online_and_swing();
+  supervisor->hold_for_estop_command();  // on the MQTT receive thread, as the command arrives
+  bus.deliver();
+  EXPECT_EQ(reg(map.control), 0);
+  supervisor->update(swing_10, t += 20ms);  // the logic has not taken the command yet
+  bus.deliver();
+  EXPECT_EQ(reg(map.control), 0);
+  supervisor->estop("tablet", t);  // its turn on the logic thread
+  EXPECT_TRUE(supervisor->interlocks().tripped());
+  EXPECT_FALSE(bus.held(kUnit, map.control));
+}
+
 TEST_F(Interlocked, ResetIsRefusedWhileTheEStopIsPressedAndNeverRestartsMotion) {
   bring_online_and_swing();
   bus.discrete[{kEstopUnit, 0}] = 0;
