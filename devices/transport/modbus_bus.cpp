@@ -253,20 +253,17 @@ void ModbusBus::wait_before_retry(std::chrono::milliseconds backoff) {
   }
 }
 
-void ModbusBus::send_queued_writes() {
+void ModbusBus::send_held_values() {
   std::vector<std::pair<Key, std::uint16_t>> held;
-  WriteQueue writes;
   {
     std::lock_guard lock(mutex_);
-    if (held_pending_) {
-      for (auto& [key, value] : held_) {
-        if (value.sent) continue;
-        held.emplace_back(key, value.value);
-        value.sent = true;
-      }
-      held_pending_ = false;
+    if (!held_pending_) return;
+    for (auto& [key, value] : held_) {
+      if (value.sent) continue;
+      held.emplace_back(key, value.value);
+      value.sent = true;
     }
-    writes.swap(writes_);
+    held_pending_ = false;
   }
   for (const auto& [key, value] : held) {
     bool written = do_write(key.first, key.second, value).ok;
@@ -279,6 +276,21 @@ void ModbusBus::send_queued_writes() {
       held_pending_ = connected_;
     }
   }
+}
+
+bool ModbusBus::refused_by_hold(const Key& key, std::uint16_t value) {
+  std::lock_guard lock(mutex_);
+  auto held = held_.find(key);
+  return held != held_.end() && held->second.value != value;
+}
+
+void ModbusBus::send_queued_writes() {
+  send_held_values();
+  WriteQueue writes;
+  {
+    std::lock_guard lock(mutex_);
+    writes.swap(writes_);
+  }
   if (writes.empty()) return;
   // In the order they were asked for (a drive's direction before its speed, its speed before
   // its enable), each register with its latest value.
@@ -287,6 +299,13 @@ void ModbusBus::send_queued_writes() {
   std::sort(ordered.begin(), ordered.end(),
             [](const auto& a, const auto& b) { return a.second->sequence < b.second->sequence; });
   for (auto& [key, write] : ordered) {
+    // A stop held while this batch goes out is written before the rest of it, and a value
+    // taken into the batch before the hold is not sent after it.
+    send_held_values();
+    if (refused_by_hold(key, write->value)) {
+      deliver(write->done, WriteResult{false, "refused: the register is held by a safety stop"});
+      continue;
+    }
     deliver(write->done, do_write(key.first, key.second, write->value));
     mark_progress();
   }

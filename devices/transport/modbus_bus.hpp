@@ -112,9 +112,12 @@ class ModbusBus final : public RegisterBus {
   // Waits for work or the next due poll, then sends the queued writes in the order asked,
   // the queued reads, and the polls that are due.
   void serve_cycle();
-  // Sends held values not yet written, then the queued writes in the order asked. Called
-  // before every request that is not a write, so a stop never waits behind polls.
+  // Sends held values not yet written, then the queued writes in the order asked (a value
+  // held meanwhile going first, and no other value of a held register after it). Called
+  // before every poll, so a stop never waits behind polls nor behind other writes.
   void send_queued_writes();
+  void send_held_values();
+  bool refused_by_hold(const Key& key, std::uint16_t value);
   // Fails every queued write and read with `why`: nothing is sent late.
   void fail_queued(const std::string& why);
   // Waits out a reconnect backoff in slices, so that a long one never looks stuck.
