@@ -323,12 +323,8 @@ class Bench {
       fail("no motion after reset");
   }
 
-  // `before` runs once the drive is enabled, just before the E-stop is pressed.
-  template <typename Before>
-  double input_trip(Before before) {
-    start_until_enabled();
-    before();
-    room_->press_estop();
+  // When the simulator recorded the E-stop's contact opening, after the last trip.
+  double press_time() {
     std::optional<double> pressed;
     wait_until(
         [&] {
@@ -340,7 +336,16 @@ class Bench {
         },
         10s);
     if (!pressed) fail("the press is not in the recording");
-    double ms = stop_after(*pressed);
+    return *pressed;
+  }
+
+  // `before` runs once the drive is enabled, just before the E-stop is pressed.
+  template <typename Before>
+  double input_trip(Before before) {
+    start_until_enabled();
+    before();
+    room_->press_estop();
+    double ms = stop_after(press_time());
     end_stall();
     room_->release_estop();
     reset_after_trip();
@@ -375,18 +380,7 @@ class Bench {
     double ms = 0.0;
     if (input) {
       room_->press_estop();
-      std::optional<double> pressed;
-      wait_until(
-          [&] {
-            pressed = first_after(recording_->lines(), last_, [](const json& l) {
-              return l.value("event", "") == "input" && l.value("unit", 0) == 3 &&
-                     l.value("value", -1) == 0;
-            });
-            return pressed.has_value();
-          },
-          10s);
-      if (!pressed) fail("the press is not in the recording");
-      ms = stop_after(*pressed);
+      ms = stop_after(press_time());
     } else {
       double t0 = wall_now();
       room_->tablet().publish("sensoryd/room-bench/cmd/estop", R"({"request_id":"bench"})", false);
