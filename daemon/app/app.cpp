@@ -111,13 +111,17 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
   });
   // On the link's receive thread: only the bounded Intake is touched there, and for a valid
   // E-stop command the supervisor's hold, so that the stop does not wait for the logic thread.
-  mqtt_->on_message([this](const InboundMessage& message) {
+  // The logic thread parses it again with the same arrival time, so both decide alike: an
+  // E-stop held here is always carried out there, which lets the hold go.
+  mqtt_->on_message([this](const InboundMessage& arrived) {
+    InboundMessage message = arrived;
+    message.received_at = std::chrono::system_clock::now();
     if (!message.retained && message.topic == topic_prefix_ + "cmd/estop" &&
         std::holds_alternative<Command>(
-            parse_command("estop", message.payload, std::chrono::system_clock::now()))) {
+            parse_command("estop", message.payload, message.received_at))) {
       supervisor_->hold_for_estop_command();
     }
-    if (intake_.push(message)) post([this] { drain(); });
+    if (intake_.push(std::move(message))) post([this] { drain(); });
   });
 }
 

@@ -91,7 +91,7 @@ void App::handle_message(const InboundMessage& message) {
     return;
   }
   std::string action = message.topic.substr(topic_prefix_.size() + 4);  // after "cmd/"
-  auto parsed = parse_command(action, message.payload, std::chrono::system_clock::now());
+  auto parsed = parse_command(action, message.payload, message.received_at);
   if (auto* error = std::get_if<CommandError>(&parsed)) {
     refuse(message, *error);
     return;

@@ -19,6 +19,9 @@ struct InboundMessage {
   bool retained = false;
   std::string response_topic;    // MQTT 5 Response Topic, empty when absent
   std::string correlation_data;  // MQTT 5 Correlation Data, echoed with the reply
+  // When it arrived (set by the App on the receive thread): a command's freshness (`sent_at`)
+  // is judged at arrival, once, not after its wait in the queue.
+  std::chrono::system_clock::time_point received_at{};
 };
 
 class BrokerLink : public devices::MqttPort {
