@@ -1,8 +1,15 @@
 #include "config/device_loader.hpp"
 
+#include "config/drive_reader.hpp"
+#include "config/register_reader.hpp"
+
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <vector>
 
 namespace sensoryd::config {
@@ -38,6 +45,9 @@ std::optional<ModbusBinding> read_binding(TableReader& reader, const Room& room,
   if (bus_default && bus != nullptr && bus->poll_period) default_poll = *bus->poll_period;
   binding.poll_period =
       reader.duration("poll_period", Need::optional, 5ms, 10s).value_or(default_poll);
+  auto bit_write =
+      reader.choice("bit_write", Need::optional, {"read_modify_write", "mask_write"});
+  binding.mask_write = bit_write == "mask_write";
   if (binding.bus.empty()) return std::nullopt;
   if (bus == nullptr) {
     reader.error_at_key("bus", "bus \"" + binding.bus + "\" of " + reader.where() +
@@ -48,59 +58,25 @@ std::optional<ModbusBinding> read_binding(TableReader& reader, const Room& room,
   return binding;
 }
 
-void read_swing_registers(TableReader& reader, SwingRegisterMap& map, bool rotary,
-                          Diagnostics& diagnostics) {
-  const toml::table* table = reader.table("registers", Need::required);
-  if (table == nullptr) return;
-  TableReader regs(*table, "the registers of " + reader.where(), diagnostics);
-  auto set = [&](std::string_view key, std::uint16_t& out) {
-    if (auto value = address(regs, key)) out = *value;
-  };
-  set("control", map.control);
-  set("mode", map.mode);
-  set("amplitude", map.amplitude);
-  set("period", map.period);
-  set("comm_loss_timeout", map.comm_loss_timeout);
-  set("comm_loss_action", map.comm_loss_action);
-  set("heartbeat", map.heartbeat);
-  set("status", map.status);
-  set("angle", map.angle);
-  set("measured_amplitude", map.measured_amplitude);
-  set("fault_code", map.fault_code);
-  if (rotary) {
-    set("speed", map.speed);
-    set("direction", map.direction);
-    set("measured_speed", map.measured_speed);
-  } else {
-    for (auto key : {"speed", "direction", "measured_speed"}) {
-      if (table->contains(key)) {
-        regs.error_at_key(key, "register '" + std::string{key} + "' of " + reader.where() +
-                                   " is only used by a rotary drive: remove it, or set "
-                                   "rotary = true");
-        regs.ignore(key);
-      }
+// A map of output registers (a light's channels, an amplifier's registers): every key given,
+// in its short or long form.
+RegisterMap read_output_map(TableReader& reader, std::string_view key,
+                            std::span<const RegisterKey> keys) {
+  const toml::table* table = reader.table(key, Need::required);
+  if (table == nullptr) return {};
+  TableReader regs(*table, "the " + std::string{key} + " of " + reader.where(),
+                   reader.diagnostics());
+  RegisterMap map = read_register_map(regs, *table, keys);
+  for (const auto& known : keys) {
+    if (!map.has(known.key) && !table->contains(known.key)) {
+      regs.error_at(table->source(), "missing '" + std::string{known.key} + "' in " +
+                                         regs.where() + ": add " + std::string{known.key} +
+                                         " = <address>");
     }
   }
+  check_overlaps(regs, map, keys);
   regs.finish();
-  std::vector<std::uint16_t> holding{
-      map.control,          map.mode,     map.amplitude, map.period, map.comm_loss_timeout,
-      map.comm_loss_action, map.heartbeat};
-  std::vector<std::uint16_t> inputs{map.status, map.angle, map.measured_amplitude, map.fault_code};
-  if (rotary) {
-    holding.insert(holding.end(), {map.speed, map.direction});
-    inputs.push_back(map.measured_speed);
-  }
-  if (std::set<std::uint16_t>(holding.begin(), holding.end()).size() != holding.size()) {
-    regs.error_at(table->source(), "two holding registers of " + reader.where() +
-                                       " share an address: give each its own address");
-  }
-  // The input registers are polled in one request, and Modbus reads at most 125 registers.
-  auto [low, high] = std::minmax_element(inputs.begin(), inputs.end());
-  if (*high - *low >= 125) {
-    regs.error_at(table->source(), "the input registers of " + reader.where() +
-                                       " span more than 125 addresses: sensoryd reads them in "
-                                       "one request; check the addresses");
-  }
+  return map;
 }
 
 std::string calibration_ref(TableReader& reader, const Room& room) {
@@ -113,6 +89,29 @@ std::string calibration_ref(TableReader& reader, const Room& room) {
   return id;
 }
 
+// An input's contact: `address`, `register` (discrete_input, coil, input_register or
+// holding_register) and, in a register, `bit`.
+RegisterSpec read_contact(TableReader& reader) {
+  RegisterSpec contact = default_contact();
+  contact.address = address(reader, "address").value_or(0);
+  auto reg = reader.choice("register", Need::optional,
+                           {"discrete_input", "coil", "input_register", "holding_register"})
+                 .value_or("discrete_input");
+  contact.table = reg == "coil"               ? RegisterTable::coil
+                  : reg == "input_register"   ? RegisterTable::input
+                  : reg == "holding_register" ? RegisterTable::holding
+                                              : RegisterTable::discrete;
+  auto bit = reader.integer("bit", Need::optional, 0, 15);
+  bool one_bit = contact.table == RegisterTable::discrete || contact.table == RegisterTable::coil;
+  if (bit && one_bit) {
+    reader.error_at_key("bit", "bit of " + reader.where() + " picks a bit of a register: a " +
+                                   reg + " is one bit already; remove bit, or set register = "
+                                   "\"input_register\"");
+  }
+  if (!one_bit) contact = status_bit(contact, static_cast<int>(bit.value_or(0)));
+  return contact;
+}
+
 InputRole read_role(TableReader& reader) {
   auto role = reader.choice("role", Need::required, {"estop", "door", "occupancy", "child_switch"});
   if (role == "estop") return InputRole::estop;
@@ -121,7 +120,7 @@ InputRole read_role(TableReader& reader) {
   return InputRole::child_switch;
 }
 
-void read_device(TableReader& reader, Device& device, const Room& room, Diagnostics& diagnostics) {
+void read_device(TableReader& reader, Device& device, const Room& room) {
   auto type = reader.choice("kind", Need::required,
                             {"swing_drive", "mqtt_light", "modbus_light", "mqtt_sound",
                              "modbus_sound", "modbus_input", "mqtt_input"});
@@ -138,11 +137,7 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
   if (*type == "swing_drive") {
     SwingDrive swing;
     if (auto binding = read_binding(reader, room, 50ms)) swing.modbus = *binding;
-    // Stricter only: a longer comm-loss timeout lets a swing run on after sensoryd dies (S6).
-    swing.comm_loss_timeout =
-        reader.duration("comm_loss_timeout", Need::optional, 100ms, 500ms).value_or(500ms);
-    swing.rotary = reader.boolean("rotary", Need::optional).value_or(false);
-    read_swing_registers(reader, swing.registers, swing.rotary, diagnostics);
+    read_swing_drive(reader, swing, room);
     device.equipment = swing;
   } else if (*type == "mqtt_light") {
     MqttLight light;
@@ -152,14 +147,7 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
   } else if (*type == "modbus_light") {
     ModbusLight light;
     if (auto binding = read_binding(reader, room, 200ms)) light.modbus = *binding;
-    if (const toml::table* channels = reader.table("channels", Need::required)) {
-      TableReader ch(*channels, "the channels of " + reader.where(), diagnostics);
-      light.red = address(ch, "red").value_or(0);
-      light.green = address(ch, "green").value_or(1);
-      light.blue = address(ch, "blue").value_or(2);
-      light.dimmer = address(ch, "dimmer").value_or(3);
-      ch.finish();
-    }
+    light.channels = read_output_map(reader, "channels", light_keys());
     device.equipment = light;
   } else if (*type == "mqtt_sound") {
     MqttSound sound;
@@ -169,13 +157,7 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
   } else if (*type == "modbus_sound") {
     ModbusSound sound;
     if (auto binding = read_binding(reader, room, 200ms)) sound.modbus = *binding;
-    if (const toml::table* regs = reader.table("registers", Need::required)) {
-      TableReader r(*regs, "the registers of " + reader.where(), diagnostics);
-      sound.volume = address(r, "volume").value_or(0);
-      sound.mute = address(r, "mute").value_or(1);
-      sound.source = address(r, "source").value_or(2);
-      r.finish();
-    }
+    sound.registers = read_output_map(reader, "registers", sound_keys());
     sound.calibration = calibration_ref(reader, room);
     device.equipment = sound;
   } else {
@@ -198,10 +180,7 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
                                   "poll_period");
         }
       }
-      in.address = address(reader, "address").value_or(0);
-      auto reg = reader.choice("register", Need::optional, {"discrete_input", "input_register"});
-      in.discrete = reg.value_or("discrete_input") == "discrete_input";
-      in.bit = static_cast<int>(reader.integer("bit", Need::optional, 0, 15).value_or(0));
+      in.contact = read_contact(reader);
       input.source = in;
     } else {
       if (safety) {
@@ -226,6 +205,39 @@ void read_device(TableReader& reader, Device& device, const Room& room, Diagnost
     device.availability_topic = reader.string("availability_topic", Need::optional).value_or("");
   }
 }
+
+// Device templates kept as files, <dir>/<id>.toml, each parsed once; errors in a file point
+// into it.
+class TemplateFiles {
+ public:
+  TemplateFiles(std::filesystem::path dir, Diagnostics& diagnostics)
+      : dir_(std::move(dir)), diagnostics_(diagnostics) {}
+
+  const toml::table* find(const std::string& id) {
+    auto [it, fresh] = tables_.try_emplace(id);
+    if (fresh && plain_id(id)) it->second = load(dir_ / (id + ".toml"));
+    return it->second ? &*it->second : nullptr;
+  }
+
+ private:
+  static bool plain_id(const std::string& id) {
+    return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+      return std::islower(static_cast<unsigned char>(c)) ||
+             std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    }) && id.find("..") == std::string::npos;
+  }
+  std::optional<toml::table> load(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_toml(text.str(), file.string(), diagnostics_);
+  }
+
+  std::filesystem::path dir_;
+  Diagnostics& diagnostics_;
+  std::map<std::string, std::optional<toml::table>> tables_;
+};
 
 }  // namespace
 
@@ -326,7 +338,8 @@ void read_devices(TableReader& root, Room& room, Diagnostics& diagnostics) {
   }
   const toml::table* devices = root.table("devices", Need::optional);
   if (devices == nullptr) return;
-  std::map<std::pair<std::string, int>, std::string> unit_owners;
+  TemplateFiles files(room.templates_dir, diagnostics);
+  std::map<std::pair<std::string, int>, std::pair<std::string, bool>> unit_owners;
   for (const auto& [key, node] : *devices) {
     std::string where = "[devices." + std::string{key.str()} + "]";
     if (!node.is_table()) {
@@ -339,28 +352,34 @@ void read_devices(TableReader& root, Room& room, Diagnostics& diagnostics) {
       auto template_id = name->value<std::string>();
       const toml::node* found =
           template_id && templates != nullptr ? templates->get(*template_id) : nullptr;
-      if (found == nullptr || !found->is_table()) {
+      base = found != nullptr ? found->as_table() : nullptr;
+      if (found == nullptr && template_id) base = files.find(*template_id);
+      if (base == nullptr) {
+        std::string id = template_id.value_or("<id>");
         root.error_at(name->source(), "template \"" + template_id.value_or("?") + "\" of " + where +
-                                          " is not defined: add a [templates." +
-                                          template_id.value_or("<id>") + "] table");
+                                          " is not defined: add a [templates." + id +
+                                          "] table, or a file " +
+                                          (room.templates_dir / (id + ".toml")).string());
         continue;
       }
-      base = found->as_table();
       where += " (template " + *template_id + ")";
     }
     TableReader reader(own, base, where, diagnostics);
     reader.string("template", Need::optional);  // handled above
     Device device;
     device.id = std::string{key.str()};
-    read_device(reader, device, room, diagnostics);
+    read_device(reader, device, room);
     if (const ModbusBinding* binding = device.modbus()) {
-      auto [owner, fresh] =
-          unit_owners.emplace(std::make_pair(binding->bus, binding->unit), device.id);
-      if (!fresh) {
-        reader.error_at_key("unit", "devices \"" + owner->second + "\" and \"" + device.id +
+      // The contacts of one I/O module (an E-stop and a door) share its unit id.
+      bool contact = device.as<Input>() != nullptr;
+      auto [owner, fresh] = unit_owners.emplace(std::make_pair(binding->bus, binding->unit),
+                                                std::make_pair(device.id, contact));
+      if (!fresh && !(contact && owner->second.second)) {
+        reader.error_at_key("unit", "devices \"" + owner->second.first + "\" and \"" + device.id +
                                         "\" both use unit " + std::to_string(binding->unit) +
                                         " on bus \"" + binding->bus +
-                                        "\": give each device its own unit id");
+                                        "\": give each device its own unit id (only the "
+                                        "inputs of one I/O module share one)");
       }
     }
     reader.finish();

@@ -11,6 +11,9 @@
 #include <variant>
 #include <vector>
 
+#include "config/register_keys.hpp"
+#include "config/register_map.hpp"
+
 namespace sensoryd::config {
 
 using Millis = std::chrono::milliseconds;
@@ -37,39 +40,25 @@ struct ModbusBus {
   bool operator==(const ModbusBus&) const = default;
 };
 
-// Holding registers are written by sensoryd; input registers are read.
-struct SwingRegisterMap {
-  std::uint16_t control = 0;            // holding: 0 disabled, 1 enabled
-  std::uint16_t mode = 1;               // holding: 0 off, 1 linear, 2 rotary
-  std::uint16_t amplitude = 2;          // holding: setpoint, 0.1 deg
-  std::uint16_t period = 3;             // holding: setpoint, ms
-  std::uint16_t comm_loss_timeout = 4;  // holding: ms
-  std::uint16_t comm_loss_action = 5;   // holding: 1 = ramp stop
-  std::uint16_t heartbeat = 6;          // holding: any write feeds the watchdog
-  std::uint16_t speed = 7;              // holding, rotary drives: setpoint, 0.001 rev/s
-  std::uint16_t direction = 8;          // holding, rotary drives: 0 clockwise, 1 counter
-  std::uint16_t status = 0;  // input: bit0 ready, bit1 running, bit2 fault, bit3 comm lost
-  std::uint16_t angle = 1;   // input: 0.1 deg, signed
-  std::uint16_t measured_amplitude = 2;  // input: 0.1 deg
-  std::uint16_t fault_code = 3;          // input: 0 = none
-  std::uint16_t measured_speed = 4;      // input, rotary drives: 0.001 rev/s
-
-  bool operator==(const SwingRegisterMap&) const = default;
-};
-
 struct ModbusBinding {
   std::string bus;
   int unit = 1;
   Millis poll_period{100};
+  bool mask_write = false;  // bits of a register: one fc 22 write, not read-modify-write
 
   bool operator==(const ModbusBinding&) const = default;
 };
 
+// A swing drive or rotary platform. Engineering units of its registers: degrees, seconds,
+// rev/s (times gear_ratio), on/off for switches and flags.
 struct SwingDrive {
   ModbusBinding modbus;
   Millis comm_loss_timeout{500};
-  SwingRegisterMap registers;
-  bool rotary = false;  // the drive can spin
+  RegisterMap registers = default_swing_registers();
+  std::vector<SetupWrite> setup;  // written (and read back) at every connect
+  bool rotary = false;            // the drive can spin
+  bool linear = true;             // the drive can swing (false: a rotary platform only)
+  double gear_ratio = 1.0;        // speed registers' units per rev/s of the seat (a VFD's Hz)
 
   bool operator==(const SwingDrive&) const = default;
 };
@@ -83,13 +72,11 @@ struct MqttLight {
   bool operator==(const MqttLight&) const = default;
 };
 
-// A DMX/LED controller over Modbus: one holding register per channel, 0-255.
+// A DMX/LED controller over Modbus: red, green, blue and dimmer channels in per cent (the short
+// form: one holding register per channel, 0-255).
 struct ModbusLight {
   ModbusBinding modbus;
-  std::uint16_t red = 0;
-  std::uint16_t green = 1;
-  std::uint16_t blue = 2;
-  std::uint16_t dimmer = 3;
+  RegisterMap channels = default_light_channels();
 
   bool operator==(const ModbusLight&) const = default;
 };
@@ -102,11 +89,10 @@ struct MqttSound {
   bool operator==(const MqttSound&) const = default;
 };
 
+// An amplifier over Modbus: volume (per cent), mute (a switch), source (a track or input number).
 struct ModbusSound {
   ModbusBinding modbus;
-  std::uint16_t volume = 0;  // holding: 0-100
-  std::uint16_t mute = 1;    // holding: 1 muted
-  std::uint16_t source = 2;  // holding: track / input number
+  RegisterMap registers = default_sound_registers();
   std::string calibration;
 
   bool operator==(const ModbusSound&) const = default;
@@ -117,9 +103,9 @@ const char* to_string(InputRole role);
 
 struct ModbusInput {
   ModbusBinding modbus;
-  std::uint16_t address = 0;
-  bool discrete = true;  // discrete input (fc 02); false: bit `bit` of an input register
-  int bit = 0;
+  // The contact as a flag: a discrete input (fc 02) by default, or a coil, or bit `bit` of an
+  // input or holding register.
+  RegisterSpec contact = default_contact();
 
   bool operator==(const ModbusInput&) const = default;
 };

@@ -84,6 +84,30 @@ class LimitSection {
     });
   }
   TableReader& reader() { return reader_; }
+
+  // A requirement that only `<key> = false` with `<key>_reason` beside it switches off; warned
+  // about at every start.
+  bool requirement(std::string_view key, const std::string& loosening, const std::string& what) {
+    std::string name = "limits." + section_ + "." + std::string{key};
+    std::string reason_key = std::string{key} + "_reason";
+    auto required = reader_.boolean(key, Need::optional);
+    auto reason = reader_.string(reason_key, Need::optional);
+    if (required != false) {
+      if (reason) {
+        reader_.error_at_key(reason_key, reason_key + " is set, but " + name +
+                                             " is not switched off: remove the reason");
+      }
+      return true;
+    }
+    if (!reason) {
+      reader_.error_at_key(key, name + " = false " + loosening + ": add " + reason_key +
+                                    " = \"...\" saying why, or remove it");
+      return true;
+    }
+    reader_.warning_at_key(key, what + " is off (reason: " + *reason + ")");
+    limits_.loosened.push_back({name, "false", *reason});
+    return false;
+  }
   void finish() { reader_.finish(); }
 
  private:
@@ -139,31 +163,17 @@ void read_limits(TableReader& root, Room& room, Diagnostics& diagnostics) {
     l.session.max_command_age = s.duration("max_command_age", 5s, S::lower, 1s, 60s);
     l.session.lease = s.duration("lease", 10s, S::lower, 2s, 120s);
     // Supervision can be switched off only with a reason (S13); the daemon warns at start.
-    auto required = s.reader().boolean("lease_required", Need::optional);
-    auto reason = s.reader().string("lease_required_reason", Need::optional);
-    if (required == false) {
-      if (!reason) {
-        s.reader().error_at_key("lease_required",
-                                "limits.session.lease_required = false lets motion run without "
-                                "a therapist's tablet: add lease_required_reason = \"...\" "
-                                "saying why, or remove it");
-      } else {
-        s.reader().warning_at_key("lease_required",
-                                  "the supervision lease is off (reason: " + *reason + ")");
-        l.loosened.push_back({"limits.session.lease_required", "false", *reason});
-        l.session.lease_required = false;
-      }
-    } else if (reason) {
-      s.reader().error_at_key("lease_required_reason",
-                              "lease_required_reason is set, but the lease is required: remove "
-                              "the reason");
-    }
+    l.session.lease_required = s.requirement(
+        "lease_required", "lets motion run without a therapist's tablet", "the supervision lease");
     s.finish();
   }
   if (const toml::table* t = reader.table("devices", Need::optional)) {
     LimitSection s(*t, "devices", l, diagnostics);
     l.devices.lost_after_polls = s.integer("lost_after_polls", 3, S::lower, 1, 20);
     l.devices.safety_input_poll = s.duration("safety_input_poll", 20ms, S::lower, 5ms, 200ms);
+    // S20: a room with a swing and no monitored E-stop, only with a reason.
+    l.devices.estop_required = s.requirement(
+        "estop_required", "lets a swing run with no E-stop input", "the E-stop requirement");
     s.finish();
   }
   reader.finish();

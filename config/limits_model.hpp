@@ -56,6 +56,7 @@ struct SessionLimits {
 struct DeviceLimits {
   int lost_after_polls = 3;      // S5
   Millis safety_input_poll{20};  // S3: safety inputs polled at least this often
+  bool estop_required = true;    // S20: off only by room config, with a reason
 
   bool operator==(const DeviceLimits&) const = default;
 };

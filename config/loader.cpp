@@ -47,6 +47,8 @@ void read_room_table(TableReader& root, Room& room, std::filesystem::path& profi
   room.name = reader.string("name", Need::optional).value_or(room.id);
   profiles_dir =
       relative_to(room.source, reader.string("profiles_dir", Need::optional).value_or("profiles"));
+  room.templates_dir = relative_to(
+      room.source, reader.string("templates_dir", Need::optional).value_or("templates"));
   reader.finish();
 }
 
@@ -158,6 +160,23 @@ void check_child_profiles(const toml::table& root, Room& room, Diagnostics& diag
   }
 }
 
+// S20: motion equipment needs a monitored E-stop, unless the room says why not.
+void check_estop_present(const toml::table& root, const Room& room, Diagnostics& diagnostics) {
+  auto swings = room.devices_of(DeviceKind::swing_drive);
+  if (swings.empty() || !room.limits.devices.estop_required) return;
+  for (const auto& device : room.devices) {
+    const auto* input = device.as<Input>();
+    if (input != nullptr && input->role == InputRole::estop && input->modbus()) return;
+  }
+  const toml::node* node = root.at_path("devices." + swings.front()->id).node();
+  diagnostics.errors.push_back(diagnostic_at(
+      node ? node->source() : root.source(),
+      "the room has a swing drive (" + swings.front()->id +
+          ") and no E-stop input (S20): add a device with kind = \"modbus_input\" and "
+          "role = \"estop\" on the E-stop chain's status contact, or, only where the room truly "
+          "has none, set [limits.devices] estop_required = false with estop_required_reason"));
+}
+
 }  // namespace
 
 LoadResult load_room_from_string(std::string_view toml_text, const std::filesystem::path& name) {
@@ -186,6 +205,7 @@ LoadResult load_room_from_string(std::string_view toml_text, const std::filesyst
                            " swing drives; this version drives one: keep one device with "
                            "kind = \"swing_drive\""));
   }
+  check_estop_present(root, room, diagnostics);
   if (swings.empty() && diagnostics.ok()) {
     diagnostics.errors.push_back(
         diagnostic_at(root.source(),

@@ -30,6 +30,7 @@ struct MqttSettings {
 
 struct Room {
   std::filesystem::path source;
+  std::filesystem::path templates_dir;  // device templates as files: <dir>/<id>.toml
   std::string id;
   std::string name;
   MqttSettings mqtt;

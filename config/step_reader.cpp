@@ -56,6 +56,15 @@ std::optional<SwingSetting> StepReader::swing(const toml::table& table, const st
                         format_number(limits.min_period_s) + ": make the period longer");
       ok = false;
     }
+    bool swinging_drive = std::any_of(
+        room_.devices.begin(), room_.devices.end(),
+        [](const Device& d) { return d.as<SwingDrive>() && d.as<SwingDrive>()->linear; });
+    if (!swinging_drive) {
+      reader.error_at_key("mode", where +
+                                      " asks for a linear swing, but the room's drive is a "
+                                      "rotary platform (linear = false): use \"rotary\"");
+      ok = false;
+    }
     ok = ok && amplitude && period;
     if (ok) {
       swing.amplitude_deg = *amplitude;

@@ -308,6 +308,11 @@ const toml::node* TableReader::table_or_array(std::string_view key) {
   return node;
 }
 
+const toml::node* TableReader::node(std::string_view key) {
+  used_.emplace(key);
+  return lookup(key);
+}
+
 void TableReader::finish() {
   auto check = [&](const toml::table& table) {
     for (const auto& [key, node] : table) {

@@ -48,6 +48,8 @@ class TableReader {
   // A table or an array (of tables): `lights = {...}` or `lights = [{...}, {...}]`.
   const toml::node* table_or_array(std::string_view key);
   const toml::array* array(std::string_view key, Need need);
+  // The node at `key` of whatever type (a value with a short and a long form), or nullptr.
+  const toml::node* node(std::string_view key);
 
   // Marks a key as known without reading it (when an earlier error makes it moot).
   void ignore(std::string_view key) { used_.emplace(key); }
@@ -58,6 +60,9 @@ class TableReader {
   void error_at_key(std::string_view key, std::string message);
   void warning_at_key(std::string_view key, std::string message);
   const std::string& where() const { return where_; }
+  Diagnostics& diagnostics() { return diagnostics_; }
+  // Where the table itself is, for problems of the table as a whole.
+  const toml::source_region& source() const { return table_.source(); }
 
  private:
   const toml::node* get(std::string_view key, Need need, std::string_view expected);

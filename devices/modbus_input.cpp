@@ -1,5 +1,7 @@
 #include "devices/modbus_input.hpp"
 
+#include "devices/register_io.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace sensoryd::devices {
@@ -24,14 +26,15 @@ void ModbusInput::attach() {
     reflex = [this](const ReadResult& result) { this->reflex(result); };
   }
   bus_.add_poll(
-      m.modbus.unit, m.discrete ? RegisterKind::discrete : RegisterKind::input, m.address, 1,
-      m.modbus.poll_period, [this](const ReadResult& result) { poll_result(result); },
-      std::move(reflex));
+      m.modbus.unit, kind_of(m.contact.table), m.contact.address, 1, m.modbus.poll_period,
+      [this](const ReadResult& result) { poll_result(result); }, std::move(reflex));
 }
 
 bool ModbusInput::contact_active(const ReadResult& result) const {
   const auto& m = *config_.modbus();
-  bool contact = m.discrete ? result.values[0] != 0 : ((result.values[0] >> m.bit) & 1U) != 0;
+  bool one_bit = m.contact.table == config::RegisterTable::discrete ||
+                 m.contact.table == config::RegisterTable::coil;
+  bool contact = one_bit ? result.values[0] != 0 : config::decode_flag(m.contact, result.values[0]);
   return contact != config_.active_low;
 }
 

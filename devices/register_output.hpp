@@ -1,6 +1,7 @@
-// A bank of holding registers a Modbus output device is driven through (a DMX/LED controller's
-// channels, an amplifier's volume and mute): latest-wins writes of what changed, and a poll that
-// reads the bank back, so the device's health is known even while nothing changes.
+// The registers a Modbus output device is driven through (a DMX/LED controller's channels, an
+// amplifier's volume and mute), as its configured map says: latest-wins writes of what changed,
+// in engineering units, and a poll that reads them back, so that the device's health is known
+// even while nothing changes.
 #pragma once
 
 #include <chrono>
@@ -13,22 +14,27 @@
 
 #include "config/device_model.hpp"
 #include "devices/health.hpp"
+#include "devices/register_io.hpp"
 #include "devices/transport/register_bus.hpp"
 
 namespace sensoryd::devices {
 
 class RegisterOutput {
  public:
-  // `name` prefixes log lines ("light bubble-tube"); `addresses` are the registers driven.
-  RegisterOutput(std::string name, config::ModbusBinding binding,
-                 std::vector<std::uint16_t> addresses, RegisterBus& bus, int lost_after_polls);
+  // `name` prefixes log lines ("light bubble-tube"); `map` names the registers driven.
+  RegisterOutput(std::string name, config::ModbusBinding binding, config::RegisterMap map,
+                 RegisterBus& bus, int lost_after_polls);
 
   // Registers the read-back poll and link handler; call before the bus starts.
   void attach();
-  // Writes `value` unless the device already holds it (as far as sensoryd knows).
-  void set(std::uint16_t address, std::uint16_t value);
-  // What the device holds at `address`, from the last read-back.
-  std::optional<std::uint16_t> read_back(std::uint16_t address) const;
+  // Each writes unless the device already holds it (as far as sensoryd knows).
+  void set_number(const std::string& key, double value);
+  void set_toggle(const std::string& key, bool on);
+  void set_code(const std::string& key, std::uint16_t raw);
+  // What the device holds for `key`, from the last read-back.
+  std::optional<double> number(const std::string& key) const;
+  std::optional<bool> toggle(const std::string& key) const;
+  std::optional<std::uint16_t> code(const std::string& key) const;
 
   Health health() const { return health_.health(); }
   const std::string& health_detail() const { return health_.detail(); }
@@ -36,15 +42,15 @@ class RegisterOutput {
 
  private:
   void link_changed(bool connected, const std::string& detail);
-  void poll_result(const ReadResult& result);
+  void poll_result(std::size_t block, const ReadResult& result);
+  void send(const std::string& key, const RegisterWrite& write);
 
   config::ModbusBinding binding_;
+  config::RegisterMap map_;
   RegisterBus& bus_;
   HealthTracker health_;
-  std::uint16_t first_ = 0;
-  std::uint16_t count_ = 0;
-  std::map<std::uint16_t, std::uint16_t> written_;  // what was last sent, per register
-  std::vector<std::uint16_t> read_back_;
+  RegisterImage image_;
+  std::map<std::string, RegisterWrite> written_;  // what was last sent, per key
   int generation_ = 0;  // bumped on every reconnect: late answers of the old link are ignored
   std::function<void()> on_change_;
 };

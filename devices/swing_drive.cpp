@@ -11,9 +11,19 @@ namespace sensoryd::devices {
 
 namespace {
 
-std::uint16_t to_register(double value, double scale) {
-  double scaled = std::round(value * scale);
-  return static_cast<std::uint16_t>(std::clamp(scaled, 0.0, 65535.0));
+using config::Rounding;
+
+constexpr const char* kStopSwitches[] = {"run", "enable", "control"};
+
+std::vector<config::RegisterSpec> polled_specs(const config::SwingDrive& drive) {
+  std::vector<config::RegisterSpec> specs;
+  for (const auto& [key, spec] : drive.registers.registers) {
+    bool read = key == "ready" || key == "running" || key == "fault" || key == "comm_lost" ||
+                key == "angle" || key == "measured_amplitude" || key == "fault_code" ||
+                (key == "measured_speed" && drive.rotary);
+    if (read) specs.push_back(spec);
+  }
+  return specs;
 }
 
 }  // namespace
@@ -23,21 +33,43 @@ SwingDrive::SwingDrive(std::string id, config::SwingDrive config, RegisterBus& b
     : id_(std::move(id)),
       config_(std::move(config)),
       bus_(bus),
-      health_("swing " + id_, lost_after_polls, [this] { notify(); }) {
-  const auto& r = config_.registers;
-  std::vector<std::uint16_t> polled{r.status, r.angle, r.measured_amplitude, r.fault_code};
-  if (config_.rotary) polled.push_back(r.measured_speed);
-  poll_first_ = *std::min_element(polled.begin(), polled.end());
-  std::uint16_t last = *std::max_element(polled.begin(), polled.end());
-  poll_count_ = static_cast<std::uint16_t>(last - poll_first_ + 1);
+      health_("swing " + id_, lost_after_polls, [this] { notify(); }),
+      image_(plan_reads(polled_specs(config_))) {
+  // Stop switches sharing a register (a control word's enable and run bits) stop as one write.
+  for (const char* key : kStopSwitches) {
+    const config::RegisterSpec* s = spec(key);
+    if (s == nullptr) continue;
+    RegisterWrite stop = toggle_write(*s, false, config_.modbus.mask_write);
+    auto same = std::find_if(stop_writes_.begin(), stop_writes_.end(), [&](const auto& held) {
+      return held.first == s->address && held.second.coil == stop.coil;
+    });
+    if (same == stop_writes_.end()) {
+      stop_writes_.emplace_back(s->address, stop);
+    } else {
+      same->second = same->second.then(stop);
+    }
+  }
 }
 
 void SwingDrive::attach() {
   bus_.on_link_change(
       [this](bool connected, const std::string& detail) { link_changed(connected, detail); });
-  bus_.add_poll(config_.modbus.unit, RegisterKind::input, poll_first_, poll_count_,
-                config_.modbus.poll_period,
-                [this](const ReadResult& result) { poll_result(result); });
+  for (std::size_t i = 0; i < image_.blocks().size(); ++i) {
+    const ReadBlock& block = image_.blocks()[i];
+    bus_.add_poll(config_.modbus.unit, block.kind, block.address, block.count,
+                  config_.modbus.poll_period,
+                  [this, i](const ReadResult& result) { poll_result(i, result); });
+  }
+}
+
+void SwingDrive::hold_stop() {
+  for (const auto& [address, write] : stop_writes_) bus_.hold(config_.modbus.unit, address, write);
+}
+
+void SwingDrive::release_stop() {
+  for (const auto& [address, write] : stop_writes_) {
+    bus_.release(config_.modbus.unit, address, write.coil);
+  }
 }
 
 bool SwingDrive::moving_visibly() const {
@@ -55,6 +87,7 @@ void SwingDrive::link_changed(bool connected, const std::string& detail) {
   ++confirm_generation_;
   last_written_.clear();
   next_heartbeat_.reset();
+  image_.clear();
   if (connected) {
     configure_watchdog();
   } else {
@@ -65,70 +98,160 @@ void SwingDrive::link_changed(bool connected, const std::string& detail) {
   notify();
 }
 
-// Fail-safe start (docs/safety.md S2, S6): outputs to safe, then the comm-loss watchdog written and
-// read back before motion can be allowed.
+// Fail-safe start (docs/safety.md S2, S6): outputs to safe, the setup written, then the comm-loss
+// watchdog written and read back before motion can be allowed.
 void SwingDrive::configure_watchdog() {
-  const auto& r = config_.registers;
-  write_if_changed(r.control, 0);
-  write_if_changed(r.amplitude, 0);
-  if (config_.rotary) write_if_changed(r.speed, 0);
-  write_if_changed(r.mode, static_cast<std::uint16_t>(config::SwingMode::off));
-  auto timeout = static_cast<std::uint16_t>(config_.comm_loss_timeout.count());
-  bus_.write(config_.modbus.unit, r.comm_loss_timeout, timeout);
-  bus_.write(config_.modbus.unit, r.comm_loss_action, kCommLossActionRampStop);
+  stop_switches();
+  write_toggle("fault_reset", false);  // a drive fault is reset by a technician, never by us
+  if (config_.linear) write_number("amplitude", 0.0, Rounding::down);
+  if (config_.rotary) write_number("speed", 0.0, Rounding::down);
+  write_code("mode", static_cast<std::uint16_t>(config::SwingMode::off));
   next_heartbeat_ = Clock::time_point::min();  // due at the next tick, whatever its clock
   int generation = confirm_generation_;
-  auto confirmed = std::make_shared<int>(0);
-  auto check = [this, generation, confirmed](std::uint16_t expected, const char* what) {
-    return [this, generation, confirmed, expected, what](const ReadResult& result) {
-      if (generation != confirm_generation_) return;
-      if (!result.ok || result.values.empty() || result.values[0] != expected) {
-        spdlog::error(
-            "swing {}: comm-loss {} read back {} instead of {}: motion stays refused", id_, what,
-            result.ok && !result.values.empty() ? std::to_string(result.values[0]) : result.error,
-            expected);
-        return;
-      }
-      if (++*confirmed == 2) {
-        watchdog_confirmed_ = true;
-        spdlog::info("swing {}: comm-loss watchdog confirmed ({} ms, ramp stop)", id_,
-                     config_.comm_loss_timeout.count());
-        notify();
-      }
-    };
+  // Every setup write and both watchdog registers must read back as written.
+  auto pending = std::make_shared<int>(static_cast<int>(config_.setup.size()) + 2);
+  write_setup(generation, pending);
+
+  const config::RegisterSpec& timeout_spec = *spec("comm_loss_timeout");
+  double seconds = std::chrono::duration<double>(config_.comm_loss_timeout).count();
+  RegisterWrite timeout = number_write(timeout_spec, seconds, Rounding::down);
+  const config::RegisterSpec& action_spec = *spec("comm_loss_action");
+  RegisterWrite action = toggle_write(action_spec, true, config_.modbus.mask_write);
+  bus_.write(config_.modbus.unit, timeout_spec.address, timeout);
+  bus_.write(config_.modbus.unit, action_spec.address, action);
+
+  // Compared in milliseconds, whatever unit the drive keeps its timeout in.
+  auto as_ms = [timeout_spec](const std::vector<std::uint16_t>& words) {
+    return std::lround(config::decode(timeout_spec, words) * 1000.0);
   };
-  bus_.read(config_.modbus.unit, RegisterKind::holding, r.comm_loss_timeout, 1,
-            check(timeout, "timeout"));
-  bus_.read(config_.modbus.unit, RegisterKind::holding, r.comm_loss_action, 1,
-            check(kCommLossActionRampStop, "action"));
+  std::vector<std::uint16_t> sent(timeout.words.begin(), timeout.words.begin() + timeout.count);
+  long expected_ms = as_ms(sent);
+  bus_.read(config_.modbus.unit, kind_of(timeout_spec.table), timeout_spec.address,
+            timeout_spec.count(),
+            [this, generation, pending, as_ms, expected_ms](const ReadResult& result) {
+              if (generation != confirm_generation_) return;
+              if (!result.ok || as_ms(result.values) != expected_ms) {
+                spdlog::error(
+                    "swing {}: comm-loss timeout read back {} instead of {} ms: motion stays "
+                    "refused",
+                    id_, result.ok ? std::to_string(as_ms(result.values)) + " ms" : result.error,
+                    expected_ms);
+                return;
+              }
+              confirm_one(generation, pending);
+            });
+  bus_.read(config_.modbus.unit, kind_of(action_spec.table), action_spec.address, 1,
+            [this, generation, pending, action_spec](const ReadResult& result) {
+              if (generation != confirm_generation_) return;
+              RegisterImage one({{kind_of(action_spec.table), action_spec.address, 1}});
+              if (result.ok) one.store(0, result.values);
+              if (!result.ok || one.flag(action_spec) != true) {
+                spdlog::error(
+                    "swing {}: comm-loss action read back {} instead of ramp stop: motion stays "
+                    "refused",
+                    id_,
+                    result.ok && !result.values.empty() ? std::to_string(result.values[0])
+                                                        : result.error);
+                return;
+              }
+              confirm_one(generation, pending);
+            });
 }
 
-void SwingDrive::poll_result(const ReadResult& result) {
+// Setup writes (command source = Modbus, ...): a persistent one (kept in EEPROM) is read first
+// and written only when it differs, so that reconnects do not wear the drive's memory out.
+void SwingDrive::write_setup(int generation, std::shared_ptr<int> pending) {
+  for (const auto& setup : config_.setup) {
+    RegisterWrite wanted = number_write(setup.spec, setup.value, Rounding::nearest);
+    std::vector<std::uint16_t> words(wanted.words.begin(), wanted.words.begin() + wanted.count);
+    auto matches = [words](const ReadResult& result) {
+      return result.ok && result.values == words;
+    };
+    auto verify = [this, generation, pending, matches, name = setup.name](const ReadResult& r) {
+      if (generation != confirm_generation_) return;
+      if (!matches(r)) {
+        spdlog::error("swing {}: setup '{}' did not read back as written ({}): motion stays "
+                      "refused",
+                      id_, name, r.ok ? "another value" : r.error);
+        return;
+      }
+      confirm_one(generation, pending);
+    };
+    int unit = config_.modbus.unit;
+    RegisterKind kind = kind_of(setup.spec.table);
+    std::uint16_t address = setup.spec.address;
+    std::uint16_t count = setup.spec.count();
+    if (!setup.spec.persistent) {
+      bus_.write(unit, address, wanted);
+      bus_.read(unit, kind, address, count, verify);
+      continue;
+    }
+    bus_.read(unit, kind, address, count,
+              [this, generation, unit, kind, address, count, wanted, matches, verify,
+               name = setup.name](const ReadResult& result) {
+                if (generation != confirm_generation_) return;
+                if (matches(result)) {
+                  verify(result);
+                  return;
+                }
+                spdlog::info("swing {}: persistent setup '{}' differs on the drive: writing it",
+                             id_, name);
+                bus_.write(unit, address, wanted);
+                bus_.read(unit, kind, address, count, verify);
+              });
+  }
+}
+
+void SwingDrive::confirm_one(int generation, const std::shared_ptr<int>& pending) {
+  if (generation != confirm_generation_ || --*pending != 0) return;
+  watchdog_confirmed_ = true;
+  spdlog::info("swing {}: comm-loss watchdog confirmed ({} ms, ramp stop){}", id_,
+               config_.comm_loss_timeout.count(),
+               config_.setup.empty() ? "" : ", setup written and read back");
+  notify();
+}
+
+void SwingDrive::poll_result(std::size_t block, const ReadResult& result) {
   if (!result.ok) {
     if (health_.missed(result.error)) reading_.valid = false;
     return;
   }
   health_.answered();
+  image_.store(block, result.values);
+  if (!image_.complete()) return;
   // Stamped with the logic's own time (from the last tick), so that time stays an input.
   if (last_tick_) last_valid_reading_ = *last_tick_;
-  const auto& r = config_.registers;
-  auto at = [&](std::uint16_t address) { return result.values.at(address - poll_first_); };
-  std::uint16_t status = at(r.status);
+  update_reading();
+}
+
+void SwingDrive::update_reading() {
+  auto flag = [this](const char* key, bool otherwise) {
+    const config::RegisterSpec* s = spec(key);
+    return s != nullptr ? image_.flag(*s).value_or(otherwise) : otherwise;
+  };
+  auto number = [this](const char* key) {
+    const config::RegisterSpec* s = spec(key);
+    return s != nullptr ? image_.number(*s).value_or(0.0) : 0.0;
+  };
   reading_.valid = true;
-  reading_.ready = (status & status_bits::ready) != 0;
-  reading_.running = (status & status_bits::running) != 0;
-  reading_.fault = (status & status_bits::fault) != 0;
-  reading_.comm_lost = (status & status_bits::comm_lost) != 0;
-  double angle = static_cast<std::int16_t>(at(r.angle)) / 10.0;
-  reading_.speed_rev_s = config_.rotary ? at(r.measured_speed) / 1000.0 : 0.0;
-  if (angle != reading_.angle_deg || !reading_.running || !moving_visibly() ||
+  reading_.ready = flag("ready", true);
+  reading_.running = flag("running", false);
+  reading_.fault = flag("fault", false);
+  reading_.comm_lost = flag("comm_lost", false);
+  reading_.speed_rev_s = config_.rotary ? std::abs(number("measured_speed")) / config_.gear_ratio
+                                        : 0.0;
+  // Without an angle (a rotary platform) there is nothing that must keep changing.
+  bool has_angle = spec("angle") != nullptr;
+  double angle = std::round(number("angle") * 10.0) / 10.0;
+  if (!has_angle || angle != reading_.angle_deg || !reading_.running || !moving_visibly() ||
       !last_angle_change_) {
     last_angle_change_ = last_tick_;
     frozen_ = false;
   }
   reading_.angle_deg = angle;
-  reading_.amplitude_deg = at(r.measured_amplitude) / 10.0;
-  reading_.fault_code = at(r.fault_code);
+  reading_.amplitude_deg = number("measured_amplitude");
+  const config::RegisterSpec* code = spec("fault_code");
+  reading_.fault_code = code != nullptr ? image_.raw(*code).value_or(0) : 0;
   if (reading_.fault) {
     health_.set(Health::fault, "drive reports fault code " + std::to_string(reading_.fault_code));
   } else if (link_up_ && !frozen_ && health_.recovered()) {
@@ -136,37 +259,66 @@ void SwingDrive::poll_result(const ReadResult& result) {
   }
 }
 
-void SwingDrive::write_if_changed(std::uint16_t address, std::uint16_t value) {
-  auto it = last_written_.find(address);
-  if (it != last_written_.end() && it->second == value) return;
-  last_written_[address] = value;
+void SwingDrive::write_key(const std::string& key, const RegisterWrite& write) {
+  const config::RegisterSpec* s = spec(key);
+  if (s == nullptr) return;
+  auto it = last_written_.find(key);
+  if (it != last_written_.end() && it->second == write) return;
+  last_written_[key] = write;
   int generation = confirm_generation_;
-  bus_.write(config_.modbus.unit, address, value,
-             [this, address, value, generation](const WriteResult& result) {
+  bus_.write(config_.modbus.unit, s->address, write,
+             [this, key, write, generation](const WriteResult& result) {
                if (result.ok || generation != confirm_generation_) return;
                // Forget it so the next apply sends the then-current value; never a replay.
-               auto found = last_written_.find(address);
-               if (found != last_written_.end() && found->second == value) {
+               auto found = last_written_.find(key);
+               if (found != last_written_.end() && found->second == write) {
                  last_written_.erase(found);
                }
              });
 }
 
+void SwingDrive::write_number(const char* key, double value, Rounding rounding) {
+  if (const config::RegisterSpec* s = spec(key)) write_key(key, number_write(*s, value, rounding));
+}
+
+void SwingDrive::write_toggle(const char* key, bool on) {
+  if (const config::RegisterSpec* s = spec(key)) {
+    write_key(key, toggle_write(*s, on, config_.modbus.mask_write));
+  }
+}
+
+void SwingDrive::write_code(const char* key, std::uint16_t raw) {
+  if (const config::RegisterSpec* s = spec(key)) write_key(key, raw_write(*s, raw));
+}
+
+// Run off, then enable, then the control register: the drive ramps down (a category 1 stop).
+void SwingDrive::stop_switches() {
+  for (const char* key : kStopSwitches) write_toggle(key, false);
+  write_toggle("quick_stop", true);
+}
+
 void SwingDrive::apply(const SwingOutput& output) {
   if (!link_up_) return;
-  const auto& r = config_.registers;
   // The bus sends writes in this order: a stop disables first, a start enables last, once the
-  // drive holds every setpoint it is to run with.
-  if (!output.enabled()) write_if_changed(r.control, 0);
-  write_if_changed(r.mode, static_cast<std::uint16_t>(output.mode()));
-  write_if_changed(r.period, to_register(output.period_s(), 1000.0));
-  write_if_changed(r.amplitude, to_register(output.amplitude_deg(), 10.0));
+  // drive holds every setpoint it is to run with. Rounding never goes past a limit: the
+  // amplitude and speed down, the period up.
+  if (!output.enabled()) stop_switches();
+  write_code("mode", static_cast<std::uint16_t>(output.mode()));
+  if (config_.linear) {
+    write_number("period", output.period_s(), Rounding::up);
+    write_number("amplitude", output.amplitude_deg(), Rounding::down);
+  }
   if (config_.rotary) {
     // The direction first: it only ever changes while the speed is 0 (the limiter's pause).
-    write_if_changed(r.direction, static_cast<std::uint16_t>(output.direction()));
-    write_if_changed(r.speed, to_register(output.speed_rev_s(), 1000.0));
+    write_toggle("direction", output.direction() == config::Direction::counterclockwise);
+    write_number("speed", output.speed_rev_s() * config_.gear_ratio, Rounding::down);
   }
-  if (output.enabled()) write_if_changed(r.control, 1);
+  if (output.enabled()) {
+    write_toggle("quick_stop", false);
+    write_toggle("control", true);
+    write_toggle("enable", true);
+    write_toggle("run", true);
+  }
 }
 
 void SwingDrive::tick(Clock::time_point now) {
@@ -194,7 +346,10 @@ void SwingDrive::tick(Clock::time_point now) {
   // stays within a quarter of the timeout instead of a quarter plus a tick.
   if (!link_up_ || !next_heartbeat_ || now + tick_period < *next_heartbeat_) return;
   // A quarter of the timeout keeps the gap under half of it even when one poll is slow (S6).
-  bus_.write(config_.modbus.unit, config_.registers.heartbeat, ++heartbeat_counter_);
+  // Without a heartbeat register the drive's watchdog is restarted by the polls themselves.
+  if (const config::RegisterSpec* beat = spec("heartbeat")) {
+    bus_.write(config_.modbus.unit, beat->address, raw_write(*beat, ++heartbeat_counter_), {});
+  }
   // Due a quarter after this write (not after the last due time), so that writing early on a
   // tick never lets the due time drift past a tick: every gap is at most a quarter.
   *next_heartbeat_ = now + config_.comm_loss_timeout / 4;

@@ -1,33 +1,37 @@
-// Swing motor drive over Modbus: turns supervisor-approved outputs into register writes, keeps
-// the drive's comm-loss watchdog configured and fed, and reports readings and health. One model
-// of devices::Drive: sensoryd's own register map, as the swing simulator speaks it.
+// A swing drive or rotary platform over Modbus, as its configured register map says: turns
+// supervisor-approved outputs into writes in the drive's own units and bits, keeps its comm-loss
+// watchdog configured (in the register's unit, read back) and fed, writes its setup, and reports
+// readings and health. One model of devices::Drive.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "config/model.hpp"
 #include "devices/drive.hpp"
 #include "devices/health.hpp"
+#include "devices/register_io.hpp"
 #include "devices/swing_output.hpp"
 #include "devices/transport/register_bus.hpp"
 
 namespace sensoryd::devices {
 
-// Status word bits of the drive (config's register map names the register).
+// Today's status word (the short form `status`): bit0 ready, bit1 running, bit2 fault, bit3 comm
+// lost; for tests that set what the simulator's drive reports.
 namespace status_bits {
 constexpr std::uint16_t ready = 1U << 0;
 constexpr std::uint16_t running = 1U << 1;
 constexpr std::uint16_t fault = 1U << 2;
 constexpr std::uint16_t comm_lost = 1U << 3;
 }  // namespace status_bits
-
-// Value written to the comm-loss action register: ramp to a stop, then disable.
-constexpr std::uint16_t kCommLossActionRampStop = 1;
 
 class SwingDrive final : public Drive {
  public:
@@ -37,8 +41,8 @@ class SwingDrive final : public Drive {
   void attach();
 
   void apply(const SwingOutput& output) override;
-  void hold_stop() override { bus_.hold(config_.modbus.unit, config_.registers.control, 0); }
-  void release_stop() override { bus_.release(config_.modbus.unit, config_.registers.control); }
+  void hold_stop() override;
+  void release_stop() override;
   // Also declares the drive lost when readings stop arriving at all (a bus that hangs
   // delivers neither answers nor failures).
   void tick(Clock::time_point now) override;
@@ -56,23 +60,35 @@ class SwingDrive final : public Drive {
  private:
   void link_changed(bool connected, const std::string& detail);
   void configure_watchdog();
-  void poll_result(const ReadResult& result);
+  void write_setup(int generation, std::shared_ptr<int> pending);
+  void confirm_one(int generation, const std::shared_ptr<int>& pending);
+  void poll_result(std::size_t block, const ReadResult& result);
+  void update_reading();
   void notify();
-  void write_if_changed(std::uint16_t address, std::uint16_t value);
+  const config::RegisterSpec* spec(std::string_view key) const {
+    return config_.registers.find(key);
+  }
+  // Each writes only what changed since the last write of that key (on this connection).
+  void write_key(const std::string& key, const RegisterWrite& write);
+  void write_number(const char* key, double value, config::Rounding rounding);
+  void write_toggle(const char* key, bool on);
+  void write_code(const char* key, std::uint16_t raw);
+  void stop_switches();
   bool moving_visibly() const;  // enough that the angle must change between polls
 
   std::string id_;
   config::SwingDrive config_;
   RegisterBus& bus_;
   HealthTracker health_;
-  std::uint16_t poll_first_ = 0;
-  std::uint16_t poll_count_ = 0;
+  RegisterImage image_;
+  // Per register, the write that stops the drive (its stop switches combined), for hold_stop().
+  std::vector<std::pair<std::uint16_t, RegisterWrite>> stop_writes_;
 
   bool link_up_ = false;
   bool watchdog_confirmed_ = false;
   int confirm_generation_ = 0;  // ignores read-backs from an earlier connection
   SwingReading reading_;
-  std::map<std::uint16_t, std::uint16_t> last_written_;
+  std::map<std::string, RegisterWrite> last_written_;
   std::uint16_t heartbeat_counter_ = 0;
   std::optional<Clock::time_point> next_heartbeat_;
   std::optional<Clock::time_point> last_valid_reading_;

@@ -1,5 +1,7 @@
 // sensoryd-modbus-sim: a Modbus TCP server standing in for one bus of a room's equipment, each
-// unit id a device of its own kind (swing drive, DMX/LED light, amplifier, I/O module).
+// unit id a device of its own kind (swing drive, DMX/LED light, amplifier, I/O module), speaking
+// the register map the room's configuration gives it, or sensoryd's own maps.
+//   sensoryd-modbus-sim --port N --config ROOM.toml --bus ID [--record FILE] [--control-port M]
 //   sensoryd-modbus-sim --port N [--unit 1:swing --unit 3:io ...] [--record FILE]
 //                       [--control-port M]
 //   sensoryd-modbus-sim --rtu LINK [--unit 1:swing] ...   (Modbus RTU on a pty; LINK names it)
@@ -24,6 +26,7 @@
 
 #include <modbus.h>
 
+#include "config/loader.hpp"
 #include "simulators/control_port.hpp"
 #include "simulators/recorder.hpp"
 #include "simulators/sim_units.hpp"
@@ -46,13 +49,16 @@ struct Options {
   std::string rtu_link;  // non-empty: Modbus RTU on a pty, linked from this path
   std::string record;
   std::vector<std::pair<int, std::string>> units;
+  std::string config;  // a room file: the units of bus `bus`, with their configured maps
+  std::string bus;
   sensoryd::sim::SwingPhysics physics;
 };
 
 int usage(const std::string& why) {
   std::cerr
       << "sensoryd-modbus-sim: " << why << "\n"
-      << "usage: sensoryd-modbus-sim [--host ADDR] [--port N] [--unit ID:KIND]...\n"
+      << "usage: sensoryd-modbus-sim [--host ADDR] [--port N] [--config ROOM.toml --bus ID]\n"
+      << "                           [--unit ID:KIND]...\n"
       << "                           [--record FILE] [--control-port M]\n"
       << "                           [--rise DEG_PER_S] [--decel DEG_PER_S]\n"
       << "       sensoryd-modbus-sim --rtu LINK [--unit ID:KIND] ...  (RTU on a pty; one unit)\n"
@@ -72,6 +78,8 @@ struct Slot {
   std::vector<std::uint8_t> frozen_discrete;
 
   void sync() {
+    auto coils = model->coils();
+    std::copy(coils.begin(), coils.end(), map->tab_bits);
     auto holding = model->holding();
     std::copy(holding.begin(), holding.end(), map->tab_registers);
     auto inputs = stuck ? frozen_inputs : model->inputs();
@@ -104,11 +112,17 @@ class Bus {
   std::string add_unit(int unit, const std::string& kind) {
     auto model = sensoryd::sim::make_unit(kind, unit, options_.physics, recorder_, Clock::now());
     if (!model) return "unknown unit kind '" + kind + "'";
+    return add_unit(std::move(model));
+  }
+
+  std::string add_unit(std::unique_ptr<SimUnit> model) {
+    int unit = model->unit();
     if (unit < 1 || unit > 247 || slots_.count(unit) != 0) {
       return "unit " + std::to_string(unit) + " is out of range 1-247 or given twice";
     }
     Slot slot;
-    slot.map = modbus_mapping_new(0, static_cast<int>(model->discrete().size()),
+    slot.map = modbus_mapping_new(static_cast<int>(model->coils().size()),
+                                  static_cast<int>(model->discrete().size()),
                                   static_cast<int>(model->holding().size()),
                                   static_cast<int>(model->inputs().size()));
     slot.model = std::move(model);
@@ -200,6 +214,7 @@ class Bus {
       if (length == 0) continue;
       Slot* slot = find(query[header() - 1]);
       if (slot == nullptr || slot->dead) continue;  // nobody there: the client times out
+      slot->model->on_request(Clock::now());
       if (slot->delay_ms > 0) {
         delayed_.push_back(DelayedReply{fd, query, length,
                                         Clock::now() + std::chrono::milliseconds(slot->delay_ms)});
@@ -249,6 +264,8 @@ class Bus {
     slot->sync();
   }
 
+  // Hands the unit what a write left in its tables (single, multiple, masked; registers or
+  // coils), as libmodbus stored it.
   void apply_writes(Slot& slot, const std::uint8_t* query, int length, Clock::time_point now) {
     int h = header();
     if (length < h + 5) return;
@@ -257,21 +274,25 @@ class Bus {
       return static_cast<std::uint16_t>((query[at] << 8) | query[at + 1]);
     };
     std::uint16_t address = word(h + 1);
-    auto holding_count = slot.model->holding().size();
-    auto apply = [&](std::uint16_t a, std::uint16_t value) {
-      if (a >= holding_count) return;
-      recorder_.write(slot.model->unit(), a, slot.model->register_name(a), value);
-      slot.model->write(a, value, now);
-    };
-    if (function == MODBUS_FC_WRITE_SINGLE_REGISTER) {
-      apply(address, word(h + 3));
-    } else if (function == MODBUS_FC_WRITE_MULTIPLE_REGISTERS) {
-      int count = word(h + 3);
-      if (length < h + 6 + count * 2) return;
-      for (int i = 0; i < count; ++i) {
-        apply(static_cast<std::uint16_t>(address + i), word(h + 6 + i * 2));
-      }
+    bool coil = function == MODBUS_FC_WRITE_SINGLE_COIL || function == MODBUS_FC_WRITE_MULTIPLE_COILS;
+    int count = 0;
+    if (function == MODBUS_FC_WRITE_SINGLE_REGISTER || function == MODBUS_FC_WRITE_SINGLE_COIL ||
+        function == MODBUS_FC_MASK_WRITE_REGISTER) {
+      count = 1;
+    } else if (function == MODBUS_FC_WRITE_MULTIPLE_REGISTERS ||
+               function == MODBUS_FC_WRITE_MULTIPLE_COILS) {
+      count = word(h + 3);
     }
+    if (count == 0) return;
+    std::vector<std::uint16_t> values;
+    for (int i = 0; i < count; ++i) {
+      values.push_back(coil ? map_bit(slot, address + i) : slot.map->tab_registers[address + i]);
+    }
+    slot.model->write(coil, address, values, now);
+  }
+
+  static std::uint16_t map_bit(const Slot& slot, int address) {
+    return slot.map->tab_bits[address] != 0 ? 1 : 0;
   }
 
   void drop_clients() {
@@ -370,6 +391,35 @@ class Bus {
   std::deque<DelayedReply> delayed_;
 };
 
+// The units of bus `options.bus` in the room file, each with its configured map; an I/O module's
+// contacts closed at power-up where an active-low input (an E-stop chain) is wired.
+std::string add_configured_units(const Options& options, Bus& bus, Recorder& recorder) {
+  auto loaded = sensoryd::config::load_room(options.config);
+  if (!loaded.room) {
+    std::string text = "cannot load " + options.config + ":";
+    for (const auto& d : loaded.diagnostics.errors) text += "\n  " + d.to_string();
+    return text;
+  }
+  const auto& room = *loaded.room;
+  if (room.find_bus(options.bus) == nullptr) return "no bus \"" + options.bus + "\" in " + options.config;
+  std::map<int, unsigned> closed;
+  std::map<int, const sensoryd::config::Device*> first;
+  for (const auto& device : room.devices) {
+    const auto* binding = device.modbus();
+    if (binding == nullptr || binding->bus != options.bus) continue;
+    first.emplace(binding->unit, &device);
+    const auto* input = device.as<sensoryd::config::Input>();
+    if (input != nullptr && input->active_low) closed[binding->unit] |= sensoryd::sim::contact_bit(*input->modbus());
+  }
+  for (const auto& [unit, device] : first) {
+    auto model = sensoryd::sim::make_unit(*device, closed[unit], options.physics, recorder,
+                                          Clock::now());
+    std::string error = bus.add_unit(std::move(model));
+    if (!error.empty()) return error;
+  }
+  return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -387,6 +437,10 @@ int main(int argc, char** argv) {
         options.control_port = std::stoi(value);
       } else if (arg == "--record") {
         options.record = value;
+      } else if (arg == "--config") {
+        options.config = value;
+      } else if (arg == "--bus") {
+        options.bus = value;
       } else if (arg == "--rtu") {
         options.rtu_link = value;
       } else if (arg == "--unit") {
@@ -404,7 +458,7 @@ int main(int argc, char** argv) {
       return usage("not a number: " + value + " after " + arg);
     }
   }
-  if (options.units.empty()) options.units.emplace_back(1, "swing");
+  if (options.units.empty() && options.config.empty()) options.units.emplace_back(1, "swing");
   if (!options.rtu_link.empty() && options.units.size() != 1) {
     return usage("--rtu simulates one unit: give one --unit");
   }
@@ -422,6 +476,13 @@ int main(int argc, char** argv) {
   for (const auto& [unit, kind] : options.units) {
     std::string error = bus.add_unit(unit, kind);
     if (!error.empty()) return usage(error);
+  }
+  if (!options.config.empty()) {
+    std::string error = add_configured_units(options, bus, recorder);
+    if (!error.empty()) {
+      std::cerr << "sensoryd-modbus-sim: " << error << "\n";
+      return 78;
+    }
   }
   std::unique_ptr<sensoryd::sim::ControlPort> control;
   if (options.control_port != 0) {

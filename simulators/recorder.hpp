@@ -16,7 +16,10 @@ class Recorder {
   Recorder& operator=(const Recorder&) = delete;
 
   bool ok() const { return file_ != nullptr || !enabled_; }
-  void write(int unit, std::uint16_t address, const char* name, std::uint16_t value);
+  // A write of the value `name` (a configured register key) at `address`: `value` is the raw
+  // register as it now stands, `engineering` what it means (degrees, seconds, 1/0 for a switch).
+  void write(int unit, std::uint16_t address, const std::string& name, std::uint16_t value,
+             double engineering);
   // A notable moment; `fields` are extra JSON members ("\"amplitude_deg\":1.5"), may be empty.
   void event(int unit, const std::string& name, const std::string& fields = {});
   // A fault or input change applied through the control interface, as typed.

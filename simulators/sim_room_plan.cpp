@@ -26,27 +26,6 @@ int broker_port(const std::string& uri) {
 SimRoomPlan plan_sim_room(const config::Room& room, const std::filesystem::path& record_dir,
                           int mqtt_control_port) {
   SimRoomPlan plan;
-  // Per bus, per unit: the kind of simulated device, and for an I/O module the contacts that
-  // are closed at power-up (an active-low E-stop contact is closed while released).
-  struct Unit {
-    std::string kind;
-    unsigned closed = 0;
-  };
-  std::map<std::string, std::map<int, Unit>> units;
-  for (const auto& device : room.devices) {
-    const config::ModbusBinding* binding = device.modbus();
-    if (binding == nullptr) continue;
-    Unit& unit = units[binding->bus][binding->unit];
-    if (device.as<config::SwingDrive>()) unit.kind = "swing";
-    if (device.as<config::ModbusLight>()) unit.kind = "light";
-    if (device.as<config::ModbusSound>()) unit.kind = "amplifier";
-    if (const auto* input = device.as<config::Input>(); input && input->modbus()) {
-      unit.kind = "io";
-      if (input->active_low && input->modbus()->discrete) {
-        unit.closed |= 1U << input->modbus()->address;
-      }
-    }
-  }
   for (const auto& bus : room.buses) {
     if (bus.type == config::BusType::rtu) {
       plan.notes.push_back("bus " + bus.id + " is RTU on " + bus.device +
@@ -62,15 +41,12 @@ SimRoomPlan plan_sim_room(const config::Room& room, const std::filesystem::path&
     p.name = "modbus bus " + bus.id;
     p.program = "sensoryd-modbus-sim";
     p.control_port = bus.port + 1;
+    // Each unit speaks the map its device has in the room file.
     p.args = {"--port",         std::to_string(bus.port),
               "--control-port", std::to_string(p.control_port),
-              "--record",       (record_dir / (bus.id + "-recording.jsonl")).string()};
-    for (const auto& [unit, what] : units[bus.id]) {
-      std::string kind = what.kind;
-      if (kind == "io" && what.closed != 0) kind += "=" + std::to_string(what.closed);
-      p.args.push_back("--unit");
-      p.args.push_back(std::to_string(unit) + ":" + kind);
-    }
+              "--record",       (record_dir / (bus.id + "-recording.jsonl")).string(),
+              "--config",       std::filesystem::absolute(room.source).string(),
+              "--bus",          bus.id};
     plan.processes.push_back(std::move(p));
   }
   SimProcess mqtt;

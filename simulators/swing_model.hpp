@@ -52,6 +52,8 @@ class SwingModel {
   SwingModel(SwingPhysics physics, Clock::time_point now, EventSink events);
 
   void write(std::uint16_t address, std::uint16_t value, Clock::time_point now);
+  // Restarts the comm-loss watchdog without a write (a drive that counts every request).
+  void feed(Clock::time_point now) { last_feed_ = now; }
   void step(Clock::time_point now);
   bool running() const;
 

@@ -58,9 +58,10 @@ class LibmodbusContext final : public ModbusContext {
     modbus_set_slave(ctx_, unit);
     values.assign(count, 0);
     int rc = -1;
-    if (kind == RegisterKind::discrete) {
+    if (kind == RegisterKind::discrete || kind == RegisterKind::coil) {
       std::vector<std::uint8_t> bits(count);
-      rc = modbus_read_input_bits(ctx_, address, count, bits.data());
+      rc = kind == RegisterKind::coil ? modbus_read_bits(ctx_, address, count, bits.data())
+                                      : modbus_read_input_bits(ctx_, address, count, bits.data());
       int error = errno;
       if (rc != count) return {error};
       std::copy(bits.begin(), bits.end(), values.begin());
@@ -77,6 +78,33 @@ class LibmodbusContext final : public ModbusContext {
     if (ctx_ == nullptr) return {ENOTCONN};
     modbus_set_slave(ctx_, unit);
     int written = modbus_write_register(ctx_, address, value);
+    int error = errno;
+    return written == 1 ? ModbusStatus{} : ModbusStatus{error};
+  }
+
+  ModbusStatus write_many(int unit, std::uint16_t address,
+                          std::span<const std::uint16_t> values) override {
+    if (ctx_ == nullptr) return {ENOTCONN};
+    modbus_set_slave(ctx_, unit);
+    auto count = static_cast<int>(values.size());
+    int written = modbus_write_registers(ctx_, address, count, values.data());
+    int error = errno;
+    return written == count ? ModbusStatus{} : ModbusStatus{error};
+  }
+
+  ModbusStatus write_coil(int unit, std::uint16_t address, bool on) override {
+    if (ctx_ == nullptr) return {ENOTCONN};
+    modbus_set_slave(ctx_, unit);
+    int written = modbus_write_bit(ctx_, address, on ? 1 : 0);
+    int error = errno;
+    return written == 1 ? ModbusStatus{} : ModbusStatus{error};
+  }
+
+  ModbusStatus mask_write(int unit, std::uint16_t address, std::uint16_t and_mask,
+                          std::uint16_t or_mask) override {
+    if (ctx_ == nullptr) return {ENOTCONN};
+    modbus_set_slave(ctx_, unit);
+    int written = modbus_mask_write_register(ctx_, address, and_mask, or_mask);
     int error = errno;
     return written == 1 ? ModbusStatus{} : ModbusStatus{error};
   }

@@ -83,34 +83,49 @@ void ModbusBus::stop() {
   worker_.join();
 }
 
-void ModbusBus::write(int unit, std::uint16_t address, std::uint16_t value, WriteHandler done) {
+void ModbusBus::write(int unit, std::uint16_t address, const RegisterWrite& write,
+                      WriteHandler done) {
+  Key key{unit, write.coil, address};
   {
     std::lock_guard lock(mutex_);
-    auto held = held_.find({unit, address});
-    if (held != held_.end() && held->second.value != value) {
+    auto held = held_.find(key);
+    if (held != held_.end() && !write.keeps(held->second.write)) {
       deliver(done, WriteResult{false, "refused: the register is held by a safety stop"});
       return;
     }
-    auto& slot = writes_[{unit, address}];
-    if (slot.done) {
+    auto [slot, fresh] = writes_.try_emplace(key);
+    PendingWrite& pending = slot->second;
+    if (fresh) {
+      pending = PendingWrite{write, std::move(done), next_write_sequence_++};
+    } else if ((write.touched() & pending.write.touched()) == pending.write.touched()) {
       // Superseded before it was sent: tell its owner, who will see the newer value land.
-      deliver(slot.done, WriteResult{false, "superseded by a newer value"});
+      deliver(pending.done, WriteResult{false, "superseded by a newer value"});
+      pending = PendingWrite{write, std::move(done), next_write_sequence_++};
+    } else {
+      // Other bits of the same register: both go out as one write, and both owners hear of it.
+      auto earlier = std::move(pending.done);
+      pending.write = pending.write.then(write);
+      pending.sequence = next_write_sequence_++;
+      pending.done = [earlier = std::move(earlier), later = std::move(done)](const WriteResult& r) {
+        if (earlier) earlier(r);
+        if (later) later(r);
+      };
     }
-    slot = PendingWrite{value, std::move(done), next_write_sequence_++};
   }
   wake_.notify_all();
 }
 
-void ModbusBus::hold(int unit, std::uint16_t address, std::uint16_t value) {
+void ModbusBus::hold(int unit, std::uint16_t address, const RegisterWrite& write) {
+  Key key{unit, write.coil, address};
   {
     std::lock_guard lock(mutex_);
-    auto [held, added] = held_.try_emplace({unit, address}, Held{value, false});
-    if (!added && held->second.value == value) return;  // already held there
-    held->second = Held{value, false};
+    auto [held, added] = held_.try_emplace(key, Held{write, false});
+    if (!added && held->second.write == write) return;  // already held there
+    held->second = Held{write, false};
     held_pending_ = true;
     // A value queued earlier must not follow the held one.
-    auto queued = writes_.find({unit, address});
-    if (queued != writes_.end()) {
+    auto queued = writes_.find(key);
+    if (queued != writes_.end() && !queued->second.write.keeps(write)) {
       deliver(queued->second.done,
               WriteResult{false, "refused: the register is held by a safety stop"});
       writes_.erase(queued);
@@ -119,9 +134,9 @@ void ModbusBus::hold(int unit, std::uint16_t address, std::uint16_t value) {
   wake_.notify_all();
 }
 
-void ModbusBus::release(int unit, std::uint16_t address) {
+void ModbusBus::release(int unit, std::uint16_t address, bool coil) {
   std::lock_guard lock(mutex_);
-  held_.erase({unit, address});
+  held_.erase(Key{unit, coil, address});
 }
 
 void ModbusBus::read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
@@ -219,9 +234,24 @@ ReadResult ModbusBus::do_read(int unit, RegisterKind kind, std::uint16_t address
   return ReadResult{true, std::move(values), {}};
 }
 
-WriteResult ModbusBus::do_write(int unit, std::uint16_t address, std::uint16_t value) {
+WriteResult ModbusBus::do_write(const Key& key, const RegisterWrite& write) {
   if (!connected_) return WriteResult{false, "not connected"};
-  ModbusStatus status = context_->write(unit, address, value);
+  ModbusStatus status;
+  if (write.coil) {
+    status = context_->write_coil(key.unit, key.address, write.words[0] != 0);
+  } else if (write.form == RegisterWrite::Form::values) {
+    status = write.count == 1
+                 ? context_->write(key.unit, key.address, write.words[0])
+                 : context_->write_many(key.unit, key.address, {write.words.data(), write.count});
+  } else if (write.mask_write) {
+    status = context_->mask_write(key.unit, key.address, write.and_mask, write.or_mask);
+  } else {
+    // Read-modify-write on this thread: nothing sensoryd sends comes between the two.
+    std::vector<std::uint16_t> current;
+    status = context_->read(key.unit, RegisterKind::holding, key.address, 1, current);
+    pace();
+    if (status.ok()) status = context_->write(key.unit, key.address, write.apply(current[0]));
+  }
   pace();
   if (!status.ok()) {
     std::string message = context_->describe(status.error);
@@ -254,34 +284,34 @@ void ModbusBus::wait_before_retry(std::chrono::milliseconds backoff) {
 }
 
 void ModbusBus::send_held_values() {
-  std::vector<std::pair<Key, std::uint16_t>> held;
+  std::vector<std::pair<Key, RegisterWrite>> held;
   {
     std::lock_guard lock(mutex_);
     if (!held_pending_) return;
     for (auto& [key, value] : held_) {
       if (value.sent) continue;
-      held.emplace_back(key, value.value);
+      held.emplace_back(key, value.write);
       value.sent = true;
     }
     held_pending_ = false;
   }
   for (const auto& [key, value] : held) {
-    bool written = do_write(key.first, key.second, value).ok;
+    bool written = do_write(key, value).ok;
     mark_progress();
     if (written) continue;
     std::lock_guard lock(mutex_);  // tried again before the next request
     auto still = held_.find(key);
-    if (still != held_.end() && still->second.value == value) {
+    if (still != held_.end() && still->second.write == value) {
       still->second.sent = false;
       held_pending_ = connected_;
     }
   }
 }
 
-bool ModbusBus::refused_by_hold(const Key& key, std::uint16_t value) {
+bool ModbusBus::refused_by_hold(const Key& key, const RegisterWrite& write) {
   std::lock_guard lock(mutex_);
   auto held = held_.find(key);
-  return held != held_.end() && held->second.value != value;
+  return held != held_.end() && !write.keeps(held->second.write);
 }
 
 void ModbusBus::send_queued_writes() {
@@ -302,11 +332,11 @@ void ModbusBus::send_queued_writes() {
     // A stop held while this batch goes out is written before the rest of it, and a value
     // taken into the batch before the hold is not sent after it.
     send_held_values();
-    if (refused_by_hold(key, write->value)) {
+    if (refused_by_hold(key, write->write)) {
       deliver(write->done, WriteResult{false, "refused: the register is held by a safety stop"});
       continue;
     }
-    deliver(write->done, do_write(key.first, key.second, write->value));
+    deliver(write->done, do_write(key, write->write));
     mark_progress();
   }
 }
@@ -398,7 +428,7 @@ void ModbusBus::run() {
     last_writes.swap(writes_);
   }
   for (auto& [key, write] : last_writes) {
-    deliver(write.done, do_write(key.first, key.second, write.value));
+    deliver(write.done, do_write(key, write.write));
   }
   disconnect("bus stopped");
   {

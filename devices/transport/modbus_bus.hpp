@@ -62,11 +62,15 @@ class ModbusBus final : public RegisterBus {
   void stop();
 
   // Thread-safe; see RegisterBus for the ordering guarantees.
-  void write(int unit, std::uint16_t address, std::uint16_t value, WriteHandler done = {}) override;
+  using RegisterBus::hold;
+  using RegisterBus::release;
+  using RegisterBus::write;
+  void write(int unit, std::uint16_t address, const RegisterWrite& write,
+             WriteHandler done) override;
   void read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
             ReadHandler done) override;
-  void hold(int unit, std::uint16_t address, std::uint16_t value) override;
-  void release(int unit, std::uint16_t address) override;
+  void hold(int unit, std::uint16_t address, const RegisterWrite& write) override;
+  void release(int unit, std::uint16_t address, bool coil) override;
 
   const std::string& id() const { return settings_.id; }
 
@@ -87,11 +91,11 @@ class ModbusBus final : public RegisterBus {
     std::chrono::steady_clock::time_point due{};
   };
   struct Held {
-    std::uint16_t value;
+    RegisterWrite write;
     bool sent;  // written since it was held (or since the link came up)
   };
   struct PendingWrite {
-    std::uint16_t value;
+    RegisterWrite write;
     WriteHandler done;
     std::uint64_t sequence;  // when its latest value was queued: writes go out in this order
   };
@@ -103,7 +107,12 @@ class ModbusBus final : public RegisterBus {
     ReadHandler done;
   };
 
-  using Key = std::pair<int, std::uint16_t>;
+  struct Key {
+    int unit;
+    bool coil;
+    std::uint16_t address;
+    auto operator<=>(const Key&) const = default;
+  };
   using WriteQueue = std::map<Key, PendingWrite>;
 
   void run();
@@ -117,7 +126,7 @@ class ModbusBus final : public RegisterBus {
   // before every poll, so a stop never waits behind polls nor behind other writes.
   void send_queued_writes();
   void send_held_values();
-  bool refused_by_hold(const Key& key, std::uint16_t value);
+  bool refused_by_hold(const Key& key, const RegisterWrite& write);
   // Fails every queued write and read with `why`: nothing is sent late.
   void fail_queued(const std::string& why);
   // Waits out a reconnect backoff in slices, so that a long one never looks stuck.
@@ -126,7 +135,7 @@ class ModbusBus final : public RegisterBus {
   void pace();                   // the configured quiet time between requests
   void disconnect(const std::string& why);
   ReadResult do_read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count);
-  WriteResult do_write(int unit, std::uint16_t address, std::uint16_t value);
+  WriteResult do_write(const Key& key, const RegisterWrite& write);
   void note_failure(int error_number);
   void announce_link(bool connected, const std::string& detail);
   void mark_progress();

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,12 @@ class ModbusContext {
   // Reads `count` values into `values` (resized to `count` on success).
   virtual ModbusStatus read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
                             std::vector<std::uint16_t>& values) = 0;
-  virtual ModbusStatus write(int unit, std::uint16_t address, std::uint16_t value) = 0;
+  virtual ModbusStatus write(int unit, std::uint16_t address, std::uint16_t value) = 0;  // fc 06
+  virtual ModbusStatus write_many(int unit, std::uint16_t address,
+                                  std::span<const std::uint16_t> values) = 0;  // fc 16
+  virtual ModbusStatus write_coil(int unit, std::uint16_t address, bool on) = 0;  // fc 05
+  virtual ModbusStatus mask_write(int unit, std::uint16_t address, std::uint16_t and_mask,
+                                  std::uint16_t or_mask) = 0;  // fc 22
   // Discards bytes that arrive late after a timeout, so the next answer is not misread.
   virtual void flush() = 0;
   // Thread-safe, from any thread: unblocks a request stuck in the transport (shutdown).

@@ -4,6 +4,7 @@
 // ModbusBus is the real one; tests use fakes.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -12,8 +13,50 @@
 
 namespace sensoryd::devices {
 
-// holding and input registers (fc 03/04); discrete inputs (fc 02) read as one value (0/1) each.
-enum class RegisterKind { holding, input, discrete };
+// holding and input registers (fc 03/04); discrete inputs (fc 02) and coils (fc 01) read as one
+// value (0/1) each.
+enum class RegisterKind { holding, input, discrete, coil };
+
+// One write to a unit: whole values (fc 06 for one register, fc 16 for two, fc 05 for a coil), or
+// some bits of one holding register (fc 22, or fc 03 then fc 06 on the bus thread), so that the
+// bits sensoryd does not own (a drive's "remote" bit) keep their value.
+struct RegisterWrite {
+  enum class Form : std::uint8_t { values, bits };
+  Form form = Form::values;
+  bool coil = false;
+  std::array<std::uint16_t, 2> words{};
+  std::uint16_t count = 1;
+  std::uint16_t and_mask = 0xFFFF;
+  std::uint16_t or_mask = 0;
+  bool mask_write = false;  // bits: one fc 22 rather than read-modify-write
+
+  static RegisterWrite single(std::uint16_t value) { return {Form::values, false, {value, 0}}; }
+  static RegisterWrite pair(std::uint16_t first, std::uint16_t second) {
+    return {Form::values, false, {first, second}, 2};
+  }
+  static RegisterWrite coil_value(bool on) {
+    return {Form::values, true, {static_cast<std::uint16_t>(on ? 1 : 0), 0}};
+  }
+  static RegisterWrite bits(std::uint16_t and_mask, std::uint16_t or_mask, bool mask_write) {
+    return {Form::bits, false, {}, 1, and_mask, or_mask, mask_write};
+  }
+
+  // The bits of its register this write sets (all of them for a whole value).
+  std::uint16_t touched() const {
+    return form == Form::values ? std::uint16_t{0xFFFF}
+                                : static_cast<std::uint16_t>(~and_mask | or_mask);
+  }
+  // What a one-register write leaves in a register that held `current`.
+  std::uint16_t apply(std::uint16_t current) const {
+    if (form == Form::values) return words[0];
+    return static_cast<std::uint16_t>((current & and_mask) | or_mask);
+  }
+  // This write, then `later`, as one write (for latest-wins queues).
+  RegisterWrite then(const RegisterWrite& later) const;
+  // True when writing this leaves every bit `held` sets as `held` sets it.
+  bool keeps(const RegisterWrite& held) const;
+  bool operator==(const RegisterWrite&) const = default;
+};
 
 struct ReadResult {
   bool ok = false;
@@ -46,18 +89,27 @@ class RegisterBus {
     add_poll(unit, kind, address, count, period, std::move(handler), {});
   }
 
-  // A newer write to the same (unit, register) replaces one not yet sent, so a setpoint is
-  // never written late with a stale value. Writes go out before reads queued after them.
-  virtual void write(int unit, std::uint16_t address, std::uint16_t value,
-                     WriteHandler done = {}) = 0;
+  // A newer write to the same (unit, register) replaces one not yet sent (bits of it are merged
+  // into it), so a setpoint is never written late with a stale value. Writes go out before reads
+  // queued after them, and in the order they were asked for.
+  virtual void write(int unit, std::uint16_t address, const RegisterWrite& write,
+                     WriteHandler done) = 0;
+  void write(int unit, std::uint16_t address, const RegisterWrite& w) { write(unit, address, w, {}); }
+  void write(int unit, std::uint16_t address, std::uint16_t value, WriteHandler done = {}) {
+    write(unit, address, RegisterWrite::single(value), std::move(done));
+  }
   virtual void read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
                     ReadHandler done) = 0;
 
-  // Thread-safe, from any thread (a reflex on another bus). Writes `value` to the register
-  // before any other queued request and any further poll, and refuses every other value for it
-  // until release(): a stop that nothing queued earlier can undo.
-  virtual void hold(int unit, std::uint16_t address, std::uint16_t value) = 0;
-  virtual void release(int unit, std::uint16_t address) = 0;
+  // Thread-safe, from any thread (a reflex on another bus). Sends `write` to the register before
+  // any other queued request and any further poll, and refuses every write that would change a
+  // bit it sets until release(): a stop that nothing queued earlier can undo.
+  virtual void hold(int unit, std::uint16_t address, const RegisterWrite& write) = 0;
+  virtual void release(int unit, std::uint16_t address, bool coil) = 0;
+  void hold(int unit, std::uint16_t address, std::uint16_t value) {
+    hold(unit, address, RegisterWrite::single(value));
+  }
+  void release(int unit, std::uint16_t address) { release(unit, address, false); }
 };
 
 }  // namespace sensoryd::devices

@@ -106,6 +106,10 @@ status = 0
 angle = 1
 measured_amplitude = 2
 fault_code = 3
+
+[limits.devices]
+estop_required = false
+estop_required_reason = "in-process tests of the App's MQTT handling: no equipment answers"
 )";
 
 constexpr const char* kInProcessProfile = R"(id = "calm"

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -27,18 +28,19 @@ class FakeBus : public devices::RegisterBus {
                 std::chrono::milliseconds, ReadHandler handler, Reflex reflex) override {
     polls_.push_back({unit, kind, address, count, std::move(handler), std::move(reflex)});
   }
-  void write(int unit, std::uint16_t address, std::uint16_t value, WriteHandler done) override {
-    auto held = held_.find({unit, address});
-    if (held != held_.end() && held->second != value) {
+  using devices::RegisterBus::hold;
+  using devices::RegisterBus::release;
+  using devices::RegisterBus::write;
+  void write(int unit, std::uint16_t address, const devices::RegisterWrite& write,
+             WriteHandler done) override {
+    auto held = held_.find({unit, write.coil, address});
+    if (held != held_.end() && !write.keeps(held->second)) {
       if (done) done(devices::WriteResult{false, "held by a safety stop"});
       return;
     }
     queue_.push_back([=, this] {
       bool ok = up_ && !fail_requests && silent_units.count(unit) == 0;
-      if (ok) {
-        if (ignored.count({unit, address}) == 0) holding[{unit, address}] = value;
-        writes.push_back({unit, address, value});
-      }
+      if (ok) store(unit, address, write);
       if (done) done(devices::WriteResult{ok, ok ? "" : "injected failure"});
     });
   }
@@ -48,17 +50,18 @@ class FakeBus : public devices::RegisterBus {
   }
 
   // As the real bus: the held value goes before everything queued.
-  void hold(int unit, std::uint16_t address, std::uint16_t value) override {
-    held_[{unit, address}] = value;
+  void hold(int unit, std::uint16_t address, const devices::RegisterWrite& write) override {
+    held_[{unit, write.coil, address}] = write;
     queue_.push_front([=, this] {
-      if (up_) {
-        holding[{unit, address}] = value;
-        writes.push_back({unit, address, value});
-      }
+      if (up_) store(unit, address, write);
     });
   }
-  void release(int unit, std::uint16_t address) override { held_.erase({unit, address}); }
-  bool held(int unit, std::uint16_t address) const { return held_.count({unit, address}) != 0; }
+  void release(int unit, std::uint16_t address, bool coil) override {
+    held_.erase({unit, coil, address});
+  }
+  bool held(int unit, std::uint16_t address, bool coil = false) const {
+    return held_.count({unit, coil, address}) != 0;
+  }
 
   // Runs every queued operation, in order, as the bus thread would.
   void deliver() {
@@ -92,6 +95,7 @@ class FakeBus : public devices::RegisterBus {
   std::map<std::pair<int, std::uint16_t>, std::uint16_t> holding;
   std::map<std::pair<int, std::uint16_t>, std::uint16_t> input;
   std::map<std::pair<int, std::uint16_t>, std::uint16_t> discrete;  // 0 or 1
+  std::map<std::pair<int, std::uint16_t>, std::uint16_t> coils;     // 0 or 1
   std::vector<Write> writes;
   std::set<std::pair<int, std::uint16_t>> ignored;  // writes accepted but not stored
   bool fail_requests = false;
@@ -113,6 +117,7 @@ class FakeBus : public devices::RegisterBus {
     }
     auto& bank = kind == devices::RegisterKind::holding    ? holding
                  : kind == devices::RegisterKind::discrete ? discrete
+                 : kind == devices::RegisterKind::coil     ? coils
                                                            : input;
     devices::ReadResult result{true, {}, {}};
     for (std::uint16_t i = 0; i < count; ++i) {
@@ -121,10 +126,26 @@ class FakeBus : public devices::RegisterBus {
     return result;
   }
 
+  // What the device holds after `write`, each register written logged as one Write.
+  void store(int unit, std::uint16_t address, const devices::RegisterWrite& write) {
+    if (write.coil) {
+      if (ignored.count({unit, address}) == 0) coils[{unit, address}] = write.words[0];
+      return;
+    }
+    for (std::uint16_t i = 0; i < write.count; ++i) {
+      auto at = static_cast<std::uint16_t>(address + i);
+      std::uint16_t value =
+          write.form == devices::RegisterWrite::Form::values ? write.words[i]
+                                                             : write.apply(holding[{unit, at}]);
+      if (ignored.count({unit, at}) == 0) holding[{unit, at}] = value;
+      writes.push_back({unit, at, value});
+    }
+  }
+
   std::vector<LinkHandler> links_;
   std::vector<Poll> polls_;
   std::deque<std::function<void()>> queue_;
-  std::map<std::pair<int, std::uint16_t>, std::uint16_t> held_;
+  std::map<std::tuple<int, bool, std::uint16_t>, devices::RegisterWrite> held_;
   bool up_ = false;
 };
 

@@ -62,6 +62,14 @@ fault_code = 3
 
 [limits.swing]
 max_amplitude_deg = 20
+
+[devices.estop]
+kind = "modbus_input"
+role = "estop"
+bus = "cabinet"
+unit = 3
+address = 0
+active_low = true
 )";
 
 constexpr const char* kGoodProfile = R"(id = "calm"
@@ -107,11 +115,11 @@ TEST_F(ConfigFiles, LoadsAGoodRoomAndProfile) {
   const Room& room = *result.room;
   EXPECT_EQ(room.id, "room-1");
   EXPECT_EQ(room.mqtt.client_id, "sensoryd-room-1");
-  ASSERT_EQ(room.devices.size(), 1u);
+  ASSERT_EQ(room.devices.size(), 2u);  // the swing and its E-stop
   const Device& swing = room.devices[0];
   ASSERT_TRUE(swing.as<SwingDrive>());
   EXPECT_EQ(swing.as<SwingDrive>()->comm_loss_timeout, 500ms);
-  EXPECT_EQ(swing.as<SwingDrive>()->registers.heartbeat, 6);
+  EXPECT_EQ(swing.as<SwingDrive>()->registers.find("heartbeat")->address, 6);
   EXPECT_DOUBLE_EQ(room.limits.swing.max_amplitude_deg, 20.0);
   EXPECT_DOUBLE_EQ(room.limits.swing.min_period_s, 2.0);  // default
   EXPECT_EQ(room.limits.tightened, std::vector<std::string>{"limits.swing.max_amplitude_deg"});
@@ -164,7 +172,8 @@ INSTANTIATE_TEST_SUITE_P(
                     "looser than the safety default 30"},
         BadRoomCase{"unresolved_bus", "bus = \"cabinet\"", "bus = \"cabnet\"", 15,
                     "bus \"cabnet\""},
-        BadRoomCase{"missing_register", "heartbeat = 6\n", "", 18, "missing key 'heartbeat'"},
+        BadRoomCase{"missing_register", "comm_loss_action = 5\n", "", 18,
+                    "missing register 'comm_loss_action'"},
         BadRoomCase{"bad_room_id", "id = \"room-1\"", "id = \"room/1\"", 2, "MQTT topics"},
         BadRoomCase{"missing_mqtt", "uri = \"tcp://127.0.0.1:1883\"", "", 5, "missing key 'uri'"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });

@@ -66,6 +66,26 @@ class ScriptedContext final : public ModbusContext {
     }
     return {};
   }
+  ModbusStatus write_many(int unit, std::uint16_t address,
+                          std::span<const std::uint16_t> values) override {
+    std::lock_guard lock(mutex_);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      requests_.push_back({"write16", unit, static_cast<std::uint16_t>(address + i), values[i]});
+    }
+    return {};
+  }
+  ModbusStatus write_coil(int unit, std::uint16_t address, bool on) override {
+    std::lock_guard lock(mutex_);
+    requests_.push_back({"coil", unit, address, static_cast<std::uint16_t>(on ? 1 : 0)});
+    return {};
+  }
+  ModbusStatus mask_write(int unit, std::uint16_t address, std::uint16_t and_mask,
+                          std::uint16_t or_mask) override {
+    std::lock_guard lock(mutex_);
+    requests_.push_back({"mask", unit, address, static_cast<std::uint16_t>(~and_mask | or_mask)});
+    requests_.push_back({"mask-or", unit, address, or_mask});
+    return {};
+  }
   void flush() override {}
   void abort() override {
     std::lock_guard lock(mutex_);

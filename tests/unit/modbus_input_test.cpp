@@ -22,8 +22,10 @@ config::Input input_config(config::InputRole role, bool active_low, bool discret
   modbus.modbus.bus = "cabinet";
   modbus.modbus.unit = kUnit;
   modbus.modbus.poll_period = 20ms;
-  modbus.discrete = discrete;
-  modbus.bit = 2;
+  if (!discrete) {
+    modbus.contact.table = config::RegisterTable::input;
+    modbus.contact = config::status_bit(modbus.contact, 2);
+  }
   input.source = modbus;
   return input;
 }

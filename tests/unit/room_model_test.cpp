@@ -145,7 +145,7 @@ TEST_F(RoomModel, LoadsEveryKindOfDeviceAndProfileFeature) {
   const Device* swing = room.find_device("swing");
   ASSERT_TRUE(swing && swing->as<SwingDrive>());
   const SwingDrive& drive = *swing->as<SwingDrive>();
-  EXPECT_EQ(drive.registers.heartbeat, 6);  // from the template
+  EXPECT_EQ(drive.registers.find("heartbeat")->address, 6);  // from the template
   EXPECT_EQ(drive.modbus.unit, 1);
   const ModbusBus* serial = room.find_bus("serial");
   ASSERT_TRUE(serial);
@@ -229,9 +229,9 @@ TEST_F(RoomModel, ASpinHasASpeedAndADirection) {
   EXPECT_EQ(swing.direction, Direction::counterclockwise);
   const SwingDrive& drive = *result.room->find_device("swing")->as<SwingDrive>();
   EXPECT_TRUE(drive.rotary);
-  EXPECT_EQ(drive.registers.speed, 9);
-  EXPECT_EQ(drive.registers.direction, 10);
-  EXPECT_EQ(drive.registers.measured_speed, 4);
+  EXPECT_EQ(drive.registers.find("speed")->address, 9);
+  EXPECT_EQ(drive.registers.find("direction")->address, 10);
+  EXPECT_EQ(drive.registers.find("measured_speed")->address, 4);
 }
 
 TEST_F(RoomModel, ATimedSpinBeyondTheRevolutionLimitIsAnError) {

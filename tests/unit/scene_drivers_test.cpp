@@ -32,10 +32,7 @@ struct FakePort : devices::MqttPort {
 config::ModbusLight tube_config() {
   config::ModbusLight c;
   c.modbus.unit = 2;
-  c.red = 10;
-  c.green = 11;
-  c.blue = 12;
-  c.dimmer = 13;
+  for (auto& channel : c.channels.registers) channel.spec.address += 10;  // red 10 ... dimmer 13
   return c;
 }
 
@@ -88,21 +85,24 @@ TEST(ModbusAmplifierDriver, MutesBeforeAndUnmutesAfterAVolumeChange) {
   test::FakeBus bus;
   config::ModbusSound c;
   c.modbus.unit = 5;
+  const std::uint16_t mute = c.registers.find("mute")->address;
+  const std::uint16_t volume = c.registers.find("volume")->address;
+  const std::uint16_t source = c.registers.find("source")->address;
   devices::ModbusAmplifier amp("amp", c, bus);
   amp.attach();
   bus.link(true);
   amp.apply({true, "3", 40.4}, Clock::time_point{1h});
   bus.deliver();
   ASSERT_FALSE(bus.writes.empty());
-  EXPECT_EQ(bus.writes.back().address, c.mute);  // unmuted last
-  EXPECT_EQ(bus.holding[std::make_pair(5, c.volume)], 40);
-  EXPECT_EQ(bus.holding[std::make_pair(5, c.source)], 3);
+  EXPECT_EQ(bus.writes.back().address, mute);  // unmuted last
+  EXPECT_EQ(bus.holding[std::make_pair(5, volume)], 40);
+  EXPECT_EQ(bus.holding[std::make_pair(5, source)], 3);
   bus.writes.clear();
   amp.apply({false, "3", 0.0}, Clock::time_point{1h} + 1s);
   bus.deliver();
   ASSERT_FALSE(bus.writes.empty());
-  EXPECT_EQ(bus.writes.front().address, c.mute);  // muted first
-  EXPECT_EQ(bus.holding[std::make_pair(5, c.mute)], 1);
+  EXPECT_EQ(bus.writes.front().address, mute);  // muted first
+  EXPECT_EQ(bus.holding[std::make_pair(5, mute)], 1);
 }
 
 TEST(MqttLightDriver, SendsZigbeeJsonAtMostTenTimesASecondAndTheNewestLast) {

@@ -29,11 +29,10 @@ TEST(SimRoomPlan, TheExampleRoomGetsACabinetAndItsMqttDevices) {
   EXPECT_EQ(cabinet.program, "sensoryd-modbus-sim");
   EXPECT_TRUE(has_pair(cabinet.args, "--port", "1502"));
   EXPECT_EQ(cabinet.control_port, 1503);
-  EXPECT_TRUE(has_pair(cabinet.args, "--unit", "1:swing"));
-  EXPECT_TRUE(has_pair(cabinet.args, "--unit", "2:light"));
-  EXPECT_TRUE(has_pair(cabinet.args, "--unit", "3:io=1"));  // E-stop contact closed: released
-  EXPECT_TRUE(has_pair(cabinet.args, "--unit", "4:io"));
-  EXPECT_TRUE(has_pair(cabinet.args, "--unit", "5:amplifier"));
+  // Each unit speaks the map its device has in the room file.
+  EXPECT_TRUE(has_pair(cabinet.args, "--config",
+                       std::filesystem::absolute(loaded.room->source).string()));
+  EXPECT_TRUE(has_pair(cabinet.args, "--bus", "cabinet"));
   EXPECT_TRUE(has_pair(cabinet.args, "--record", "/rec/cabinet-recording.jsonl"));
   const auto& mqtt = plan.processes[1];
   EXPECT_EQ(mqtt.program, "sensoryd-mqtt-sim");
