@@ -67,6 +67,11 @@ void SimulatedRoom::write_config() {
        << "[limits.session]\n"
        << options_.session_limits_toml << "\n";
   if (options_.rotary) room << "[limits.rotary]\n" << options_.rotary_limits_toml << "\n";
+  if (!options_.safety_inputs || options_.rtu) {
+    // S20 asks for an E-stop input; these rooms test other things and say so.
+    room << "[limits.devices]\nestop_required = false\n"
+         << "estop_required_reason = \"an end-to-end test of the drive alone\"\n\n";
+  }
   if (options_.safety_inputs && !options_.rtu) {
     room << "[devices.estop]\nkind = \"modbus_input\"\nrole = \"estop\"\nbus = \"cabinet\"\n"
          << "unit = 3\naddress = 0\nactive_low = true\npoll_period = \"20ms\"\n\n"

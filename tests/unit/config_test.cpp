@@ -116,7 +116,8 @@ TEST_F(ConfigFiles, LoadsAGoodRoomAndProfile) {
   EXPECT_EQ(room.id, "room-1");
   EXPECT_EQ(room.mqtt.client_id, "sensoryd-room-1");
   ASSERT_EQ(room.devices.size(), 2u);  // the swing and its E-stop
-  const Device& swing = room.devices[0];
+  ASSERT_NE(room.find_device("swing"), nullptr);
+  const Device& swing = *room.find_device("swing");
   ASSERT_TRUE(swing.as<SwingDrive>());
   EXPECT_EQ(swing.as<SwingDrive>()->comm_loss_timeout, 500ms);
   EXPECT_EQ(swing.as<SwingDrive>()->registers.find("heartbeat")->address, 6);
