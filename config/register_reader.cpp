@@ -253,7 +253,8 @@ void check_overlaps(TableReader& regs, const RegisterMap& map, std::span<const R
                        (ka->use == KeyUse::flag || kb->use == KeyUse::flag);
       if (bits_apart || read_only) continue;
       const toml::node* node = regs.node(key_b);
-      std::string where = std::string{to_string(b.table)} + " " + std::to_string(b.address);
+      std::string where = std::string{to_string(b.table)} + " " +
+                          std::to_string(std::max(a.address, b.address));
       regs.error_at(node ? node->source() : toml::source_region{},
                     "registers '" + key_a + "' and '" + key_b + "' of " + regs.where() +
                         " overlap at " + where +
