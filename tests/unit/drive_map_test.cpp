@@ -130,7 +130,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadMapCase{"bit_of_32_bit", "run = { address = 10, bit = 1 }",
                    "run = { address = 10, bit = 1, type = \"u32\" }", "a bit of a 32-bit value",
                    nullptr},
-        BadMapCase{"overlap", "mode = 11", "mode = 13", "overlap at holding 13", nullptr},
+        BadMapCase{"overlap", "mode = 11", "mode = 13", "overlap at holding 13", "amplitude = {"},
         BadMapCase{"overlapping_bits", "run = { address = 10, bit = 1 }",
                    "run = { address = 10, bit = 0 }", "'enable' and 'run'", nullptr},
         BadMapCase{"word_order_of_16_bit", "type = \"u32\", word_order", "word_order",
