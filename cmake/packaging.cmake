@@ -13,9 +13,12 @@ install(FILES systemd/sensoryd.tmpfiles DESTINATION lib/tmpfiles.d RENAME sensor
 # The example room becomes the starting configuration a technician edits.
 install(FILES config/examples/room.toml DESTINATION ${SENSORYD_CONFIG_DIR} RENAME sensoryd.toml)
 install(DIRECTORY config/examples/profiles DESTINATION ${SENSORYD_CONFIG_DIR})
+# Device templates beside it (the room's default templates_dir); a technician adds models here.
+install(DIRECTORY config/templates DESTINATION ${SENSORYD_CONFIG_DIR})
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(DIRECTORY config/examples/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+install(DIRECTORY config/examples/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples
+        PATTERN templates EXCLUDE)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME sensoryd)
@@ -35,6 +38,11 @@ file(GLOB example_profiles RELATIVE ${PROJECT_SOURCE_DIR}/config/examples/profil
 set(conffiles "${SENSORYD_CONFIG_DIR}/sensoryd.toml\n")
 foreach(profile ${example_profiles})
   string(APPEND conffiles "${SENSORYD_CONFIG_DIR}/profiles/${profile}\n")
+endforeach()
+file(GLOB device_templates RELATIVE ${PROJECT_SOURCE_DIR}/config/templates
+     ${PROJECT_SOURCE_DIR}/config/templates/*.toml)
+foreach(template ${device_templates})
+  string(APPEND conffiles "${SENSORYD_CONFIG_DIR}/templates/${template}\n")
 endforeach()
 file(WRITE ${PROJECT_BINARY_DIR}/debian/conffiles "${conffiles}")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

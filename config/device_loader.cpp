@@ -45,8 +45,7 @@ std::optional<ModbusBinding> read_binding(TableReader& reader, const Room& room,
   if (bus_default && bus != nullptr && bus->poll_period) default_poll = *bus->poll_period;
   binding.poll_period =
       reader.duration("poll_period", Need::optional, 5ms, 10s).value_or(default_poll);
-  auto bit_write =
-      reader.choice("bit_write", Need::optional, {"read_modify_write", "mask_write"});
+  auto bit_write = reader.choice("bit_write", Need::optional, {"read_modify_write", "mask_write"});
   binding.mask_write = bit_write == "mask_write";
   if (binding.bus.empty()) return std::nullopt;
   if (bus == nullptr) {
@@ -69,9 +68,8 @@ RegisterMap read_output_map(TableReader& reader, std::string_view key,
   RegisterMap map = read_register_map(regs, *table, keys);
   for (const auto& known : keys) {
     if (!map.has(known.key) && !table->contains(known.key)) {
-      regs.error_at(table->source(), "missing '" + std::string{known.key} + "' in " +
-                                         regs.where() + ": add " + std::string{known.key} +
-                                         " = <address>");
+      regs.error_at(table->source(), "missing '" + std::string{known.key} + "' in " + regs.where() +
+                                         ": add " + std::string{known.key} + " = <address>");
     }
   }
   check_overlaps(regs, map, keys);
@@ -94,8 +92,9 @@ std::string calibration_ref(TableReader& reader, const Room& room) {
 RegisterSpec read_contact(TableReader& reader) {
   RegisterSpec contact = default_contact();
   contact.address = address(reader, "address").value_or(0);
-  auto reg = reader.choice("register", Need::optional,
-                           {"discrete_input", "coil", "input_register", "holding_register"})
+  auto reg = reader
+                 .choice("register", Need::optional,
+                         {"discrete_input", "coil", "input_register", "holding_register"})
                  .value_or("discrete_input");
   contact.table = reg == "coil"               ? RegisterTable::coil
                   : reg == "input_register"   ? RegisterTable::input
@@ -104,8 +103,8 @@ RegisterSpec read_contact(TableReader& reader) {
   auto bit = reader.integer("bit", Need::optional, 0, 15);
   bool one_bit = contact.table == RegisterTable::discrete || contact.table == RegisterTable::coil;
   if (bit && one_bit) {
-    reader.error_at_key("bit", "bit of " + reader.where() + " picks a bit of a register: a " +
-                                   reg + " is one bit already; remove bit, or set register = "
+    reader.error_at_key("bit", "bit of " + reader.where() + " picks a bit of a register: a " + reg +
+                                   " is one bit already; remove bit, or set register = "
                                    "\"input_register\"");
   }
   if (!one_bit) contact = status_bit(contact, static_cast<int>(bit.value_or(0)));
@@ -368,6 +367,7 @@ void read_devices(TableReader& root, Room& room, Diagnostics& diagnostics) {
     reader.string("template", Need::optional);  // handled above
     Device device;
     device.id = std::string{key.str()};
+    if (base != nullptr) device.template_id = own.get("template")->value_or(std::string{});
     read_device(reader, device, room);
     if (const ModbusBinding* binding = device.modbus()) {
       // The contacts of one I/O module (an E-stop and a door) share its unit id.

@@ -138,6 +138,7 @@ using Equipment = std::variant<SwingDrive, MqttLight, ModbusLight, MqttSound, Mo
 struct Device {
   std::string id;
   std::string type;                 // as written: swing_drive, mqtt_light, modbus_light, ...
+  std::string template_id;          // the template it was made from, if any
   std::vector<std::string> groups;  // light groups this fixture belongs to
   Equipment equipment;
   std::string availability_topic;  // MQTT devices: "online"/"offline"

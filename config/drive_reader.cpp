@@ -51,8 +51,8 @@ void refuse_keys(TableReader& regs, const toml::table& table,
 void require(TableReader& regs, const RegisterMap& map, std::string_view key,
              const std::string& why) {
   if (!map.has(key)) {
-    regs.error_at(regs.source(), "missing register '" + std::string{key} + "' in " +
-                                     regs.where() + ": " + why);
+    regs.error_at(regs.source(),
+                  "missing register '" + std::string{key} + "' in " + regs.where() + ": " + why);
   }
 }
 
@@ -82,19 +82,19 @@ void check_watchdog(TableReader& regs, const RegisterMap& map, Millis timeout) {
   double written = words ? decode(*spec, std::span{words->words.data(), words->count}) : 0.0;
   if (!words || written <= 0.0) {
     regs.error_at_key("comm_loss_timeout",
-                      "the comm-loss timeout of " + format_duration(timeout) + " cannot be written "
-                      "to register 'comm_loss_timeout' of " + regs.where() + " (" +
-                          range_text(*spec) +
+                      "the comm-loss timeout of " + format_duration(timeout) +
+                          " cannot be written "
+                          "to register 'comm_loss_timeout' of " +
+                          regs.where() + " (" + range_text(*spec) +
                           "): it would be 0 or out of range, which switches most drives' "
                           "watchdog off; check its scale (e.g. 0.1 for a timeout in 0.1 s)");
     return;
   }
   if (written < seconds - 1e-9) {
     regs.warning_at_key("comm_loss_timeout",
-                        "the comm-loss timeout of " + format_duration(timeout) +
-                            " is written as " + format_number(written * 1000.0) +
-                            " ms: the register's resolution (" + format_number(spec->scale) +
-                            " s) rounds it down, never up");
+                        "the comm-loss timeout of " + format_duration(timeout) + " is written as " +
+                            format_number(written * 1000.0) + " ms: the register's resolution (" +
+                            format_number(spec->scale) + " s) rounds it down, never up");
   }
 }
 
@@ -107,8 +107,9 @@ void read_setup(TableReader& reader, SwingDrive& swing) {
     std::string where = "setup write " + std::to_string(index) + " of " + reader.where();
     const toml::table* table = node.as_table();
     if (table == nullptr) {
-      reader.error_at(node.source(), where + " must be a table such as { address = 0x0201, "
-                                             "value = 2, name = \"command source: Modbus\" }");
+      reader.error_at(node.source(), where +
+                                         " must be a table such as { address = 0x0201, "
+                                         "value = 2, name = \"command source: Modbus\" }");
       continue;
     }
     TableReader entry(*table, where, reader.diagnostics());
@@ -118,8 +119,8 @@ void read_setup(TableReader& reader, SwingDrive& swing) {
     entry.finish();
     if (!value || !spec) continue;
     if (!encode(*spec, *value)) {
-      entry.error_at_key("value", where + ": " + format_number(*value) + " does not fit: " +
-                                      range_text(*spec));
+      entry.error_at_key(
+          "value", where + ": " + format_number(*value) + " does not fit: " + range_text(*spec));
       continue;
     }
     swing.setup.push_back({name.value_or("setup[" + std::to_string(index) + "]"), *spec, *value});
@@ -167,8 +168,9 @@ void read_swing_drive(TableReader& reader, SwingDrive& swing, const Room& room) 
                                      " give sensoryd no way to stop the drive: map 'control', "
                                      "or the 'enable' and 'run' bits of its control word");
   }
-  std::string watchdog = "the drive's own comm-loss watchdog stops it when sensoryd falls silent "
-                         "(S6): map it";
+  std::string watchdog =
+      "the drive's own comm-loss watchdog stops it when sensoryd falls silent "
+      "(S6): map it";
   require(regs, map, "comm_loss_timeout", watchdog);
   require(regs, map, "comm_loss_action", watchdog);
   require(regs, map, "fault", "a drive fault must be seen: map 'status' or the 'fault' bit");
@@ -180,12 +182,16 @@ void read_swing_drive(TableReader& reader, SwingDrive& swing, const Room& room) 
     }
   }
   if (swing.rotary) require(regs, map, "speed", "a rotary drive needs its speed setpoint");
+  if (swing.rotary && swing.linear) {
+    require(regs, map, "mode", "a drive that both swings and spins is told which by its mode");
+  }
   if (!map.has("heartbeat") && swing.modbus.poll_period > swing.comm_loss_timeout / 4) {
     regs.error_at(regs.source(),
                   regs.where() +
                       " have no heartbeat, so only sensoryd's polls restart the drive's "
                       "watchdog, and the poll period " +
-                      format_duration(swing.modbus.poll_period) + " is longer than a quarter of "
+                      format_duration(swing.modbus.poll_period) +
+                      " is longer than a quarter of "
                       "the comm-loss timeout: map 'heartbeat', or shorten poll_period");
   }
   check_overlaps(regs, map, swing_keys());
@@ -193,15 +199,15 @@ void read_swing_drive(TableReader& reader, SwingDrive& swing, const Room& room) 
   check_carries(regs, map, "amplitude", limits.swing.max_amplitude_deg, Rounding::down,
                 "the room's limits.swing.max_amplitude_deg = " +
                     format_number(limits.swing.max_amplitude_deg) + " deg");
-  check_carries(regs, map, "period", limits.swing.min_period_s, Rounding::up,
-                "the room's limits.swing.min_period_s = " +
-                    format_number(limits.swing.min_period_s) + " s");
+  check_carries(
+      regs, map, "period", limits.swing.min_period_s, Rounding::up,
+      "the room's limits.swing.min_period_s = " + format_number(limits.swing.min_period_s) + " s");
   if (swing.rotary) {
     double top = limits.rotary.max_rate_rev_s * swing.gear_ratio;
-    check_carries(regs, map, "speed", top, Rounding::down,
-                  "the room's limits.rotary.max_rate_rev_s = " +
-                      format_number(limits.rotary.max_rate_rev_s) + " rev/s x gear_ratio " +
-                      format_number(swing.gear_ratio));
+    check_carries(
+        regs, map, "speed", top, Rounding::down,
+        "the room's limits.rotary.max_rate_rev_s = " + format_number(limits.rotary.max_rate_rev_s) +
+            " rev/s x gear_ratio " + format_number(swing.gear_ratio));
   }
   check_watchdog(regs, map, swing.comm_loss_timeout);
   regs.finish();

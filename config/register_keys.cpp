@@ -75,11 +75,21 @@ RegisterMap short_forms(std::span<const RegisterKey> keys,
 
 }  // namespace
 
-std::span<const RegisterKey> swing_keys() { return kSwingKeys; }
-std::span<const RegisterKey> light_keys() { return kLightKeys; }
-std::span<const RegisterKey> sound_keys() { return kSoundKeys; }
-const RegisterKey& contact_key() { return kContactKey; }
-const RegisterKey& setup_key() { return kSetupKey; }
+std::span<const RegisterKey> swing_keys() {
+  return kSwingKeys;
+}
+std::span<const RegisterKey> light_keys() {
+  return kLightKeys;
+}
+std::span<const RegisterKey> sound_keys() {
+  return kSoundKeys;
+}
+const RegisterKey& contact_key() {
+  return kContactKey;
+}
+const RegisterKey& setup_key() {
+  return kSetupKey;
+}
 
 const RegisterKey* find_key(std::span<const RegisterKey> keys, std::string_view name) {
   for (const auto& key : keys) {
@@ -99,20 +109,19 @@ RegisterSpec status_bit(const RegisterSpec& word, int bit) {
 
 RegisterMap default_swing_registers() {
   SwingRegisterMap r;
-  RegisterMap map = short_forms(
-      kSwingKeys, {{"control", r.control},
-                   {"mode", r.mode},
-                   {"amplitude", r.amplitude},
-                   {"period", r.period},
-                   {"comm_loss_timeout", r.comm_loss_timeout},
-                   {"comm_loss_action", r.comm_loss_action},
-                   {"heartbeat", r.heartbeat},
-                   {"speed", r.speed},
-                   {"direction", r.direction},
-                   {"angle", r.angle},
-                   {"measured_amplitude", r.measured_amplitude},
-                   {"fault_code", r.fault_code},
-                   {"measured_speed", r.measured_speed}});
+  RegisterMap map = short_forms(kSwingKeys, {{"control", r.control},
+                                             {"mode", r.mode},
+                                             {"amplitude", r.amplitude},
+                                             {"period", r.period},
+                                             {"comm_loss_timeout", r.comm_loss_timeout},
+                                             {"comm_loss_action", r.comm_loss_action},
+                                             {"heartbeat", r.heartbeat},
+                                             {"speed", r.speed},
+                                             {"direction", r.direction},
+                                             {"angle", r.angle},
+                                             {"measured_amplitude", r.measured_amplitude},
+                                             {"fault_code", r.fault_code},
+                                             {"measured_speed", r.measured_speed}});
   RegisterSpec word;
   word.table = RegisterTable::input;
   word.address = r.status;

@@ -33,17 +33,17 @@ struct RegisterKey {
 
 // sensoryd's own swing controller (the simulator's map): the short forms' default addresses.
 struct SwingRegisterMap {
-  std::uint16_t control = 0;             // holding: 0 disabled, 1 enabled
-  std::uint16_t mode = 1;                // holding: 0 off, 1 linear, 2 rotary
-  std::uint16_t amplitude = 2;           // holding: setpoint, 0.1 deg
-  std::uint16_t period = 3;              // holding: setpoint, ms
-  std::uint16_t comm_loss_timeout = 4;   // holding: ms
-  std::uint16_t comm_loss_action = 5;    // holding: 1 = ramp stop
-  std::uint16_t heartbeat = 6;           // holding: any write feeds the watchdog
-  std::uint16_t speed = 7;               // holding, rotary drives: setpoint, 0.001 rev/s
-  std::uint16_t direction = 8;           // holding, rotary drives: 0 clockwise, 1 counter
-  std::uint16_t status = 0;              // input: bit0 ready, bit1 running, bit2 fault, bit3 comm lost
-  std::uint16_t angle = 1;               // input: 0.1 deg, signed
+  std::uint16_t control = 0;            // holding: 0 disabled, 1 enabled
+  std::uint16_t mode = 1;               // holding: 0 off, 1 linear, 2 rotary
+  std::uint16_t amplitude = 2;          // holding: setpoint, 0.1 deg
+  std::uint16_t period = 3;             // holding: setpoint, ms
+  std::uint16_t comm_loss_timeout = 4;  // holding: ms
+  std::uint16_t comm_loss_action = 5;   // holding: 1 = ramp stop
+  std::uint16_t heartbeat = 6;          // holding: any write feeds the watchdog
+  std::uint16_t speed = 7;              // holding, rotary drives: setpoint, 0.001 rev/s
+  std::uint16_t direction = 8;          // holding, rotary drives: 0 clockwise, 1 counter
+  std::uint16_t status = 0;  // input: bit0 ready, bit1 running, bit2 fault, bit3 comm lost
+  std::uint16_t angle = 1;   // input: 0.1 deg, signed
   std::uint16_t measured_amplitude = 2;  // input: 0.1 deg
   std::uint16_t fault_code = 3;          // input: 0 = none
   std::uint16_t measured_speed = 4;      // input, rotary drives: 0.001 rev/s

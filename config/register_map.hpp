@@ -30,9 +30,9 @@ struct RegisterSpec {
   WordOrder word_order = WordOrder::high_first;
   double scale = 1.0;
   double offset = 0.0;
-  std::uint16_t mask = 0xFFFF;  // the bits this value occupies in its (16-bit) register
-  std::uint16_t on = 1;         // switch/flag: the raw value under `mask` meaning on
-  std::uint16_t off = 0;        // switch: the raw value under `mask` meaning off
+  std::uint16_t mask = 0xFFFF;   // the bits this value occupies in its (16-bit) register
+  std::uint16_t on = 1;          // switch/flag: the raw value under `mask` meaning on
+  std::uint16_t off = 0;         // switch: the raw value under `mask` meaning off
   bool flag_on_nonzero = false;  // flag read as "on when any bit under the mask is set"
   bool persistent = false;       // kept in EEPROM: written only when the read-back differs
   std::string unit;              // engineering unit, for messages and --check-config

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <string>
 
-
 namespace sensoryd::config {
 
 namespace {
@@ -12,7 +11,9 @@ bool one_bit(RegisterTable table) {
   return table == RegisterTable::coil || table == RegisterTable::discrete;
 }
 
-bool two_state(KeyUse use) { return use == KeyUse::toggle || use == KeyUse::flag; }
+bool two_state(KeyUse use) {
+  return use == KeyUse::toggle || use == KeyUse::flag;
+}
 
 RegisterSpec short_form(const RegisterKey& key, std::uint16_t address) {
   RegisterSpec spec;
@@ -51,7 +52,8 @@ std::optional<RegisterSpec> read_register_fields(TableReader& entry, const Regis
   RegisterSpec spec = short_form(key, static_cast<std::uint16_t>(address.value_or(0)));
   spec.type = ValueType::u16;  // the long form says its type, u16 unless told
   spec.scale = 1.0;
-  if (auto table = entry.choice("table", Need::optional, {"holding", "input", "coil", "discrete"})) {
+  if (auto table =
+          entry.choice("table", Need::optional, {"holding", "input", "coil", "discrete"})) {
     spec.table = *table_named(table);
   }
   if (auto type = entry.choice("type", Need::optional, {"u16", "s16", "u32", "s32", "f32"})) {
@@ -100,9 +102,9 @@ std::optional<RegisterSpec> read_register_fields(TableReader& entry, const Regis
                              "address of the register that holds the bit");
       ok = false;
     } else if (one_bit(spec.table)) {
-      entry.error_at_key(bit_node ? "bit" : "mask",
-                         "a " + std::string{to_string(spec.table)} + " in " + entry.where() +
-                             " is one bit already: remove bit/mask");
+      entry.error_at_key(bit_node ? "bit" : "mask", "a " + std::string{to_string(spec.table)} +
+                                                        " in " + entry.where() +
+                                                        " is one bit already: remove bit/mask");
       ok = false;
     } else if (bit_node != nullptr) {
       auto bit = entry.integer("bit", Need::optional, 0, 15);
@@ -173,9 +175,9 @@ namespace {
 // What the key's use allows of the spec's table.
 bool check_table(TableReader& reader, const toml::node& node, const RegisterKey& key,
                  const RegisterSpec& spec, const std::string& name) {
-  if (key.written && (spec.table == RegisterTable::input || spec.table == RegisterTable::discrete)) {
-    reader.error_at(node.source(), name + " is written by sensoryd, but " +
-                                       to_string(spec.table) +
+  if (key.written &&
+      (spec.table == RegisterTable::input || spec.table == RegisterTable::discrete)) {
+    reader.error_at(node.source(), name + " is written by sensoryd, but " + to_string(spec.table) +
                                        " registers are read-only: use table = \"holding\"" +
                                        (key.use == KeyUse::toggle ? " or \"coil\"" : ""));
     return false;
@@ -253,8 +255,8 @@ void check_overlaps(TableReader& regs, const RegisterMap& map, std::span<const R
                        (ka->use == KeyUse::flag || kb->use == KeyUse::flag);
       if (bits_apart || read_only) continue;
       const toml::node* node = regs.node(key_b);
-      std::string where = std::string{to_string(b.table)} + " " +
-                          std::to_string(std::max(a.address, b.address));
+      std::string where =
+          std::string{to_string(b.table)} + " " + std::to_string(std::max(a.address, b.address));
       regs.error_at(node ? node->source() : toml::source_region{},
                     "registers '" + key_a + "' and '" + key_b + "' of " + regs.where() +
                         " overlap at " + where +

@@ -31,5 +31,4 @@ std::optional<RegisterSpec> read_register_fields(TableReader& entry, const Regis
 // flag read from a register another key also reads: an error at the later one.
 void check_overlaps(TableReader& regs, const RegisterMap& map, std::span<const RegisterKey> keys);
 
-
 }  // namespace sensoryd::config

@@ -1,5 +1,7 @@
 #include "config/summary.hpp"
 
+#include "config/map_summary.hpp"
+
 #include <sstream>
 
 namespace sensoryd::config {
@@ -44,6 +46,8 @@ std::string summarize(const Room& room) {
     }
     out << "\n";
   }
+  // Each Modbus device's map as resolved, to compare with its manual line by line.
+  for (const auto& device : room.devices) out << describe_map(device, "    ");
   for (const auto& device : room.devices) {
     if (device.modbus() == nullptr) {
       out << "  mqtt device " << device.id << " (" << device.type << ", " << binding_text(device)

@@ -64,8 +64,8 @@ std::vector<ReadBlock> plan_reads(const std::vector<config::RegisterSpec>& specs
       if (!blocks.empty() && blocks.back().kind == kind &&
           end - blocks.back().address <= kMaxRead) {
         ReadBlock& block = blocks.back();
-        block.count = static_cast<std::uint16_t>(
-            std::max<unsigned>(block.count, end - block.address));
+        block.count =
+            static_cast<std::uint16_t>(std::max<unsigned>(block.count, end - block.address));
         continue;
       }
       blocks.push_back({kind, address, count});

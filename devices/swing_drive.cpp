@@ -107,103 +107,80 @@ void SwingDrive::configure_watchdog() {
   if (config_.rotary) write_number("speed", 0.0, Rounding::down);
   write_code("mode", static_cast<std::uint16_t>(config::SwingMode::off));
   next_heartbeat_ = Clock::time_point::min();  // due at the next tick, whatever its clock
-  int generation = confirm_generation_;
   // Every setup write and both watchdog registers must read back as written.
-  auto pending = std::make_shared<int>(static_cast<int>(config_.setup.size()) + 2);
-  write_setup(generation, pending);
-
-  const config::RegisterSpec& timeout_spec = *spec("comm_loss_timeout");
-  double seconds = std::chrono::duration<double>(config_.comm_loss_timeout).count();
-  RegisterWrite timeout = number_write(timeout_spec, seconds, Rounding::down);
-  const config::RegisterSpec& action_spec = *spec("comm_loss_action");
-  RegisterWrite action = toggle_write(action_spec, true, config_.modbus.mask_write);
-  bus_.write(config_.modbus.unit, timeout_spec.address, timeout);
-  bus_.write(config_.modbus.unit, action_spec.address, action);
-
-  // Compared in milliseconds, whatever unit the drive keeps its timeout in.
-  auto as_ms = [timeout_spec](const std::vector<std::uint16_t>& words) {
-    return std::lround(config::decode(timeout_spec, words) * 1000.0);
-  };
-  std::vector<std::uint16_t> sent(timeout.words.begin(), timeout.words.begin() + timeout.count);
-  long expected_ms = as_ms(sent);
-  bus_.read(config_.modbus.unit, kind_of(timeout_spec.table), timeout_spec.address,
-            timeout_spec.count(),
-            [this, generation, pending, as_ms, expected_ms](const ReadResult& result) {
-              if (generation != confirm_generation_) return;
-              if (!result.ok || as_ms(result.values) != expected_ms) {
-                spdlog::error(
-                    "swing {}: comm-loss timeout read back {} instead of {} ms: motion stays "
-                    "refused",
-                    id_, result.ok ? std::to_string(as_ms(result.values)) + " ms" : result.error,
-                    expected_ms);
-                return;
-              }
-              confirm_one(generation, pending);
-            });
-  bus_.read(config_.modbus.unit, kind_of(action_spec.table), action_spec.address, 1,
-            [this, generation, pending, action_spec](const ReadResult& result) {
-              if (generation != confirm_generation_) return;
-              RegisterImage one({{kind_of(action_spec.table), action_spec.address, 1}});
-              if (result.ok) one.store(0, result.values);
-              if (!result.ok || one.flag(action_spec) != true) {
-                spdlog::error(
-                    "swing {}: comm-loss action read back {} instead of ramp stop: motion stays "
-                    "refused",
-                    id_,
-                    result.ok && !result.values.empty() ? std::to_string(result.values[0])
-                                                        : result.error);
-                return;
-              }
-              confirm_one(generation, pending);
-            });
-}
-
-// Setup writes (command source = Modbus, ...): a persistent one (kept in EEPROM) is read first
-// and written only when it differs, so that reconnects do not wear the drive's memory out.
-void SwingDrive::write_setup(int generation, std::shared_ptr<int> pending) {
+  Confirmation confirmation{confirm_generation_,
+                            std::make_shared<int>(static_cast<int>(config_.setup.size()) + 2)};
   for (const auto& setup : config_.setup) {
     RegisterWrite wanted = number_write(setup.spec, setup.value, Rounding::nearest);
     std::vector<std::uint16_t> words(wanted.words.begin(), wanted.words.begin() + wanted.count);
-    auto matches = [words](const ReadResult& result) {
-      return result.ok && result.values == words;
-    };
-    auto verify = [this, generation, pending, matches, name = setup.name](const ReadResult& r) {
-      if (generation != confirm_generation_) return;
-      if (!matches(r)) {
-        spdlog::error("swing {}: setup '{}' did not read back as written ({}): motion stays "
-                      "refused",
-                      id_, name, r.ok ? "another value" : r.error);
-        return;
-      }
-      confirm_one(generation, pending);
-    };
-    int unit = config_.modbus.unit;
-    RegisterKind kind = kind_of(setup.spec.table);
-    std::uint16_t address = setup.spec.address;
-    std::uint16_t count = setup.spec.count();
-    if (!setup.spec.persistent) {
-      bus_.write(unit, address, wanted);
-      bus_.read(unit, kind, address, count, verify);
-      continue;
-    }
-    bus_.read(unit, kind, address, count,
-              [this, generation, unit, kind, address, count, wanted, matches, verify,
-               name = setup.name](const ReadResult& result) {
-                if (generation != confirm_generation_) return;
-                if (matches(result)) {
-                  verify(result);
-                  return;
-                }
-                spdlog::info("swing {}: persistent setup '{}' differs on the drive: writing it",
-                             id_, name);
-                bus_.write(unit, address, wanted);
-                bus_.read(unit, kind, address, count, verify);
-              });
+    verified_write(
+        "setup '" + setup.name + "'", setup.spec, wanted,
+        [words](const std::vector<std::uint16_t>& read) { return read == words; }, confirmation);
   }
+  // The timeout is compared in milliseconds, whatever unit the drive keeps it in.
+  const config::RegisterSpec& timeout_spec = *spec("comm_loss_timeout");
+  double seconds = std::chrono::duration<double>(config_.comm_loss_timeout).count();
+  RegisterWrite timeout = number_write(timeout_spec, seconds, Rounding::down);
+  auto as_ms = [timeout_spec](const std::vector<std::uint16_t>& words) {
+    return std::lround(config::decode(timeout_spec, words) * 1000.0);
+  };
+  long expected_ms = as_ms({timeout.words.begin(), timeout.words.begin() + timeout.count});
+  verified_write(
+      "comm-loss timeout", timeout_spec, timeout,
+      [as_ms, expected_ms](const std::vector<std::uint16_t>& read) {
+        return as_ms(read) == expected_ms;
+      },
+      confirmation);
+  const config::RegisterSpec& action_spec = *spec("comm_loss_action");
+  verified_write(
+      "comm-loss action", action_spec, toggle_write(action_spec, true, config_.modbus.mask_write),
+      [action_spec](const std::vector<std::uint16_t>& read) {
+        RegisterImage one({{kind_of(action_spec.table), action_spec.address, 1}});
+        one.store(0, read);
+        return one.flag(action_spec) == true;
+      },
+      confirmation);
 }
 
-void SwingDrive::confirm_one(int generation, const std::shared_ptr<int>& pending) {
-  if (generation != confirm_generation_ || --*pending != 0) return;
+// Writes `write` and reads it back; a persistent register (kept in EEPROM) is read first and
+// written only when it holds another value, so that reconnects do not wear the memory out.
+void SwingDrive::verified_write(const std::string& what, const config::RegisterSpec& target,
+                                const RegisterWrite& write, Matches matches,
+                                const Confirmation& confirmation) {
+  int unit = config_.modbus.unit;
+  RegisterKind kind = kind_of(target.table);
+  std::uint16_t address = target.address;
+  std::uint16_t count = target.count();
+  auto verify = [this, what, matches, confirmation](const ReadResult& result) {
+    if (confirmation.generation != confirm_generation_) return;
+    if (!result.ok || !matches(result.values)) {
+      spdlog::error("swing {}: {} did not read back as written ({}): motion stays refused", id_,
+                    what, result.ok ? "the drive holds another value" : result.error);
+      return;
+    }
+    confirm_one(confirmation);
+  };
+  if (!target.persistent) {
+    bus_.write(unit, address, write);
+    bus_.read(unit, kind, address, count, verify);
+    return;
+  }
+  bus_.read(unit, kind, address, count,
+            [this, what, unit, kind, address, count, write, matches, verify,
+             confirmation](const ReadResult& result) {
+              if (confirmation.generation != confirm_generation_) return;
+              if (result.ok && matches(result.values)) {
+                verify(result);
+                return;
+              }
+              spdlog::info("swing {}: persistent {} differs on the drive: writing it", id_, what);
+              bus_.write(unit, address, write);
+              bus_.read(unit, kind, address, count, verify);
+            });
+}
+
+void SwingDrive::confirm_one(const Confirmation& confirmation) {
+  if (confirmation.generation != confirm_generation_ || --*confirmation.pending != 0) return;
   watchdog_confirmed_ = true;
   spdlog::info("swing {}: comm-loss watchdog confirmed ({} ms, ramp stop){}", id_,
                config_.comm_loss_timeout.count(),
@@ -238,8 +215,8 @@ void SwingDrive::update_reading() {
   reading_.running = flag("running", false);
   reading_.fault = flag("fault", false);
   reading_.comm_lost = flag("comm_lost", false);
-  reading_.speed_rev_s = config_.rotary ? std::abs(number("measured_speed")) / config_.gear_ratio
-                                        : 0.0;
+  reading_.speed_rev_s =
+      config_.rotary ? std::abs(number("measured_speed")) / config_.gear_ratio : 0.0;
   // Without an angle (a rotary platform) there is nothing that must keep changing.
   bool has_angle = spec("angle") != nullptr;
   double angle = std::round(number("angle") * 10.0) / 10.0;

@@ -59,9 +59,17 @@ class SwingDrive final : public Drive {
 
  private:
   void link_changed(bool connected, const std::string& detail);
+  // The read-backs one connection's configuration waits for.
+  struct Confirmation {
+    int generation;
+    std::shared_ptr<int> pending;
+  };
+  using Matches = std::function<bool(const std::vector<std::uint16_t>&)>;
   void configure_watchdog();
-  void write_setup(int generation, std::shared_ptr<int> pending);
-  void confirm_one(int generation, const std::shared_ptr<int>& pending);
+  void verified_write(const std::string& what, const config::RegisterSpec& target,
+                      const RegisterWrite& write, Matches matches,
+                      const Confirmation& confirmation);
+  void confirm_one(const Confirmation& confirmation);
   void poll_result(std::size_t block, const ReadResult& result);
   void update_reading();
   void notify();

@@ -121,10 +121,9 @@ class Bus {
       return "unit " + std::to_string(unit) + " is out of range 1-247 or given twice";
     }
     Slot slot;
-    slot.map = modbus_mapping_new(static_cast<int>(model->coils().size()),
-                                  static_cast<int>(model->discrete().size()),
-                                  static_cast<int>(model->holding().size()),
-                                  static_cast<int>(model->inputs().size()));
+    slot.map = modbus_mapping_new(
+        static_cast<int>(model->coils().size()), static_cast<int>(model->discrete().size()),
+        static_cast<int>(model->holding().size()), static_cast<int>(model->inputs().size()));
     slot.model = std::move(model);
     slots_.emplace(unit, std::move(slot));
     return {};
@@ -274,7 +273,8 @@ class Bus {
       return static_cast<std::uint16_t>((query[at] << 8) | query[at + 1]);
     };
     std::uint16_t address = word(h + 1);
-    bool coil = function == MODBUS_FC_WRITE_SINGLE_COIL || function == MODBUS_FC_WRITE_MULTIPLE_COILS;
+    bool coil =
+        function == MODBUS_FC_WRITE_SINGLE_COIL || function == MODBUS_FC_WRITE_MULTIPLE_COILS;
     int count = 0;
     if (function == MODBUS_FC_WRITE_SINGLE_REGISTER || function == MODBUS_FC_WRITE_SINGLE_COIL ||
         function == MODBUS_FC_MASK_WRITE_REGISTER) {
@@ -401,7 +401,8 @@ std::string add_configured_units(const Options& options, Bus& bus, Recorder& rec
     return text;
   }
   const auto& room = *loaded.room;
-  if (room.find_bus(options.bus) == nullptr) return "no bus \"" + options.bus + "\" in " + options.config;
+  if (room.find_bus(options.bus) == nullptr)
+    return "no bus \"" + options.bus + "\" in " + options.config;
   std::map<int, unsigned> closed;
   std::map<int, const sensoryd::config::Device*> first;
   for (const auto& device : room.devices) {
@@ -409,11 +410,12 @@ std::string add_configured_units(const Options& options, Bus& bus, Recorder& rec
     if (binding == nullptr || binding->bus != options.bus) continue;
     first.emplace(binding->unit, &device);
     const auto* input = device.as<sensoryd::config::Input>();
-    if (input != nullptr && input->active_low) closed[binding->unit] |= sensoryd::sim::contact_bit(*input->modbus());
+    if (input != nullptr && input->active_low)
+      closed[binding->unit] |= sensoryd::sim::contact_bit(*input->modbus());
   }
   for (const auto& [unit, device] : first) {
-    auto model = sensoryd::sim::make_unit(*device, closed[unit], options.physics, recorder,
-                                          Clock::now());
+    auto model =
+        sensoryd::sim::make_unit(*device, closed[unit], options.physics, recorder, Clock::now());
     std::string error = bus.add_unit(std::move(model));
     if (!error.empty()) return error;
   }

@@ -28,9 +28,9 @@ void Recorder::write(int unit, std::uint16_t address, const std::string& name, s
                      double engineering) {
   char eng[32];
   std::snprintf(eng, sizeof eng, "%.6g", engineering);
-  line("\"type\":\"write\",\"unit\":" + std::to_string(unit) + ",\"register\":" +
-       std::to_string(address) + ",\"name\":\"" + name + "\",\"value\":" + std::to_string(value) +
-       ",\"eng\":" + eng);
+  line("\"type\":\"write\",\"unit\":" + std::to_string(unit) +
+       ",\"register\":" + std::to_string(address) + ",\"name\":\"" + name +
+       "\",\"value\":" + std::to_string(value) + ",\"eng\":" + eng);
 }
 
 void Recorder::event(int unit, const std::string& name, const std::string& fields) {

@@ -91,7 +91,8 @@ struct Tables {
     std::uint16_t on_bits = spec.flag_on_nonzero ? spec.mask : spec.on;
     std::uint16_t off_bits = spec.on == 0 && !spec.flag_on_nonzero ? spec.mask : 0;
     std::uint16_t& word = table.at(spec.address);
-    word = static_cast<std::uint16_t>((word & ~spec.mask) | ((on ? on_bits : off_bits) & spec.mask));
+    word =
+        static_cast<std::uint16_t>((word & ~spec.mask) | ((on ? on_bits : off_bits) & spec.mask));
   }
 };
 
@@ -138,7 +139,8 @@ class SwingUnit final : public SimUnit {
   const char* kind() const override { return "swing"; }
   void step(Clock::time_point now) override { model_.step(now); }
   void on_request(Clock::time_point now) override {
-    // Without a heartbeat register, the drive's watchdog counts any request (docs/configuration.md).
+    // Without a heartbeat register, the drive's watchdog counts any request
+    // (docs/configuration.md).
     if (!drive_.registers.has("heartbeat")) model_.feed(now);
   }
 
@@ -219,8 +221,8 @@ class SwingUnit final : public SimUnit {
     } else if (key == "fault_reset") {
       if (on("fault_reset")) model_.set_fault(0);
     } else if (key == "mode" || key == "heartbeat") {
-      model_.write(key == "mode" ? reg::mode : reg::heartbeat,
-                   tables_.of(s.table).at(s.address), now);
+      model_.write(key == "mode" ? reg::mode : reg::heartbeat, tables_.of(s.table).at(s.address),
+                   now);
     } else if (key == "amplitude") {
       model_.write(reg::amplitude, to_u16(value * 10.0), now);
     } else if (key == "period") {
@@ -250,7 +252,8 @@ class SwingUnit final : public SimUnit {
     put("angle", static_cast<std::int16_t>(in[reg::angle]) / 10.0);
     put("measured_amplitude", in[reg::measured_amplitude] / 10.0);
     put("measured_speed", in[reg::measured_speed] / 1000.0 * drive_.gear_ratio);
-    if (const RegisterSpec* s = spec("fault_code")) out.of(s->table).at(s->address) = in[reg::fault_code];
+    if (const RegisterSpec* s = spec("fault_code"))
+      out.of(s->table).at(s->address) = in[reg::fault_code];
     return out;
   }
 

@@ -33,7 +33,7 @@ class ModbusContext {
                             std::vector<std::uint16_t>& values) = 0;
   virtual ModbusStatus write(int unit, std::uint16_t address, std::uint16_t value) = 0;  // fc 06
   virtual ModbusStatus write_many(int unit, std::uint16_t address,
-                                  std::span<const std::uint16_t> values) = 0;  // fc 16
+                                  std::span<const std::uint16_t> values) = 0;     // fc 16
   virtual ModbusStatus write_coil(int unit, std::uint16_t address, bool on) = 0;  // fc 05
   virtual ModbusStatus mask_write(int unit, std::uint16_t address, std::uint16_t and_mask,
                                   std::uint16_t or_mask) = 0;  // fc 22

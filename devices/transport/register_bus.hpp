@@ -94,7 +94,9 @@ class RegisterBus {
   // queued after them, and in the order they were asked for.
   virtual void write(int unit, std::uint16_t address, const RegisterWrite& write,
                      WriteHandler done) = 0;
-  void write(int unit, std::uint16_t address, const RegisterWrite& w) { write(unit, address, w, {}); }
+  void write(int unit, std::uint16_t address, const RegisterWrite& w) {
+    write(unit, address, w, {});
+  }
   void write(int unit, std::uint16_t address, std::uint16_t value, WriteHandler done = {}) {
     write(unit, address, RegisterWrite::single(value), std::move(done));
   }

@@ -53,6 +53,8 @@ TEST(Cli, CheckConfigListsEveryErrorWithFileLineColumnAndExits78) {
   text.replace(port_at, 11, "prot = 1502");
   text.replace(amplitude_at, 22, "max_amplitude_deg = 50");
   std::ofstream(dir.path() / "room.toml") << text;
+  std::filesystem::create_directory_symlink(std::string(SENSORYD_SOURCE_DIR) + "/config/templates",
+                                            dir.path() / "templates");
   Outcome run = run_sensoryd({"--check-config", (dir.path() / "room.toml").string()}, dir);
   EXPECT_EQ(run.exit_code, 78) << run.output;
   EXPECT_NE(run.output.find("room.toml:" + line_of(port_at) + ":1: error: unknown key 'prot'"),

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,14 +37,30 @@ inline std::optional<nlohmann::json> last_write(const std::vector<nlohmann::json
   return std::nullopt;
 }
 
-// Recorded writes of the swing's control register after wall-clock time `after`.
-inline std::vector<nlohmann::json> control_writes_after(
-    const std::vector<nlohmann::json>& recording, double after) {
+// Recorded writes of `register_name` after wall-clock time `after`.
+inline std::vector<nlohmann::json> writes_after(const std::vector<nlohmann::json>& recording,
+                                                const std::string& register_name, double after) {
   std::vector<nlohmann::json> out;
-  for (const auto& write : writes_to(recording, "control")) {
+  for (const auto& write : writes_to(recording, register_name)) {
     if (write["t"].get<double>() > after) out.push_back(write);
   }
   return out;
+}
+
+// Recorded writes of the swing's control register after wall-clock time `after`.
+inline std::vector<nlohmann::json> control_writes_after(
+    const std::vector<nlohmann::json>& recording, double after) {
+  return writes_after(recording, "control", after);
+}
+
+// The largest engineering value written to `register_name` (degrees, Hz, ...), or -inf.
+inline double largest_written(const std::vector<nlohmann::json>& recording,
+                              const std::string& register_name) {
+  double largest = -std::numeric_limits<double>::infinity();
+  for (const auto& write : writes_to(recording, register_name)) {
+    largest = std::max(largest, write["eng"].get<double>());
+  }
+  return largest;
 }
 
 // The first change of a contact on `unit` to `value` (the simulator's control port set it).

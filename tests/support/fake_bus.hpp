@@ -134,9 +134,9 @@ class FakeBus : public devices::RegisterBus {
     }
     for (std::uint16_t i = 0; i < write.count; ++i) {
       auto at = static_cast<std::uint16_t>(address + i);
-      std::uint16_t value =
-          write.form == devices::RegisterWrite::Form::values ? write.words[i]
-                                                             : write.apply(holding[{unit, at}]);
+      std::uint16_t value = write.form == devices::RegisterWrite::Form::values
+                                ? write.words[i]
+                                : write.apply(holding[{unit, at}]);
       if (ignored.count({unit, at}) == 0) holding[{unit, at}] = value;
       writes.push_back({unit, at, value});
     }

@@ -41,10 +41,22 @@ SimulatedRoom::~SimulatedRoom() {
   broker_.reset();
 }
 
+void SimulatedRoom::write_swing_drive(std::ofstream& room) const {
+  room << "[devices.swing]\nkind = \"swing_drive\"\nbus = \"cabinet\"\nunit = 1\n"
+       << "comm_loss_timeout = \"" << options_.comm_loss_timeout_ms << "ms\"\n"
+       << "poll_period = \"50ms\"\n"
+       << (options_.rotary ? "rotary = true\n" : "") << "\n"
+       << "[devices.swing.registers]\ncontrol = 0\nmode = 1\namplitude = 2\nperiod = 3\n"
+       << "comm_loss_timeout = 4\ncomm_loss_action = 5\nheartbeat = 6\nstatus = 0\nangle = 1\n"
+       << "measured_amplitude = 2\nfault_code = 3\n"
+       << (options_.rotary ? "speed = 7\ndirection = 8\nmeasured_speed = 4\n" : "") << "\n";
+}
+
 void SimulatedRoom::write_config() {
   std::filesystem::create_directories(dir() / "profiles");
   std::ofstream room(room_file());
-  room << "[room]\nid = \"" << options_.room_id << "\"\nprofiles_dir = \"profiles\"\n\n"
+  room << "[room]\nid = \"" << options_.room_id << "\"\nprofiles_dir = \"profiles\"\n"
+       << "templates_dir = \"" SENSORYD_SOURCE_DIR "/config/templates\"\n\n"
        << "[mqtt]\nuri = \"tcp://127.0.0.1:" << broker_port_ << "\"\n\n"
        << "[buses.cabinet]\n"
        << (options_.rtu
@@ -52,27 +64,25 @@ void SimulatedRoom::write_config() {
                      "\"\nbaud = 19200\nparity = \"even\"\n"
                : "type = \"tcp\"\nhost = \"127.0.0.1\"\nport = " + std::to_string(swing_port_) +
                      "\n")
-       << "response_timeout = \"200ms\"\n\n"
-       << "[devices.swing]\nkind = \"swing_drive\"\nbus = \"cabinet\"\nunit = 1\n"
-       << "comm_loss_timeout = \"" << options_.comm_loss_timeout_ms << "ms\"\n"
-       << "poll_period = \"50ms\"\n"
-       << (options_.rotary ? "rotary = true\n" : "") << "\n"
-       << "[devices.swing.registers]\ncontrol = 0\nmode = 1\namplitude = 2\nperiod = 3\n"
-       << "comm_loss_timeout = 4\ncomm_loss_action = 5\nheartbeat = 6\nstatus = 0\nangle = 1\n"
-       << "measured_amplitude = 2\nfault_code = 3\n"
-       << (options_.rotary ? "speed = 7\ndirection = 8\nmeasured_speed = 4\n" : "") << "\n"
-       << "[limits.swing]\nmax_amplitude_deg = " << options_.max_amplitude_deg
+       << "response_timeout = \"200ms\"\n\n";
+  if (!options_.equipment_toml.empty()) {
+    room << options_.equipment_toml << "\n";
+  } else {
+    write_swing_drive(room);
+  }
+  room << "[limits.swing]\nmax_amplitude_deg = " << options_.max_amplitude_deg
        << "\nmin_period_s = " << options_.min_period_s
        << "\nmax_amplitude_rate_deg_s = " << options_.max_amplitude_rate_deg_s << "\n\n"
        << "[limits.session]\n"
        << options_.session_limits_toml << "\n";
   if (options_.rotary) room << "[limits.rotary]\n" << options_.rotary_limits_toml << "\n";
-  if (!options_.safety_inputs || options_.rtu) {
+  bool own_inputs = options_.equipment_toml.empty();
+  if (own_inputs && (!options_.safety_inputs || options_.rtu)) {
     // S20 asks for an E-stop input; these rooms test other things and say so.
     room << "[limits.devices]\nestop_required = false\n"
          << "estop_required_reason = \"an end-to-end test of the drive alone\"\n\n";
   }
-  if (options_.safety_inputs && !options_.rtu) {
+  if (own_inputs && options_.safety_inputs && !options_.rtu) {
     room << "[devices.estop]\nkind = \"modbus_input\"\nrole = \"estop\"\nbus = \"cabinet\"\n"
          << "unit = 3\naddress = 0\nactive_low = true\npoll_period = \"20ms\"\n\n"
          << "[devices.door]\nkind = \"modbus_input\"\nrole = \"door\"\nbus = \"cabinet\"\n"
@@ -134,6 +144,19 @@ void SimulatedRoom::start_swing() {
     }
     rtu_device_ = std::filesystem::read_symlink(link).string();
     write_config();  // now that the serial port's name is known
+    return;
+  }
+  if (!options_.equipment_toml.empty()) {
+    swing_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{MODBUS_SIM_BIN, "--port", std::to_string(swing_port_),
+                                 "--control-port", std::to_string(control_port_), "--config",
+                                 room_file().string(), "--bus", "cabinet", "--record",
+                                 (dir() / "cabinet-recording.jsonl").string()},
+        dir() / "modbus-sim.log");
+    if (!wait_until([&] { return port_accepts(swing_port_) && port_accepts(control_port_); },
+                    10s)) {
+      throw std::runtime_error("Modbus simulator did not start: " + swing_->log_text());
+    }
     return;
   }
   // The E-stop contact is closed at power-up (released); the door contact open (door closed).
@@ -221,7 +244,7 @@ void SimulatedRoom::start_all(std::vector<std::string> daemon_env) {
   // Ready for motion: the drive's comm-loss watchdog confirmed, as the device topic says.
   bool confirmed = wait_until(
       [&] {
-        auto device = tablet().latest_json("devices/swing");
+        auto device = tablet().latest_json("devices/" + options_.drive_id);
         return device && device->value("health", "") == "online" &&
                device->value("watchdog_confirmed", false);
       },

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,11 @@ struct RoomOptions {
   std::string session_limits_toml =
       "lease_required = false\nlease_required_reason = \"end-to-end tests of other things\"\n";
   std::string extra_room_toml;  // appended to the room file, e.g. [children.x] tables
+  // The cabinet's equipment from configuration only: these [devices.*] tables (which may name
+  // config/templates/) replace the swing drive and safety inputs above, and the Modbus
+  // simulator speaks the maps they resolve to (--config).
+  std::string equipment_toml;
+  std::string drive_id = "swing";  // the swing drive's device id (equipment_toml may name it)
   // Profile files to place in profiles/, name -> TOML text.
   std::vector<std::pair<std::string, std::string>> profiles;
 };
@@ -99,6 +105,7 @@ class SimulatedRoom {
 
  private:
   void write_config();
+  void write_swing_drive(std::ofstream& room) const;
 
   RoomOptions options_;
   TempDir dir_;

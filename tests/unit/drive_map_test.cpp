@@ -135,8 +135,9 @@ INSTANTIATE_TEST_SUITE_P(
                    "run = { address = 10, bit = 0 }", "'enable' and 'run'", nullptr},
         BadMapCase{"word_order_of_16_bit", "type = \"u32\", word_order", "word_order",
                    "32-bit values only", nullptr},
-        BadMapCase{"scale_too_fine", "amplitude = { address = 12, type = \"u32\", word_order = "
-                                     "\"high_first\", scale = 0.1 }",
+        BadMapCase{"scale_too_fine",
+                   "amplitude = { address = 12, type = \"u32\", word_order = "
+                   "\"high_first\", scale = 0.1 }",
                    "amplitude = { address = 12, scale = 0.0001 }",
                    "cannot carry the room's limits.swing.max_amplitude_deg = 20 deg", nullptr},
         BadMapCase{"watchdog_too_coarse", "comm_loss_timeout = { address = 20, scale = 0.1 }",
@@ -146,10 +147,11 @@ INSTANTIATE_TEST_SUITE_P(
                    "read-only", nullptr},
         BadMapCase{"unknown_long_key", "heartbeat = 21", "heartbeat = { address = 21, sacle = 1 }",
                    "unknown key 'sacle'", nullptr},
-        BadMapCase{"no_stop", "enable = { address = 10, bit = 0 }\nrun = { address = 10, bit = 1 }\n",
-                   "", "no way to stop the drive", "[devices.swing.registers]"},
-        BadMapCase{"no_watchdog", "comm_loss_action = 22\n", "", "missing register 'comm_loss_action'",
-                   "[devices.swing.registers]"},
+        BadMapCase{"no_stop",
+                   "enable = { address = 10, bit = 0 }\nrun = { address = 10, bit = 1 }\n", "",
+                   "no way to stop the drive", "[devices.swing.registers]"},
+        BadMapCase{"no_watchdog", "comm_loss_action = 22\n", "",
+                   "missing register 'comm_loss_action'", "[devices.swing.registers]"},
         BadMapCase{"status_twice", "heartbeat = 21", "heartbeat = 21\nstatus = 30",
                    "keep status or the named bits", "ready ="},
         BadMapCase{"on_outside_bit", "run = { address = 10, bit = 1 }",
@@ -161,8 +163,9 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_F(MappedRoom, AMissingEStopIsAcceptedOnlyWithAReasonAndThenWarned) {
   std::string text = kMappedRoom;
   text.replace(text.find("role = \"estop\""), 14, "role = \"door\"");
-  text += "\n[limits.devices]\nestop_required = false\n"
-          "estop_required_reason = \"the swing is a demonstration model with no seat\"\n";
+  text +=
+      "\n[limits.devices]\nestop_required = false\n"
+      "estop_required_reason = \"the swing is a demonstration model with no seat\"\n";
   auto result = load(text);
   ASSERT_TRUE(result.room) << result.diagnostics.errors.front().to_string();
   ASSERT_FALSE(result.diagnostics.warnings.empty());
@@ -235,7 +238,7 @@ TEST_F(MappedDrive, RunsThroughTheControlWordsBitsAndKeepsTheOthers) {
   EXPECT_EQ(reg(13), 123);              // rounded down: never past the gate's value
   EXPECT_EQ(reg(14), 301);              // 3.01 s: rounded up, never a shorter period
   EXPECT_EQ(reg(11), 1);                // linear
-  drive->hold_stop();  // as a safety input's reflex does, from the bus thread
+  drive->hold_stop();                   // as a safety input's reflex does, from the bus thread
   bus.deliver();
   EXPECT_EQ(reg(10), 1U << 5);  // both bits off in one write, "remote" kept
   supervisor->update(SwingTarget{config::SwingMode::linear, 12.34, 3.001}, t + 20ms);
@@ -245,9 +248,9 @@ TEST_F(MappedDrive, RunsThroughTheControlWordsBitsAndKeepsTheOthers) {
 
 TEST_F(MappedDrive, ReadsItsStatusBitsAndSignedAngleFromHoldingRegisters) {
   start();
-  bus.holding[{1, 30}] = 0x0002;                              // running
-  bus.holding[{1, 31}] = static_cast<std::uint16_t>(-123);    // -12.3 deg
-  bus.holding[{1, 32}] = 150;                                 // 15 deg
+  bus.holding[{1, 30}] = 0x0002;                            // running
+  bus.holding[{1, 31}] = static_cast<std::uint16_t>(-123);  // -12.3 deg
+  bus.holding[{1, 32}] = 150;                               // 15 deg
   bus.poll();
   EXPECT_TRUE(drive->reading().valid);
   EXPECT_TRUE(drive->reading().running);

@@ -65,41 +65,77 @@ INSTANTIATE_TEST_SUITE_P(
         CodecCase{"u16_max", spec(ValueType::u16), 65535, Rounding::nearest, {65535}, 65535},
         CodecCase{"u16_over", spec(ValueType::u16), 65536, Rounding::nearest, {}, 0},
         CodecCase{"u16_negative", spec(ValueType::u16), -1, Rounding::nearest, {}, 0},
-        CodecCase{"s16_negative", spec(ValueType::s16, H, 0.1), -12.5, Rounding::nearest,
-                  {static_cast<std::uint16_t>(-125)}, -12.5},
+        CodecCase{"s16_negative",
+                  spec(ValueType::s16, H, 0.1),
+                  -12.5,
+                  Rounding::nearest,
+                  {static_cast<std::uint16_t>(-125)},
+                  -12.5},
         CodecCase{"s16_min", spec(ValueType::s16), -32768, Rounding::nearest, {0x8000}, -32768},
         CodecCase{"s16_under", spec(ValueType::s16), -32769, Rounding::nearest, {}, 0},
-        CodecCase{"u32_high_first", spec(ValueType::u32, H), 70000, Rounding::nearest,
-                  {0x0001, 0x1170}, 70000},
-        CodecCase{"u32_low_first", spec(ValueType::u32, L), 70000, Rounding::nearest,
-                  {0x1170, 0x0001}, 70000},
-        CodecCase{"u32_scaled", spec(ValueType::u32, H, 0.1), 20.0, Rounding::nearest, {0, 200},
-                  20},
-        CodecCase{"s32_negative_high", spec(ValueType::s32, H), -2, Rounding::nearest,
-                  {0xFFFF, 0xFFFE}, -2},
-        CodecCase{"s32_negative_low", spec(ValueType::s32, L), -70000, Rounding::nearest,
-                  {0xEE90, 0xFFFE}, -70000},
-        CodecCase{"f32_high_first", spec(ValueType::f32, H), 1.5, Rounding::nearest,
-                  {0x3FC0, 0x0000}, 1.5},
-        CodecCase{"f32_low_first", spec(ValueType::f32, L), -2.0, Rounding::nearest,
-                  {0x0000, 0xC000}, -2.0},
-        CodecCase{"f32_scaled_no_rounding", spec(ValueType::f32, H, 0.5), 0.3, Rounding::down,
-                  {0x3F19, 0x999A}, 0.3},
-        CodecCase{"offset", spec(ValueType::s16, H, 0.1, -40.0), 21.5, Rounding::nearest, {615},
-                  21.5},
-        CodecCase{"offset_below_zero", spec(ValueType::u16, H, 1.0, 10.0), 5.0, Rounding::nearest,
-                  {}, 0},
+        CodecCase{"u32_high_first",
+                  spec(ValueType::u32, H),
+                  70000,
+                  Rounding::nearest,
+                  {0x0001, 0x1170},
+                  70000},
+        CodecCase{"u32_low_first",
+                  spec(ValueType::u32, L),
+                  70000,
+                  Rounding::nearest,
+                  {0x1170, 0x0001},
+                  70000},
+        CodecCase{
+            "u32_scaled", spec(ValueType::u32, H, 0.1), 20.0, Rounding::nearest, {0, 200}, 20},
+        CodecCase{"s32_negative_high",
+                  spec(ValueType::s32, H),
+                  -2,
+                  Rounding::nearest,
+                  {0xFFFF, 0xFFFE},
+                  -2},
+        CodecCase{"s32_negative_low",
+                  spec(ValueType::s32, L),
+                  -70000,
+                  Rounding::nearest,
+                  {0xEE90, 0xFFFE},
+                  -70000},
+        CodecCase{"f32_high_first",
+                  spec(ValueType::f32, H),
+                  1.5,
+                  Rounding::nearest,
+                  {0x3FC0, 0x0000},
+                  1.5},
+        CodecCase{"f32_low_first",
+                  spec(ValueType::f32, L),
+                  -2.0,
+                  Rounding::nearest,
+                  {0x0000, 0xC000},
+                  -2.0},
+        CodecCase{"f32_scaled_no_rounding",
+                  spec(ValueType::f32, H, 0.5),
+                  0.3,
+                  Rounding::down,
+                  {0x3F19, 0x999A},
+                  0.3},
+        CodecCase{
+            "offset", spec(ValueType::s16, H, 0.1, -40.0), 21.5, Rounding::nearest, {615}, 21.5},
+        CodecCase{
+            "offset_below_zero", spec(ValueType::u16, H, 1.0, 10.0), 5.0, Rounding::nearest, {}, 0},
         // A limit is never rounded past: down for an amplitude, up for a period.
-        CodecCase{"round_nearest", spec(ValueType::u16, H, 0.1), 19.96, Rounding::nearest, {200},
-                  20},
+        CodecCase{
+            "round_nearest", spec(ValueType::u16, H, 0.1), 19.96, Rounding::nearest, {200}, 20},
         CodecCase{"round_down", spec(ValueType::u16, H, 0.1), 19.96, Rounding::down, {199}, 19.9},
         CodecCase{"round_up", spec(ValueType::u16, H, 0.01), 3.001, Rounding::up, {301}, 3.01},
-        CodecCase{"round_down_negative", spec(ValueType::s16), -1.5, Rounding::down,
-                  {static_cast<std::uint16_t>(-2)}, -2},
+        CodecCase{"round_down_negative",
+                  spec(ValueType::s16),
+                  -1.5,
+                  Rounding::down,
+                  {static_cast<std::uint16_t>(-2)},
+                  -2},
         // 0.3 / 0.1 is 2.9999999999999996 in binary: still 3, not 2, rounding down.
         CodecCase{"binary_noise", spec(ValueType::u16, H, 0.1), 0.3, Rounding::down, {3}, 0.3},
-        CodecCase{"seconds_in_tenths", spec(ValueType::u16, H, 0.1), 0.45, Rounding::down, {4},
-                  0.4},
+        CodecCase{
+            "seconds_in_tenths", spec(ValueType::u16, H, 0.1), 0.45, Rounding::down, {4}, 0.4},
         CodecCase{"nan", spec(ValueType::f32), std::nan(""), Rounding::nearest, {}, 0}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
@@ -147,7 +183,7 @@ TEST(RegisterWriteMerge, BitsOfOneRegisterQueuedTogetherBecomeOneWrite) {
 
 TEST(RegisterWriteHold, RefusesOnlyWritesThatWouldChangeAHeldBit) {
   using devices::RegisterWrite;
-  auto held = RegisterWrite::bits(0xFFFC, 0x0000, false);  // enable and run held off
+  auto held = RegisterWrite::bits(0xFFFC, 0x0000, false);                // enable and run held off
   EXPECT_FALSE(RegisterWrite::bits(0xFFFE, 0x0001, false).keeps(held));  // enable on
   EXPECT_TRUE(RegisterWrite::bits(0xFFEF, 0x0010, false).keeps(held));   // direction bit 4
   EXPECT_TRUE(RegisterWrite::bits(0xFFFE, 0x0000, false).keeps(held));   // enable off again
@@ -168,12 +204,10 @@ TEST(PlanReads, GroupsEachTableIntoTheFewestRequestsOfAtMost125) {
     return s;
   };
   using T = config::RegisterTable;
-  auto blocks = devices::plan_reads({at(T::holding, 30, ValueType::u16),
-                                     at(T::holding, 31, ValueType::s16),
-                                     at(T::holding, 32, ValueType::u32),
-                                     at(T::holding, 200, ValueType::u16),
-                                     at(T::input, 0, ValueType::u16),
-                                     at(T::holding, 154, ValueType::u16)});
+  auto blocks =
+      devices::plan_reads({at(T::holding, 30, ValueType::u16), at(T::holding, 31, ValueType::s16),
+                           at(T::holding, 32, ValueType::u32), at(T::holding, 200, ValueType::u16),
+                           at(T::input, 0, ValueType::u16), at(T::holding, 154, ValueType::u16)});
   ASSERT_EQ(blocks.size(), 3u);
   EXPECT_EQ(blocks[0].kind, devices::RegisterKind::holding);
   EXPECT_EQ(blocks[0].address, 30);

@@ -30,8 +30,8 @@ TEST(SimRoomPlan, TheExampleRoomGetsACabinetAndItsMqttDevices) {
   EXPECT_TRUE(has_pair(cabinet.args, "--port", "1502"));
   EXPECT_EQ(cabinet.control_port, 1503);
   // Each unit speaks the map its device has in the room file.
-  EXPECT_TRUE(has_pair(cabinet.args, "--config",
-                       std::filesystem::absolute(loaded.room->source).string()));
+  EXPECT_TRUE(
+      has_pair(cabinet.args, "--config", std::filesystem::absolute(loaded.room->source).string()));
   EXPECT_TRUE(has_pair(cabinet.args, "--bus", "cabinet"));
   EXPECT_TRUE(has_pair(cabinet.args, "--record", "/rec/cabinet-recording.jsonl"));
   const auto& mqtt = plan.processes[1];
