@@ -98,13 +98,19 @@ class ControlRig {
   static constexpr int kEstop = 3;
   static constexpr int kDoor = 4;
 
-  explicit ControlRig(config::Room room = rig_room()) : room_(std::move(room)) {
+  // sensoryd's own swing controller map (every key in its short form), both motions.
+  static config::SwingDrive default_drive() {
     using namespace std::chrono_literals;
     config::SwingDrive drive;
     drive.modbus.unit = kSwing;
     drive.modbus.poll_period = 20ms;
     drive.comm_loss_timeout = 400ms;
     drive.rotary = true;
+    return drive;
+  }
+
+  explicit ControlRig(config::Room room = rig_room(), config::SwingDrive drive = default_drive())
+      : room_(std::move(room)) {
     auto swing = std::make_unique<devices::SwingDrive>("swing", drive, bus);
     swing->attach();
     std::vector<std::unique_ptr<devices::ModbusInput>> inputs;

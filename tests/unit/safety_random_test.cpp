@@ -10,12 +10,17 @@
 //     in one direction than the limit between pauses, no reversal without a full pause; counted
 //     on what the drive holds, which turns on at its last speed for the comm-loss timeout when
 //     the link dies, as a real drive does before its watchdog stops it.
+// Every value is read from what the fake bus holds through the register codec, and the whole
+// run is made twice: with sensoryd's own map, and with a drive whose control word packs enable,
+// run and direction bits beside one it does not own, a 32-bit amplitude word-swapped in 0.01 deg,
+// a period in 0.01 s and a speed in motor Hz (scaled, rounded, merged bits).
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
 #include <random>
 #include <sstream>
 
+#include "config/register_codec.hpp"
 #include "devices/swing_drive.hpp"
 #include "tests/support/control_rig.hpp"
 
@@ -35,7 +40,97 @@ constexpr double kSpinRamp = 0.25;      // rev/s^2
 constexpr double kRevolutions = 3.0;
 constexpr double kPauseS = 4.0;
 constexpr double kCommLossS = 0.4;
-const config::SwingRegisterMap kMap{};
+const config::SwingRegisterMap kMap{};  // the status and fault code stay where the rig has them
+
+// A drive of another make: values in its own units and bits, as a technician would map it.
+config::SwingDrive scaled_drive() {
+  config::SwingDrive drive = ControlRig::default_drive();
+  drive.gear_ratio = 200.0;
+  auto reg = [](std::uint16_t address, double scale, config::ValueType type) {
+    config::RegisterSpec spec;
+    spec.address = address;
+    spec.scale = scale;
+    spec.type = type;
+    spec.word_order = config::WordOrder::low_first;
+    return spec;
+  };
+  auto bit = [](int n) {
+    config::RegisterSpec spec;
+    spec.address = 20;
+    return config::status_bit(spec, n);
+  };
+  config::RegisterMap map;
+  map.registers = {
+      {"enable", bit(0)},
+      {"run", bit(1)},
+      {"direction", bit(4)},
+      {"mode", reg(21, 1.0, config::ValueType::u16)},
+      {"amplitude", reg(22, 0.01, config::ValueType::u32)},
+      {"period", reg(24, 0.01, config::ValueType::u16)},
+      {"speed", reg(25, 0.01, config::ValueType::u16)},
+      {"comm_loss_timeout", reg(26, 0.1, config::ValueType::u16)},
+      {"comm_loss_action", reg(27, 1.0, config::ValueType::u16)},
+      {"heartbeat", reg(28, 1.0, config::ValueType::u16)},
+  };
+  for (const auto& [key, spec] : config::default_swing_registers().registers) {
+    bool read = spec.table == config::RegisterTable::input;
+    if (read) map.registers.push_back({key, spec});
+  }
+  drive.registers = map;
+  return drive;
+}
+
+// What the drive holds, decoded from the registers the fake bus keeps, through the codec.
+class DriveView {
+ public:
+  DriveView(const config::SwingDrive& drive, const test::FakeBus& bus) : drive_(drive), bus_(bus) {}
+
+  double number(const char* key) const {
+    const config::RegisterSpec& spec = *drive_.registers.find(key);
+    std::vector<std::uint16_t> words;
+    for (std::uint16_t i = 0; i < spec.count(); ++i) words.push_back(word(spec.address + i));
+    return config::decode(spec, words);
+  }
+  bool on(const char* key) const {
+    const config::RegisterSpec* spec = drive_.registers.find(key);
+    return spec != nullptr && config::decode_flag(*spec, word(spec->address));
+  }
+  // Enabled: every stop switch the map has is on.
+  bool enabled() const {
+    bool any = false;
+    for (const char* key : {"control", "enable", "run"}) {
+      if (drive_.registers.find(key) == nullptr) continue;
+      if (!on(key)) return false;
+      any = true;
+    }
+    return any;
+  }
+  double amplitude_deg() const { return number("amplitude"); }
+  double period_s() const { return number("period"); }
+  double speed_rev_s() const { return number("speed") / drive_.gear_ratio; }
+  bool counterclockwise() const { return on("direction"); }
+  bool spinning() const { return enabled() && number("mode") == 2.0; }
+  // The key a logged write completes (the last word of a value, or a switch's register).
+  std::string completes(std::uint16_t address) const {
+    for (const char* key : {"amplitude", "period", "speed"}) {
+      const config::RegisterSpec& spec = *drive_.registers.find(key);
+      if (address == spec.address + spec.count() - 1) return key;
+    }
+    for (const char* key : {"control", "enable", "run"}) {
+      const config::RegisterSpec* spec = drive_.registers.find(key);
+      if (spec != nullptr && spec->address == address) return "enable";
+    }
+    return {};
+  }
+
+ private:
+  std::uint16_t word(unsigned address) const {
+    auto it = bus_.holding.find({ControlRig::kSwing, static_cast<std::uint16_t>(address)});
+    return it == bus_.holding.end() ? 0 : it->second;
+  }
+  const config::SwingDrive& drive_;
+  const test::FakeBus& bus_;
+};
 
 enum class Action {
   start,
@@ -85,7 +180,8 @@ const char* name(Action a) {
 
 class World {
  public:
-  explicit World(unsigned seed) : rng_(seed) {}
+  World(unsigned seed, const config::SwingDrive& drive)
+      : rng_(seed), drive_(drive), rig_(test::rig_room(), drive), view_(drive_, rig_.bus) {}
 
   int enables() const { return enables_; }
   int spins() const { return spins_; }
@@ -262,16 +358,15 @@ class World {
     }
     if (watchdog_stopped) held_spin_ = false;
     if (silent) return;  // nothing new arrived
-    auto reg = [&](std::uint16_t a) { return rig_.bus.holding[{kSwing, a}]; };
-    std::uint16_t direction = reg(kMap.direction);
+    bool direction = view_.counterclockwise();
     if (direction != held_direction_ && revolutions_ > 0.0) {
       failure_ = "the direction changed after " + std::to_string(revolutions_) +
                  " revolutions without a full pause" + at();
       return;
     }
     held_direction_ = direction;
-    held_spin_ = reg(kMap.control) == 1 && reg(kMap.mode) == 2;
-    held_speed_ = reg(kMap.speed) / 1000.0;
+    held_spin_ = view_.spinning();
+    held_speed_ = view_.speed_rev_s();
     if (held_spin_ && held_speed_ > 0.0) ++spins_;
   }
 
@@ -287,7 +382,7 @@ class World {
     if (!failure_.empty() || rig_.bus.silent_units.count(kSwing) != 0) return;  // nothing arrives
     bool estop_seen = estop_pressed_ && rig_.bus.silent_units.count(kEstop) == 0;
     bool must_stop = estop_seen || door_open_ || rig_.supervisor->interlocks().stop_required();
-    if (must_stop && rig_.bus.holding[{kSwing, kMap.control}] != 0) {
+    if (must_stop && view_.enabled()) {
       failure_ =
           std::string("the drive is still enabled although ") +
           (estop_seen   ? "the E-stop is pressed"
@@ -298,43 +393,50 @@ class World {
     }
   }
 
+  // Each write as it completes a value on the drive (both words of a 32-bit one), in units.
   void check_new_writes() {
     for (; seen_ < rig_.bus.writes.size() && failure_.empty(); ++seen_) {
       const auto& w = rig_.bus.writes[seen_];
       if (w.unit != kSwing) continue;
+      shadow_[{w.unit, w.address}] = w.value;
+      std::string key = shadow_view_.completes(w.address);
+      if (key.empty()) continue;
       std::ostringstream where;
       where << " at t=" << std::chrono::duration<double>(rig_.t.time_since_epoch()).count() - 3600
             << " s (write #" << seen_ << ")";
-      if (w.address == kMap.amplitude) {
-        if (w.value > kMaxAmplitude * 10) {
-          failure_ = "amplitude " + std::to_string(w.value) + " beyond the limit" + where.str();
+      double seconds = 0.0;
+      if (key == "amplitude") {
+        double amplitude = shadow_view_.amplitude_deg();
+        if (amplitude > kMaxAmplitude + 1e-9) {
+          failure_ = "amplitude " + std::to_string(amplitude) + " beyond the limit" + where.str();
         }
-        if (last_amplitude_ && w.value > last_amplitude_->second) {
-          double seconds = std::chrono::duration<double>(rig_.t - last_amplitude_->first).count();
-          if (w.value - last_amplitude_->second > kRate * 10 * seconds + 1) {
+        if (last_amplitude_ && amplitude > last_amplitude_->second) {
+          seconds = std::chrono::duration<double>(rig_.t - last_amplitude_->first).count();
+          if (amplitude - last_amplitude_->second > kRate * seconds + 0.1) {
             failure_ = "amplitude stepped from " + std::to_string(last_amplitude_->second) +
-                       " to " + std::to_string(w.value) + where.str();
+                       " to " + std::to_string(amplitude) + where.str();
           }
         }
-        last_amplitude_ = {rig_.t, w.value};
-      } else if (w.address == kMap.speed) {
-        if (w.value > kSpinRate * 1000 + 0.5) {
-          failure_ =
-              "rotation " + std::to_string(w.value) + " mrev/s beyond the limit" + where.str();
+        last_amplitude_ = {rig_.t, amplitude};
+      } else if (key == "speed") {
+        double speed = shadow_view_.speed_rev_s();
+        if (speed > kSpinRate + 1e-9) {
+          failure_ = "rotation " + std::to_string(speed) + " rev/s beyond the limit" + where.str();
         }
-        if (last_speed_ && w.value > last_speed_->second) {
-          double seconds = std::chrono::duration<double>(rig_.t - last_speed_->first).count();
-          if (w.value - last_speed_->second > kSpinRamp * 1000 * seconds + 1) {
+        if (last_speed_ && speed > last_speed_->second) {
+          seconds = std::chrono::duration<double>(rig_.t - last_speed_->first).count();
+          if (speed - last_speed_->second > kSpinRamp * seconds + 0.001) {
             failure_ = "rotation stepped from " + std::to_string(last_speed_->second) + " to " +
-                       std::to_string(w.value) + where.str();
+                       std::to_string(speed) + where.str();
           }
         }
-        last_speed_ = {rig_.t, w.value};
-      } else if (w.address == kMap.period) {
-        if (w.value != 0 && w.value < 2000) {
-          failure_ = "period " + std::to_string(w.value) + " ms below the minimum" + where.str();
+        last_speed_ = {rig_.t, speed};
+      } else if (key == "period") {
+        double period = shadow_view_.period_s();
+        if (period != 0.0 && period < 2.0 - 1e-9) {
+          failure_ = "period " + std::to_string(period) + " s below the minimum" + where.str();
         }
-      } else if (w.address == kMap.control && w.value == 1) {
+      } else if (key == "enable" && shadow_view_.enabled() && !was_enabled_) {
         ++enables_;
         if (grace_ticks_ == 0 && (estop_pressed_ || door_open_)) {
           failure_ = "enabled while the E-stop is pressed or the door open" + where.str();
@@ -346,17 +448,25 @@ class World {
                      where.str();
         }
       }
+      if (key == "enable") was_enabled_ = shadow_view_.enabled();
     }
   }
 
   std::mt19937 rng_;
+  config::SwingDrive drive_;
   ControlRig rig_;
+  DriveView view_;  // what the drive holds now
+  // The drive's registers as the writes so far left them, replayed one write at a time.
+  test::FakeBus shadow_bus_;
+  std::map<std::pair<int, std::uint16_t>, std::uint16_t>& shadow_ = shadow_bus_.holding;
+  DriveView shadow_view_{drive_, shadow_bus_};
+  bool was_enabled_ = false;
   std::size_t seen_ = 0;
-  std::optional<std::pair<Clock::time_point, std::uint16_t>> last_amplitude_;
-  std::optional<std::pair<Clock::time_point, std::uint16_t>> last_speed_;
+  std::optional<std::pair<Clock::time_point, double>> last_amplitude_;
+  std::optional<std::pair<Clock::time_point, double>> last_speed_;
   bool held_spin_ = false;
   double held_speed_ = 0.0;
-  std::uint16_t held_direction_ = 0;
+  bool held_direction_ = false;
   double revolutions_ = 0.0;
   double rest_s_ = 1e9;
   double silent_s_ = 0.0;
@@ -375,37 +485,54 @@ class World {
   std::ostringstream trail_;
 };
 
-TEST(SafetyRandom, TenThousandRandomSequencesNeverBreakAnInvariant) {
-  auto level = spdlog::get_level();
-  spdlog::set_level(spdlog::level::off);  // trips log warnings by design; millions of them here
+struct Totals {
   int failures = 0;
   long enables = 0;
   long trips = 0;
   long spins = 0;
   long spin_pauses = 0;
-  for (unsigned seed = 1; seed <= 10'000 && failures < 3; ++seed) {
-    World world(seed);
+};
+
+Totals run_sequences(const config::SwingDrive& drive, unsigned count) {
+  auto level = spdlog::get_level();
+  spdlog::set_level(spdlog::level::off);  // trips log warnings by design; millions of them here
+  Totals totals;
+  for (unsigned seed = 1; seed <= count && totals.failures < 3; ++seed) {
+    World world(seed, drive);
     std::string failure = world.run(16);
-    enables += world.enables();
-    trips += world.trips();
-    spins += world.spins();
-    spin_pauses += world.spin_pauses();
+    totals.enables += world.enables();
+    totals.trips += world.trips();
+    totals.spins += world.spins();
+    totals.spin_pauses += world.spin_pauses();
     if (!failure.empty()) {
-      ++failures;
+      ++totals.failures;
       ADD_FAILURE() << "seed " << seed << ": " << failure;
     }
   }
   spdlog::set_level(level);
-  // The sequences really moved the swing and really tripped it while it was allowed to move.
-  EXPECT_GT(enables, 4'000);
-  EXPECT_GT(trips, 2'000);
-  // ... and spun it, through pauses that the revolution count or a stop required.
-  EXPECT_GT(spins, 100'000);
-  EXPECT_GT(spin_pauses, 1'000);
   std::printf(
       "random sequences: %ld enables, %ld trips while motion was allowed, %ld ticks spinning, "
       "%ld rotary pauses\n",
-      enables, trips, spins, spin_pauses);
+      totals.enables, totals.trips, totals.spins, totals.spin_pauses);
+  return totals;
+}
+
+TEST(SafetyRandom, TenThousandRandomSequencesNeverBreakAnInvariant) {
+  Totals totals = run_sequences(ControlRig::default_drive(), 10'000);
+  // The sequences really moved the swing and really tripped it while it was allowed to move.
+  EXPECT_GT(totals.enables, 4'000);
+  EXPECT_GT(totals.trips, 2'000);
+  // ... and spun it, through pauses that the revolution count or a stop required.
+  EXPECT_GT(totals.spins, 100'000);
+  EXPECT_GT(totals.spin_pauses, 1'000);
+}
+
+TEST(SafetyRandom, ADriveOfAnotherMakeInItsOwnUnitsAndBitsNeverBreaksAnInvariant) {
+  Totals totals = run_sequences(scaled_drive(), 3'000);
+  EXPECT_GT(totals.enables, 1'200);
+  EXPECT_GT(totals.trips, 600);
+  EXPECT_GT(totals.spins, 30'000);
+  EXPECT_GT(totals.spin_pauses, 300);
 }
 
 }  // namespace
