@@ -7,13 +7,16 @@ namespace sensoryd::devices {
 MqttInput::MqttInput(std::string id, config::Input config, std::string availability_topic)
     : id_(std::move(id)),
       config_(std::move(config)),
-      presence_("input " + id_, std::move(availability_topic), [this] {
-        if (on_change_) on_change_();
-      }) {}
+      presence_(
+          "input " + id_, std::move(availability_topic),
+          [this] {
+            if (on_change_) on_change_();
+          },
+          bridge_state_topic(config_.mqtt()->topic)) {}
 
 std::vector<std::string> MqttInput::subscriptions() const {
   std::vector<std::string> topics{config_.mqtt()->topic};
-  if (!presence_.availability_topic().empty()) topics.push_back(presence_.availability_topic());
+  for (auto& topic : presence_.topics()) topics.push_back(std::move(topic));
   return topics;
 }
 

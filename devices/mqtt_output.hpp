@@ -28,14 +28,17 @@ class MqttOutput {
       : topic_(std::move(topic)),
         port_(port),
         changed_(std::move(changed)),
-        presence_(std::move(name), std::move(availability_topic), [this] {
-          sent_.reset();  // whatever it was told before, tell it again
-          if (changed_) changed_();
-        }) {}
+        presence_(
+            std::move(name), std::move(availability_topic),
+            [this] {
+              sent_.reset();  // whatever it was told before, tell it again
+              if (changed_) changed_();
+            },
+            bridge_state_topic(topic_)) {}
 
   std::vector<std::string> subscriptions() const {
     std::vector<std::string> topics{topic_};
-    if (!presence_.availability_topic().empty()) topics.push_back(presence_.availability_topic());
+    for (auto& topic : presence_.topics()) topics.push_back(std::move(topic));
     return topics;
   }
   void broker_connected(bool connected) {

@@ -1,4 +1,6 @@
 // The light, sound and MQTT input drivers, each against a fake bus or a fake MQTT port.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -103,6 +105,79 @@ TEST(ModbusAmplifierDriver, MutesBeforeAndUnmutesAfterAVolumeChange) {
   ASSERT_FALSE(bus.writes.empty());
   EXPECT_EQ(bus.writes.front().address, mute);  // muted first
   EXPECT_EQ(bus.holding[std::make_pair(5, mute)], 1);
+}
+
+struct ReportedColorCase {
+  const char* name;
+  const char* state;  // a zigbee2mqtt state message
+  config::Rgb shown;
+};
+
+class ReportedColor : public ::testing::TestWithParam<ReportedColorCase> {};
+
+TEST_P(ReportedColor, IsWhatTheLightShowsWhateverFormItReportsIn) {
+  const ReportedColorCase& c = GetParam();
+  auto shown = devices::MqttLight::parse_state(c.state);
+  ASSERT_TRUE(shown) << c.state;
+  EXPECT_NEAR(shown->color.r, c.shown.r, 3) << c.name;
+  EXPECT_NEAR(shown->color.g, c.shown.g, 3) << c.name;
+  EXPECT_NEAR(shown->color.b, c.shown.b, 3) << c.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Zigbee2mqtt, ReportedColor,
+    ::testing::Values(
+        ReportedColorCase{"hex", R"({"state":"ON","color":{"hex":"#00ff00"}})", {0, 255, 0}},
+        ReportedColorCase{"rgb", R"({"state":"ON","color":{"r":10,"g":20,"b":30}})", {10, 20, 30}},
+        // xy: a saturated blue and D65 white, as a Hue bulb reports them.
+        ReportedColorCase{"xy_blue",
+                          R"({"state":"ON","color_mode":"xy",
+                          "color":{"x":0.1355,"y":0.0399}})",
+                          {0, 0, 255}},
+        ReportedColorCase{
+            "xy_white", R"({"state":"ON","color":{"x":0.3127,"y":0.329}})", {245, 255, 255}},
+        ReportedColorCase{
+            "xy_red", R"({"state":"ON","color":{"x":0.7006,"y":0.2993}})", {255, 0, 0}},
+        ReportedColorCase{"hs",
+                          R"({"state":"ON","color_mode":"hs",
+                          "color":{"hue":120,"saturation":100}})",
+                          {0, 255, 0}},
+        // A white-spectrum bulb: 370 mireds is 2700 K, a warm white.
+        ReportedColorCase{"color_temp", R"({"state":"ON","color_temp":370})", {255, 167, 87}},
+        ReportedColorCase{"color_temp_mode",
+                          R"({"state":"ON","color_mode":"color_temp","color_temp":153,
+                          "color":{"x":0.7006,"y":0.2993}})",
+                          {255, 254, 251}},
+        ReportedColorCase{"nothing", R"({"state":"ON","brightness":100})", {255, 255, 255}}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST(MqttLightDriver, ALightBehindAnOfflineZigbee2mqttBridgeIsLost) {
+  FakePort port;
+  devices::MqttLight light("ceiling", {"zigbee2mqtt/ceiling", true},
+                           "zigbee2mqtt/ceiling/availability", port);
+  auto topics = light.subscriptions();
+  EXPECT_NE(std::find(topics.begin(), topics.end(), "zigbee2mqtt/bridge/state"), topics.end());
+  light.broker_connected(true);
+  light.message("zigbee2mqtt/ceiling/availability", "online", kArrived);
+  EXPECT_EQ(light.health(), Health::online);
+  EXPECT_TRUE(light.message("zigbee2mqtt/bridge/state", R"({"state":"offline"})", kArrived));
+  EXPECT_EQ(light.health(), Health::lost);
+  EXPECT_NE(light.health_detail().find("bridge is offline"), std::string::npos);
+  light.message("zigbee2mqtt/ceiling/availability", "online", kArrived);  // stale: still lost
+  EXPECT_EQ(light.health(), Health::lost);
+  light.message("zigbee2mqtt/bridge/state", "online", kArrived);  // the older plain form
+  EXPECT_EQ(light.health(), Health::online);
+}
+
+TEST(MqttInputDriver, AButtonBehindAnOfflineZigbee2mqttBridgeIsLost) {
+  config::Input c;
+  c.role = config::InputRole::child_switch;
+  c.source = config::MqttInput{"zigbee2mqtt/button", "action", "single"};
+  devices::MqttInput button("button", c, "");
+  button.broker_connected(true);
+  EXPECT_EQ(button.health(), Health::online);
+  button.message("zigbee2mqtt/bridge/state", R"({"state":"offline"})", kArrived);
+  EXPECT_EQ(button.health(), Health::lost);
 }
 
 TEST(MqttLightDriver, SendsZigbeeJsonAtMostTenTimesASecondAndTheNewestLast) {
