@@ -1,6 +1,7 @@
 // ModbusBus's worker logic in-process, on a scripted ModbusContext: latest-wins writes in the
 // order asked, no replay after a reconnect, a silent unit costing one timeout per cycle, and
 // when the link is dropped. Results arrive on the test's io_context, as on the daemon's.
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -361,6 +362,98 @@ TEST(ModbusBusWorker, AHeldRegisterRefusesOtherValuesUntilReleased) {
   ASSERT_GE(writes.size(), 2u);
   EXPECT_EQ(writes.front().value, 0);  // the hold, first
   EXPECT_EQ(writes.back().value, 1);   // the enable, only after the release
+}
+
+}  // namespace
+}  // namespace sensoryd::devices
+
+namespace sensoryd::devices {
+namespace {
+
+// Writes as a configured register map makes them: bits of a control word, 32-bit values, coils.
+class ModbusBusWrites : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    rig.bus->start();
+    ASSERT_TRUE(rig.run_until([&] { return rig.links == std::vector<bool>{true}; }));
+  }
+  RegisterBus::WriteHandler note() {
+    return [this](const WriteResult& r) { results.push_back(r.ok ? "ok" : r.error); };
+  }
+  std::vector<ScriptedContext::Request> requests_of(const std::string& op) const {
+    std::vector<ScriptedContext::Request> out;
+    for (const auto& r : rig.context->requests()) {
+      if (r.op == op) out.push_back(r);
+    }
+    return out;
+  }
+
+  BusRig rig;
+  std::vector<std::string> results;
+};
+
+TEST_F(ModbusBusWrites, BitsOfARegisterAreReadModifiedAndWrittenKeepingTheOthers) {
+  // The scripted device holds its address in every register: 10 is 0b1010 at address 10.
+  rig.bus->write(1, 10, RegisterWrite::bits(0xFFFC, 0x0001, false), note());
+  ASSERT_TRUE(rig.run_until([&] { return results.size() == 1; }));
+  EXPECT_EQ(results[0], "ok");
+  auto requests = rig.context->requests();
+  auto write =
+      std::find_if(requests.begin(), requests.end(), [](const auto& r) { return r.op == "write"; });
+  ASSERT_NE(write, requests.end());
+  ASSERT_NE(write, requests.begin());
+  EXPECT_EQ((write - 1)->op, "read");  // read just before, nothing in between
+  EXPECT_EQ((write - 1)->address, 10);
+  EXPECT_EQ(write->value, 0b1001);  // bits 1-0 set to 01, bit 3 kept
+}
+
+TEST_F(ModbusBusWrites, TwoSwitchesOfOneRegisterQueuedTogetherGoOutAsOneMaskWrite) {
+  rig.context->hold_writes_to(99);  // keeps the worker busy while both are queued
+  rig.bus->write(1, 99, 1);
+  ASSERT_TRUE(rig.context->wait_until_held());
+  rig.bus->write(1, 10, RegisterWrite::bits(0xFFFE, 0x0001, true), note());  // enable on
+  rig.bus->write(1, 10, RegisterWrite::bits(0xFFFD, 0x0002, true), note());  // run on
+  rig.context->release();
+  ASSERT_TRUE(rig.run_until([&] { return results.size() == 2; }));
+  EXPECT_EQ(results, (std::vector<std::string>{"ok", "ok"}));  // both owners hear of it
+  auto masks = requests_of("mask");
+  ASSERT_EQ(masks.size(), 1u);
+  EXPECT_EQ(masks[0].value, 0x0003);  // the bits it sets
+  EXPECT_EQ(requests_of("mask-or")[0].value, 0x0003);
+}
+
+TEST_F(ModbusBusWrites, A32BitValueIsOneMultipleWriteAndACoilIsWrittenWithFc05) {
+  rig.bus->write(1, 12, RegisterWrite::pair(0x0001, 0x1170), note());
+  rig.bus->write(1, 4, RegisterWrite::coil_value(true), note());
+  ASSERT_TRUE(rig.run_until([&] { return results.size() == 2; }));
+  auto words = requests_of("write16");
+  ASSERT_EQ(words.size(), 2u);
+  EXPECT_EQ(words[0].address, 12);
+  EXPECT_EQ(words[0].value, 0x0001);
+  EXPECT_EQ(words[1].address, 13);
+  EXPECT_EQ(words[1].value, 0x1170);
+  auto coils = requests_of("coil");
+  ASSERT_EQ(coils.size(), 1u);
+  EXPECT_EQ(coils[0].address, 4);
+  EXPECT_EQ(coils[0].value, 1);
+  EXPECT_TRUE(requests_of("write").empty());  // never split into single writes
+}
+
+TEST_F(ModbusBusWrites, AHeldStopOfSomeBitsRefusesOnlyWritesThatWouldChangeThem) {
+  rig.bus->hold(1, 10, RegisterWrite::bits(0xFFFC, 0x0000, true));  // enable and run held off
+  std::string direction;
+  std::string enable;
+  rig.bus->write(1, 10, RegisterWrite::bits(0xFFEF, 0x0010, true),
+                 [&](const WriteResult& r) { direction = r.ok ? "ok" : r.error; });
+  rig.bus->write(1, 10, RegisterWrite::bits(0xFFFE, 0x0001, true),
+                 [&](const WriteResult& r) { enable = r.ok ? "ok" : r.error; });
+  ASSERT_TRUE(rig.run_until([&] { return !direction.empty() && !enable.empty(); }));
+  EXPECT_EQ(direction, "ok");
+  EXPECT_EQ(enable, "refused: the register is held by a safety stop");
+  auto masks = requests_of("mask");
+  ASSERT_GE(masks.size(), 2u);
+  EXPECT_EQ(masks[0].value, 0x0003);  // the hold, first
+  EXPECT_EQ(masks[1].value, 0x0010);
 }
 
 }  // namespace
