@@ -204,6 +204,13 @@ void read_swing_drive(TableReader& reader, SwingDrive& swing, const Room& room) 
       "the room's limits.swing.min_period_s = " + format_number(limits.swing.min_period_s) + " s");
   if (swing.rotary) {
     double top = limits.rotary.max_rate_rev_s * swing.gear_ratio;
+    for (auto& named : map.registers) {
+      // The speed registers carry the seat's rev/s times the gear ratio (a VFD's motor Hz).
+      bool speed = named.key == "speed" || named.key == "measured_speed";
+      if (speed && swing.gear_ratio != 1.0) {
+        named.spec.unit = "rev/s x " + format_number(swing.gear_ratio);
+      }
+    }
     check_carries(
         regs, map, "speed", top, Rounding::down,
         "the room's limits.rotary.max_rate_rev_s = " + format_number(limits.rotary.max_rate_rev_s) +

@@ -78,10 +78,6 @@ std::string describe_map(const Device& device, const std::string& indent) {
             << " ms)\n";
       }
     }
-    if (drive->rotary && drive->gear_ratio != 1.0) {
-      out << inner << "speed registers carry rev/s x " << format_number(drive->gear_ratio)
-          << " (gear_ratio)\n";
-    }
   } else if (const auto* light = device.as<ModbusLight>()) {
     lines(out, light->channels, light_keys(), inner);
   } else if (const auto* sound = device.as<ModbusSound>()) {
