@@ -59,15 +59,8 @@ RegisterMap short_forms(std::span<const RegisterKey> keys,
                         std::initializer_list<std::pair<std::string_view, std::uint16_t>> at) {
   RegisterMap map;
   for (const auto& [name, address] : at) {
-    for (const auto& key : keys) {
-      if (key.key != name) continue;
-      RegisterSpec spec;
-      spec.address = address;
-      spec.table = key.table;
-      spec.type = key.type;
-      spec.scale = key.scale;
-      spec.unit = std::string{key.unit};
-      map.registers.push_back({std::string{name}, spec});
+    if (const RegisterKey* key = find_key(keys, name)) {
+      map.registers.push_back({std::string{name}, short_form(*key, address)});
     }
   }
   return map;
@@ -89,6 +82,18 @@ const RegisterKey& contact_key() {
 }
 const RegisterKey& setup_key() {
   return kSetupKey;
+}
+
+RegisterSpec short_form(const RegisterKey& key, std::uint16_t address) {
+  RegisterSpec spec;
+  spec.address = address;
+  spec.table = key.table;
+  spec.type = key.type;
+  spec.scale = key.scale;
+  spec.unit = std::string{key.unit};
+  // A whole register read as a flag: on when it is not 0.
+  spec.flag_on_nonzero = key.use == KeyUse::flag;
+  return spec;
 }
 
 const RegisterKey* find_key(std::span<const RegisterKey> keys, std::string_view name) {

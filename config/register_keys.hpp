@@ -57,6 +57,9 @@ std::span<const RegisterKey> sound_keys();
 const RegisterKey& contact_key();
 const RegisterKey& setup_key();
 
+// What the short form `key = address` means: the key's table, type, scale and unit.
+RegisterSpec short_form(const RegisterKey& key, std::uint16_t address);
+
 // The key `name` of `keys`, or nullptr.
 const RegisterKey* find_key(std::span<const RegisterKey> keys, std::string_view name);
 

@@ -15,18 +15,6 @@ bool two_state(KeyUse use) {
   return use == KeyUse::toggle || use == KeyUse::flag;
 }
 
-RegisterSpec short_form(const RegisterKey& key, std::uint16_t address) {
-  RegisterSpec spec;
-  spec.address = address;
-  spec.table = key.table;
-  spec.type = key.type;
-  spec.scale = key.scale;
-  spec.unit = std::string{key.unit};
-  // A whole register read as a flag: on when it is not 0.
-  spec.flag_on_nonzero = key.use == KeyUse::flag;
-  return spec;
-}
-
 std::optional<RegisterTable> table_named(const std::optional<std::string>& name) {
   if (name == "holding") return RegisterTable::holding;
   if (name == "input") return RegisterTable::input;

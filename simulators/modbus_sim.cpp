@@ -391,8 +391,7 @@ class Bus {
   std::deque<DelayedReply> delayed_;
 };
 
-// The units of bus `options.bus` in the room file, each with its configured map; an I/O module's
-// contacts closed at power-up where an active-low input (an E-stop chain) is wired.
+// The units of bus `options.bus` in the room file, each speaking its configured map.
 std::string add_configured_units(const Options& options, Bus& bus, Recorder& recorder) {
   auto loaded = sensoryd::config::load_room(options.config);
   if (!loaded.room) {
@@ -400,23 +399,12 @@ std::string add_configured_units(const Options& options, Bus& bus, Recorder& rec
     for (const auto& d : loaded.diagnostics.errors) text += "\n  " + d.to_string();
     return text;
   }
-  const auto& room = *loaded.room;
-  if (room.find_bus(options.bus) == nullptr)
+  if (loaded.room->find_bus(options.bus) == nullptr) {
     return "no bus \"" + options.bus + "\" in " + options.config;
-  std::map<int, unsigned> closed;
-  std::map<int, const sensoryd::config::Device*> first;
-  for (const auto& device : room.devices) {
-    const auto* binding = device.modbus();
-    if (binding == nullptr || binding->bus != options.bus) continue;
-    first.emplace(binding->unit, &device);
-    const auto* input = device.as<sensoryd::config::Input>();
-    if (input != nullptr && input->active_low)
-      closed[binding->unit] |= sensoryd::sim::contact_bit(*input->modbus());
   }
-  for (const auto& [unit, device] : first) {
-    auto model =
-        sensoryd::sim::make_unit(*device, closed[unit], options.physics, recorder, Clock::now());
-    std::string error = bus.add_unit(std::move(model));
+  for (auto& unit : sensoryd::sim::make_units(*loaded.room, options.bus, options.physics, recorder,
+                                              Clock::now())) {
+    std::string error = bus.add_unit(std::move(unit));
     if (!error.empty()) return error;
   }
   return {};

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "config/register_codec.hpp"
 #include "config/register_keys.hpp"
@@ -395,12 +396,12 @@ std::unique_ptr<SimUnit> make_unit(const std::string& kind, int unit, const Swin
   return nullptr;
 }
 
-std::unique_ptr<SimUnit> make_unit(const config::Device& device, unsigned closed,
-                                   const SwingPhysics& physics, Recorder& recorder,
-                                   SimUnit::Clock::time_point now) {
-  const config::ModbusBinding* binding = device.modbus();
-  if (binding == nullptr) return nullptr;
-  int unit = binding->unit;
+namespace {
+
+std::unique_ptr<SimUnit> unit_for(const config::Device& device, unsigned closed,
+                                  const SwingPhysics& physics, Recorder& recorder,
+                                  SimUnit::Clock::time_point now) {
+  int unit = device.modbus()->unit;
   if (const auto* drive = device.as<config::SwingDrive>()) {
     return std::make_unique<SwingUnit>(unit, *drive, physics, recorder, now);
   }
@@ -413,6 +414,28 @@ std::unique_ptr<SimUnit> make_unit(const config::Device& device, unsigned closed
                                         recorder);
   }
   return std::make_unique<IoUnit>(unit, recorder, closed);
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<SimUnit>> make_units(const config::Room& room, const std::string& bus,
+                                                 const SwingPhysics& physics, Recorder& recorder,
+                                                 SimUnit::Clock::time_point now) {
+  std::map<int, unsigned> closed;
+  std::map<int, const config::Device*> first;
+  for (const auto& device : room.devices) {
+    const config::ModbusBinding* binding = device.modbus();
+    if (binding == nullptr || binding->bus != bus) continue;
+    first.emplace(binding->unit, &device);
+    const auto* input = device.as<config::Input>();
+    if (input != nullptr && input->active_low)
+      closed[binding->unit] |= contact_bit(*input->modbus());
+  }
+  std::vector<std::unique_ptr<SimUnit>> units;
+  for (const auto& [unit, device] : first) {
+    units.push_back(unit_for(*device, closed[unit], physics, recorder, now));
+  }
+  return units;
 }
 
 }  // namespace sensoryd::sim

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "config/device_model.hpp"
+#include "config/model.hpp"
 #include "simulators/recorder.hpp"
 #include "simulators/swing_model.hpp"
 
@@ -52,11 +52,12 @@ class SimUnit {
 std::unique_ptr<SimUnit> make_unit(const std::string& kind, int unit, const SwingPhysics& physics,
                                    Recorder& recorder, SimUnit::Clock::time_point now);
 
-// A unit speaking `device`'s configured map (its I/O module contacts closed at power-up in
-// `closed`); null for a device that is not on Modbus.
-std::unique_ptr<SimUnit> make_unit(const config::Device& device, unsigned closed,
-                                   const SwingPhysics& physics, Recorder& recorder,
-                                   SimUnit::Clock::time_point now);
+// One unit per unit id of bus `bus` in `room`, each speaking its device's configured map; an
+// I/O module's contacts are closed at power-up where an active-low input (an E-stop chain's
+// status contact) is wired.
+std::vector<std::unique_ptr<SimUnit>> make_units(const config::Room& room, const std::string& bus,
+                                                 const SwingPhysics& physics, Recorder& recorder,
+                                                 SimUnit::Clock::time_point now);
 
 // Which of an I/O module's contacts (0-7) an input is wired to.
 unsigned contact_index(const config::ModbusInput& input);
