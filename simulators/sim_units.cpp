@@ -157,7 +157,9 @@ class SwingUnit final : public SimUnit {
       if (known == nullptr || !known->written) continue;
       recorder_.write(unit(), spec.address, key, tables_.of(spec.table).at(spec.address),
                       meaning(known, spec, tables_));
-      apply(key, spec, now);
+      // Fed as of now, after the record's timestamp: the recorded silence before a comm-loss
+      // trip is never shorter than the drive's own (the request's time is a little earlier).
+      apply(key, spec, std::max(now, Clock::now()));
     }
     for (const auto& setup : drive_.setup) {
       if (!overlaps(setup.spec, coil, address, values.size())) continue;
