@@ -28,6 +28,7 @@
 
 #include "config/loader.hpp"
 #include "simulators/control_port.hpp"
+#include "simulators/modbus_sim_options.hpp"
 #include "simulators/recorder.hpp"
 #include "simulators/sim_units.hpp"
 
@@ -42,27 +43,10 @@ void on_signal(int) {
   g_stop = 1;
 }
 
-struct Options {
-  std::string host = "127.0.0.1";
-  int port = 1502;
-  int control_port = 0;
-  std::string rtu_link;  // non-empty: Modbus RTU on a pty, linked from this path
-  std::string record;
-  std::vector<std::pair<int, std::string>> units;
-  std::string config;  // a room file: the units of bus `bus`, with their configured maps
-  std::string bus;
-  sensoryd::sim::SwingPhysics physics;
-};
+using Options = sensoryd::sim::ModbusSimOptions;
 
 int usage(const std::string& why) {
-  std::cerr
-      << "sensoryd-modbus-sim: " << why << "\n"
-      << "usage: sensoryd-modbus-sim [--host ADDR] [--port N] [--config ROOM.toml --bus ID]\n"
-      << "                           [--unit ID:KIND]...\n"
-      << "                           [--record FILE] [--control-port M]\n"
-      << "                           [--rise DEG_PER_S] [--decel DEG_PER_S]\n"
-      << "       sensoryd-modbus-sim --rtu LINK [--unit ID:KIND] ...  (RTU on a pty; one unit)\n"
-      << "  KIND is one of " << sensoryd::sim::kUnitKinds << "; default --unit 1:swing\n";
+  sensoryd::sim::print_modbus_sim_usage(std::cerr, why);
   return 64;
 }
 
@@ -413,45 +397,10 @@ std::string add_configured_units(const Options& options, Bus& bus, Recorder& rec
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options options;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (i + 1 >= argc) return usage("missing value after " + arg);
-    std::string value = argv[++i];
-    try {
-      if (arg == "--host") {
-        options.host = value;
-      } else if (arg == "--port") {
-        options.port = std::stoi(value);
-      } else if (arg == "--control-port") {
-        options.control_port = std::stoi(value);
-      } else if (arg == "--record") {
-        options.record = value;
-      } else if (arg == "--config") {
-        options.config = value;
-      } else if (arg == "--bus") {
-        options.bus = value;
-      } else if (arg == "--rtu") {
-        options.rtu_link = value;
-      } else if (arg == "--unit") {
-        auto colon = value.find(':');
-        if (colon == std::string::npos) return usage("--unit takes ID:KIND, e.g. 3:io");
-        options.units.emplace_back(std::stoi(value.substr(0, colon)), value.substr(colon + 1));
-      } else if (arg == "--rise") {
-        options.physics.max_rise_deg_s = std::stod(value);
-      } else if (arg == "--decel") {
-        options.physics.max_decel_deg_s = std::stod(value);
-      } else {
-        return usage("unknown option " + arg);
-      }
-    } catch (const std::exception&) {
-      return usage("not a number: " + value + " after " + arg);
-    }
-  }
-  if (options.units.empty() && options.config.empty()) options.units.emplace_back(1, "swing");
-  if (!options.rtu_link.empty() && options.units.size() != 1) {
-    return usage("--rtu simulates one unit: give one --unit");
-  }
+  std::string wrong;
+  auto parsed = sensoryd::sim::parse_modbus_sim_options(argc, argv, wrong);
+  if (!parsed) return usage(wrong);
+  const Options& options = *parsed;
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
   std::signal(SIGPIPE, SIG_IGN);

@@ -9,6 +9,7 @@
 #include "config/register_codec.hpp"
 #include "tests/support/control_rig.hpp"
 #include "tests/support/fake_bus.hpp"
+#include "tests/support/register_specs.hpp"
 
 namespace sensoryd::test {
 
@@ -17,18 +18,9 @@ inline config::SwingDrive scaled_drive() {
   config::SwingDrive drive = ControlRig::default_drive();
   drive.gear_ratio = 200.0;
   auto reg = [](std::uint16_t address, double scale, config::ValueType type) {
-    config::RegisterSpec spec;
-    spec.address = address;
-    spec.scale = scale;
-    spec.type = type;
-    spec.word_order = config::WordOrder::low_first;
-    return spec;
+    return holding_value(address, type, scale);
   };
-  auto bit = [](int n) {
-    config::RegisterSpec spec;
-    spec.address = 20;
-    return config::status_bit(spec, n);
-  };
+  auto bit = [](int n) { return holding_bit(20, n); };
   config::RegisterMap map;
   map.registers = {
       {"enable", bit(0)},

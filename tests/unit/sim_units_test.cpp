@@ -11,6 +11,7 @@
 
 #include "config/loader.hpp"
 #include "test_paths.hpp"
+#include "tests/support/register_specs.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace sensoryd::sim {
@@ -43,19 +44,8 @@ TEST(SimUnits, TheExampleRoomsCabinetGetsAUnitOfEachDeviceWithItsContactsAsWired
 // A drive whose control word packs enable (bit 0) and run (bit 1), with a 32-bit amplitude in
 // 0.01 deg (low word first), readings in holding registers.
 config::SwingDrive packed_drive() {
-  auto spec = [](std::uint16_t address, config::ValueType type, double scale) {
-    config::RegisterSpec s;
-    s.address = address;
-    s.type = type;
-    s.scale = scale;
-    s.word_order = config::WordOrder::low_first;
-    return s;
-  };
-  auto bit = [](std::uint16_t address, int n) {
-    config::RegisterSpec s;
-    s.address = address;
-    return config::status_bit(s, n);
-  };
+  auto spec = test::holding_value;
+  auto bit = test::holding_bit;
   config::SwingDrive drive;
   drive.registers.registers = {
       {"enable", bit(10, 0)},
