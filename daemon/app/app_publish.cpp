@@ -18,6 +18,8 @@ void App::publish_retained_state() {
 
 void App::publish_profiles() {
   mqtt_->publish(topic_prefix_ + "profiles", profiles_json(room_.profiles), true);
+  // Which profiles each child may have changes with the profiles, so it goes out with them.
+  mqtt_->publish(topic_prefix_ + "children", children_json(room_), true);
 }
 
 void App::publish_session() {

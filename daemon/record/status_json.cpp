@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/session/child_rules.hpp"
 #include "daemon/session/json_text.hpp"
 #include "daemon/session/utc_time.hpp"
 
@@ -35,6 +36,7 @@ std::string session_json(const SessionSnapshot& s) {
          {"remaining_s", tenths(s.remaining_s)},
          {"intensity", s.intensity},
          {"waiting_for_go", s.waiting_for_go},
+         {"pause_reason", or_null(s.pause_reason)},
          {"child", or_null(s.child)},
          {"therapist", or_null(s.therapist)}};
   if (active && s.step_index >= 0) {
@@ -61,6 +63,23 @@ std::string profiles_json(const std::map<std::string, config::Profile>& profiles
                     {"duration_s", std::chrono::duration<double>(profile.total_duration()).count()},
                     {"needs", json::array({"swing_drive"})},
                     {"steps", steps}});
+  }
+  return json_text(list);
+}
+
+std::string children_json(const config::Room& room) {
+  json list = json::array();
+  for (const auto& [id, child] : room.children) {
+    json flags = json::array();
+    for (config::ChildFlag flag : child.flags) flags.push_back(config::to_string(flag));
+    json refused = json::array();
+    for (const auto& [profile_id, profile] : room.profiles) {
+      if (auto reason = contraindication(profile, child)) {
+        refused.push_back(
+            {{"profile", profile_id}, {"code", "contraindicated"}, {"message", *reason}});
+      }
+    }
+    list.push_back({{"id", id}, {"flags", flags}, {"contraindicated", refused}});
   }
   return json_text(list);
 }

@@ -114,7 +114,7 @@ void SessionControl::take_engine_events() {
 }
 
 void SessionControl::pause_for(const std::string& reason, Clock::time_point now) {
-  if (!engine_.pause(now)) return;
+  if (!engine_.pause(now, reason)) return;
   spdlog::warn("session: paused ({})", reason);
   record("session_paused", Fields{{"session_id", engine_.session_id()}, {"reason", reason}});
   state_changed_ = true;

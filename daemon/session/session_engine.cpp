@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <utility>
 
 namespace sensoryd {
 
@@ -124,12 +125,13 @@ void SessionEngine::stop(const std::string& reason, Clock::time_point now, bool 
   end(reason);
 }
 
-bool SessionEngine::pause(Clock::time_point now) {
+bool SessionEngine::pause(Clock::time_point now, std::string reason) {
   if (state_ != SessionState::running) return false;
   update(now);
   if (state_ != SessionState::running) return false;  // the profile ended just now
   state_ = SessionState::paused;
   paused_at_ = now;
+  pause_reason_ = std::move(reason);
   return true;
 }
 
@@ -270,7 +272,10 @@ SessionSnapshot SessionEngine::snapshot(Clock::time_point now) const {
   s.step_name = step().name;
   s.elapsed_s = std::max(0.0, Seconds(now - started_at_).count());
   s.waiting_for_go = step().wait_for_go();
-  if (state_ == SessionState::paused) now = paused_at_;  // remaining times stand still
+  if (state_ == SessionState::paused) {
+    now = paused_at_;  // remaining times stand still
+    s.pause_reason = pause_reason_;
+  }
   double step_left = 0.0;
   if (step().duration) {
     step_left = std::max(0.0, Seconds(step_started_at_ + *step().duration - now).count());

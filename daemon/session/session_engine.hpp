@@ -41,6 +41,7 @@ struct SessionSnapshot {
   double remaining_s = 0.0;  // timed steps still ahead; a wait for "go" counts as zero
   double intensity = 1.0;
   bool waiting_for_go = false;
+  std::string pause_reason;  // while paused: "therapist" or the cause that paused it
   std::string child;
   std::string therapist;
 };
@@ -86,7 +87,8 @@ class SessionEngine {
   // Pause freezes the timeline and asks for the swing at rest; resume continues the step where
   // it was, fading back to its setting over its fade (at least kResumeFade). False when the
   // session is not running (pause) or not paused (resume).
-  bool pause(Clock::time_point now);
+  // `reason`: "therapist", or the cause that paused it (shown until resume).
+  bool pause(Clock::time_point now, std::string reason = "therapist");
   bool resume(Clock::time_point now);
   static constexpr std::chrono::seconds kResumeFade{5};
 
@@ -122,6 +124,7 @@ class SessionEngine {
   Clock::time_point step_started_at_{};
   Clock::time_point fade_started_at_{};
   Clock::time_point paused_at_{};
+  std::string pause_reason_;
   SwingTarget from_;  // what was wanted when the step began: fades start there
   SwingTarget to_;    // what the step wants once its fade is done
   config::Fade fade_;

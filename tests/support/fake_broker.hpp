@@ -110,6 +110,12 @@ fault_code = 3
 [limits.devices]
 estop_required = false
 estop_required_reason = "in-process tests of the App's MQTT handling: no equipment answers"
+
+[children.c-1]
+flags = ["photosensitive"]
+
+[children.c-2]
+profiles = ["later"]
 )";
 
 constexpr const char* kInProcessProfile = R"(id = "calm"
@@ -122,11 +128,21 @@ duration = "30s"
 swing = { mode = "linear", amplitude_deg = 5, period = "4s" }
 )";
 
-// Writes the room (and its profile "calm") into `dir` and loads it.
+constexpr const char* kInProcessLaterProfile = R"(id = "later"
+title = "Later"
+purpose = "calming"
+
+[[steps]]
+name = "rest"
+duration = "30s"
+)";
+
+// Writes the room (and its profiles "calm" and "later") into `dir` and loads it.
 inline config::LoadResult write_in_process_room(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir / "profiles");
   std::ofstream(dir / "room.toml") << kInProcessRoom;
   std::ofstream(dir / "profiles" / "calm.toml") << kInProcessProfile;
+  std::ofstream(dir / "profiles" / "later.toml") << kInProcessLaterProfile;
   return config::load_room(dir / "room.toml");
 }
 

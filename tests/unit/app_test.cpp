@@ -94,6 +94,29 @@ TEST(AppInProcess, OnConnectItSubscribesToCommandsAndPublishesItsRetainedState) 
   EXPECT_EQ(json::parse(rig.broker->last("sensoryd/r/session")->payload)["state"], "idle");
 }
 
+TEST(AppInProcess, ItPublishesEachChildWithTheProfilesAStartWouldRefuseAndWhy) {
+  AppRig rig;
+  const auto* children = rig.broker->last("sensoryd/r/children");
+  ASSERT_NE(children, nullptr);
+  EXPECT_TRUE(children->retained);
+  json list = json::parse(children->payload);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0]["id"], "c-1");
+  EXPECT_EQ(list[0]["flags"], json::array({"photosensitive"}));
+  EXPECT_TRUE(list[0]["contraindicated"].empty());  // "calm" has no strobe
+  EXPECT_EQ(list[1]["id"], "c-2");
+  ASSERT_EQ(list[1]["contraindicated"].size(), 1u);
+  EXPECT_EQ(list[1]["contraindicated"][0]["profile"], "calm");
+  EXPECT_EQ(list[1]["contraindicated"][0]["code"], "contraindicated");
+
+  // The list says exactly what a start for that child is answered.
+  rig.broker->command("sensoryd/r/cmd/start",
+                      R"({"request_id":"c2","profile":"calm","child":"c-2"})");
+  json reply = rig.reply_payload();
+  EXPECT_EQ(reply["error"]["code"], "contraindicated");
+  EXPECT_EQ(reply["error"]["message"], list[1]["contraindicated"][0]["message"]);
+}
+
 TEST(AppInProcess, ARefusedCommandIsAnsweredWithItsCodeAndRecordedAsAnEvent) {
   AppRig rig;
   rig.broker->command("sensoryd/r/cmd/start", R"({"request_id":"a1","profile":"nope"})");

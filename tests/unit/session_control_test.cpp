@@ -81,10 +81,12 @@ TEST_F(Control, ALapsedLeasePausesAndResumeRenewsIt) {
   start_swinging();
   rig.run_for(2100ms);  // 3 s after the start, nobody renewed
   EXPECT_EQ(rig.engine.state(), SessionState::paused);
+  EXPECT_EQ(rig.engine.snapshot(rig.t).pause_reason, "lease_lapsed");  // what a tablet shows
   auto remaining = rig.supervisor->lease_remaining_s(rig.t);
   ASSERT_TRUE(remaining);
   EXPECT_EQ(*remaining, 0.0);
   EXPECT_TRUE(rig.command("resume").ok);
+  EXPECT_EQ(rig.engine.snapshot(rig.t).pause_reason, "");
   EXPECT_GT(*rig.supervisor->lease_remaining_s(rig.t), 2.9);
   rig.collect();
   EXPECT_TRUE(rig.recorded("session_paused", "reason", std::string{"lease_lapsed"}));
