@@ -1,0 +1,439 @@
+// What the tablet knows about the room and what it may offer, as plain data: the MQTT messages
+// sensoryd publishes go in, a view model for the page comes out. No DOM and no network here, so
+// node's test runner checks every rule (tests/room-state.test.js); app.js only draws the view
+// and sends commands. A classic script (not a module): the broker's file server sends no
+// Content-Type, which browsers refuse for module scripts.
+(function (root, factory) {
+  const api = factory();
+  if (typeof module === 'object' && module.exports) module.exports = api;
+  else root.RoomState = api;
+})(typeof self !== 'undefined' ? self : this, function () {
+  'use strict';
+
+  // Longest series kept for the timeline: a sample a second for two hours.
+  const MAX_SAMPLES = 7200;
+  // A command not answered within this is shown as unanswered.
+  const REPLY_TIMEOUT_MS = 5000;
+
+  function create(roomId) {
+    return {
+      room: roomId,
+      broker: 'connecting', // connecting | connected | disconnected | unauthorized
+      brokerError: '',
+      availability: null, // 'online' | 'offline' | null (not heard yet)
+      lastHeardMs: null, // when sensoryd last published anything we saw
+      session: null,
+      safety: null,
+      profiles: [],
+      children: [],
+      devices: {}, // id -> payload
+      timeline: { sessionId: null, t: [], amplitude: [], brightness: [], sound: [] },
+      sessionStartMs: null,
+    };
+  }
+
+  function parse(text) {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      return undefined;
+    }
+  }
+
+  // Feeds one message from the broker in. `topic` is the full topic, `text` the payload.
+  // Returns true when it was one of the room's topics.
+  function applyMessage(state, topic, text, nowMs) {
+    const prefix = 'sensoryd/' + state.room + '/';
+    if (!topic.startsWith(prefix)) return false;
+    const rest = topic.slice(prefix.length);
+    if (rest === 'availability') {
+      state.availability = text === 'online' ? 'online' : 'offline';
+      if (state.availability === 'online') state.lastHeardMs = nowMs;
+      return true;
+    }
+    const value = parse(text);
+    if (value === undefined) return false;
+    if (rest === 'session') {
+      applySession(state, value, nowMs);
+    } else if (rest === 'safety') {
+      state.safety = value;
+    } else if (rest === 'profiles' && Array.isArray(value)) {
+      state.profiles = value;
+    } else if (rest === 'children' && Array.isArray(value)) {
+      state.children = value;
+    } else if (rest.startsWith('devices/')) {
+      state.devices[rest.slice('devices/'.length)] = value;
+      sample(state, nowMs);
+    } else {
+      return false;
+    }
+    state.lastHeardMs = nowMs;
+    return true;
+  }
+
+  function applySession(state, session, nowMs) {
+    state.session = session;
+    const id = session.state !== 'idle' ? session.session_id : null;
+    if (id && id !== state.timeline.sessionId) {
+      // A new session: a fresh timeline, its clock from the session's own elapsed time.
+      state.timeline = { sessionId: id, t: [], amplitude: [], brightness: [], sound: [] };
+      state.sessionStartMs = nowMs - (session.elapsed_s || 0) * 1000;
+      sample(state, nowMs);
+    }
+  }
+
+  // The swing amplitude, mean light brightness and sound level now, as one timeline sample.
+  function levelsNow(state) {
+    let amplitude = null;
+    const lights = [];
+    let sound = null;
+    for (const device of Object.values(state.devices)) {
+      if (device.kind === 'swing_drive' && typeof device.amplitude_deg === 'number') {
+        amplitude = device.amplitude_deg;
+      } else if (device.kind === 'light' && typeof device.brightness_pct === 'number') {
+        lights.push(device.brightness_pct);
+      } else if (device.kind === 'sound' && typeof device.level_dba === 'number') {
+        sound = device.level_dba;
+      }
+    }
+    const brightness = lights.length ? lights.reduce((a, b) => a + b, 0) / lights.length : null;
+    return { amplitude, brightness, sound };
+  }
+
+  function sample(state, nowMs) {
+    const tl = state.timeline;
+    if (!tl.sessionId || state.sessionStartMs === null) return;
+    const t = Math.max(0, (nowMs - state.sessionStartMs) / 1000);
+    const levels = levelsNow(state);
+    const last = tl.t.length - 1;
+    if (last >= 0 && t - tl.t[last] < 0.25) {
+      // Several devices report in the same moment: one sample, the latest levels.
+      tl.amplitude[last] = levels.amplitude;
+      tl.brightness[last] = levels.brightness;
+      tl.sound[last] = levels.sound;
+      return;
+    }
+    tl.t.push(t);
+    tl.amplitude.push(levels.amplitude);
+    tl.brightness.push(levels.brightness);
+    tl.sound.push(levels.sound);
+    if (tl.t.length > MAX_SAMPLES) {
+      for (const key of ['t', 'amplitude', 'brightness', 'sound']) tl[key].shift();
+    }
+  }
+
+  function formatSeconds(seconds) {
+    if (typeof seconds !== 'number' || !isFinite(seconds)) return '';
+    const s = Math.max(0, Math.round(seconds));
+    const m = Math.floor(s / 60);
+    return m + ':' + String(s % 60).padStart(2, '0');
+  }
+
+  function formatAgo(ms) {
+    const s = Math.max(0, Math.floor(ms / 1000));
+    if (s < 2) return 'just now';
+    if (s < 90) return s + ' s ago';
+    return Math.round(s / 60) + ' min ago';
+  }
+
+  // Whether the page may send commands, and what the connection line says.
+  function connectionView(state, nowMs) {
+    const ago = state.lastHeardMs === null ? '' : formatAgo(nowMs - state.lastHeardMs);
+    if (state.broker === 'unauthorized') {
+      return {
+        level: 'offline',
+        online: false,
+        text: 'The room\'s broker refused this tablet\'s sign-in: check the user name and password.',
+      };
+    }
+    if (state.broker !== 'connected') {
+      return {
+        level: 'offline',
+        online: false,
+        text:
+          state.broker === 'connecting'
+            ? 'Connecting to the room…'
+            : 'No connection to the room: check the tablet\'s Wi-Fi. Trying again…' +
+              (ago ? ' Last news ' + ago + '.' : ''),
+      };
+    }
+    if (state.availability === 'online') {
+      return { level: 'online', online: true, text: 'Room online · updated ' + ago };
+    }
+    if (state.availability === 'offline') {
+      return {
+        level: 'offline',
+        online: false,
+        text:
+          'Room offline: sensoryd is not running, so no command can reach the equipment.' +
+          (ago ? ' Last news ' + ago + '.' : ''),
+      };
+    }
+    return { level: 'offline', online: false, text: 'Waiting to hear from the room…' };
+  }
+
+  const HEALTH_WORDS = {
+    online: 'OK',
+    degraded: 'Unreliable',
+    lost: 'Not responding',
+    fault: 'Fault',
+  };
+
+  const INPUT_WORDS = {
+    estop: ['released', 'PRESSED'],
+    door: ['closed', 'OPEN'],
+    occupancy: ['empty', 'occupied'],
+    child_switch: ['not pressed', 'pressed'],
+  };
+
+  function round(value) {
+    return Math.round(value);
+  }
+
+  // One device in words: its health, and what it is doing.
+  function deviceView(id, device) {
+    const health = HEALTH_WORDS[device.health] || 'Unknown';
+    const parts = [];
+    if (device.kind === 'swing_drive') {
+      if (device.health === 'fault' && device.fault_code) parts.push('fault code ' + device.fault_code);
+      if (device.watchdog_confirmed === false) parts.push('not ready: drive watchdog not confirmed');
+      if (typeof device.amplitude_deg === 'number') {
+        parts.push(device.amplitude_deg >= 0.5 ? 'swinging ' + round(device.amplitude_deg) + '°' : 'at rest');
+      }
+      if (typeof device.speed_rev_s === 'number' && Math.abs(device.speed_rev_s) > 0.001) {
+        parts.push('turning ' + device.speed_rev_s.toFixed(2) + ' rev/s');
+      }
+    } else if (device.kind === 'input') {
+      const words = INPUT_WORDS[device.role] || ['inactive', 'active'];
+      if (typeof device.active === 'boolean') parts.push(words[device.active ? 1 : 0]);
+      else parts.push('no reading');
+    } else if (device.kind === 'light') {
+      if (typeof device.brightness_pct === 'number') {
+        parts.push(device.brightness_pct > 0 ? round(device.brightness_pct) + '%' : 'off');
+      }
+    } else if (device.kind === 'sound') {
+      if (typeof device.level_dba === 'number') {
+        parts.push(device.level_dba > 0 ? round(device.level_dba) + ' dBA' : 'quiet');
+      }
+    }
+    if (device.detail && device.health !== 'online') parts.push(device.detail);
+    const label = id.replace(/[-_]/g, ' ');
+    return {
+      id,
+      label: label.charAt(0).toUpperCase() + label.slice(1),
+      kind: device.kind,
+      health: device.health || 'unknown',
+      healthText: health,
+      text: parts.join(' · '),
+      color: device.kind === 'light' && typeof device.color === 'string' ? device.color : null,
+      alarm:
+        device.health !== 'online' ||
+        (device.kind === 'input' && (device.role === 'estop' || device.role === 'door') && device.active === true),
+    };
+  }
+
+  const PAUSE_WORDS = {
+    therapist: 'Paused by a therapist.',
+    lease_lapsed:
+      'Paused because no tablet renewed supervision in time (this tablet was locked, hidden or lost its connection). Check on the child, then resume.',
+    door_open: 'Paused because the door opened. Close it, then resume.',
+    device_lost: 'Paused because a device stopped responding.',
+    device_fault: 'Paused because a device reported a fault.',
+    safety_input_stale: 'Paused because a safety input has no current reading.',
+  };
+
+  function pauseText(reason) {
+    if (!reason) return '';
+    return PAUSE_WORDS[reason] || 'Paused (' + reason + ').';
+  }
+
+  // sensoryd's words are written for every client ("send reset"); on the page it is a button.
+  function forTablet(detail) {
+    return String(detail).replace(/\bsend reset\b/g, 'tap Reset').replace(/\bsend resume\b/g, 'tap Resume');
+  }
+
+  // The profiles offered for `childId` (or for no child: ''), with why any is not allowed.
+  function profilesFor(state, childId) {
+    const child = state.children.find((c) => c.id === childId);
+    const refused = new Map();
+    if (child && Array.isArray(child.contraindicated)) {
+      for (const r of child.contraindicated) refused.set(r.profile, r);
+    }
+    return state.profiles.map((p) => {
+      const r = refused.get(p.id);
+      return {
+        id: p.id,
+        title: p.title || p.id,
+        purpose: p.purpose || '',
+        duration: formatSeconds(p.duration_s),
+        allowed: !r,
+        reason: r ? r.message : '',
+        code: r ? r.code : '',
+      };
+    });
+  }
+
+  // Everything the page shows and which controls it offers now.
+  function view(state, nowMs, choice) {
+    const connection = connectionView(state, nowMs);
+    const s = state.session || { state: 'idle' };
+    const sessionState = s.state || 'idle';
+    const idle = sessionState === 'idle';
+    const safety = state.safety || {};
+    const can = connection.online;
+    const selected = choice && choice.profile ? choice.profile : '';
+    const profiles = profilesFor(state, choice && choice.child ? choice.child : '');
+    const chosen = profiles.find((p) => p.id === selected && p.allowed);
+    const profileTitle = (state.profiles.find((p) => p.id === s.profile) || {}).title || s.profile;
+    let step = '';
+    if (!idle && s.step) {
+      step = (sessionState === 'winding_down' ? 'Winding down: ' : 'Step ' + (s.step.index + 1) + ': ') + s.step.name;
+      if (s.waiting_for_go) step += ' · waiting for Go';
+      else if (typeof s.step.remaining_s === 'number') step += ' · ' + formatSeconds(s.step.remaining_s) + ' left';
+    }
+    const causes = Array.isArray(safety.causes) ? safety.causes : [];
+    return {
+      connection,
+      idle,
+      sessionState,
+      stateText: {
+        idle: 'No session',
+        running: 'Running',
+        paused: 'Paused',
+        winding_down: 'Winding down',
+      }[sessionState] || sessionState,
+      profileTitle: idle ? '' : profileTitle,
+      step,
+      remaining: idle ? '' : formatSeconds(s.remaining_s) + ' left in all',
+      intensityPct: typeof s.intensity === 'number' ? Math.round(s.intensity * 100) : 100,
+      child: s.child || '',
+      pause: pauseText(sessionState === 'paused' ? s.pause_reason : ''),
+      profiles,
+      children: state.children.map((c) => ({ id: c.id, flags: c.flags || [] })),
+      safety: {
+        known: !!state.safety,
+        ok: safety.motion_allowed === true,
+        tripped: safety.tripped === true,
+        text:
+          safety.motion_allowed === true
+            ? 'Safe to move: every safety check passes.'
+            : safety.detail
+              ? forTablet(safety.detail)
+              : state.safety
+                ? 'Motion not allowed.'
+                : 'No safety state yet.',
+        causes: causes.map((c) => ({
+          cause: c.cause,
+          text: c.detail || c.cause,
+          active: c.active === true,
+          latched: c.latched === true,
+        })),
+        resetPossible: safety.reset_possible === true,
+        lease: typeof safety.lease_remaining_s === 'number' ? Math.round(safety.lease_remaining_s) : null,
+        logProblem: safety.session_log && safety.session_log.ok === false ? safety.session_log.detail : '',
+      },
+      devices: Object.keys(state.devices)
+        .sort()
+        .map((id) => deviceView(id, state.devices[id])),
+      controls: {
+        start: { visible: idle, enabled: can && !!chosen },
+        pause: { visible: sessionState === 'running', enabled: can },
+        resume: { visible: sessionState === 'paused', enabled: can },
+        go: { visible: !idle, enabled: can && sessionState === 'running' && s.waiting_for_go === true },
+        next: { visible: !idle, enabled: can && sessionState === 'running' },
+        previous: { visible: !idle, enabled: can && sessionState === 'running' },
+        adjust: { visible: !idle, enabled: can && (sessionState === 'running' || sessionState === 'paused') },
+        stop: { visible: !idle, enabled: can && sessionState !== 'winding_down' },
+        reset: { visible: safety.reset_possible === true, enabled: can && safety.reset_possible === true },
+        // The E-stop is never disabled: pressing it always tries, and says when it cannot reach.
+        estop: { visible: true, enabled: true },
+      },
+      // Start stays tappable (sensoryd decides, and its answer says what to do), but the page
+      // says beforehand when it will be refused.
+      startHint:
+        idle && can && state.safety && safety.motion_allowed !== true
+          ? 'Starting is not possible now: ' + forTablet(safety.detail || 'motion is not allowed') + '.'
+          : '',
+      sessionIntensityPct: idle ? null : typeof s.intensity === 'number' ? Math.round(s.intensity * 100) : null,
+      sessionId: idle ? null : s.session_id || null,
+      // Renew the supervision lease while a session is on and this tablet can reach the room.
+      leaseWanted: !idle && can,
+    };
+  }
+
+  const ACTION_WORDS = {
+    start: 'Start',
+    stop: 'Stop',
+    pause: 'Pause',
+    resume: 'Resume',
+    go: 'Go',
+    next: 'Next',
+    previous: 'Previous',
+    adjust: 'Intensity',
+    estop: 'E-stop',
+    reset: 'Reset',
+    lease: 'Supervision',
+  };
+
+  // The message for a command: its topic, JSON payload and MQTT 5 properties. The reply comes
+  // on `replyTopic` (MQTT 5 Response Topic) with `request_id` echoed. No `sent_at`: a tablet's
+  // clock may be off by more than the 5 s sensoryd allows; the Message Expiry Interval (kept by
+  // the broker's clock) keeps a late command from reaching sensoryd instead.
+  function commandMessage(room, action, fields, requestId, replyTopic, therapist) {
+    const payload = Object.assign({ request_id: requestId }, fields || {});
+    if (therapist) payload.therapist = therapist;
+    return {
+      topic: 'sensoryd/' + room + '/cmd/' + action,
+      payload: JSON.stringify(payload),
+      options: {
+        qos: 1,
+        retain: false,
+        properties: { responseTopic: replyTopic, messageExpiryInterval: 5 },
+      },
+    };
+  }
+
+  function actionName(action) {
+    return ACTION_WORDS[action] || action;
+  }
+
+  // What the page says about a command's reply.
+  function replyOutcome(action, reply) {
+    const name = ACTION_WORDS[action] || action;
+    if (reply && reply.ok === true) {
+      return { ok: true, text: name + ': done.' };
+    }
+    const error = (reply && reply.error) || {};
+    return {
+      ok: false,
+      code: error.code || 'unknown',
+      text: name + ' refused: ' + (error.message || error.code || 'no reason given') + (error.code ? ' (' + error.code + ')' : ''),
+    };
+  }
+
+  function timeoutOutcome(action) {
+    const name = ACTION_WORDS[action] || action;
+    return {
+      ok: false,
+      code: 'no_reply',
+      text: name + ': no answer from the room within ' + REPLY_TIMEOUT_MS / 1000 + ' s. Check the room before trying again.',
+    };
+  }
+
+  return {
+    MAX_SAMPLES,
+    REPLY_TIMEOUT_MS,
+    create,
+    applyMessage,
+    view,
+    deviceView,
+    profilesFor,
+    formatSeconds,
+    formatAgo,
+    pauseText,
+    commandMessage,
+    actionName,
+    replyOutcome,
+    timeoutOutcome,
+  };
+});

@@ -1,0 +1,341 @@
+// The tablet page in headless Chromium (Debian's, driven by playwright-core) against a real
+// mosquitto serving it, the simulators and sensoryd: what a therapist does, tap by tap, and
+// what the equipment received. Each test saves a screenshot (SENSORYD_SCREENSHOT_DIR, default
+// build/tablet/screenshots); docs/tablet.md shows them.
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+const { startRoom, until, build } = require('./room.js');
+
+const screenshots = process.env.SENSORYD_SCREENSHOT_DIR || path.join(build, 'tablet', 'screenshots');
+const TABLET = { width: 1280, height: 800 }; // a 10-inch tablet in landscape
+let browser;
+
+before(async () => {
+  fs.mkdirSync(screenshots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.SENSORYD_CHROMIUM || '/usr/bin/chromium',
+    // This machine's network is closed: keep Chromium from reaching for Google's services.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+// A room and a page on it; `run` gets both; the room is stopped whatever happens.
+async function withRoom(name, viewport, run, options) {
+  fs.rmSync(path.join(screenshots, name + '-failed.png'), { force: true });
+  const room = await startRoom(name, options);
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(room.url);
+    await run(room, page);
+    assert.deepEqual(errors, [], 'the page threw');
+  } catch (e) {
+    await page.screenshot({ path: path.join(screenshots, name + '-failed.png'), fullPage: true }).catch(() => {});
+    e.message += '\n--- sensoryd log (tail) ---\n' + room.log('sensoryd').split('\n').slice(-25).join('\n');
+    throw e;
+  } finally {
+    await context.close();
+    await room.stop();
+  }
+}
+
+const text = (page, selector) => page.locator(selector).textContent();
+
+// Waits until the page shows the room online, every device OK and motion allowed.
+async function roomReady(page) {
+  await until(async () => (await text(page, '#connection')).startsWith('Room online'), 15000, 'the room online');
+  await until(
+    async () => (await text(page, '#safety-text')).startsWith('Safe to move'),
+    15000,
+    'the safety panel to allow motion',
+  );
+}
+
+async function outcome(page, expected) {
+  return until(async () => {
+    const line = await text(page, '#outcome');
+    return line.startsWith(expected) ? line : false;
+  }, 10000, 'the outcome "' + expected + '"');
+}
+
+async function swingAmplitude(page) {
+  const words = await text(page, '[data-device="swing"] .text');
+  const match = /swinging (\d+)°/.exec(words || '');
+  return match ? Number(match[1]) : 0;
+}
+
+// What breaks the page's promises where it is shown now: a control with no accessible name or a
+// touch target under 48 x 48 px, text under WCAG 2.1 AA contrast, anything animating faster than
+// a gentle fade.
+function layoutProblems(page) {
+  return page.evaluate(() => {
+    const out = [];
+    // Every visible control: an accessible name and a touch target of at least 48 x 48 px.
+    for (const el of document.querySelectorAll('button, select, input')) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      const name = el.getAttribute('aria-label') || el.textContent.trim() || (el.labels && el.labels[0] && el.labels[0].textContent.trim());
+      if (!name) out.push('no accessible name: ' + el.outerHTML.slice(0, 80));
+      if (box.width < 48 || box.height < 48) out.push('target ' + Math.round(box.width) + 'x' + Math.round(box.height) + ': ' + (el.id || name));
+    }
+    // Text contrast against the background it sits on (WCAG 2.1 AA: 4.5:1, large text 3:1).
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) =>
+      [r, g, b]
+        .map((v) => v / 255)
+        .map((v) => (v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4)))
+        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    for (const el of document.querySelectorAll('body *')) {
+      if (el.closest('#timeline')) continue; // the chart's own legend is drawn by uPlot
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      const box = el.getBoundingClientRect();
+      if (!own || box.width === 0 || el.closest('[hidden]') || el.closest('button:disabled')) continue;
+      const style = getComputedStyle(el);
+      const fg = lum(rgb(style.color));
+      const bg = lum(background(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      const size = parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) out.push('contrast ' + ratio.toFixed(2) + ': ' + el.textContent.trim().slice(0, 40));
+    }
+    // Nothing moves faster than a gentle fade.
+    for (const a of document.getAnimations()) {
+      const timing = a.effect && a.effect.getComputedTiming();
+      if (timing && timing.duration < 500) out.push('a ' + timing.duration + ' ms animation');
+    }
+    return out;
+  });
+}
+
+test('a therapist starts a profile by tapping it, E-stops it, resets and starts again', { timeout: 180000 }, async () => {
+  await withRoom('session', TABLET, async (room, page) => {
+    await roomReady(page);
+    await page.getByRole('button', { name: 'Calm down', exact: true }).click();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await outcome(page, 'Start: done.');
+    await until(async () => (await text(page, '#session-state')) === 'Running', 10000, 'Running');
+    assert.match(await text(page, '#session-profile'), /^Calm down/);
+    assert.match(await text(page, '#session-step'), /^Step 1: settle/);
+
+    // The swing's measured amplitude rises, as the page shows it and as the timeline draws it.
+    await until(async () => (await swingAmplitude(page)) >= 3, 60000, 'the swing to swing at least 3°');
+    await page.screenshot({ path: path.join(screenshots, 'running.png'), fullPage: true });
+    assert.ok((await page.locator('#timeline canvas').count()) > 0, 'the timeline has a chart');
+
+    // E-stop: one tap on the bar's button.
+    const tapped = Date.now() / 1000;
+    await page.getByRole('button', { name: 'E-stop', exact: true }).click();
+    await outcome(page, 'E-stop: done.');
+    await until(async () => (await page.locator('#safety').getAttribute('class')).includes('tripped'), 5000, 'the trip');
+    assert.equal(await text(page, '#session-state'), 'No session');
+    assert.match(await text(page, '#causes'), /E-stop/i);
+    await page.screenshot({ path: path.join(screenshots, 'estop.png'), fullPage: true });
+
+    // What the drive received: disabled (control 0) after the tap, and nothing re-enabled it.
+    const afterTap = room.recording().filter((r) => r.type === 'write' && r.name === 'control' && r.t > tapped);
+    assert.ok(afterTap.some((w) => w.value === 0), 'the drive was written disabled after the E-stop');
+    assert.ok(afterTap.every((w) => w.value === 0), 'nothing enabled the drive again before a new start');
+
+    // Reset only with a confirmation; it never restarts anything.
+    const reset = page.getByRole('button', { name: 'Reset', exact: true });
+    await until(() => reset.isVisible(), 5000, 'the Reset button');
+    await reset.click();
+    assert.ok(await page.locator('#reset-dialog').evaluate((d) => d.open), 'a confirmation is asked');
+    await page.getByRole('button', { name: 'Reset now', exact: true }).click();
+    await outcome(page, 'Reset: done.');
+    await until(async () => (await text(page, '#safety-text')).startsWith('Safe to move'), 10000, 'safe again');
+    assert.equal(await text(page, '#session-state'), 'No session');
+    assert.equal(await reset.isVisible(), false);
+
+    // And a new session starts.
+    await page.getByRole('button', { name: 'Calm down', exact: true }).click();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await outcome(page, 'Start: done.');
+    await until(async () => (await text(page, '#session-state')) === 'Running', 10000, 'Running again');
+
+    // Pause, resume and stop, each with its outcome.
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await outcome(page, 'Pause: done.');
+    await until(async () => (await text(page, '#pause-reason')) === 'Paused by a therapist.', 5000, 'paused');
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await outcome(page, 'Resume: done.');
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await outcome(page, 'Next: done.');
+    await until(async () => (await text(page, '#session-step')).startsWith('Step 2:'), 5000, 'step 2');
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await outcome(page, 'Stop: done.');
+    await until(async () => ['Winding down', 'No session'].includes(await text(page, '#session-state')), 5000, 'the wind-down');
+  });
+});
+
+test('a refused command shows the daemon\'s message and code', { timeout: 120000 }, async () => {
+  await withRoom('refused', TABLET, async (room, page) => {
+    await roomReady(page);
+    // Open the door (the simulator's control port), then try to start: refused, and why.
+    const net = require('node:net');
+    await new Promise((resolve, reject) => {
+      const socket = net.connect(room.ports.modbus + 1, '127.0.0.1', () => socket.write('unit 4 input 0 1\n'));
+      socket.once('data', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', reject);
+    });
+    await until(async () => (await text(page, '[data-device="door"] .text')) === 'OPEN', 10000, 'the door open');
+    await page.getByRole('button', { name: 'Calm down', exact: true }).click();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    const line = await outcome(page, 'Start refused:');
+    assert.match(line, /door/);
+    assert.match(line, /\(interlock_active\)$/);
+    await page.screenshot({ path: path.join(screenshots, 'refused.png'), fullPage: true });
+  });
+});
+
+test('a contraindicated profile is greyed with the daemon\'s reason', { timeout: 120000 }, async () => {
+  await withRoom('contraindicated', TABLET, async (room, page) => {
+    await roomReady(page);
+    const play = page.getByRole('button', { name: 'Button play', exact: true });
+    const start = page.getByRole('button', { name: 'Start', exact: true });
+    // Chosen with no child, it may start; chosen for c-022, who is approved for two other
+    // profiles only, it is greyed with the reason sensoryd would refuse it with, and Start is off.
+    await play.click();
+    assert.equal(await start.isDisabled(), false, 'allowed with no child chosen');
+    await page.getByLabel('Child').selectOption('c-022');
+    await until(() => play.isDisabled(), 5000, 'Button play greyed for c-022');
+    assert.match(await play.textContent(), /not among the profiles approved for child c-022/);
+    assert.equal(await start.isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: 'Calm down', exact: true }).isDisabled(), false);
+    await page.screenshot({ path: path.join(screenshots, 'contraindicated.png'), fullPage: true });
+  });
+});
+
+test('the page says offline within 15 s of sensoryd being killed, and turns commands off', { timeout: 120000 }, async (t) => {
+  await withRoom('offline', TABLET, async (room, page) => {
+    await roomReady(page);
+    await page.getByRole('button', { name: 'Calm down', exact: true }).click();
+    assert.equal(await page.getByRole('button', { name: 'Start', exact: true }).isDisabled(), false);
+    const killed = Date.now();
+    await room.killDaemon();
+    await until(async () => (await text(page, '#connection')).startsWith('Room offline'), 15000, 'offline');
+    const took = Date.now() - killed;
+    assert.ok(took < 15000, 'offline shown after ' + took + ' ms');
+    t.diagnostic('offline shown ' + took + ' ms after sensoryd was killed');
+    assert.equal(await page.getByRole('button', { name: 'Start', exact: true }).isDisabled(), true);
+    assert.equal(await page.locator('#estop-note').isVisible(), true);
+    assert.equal(await page.getByRole('button', { name: 'E-stop', exact: true }).isEnabled(), true);
+    await page.screenshot({ path: path.join(screenshots, 'offline.png'), fullPage: true });
+  });
+});
+
+test('a hidden tablet lets the lease lapse; back in front it says why and offers Resume', { timeout: 120000 }, async () => {
+  await withRoom('lease', TABLET, async (room, page) => {
+    await roomReady(page);
+    await page.getByRole('button', { name: 'Calm down', exact: true }).click();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await outcome(page, 'Start: done.');
+    // The tablet is locked: the page is hidden, as the browser tells it.
+    const setVisibility = (state) =>
+      page.evaluate((s) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await setVisibility('hidden');
+    await until(async () => (await text(page, '#session-state')) === 'Paused', 30000, 'the lapsed lease to pause');
+    await setVisibility('visible');
+    assert.match(await text(page, '#pause-reason'), /no tablet renewed supervision/);
+    const resume = page.getByRole('button', { name: 'Resume', exact: true });
+    assert.equal(await resume.isEnabled(), true);
+    await page.screenshot({ path: path.join(screenshots, 'lease-lapsed.png'), fullPage: true });
+    await resume.click();
+    await outcome(page, 'Resume: done.');
+    await until(async () => (await text(page, '#session-state')) === 'Running', 5000, 'Running again');
+  });
+});
+
+test('accessible names, 48 px targets, AA contrast, no fast motion; the E-stop never scrolls away on a phone', { timeout: 120000 }, async () => {
+  await withRoom('phone', { width: 390, height: 844 }, async (room, page) => {
+    await roomReady(page);
+    await page.getByRole('button', { name: 'Calm down', exact: true }).click();
+    for (const name of ['Start', 'E-stop', 'Wake up and go', 'Calm down', 'Button play', 'Transition to class']) {
+      assert.equal(await page.getByRole('button', { name, exact: true }).count(), 1, name);
+    }
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await until(async () => (await text(page, '#session-state')) === 'Running', 10000, 'Running');
+    for (const name of ['Stop', 'Pause', 'Go', 'Next', 'Previous', 'E-stop', 'Set intensity']) {
+      assert.equal(await page.getByRole('button', { name, exact: true }).count(), 1, name);
+    }
+    assert.equal(await page.getByRole('button', { name: 'Resume', exact: true, includeHidden: true }).count(), 1);
+    assert.equal(await page.getByRole('button', { name: 'Reset', exact: true, includeHidden: true }).count(), 1);
+
+    assert.deepEqual(await layoutProblems(page), [], 'on a phone');
+
+    // Scrolled to the very bottom, the E-stop is still on screen and tappable.
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    const estop = await page.getByRole('button', { name: 'E-stop', exact: true }).boundingBox();
+    assert.ok(estop && estop.y >= 0 && estop.y + estop.height <= 844, 'E-stop on screen: ' + JSON.stringify(estop));
+    assert.ok(estop.width >= 48 && estop.height >= 48);
+    await page.screenshot({ path: path.join(screenshots, 'phone.png') });
+    for (const [what, size] of [
+      ['portrait', { width: 800, height: 1280 }], // the 10-inch tablet upright
+      ['landscape', TABLET],
+    ]) {
+      await page.setViewportSize(size);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      assert.deepEqual(await layoutProblems(page), [], 'on the tablet, ' + what);
+      await page.screenshot({ path: path.join(screenshots, what + '.png'), fullPage: true });
+    }
+  });
+});
+
+test('against a broker that wants a password: the page asks once, connects, and remembers it', { timeout: 120000 }, async () => {
+  const tabletUser = { name: 'tablet-1', password: 'calm-seas-42' };
+  await withRoom(
+    'sign-in',
+    TABLET,
+    async (room, page) => {
+      const dialog = page.getByRole('dialog', { name: "Sign in to the room's broker" });
+      await until(() => dialog.isVisible(), 15000, 'the sign-in dialog');
+      assert.match(await text(page, '#connection'), /refused this tablet's sign-in/);
+      await page.screenshot({ path: path.join(screenshots, 'sign-in.png') });
+      await page.getByLabel('User name').fill(tabletUser.name);
+      await page.getByLabel('Password').fill('wrong');
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      // A wrong password is refused again: the dialog comes back.
+      await until(() => dialog.isVisible(), 15000, 'the dialog again after a wrong password');
+      await page.getByLabel('Password').fill(tabletUser.password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await roomReady(page);
+      // Remembered on the device: a reload connects without asking.
+      await page.reload();
+      await roomReady(page);
+      assert.equal(await dialog.isVisible(), false);
+    },
+    { tabletUser },
+  );
+});

@@ -1,0 +1,229 @@
+// The tablet's state logic (room-state.js) on its own: messages in, what the page shows and
+// offers out. Payloads are shaped as docs/mqtt-api.md gives them.
+'use strict';
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const RoomState = require('../room-state.js');
+
+const T0 = 1_800_000_000_000;
+const base = 'sensoryd/room-1/';
+
+function room(messages, now = T0) {
+  const state = RoomState.create('room-1');
+  state.broker = 'connected';
+  for (const [topic, payload] of messages) {
+    RoomState.applyMessage(state, base + topic, typeof payload === 'string' ? payload : JSON.stringify(payload), now);
+  }
+  return state;
+}
+
+const idle = { state: 'idle', profile: null, session_id: null, step: null, elapsed_s: 0, remaining_s: 0, intensity: 1, waiting_for_go: false, pause_reason: null, child: null, therapist: null };
+const running = {
+  state: 'running',
+  profile: 'calm-down',
+  session_id: 's-1',
+  step: { index: 0, name: 'settle', remaining_s: 42.4 },
+  elapsed_s: 17.6,
+  remaining_s: 312,
+  intensity: 0.8,
+  waiting_for_go: false,
+  pause_reason: null,
+  child: 'c-014',
+  therapist: 'ana',
+};
+const safe = { motion_allowed: true, tripped: false, causes: [], reset_possible: false, lease_remaining_s: null, session_log: { ok: true } };
+const profiles = [
+  { id: 'calm-down', title: 'Calm down', purpose: 'calming', duration_s: 300, needs: ['swing_drive'], steps: [] },
+  { id: 'cause-and-effect', title: 'Button play', purpose: 'play', duration_s: 300, needs: ['swing_drive'], steps: [] },
+];
+const children = [
+  { id: 'c-014', flags: ['photosensitive'], contraindicated: [] },
+  {
+    id: 'c-022',
+    flags: ['vestibular_sensitive'],
+    contraindicated: [{ profile: 'cause-and-effect', code: 'contraindicated', message: "profile 'cause-and-effect' is not among the profiles approved for child c-022" }],
+  },
+];
+
+test('idle and online: Start needs an allowed profile; session controls are hidden', () => {
+  const state = room([['availability', 'online'], ['session', idle], ['safety', safe], ['profiles', profiles], ['children', children]]);
+  let view = RoomState.view(state, T0 + 3000, { child: '', profile: '' });
+  assert.equal(view.connection.online, true);
+  assert.equal(view.connection.text, 'Room online · updated 3 s ago');
+  assert.deepEqual(view.controls.start, { visible: true, enabled: false });
+  assert.equal(view.controls.pause.visible, false);
+  assert.equal(view.controls.stop.visible, false);
+  assert.equal(view.leaseWanted, false);
+  view = RoomState.view(state, T0, { child: '', profile: 'calm-down' });
+  assert.deepEqual(view.controls.start, { visible: true, enabled: true });
+  assert.equal(view.startHint, '');
+});
+
+test('a child\'s contraindicated profiles are greyed with the daemon\'s message, and cannot be started', () => {
+  const state = room([['availability', 'online'], ['session', idle], ['safety', safe], ['profiles', profiles], ['children', children]]);
+  const none = RoomState.profilesFor(state, '');
+  assert.ok(none.every((p) => p.allowed));
+  const c022 = RoomState.profilesFor(state, 'c-022');
+  const play = c022.find((p) => p.id === 'cause-and-effect');
+  assert.equal(play.allowed, false);
+  assert.equal(play.code, 'contraindicated');
+  assert.match(play.reason, /not among the profiles approved for child c-022/);
+  assert.equal(c022.find((p) => p.id === 'calm-down').allowed, true);
+  const view = RoomState.view(state, T0, { child: 'c-022', profile: 'cause-and-effect' });
+  assert.equal(view.controls.start.enabled, false);
+  assert.equal(RoomState.view(state, T0, { child: 'c-022', profile: 'calm-down' }).controls.start.enabled, true);
+});
+
+test('running: step, times and intensity in words; the lease is wanted; Go only when the step waits', () => {
+  const state = room([['availability', 'online'], ['session', running], ['safety', safe], ['profiles', profiles]]);
+  let view = RoomState.view(state, T0, null);
+  assert.equal(view.stateText, 'Running');
+  assert.equal(view.profileTitle, 'Calm down');
+  assert.equal(view.step, 'Step 1: settle · 0:42 left');
+  assert.equal(view.remaining, '5:12 left in all');
+  assert.equal(view.intensityPct, 80);
+  assert.equal(view.leaseWanted, true);
+  assert.equal(view.controls.go.enabled, false);
+  assert.equal(view.controls.start.visible, false);
+  for (const c of ['pause', 'next', 'previous', 'stop', 'adjust']) assert.equal(view.controls[c].enabled, true, c);
+  RoomState.applyMessage(state, base + 'session', JSON.stringify({ ...running, waiting_for_go: true, step: { index: 1, name: 'wait', remaining_s: null } }), T0);
+  view = RoomState.view(state, T0, null);
+  assert.equal(view.controls.go.enabled, true);
+  assert.equal(view.step, 'Step 2: wait · waiting for Go');
+});
+
+test('paused by a lapsed lease: the page says why and offers Resume', () => {
+  const state = room([['availability', 'online'], ['session', { ...running, state: 'paused', pause_reason: 'lease_lapsed' }], ['safety', safe]]);
+  const view = RoomState.view(state, T0, null);
+  assert.equal(view.stateText, 'Paused');
+  assert.match(view.pause, /no tablet renewed supervision/);
+  assert.deepEqual(view.controls.resume, { visible: true, enabled: true });
+  assert.equal(view.controls.pause.visible, false);
+  assert.equal(view.leaseWanted, true);
+});
+
+test('a latched trip: the safety text in the daemon\'s words, Reset only when possible', () => {
+  const tripped = {
+    motion_allowed: false,
+    tripped: true,
+    reset_possible: false,
+    lease_remaining_s: null,
+    causes: [{ cause: 'estop_input', source: 'estop', since: '2026-11-28T08:05:52.114Z', active: true, latched: true, detail: "the E-stop 'estop' is pressed" }],
+    detail: "a safety trip is latched (the E-stop 'estop' is pressed): remove the cause, check the room, then send reset",
+  };
+  const state = room([['availability', 'online'], ['session', idle], ['safety', tripped], ['profiles', profiles]]);
+  let view = RoomState.view(state, T0, { child: '', profile: 'calm-down' });
+  assert.equal(view.safety.tripped, true);
+  assert.equal(view.safety.text, "a safety trip is latched (the E-stop 'estop' is pressed): remove the cause, check the room, then tap Reset");
+  assert.deepEqual(view.safety.causes, [{ cause: 'estop_input', text: "the E-stop 'estop' is pressed", active: true, latched: true }]);
+  assert.equal(view.controls.reset.visible, false);
+  assert.match(view.startHint, /^Starting is not possible now: a safety trip is latched/);
+  RoomState.applyMessage(state, base + 'safety', JSON.stringify({ ...tripped, reset_possible: true, causes: [{ ...tripped.causes[0], active: false }] }), T0);
+  view = RoomState.view(state, T0, null);
+  assert.deepEqual(view.controls.reset, { visible: true, enabled: true });
+});
+
+test('offline: every command but the E-stop is off, and the page says why', () => {
+  const state = room([['availability', 'online'], ['session', running], ['safety', safe]]);
+  RoomState.applyMessage(state, base + 'availability', 'offline', T0 + 5000);
+  let view = RoomState.view(state, T0 + 20000, null);
+  assert.equal(view.connection.online, false);
+  assert.match(view.connection.text, /^Room offline: sensoryd is not running/);
+  // The last news is what sensoryd itself said: the "offline" is the broker's last will.
+  assert.match(view.connection.text, /Last news 20 s ago\./);
+  for (const c of ['pause', 'next', 'previous', 'stop', 'adjust', 'go']) assert.equal(view.controls[c].enabled, false, c);
+  assert.deepEqual(view.controls.estop, { visible: true, enabled: true });
+  assert.equal(view.leaseWanted, false);
+  state.broker = 'disconnected';
+  view = RoomState.view(state, T0 + 20000, null);
+  assert.match(view.connection.text, /^No connection to the room/);
+  state.broker = 'unauthorized';
+  assert.match(RoomState.view(state, T0, null).connection.text, /refused this tablet's sign-in/);
+});
+
+test('messages of another room, bad JSON and unknown topics change nothing', () => {
+  const state = room([['availability', 'online'], ['session', running]]);
+  const before = JSON.stringify(state);
+  assert.equal(RoomState.applyMessage(state, 'sensoryd/room-2/session', JSON.stringify(idle), T0 + 1), false);
+  assert.equal(RoomState.applyMessage(state, base + 'session', '{not json', T0 + 1), false);
+  assert.equal(RoomState.applyMessage(state, base + 'cmd/start', '{}', T0 + 1), false);
+  assert.equal(JSON.stringify(state), before);
+});
+
+test('devices in words: health, motion, inputs, lights and sound', () => {
+  const swing = RoomState.deviceView('swing', { kind: 'swing_drive', health: 'online', watchdog_confirmed: true, amplitude_deg: 7.6, angle_deg: 3 });
+  assert.equal(swing.healthText, 'OK');
+  assert.equal(swing.text, 'swinging 8°');
+  assert.equal(swing.alarm, false);
+  const fault = RoomState.deviceView('swing', { kind: 'swing_drive', health: 'fault', fault_code: 7, detail: 'the drive reports fault 7' });
+  assert.equal(fault.healthText, 'Fault');
+  assert.equal(fault.text, 'fault code 7 · the drive reports fault 7');
+  assert.equal(fault.alarm, true);
+  const estop = RoomState.deviceView('estop', { kind: 'input', role: 'estop', health: 'online', active: true });
+  assert.equal(estop.text, 'PRESSED');
+  assert.equal(estop.alarm, true);
+  assert.equal(RoomState.deviceView('door', { kind: 'input', role: 'door', health: 'lost', detail: 'no answer' }).text, 'no reading · no answer');
+  const light = RoomState.deviceView('ceiling-left', { kind: 'light', health: 'online', color: '#3050c0', brightness_pct: 29.7 });
+  assert.equal(light.label, 'Ceiling left');
+  assert.equal(light.text, '30%');
+  assert.equal(light.color, '#3050c0');
+  assert.equal(RoomState.deviceView('player', { kind: 'sound', health: 'online', level_dba: 0 }).text, 'quiet');
+});
+
+test('the timeline: a new session starts a fresh one from its own elapsed time; samples carry every level', () => {
+  const state = room([['availability', 'online'], ['session', running]], T0);
+  assert.equal(state.timeline.sessionId, 's-1');
+  assert.equal(state.sessionStartMs, T0 - 17600);
+  RoomState.applyMessage(state, base + 'devices/swing', JSON.stringify({ kind: 'swing_drive', health: 'online', amplitude_deg: 5 }), T0 + 1000);
+  RoomState.applyMessage(state, base + 'devices/ceiling-left', JSON.stringify({ kind: 'light', health: 'online', brightness_pct: 40 }), T0 + 1100);
+  RoomState.applyMessage(state, base + 'devices/ceiling-right', JSON.stringify({ kind: 'light', health: 'online', brightness_pct: 20 }), T0 + 2000);
+  RoomState.applyMessage(state, base + 'devices/player', JSON.stringify({ kind: 'sound', health: 'online', level_dba: 45 }), T0 + 3000);
+  const tl = state.timeline;
+  assert.deepEqual(tl.t, [17.6, 18.6, 19.6, 20.6]);
+  assert.deepEqual(tl.amplitude, [null, 5, 5, 5]); // the light at +1.1 s joined the +1.0 s sample
+  assert.deepEqual(tl.brightness, [null, 40, 30, 30]);
+  assert.deepEqual(tl.sound, [null, null, null, 45]);
+  RoomState.applyMessage(state, base + 'session', JSON.stringify({ ...running, session_id: 's-2', elapsed_s: 0 }), T0 + 9000);
+  assert.equal(state.timeline.sessionId, 's-2');
+  assert.equal(state.timeline.t.length, 1);
+});
+
+test('the timeline keeps at most MAX_SAMPLES samples', () => {
+  const state = room([['availability', 'online'], ['session', running]], T0);
+  for (let i = 1; i <= RoomState.MAX_SAMPLES + 10; i++) {
+    RoomState.applyMessage(state, base + 'devices/swing', JSON.stringify({ kind: 'swing_drive', health: 'online', amplitude_deg: i % 30 }), T0 + i * 1000);
+  }
+  assert.equal(state.timeline.t.length, RoomState.MAX_SAMPLES);
+  assert.equal(state.timeline.t.at(-1), 17.6 + RoomState.MAX_SAMPLES + 10);
+});
+
+test('a command: its topic, request_id, therapist and MQTT 5 response topic; never a sent_at', () => {
+  const m = RoomState.commandMessage('room-1', 'start', { profile: 'calm-down', intensity: 0.8 }, 'tablet-1-3', 'sensoryd/room-1/reply/tablet-1', 'ana');
+  assert.equal(m.topic, 'sensoryd/room-1/cmd/start');
+  assert.deepEqual(JSON.parse(m.payload), { request_id: 'tablet-1-3', profile: 'calm-down', intensity: 0.8, therapist: 'ana' });
+  assert.equal(m.options.retain, false);
+  assert.equal(m.options.qos, 1);
+  assert.deepEqual(m.options.properties, { responseTopic: 'sensoryd/room-1/reply/tablet-1', messageExpiryInterval: 5 });
+  const bare = RoomState.commandMessage('room-1', 'estop', {}, 'x', 'r', '');
+  assert.deepEqual(JSON.parse(bare.payload), { request_id: 'x' });
+});
+
+test('replies in words: done, or the daemon\'s message with its code', () => {
+  assert.deepEqual(RoomState.replyOutcome('start', { request_id: 'a', ok: true, session_id: 's' }), { ok: true, text: 'Start: done.' });
+  const refused = RoomState.replyOutcome('resume', { ok: false, error: { code: 'interlock_active', message: 'the door is open: close it first' } });
+  assert.equal(refused.ok, false);
+  assert.equal(refused.code, 'interlock_active');
+  assert.equal(refused.text, 'Resume refused: the door is open: close it first (interlock_active)');
+  assert.match(RoomState.timeoutOutcome('estop').text, /^E-stop: no answer from the room within 5 s/);
+});
+
+test('times in words', () => {
+  assert.equal(RoomState.formatSeconds(0), '0:00');
+  assert.equal(RoomState.formatSeconds(59.6), '1:00');
+  assert.equal(RoomState.formatSeconds(330), '5:30');
+  assert.equal(RoomState.formatSeconds(null), '');
+  assert.equal(RoomState.formatAgo(1500), 'just now');
+  assert.equal(RoomState.formatAgo(30000), '30 s ago');
+  assert.equal(RoomState.formatAgo(300000), '5 min ago');
+});

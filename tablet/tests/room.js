@@ -1,0 +1,175 @@
+// A whole simulated room for the browser tests, as processes on loopback: a real mosquitto with
+// the room's websockets listener serving the tablet page, sensoryd-sim-room (the example room's
+// Modbus cabinet and MQTT equipment, recording what they receive) and sensoryd with the example
+// room. Ports are free ones found at start; everything is stopped by stop().
+'use strict';
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const source = path.resolve(__dirname, '..', '..');
+const build = path.resolve(process.env.SENSORYD_BUILD_DIR || path.join(source, 'build'));
+
+// A port free now on 127.0.0.1, with `following` more free ports right after it.
+async function freePorts(following) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = 20000 + Math.floor(Math.random() * 40000);
+    let ok = true;
+    for (let p = first; p <= first + following && ok; p++) ok = await portFree(p);
+    if (ok) return first;
+  }
+  throw new Error('no free loopback ports found');
+}
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function accepts(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+// Polls `check` (async, returns truthy when done) every 50 ms until it holds or `ms` pass.
+async function until(check, ms, what) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out after ' + ms + ' ms waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function run(program, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(program + ' exited ' + code))));
+  });
+}
+
+class Room {
+  constructor(dir) {
+    this.dir = dir;
+    this.processes = {};
+  }
+
+  start(name, program, args) {
+    const log = fs.openSync(path.join(this.dir, name + '.log'), 'a');
+    const child = spawn(program, args, { stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    this.processes[name] = child;
+    return child;
+  }
+
+  log(name) {
+    try {
+      return fs.readFileSync(path.join(this.dir, name + '.log'), 'utf8');
+    } catch (e) {
+      return '';
+    }
+  }
+
+  // What the Modbus cabinet's simulator recorded so far, one object per line.
+  recording() {
+    const file = path.join(this.dir, 'cabinet-recording.jsonl');
+    if (!fs.existsSync(file)) return [];
+    return fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim().startsWith('{') && line.trim().endsWith('}'))
+      .map((line) => JSON.parse(line));
+  }
+
+  // Kills sensoryd as a power cut or a crash would: no clean "offline" of its own.
+  async killDaemon() {
+    const daemon = this.processes.sensoryd;
+    daemon.kill('SIGKILL');
+    await daemon.exited;
+  }
+
+  async stop() {
+    // sensoryd first, so it brings the swing to rest while the simulators still answer.
+    const order = ['sensoryd', 'sim-room', 'mosquitto'];
+    for (const name of order) {
+      const child = this.processes[name];
+      if (!child || child.exitCode !== null || child.signalCode !== null) continue;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+      await child.exited;
+      clearTimeout(timer);
+    }
+  }
+}
+
+// Starts the example room; resolves once sensoryd is started (the page tells when it is online).
+async function startRoom(name, options = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sensoryd-tablet-' + name + '-'));
+  const room = new Room(dir);
+  const mqttPort = await freePorts(1); // the MQTT simulator's control port is the next one
+  const modbusPort = await freePorts(1); // and the Modbus simulator's
+  const tabletPort = await freePorts(0);
+  room.ports = { mqtt: mqttPort, modbus: modbusPort, tablet: tabletPort };
+  room.url = 'http://127.0.0.1:' + tabletPort + '/';
+
+  const example = fs.readFileSync(path.join(source, 'config', 'examples', 'room.toml'), 'utf8');
+  const config = example
+    .replace('tcp://127.0.0.1:1883', 'tcp://127.0.0.1:' + mqttPort)
+    .replace(/^port = 1502/m, 'port = ' + modbusPort)
+    .replace(/^profiles_dir = "profiles"/m, 'profiles_dir = "' + path.join(source, 'config', 'examples', 'profiles') + '"');
+  fs.writeFileSync(path.join(dir, 'room.toml'), config);
+  fs.symlinkSync(path.join(source, 'config', 'templates'), path.join(dir, 'templates'));
+
+  // As the room's broker runs it (config/examples/mosquitto-room.conf): a plain listener for
+  // sensoryd and the equipment, one websockets listener for the tablet that also serves the
+  // page; with `tabletUser`, the tablet's listener takes only that user and password.
+  const conf = ['per_listener_settings true', 'set_tcp_nodelay true', 'persistence false'];
+  if (process.getuid && process.getuid() === 0) conf.push('user root');
+  conf.push('listener ' + mqttPort + ' 127.0.0.1', 'allow_anonymous true');
+  conf.push(
+    'listener ' + tabletPort + ' 127.0.0.1',
+    'protocol websockets',
+    'socket_domain ipv4',
+    'http_dir ' + path.join(build, 'tablet', 'www'),
+  );
+  if (options.tabletUser) {
+    const passwords = path.join(dir, 'passwords');
+    fs.writeFileSync(passwords, '');
+    await run('mosquitto_passwd', ['-b', passwords, options.tabletUser.name, options.tabletUser.password]);
+    conf.push('allow_anonymous false', 'password_file ' + passwords);
+  } else {
+    conf.push('allow_anonymous true');
+  }
+  fs.writeFileSync(path.join(dir, 'mosquitto.conf'), conf.join('\n') + '\n');
+
+  room.start('mosquitto', 'mosquitto', ['-c', path.join(dir, 'mosquitto.conf')]);
+  await until(async () => (await accepts(mqttPort)) && (await accepts(tabletPort)), 10000, 'mosquitto');
+  room.start('sim-room', path.join(build, 'simulators', 'sensoryd-sim-room'), [
+    '--config', path.join(dir, 'room.toml'),
+    '--record-dir', dir,
+    '--mqtt-control-port', String(mqttPort + 1),
+  ]);
+  await until(() => accepts(modbusPort), 10000, 'the Modbus simulator');
+  room.start('sensoryd', path.join(build, 'daemon', 'sensoryd'), [
+    '--config', path.join(dir, 'room.toml'),
+    '--state-dir', path.join(dir, 'state'),
+  ]);
+  return room;
+}
+
+module.exports = { startRoom, until, build, source };
