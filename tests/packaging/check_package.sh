@@ -19,7 +19,10 @@ for path in usr/sbin/sensoryd usr/bin/sensoryctl usr/lib/systemd/system/sensoryd
             etc/sensoryd/sensoryd.toml etc/sensoryd/profiles/calm-down.toml \
             usr/share/doc/sensoryd/README.md usr/share/doc/sensoryd/operations.md \
             usr/share/doc/sensoryd/configuration.md usr/share/doc/sensoryd/mqtt-api.md \
-            usr/share/doc/sensoryd/safety.md; do
+            usr/share/doc/sensoryd/safety.md usr/share/doc/sensoryd/tablet.md \
+            usr/share/sensoryd/tablet/index.html usr/share/sensoryd/tablet/app.js \
+            usr/share/sensoryd/tablet/vendor/mqtt.min.js \
+            usr/share/doc/sensoryd/examples/mosquitto-room.conf; do
   [ -e "$root/$path" ] || fail "missing /$path in the package"
 done
 [ -x "$root/usr/sbin/sensoryd" ] || fail "/usr/sbin/sensoryd is not executable"
