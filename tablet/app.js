@@ -405,9 +405,9 @@
         ],
         series: [
           { label: 's' },
-          { label: 'Swing amplitude °', scale: 'deg', stroke: '#1f5a85', width: 2 },
-          { label: 'Light brightness %', scale: 'level', stroke: '#a86b00', width: 2 },
-          { label: 'Sound dBA', scale: 'level', stroke: '#6b3fa0', width: 2, dash: [6, 4] },
+          { label: 'Swing amplitude °', scale: 'deg', stroke: '#1f5a85', width: 2, points: { show: false } },
+          { label: 'Light brightness %', scale: 'level', stroke: '#a86b00', width: 2, points: { show: false } },
+          { label: 'Sound dBA', scale: 'level', stroke: '#6b3fa0', width: 2, dash: [6, 4], points: { show: false } },
         ],
         cursor: { show: false },
         legend: { live: false },
