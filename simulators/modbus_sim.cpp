@@ -191,6 +191,8 @@ class Bus {
       if (length == -1) {
         close(fd);
         it = clients_.erase(it);
+        // Its late answers die with the connection: a new client may be given the same fd.
+        std::erase_if(delayed_, [fd](const DelayedReply& reply) { return reply.fd == fd; });
         continue;
       }
       ++it;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <optional>
 
+#include <modbus/modbus.h>  // EMBBADDATA: an answer that is not to the request sent
 #include <spdlog/spdlog.h>
 
 namespace sensoryd::devices {
@@ -176,6 +177,7 @@ bool ModbusBus::connect(std::string& last_error) {
   last_error.clear();
   connected_ = true;
   consecutive_timeouts_ = 0;
+  consecutive_out_of_step_ = 0;
   for (auto& poll : polls_) poll.due = Clock::now();
   // Work queued before the link came back was meant for the old connection; the drivers
   // rebuild their state from the link-up event instead of a late replay.
@@ -213,6 +215,16 @@ void ModbusBus::note_failure(int error_number) {
     if (++consecutive_timeouts_ >= kTimeoutsBeforeReconnect) {
       disconnect("no answer for " + std::to_string(consecutive_timeouts_) + " requests");
     }
+  } else if (error_number == EMBBADDATA) {
+    // An answer to another request (a late answer to one that timed out, as after a stall of
+    // the gateway): the stream is out of step, and would stay so, every answer one behind. Drop
+    // what is buffered; if it stays out of step, start a fresh connection.
+    context_->flush();
+    if (++consecutive_out_of_step_ >= kTimeoutsBeforeReconnect) {
+      disconnect("answers out of step with the requests " +
+                 std::to_string(consecutive_out_of_step_) + " times (" +
+                 context_->describe(error_number) + ")");
+    }
   } else if (is_link_error(error_number)) {
     disconnect(context_->describe(error_number));
   }
@@ -231,6 +243,7 @@ ReadResult ModbusBus::do_read(int unit, RegisterKind kind, std::uint16_t address
     return ReadResult{false, {}, message};
   }
   consecutive_timeouts_ = 0;
+  consecutive_out_of_step_ = 0;
   return ReadResult{true, std::move(values), {}};
 }
 
@@ -259,6 +272,7 @@ WriteResult ModbusBus::do_write(const Key& key, const RegisterWrite& write) {
     return WriteResult{false, message};
   }
   consecutive_timeouts_ = 0;
+  consecutive_out_of_step_ = 0;
   return WriteResult{true, {}};
 }
 

@@ -164,6 +164,7 @@ class ModbusBus final : public RegisterBus {
   bool connected_ = false;
   std::vector<int> silent_units_;  // units that timed out in this polling cycle
   int consecutive_timeouts_ = 0;
+  int consecutive_out_of_step_ = 0;  // answers to another request in a row
   std::thread worker_;
 };
 

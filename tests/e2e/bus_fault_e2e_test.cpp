@@ -104,6 +104,44 @@ TEST(BusFault, SlowRepliesWithinTheTimeoutAreFineAndExceptionRepliesMakeADeviceL
   ASSERT_TRUE(wait_health(tablet, "door", "online", 5s));
 }
 
+TEST(BusFault, AnswersLaterThanTheTimeoutPutTheLinkOutOfStepAndItStartsAfresh) {
+  SimulatedRoom room(room_options());
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  ASSERT_TRUE(wait_health(tablet, "swing", "online", 10s));
+  // A gateway that stalls: the door's unit answers after the 200 ms timeout, so its late
+  // answers arrive in place of the next requests' and the stream is out of step.
+  EXPECT_EQ(room.control("unit 4 delay 300").substr(0, 2), "ok");
+  // Answers out of step are flushed, and three in a row start a fresh connection, which the
+  // log says (the devices are back within a millisecond: too soon for their published state).
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return room.daemon_log().find("answers out of step with the requests 3 times") !=
+               std::string::npos;
+      },
+      10s));
+  EXPECT_EQ(room.control("unit 4 delay 0").substr(0, 2), "ok");
+  // Answers still in flight may put it out of step once more; then it stays in step, without a
+  // restart: the therapist resets and a session runs.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto session = tablet.latest_json("session");
+        auto swing = tablet.latest_json("devices/swing");
+        std::string state = session ? session->value("state", "") : "";
+        if (state == "running" && swing && swing->value("amplitude_deg", 0.0) >= 1.0) return true;
+        if (health(tablet, "swing") != "online" || health(tablet, "door") != "online" ||
+            health(tablet, "estop") != "online") {
+          return false;
+        }
+        tablet.reply_to("reset", json::object());  // refused when nothing is latched: fine
+        if (state == "idle") tablet.reply_to("start", {{"profile", "calm"}});
+        if (state == "paused") tablet.reply_to("resume", json::object());
+        return false;
+      },
+      20s))
+      << room.daemon_log();
+}
+
 TEST(BusFault, ReadingsThatFreezeMidSwingStopTheSwingAndPauseTheSession) {
   SimulatedRoom room(room_options());
   room.start_all();

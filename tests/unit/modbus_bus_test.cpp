@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <modbus/modbus.h>
 
 #include "devices/transport/modbus_bus.hpp"
 
@@ -87,7 +88,14 @@ class ScriptedContext final : public ModbusContext {
     requests_.push_back({"mask-or", unit, address, or_mask});
     return {};
   }
-  void flush() override {}
+  void flush() override {
+    std::lock_guard lock(mutex_);
+    ++flushes_;
+  }
+  int flushes() const {
+    std::lock_guard lock(mutex_);
+    return flushes_;
+  }
   void abort() override {
     std::lock_guard lock(mutex_);
     aborted_ = true;
@@ -151,6 +159,7 @@ class ScriptedContext final : public ModbusContext {
   int held_address_ = -1;
   bool held_ = false;
   bool released_ = false;
+  int flushes_ = 0;
   bool aborted_ = false;
   bool refuse_reconnects_ = false;
 };
@@ -271,6 +280,21 @@ TEST(ModbusBusWorker, ThreeTimeoutsInARowDropTheLinkAndItReconnects) {
   EXPECT_EQ(rig.links[1], false);
   EXPECT_EQ(rig.link_details[1], "no answer for 3 requests");
   EXPECT_EQ(rig.links[2], true);
+}
+
+TEST(ModbusBusWorker, AnswersOutOfStepAreFlushedAndThreeInARowStartAFreshConnection) {
+  // After a stall, a late answer to a request that timed out arrives in place of the next one's:
+  // libmodbus says EMBBADDATA, and without a fresh start every answer would stay one behind.
+  BusRig rig;
+  rig.context->unit_fails(1, EMBBADDATA);
+  rig.bus->add_poll(1, RegisterKind::holding, 0, 1, 10ms, [](const ReadResult&) {});
+  rig.bus->start();
+  ASSERT_TRUE(rig.run_until([&] { return rig.links.size() >= 3; }));
+  EXPECT_EQ(rig.links[1], false);
+  EXPECT_EQ(rig.link_details[1].rfind("answers out of step with the requests 3 times (", 0), 0u)
+      << rig.link_details[1];
+  EXPECT_EQ(rig.links[2], true);
+  EXPECT_GE(rig.context->flushes(), 3);
 }
 
 TEST(ModbusBusWorker, ALinkErrorDropsTheLinkAtOnce) {
