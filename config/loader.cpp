@@ -70,6 +70,7 @@ void read_mqtt(TableReader& root, Room& room, Diagnostics& diagnostics) {
   mqtt.client_id = reader.string("client_id", Need::optional).value_or("sensoryd-" + room.id);
   mqtt.keepalive = reader.duration("keepalive", Need::optional, 1s, 10min).value_or(10s);
   mqtt.username = reader.string("username", Need::optional).value_or("");
+  mqtt.require_identity = reader.boolean("require_identity", Need::optional).value_or(false);
   if (auto password_file = reader.string("password_file", Need::optional)) {
     auto path = relative_to(room.source, *password_file);
     auto password = read_file(path);

@@ -23,6 +23,9 @@ struct MqttSettings {
   std::string cert_file;
   std::string key_file;
   Millis keepalive{10'000};
+  // Commands only on sensoryd/<room>/user/<username>/cmd/<action>, where the broker's ACL lets
+  // only that authenticated user publish; the user is the therapist of record.
+  bool require_identity = false;
 
   bool tls() const { return uri.rfind("ssl://", 0) == 0 || uri.rfind("mqtts://", 0) == 0; }
   bool operator==(const MqttSettings&) const = default;

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 #include <stdexcept>
+#include "daemon/app/command_topic.hpp"
 
+#include "daemon/app/command_topic.hpp"
 #include "daemon/session/command.hpp"
 #include "devices/swing_drive.hpp"
 #include "devices/transport/mqtt_link.hpp"
@@ -76,7 +78,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
             });
           },
           options_.log_backlog),
-      intake_(topic_prefix_ + "cmd/"),
+      intake_(topic_prefix_),
       refusal_replies_(options_.refusal_replies_per_s, options_.refusal_replies_burst),
       lease_replies_(options_.lease_replies_per_s, options_.lease_replies_per_s),
       mqtt_(broker ? std::move(broker)
@@ -104,7 +106,10 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
   }
   mqtt_->on_disconnected([this] { scene_broker_connected(false); });
   mqtt_->on_connected([this] {
-    mqtt_->subscribe(topic_prefix_ + "cmd/+");
+    // The authenticated path always; the open one unless identity is required (then a
+    // command on it is never even delivered, so it cannot crowd the queue).
+    mqtt_->subscribe(topic_prefix_ + "user/+/cmd/+");
+    if (!room_.mqtt.require_identity) mqtt_->subscribe(topic_prefix_ + "cmd/+");
     scene_broker_connected(true);
     publish_retained_state();
     if (supervisor_->motion_allowed()) notifier_.ready();
@@ -116,7 +121,9 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
   mqtt_->on_message([this](const InboundMessage& arrived) {
     InboundMessage message = arrived;
     message.received_at = std::chrono::system_clock::now();
-    if (!message.retained && message.topic == topic_prefix_ + "cmd/estop" &&
+    auto command = parse_command_topic(message.topic, topic_prefix_);
+    if (!message.retained && command && command->action == "estop" &&
+        (!command->user.empty() || !room_.mqtt.require_identity) &&
         std::holds_alternative<Command>(
             parse_command("estop", message.payload, message.received_at))) {
       supervisor_->hold_for_estop_command();
@@ -156,6 +163,13 @@ void App::start() {
       "room {}: starting with {} profile(s); swing output safe until the drive is "
       "confirmed",
       room_.id, room_.profiles.size());
+  if (!room_.mqtt.require_identity) {
+    spdlog::warn(
+        "commands are taken on {}cmd/+ from anyone the broker lets publish there, and the "
+        "therapist is what they type: for a clinic, set [mqtt] require_identity = true with the "
+        "room's broker ACL (docs/security.md)",
+        topic_prefix_);
+  }
   for (auto& [id, bus] : buses_) bus->start();
   mqtt_->start();
   next_tick_ = Clock::now();

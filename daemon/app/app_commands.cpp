@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/app/app.hpp"
+#include "daemon/app/command_topic.hpp"
 #include "daemon/session/command.hpp"
 
 namespace sensoryd {
@@ -76,10 +77,18 @@ void App::report_intake(Clock::time_point now) {
 }
 
 void App::handle_message(const InboundMessage& message) {
-  if (!message.topic.starts_with(topic_prefix_ + "cmd/")) {
+  auto topic = parse_command_topic(message.topic, topic_prefix_);
+  if (!topic) {
     if (!route_device_message(message)) {
       spdlog::debug("mqtt: no device listens on {}", message.topic);
     }
+    return;
+  }
+  if (topic->user.empty() && room_.mqtt.require_identity) {
+    // Not subscribed, so only a broker that delivers it anyway gets here: still refused.
+    refuse(message, {request_id_of(message.payload), "identity_required",
+                     "this room takes commands only from signed-in users, on " + topic_prefix_ +
+                         "user/<your user name>/cmd/" + topic->action});
     return;
   }
   if (message.retained) {
@@ -90,13 +99,15 @@ void App::handle_message(const InboundMessage& message) {
                      "commands must not be retained: publish it again without the retain flag"});
     return;
   }
-  std::string action = message.topic.substr(topic_prefix_.size() + 4);  // after "cmd/"
-  auto parsed = parse_command(action, message.payload, message.received_at);
+  auto parsed = parse_command(topic->action, message.payload, message.received_at);
   if (auto* error = std::get_if<CommandError>(&parsed)) {
     refuse(message, *error);
     return;
   }
-  const auto& command = std::get<Command>(parsed);
+  auto& command = std::get<Command>(parsed);
+  // The broker let only this user publish on this path: that is who gave the command, whatever
+  // the payload says.
+  if (!topic->user.empty()) command.therapist = topic->user;
   Outcome outcome = control_.execute(command, Clock::now(), std::chrono::system_clock::now());
   flush_control(command.action == Action::estop);
   if (outcome.ok) {
@@ -130,7 +141,8 @@ void App::refuse(const InboundMessage& message, const CommandError& error) {
   // counted, and the count recorded once a second).
   if (refusal_records_.allow(Clock::now())) {
     spdlog::info("command {} refused: {} ({})", message.topic, error.code, error.message);
-    record("command_refused", {{"action", message.topic.substr(topic_prefix_.size() + 4)},
+    auto topic = parse_command_topic(message.topic, topic_prefix_);
+    record("command_refused", {{"action", topic ? topic->action : message.topic},
                                {"code", error.code},
                                {"request_id", error.request_id},
                                {"message", error.message}});

@@ -2,19 +2,25 @@
 
 #include <algorithm>
 
+#include "daemon/app/command_topic.hpp"
+
 namespace sensoryd {
 
-Intake::Intake(std::string command_prefix, Limits limits)
-    : command_prefix_(std::move(command_prefix)), limits_(limits) {}
+Intake::Intake(std::string room_prefix, Limits limits)
+    : room_prefix_(std::move(room_prefix)), limits_(limits) {}
 
-bool Intake::is_command(const InboundMessage& message, const char* action) const {
-  return message.topic.size() == command_prefix_.size() + std::char_traits<char>::length(action) &&
-         message.topic.starts_with(command_prefix_) && message.topic.ends_with(action);
+bool Intake::is_command(const InboundMessage& message) const {
+  return parse_command_topic(message.topic, room_prefix_).has_value();
+}
+
+bool Intake::is_command(const InboundMessage& message, std::string_view action) const {
+  auto command = parse_command_topic(message.topic, room_prefix_);
+  return command && command->action == action;
 }
 
 bool Intake::push(InboundMessage message) {
   std::lock_guard lock(mutex_);
-  bool command = message.topic.starts_with(command_prefix_);
+  bool command = is_command(message);
   if (command && is_command(message, "estop") && !message.retained) {
     if (estops_.size() < limits_.estops) {
       estops_.push_back(std::move(message));
@@ -64,7 +70,7 @@ Intake::Batch Intake::take(std::size_t max) {
   }
   while (batch.messages.size() < max && !queue_.empty()) {
     InboundMessage& next = queue_.front();
-    if (next.topic.starts_with(command_prefix_)) {
+    if (is_command(next)) {
       --commands_queued_;
     } else {
       --device_messages_queued_;

@@ -11,6 +11,7 @@
 #include <deque>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "devices/transport/broker_link.hpp"
@@ -41,9 +42,10 @@ class Intake {
     bool more = false;                     // still queued: take again soon
   };
 
-  // `command_prefix`: the topic prefix of commands, e.g. "sensoryd/room-1/cmd/".
-  explicit Intake(std::string command_prefix) : Intake(std::move(command_prefix), Limits{}) {}
-  Intake(std::string command_prefix, Limits limits);
+  // `room_prefix`: the room's topic prefix, e.g. "sensoryd/room-1/"; its commands are those
+  // parse_command_topic() names (plain or with an authenticated user).
+  explicit Intake(std::string room_prefix) : Intake(std::move(room_prefix), Limits{}) {}
+  Intake(std::string room_prefix, Limits limits);
 
   // Thread-safe. True when the caller must schedule a take (nothing was pending before): one
   // drain is scheduled at a time.
@@ -54,9 +56,10 @@ class Intake {
   std::size_t queued() const;
 
  private:
-  bool is_command(const InboundMessage& message, const char* action) const;
+  bool is_command(const InboundMessage& message) const;
+  bool is_command(const InboundMessage& message, std::string_view action) const;
 
-  std::string command_prefix_;
+  std::string room_prefix_;
   Limits limits_;
   mutable std::mutex mutex_;
   std::deque<InboundMessage> estops_;

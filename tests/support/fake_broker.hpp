@@ -138,9 +138,10 @@ duration = "30s"
 )";
 
 // Writes the room (and its profiles "calm" and "later") into `dir` and loads it.
-inline config::LoadResult write_in_process_room(const std::filesystem::path& dir) {
+inline config::LoadResult write_in_process_room(const std::filesystem::path& dir,
+                                                const std::string& room_text = kInProcessRoom) {
   std::filesystem::create_directories(dir / "profiles");
-  std::ofstream(dir / "room.toml") << kInProcessRoom;
+  std::ofstream(dir / "room.toml") << room_text;
   std::ofstream(dir / "profiles" / "calm.toml") << kInProcessProfile;
   std::ofstream(dir / "profiles" / "later.toml") << kInProcessLaterProfile;
   return config::load_room(dir / "room.toml");

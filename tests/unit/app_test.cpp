@@ -20,9 +20,17 @@ namespace {
 
 using nlohmann::json;
 
+// The in-process room with `mqtt_keys` added to its [mqtt] table.
+std::string room_with_mqtt(const std::string& mqtt_keys) {
+  std::string room = test::kInProcessRoom;
+  const std::string uri = "uri = \"tcp://127.0.0.1:1\"\n";
+  room.insert(room.find(uri) + uri.size(), mqtt_keys);
+  return room;
+}
+
 struct AppRig {
-  AppRig() {
-    auto loaded = test::write_in_process_room(dir.path());
+  explicit AppRig(const std::string& room_text = test::kInProcessRoom) {
+    auto loaded = test::write_in_process_room(dir.path(), room_text);
     if (!loaded.room) {
       for (const auto& e : loaded.diagnostics.errors) ADD_FAILURE() << e.to_string();
       throw std::runtime_error("the test room does not load");
@@ -115,6 +123,38 @@ TEST(AppInProcess, ItPublishesEachChildWithTheProfilesAStartWouldRefuseAndWhy) {
   json reply = rig.reply_payload();
   EXPECT_EQ(reply["error"]["code"], "contraindicated");
   EXPECT_EQ(reply["error"]["message"], list[1]["contraindicated"][0]["message"]);
+}
+
+TEST(AppInProcess, ACommandOnAUsersPathIsThatUsersWhateverThePayloadSays) {
+  AppRig rig;
+  rig.broker->command("sensoryd/r/user/ana/cmd/estop",
+                      R"({"request_id":"e1","therapist":"mallory"})");
+  json reply = rig.reply_payload();
+  EXPECT_EQ(reply["ok"], true) << reply.dump();
+  json safety = json::parse(rig.broker->last("sensoryd/r/safety")->payload);
+  ASSERT_FALSE(safety["causes"].empty()) << safety.dump();
+  EXPECT_EQ(safety["causes"][0]["source"], "ana");
+}
+
+TEST(AppInProcess, WithIdentityRequiredOnlyTheUsersPathIsSubscribedAndTheOpenOneIsRefused) {
+  AppRig rig(room_with_mqtt("require_identity = true\n"));
+  const auto& subscriptions = rig.broker->subscriptions;
+  auto subscribed = [&](const std::string& topic) {
+    return std::find(subscriptions.begin(), subscriptions.end(), topic) != subscriptions.end();
+  };
+  EXPECT_TRUE(subscribed("sensoryd/r/user/+/cmd/+"));
+  EXPECT_FALSE(subscribed("sensoryd/r/cmd/+"));
+  // Delivered anyway (a broker may hold an older subscription): refused, nothing done.
+  rig.broker->command("sensoryd/r/cmd/estop", R"({"request_id":"open"})");
+  json reply = rig.reply_payload();
+  EXPECT_EQ(reply["request_id"], "open");
+  EXPECT_EQ(reply["error"]["code"], "identity_required");
+  EXPECT_NE(reply["error"]["message"].get<std::string>().find("sensoryd/r/user/"),
+            std::string::npos);
+  EXPECT_FALSE(json::parse(rig.broker->last("sensoryd/r/safety")->payload)["tripped"]);
+  rig.broker->command("sensoryd/r/user/ana/cmd/estop", R"({"request_id":"signed"})");
+  reply = rig.reply_payload();
+  EXPECT_EQ(reply["ok"], true) << reply.dump();
 }
 
 TEST(AppInProcess, ARefusedCommandIsAnsweredWithItsCodeAndRecordedAsAnEvent) {

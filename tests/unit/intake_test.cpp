@@ -26,7 +26,7 @@ std::vector<std::string> payloads(const std::vector<InboundMessage>& messages) {
 }
 
 TEST(Intake, OneDrainIsScheduledUntilATakeFindsTheQueueEmpty) {
-  Intake intake("sensoryd/r/cmd/");
+  Intake intake("sensoryd/r/");
   EXPECT_TRUE(intake.push(command("next", "1")));
   EXPECT_FALSE(intake.push(command("next", "2")));  // the drain already asked for takes it
   auto batch = intake.take(1);
@@ -40,7 +40,7 @@ TEST(Intake, OneDrainIsScheduledUntilATakeFindsTheQueueEmpty) {
 }
 
 TEST(Intake, EStopsJumpTheQueueAndTheRestKeepTheirOrder) {
-  Intake intake("sensoryd/r/cmd/");
+  Intake intake("sensoryd/r/");
   intake.push(command("next", "a"));
   intake.push(message("lights/l1/state", "on"));
   intake.push(command("estop", "stop"));
@@ -51,8 +51,17 @@ TEST(Intake, EStopsJumpTheQueueAndTheRestKeepTheirOrder) {
                                       R"({"request_id":"b"})"}));
 }
 
+TEST(Intake, AnEStopOnTheAuthenticatedPathJumpsTheQueueToo) {
+  Intake intake("sensoryd/r/");
+  intake.push(command("next", "a"));
+  intake.push(message("sensoryd/r/user/ana/cmd/estop", R"({"request_id":"stop"})"));
+  auto batch = intake.take(10);
+  EXPECT_EQ(payloads(batch.messages),
+            (std::vector<std::string>{R"({"request_id":"stop"})", R"({"request_id":"a"})"}));
+}
+
 TEST(Intake, AQueuedLeaseIsReplacedByANewerOneInItsPlace) {
-  Intake intake("sensoryd/r/cmd/");
+  Intake intake("sensoryd/r/");
   intake.push(command("lease", "l1"));
   intake.push(command("next", "n"));
   for (int i = 2; i <= 1000; ++i) intake.push(command("lease", "l" + std::to_string(i)));
@@ -66,7 +75,7 @@ TEST(Intake, AQueuedLeaseIsReplacedByANewerOneInItsPlace) {
 }
 
 TEST(Intake, ARetainedLeaseIsNotCoalescedSoThatItIsRefusedAsRetained) {
-  Intake intake("sensoryd/r/cmd/");
+  Intake intake("sensoryd/r/");
   intake.push(command("lease", "live"));
   auto retained = command("lease", "old");
   retained.retained = true;
@@ -75,7 +84,7 @@ TEST(Intake, ARetainedLeaseIsNotCoalescedSoThatItIsRefusedAsRetained) {
 }
 
 TEST(Intake, CommandsBeyondItsRoomAreRefusedBusyAndOnlyABoundedNumberAnswered) {
-  Intake intake("sensoryd/r/cmd/", Intake::Limits{4, 2, 3, 5});
+  Intake intake("sensoryd/r/", Intake::Limits{4, 2, 3, 5});
   for (int i = 0; i < 20; ++i) intake.push(command("next", std::to_string(i)));
   for (int i = 0; i < 5; ++i) intake.push(command("estop", "e" + std::to_string(i)));
   EXPECT_EQ(intake.queued(), 4u + 2u + 3u);  // memory is bounded whatever arrives
@@ -91,7 +100,7 @@ TEST(Intake, CommandsBeyondItsRoomAreRefusedBusyAndOnlyABoundedNumberAnswered) {
 }
 
 TEST(Intake, DeviceMessagesBeyondTheirRoomAreDroppedAndCounted) {
-  Intake intake("sensoryd/r/cmd/", Intake::Limits{4, 2, 3, 5});
+  Intake intake("sensoryd/r/", Intake::Limits{4, 2, 3, 5});
   for (int i = 0; i < 8; ++i) intake.push(message("switches/s1", std::to_string(i)));
   intake.push(command("next", "still room"));  // a command has its own room
   auto batch = intake.take(100);
