@@ -106,10 +106,10 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
   }
   mqtt_->on_disconnected([this] { scene_broker_connected(false); });
   mqtt_->on_connected([this] {
-    // The authenticated path always; the open one unless identity is required (then a
-    // command on it is never even delivered, so it cannot crowd the queue).
+    // Both paths: with identity required, a command on the open one is answered
+    // identity_required (and logged), so that a client on the old path learns why.
+    mqtt_->subscribe(topic_prefix_ + "cmd/+");
     mqtt_->subscribe(topic_prefix_ + "user/+/cmd/+");
-    if (!room_.mqtt.require_identity) mqtt_->subscribe(topic_prefix_ + "cmd/+");
     scene_broker_connected(true);
     publish_retained_state();
     if (supervisor_->motion_allowed()) notifier_.ready();
@@ -163,7 +163,11 @@ void App::start() {
       "room {}: starting with {} profile(s); swing output safe until the drive is "
       "confirmed",
       room_.id, room_.profiles.size());
-  if (!room_.mqtt.require_identity) {
+  if (room_.mqtt.require_identity) {
+    spdlog::info(
+        "commands are taken only on {}user/<user>/cmd/+, as the broker's user (require_identity)",
+        topic_prefix_);
+  } else {
     spdlog::warn(
         "commands are taken on {}cmd/+ from anyone the broker lets publish there, and the "
         "therapist is what they type: for a clinic, set [mqtt] require_identity = true with the "

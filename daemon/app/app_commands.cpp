@@ -85,7 +85,7 @@ void App::handle_message(const InboundMessage& message) {
     return;
   }
   if (topic->user.empty() && room_.mqtt.require_identity) {
-    // Not subscribed, so only a broker that delivers it anyway gets here: still refused.
+    // The sender is whoever could publish there: not an identity the room accepts.
     refuse(message, {request_id_of(message.payload), "identity_required",
                      "this room takes commands only from signed-in users, on " + topic_prefix_ +
                          "user/<your user name>/cmd/" + topic->action});

@@ -54,12 +54,37 @@ async function until(check, ms, what) {
   }
 }
 
-function run(program, args) {
+function run(program, args, stdio = 'inherit') {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: 'inherit' });
+    const child = spawn(program, args, { stdio });
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(program + ' exited ' + code))));
   });
+}
+
+// The secure room (docs/security.md): scripts/provision-room writes the broker's files from the
+// shipped templates (accounts sensoryd, zigbee2mqtt, player, monitor, ana, ben), the broker runs
+// that configuration as written (plus what a test run as root needs), and sensoryd connects over
+// TLS with its password and require_identity.
+async function secureBroker(room, dir, config, mqttPort, tabletPort) {
+  const broker = path.join(dir, 'broker');
+  await run(path.join(source, 'scripts', 'provision-room'), [
+    '--room', 'room-1', '--out', broker, '--tablet', 'ana', '--tablet', 'ben',
+    '--mqtt-port', String(mqttPort), '--tablet-port', String(tabletPort), '--bind', '127.0.0.1',
+    '--http-dir', path.join(build, 'tablet', 'www'),
+  ], 'ignore');
+  room.broker = broker;
+  room.secret = (user) => fs.readFileSync(path.join(broker, 'secrets', user), 'utf8').trim();
+  room.ca = fs.readFileSync(path.join(broker, 'ca.pem'));
+  let conf = fs.readFileSync(path.join(broker, 'mosquitto.conf'), 'utf8') + 'persistence false\n';
+  if (process.getuid && process.getuid() === 0) conf += 'user root\n';
+  fs.writeFileSync(path.join(dir, 'mosquitto.conf'), conf);
+  const secure = config.replace(
+    'uri = "tcp://127.0.0.1:' + mqttPort + '"',
+    'uri = "ssl://127.0.0.1:' + mqttPort + '"\nusername = "sensoryd"\n' +
+      'password_file = "' + path.join(broker, 'secrets', 'sensoryd') + '"\nrequire_identity = true',
+  );
+  fs.writeFileSync(path.join(dir, 'room.toml'), secure + '\n[mqtt.tls]\nca_file = "' + path.join(broker, 'ca.pem') + '"\n');
 }
 
 class Room {
@@ -132,38 +157,54 @@ async function startRoom(name, options = {}) {
     .replace('tcp://127.0.0.1:1883', 'tcp://127.0.0.1:' + mqttPort)
     .replace(/^port = 1502/m, 'port = ' + modbusPort)
     .replace(/^profiles_dir = "profiles"/m, 'profiles_dir = "' + path.join(source, 'config', 'examples', 'profiles') + '"');
-  fs.writeFileSync(path.join(dir, 'room.toml'), config);
   fs.symlinkSync(path.join(source, 'config', 'templates'), path.join(dir, 'templates'));
 
-  // As the room's broker runs it (config/examples/mosquitto-room.conf): a plain listener for
-  // sensoryd and the equipment, one websockets listener for the tablet that also serves the
-  // page; with `tabletUser`, the tablet's listener takes only that user and password.
-  const conf = ['per_listener_settings true', 'set_tcp_nodelay true', 'persistence false'];
-  if (process.getuid && process.getuid() === 0) conf.push('user root');
-  conf.push('listener ' + mqttPort + ' 127.0.0.1', 'allow_anonymous true');
-  conf.push(
-    'listener ' + tabletPort + ' 127.0.0.1',
-    'protocol websockets',
-    'socket_domain ipv4',
-    'http_dir ' + path.join(build, 'tablet', 'www'),
-  );
-  if (options.tabletUser) {
-    const passwords = path.join(dir, 'passwords');
-    fs.writeFileSync(passwords, '');
-    await run('mosquitto_passwd', ['-b', passwords, options.tabletUser.name, options.tabletUser.password]);
-    conf.push('allow_anonymous false', 'password_file ' + passwords);
+  if (options.secure) {
+    await secureBroker(room, dir, config, mqttPort, tabletPort);
   } else {
-    conf.push('allow_anonymous true');
+    // As the room's broker runs it (config/examples/mosquitto-room.conf): a plain listener for
+    // sensoryd and the equipment, one websockets listener for the tablet that also serves the
+    // page; with `tabletUser`, the tablet's listener takes only that user and password.
+    fs.writeFileSync(path.join(dir, 'room.toml'), config);
+    const conf = ['per_listener_settings true', 'set_tcp_nodelay true', 'persistence false'];
+    if (process.getuid && process.getuid() === 0) conf.push('user root');
+    conf.push('listener ' + mqttPort + ' 127.0.0.1', 'allow_anonymous true');
+    conf.push(
+      'listener ' + tabletPort + ' 127.0.0.1',
+      'protocol websockets',
+      'socket_domain ipv4',
+      'http_dir ' + path.join(build, 'tablet', 'www'),
+    );
+    if (options.tabletUser) {
+      const passwords = path.join(dir, 'passwords');
+      fs.writeFileSync(passwords, '');
+      await run('mosquitto_passwd', ['-b', passwords, options.tabletUser.name, options.tabletUser.password]);
+      conf.push('allow_anonymous false', 'password_file ' + passwords);
+    } else {
+      conf.push('allow_anonymous true');
+    }
+    fs.writeFileSync(path.join(dir, 'mosquitto.conf'), conf.join('\n') + '\n');
   }
-  fs.writeFileSync(path.join(dir, 'mosquitto.conf'), conf.join('\n') + '\n');
 
   room.start('mosquitto', 'mosquitto', ['-c', path.join(dir, 'mosquitto.conf')]);
   await until(async () => (await accepts(mqttPort)) && (await accepts(tabletPort)), 10000, 'mosquitto');
-  room.start('sim-room', path.join(build, 'simulators', 'sensoryd-sim-room'), [
-    '--config', path.join(dir, 'room.toml'),
-    '--record-dir', dir,
-    '--mqtt-control-port', String(mqttPort + 1),
-  ]);
+  if (options.secure) {
+    // The Modbus cabinet only: the MQTT equipment's simulator has no account on this broker
+    // (lights and the player are then lost, which never stops motion).
+    room.start('sim-room', path.join(build, 'simulators', 'sensoryd-modbus-sim'), [
+      '--port', String(modbusPort),
+      '--control-port', String(modbusPort + 1),
+      '--record', path.join(dir, 'cabinet-recording.jsonl'),
+      '--config', path.join(dir, 'room.toml'),
+      '--bus', 'cabinet',
+    ]);
+  } else {
+    room.start('sim-room', path.join(build, 'simulators', 'sensoryd-sim-room'), [
+      '--config', path.join(dir, 'room.toml'),
+      '--record-dir', dir,
+      '--mqtt-control-port', String(mqttPort + 1),
+    ]);
+  }
   await until(() => accepts(modbusPort), 10000, 'the Modbus simulator');
   room.start('sensoryd', path.join(build, 'daemon', 'sensoryd'), [
     '--config', path.join(dir, 'room.toml'),

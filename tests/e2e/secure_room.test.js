@@ -1,0 +1,181 @@
+// The secure room (docs/security.md) on real processes: the broker runs the configuration that
+// scripts/provision-room writes from config/broker/, sensoryd connects over TLS with its own
+// account and require_identity, and clients connect as the roles do. What each role cannot do
+// is checked where it would land: a forged message is published first (its PUBACK awaited),
+// then a legitimate one, and the legitimate one arriving without the forged one shows the
+// broker dropped it.
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { startRoom, until, source } = require('../../tablet/tests/room.js');
+const mqtt = require(path.join(source, 'tablet', 'node_modules', 'mqtt'));
+
+let room;
+const clients = [];
+
+before(async () => {
+  room = await startRoom('secure', { secure: true });
+});
+
+after(async () => {
+  for (const c of clients) c.end(true);
+  if (room) await room.stop();
+});
+
+function url() {
+  return 'mqtts://127.0.0.1:' + room.ports.mqtt;
+}
+
+// Connects as `user` (with `password`, by default the provisioned one) trusting `ca`.
+async function connect(user, { password, ca = room.ca, clientId } = {}) {
+  const options = { protocolVersion: 5, ca, reconnectPeriod: 0, connectTimeout: 5000, clientId };
+  if (user) {
+    options.username = user;
+    options.password = password === undefined ? room.secret(user) : password;
+  }
+  const client = await mqtt.connectAsync(url(), options);
+  clients.push(client);
+  return client;
+}
+
+// Messages arriving on `client` for `filter`, as [topic, text].
+async function collect(client, filter) {
+  const seen = [];
+  client.on('message', (topic, payload) => seen.push([topic, payload.toString()]));
+  await client.subscribeAsync(filter, { qos: 1 });
+  return seen;
+}
+
+// Publishes the forged message, then a legitimate marker; waits for the marker at `seen` and
+// tells whether the forged one got there too.
+async function landed(forger, topic, legit, seen, legitTopic) {
+  const forged = 'forged-' + Math.random().toString(16).slice(2);
+  await forger.publishAsync(topic, forged, { qos: 1 }).catch(() => {});
+  const marker = 'marker-' + Math.random().toString(16).slice(2);
+  await legit.publishAsync(legitTopic, marker, { qos: 1 });
+  await until(() => seen.some(([, text]) => text === marker), 5000, 'the marker on ' + legitTopic);
+  return seen.some(([, text]) => text === forged);
+}
+
+async function refusedToConnect(user, options) {
+  try {
+    await connect(user, options);
+  } catch (e) {
+    return e.message || String(e);
+  }
+  return '';
+}
+
+test('no one connects anonymously, with a wrong password, or without trusting the room CA', async () => {
+  assert.match(await refusedToConnect(undefined), /Not authorized|Bad User Name or Password/i);
+  assert.match(await refusedToConnect('ana', { password: 'not-it' }), /Not authorized|Bad User Name or Password/i);
+  const stranger = fs.readFileSync(path.join(room.broker, 'server.pem')); // not a CA: trusts nothing here
+  assert.notEqual(await refusedToConnect('ana', { ca: stranger }), '');
+  assert.notEqual(await refusedToConnect('ana', { ca: [] }), ''); // the system's CAs only
+});
+
+test('a tablet cannot publish the room\'s state, a device\'s command, or another user\'s command', async () => {
+  const ana = await connect('ana');
+  const ben = await connect('ben');
+  const monitor = await connect('monitor');
+  const roomTopics = await collect(monitor, 'sensoryd/room-1/#');
+  assert.equal(await landed(ana, 'sensoryd/room-1/session', ben, roomTopics, 'sensoryd/room-1/user/ben/cmd/lease'), false);
+  assert.equal(await landed(ana, 'sensoryd/room-1/user/ben/cmd/estop', ben, roomTopics, 'sensoryd/room-1/user/ben/cmd/lease'), false);
+  assert.equal(await landed(ana, 'sensoryd/room-1/cmd/estop', ben, roomTopics, 'sensoryd/room-1/user/ben/cmd/lease'), false);
+  const bridge = await connect('zigbee2mqtt');
+  const deviceTopics = await collect(bridge, 'zigbee2mqtt/#');
+  assert.equal(await landed(ana, 'zigbee2mqtt/ceiling-left/set', bridge, deviceTopics, 'zigbee2mqtt/ceiling-left'), false);
+  // The check itself can see a message land: ben's own command path is open to ben.
+  assert.equal(await landed(ben, 'sensoryd/room-1/user/ben/cmd/lease', ana, roomTopics, 'sensoryd/room-1/user/ana/cmd/lease'), true);
+});
+
+test('the bridge and the player cannot give commands; monitoring may send only stop and estop', async () => {
+  const ben = await connect('ben');
+  const monitor = await connect('monitor');
+  const roomTopics = await collect(monitor, 'sensoryd/room-1/#');
+  const legit = 'sensoryd/room-1/user/ben/cmd/lease';
+  for (const user of ['zigbee2mqtt', 'player', 'sensoryd']) {
+    const c = await connect(user, { clientId: user + '-test' });
+    assert.equal(await landed(c, 'sensoryd/room-1/user/' + user + '/cmd/start', ben, roomTopics, legit), false, user);
+  }
+  assert.equal(await landed(monitor, 'sensoryd/room-1/user/monitor/cmd/start', ben, roomTopics, legit), false);
+  assert.equal(await landed(monitor, 'sensoryd/room-1/user/monitor/cmd/resume', ben, roomTopics, legit), false);
+  assert.equal(await landed(monitor, 'sensoryd/room-1/user/monitor/cmd/stop', ben, roomTopics, legit), true);
+});
+
+// A command on the authenticated path, answered on this client's reply topic.
+async function command(client, user, action, fields = {}) {
+  const replyTopic = 'sensoryd/room-1/reply/' + client.options.clientId;
+  if (!client.replies) {
+    client.replies = new Map();
+    client.on('message', (topic, payload) => {
+      if (topic !== replyTopic) return;
+      const reply = JSON.parse(payload.toString());
+      client.replies.set(reply.request_id, reply);
+    });
+    await client.subscribeAsync(replyTopic, { qos: 1 });
+  }
+  const id = action + '-' + Math.random().toString(16).slice(2);
+  await client.publishAsync('sensoryd/room-1/user/' + user + '/cmd/' + action, JSON.stringify({ request_id: id, ...fields }), {
+    qos: 1,
+    properties: { responseTopic: replyTopic },
+  });
+  return until(() => client.replies.get(id), 10000, 'the reply to ' + action);
+}
+
+test('sensoryd runs a session started by a signed-in user over TLS, and the log names that user', async () => {
+  const ana = await connect('ana');
+  await until(() => room.log('sensoryd').includes('comm-loss watchdog confirmed'), 15000, 'the drive confirmed');
+  assert.match(room.log('sensoryd'), /commands are taken only on sensoryd\/room-1\/user\/<user>\/cmd\/\+/);
+  assert.doesNotMatch(room.log('sensoryd'), /set \[mqtt\] require_identity = true/);
+  const started = await until(async () => {
+    const reply = await command(ana, 'ana', 'start', { profile: 'calm-down', therapist: 'mallory' });
+    return reply.ok ? reply : reply.error.code === 'device_unavailable' ? false : reply;
+  }, 15000, 'a start that is not refused as device_unavailable');
+  assert.equal(started.ok, true, JSON.stringify(started));
+  await command(ana, 'ana', 'lease');
+  // The equipment received it: the drive enabled and given an amplitude.
+  await until(
+    () => room.recording().some((r) => r.type === 'write' && r.name === 'amplitude' && r.eng > 0),
+    15000,
+    'an amplitude written to the drive',
+  );
+  const log = fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const start = log.find((r) => r.type === 'session_started');
+  assert.equal(start.therapist, 'ana'); // the broker's user, not what the payload typed
+  const stopped = await command(ana, 'ana', 'stop');
+  assert.equal(stopped.ok, true);
+});
+
+test('a flood from one tablet account does not keep another account\'s E-stop from stopping the drive', async (t) => {
+  const ana = await connect('ana', { clientId: 'ana-flood' });
+  const ben = await connect('ben', { clientId: 'ben-estop' });
+  await command(ben, 'ben', 'reset').catch(() => {});
+  const started = await until(async () => {
+    const reply = await command(ben, 'ben', 'start', { profile: 'calm-down' });
+    return reply.ok ? reply : reply.error.code === 'not_allowed_in_state' ? false : reply;
+  }, 20000, 'a start (after the previous session wound down)');
+  assert.equal(started.ok, true, JSON.stringify(started));
+  // 20,000 commands from ana, as fast as the broker takes them, and ben's E-stop in the middle.
+  const before = Date.now() / 1000;
+  let estopAt = 0;
+  const flood = [];
+  for (let i = 0; i < 20000; i++) {
+    flood.push(ana.publishAsync('sensoryd/room-1/user/ana/cmd/adjust', '{"intensity":0.5}', { qos: 0 }));
+    if (i === 10000) {
+      estopAt = Date.now() / 1000;
+      flood.push(command(ben, 'ben', 'estop'));
+    }
+  }
+  const results = await Promise.all(flood);
+  const estop = results[10001];
+  assert.equal(estop.ok, true, JSON.stringify(estop));
+  const stop = room.recording().find((r) => r.type === 'write' && r.name === 'control' && r.value === 0 && r.t > before);
+  assert.ok(stop, 'the drive was written disabled');
+  t.diagnostic('E-stop published -> drive disabled: ' + ((stop.t - estopAt) * 1000).toFixed(1) + ' ms, 10,000 commands ahead of it');
+  const log = fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8');
+  assert.match(log, /"type":"interlock_tripped"[^\n]*"source":"ben"|"source":"ben"[^\n]*"type":"interlock_tripped"/);
+});
