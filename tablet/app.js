@@ -153,7 +153,15 @@
     }
     requestCount += 1;
     const requestId = clientId + '-' + requestCount;
-    const message = RoomState.commandMessage(room, action, fields, requestId, replyTopic(), store.get('therapist'));
+    const message = RoomState.commandMessage(
+      room,
+      action,
+      fields,
+      requestId,
+      replyTopic(),
+      store.get('therapist'),
+      store.get('username'),
+    );
     if (action !== 'lease') {
       const timer = setTimeout(() => {
         pending.delete(requestId);

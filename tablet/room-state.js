@@ -379,11 +379,15 @@
   // on `replyTopic` (MQTT 5 Response Topic) with `request_id` echoed. No `sent_at`: a tablet's
   // clock may be off by more than the 5 s sensoryd allows; the Message Expiry Interval (kept by
   // the broker's clock) keeps a late command from reaching sensoryd instead.
-  function commandMessage(room, action, fields, requestId, replyTopic, therapist) {
+  //
+  // Signed in to the broker as `user`, the command goes on the authenticated path
+  // sensoryd/<room>/user/<user>/cmd/<action>, which the room's ACL lets only that user publish:
+  // sensoryd records the user as the therapist (docs/security.md).
+  function commandMessage(room, action, fields, requestId, replyTopic, therapist, user) {
     const payload = Object.assign({ request_id: requestId }, fields || {});
     if (therapist) payload.therapist = therapist;
     return {
-      topic: 'sensoryd/' + room + '/cmd/' + action,
+      topic: 'sensoryd/' + room + '/' + (user ? 'user/' + user + '/' : '') + 'cmd/' + action,
       payload: JSON.stringify(payload),
       options: {
         qos: 1,

@@ -207,6 +207,9 @@ test('a command: its topic, request_id, therapist and MQTT 5 response topic; nev
   assert.deepEqual(m.options.properties, { responseTopic: 'sensoryd/room-1/reply/tablet-1', messageExpiryInterval: 5 });
   const bare = RoomState.commandMessage('room-1', 'estop', {}, 'x', 'r', '');
   assert.deepEqual(JSON.parse(bare.payload), { request_id: 'x' });
+  // Signed in: the authenticated path, which only that broker user may publish on.
+  const signed = RoomState.commandMessage('room-1', 'estop', {}, 'x', 'r', '', 'ana');
+  assert.equal(signed.topic, 'sensoryd/room-1/user/ana/cmd/estop');
 });
 
 test('replies in words: done, or the daemon\'s message with its code', () => {

@@ -150,7 +150,7 @@ async function startRoom(name, options = {}) {
   const modbusPort = await freePorts(1); // and the Modbus simulator's
   const tabletPort = await freePorts(0);
   room.ports = { mqtt: mqttPort, modbus: modbusPort, tablet: tabletPort };
-  room.url = 'http://127.0.0.1:' + tabletPort + '/';
+  room.url = (options.secure ? 'https' : 'http') + '://127.0.0.1:' + tabletPort + '/';
 
   const example = fs.readFileSync(path.join(source, 'config', 'examples', 'room.toml'), 'utf8');
   const config = example
