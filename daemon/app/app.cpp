@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <stdexcept>
+#include "config/fingerprint.hpp"
 #include "daemon/app/command_topic.hpp"
 
 #include "daemon/app/command_topic.hpp"
@@ -163,6 +164,7 @@ void App::start() {
       "room {}: starting with {} profile(s); swing output safe until the drive is "
       "confirmed",
       room_.id, room_.profiles.size());
+  record_configuration(room_, "start");
   if (room_.mqtt.require_identity) {
     spdlog::info(
         "commands are taken only on {}user/<user>/cmd/+, as the broker's user (require_identity)",
@@ -240,6 +242,25 @@ bool App::buses_alive(Clock::time_point now) {
   return alive;
 }
 
+void App::record_configuration(const config::Room& room, const std::string& trigger) {
+  // What ran, for an auditor: which files (and their SHA-256), which limits were loosened and
+  // why, and what made sensoryd read them.
+  auto print = config::fingerprint(room);
+  std::vector<std::string> files;
+  for (const auto& file : print.files) files.push_back(file.sha256 + "  " + file.path);
+  std::vector<std::string> loosened;
+  for (const auto& limit : room.limits.loosened) {
+    loosened.push_back(limit.key + " = " + limit.value + " (" + limit.reason + ")");
+  }
+  spdlog::info("configuration in force ({}): sha256 {}", trigger, print.sha256);
+  record(trigger == "start" ? "config_loaded" : "config_reloaded",
+         {{"trigger", trigger},
+          {"config_sha256", print.sha256},
+          {"files", files},
+          {"loosened", loosened},
+          {"profiles", static_cast<std::int64_t>(room.profiles.size())}});
+}
+
 void App::reload(const config::LoadResult& loaded) {
   if (!loaded.room) {
     for (const auto& error : loaded.diagnostics.errors) spdlog::error("{}", error.to_string());
@@ -276,7 +297,7 @@ void App::reload(const config::LoadResult& loaded) {
   spdlog::info(
       "reloaded {}: {} profile(s){}", room_.source.string(), room_.profiles.size(),
       engine_.state() == SessionState::idle ? "" : "; the running session keeps its profile");
-  record("config_reloaded", {{"profiles", static_cast<std::int64_t>(room_.profiles.size())}});
+  record_configuration(next, "SIGHUP");
   publish_profiles();
 }
 

@@ -81,6 +81,8 @@ class App {
   // An event for tablets (MQTT `events`) and for the clinical session log. The event goes out
   // once the record is on disk (or the log has failed): never ahead of the record.
   void record(const std::string& type, Fields fields);
+  // config_loaded (at start) or config_reloaded: the files' SHA-256, loosened limits, trigger.
+  void record_configuration(const config::Room& room, const std::string& trigger);
   // Sends what waits in the outbox and may go now: events whose record is on disk, and
   // replies whose records are on disk and whose state was published.
   void flush_outbox();

@@ -1,4 +1,6 @@
 // SIGHUP reload: validated, atomic, and never a change to the running session.
+#include <optional>
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -55,6 +57,23 @@ TEST_F(Reload, AValidReloadOffersNewProfilesToTheNextSession) {
   auto reply = tablet.command("start", {{"profile", "brisk"}});
   ASSERT_TRUE(reply);
   EXPECT_EQ((*reply)["ok"], true) << reply->dump();
+
+  // The clinical record says which configuration ran from when: the files and their SHA-256
+  // at the start, and again at the reload, with what triggered each.
+  std::optional<nlohmann::json> loaded;
+  std::optional<nlohmann::json> reloaded;
+  for (const auto& record : room.session_log()) {
+    if (record.value("type", "") == "config_loaded") loaded = record;
+    if (record.value("type", "") == "config_reloaded") reloaded = record;
+  }
+  ASSERT_TRUE(loaded && reloaded);
+  EXPECT_EQ((*loaded)["trigger"], "start");
+  EXPECT_EQ((*reloaded)["trigger"], "SIGHUP");
+  EXPECT_EQ((*loaded)["config_sha256"].get<std::string>().size(), 64u);
+  EXPECT_NE((*loaded)["config_sha256"], (*reloaded)["config_sha256"]);  // brisk.toml came
+  EXPECT_EQ((*loaded)["files"].size() + 1, (*reloaded)["files"].size());
+  std::string files = (*reloaded)["files"].dump();
+  EXPECT_NE(files.find("brisk.toml"), std::string::npos) << files;
 }
 
 TEST_F(Reload, AnInvalidFileIsRefusedWithItsErrorsAndChangesNothing) {

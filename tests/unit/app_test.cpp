@@ -156,6 +156,28 @@ TEST(AppInProcess, WithIdentityRequiredACommandOnTheOpenPathIsRefusedAndChangesN
   EXPECT_EQ(reply["ok"], true) << reply.dump();
 }
 
+TEST(AppInProcess, TheStartIsRecordedWithTheConfigurationsFilesLoosenedLimitsAndTrigger) {
+  AppRig rig;
+  auto loaded = [&]() -> json {
+    for (const auto& p : rig.broker->published) {
+      if (p.topic != "sensoryd/r/events") continue;
+      json event = json::parse(p.payload);
+      if (event["type"] == "config_loaded") return event;
+    }
+    return json();
+  };
+  ASSERT_TRUE(rig.run_until([&] { return !loaded().is_null(); }));
+  json event = loaded();
+  EXPECT_EQ(event["trigger"], "start");
+  EXPECT_EQ(event["config_sha256"].get<std::string>().size(), 64u);
+  ASSERT_EQ(event["files"].size(), 3u);  // room.toml and its two profiles
+  EXPECT_NE(event["files"][0].get<std::string>().find("room.toml"), std::string::npos);
+  ASSERT_EQ(event["loosened"].size(), 1u);
+  EXPECT_EQ(event["loosened"][0].get<std::string>().rfind("limits.devices.estop_required = ", 0),
+            0u)
+      << event["loosened"][0];
+}
+
 TEST(AppInProcess, ARefusedCommandIsAnsweredWithItsCodeAndRecordedAsAnEvent) {
   AppRig rig;
   rig.broker->command("sensoryd/r/cmd/start", R"({"request_id":"a1","profile":"nope"})");

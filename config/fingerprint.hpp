@@ -1,0 +1,25 @@
+// What a loaded configuration was made of, for the clinical record: each file it was read from
+// (the room file, its profiles, the device template files it used) with its SHA-256, and one
+// SHA-256 over all of them, so that an auditor can tell exactly which configuration ran.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/model.hpp"
+
+namespace sensoryd::config {
+
+struct FileDigest {
+  std::string path;
+  std::string sha256;  // hex; "unreadable" when the file could not be read again
+};
+
+struct Fingerprint {
+  std::vector<FileDigest> files;  // room file first, then profiles and templates, by path
+  std::string sha256;             // over every file's path and content, in that order
+};
+
+Fingerprint fingerprint(const Room& room);
+
+}  // namespace sensoryd::config
