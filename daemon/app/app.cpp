@@ -113,6 +113,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
     mqtt_->subscribe(topic_prefix_ + "user/+/cmd/+");
     scene_broker_connected(true);
     publish_retained_state();
+    tell_session_log_failure();
     if (supervisor_->motion_allowed()) notifier_.ready();
   });
   // On the link's receive thread: only the bounded Intake is touched there, and for a valid

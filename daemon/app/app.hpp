@@ -81,6 +81,7 @@ class App {
   // An event for tablets (MQTT `events`) and for the clinical session log. The event goes out
   // once the record is on disk (or the log has failed): never ahead of the record.
   void record(const std::string& type, Fields fields);
+  void tell_session_log_failure();
   // config_loaded (at start) or config_reloaded: the files' SHA-256, loosened limits, trigger.
   void record_configuration(const config::Room& room, const std::string& trigger);
   // Sends what waits in the outbox and may go now: events whose record is on disk, and
@@ -157,6 +158,7 @@ class App {
   Clock::time_point last_devices_publish_{};
   Clock::time_point last_state_publish_{};
   bool state_dirty_ = false;
+  bool session_log_failure_told_ = false;  // the session_log_failed event went out
   bool devices_dirty_ = false;
   std::map<std::string, std::string> last_device_payloads_;
   std::string last_safety_payload_;

@@ -123,6 +123,17 @@ void App::flush_outbox() {
   }
 }
 
+void App::tell_session_log_failure() {
+  // Once per failure, to the tablets connected then; a failure from before the broker was
+  // reached (the record of the start) is told on connecting.
+  if (!session_log_failed_ || session_log_failure_told_ || !mqtt_->connected()) return;
+  session_log_failure_told_ = true;
+  mqtt_->publish(topic_prefix_ + "events",
+                 event_json(std::chrono::system_clock::now(),
+                            Record{"session_log_failed", {{"detail", session_log_error_}}}),
+                 false);
+}
+
 void App::log_progress(const LogWriter::Progress& progress) {
   log_done_ = std::max(log_done_, progress.done);
   if (progress.healthy == !session_log_failed_) {
@@ -141,10 +152,8 @@ void App::log_progress(const LogWriter::Progress& progress) {
   } else {
     session_log_error_ = progress.error;
     spdlog::error("session log: {}; sessions still run, but are not recorded", progress.error);
-    mqtt_->publish(topic_prefix_ + "events",
-                   event_json(std::chrono::system_clock::now(),
-                              Record{"session_log_failed", {{"detail", progress.error}}}),
-                   false);
+    session_log_failure_told_ = false;
+    tell_session_log_failure();
   }
   publish_safety();
   flush_outbox();
