@@ -112,14 +112,10 @@ TEST(BusFault, AnswersLaterThanTheTimeoutPutTheLinkOutOfStepAndItStartsAfresh) {
   // A gateway that stalls: the door's unit answers after the 200 ms timeout, so its late
   // answers arrive in place of the next requests' and the stream is out of step.
   EXPECT_EQ(room.control("unit 4 delay 300").substr(0, 2), "ok");
-  // Answers out of step are flushed, and three in a row start a fresh connection, which the
-  // log says (the devices are back within a millisecond: too soon for their published state).
-  ASSERT_TRUE(wait_until(
-      [&] {
-        return room.daemon_log().find("answers out of step with the requests 3 times") !=
-               std::string::npos;
-      },
-      10s));
+  ASSERT_TRUE(wait_health(tablet, "door", "lost", 5s)) << room.daemon_log();
+  // How the bus gets back in step depends on when each late answer lands: mostly answers out of
+  // step (flushed; three in a row reconnect), under load timeouts (three reconnect). Which one
+  // is ModbusBusWorker's unit tests' business; here: it recovers by itself either way.
   EXPECT_EQ(room.control("unit 4 delay 0").substr(0, 2), "ok");
   // Answers still in flight may put it out of step once more; then it stays in step, without a
   // restart: the therapist resets and a session runs.
