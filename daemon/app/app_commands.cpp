@@ -88,7 +88,7 @@ void App::handle_message(const InboundMessage& message) {
     // The sender is whoever could publish there: not an identity the room accepts.
     refuse(message, {request_id_of(message.payload), "identity_required",
                      "this room takes commands only from signed-in users, on " + topic_prefix_ +
-                         "user/<your user name>/cmd/" + topic->action});
+                         "user/<your user name>/cmd/" + std::string{topic->action}});
     return;
   }
   if (message.retained) {
@@ -107,7 +107,7 @@ void App::handle_message(const InboundMessage& message) {
   auto& command = std::get<Command>(parsed);
   // The broker let only this user publish on this path: that is who gave the command, whatever
   // the payload says.
-  if (!topic->user.empty()) command.therapist = topic->user;
+  if (!topic->user.empty()) command.therapist = std::string{topic->user};
   Outcome outcome = control_.execute(command, Clock::now(), std::chrono::system_clock::now());
   flush_control(command.action == Action::estop);
   if (outcome.ok) {
@@ -142,7 +142,7 @@ void App::refuse(const InboundMessage& message, const CommandError& error) {
   if (refusal_records_.allow(Clock::now())) {
     spdlog::info("command {} refused: {} ({})", message.topic, error.code, error.message);
     auto topic = parse_command_topic(message.topic, topic_prefix_);
-    record("command_refused", {{"action", topic ? topic->action : message.topic},
+    record("command_refused", {{"action", std::string{topic ? topic->action : message.topic}},
                                {"code", error.code},
                                {"request_id", error.request_id},
                                {"message", error.message}});

@@ -29,7 +29,7 @@ std::optional<CommandTopic> parse_command_topic(std::string_view topic,
   if (!rest.starts_with(kCmd)) return std::nullopt;
   rest.remove_prefix(kCmd.size());
   if (!plain_level(rest)) return std::nullopt;
-  return CommandTopic{std::string{rest}, std::string{user}};
+  return CommandTopic{rest, user};
 }
 
 }  // namespace sensoryd

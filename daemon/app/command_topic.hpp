@@ -5,14 +5,15 @@
 #pragma once
 
 #include <optional>
-#include <string>
 #include <string_view>
 
 namespace sensoryd {
 
+// Views into the topic it was parsed from: no allocation, as the intake asks this of every
+// inbound message (and of every queued one when a lease comes); valid while that topic lives.
 struct CommandTopic {
-  std::string action;
-  std::string user;  // empty on the unauthenticated path
+  std::string_view action;
+  std::string_view user;  // empty on the unauthenticated path
 };
 
 // `room_prefix` is "sensoryd/<room>/". Nothing when the topic is not a command topic.
