@@ -57,10 +57,20 @@ std::map<std::string, std::unique_ptr<devices::ModbusBus>> make_buses(const conf
   return buses;
 }
 
+// The E-stop link: the test's, none beside a test's fake broker, or a Paho connection of its
+// own (client id "<client id>-estop") that says nothing on the availability topic.
+std::unique_ptr<BrokerLink> estop_link(const config::MqttSettings& settings, bool fake_broker,
+                                       std::unique_ptr<BrokerLink> given, asio::io_context& io) {
+  if (given || fake_broker) return given;
+  config::MqttSettings own = settings;
+  own.client_id += "-estop";
+  return std::make_unique<MqttLink>(own, "", io.get_executor());
+}
+
 }  // namespace
 
 App::App(config::Room room, asio::io_context& io, AppOptions options,
-         std::unique_ptr<BrokerLink> broker)
+         std::unique_ptr<BrokerLink> broker, std::unique_ptr<BrokerLink> estop_broker)
     : room_(std::move(room)),
       io_(io),
       options_(options),
@@ -82,6 +92,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
       intake_(topic_prefix_),
       refusal_replies_(options_.refusal_replies_per_s, options_.refusal_replies_burst),
       lease_replies_(options_.lease_replies_per_s, options_.lease_replies_per_s),
+      estop_link_(estop_link(room_.mqtt, broker != nullptr, std::move(estop_broker), io)),
       mqtt_(broker ? std::move(broker)
                    : std::make_unique<MqttLink>(room_.mqtt, topic_prefix_ + "availability",
                                                 io.get_executor())),
@@ -116,22 +127,40 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
     tell_session_log_failure();
     if (supervisor_->motion_allowed()) notifier_.ready();
   });
-  // On the link's receive thread: only the bounded Intake is touched there, and for a valid
-  // E-stop command the supervisor's hold, so that the stop does not wait for the logic thread.
-  // The logic thread parses it again with the same arrival time, so both decide alike: an
-  // E-stop held here is always carried out there, which lets the hold go.
-  mqtt_->on_message([this](const InboundMessage& arrived) {
-    InboundMessage message = arrived;
-    message.received_at = std::chrono::system_clock::now();
-    auto command = parse_command_topic(message.topic, topic_prefix_);
-    if (!message.retained && command && command->action == "estop" &&
-        (!command->user.empty() || !room_.mqtt.require_identity) &&
-        std::holds_alternative<Command>(
-            parse_command("estop", message.payload, message.received_at))) {
-      supervisor_->hold_for_estop_command();
-    }
-    if (intake_.push(std::move(message))) post([this] { drain(); });
-  });
+  mqtt_->on_message(
+      [this](const InboundMessage& message) { arrived(EstopPairing::Link::main, message); });
+  if (estop_link_) {
+    // Only E-stops: nothing another client sends can queue ahead of them in the broker's
+    // delivery to this connection (docs/safety.md S19). The main link gets them too, in case
+    // this one is down; estop_pairing_ lets each act once.
+    estop_link_->on_connected([this] {
+      estop_link_->subscribe(topic_prefix_ + "cmd/estop");
+      estop_link_->subscribe(topic_prefix_ + "user/+/cmd/estop");
+    });
+    estop_link_->on_message(
+        [this](const InboundMessage& message) { arrived(EstopPairing::Link::estops, message); });
+  }
+}
+
+// On a link's receive thread: only the bounded Intake is touched here, and for a valid E-stop
+// command the supervisor's hold, so that the stop does not wait for the logic thread. The logic
+// thread parses it again with the same arrival time, so both decide alike: an E-stop held here
+// is always carried out there, which lets the hold go.
+void App::arrived(EstopPairing::Link link, const InboundMessage& arrived) {
+  InboundMessage message = arrived;
+  message.received_at = std::chrono::system_clock::now();
+  auto command = parse_command_topic(message.topic, topic_prefix_);
+  bool estop = !message.retained && command && command->action == "estop";
+  if (estop && !estop_pairing_.first_arrival(link, message, std::chrono::steady_clock::now())) {
+    return;  // the copy of one that came on the other link: already held and queued
+  }
+  if (link == EstopPairing::Link::estops && !estop) return;  // not what that link is for
+  if (estop && (!command->user.empty() || !room_.mqtt.require_identity) &&
+      std::holds_alternative<Command>(
+          parse_command("estop", message.payload, message.received_at))) {
+    supervisor_->hold_for_estop_command();
+  }
+  if (intake_.push(std::move(message))) post([this] { drain(); });
 }
 
 App::~App() {
@@ -179,6 +208,7 @@ void App::start() {
   }
   for (auto& [id, bus] : buses_) bus->start();
   mqtt_->start();
+  if (estop_link_) estop_link_->start();
   next_tick_ = Clock::now();
   arm_tick();
 }
@@ -321,6 +351,7 @@ void App::finish_shutdown() {
   writer_.stop();
   log_done_ = writer_.last_accepted();
   flush_outbox();
+  if (estop_link_) estop_link_->stop(2s);
   mqtt_->stop(2s);
   for (auto& [id, bus] : buses_) bus->stop();
   spdlog::info("shutdown: done");

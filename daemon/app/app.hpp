@@ -20,6 +20,7 @@
 
 #include "config/loader.hpp"
 #include "config/model.hpp"
+#include "daemon/app/estop_pairing.hpp"
 #include "daemon/app/intake.hpp"
 #include "daemon/app/rate_limit.hpp"
 #include "daemon/app/systemd_notify.hpp"
@@ -54,9 +55,13 @@ class App {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // Without a broker link, the app connects to the room's broker with MqttLink (Paho).
+  // Without a broker link, the app connects to the room's broker with two MqttLinks (Paho): one
+  // for everything, one subscribed to E-stop commands only, whose delivery no other client's
+  // flood can queue behind (docs/safety.md S19). Given a broker link (a test's fake), E-stops
+  // have a link of their own only when `estop_broker` is given too.
   App(config::Room room, asio::io_context& io, AppOptions options = {},
-      std::unique_ptr<BrokerLink> broker = nullptr);
+      std::unique_ptr<BrokerLink> broker = nullptr,
+      std::unique_ptr<BrokerLink> estop_broker = nullptr);
   ~App();
 
   void start();
@@ -94,6 +99,8 @@ class App {
   void drain();
   // Once a second: what the Intake coalesced or dropped, and refusals not recorded.
   void report_intake(Clock::time_point now);
+  // On a link's receive thread: holds the drive for a valid E-stop and queues the message.
+  void arrived(EstopPairing::Link link, const InboundMessage& arrived);
   void handle_message(const InboundMessage& message);
   void reply(const InboundMessage& message, const std::string& payload);
   void refuse(const InboundMessage& message, const CommandError& error);
@@ -133,6 +140,7 @@ class App {
     std::string topic;
     std::string payload;
     std::string correlation_data;
+    bool urgent = false;  // an E-stop's reply: ahead of other replies on the link
   };
   std::deque<Outgoing> outbox_;
   Intake intake_;
@@ -144,6 +152,10 @@ class App {
   std::uint64_t replies_unsent_ = 0;       // commands left unanswered beyond those rates
   Clock::time_point last_intake_report_{};
   bool flooded_last_second_ = false;
+  // Declared before mqtt_: it is made while the constructor's `broker` still says whether the
+  // links are a test's fakes.
+  std::unique_ptr<BrokerLink> estop_link_;  // E-stop commands only; null in some tests
+  EstopPairing estop_pairing_;              // an E-stop arriving on both links acts once
   std::unique_ptr<BrokerLink> mqtt_;
   ScenePlanner planner_;
   std::unique_ptr<SceneGuard> scene_;

@@ -127,7 +127,9 @@ void App::reply(const InboundMessage& message, const std::string& payload) {
   // Sent once the records this command wrote are on disk and the state it changed is
   // published, so that a client that has the reply finds the retained topics already current.
   std::uint64_t after = last_record_ > records_before_command_ ? last_record_ : 0;
-  Outgoing out{after, true, topic_prefix_ + "reply", payload, {}};
+  auto topic = parse_command_topic(message.topic, topic_prefix_);
+  bool urgent = topic && topic->action == "estop";
+  Outgoing out{after, true, topic_prefix_ + "reply", payload, {}, urgent};
   if (!message.response_topic.empty()) {
     out.topic = message.response_topic;
     out.correlation_data = message.correlation_data;

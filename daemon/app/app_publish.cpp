@@ -100,7 +100,8 @@ void App::record(const std::string& type, Fields fields) {
     }
   }
   if (sequence != 0) last_record_ = sequence;
-  outbox_.push_back(Outgoing{sequence, false, topic_prefix_ + "events", std::move(line), {}});
+  outbox_.push_back(
+      Outgoing{sequence, false, topic_prefix_ + "events", std::move(line), {}, false});
   flush_outbox();
 }
 
@@ -115,7 +116,7 @@ void App::flush_outbox() {
       continue;
     }
     if (it->reply) {
-      mqtt_->publish_reply(it->topic, it->payload, it->correlation_data);
+      mqtt_->publish_reply(it->topic, it->payload, it->correlation_data, it->urgent);
     } else {
       mqtt_->publish(it->topic, it->payload, false);
     }

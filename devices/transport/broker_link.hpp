@@ -45,9 +45,11 @@ class BrokerLink : public devices::MqttPort {
   void publish(const std::string& topic, const std::string& payload) override {
     publish(topic, payload, false);
   }
-  // A command's reply, with the request's MQTT 5 Correlation Data (empty: none).
+  // A command's reply, with the request's MQTT 5 Correlation Data (empty: none). An `urgent`
+  // one (an E-stop's) goes ahead of every other reply and event waiting, and is never dropped
+  // for a backlog: a flood of another client's commands must not swallow it.
   virtual void publish_reply(const std::string& topic, const std::string& payload,
-                             const std::string& correlation_data) = 0;
+                             const std::string& correlation_data, bool urgent) = 0;
 };
 
 }  // namespace sensoryd

@@ -74,7 +74,7 @@ MqttLink::MqttLink(const config::MqttSettings& settings, std::string availabilit
       if (stopping_) return;
       connected_ = true;
       ever_connected_ = true;
-      spdlog::info("mqtt: connected to {}", settings_.uri);
+      spdlog::info("mqtt: connected to {} as {}", settings_.uri, settings_.client_id);
       try {
         client_->subscribe(wake_topic_, 0);
       } catch (const mqtt::exception& e) {
@@ -83,7 +83,7 @@ MqttLink::MqttLink(const config::MqttSettings& settings, std::string availabilit
       if (on_connected_) on_connected_();
       // Last: `online` means the retained state published above is current (docs/mqtt-api.md).
       // The publisher thread sends in order, so it follows that state.
-      publish(availability_topic_, "online", true);
+      if (!availability_topic_.empty()) publish(availability_topic_, "online", true);
     });
   });
   client_->set_connection_lost_handler([this, post](const std::string& cause) {
@@ -141,6 +141,8 @@ void MqttLink::enqueue(Outgoing message) {
         }
       }
       retained_.push_back(std::move(message));
+    } else if (message.urgent) {
+      urgent_.push_back(std::move(message));  // as many as E-stops, which the Intake bounds
     } else if (others_.size() < kMaxOutbound) {
       others_.push_back(std::move(message));
     } else {
@@ -152,7 +154,18 @@ void MqttLink::enqueue(Outgoing message) {
 }
 
 void MqttLink::run_publisher() {
+  // Said at most once a second, with every drop since it was last said.
   auto last_warning = std::chrono::steady_clock::time_point{};
+  auto report_dropped = [&](std::uint64_t dropped) {
+    auto now = std::chrono::steady_clock::now();
+    if (dropped == 0 || now - last_warning < 1s) return;
+    spdlog::warn(
+        "mqtt: {} message(s) to publish dropped: the broker is not taking them fast enough",
+        dropped);
+    last_warning = now;
+    std::lock_guard lock(outbound_mutex_);
+    outbound_dropped_ -= dropped;
+  };
   auto may_send_others = [this] { return unacknowledged_.load() < kPahoWindow; };
   while (true) {
     std::deque<Outgoing> batch;
@@ -161,33 +174,32 @@ void MqttLink::run_publisher() {
       std::unique_lock lock(outbound_mutex_);
       // Woken by work, or after 250 ms to keep Paho's receive thread awake (see the header).
       bool work = outbound_ready_.wait_for(lock, 250ms, [&] {
-        return publisher_stop_ || !retained_.empty() || (!others_.empty() && may_send_others());
+        return publisher_stop_ || !retained_.empty() || !urgent_.empty() ||
+               (!others_.empty() && may_send_others());
       });
+      dropped = outbound_dropped_;
       if (!work) {
         lock.unlock();
+        report_dropped(dropped);
         if (client_->is_connected()) wake_sender();
         continue;
       }
-      if (publisher_stop_ && retained_.empty() && (others_.empty() || !may_send_others())) {
+      if (publisher_stop_ && retained_.empty() && urgent_.empty() &&
+          (others_.empty() || !may_send_others())) {
         return;  // stopping: what Paho can take was handed over
       }
       // State first: it is never held behind a backlog of replies. Then as many others as
       // Paho's window takes, so that it always has room for the next state.
       batch.swap(retained_);
+      for (auto& out : urgent_) batch.push_back(std::move(out));
+      urgent_.clear();
       while (!others_.empty() &&
              unacknowledged_.load() + static_cast<int>(batch.size()) < kPahoWindow) {
         batch.push_back(std::move(others_.front()));
         others_.pop_front();
       }
-      std::swap(dropped, outbound_dropped_);
     }
-    auto now = std::chrono::steady_clock::now();
-    if (dropped > 0 && now - last_warning > 1s) {
-      spdlog::warn(
-          "mqtt: {} message(s) to publish dropped: the broker is not taking them fast enough",
-          dropped);
-      last_warning = now;
-    }
+    report_dropped(dropped);
     if (!client_->is_connected()) continue;  // retained state is republished on connect
     for (auto& out : batch) {
       try {
@@ -222,8 +234,10 @@ void MqttLink::connect() {
                          std::chrono::duration_cast<std::chrono::seconds>(settings_.keepalive))
                      .connect_timeout(5s)
                      .automatic_reconnect(1s, 10s)
-                     .will(mqtt::message(availability_topic_, "offline", 1, true))
                      .finalize();
+  if (!availability_topic_.empty()) {
+    options.set_will(mqtt::will_options(availability_topic_, std::string{"offline"}, 1, true));
+  }
   if (!settings_.username.empty()) {
     options.set_user_name(settings_.username);
     options.set_password(settings_.password);
@@ -289,8 +303,10 @@ void MqttLink::stop(std::chrono::milliseconds timeout) {
   stop_publisher();  // what was queued goes out first, `offline` last
   if (!client_->is_connected()) return;
   try {
-    client_->publish(mqtt::make_message(availability_topic_, "offline", 1, true))
-        ->wait_for(timeout);
+    if (!availability_topic_.empty()) {
+      client_->publish(mqtt::make_message(availability_topic_, "offline", 1, true))
+          ->wait_for(timeout);
+    }
     client_->disconnect()->wait_for(timeout);
   } catch (const mqtt::exception& e) {
     spdlog::warn("mqtt: clean disconnect failed: {}", e.what());
@@ -313,8 +329,8 @@ void MqttLink::publish(const std::string& topic, const std::string& payload, boo
 }
 
 void MqttLink::publish_reply(const std::string& topic, const std::string& payload,
-                             const std::string& correlation_data) {
-  enqueue(Outgoing{topic, payload, false, correlation_data});
+                             const std::string& correlation_data, bool urgent) {
+  enqueue(Outgoing{topic, payload, false, correlation_data, urgent});
 }
 
 }  // namespace sensoryd

@@ -28,6 +28,8 @@ using message_ptr = std::shared_ptr<message>;
 namespace sensoryd {
 
 // It is also the MQTT device drivers' port to the broker (commands to lights and players).
+// With an empty availability topic it has no will and says neither online nor offline: the
+// E-stop connection, which only listens (docs/safety.md S19).
 class MqttLink final : public BrokerLink {
  public:
   MqttLink(const config::MqttSettings& settings, std::string availability_topic,
@@ -52,7 +54,7 @@ class MqttLink final : public BrokerLink {
   using BrokerLink::publish;
   void publish(const std::string& topic, const std::string& payload, bool retained) override;
   void publish_reply(const std::string& topic, const std::string& payload,
-                     const std::string& correlation_data) override;
+                     const std::string& correlation_data, bool urgent) override;
 
  private:
   void connect();
@@ -62,6 +64,7 @@ class MqttLink final : public BrokerLink {
     std::string payload;
     bool retained;
     std::string correlation_data;
+    bool urgent = false;
   };
   void enqueue(Outgoing message);
   // Paho C's receive thread sleeps 100 ms after a poll that found nothing for a second, so a
@@ -91,6 +94,7 @@ class MqttLink final : public BrokerLink {
   std::mutex outbound_mutex_;
   std::condition_variable outbound_ready_;
   std::deque<Outgoing> retained_;  // state, latest per topic, sent first
+  std::deque<Outgoing> urgent_;    // E-stops' replies, next, never dropped for a backlog
   std::deque<Outgoing> others_;    // replies, events, device commands, in order
   std::uint64_t outbound_dropped_ = 0;
   bool publisher_stop_ = false;

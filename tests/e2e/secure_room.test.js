@@ -7,6 +7,7 @@
 'use strict';
 
 const { test, before, after } = require('node:test');
+const { spawn } = require('node:child_process');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -107,7 +108,7 @@ test('the bridge and the player cannot give commands; monitoring may send only s
 });
 
 // A command on the authenticated path, answered on this client's reply topic.
-async function command(client, user, action, fields = {}) {
+async function command(client, user, action, fields = {}, replyWithin = 10000) {
   const replyTopic = 'sensoryd/room-1/reply/' + client.options.clientId;
   if (!client.replies) {
     client.replies = new Map();
@@ -123,7 +124,7 @@ async function command(client, user, action, fields = {}) {
     qos: 1,
     properties: { responseTopic: replyTopic },
   });
-  return until(() => client.replies.get(id), 10000, 'the reply to ' + action);
+  return until(() => client.replies.get(id), replyWithin, 'the reply to ' + action);
 }
 
 test('sensoryd runs a session started by a signed-in user over TLS, and the log names that user', async () => {
@@ -151,7 +152,6 @@ test('sensoryd runs a session started by a signed-in user over TLS, and the log 
 });
 
 test('a flood from one tablet account does not keep another account\'s E-stop from stopping the drive', async (t) => {
-  const ana = await connect('ana', { clientId: 'ana-flood' });
   const ben = await connect('ben', { clientId: 'ben-estop' });
   await command(ben, 'ben', 'reset').catch(() => {});
   const started = await until(async () => {
@@ -159,23 +159,33 @@ test('a flood from one tablet account does not keep another account\'s E-stop fr
     return reply.ok ? reply : reply.error.code === 'not_allowed_in_state' ? false : reply;
   }, 20000, 'a start (after the previous session wound down)');
   assert.equal(started.ok, true, JSON.stringify(started));
-  // 20,000 commands from ana, as fast as the broker takes them, and ben's E-stop in the middle.
+  // 20,000 commands from ana (another process), and ben's E-stop when half are written.
   const before = Date.now() / 1000;
-  let estopAt = 0;
-  const flood = [];
-  for (let i = 0; i < 20000; i++) {
-    flood.push(ana.publishAsync('sensoryd/room-1/user/ana/cmd/adjust', '{"intensity":0.5}', { qos: 0 }));
-    if (i === 10000) {
-      estopAt = Date.now() / 1000;
-      flood.push(command(ben, 'ben', 'estop'));
-    }
-  }
-  const results = await Promise.all(flood);
-  const estop = results[10001];
+  const flood = spawn(process.execPath, [
+    path.join(__dirname, 'flood.js'), url(), 'ana', path.join(room.broker, 'secrets', 'ana'),
+    path.join(room.broker, 'ca.pem'), 'sensoryd/room-1/user/ana/cmd/adjust', '{"intensity":0.5}', '20000',
+  ], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const floodDone = new Promise((resolve) => flood.once('exit', resolve));
+  let out = '';
+  flood.stdout.on('data', (chunk) => (out += chunk));
+  await until(() => out.includes('half'), 30000, 'half of the flood written');
+  const estopAt = Date.now() / 1000;
+  // The reply and the room's state reach tablets over sensoryd's main connection, where they
+  // wait behind the flood's traffic (docs/security.md); the stop does not.
+  const estop = await command(ben, 'ben', 'estop', {}, 30000);
+  t.diagnostic('E-stop published -> its reply: ' + (Date.now() / 1000 - estopAt).toFixed(1) + ' s');
   assert.equal(estop.ok, true, JSON.stringify(estop));
+  assert.equal(await floodDone, 0, 'the flood ran to its end');
   const stop = room.recording().find((r) => r.type === 'write' && r.name === 'control' && r.value === 0 && r.t > before);
   assert.ok(stop, 'the drive was written disabled');
-  t.diagnostic('E-stop published -> drive disabled: ' + ((stop.t - estopAt) * 1000).toFixed(1) + ' ms, 10,000 commands ahead of it');
+  t.diagnostic('E-stop published -> drive disabled: ' + ((stop.t - estopAt) * 1000).toFixed(1) + ' ms, ana\'s flood around it');
   const log = fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8');
   assert.match(log, /"type":"interlock_tripped"[^\n]*"source":"ben"|"source":"ben"[^\n]*"type":"interlock_tripped"/);
+  // Why the flood cannot hold it back (docs/safety.md S19): the broker sent ben's E-stop to
+  // sensoryd's E-stop connection, which carried none of ana's flood, so it queued behind
+  // nothing on its way (the figure is scripts/bench's, "burst").
+  const sent = fs.readFileSync(path.join(room.dir, 'broker.log'), 'utf8').split('\n')
+    .filter((line) => line.includes('Sending PUBLISH to sensoryd-room-1-estop '));
+  assert.ok(sent.some((line) => line.includes("'sensoryd/room-1/user/ben/cmd/estop'")), 'the E-stop on the E-stop connection');
+  assert.deepEqual(sent.filter((line) => !/'sensoryd\/room-1\/user\/\w+\/cmd\/estop'|'sensoryd-internal\//.test(line)), []);
 });

@@ -21,6 +21,7 @@ class FakeBroker final : public BrokerLink {
     std::string payload;
     bool retained;
     std::string correlation_data;
+    bool urgent = false;
   };
 
   void on_connected(std::function<void()> handler) override { on_connected_ = std::move(handler); }
@@ -39,8 +40,8 @@ class FakeBroker final : public BrokerLink {
     published.push_back({topic, payload, retained, {}});
   }
   void publish_reply(const std::string& topic, const std::string& payload,
-                     const std::string& correlation_data) override {
-    published.push_back({topic, payload, false, correlation_data});
+                     const std::string& correlation_data, bool urgent) override {
+    published.push_back({topic, payload, false, correlation_data, urgent});
   }
 
   // As the real link does: connect on the logic thread, messages on its receive thread (here

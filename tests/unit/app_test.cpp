@@ -29,7 +29,8 @@ std::string room_with_mqtt(const std::string& mqtt_keys) {
 }
 
 struct AppRig {
-  explicit AppRig(const std::string& room_text = test::kInProcessRoom) {
+  // With `estop_link`, E-stops have a fake link of their own too, as the daemon's do.
+  explicit AppRig(const std::string& room_text = test::kInProcessRoom, bool estop_link = false) {
     auto loaded = test::write_in_process_room(dir.path(), room_text);
     if (!loaded.room) {
       for (const auto& e : loaded.diagnostics.errors) ADD_FAILURE() << e.to_string();
@@ -39,9 +40,15 @@ struct AppRig {
     broker = fake.get();
     AppOptions options;
     options.state_dir = dir.path();
-    app = std::make_unique<App>(*loaded.room, io, options, std::move(fake));
+    std::unique_ptr<test::FakeBroker> estop_fake;
+    if (estop_link) {
+      estop_fake = std::make_unique<test::FakeBroker>();
+      estops = estop_fake.get();
+    }
+    app = std::make_unique<App>(*loaded.room, io, options, std::move(fake), std::move(estop_fake));
     app->start();
     broker->connect();
+    if (estops != nullptr) estops->connect();
   }
 
   // Runs the logic thread until the next reply on `topic` is out (the drain, the log writer's
@@ -84,6 +91,7 @@ struct AppRig {
   test::TempDir dir;
   asio::io_context io;
   test::FakeBroker* broker = nullptr;
+  test::FakeBroker* estops = nullptr;  // the E-stop link, when asked for
   std::unique_ptr<App> app;
 };
 
@@ -131,6 +139,7 @@ TEST(AppInProcess, ACommandOnAUsersPathIsThatUsersWhateverThePayloadSays) {
                       R"({"request_id":"e1","therapist":"mallory"})");
   json reply = rig.reply_payload();
   EXPECT_EQ(reply["ok"], true) << reply.dump();
+  EXPECT_TRUE(rig.broker->last("sensoryd/r/reply")->urgent);
   json safety = json::parse(rig.broker->last("sensoryd/r/safety")->payload);
   ASSERT_FALSE(safety["causes"].empty()) << safety.dump();
   EXPECT_EQ(safety["causes"][0]["source"], "ana");
@@ -185,6 +194,7 @@ TEST(AppInProcess, ARefusedCommandIsAnsweredWithItsCodeAndRecordedAsAnEvent) {
   EXPECT_EQ(reply["request_id"], "a1");
   EXPECT_EQ(reply["ok"], false);
   EXPECT_EQ(reply["error"]["code"], "unknown_profile");
+  EXPECT_FALSE(rig.broker->last("sensoryd/r/reply")->urgent);  // only an E-stop's reply is
   const auto* event = rig.broker->last("sensoryd/r/events");
   ASSERT_NE(event, nullptr);
   EXPECT_FALSE(event->retained);
@@ -277,9 +287,81 @@ TEST(AppInProcess, AnEStopIsAnsweredOnTheResponseTopicWithItsCorrelationDataAndT
   const auto* reply = rig.broker->last("tablets/t1/reply");
   ASSERT_NE(reply, nullptr);
   EXPECT_EQ(reply->correlation_data, "c-42");
+  EXPECT_TRUE(reply->urgent);  // ahead of any backlog of other replies on the link
   EXPECT_EQ(json::parse(reply->payload)["ok"], true);
   EXPECT_EQ(rig.broker->last("sensoryd/r/reply"), nullptr);  // not also on the shared topic
   EXPECT_EQ(json::parse(rig.broker->last("sensoryd/r/safety")->payload)["tripped"], true);
+}
+
+TEST(AppInProcess, TheEStopLinkIsSubscribedToEStopsOnlyAndSaysNothing) {
+  AppRig rig(test::kInProcessRoom, true);
+  EXPECT_TRUE(rig.estops->started);
+  EXPECT_EQ(rig.estops->subscriptions,
+            (std::vector<std::string>{"sensoryd/r/cmd/estop", "sensoryd/r/user/+/cmd/estop"}));
+  EXPECT_TRUE(rig.estops->published.empty());  // state, replies and events go on the main link
+}
+
+// Counts the replies with this request id and the trips recorded, once a later command is
+// answered: it is refused, and its reply waits for its refusal's record, which is written after
+// anything the E-stop's copy would have recorded, so that by then all of that is out.
+struct EStopEffects {
+  long replies = 0;
+  long trips = 0;
+};
+EStopEffects estop_effects(AppRig& rig, const std::string& request_id) {
+  rig.broker->command("sensoryd/r/cmd/fly", R"({"request_id":"after"})");
+  EXPECT_TRUE(rig.run_until([&] {
+    auto replies = rig.replies();
+    return std::any_of(replies.begin(), replies.end(),
+                       [](const json& r) { return r["request_id"] == "after"; });
+  }));
+  EStopEffects effects;
+  for (const auto& r : rig.replies()) effects.replies += r["request_id"] == request_id;
+  for (const auto& p : rig.broker->published) {
+    if (p.topic == "sensoryd/r/events" && json::parse(p.payload)["type"] == "interlock_tripped") {
+      ++effects.trips;
+    }
+  }
+  return effects;
+}
+
+TEST(AppInProcess, AnEStopArrivingOnBothLinksIsHeldRecordedAndAnsweredOnce) {
+  AppRig rig(test::kInProcessRoom, true);
+  rig.estops->command("sensoryd/r/user/ana/cmd/estop", R"({"request_id":"e1"})");
+  rig.broker->command("sensoryd/r/user/ana/cmd/estop", R"({"request_id":"e1"})");
+  EXPECT_EQ(rig.reply_payload()["ok"], true);
+  EStopEffects effects = estop_effects(rig, "e1");
+  EXPECT_EQ(effects.replies, 1);
+  EXPECT_EQ(effects.trips, 1);
+  EXPECT_EQ(json::parse(rig.broker->last("sensoryd/r/safety")->payload)["causes"][0]["source"],
+            "ana");
+}
+
+TEST(AppInProcess, AnEStopThatOnlyOneLinkDeliversStillActs) {
+  for (bool on_estop_link : {true, false}) {
+    AppRig rig(test::kInProcessRoom, true);
+    test::FakeBroker* link = on_estop_link ? rig.estops : rig.broker;
+    link->command("sensoryd/r/cmd/estop", R"({"request_id":"e1"})");
+    EXPECT_EQ(rig.reply_payload()["ok"], true) << on_estop_link;
+    EXPECT_EQ(estop_effects(rig, "e1").trips, 1) << on_estop_link;
+    EXPECT_EQ(json::parse(rig.broker->last("sensoryd/r/safety")->payload)["tripped"], true);
+  }
+}
+
+TEST(AppInProcess, TwoIdenticalPressesOnBothLinksAreTwoEStopsEachAnsweredOnce) {
+  AppRig rig(test::kInProcessRoom, true);
+  // The E-stop link is ahead of the main one by both presses, as under another client's flood.
+  rig.estops->command("sensoryd/r/cmd/estop", R"({"request_id":"same"})");
+  rig.estops->command("sensoryd/r/cmd/estop", R"({"request_id":"same"})");
+  rig.broker->command("sensoryd/r/cmd/estop", R"({"request_id":"same"})");
+  rig.broker->command("sensoryd/r/cmd/estop", R"({"request_id":"same"})");
+  EXPECT_EQ(estop_effects(rig, "same").replies, 2);
+}
+
+TEST(AppInProcess, OnlyEStopsAreTakenFromTheEStopLink) {
+  AppRig rig(test::kInProcessRoom, true);
+  rig.estops->command("sensoryd/r/cmd/stop", R"({"request_id":"s1"})");
+  EXPECT_EQ(estop_effects(rig, "s1").replies, 0);
 }
 
 }  // namespace
