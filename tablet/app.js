@@ -24,10 +24,11 @@
     },
   };
 
-  // The broker that served this page also carries MQTT on the same port (mosquitto's
-  // websockets listener with http_dir); wss when the page came over https.
+  // MQTT is on the address that served this page, at /mqtt: mosquitto's websockets listener
+  // with http_dir (a development room), or nginx passing it to the broker (the secure room,
+  // docs/security.md); wss when the page came over https.
   const brokerUrl =
-    params.get('broker') || (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/';
+    params.get('broker') || (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/mqtt';
   const clientId = 'tablet-' + Math.random().toString(16).slice(2, 10);
   const LEASE_EVERY_MS = 3000; // sensoryd's lease lasts 10 s by default: three chances in it
 

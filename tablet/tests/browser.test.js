@@ -6,6 +6,7 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
@@ -15,9 +16,8 @@ const screenshots = process.env.SENSORYD_SCREENSHOT_DIR || path.join(build, 'tab
 const TABLET = { width: 1280, height: 800 }; // a 10-inch tablet in landscape
 let browser;
 
-before(async () => {
-  fs.mkdirSync(screenshots, { recursive: true });
-  browser = await chromium.launch({
+function launch(extraArgs = []) {
+  return chromium.launch({
     executablePath: process.env.SENSORYD_CHROMIUM || '/usr/bin/chromium',
     // This machine's network is closed: keep Chromium from reaching for Google's services.
     args: [
@@ -28,19 +28,27 @@ before(async () => {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
+}
+
+before(async () => {
+  fs.mkdirSync(screenshots, { recursive: true });
+  browser = await launch();
 });
 
 after(async () => {
   if (browser) await browser.close();
 });
 
-// A room and a page on it; `run` gets both; the room is stopped whatever happens.
-async function withRoom(name, viewport, run, options) {
+// A room and a page on it; `run` gets both; the room is stopped whatever happens. With
+// `trust`, the page is opened in a browser of its own that trusts what `trust(room)` returns.
+async function withRoom(name, viewport, run, options = {}) {
   fs.rmSync(path.join(screenshots, name + '-failed.png'), { force: true });
   const room = await startRoom(name, options);
-  const context = await browser.newContext({ viewport });
+  const own = options.trust ? await launch(options.trust(room)) : null;
+  const context = await (own || browser).newContext({ viewport });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -54,6 +62,7 @@ async function withRoom(name, viewport, run, options) {
     throw e;
   } finally {
     await context.close();
+    if (own) await own.close();
     await room.stop();
   }
 }
@@ -352,5 +361,45 @@ test('against a broker that wants a password: the page asks once, connects, and 
       assert.equal(await dialog.isVisible(), false);
     },
     { tabletUser },
+  );
+});
+
+test('the secure room: the page over HTTPS, signed in as ana, her session and E-stop recorded as hers', { timeout: 180000 }, async () => {
+  // The tablet trusts the room's server certificate and nothing else it has not been given:
+  // Chromium is told that key's SHA-256 (as a tablet is given the room's CA).
+  const trust = (room) => {
+    const cert = new crypto.X509Certificate(fs.readFileSync(path.join(room.broker, 'server.pem')));
+    const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
+    return ['--ignore-certificate-errors-spki-list=' + crypto.createHash('sha256').update(spki).digest('base64')];
+  };
+  await withRoom(
+    'secure',
+    TABLET,
+    async (room, page) => {
+      assert.match(page.url(), /^https:\/\/127\.0\.0\.1:\d+\/$/);
+      const dialog = page.getByRole('dialog', { name: "Sign in to the room's broker" });
+      await until(() => dialog.isVisible(), 15000, 'the sign-in dialog');
+      await page.getByLabel('User name').fill('ana');
+      await page.getByLabel('Password').fill(room.secret('ana'));
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await roomReady(page);
+      await page.getByRole('button', { name: 'Calm down', exact: true }).click();
+      await page.getByRole('button', { name: 'Start', exact: true }).click();
+      await outcome(page, 'Start: done.');
+      await until(async () => (await text(page, '#session-state')) === 'Running', 10000, 'Running');
+      await page.getByRole('button', { name: 'E-stop', exact: true }).click();
+      await outcome(page, 'E-stop: done.');
+      await page.screenshot({ path: path.join(screenshots, 'secure-estop.png'), fullPage: true });
+      // The user is the broker's, on the path the ACL keeps to her: the log names her.
+      const log = fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8').split('\n')
+        .filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+      const started = log.find((r) => r.type === 'session_started');
+      assert.equal(started && started.therapist, 'ana', JSON.stringify(started));
+      const tripped = log.find((r) => r.type === 'interlock_tripped' && r.cause === 'estop_command');
+      assert.equal(tripped && tripped.source, 'ana', JSON.stringify(tripped));
+      // nginx passed the page's MQTT to the broker: the tablet's connection is there as ana's.
+      assert.match(room.log('broker') + fs.readFileSync(path.join(room.dir, 'broker.log'), 'utf8'), /New client connected from 127\.0\.0\.1:\d+ as tablet-\w+ \(p5, c1, k\d+, u'ana'\)/);
+    },
+    { secure: true, trust },
   );
 });

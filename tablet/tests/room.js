@@ -64,21 +64,42 @@ function run(program, args, stdio = 'inherit') {
 
 // The secure room (docs/security.md): scripts/provision-room writes the broker's files from the
 // shipped templates (accounts sensoryd, zigbee2mqtt, player, monitor, ana, ben), the broker runs
-// that configuration as written (plus what a test run as root needs), and sensoryd connects over
+// that configuration as written (plus what a test run as root needs), nginx serves the page over
+// HTTPS with the written server block and passes /mqtt to the broker, and sensoryd connects over
 // TLS with its password and require_identity.
-async function secureBroker(room, dir, config, mqttPort, tabletPort) {
+async function secureBroker(room, dir, config, mqttPort, tabletPort, wsPort) {
   const broker = path.join(dir, 'broker');
   await run(path.join(source, 'scripts', 'provision-room'), [
     '--room', 'room-1', '--out', broker, '--tablet', 'ana', '--tablet', 'ben',
-    '--mqtt-port', String(mqttPort), '--tablet-port', String(tabletPort), '--bind', '127.0.0.1',
-    '--http-dir', path.join(build, 'tablet', 'www'),
+    '--mqtt-port', String(mqttPort), '--tablet-port', String(tabletPort), '--ws-port', String(wsPort),
+    '--bind', '127.0.0.1', '--http-dir', path.join(build, 'tablet', 'www'),
   ], 'ignore');
   room.broker = broker;
   room.secret = (user) => fs.readFileSync(path.join(broker, 'secrets', user), 'utf8').trim();
   room.ca = fs.readFileSync(path.join(broker, 'ca.pem'));
-  let conf = fs.readFileSync(path.join(broker, 'mosquitto.conf'), 'utf8') + 'persistence false\n';
-  if (process.getuid && process.getuid() === 0) conf += 'user root\n';
+  const root = process.getuid && process.getuid() === 0;
+  // The broker's log says which connection each message was sent on (secure_room.test.js).
+  let conf = fs.readFileSync(path.join(broker, 'mosquitto.conf'), 'utf8') + 'persistence false\n' +
+    'log_dest file ' + path.join(dir, 'broker.log') + '\nlog_type all\n';
+  if (root) conf += 'user root\n';
   fs.writeFileSync(path.join(dir, 'mosquitto.conf'), conf);
+  // nginx as a room's would run it, around the server block provision-room wrote.
+  fs.mkdirSync(path.join(dir, 'nginx'));
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), [
+    ...(root ? ['user root;'] : []),
+    'daemon off;',
+    'worker_processes 1;',
+    'pid ' + path.join(dir, 'nginx', 'nginx.pid') + ';',
+    'error_log ' + path.join(dir, 'nginx.log') + ' info;',
+    'events { worker_connections 64; }',
+    'http {',
+    '  include /etc/nginx/mime.types;',
+    '  access_log ' + path.join(dir, 'nginx.log') + ';',
+    '  client_body_temp_path ' + path.join(dir, 'nginx', 'body') + ';',
+    '  proxy_temp_path ' + path.join(dir, 'nginx', 'proxy') + ';',
+    '  include ' + path.join(broker, 'nginx-tablet.conf') + ';',
+    '}',
+  ].join('\n') + '\n');
   const secure = config.replace(
     'uri = "tcp://127.0.0.1:' + mqttPort + '"',
     'uri = "ssl://127.0.0.1:' + mqttPort + '"\nusername = "sensoryd"\n' +
@@ -130,7 +151,7 @@ class Room {
 
   async stop() {
     // sensoryd first, so it brings the swing to rest while the simulators still answer.
-    const order = ['sensoryd', 'sim-room', 'mosquitto'];
+    const order = ['sensoryd', 'sim-room', 'nginx', 'mosquitto'];
     for (const name of order) {
       const child = this.processes[name];
       if (!child || child.exitCode !== null || child.signalCode !== null) continue;
@@ -149,7 +170,8 @@ async function startRoom(name, options = {}) {
   const mqttPort = await freePorts(1); // the MQTT simulator's control port is the next one
   const modbusPort = await freePorts(1); // and the Modbus simulator's
   const tabletPort = await freePorts(0);
-  room.ports = { mqtt: mqttPort, modbus: modbusPort, tablet: tabletPort };
+  const wsPort = await freePorts(0); // the secure room's broker websockets, behind nginx
+  room.ports = { mqtt: mqttPort, modbus: modbusPort, tablet: tabletPort, ws: wsPort };
   room.url = (options.secure ? 'https' : 'http') + '://127.0.0.1:' + tabletPort + '/';
 
   const example = fs.readFileSync(path.join(source, 'config', 'examples', 'room.toml'), 'utf8');
@@ -160,7 +182,7 @@ async function startRoom(name, options = {}) {
   fs.symlinkSync(path.join(source, 'config', 'templates'), path.join(dir, 'templates'));
 
   if (options.secure) {
-    await secureBroker(room, dir, config, mqttPort, tabletPort);
+    await secureBroker(room, dir, config, mqttPort, tabletPort, wsPort);
   } else {
     // As the room's broker runs it (config/examples/mosquitto-room.conf): a plain listener for
     // sensoryd and the equipment, one websockets listener for the tablet that also serves the
@@ -187,8 +209,11 @@ async function startRoom(name, options = {}) {
   }
 
   room.start('mosquitto', 'mosquitto', ['-c', path.join(dir, 'mosquitto.conf')]);
-  await until(async () => (await accepts(mqttPort)) && (await accepts(tabletPort)), 10000, 'mosquitto');
+  const brokerPage = options.secure ? wsPort : tabletPort;
+  await until(async () => (await accepts(mqttPort)) && (await accepts(brokerPage)), 10000, 'mosquitto');
   if (options.secure) {
+    room.start('nginx', 'nginx', ['-e', path.join(dir, 'nginx.log'), '-p', path.join(dir, 'nginx'), '-c', path.join(dir, 'nginx.conf')]);
+    await until(() => accepts(tabletPort), 10000, 'nginx');
     // The Modbus cabinet only: the MQTT equipment's simulator has no account on this broker
     // (lights and the player are then lost, which never stops motion).
     room.start('sim-room', path.join(build, 'simulators', 'sensoryd-modbus-sim'), [
