@@ -3,10 +3,14 @@
 // reports its state back as the real ones do, and takes faults and presses on a control port.
 //   sensoryd-mqtt-sim --broker tcp://127.0.0.1:1883 [--light TOPIC]... [--player TOPIC]...
 //                     [--switch TOPIC]... [--record FILE] [--control-port M]
+//                     [--username U --password-file F] [--ca-file CA.pem]
+// A secure room's broker (ssl://, docs/security.md) wants the equipment's account and the room's
+// CA: the simulator signs in as the real bridge and player would.
 #include <sys/select.h>
 
 #include <csignal>
 #include <deque>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -31,7 +35,8 @@ void on_signal(int) {
 int usage(const std::string& why) {
   std::cerr << "sensoryd-mqtt-sim: " << why << "\n"
             << "usage: sensoryd-mqtt-sim --broker URI [--light TOPIC]... [--player TOPIC]...\n"
-            << "                         [--switch TOPIC]... [--record FILE] [--control-port M]\n";
+            << "                         [--switch TOPIC]... [--record FILE] [--control-port M]\n"
+            << "                         [--username U --password-file F] [--ca-file CA.pem]\n";
   return 64;
 }
 
@@ -49,7 +54,7 @@ void publish(mqtt::async_client& client, const std::vector<Outgoing>& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string broker, record;
+  std::string broker, record, username, password_file, ca_file;
   int control_port = 0;
   std::vector<std::string> lights, players, switches;
   for (int i = 1; i < argc; ++i) {
@@ -68,10 +73,26 @@ int main(int argc, char** argv) {
       players.push_back(value);
     else if (arg == "--switch")
       switches.push_back(value);
+    else if (arg == "--username")
+      username = value;
+    else if (arg == "--password-file")
+      password_file = value;
+    else if (arg == "--ca-file")
+      ca_file = value;
     else
       return usage("unknown option " + arg);
   }
   if (broker.empty()) return usage("--broker is required");
+  if (username.empty() != password_file.empty()) {
+    return usage("--username and --password-file go together");
+  }
+  std::string password;
+  if (!password_file.empty()) {
+    std::ifstream in(password_file);
+    if (!std::getline(in, password) || password.empty()) {
+      return usage("cannot read a password from " + password_file);
+    }
+  }
 
   sensoryd::sim::Recorder recorder(record);
   if (!recorder.ok()) return usage("cannot write " + record);
@@ -97,6 +118,12 @@ int main(int argc, char** argv) {
                      .automatic_reconnect(std::chrono::milliseconds(100), std::chrono::seconds(2))
                      .connect_timeout(std::chrono::seconds(2))
                      .finalize();
+  if (!username.empty()) {
+    options.set_user_name(username);
+    options.set_password(password);
+  }
+  if (!ca_file.empty())
+    options.set_ssl(mqtt::ssl_options_builder().trust_store(ca_file).finalize());
   // The broker may still be starting: retry until it answers.
   while (g_stop == 0) {
     try {

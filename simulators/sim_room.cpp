@@ -2,6 +2,7 @@
 // names (its Modbus TCP buses and its MQTT lights, players and buttons), prints where each one
 // listens and how to control it, and stops them all on SIGINT or SIGTERM.
 //   sensoryd-sim-room --config room.toml [--record-dir DIR] [--mqtt-control-port N]
+//                     [--mqtt-username U --mqtt-password-file F] [--mqtt-ca-file CA.pem]
 // The broker and sensoryd itself are not started: scripts/demo starts those.
 #include <signal.h>
 #include <sys/wait.h>
@@ -27,7 +28,9 @@ void on_signal(int) {
 int usage(const std::string& why) {
   std::cerr << "sensoryd-sim-room: " << why << "\n"
             << "usage: sensoryd-sim-room --config ROOM.toml [--record-dir DIR]"
-               " [--mqtt-control-port N]\n";
+               " [--mqtt-control-port N]\n"
+               "                         [--mqtt-username U --mqtt-password-file F]"
+               " [--mqtt-ca-file CA.pem]\n";
   return 64;
 }
 
@@ -53,6 +56,7 @@ int main(int argc, char** argv) {
   std::filesystem::path config_file;
   std::filesystem::path record_dir = ".";
   int mqtt_control_port = 0;
+  sensoryd::sim::SimMqttAccount account;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (i + 1 >= argc) return usage(arg + " needs a value");
@@ -63,6 +67,12 @@ int main(int argc, char** argv) {
       record_dir = value;
     else if (arg == "--mqtt-control-port")
       mqtt_control_port = std::stoi(value);
+    else if (arg == "--mqtt-username")
+      account.username = value;
+    else if (arg == "--mqtt-password-file")
+      account.password_file = value;
+    else if (arg == "--mqtt-ca-file")
+      account.ca_file = value;
     else
       return usage("unknown option " + arg);
   }
@@ -73,6 +83,7 @@ int main(int argc, char** argv) {
     return 65;
   }
   auto plan = sensoryd::sim::plan_sim_room(*loaded.room, record_dir, mqtt_control_port);
+  sensoryd::sim::sign_in_mqtt_simulator(plan, account);
   for (const auto& note : plan.notes) std::cerr << "sensoryd-sim-room: note: " << note << "\n";
   // The simulators are installed (or built) next to this program.
   auto here = std::filesystem::read_symlink("/proc/self/exe").parent_path();

@@ -83,4 +83,16 @@ SimRoomPlan plan_sim_room(const config::Room& room, const std::filesystem::path&
   return plan;
 }
 
+void sign_in_mqtt_simulator(SimRoomPlan& plan, const SimMqttAccount& account) {
+  for (auto& process : plan.processes) {
+    if (process.program != "sensoryd-mqtt-sim") continue;
+    if (!account.username.empty()) {
+      process.args.insert(process.args.end(), {"--username", account.username, "--password-file",
+                                               account.password_file});
+    }
+    if (!account.ca_file.empty())
+      process.args.insert(process.args.end(), {"--ca-file", account.ca_file});
+  }
+}
+
 }  // namespace sensoryd::sim

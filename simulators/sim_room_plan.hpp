@@ -28,4 +28,13 @@ struct SimRoomPlan {
 SimRoomPlan plan_sim_room(const config::Room& room, const std::filesystem::path& record_dir,
                           int mqtt_control_port = 0);
 
+// For a secure room's broker: the MQTT simulator signs in with this account and trusts this CA
+// (docs/security.md); empty values add nothing.
+struct SimMqttAccount {
+  std::string username;
+  std::string password_file;
+  std::string ca_file;
+};
+void sign_in_mqtt_simulator(SimRoomPlan& plan, const SimMqttAccount& account);
+
 }  // namespace sensoryd::sim

@@ -44,6 +44,20 @@ TEST(SimRoomPlan, TheExampleRoomGetsACabinetAndItsMqttDevices) {
   EXPECT_TRUE(plan.notes.empty());
 }
 
+TEST(SimRoomPlan, InASecureRoomOnlyTheMqttSimulatorSignsIn) {
+  auto loaded =
+      config::load_room(std::filesystem::path(SENSORYD_SOURCE_DIR) / "config/examples/room.toml");
+  ASSERT_TRUE(loaded.room);
+  auto plan = sim::plan_sim_room(*loaded.room, "/rec");
+  auto cabinet_args = plan.processes[0].args;
+  sim::sign_in_mqtt_simulator(plan, {"equipment", "/secrets/equipment", "/broker/ca.pem"});
+  EXPECT_EQ(plan.processes[0].args, cabinet_args);
+  const auto& mqtt = plan.processes[1].args;
+  EXPECT_TRUE(has_pair(mqtt, "--username", "equipment"));
+  EXPECT_TRUE(has_pair(mqtt, "--password-file", "/secrets/equipment"));
+  EXPECT_TRUE(has_pair(mqtt, "--ca-file", "/broker/ca.pem"));
+}
+
 TEST(SimRoomPlan, AnRtuOrRemoteBusIsNotSimulatedAndSaysWhy) {
   config::Room room;
   room.mqtt.uri = "tcp://127.0.0.1:1883";
