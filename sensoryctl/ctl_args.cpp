@@ -31,6 +31,7 @@ std::optional<double> number(const std::string& text) {
 
 std::string usage() {
   return "usage: sensoryctl [--broker URI] [--room ID] [--timeout SECONDS] [--therapist NAME]\n"
+         "                  [--username USER --password-file FILE] [--ca-file CA.pem]\n"
          "                  COMMAND [ARGS]\n"
          "commands:\n"
          "  start PROFILE [--child ID] [--intensity 0..1]\n"
@@ -39,6 +40,8 @@ std::string usage() {
          "  status                    the room's session, safety and devices, then exit\n"
          "  watch [--count N]         print everything the room publishes\n"
          "defaults: --broker tcp://127.0.0.1:1883 --room room-1 --timeout 5\n"
+         "a secure room: --broker ssl://HOST:8883 --ca-file ca.pem --username USER\n"
+         "  --password-file FILE; commands then go on sensoryd/ROOM/user/USER/cmd/...\n"
          "exit codes: 0 done, 1 refused by sensoryd (the reply says why), 64 usage,\n"
          "            69 broker unreachable or no reply in time\n";
 }
@@ -61,6 +64,9 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
   app.add_option("--child", child);
   app.add_option("--intensity", intensity_text);
   app.add_option("--count", count);
+  app.add_option("--username", request.username);
+  app.add_option("--password-file", request.password_file);
+  app.add_option("--ca-file", request.ca_file);
   app.add_option("command", positional)
       ->expected(0, 2)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -83,6 +89,9 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
       return UsageError{"--timeout takes seconds, e.g. 5"};
     }
     request.timeout = std::chrono::milliseconds(static_cast<long>(*seconds * 1000));
+  }
+  if (request.username.empty() != request.password_file.empty()) {
+    return UsageError{"--username and --password-file go together"};
   }
   if (app.count("--therapist") > 0) body["therapist"] = therapist;
   if (app.count("--child") > 0) body["child"] = child;

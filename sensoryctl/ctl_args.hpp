@@ -16,6 +16,11 @@ struct CtlRequest {
   std::string action;       // a command (start, stop, ...), or "status" / "watch"
   std::string body = "{}";  // the command's JSON payload
   int watch_count = 0;      // watch: stop after this many messages (0: until interrupted)
+  // A secure room's broker (docs/security.md): the account, a file holding its password, and
+  // the room's CA for ssl:// brokers. With a user name, commands go on the user's own path.
+  std::string username;
+  std::string password_file;
+  std::string ca_file;
 };
 
 struct UsageError {

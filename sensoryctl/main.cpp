@@ -2,6 +2,7 @@
 // Sends one command and prints its reply, or prints the room's state, or watches it.
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -84,7 +85,9 @@ void print_device(const std::string& id, const json& d) {
 int status(RoomClient& client, const CtlRequest& request) {
   auto state = client.retained_state(request.timeout);
   if (!state) {
-    std::cerr << "sensoryctl: the broker did not answer in time\n";
+    std::cerr << "sensoryctl: "
+              << (client.error().empty() ? "the broker did not answer in time" : client.error())
+              << "\n";
     return kUnavailable;
   }
   auto availability = state->find("availability");
@@ -105,6 +108,10 @@ int status(RoomClient& client, const CtlRequest& request) {
 
 int command(RoomClient& client, const CtlRequest& request) {
   auto reply = client.request(request.action, request.body, request.timeout);
+  if (!reply && !client.error().empty()) {
+    std::cerr << "sensoryctl: " << client.error() << "\n";
+    return kUnavailable;
+  }
   if (!reply) {
     std::cerr << "sensoryctl: no reply from room '" << request.room << "' within "
               << std::chrono::duration<double>(request.timeout).count()
@@ -132,6 +139,10 @@ int watch(RoomClient& client, const CtlRequest& request) {
         return request.watch_count == 0 || ++seen < request.watch_count;
       },
       [] { return g_stop != 0; });
+  if (!client.error().empty()) {
+    std::cerr << "sensoryctl: " << client.error() << "\n";
+    return kUnavailable;
+  }
   return kDone;
 }
 
@@ -151,7 +162,15 @@ int main(int argc, char** argv) {
   const auto& request = std::get<CtlRequest>(parsed_args);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  RoomClient client(request.broker, request.room);
+  sensoryd::ctl::Credentials credentials{request.username, {}, request.ca_file};
+  if (!request.password_file.empty()) {
+    std::ifstream in(request.password_file);
+    if (!std::getline(in, credentials.password) || credentials.password.empty()) {
+      std::cerr << "sensoryctl: cannot read a password from " << request.password_file << "\n";
+      return kUsage;
+    }
+  }
+  RoomClient client(request.broker, request.room, credentials);
   if (!client.connect(request.timeout)) {
     std::cerr << "sensoryctl: cannot reach the broker at " << request.broker << ": "
               << client.error() << "\n";

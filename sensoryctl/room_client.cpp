@@ -6,10 +6,12 @@
 
 namespace sensoryd::ctl {
 
-RoomClient::RoomClient(const std::string& broker, const std::string& room)
+RoomClient::RoomClient(const std::string& broker, const std::string& room, Credentials credentials)
     : prefix_("sensoryd/" + room + "/"),
+      credentials_(std::move(credentials)),
       client_id_("sensoryctl-" + std::to_string(getpid())),
-      reply_topic_("sensoryctl/" + client_id_ + "/reply") {
+      // Under the room's topics, where a secure room's ACL lets sensoryd answer (docs/security.md).
+      reply_topic_(prefix_ + "reply/" + client_id_) {
   client_ =
       std::make_unique<mqtt::async_client>(broker, client_id_, mqtt::create_options(MQTTVERSION_5));
   client_->set_message_callback([this](mqtt::const_message_ptr msg) {
@@ -45,6 +47,13 @@ bool RoomClient::connect(std::chrono::milliseconds timeout) {
                      .connect_timeout(std::chrono::duration_cast<std::chrono::seconds>(timeout) +
                                       std::chrono::seconds(1))
                      .finalize();
+  if (!credentials_.username.empty()) {
+    options.set_user_name(credentials_.username);
+    options.set_password(credentials_.password);
+  }
+  if (!credentials_.ca_file.empty()) {
+    options.set_ssl(mqtt::ssl_options_builder().trust_store(credentials_.ca_file).finalize());
+  }
   try {
     if (!client_->connect(options)->wait_for(timeout)) {
       error_ = "no answer from the broker in time";
@@ -61,12 +70,20 @@ bool RoomClient::connect(std::chrono::milliseconds timeout) {
 std::optional<std::string> RoomClient::request(const std::string& action, const std::string& body,
                                                std::chrono::milliseconds timeout) {
   std::string correlation = client_id_ + "-" + std::to_string(++next_correlation_);
-  auto message = mqtt::make_message(prefix_ + "cmd/" + action, body, 1, false);
+  // Signed in, on the user's own path: the broker's ACL lets only this user publish there.
+  std::string path =
+      credentials_.username.empty() ? "cmd/" : "user/" + credentials_.username + "/cmd/";
+  auto message = mqtt::make_message(prefix_ + path + action, body, 1, false);
   mqtt::properties props;
   props.add(mqtt::property(mqtt::property::RESPONSE_TOPIC, reply_topic_));
   props.add(mqtt::property(mqtt::property::CORRELATION_DATA, correlation));
   message->set_properties(props);
-  client_->publish(message)->wait();
+  try {
+    client_->publish(message)->wait();
+  } catch (const mqtt::exception& e) {
+    error_ = "the broker did not take the command (" + std::string(e.what()) + ")";
+    return std::nullopt;
+  }
   std::unique_lock lock(mutex_);
   if (!arrived_.wait_for(lock, timeout, [&] { return replies_.count(correlation) != 0; })) {
     return std::nullopt;
@@ -84,19 +101,24 @@ std::optional<Message> RoomClient::next_message(std::chrono::milliseconds timeou
 
 std::optional<std::map<std::string, std::string>> RoomClient::retained_state(
     std::chrono::milliseconds timeout) {
-  client_->subscribe(prefix_ + "#", 1)->wait();
-  // The broker sends the retained messages on subscribing, before anything published later:
-  // once a marker published after the subscription comes back, they have all arrived.
-  std::string marker = client_id_ + "-marker";
-  auto message = mqtt::make_message(reply_topic_, "", 1, false);
-  mqtt::properties props;
-  props.add(mqtt::property(mqtt::property::CORRELATION_DATA, marker));
-  message->set_properties(props);
-  client_->publish(message)->wait();
-  std::unique_lock lock(mutex_);
-  if (!arrived_.wait_for(lock, timeout, [&] { return replies_.count(marker) != 0; })) {
+  // QoS 0: the broker sends them at once, never held back by its in-flight window.
+  try {
+    client_->subscribe(prefix_ + "#", 0)->wait();
+  } catch (const mqtt::exception& e) {
+    error_ = "the broker refused to show the room (" + std::string(e.what()) + ")";
     return std::nullopt;
   }
+  // The broker sends a subscription's retained messages before it handles the next packet:
+  // once the answer to a second subscription is back, they have all arrived. (That one
+  // renews the reply topic's, which holds nothing retained; a secure room lets a tablet
+  // publish nowhere it could read back, so no marker message is sent.)
+  try {
+    if (!client_->subscribe(reply_topic_, 1)->wait_for(timeout)) return std::nullopt;
+  } catch (const mqtt::exception& e) {
+    error_ = e.what();
+    return std::nullopt;
+  }
+  std::unique_lock lock(mutex_);
   std::map<std::string, std::string> state;
   for (const auto& m : inbox_) {
     if (m.retained) state[m.topic] = m.payload;
@@ -107,7 +129,12 @@ std::optional<std::map<std::string, std::string>> RoomClient::retained_state(
 
 void RoomClient::watch(const std::function<bool(const Message&)>& print,
                        const std::function<bool()>& stop) {
-  client_->subscribe(prefix_ + "#", 1)->wait();
+  try {
+    client_->subscribe(prefix_ + "#", 1)->wait();
+  } catch (const mqtt::exception& e) {
+    error_ = "the broker refused to show the room (" + std::string(e.what()) + ")";
+    return;
+  }
   while (!stop()) {
     auto message = next_message(std::chrono::milliseconds(500));
     if (!message) {

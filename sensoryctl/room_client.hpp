@@ -24,15 +24,24 @@ struct Message {
   bool retained = false;
 };
 
+// How to sign in to a secure room's broker; empty fields add nothing.
+struct Credentials {
+  std::string username;  // also the user level of the command path
+  std::string password;
+  std::string ca_file;  // the room's CA, for ssl:// brokers
+};
+
 class RoomClient {
  public:
-  RoomClient(const std::string& broker, const std::string& room);
+  RoomClient(const std::string& broker, const std::string& room, Credentials credentials = {});
   ~RoomClient();
 
   // Connects; false (with error()) when the broker cannot be reached in `timeout`.
   bool connect(std::chrono::milliseconds timeout);
   const std::string& error() const { return error_; }
 
+  // None of these throw: on a failure they return nothing, and error() says what the broker
+  // refused (empty when it only did not answer in time).
   // Sends the command and waits for its one reply (JSON text); nullopt after `timeout`.
   std::optional<std::string> request(const std::string& action, const std::string& body,
                                      std::chrono::milliseconds timeout);
@@ -47,6 +56,7 @@ class RoomClient {
   std::optional<Message> next_message(std::chrono::milliseconds timeout);
 
   std::string prefix_;
+  Credentials credentials_;
   std::string client_id_;
   std::string reply_topic_;
   std::unique_ptr<mqtt::async_client> client_;

@@ -43,6 +43,17 @@ TEST(CtlArgs, DefaultsAndSimpleCommands) {
   EXPECT_EQ(ok({"watch", "--count", "3"}).watch_count, 3);
 }
 
+TEST(CtlArgs, ASecureRoomsAccountAndCA) {
+  auto r = ok({"--broker", "ssl://127.0.0.1:8883", "--ca-file", "ca.pem", "--username", "tablet",
+               "--password-file", ".demo/tablet-password", "stop"});
+  EXPECT_EQ(r.broker, "ssl://127.0.0.1:8883");
+  EXPECT_EQ(r.ca_file, "ca.pem");
+  EXPECT_EQ(r.username, "tablet");
+  EXPECT_EQ(r.password_file, ".demo/tablet-password");
+  EXPECT_EQ(error({"--username", "tablet", "stop"}), "--username and --password-file go together");
+  EXPECT_EQ(error({"--password-file", "p", "stop"}), "--username and --password-file go together");
+}
+
 TEST(CtlArgs, MistakesAreUsageErrorsThatSayWhat) {
   EXPECT_NE(error({}).find("which command"), std::string::npos);
   EXPECT_NE(error({"start"}).find("profile id"), std::string::npos);
