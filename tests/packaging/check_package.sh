@@ -39,6 +39,14 @@ dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/sensoryd/se
 "$root/usr/bin/sensoryctl" --help | grep -q "^usage: sensoryctl" || fail "installed sensoryctl does not run"
 "$root/usr/sbin/sensoryd" --check-config --config "$root/etc/sensoryd/sensoryd.toml" >/dev/null \
   || fail "the installed room file does not pass --check-config"
+# The installed provisioning script finds its installed templates and writes a whole room.
+examples="$root/usr/share/doc/sensoryd/examples"
+"$examples/provision-room" --room room-9 --out "$work/room-9" >/dev/null \
+  || fail "the installed provision-room does not run"
+for file in acl mosquitto.conf nginx-tablet.conf ca.pem server.pem passwords secrets/sensoryd; do
+  [ -s "$work/room-9/$file" ] || fail "the installed provision-room did not write $file"
+done
+grep -q '^topic write sensoryd/room-9/session$' "$work/room-9/acl" || fail "the ACL is not for room-9"
 grep -q '^ExecStart=/usr/sbin/sensoryd ' "$root/usr/lib/systemd/system/sensoryd.service" \
   || fail "the unit does not start /usr/sbin/sensoryd"
 echo "package layout OK: $(basename "$deb"), Depends: $depends"
