@@ -1,11 +1,15 @@
 // sensoryd: argument parsing and signal wiring; everything else lives in the libraries.
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
+#include "config/fingerprint.hpp"
 #include "config/loader.hpp"
 #include "config/summary.hpp"
 #include "daemon/app/app.hpp"
@@ -106,13 +110,32 @@ int main(int argc, char** argv) {
           signals.async_wait(on_signal);  // a second signal must not skip the wind-down
         };
     signals.async_wait(on_signal);
+    // A reload reads and hashes the files on a thread of its own, so that a slow disk never
+    // holds up the control tick (docs/safety.md S19); the logic thread applies the result.
+    std::atomic<bool> reloading{false};
+    std::jthread reader;  // declared after `app`: joined before the App goes
     sensoryd::asio::signal_set hangup(io, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_hangup =
         [&](const boost::system::error_code& ec, int) {
           if (ec) return;
-          spdlog::info("SIGHUP: reloading {}", options.config);
-          app.reload(sensoryd::config::load_room(options.config));
           hangup.async_wait(on_hangup);
+          if (reloading.exchange(true)) {
+            spdlog::warn("SIGHUP: the previous reload is still reading {}; this one is ignored",
+                         options.config);
+            return;
+          }
+          spdlog::info("SIGHUP: reloading {}", options.config);
+          if (reader.joinable()) reader.join();
+          reader = std::jthread([&] {
+            auto reread = std::make_shared<sensoryd::config::LoadResult>(
+                sensoryd::config::load_room(options.config));
+            sensoryd::config::Fingerprint print;
+            if (reread->room) print = sensoryd::config::fingerprint(*reread->room);
+            sensoryd::asio::post(io, [&, reread, print = std::move(print)] {
+              app.reload(*reread, print);
+              reloading = false;
+            });
+          });
         };
     hangup.async_wait(on_hangup);
     app.start();

@@ -194,7 +194,7 @@ void App::start() {
       "room {}: starting with {} profile(s); swing output safe until the drive is "
       "confirmed",
       room_.id, room_.profiles.size());
-  record_configuration(room_, "start");
+  record_configuration(room_, config::fingerprint(room_), "start");
   if (room_.mqtt.require_identity) {
     spdlog::info(
         "commands are taken only on {}user/<user>/cmd/+, as the broker's user (require_identity)",
@@ -273,10 +273,10 @@ bool App::buses_alive(Clock::time_point now) {
   return alive;
 }
 
-void App::record_configuration(const config::Room& room, const std::string& trigger) {
+void App::record_configuration(const config::Room& room, const config::Fingerprint& print,
+                               const std::string& trigger) {
   // What ran, for an auditor: which files (and their SHA-256), which limits were loosened and
   // why, and what made sensoryd read them.
-  auto print = config::fingerprint(room);
   std::vector<std::string> files;
   for (const auto& file : print.files) files.push_back(file.sha256 + "  " + file.path);
   std::vector<std::string> loosened;
@@ -292,7 +292,7 @@ void App::record_configuration(const config::Room& room, const std::string& trig
           {"profiles", static_cast<std::int64_t>(room.profiles.size())}});
 }
 
-void App::reload(const config::LoadResult& loaded) {
+void App::reload(const config::LoadResult& loaded, const config::Fingerprint& print) {
   if (!loaded.room) {
     for (const auto& error : loaded.diagnostics.errors) spdlog::error("{}", error.to_string());
     spdlog::error("reload refused: {} error(s) in {}; the running configuration stays in force",
@@ -328,7 +328,7 @@ void App::reload(const config::LoadResult& loaded) {
   spdlog::info(
       "reloaded {}: {} profile(s){}", room_.source.string(), room_.profiles.size(),
       engine_.state() == SessionState::idle ? "" : "; the running session keeps its profile");
-  record_configuration(next, "SIGHUP");
+  record_configuration(next, print, "SIGHUP");
   publish_profiles();
 }
 

@@ -18,6 +18,7 @@
 #include <set>
 #include <string>
 
+#include "config/fingerprint.hpp"
 #include "config/loader.hpp"
 #include "config/model.hpp"
 #include "daemon/app/estop_pairing.hpp"
@@ -68,7 +69,8 @@ class App {
   // Applies a re-read configuration (SIGHUP). Invalid: refused, the running one kept. Valid:
   // its profiles serve the next session; a running session keeps its own copy. Changes to
   // anything but profiles need a restart and are refused with a message saying so.
-  void reload(const config::LoadResult& loaded);
+  // `print` is the re-read configuration's fingerprint, taken with it off the logic thread.
+  void reload(const config::LoadResult& loaded, const config::Fingerprint& print);
 
   // Ends any session, brings the swing to rest, says offline, then calls `done`.
   void shutdown(std::function<void()> done);
@@ -88,7 +90,8 @@ class App {
   void record(const std::string& type, Fields fields);
   void tell_session_log_failure();
   // config_loaded (at start) or config_reloaded: the files' SHA-256, loosened limits, trigger.
-  void record_configuration(const config::Room& room, const std::string& trigger);
+  void record_configuration(const config::Room& room, const config::Fingerprint& print,
+                            const std::string& trigger);
   // Sends what waits in the outbox and may go now: events whose record is on disk, and
   // replies whose records are on disk and whose state was published.
   void flush_outbox();
