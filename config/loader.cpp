@@ -178,6 +178,53 @@ void check_estop_present(const toml::table& root, const Room& room, Diagnostics&
           "has none, set [limits.devices] estop_required = false with estop_required_reason"));
 }
 
+void read_integrations(TableReader& root, Room& room, Diagnostics& diagnostics) {
+  const toml::table* table = root.table("integrations", Need::optional);
+  if (table == nullptr) return;
+  TableReader integrations(*table, "[integrations]", diagnostics);
+  const toml::table* ha_table = integrations.table("home_assistant", Need::optional);
+  integrations.finish();
+  if (ha_table == nullptr) return;
+  TableReader reader(*ha_table, "[integrations.home_assistant]", diagnostics);
+  HomeAssistant& ha = room.home_assistant;
+  ha.enabled = reader.boolean("enabled", Need::optional).value_or(false);
+  ha.discovery_prefix =
+      reader.string("discovery_prefix", Need::optional).value_or(ha.discovery_prefix);
+  const std::string& prefix = ha.discovery_prefix;
+  if (prefix.empty() || prefix.find_first_of("+#") != std::string::npos || prefix.front() == '/' ||
+      prefix.back() == '/') {
+    reader.error_at_key("discovery_prefix",
+                        "discovery_prefix \"" + prefix +
+                            "\" must be a topic without wildcards or a leading or trailing '/', "
+                            "as Home Assistant's MQTT integration has it (default homeassistant)");
+  }
+  ha.user = reader.string("user", Need::optional).value_or("");
+  if (ha.user.find_first_of("/+#") != std::string::npos) {
+    reader.error_at_key("user", "user \"" + ha.user +
+                                    "\" becomes a topic level: the broker user name, without "
+                                    "'/', '+' or '#'");
+  }
+  if (auto buttons = reader.string_list("buttons", Need::optional)) {
+    const auto& known = home_assistant_button_actions();
+    for (const auto& button : *buttons) {
+      if (std::find(known.begin(), known.end(), button) == known.end()) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        reader.error_at_key("buttons", "no button for \"" + button + "\": choose from " + list +
+                                           " (starting a session stays on the tablet)");
+      }
+    }
+    ha.buttons = *buttons;
+  }
+  if (ha.enabled && ha.user.empty() && room.mqtt.require_identity) {
+    reader.error_at_key("enabled",
+                        "with [mqtt] require_identity = true, Home Assistant's buttons must "
+                        "publish on its own user's path: set user = \"<the broker user Home "
+                        "Assistant connects as>\"");
+  }
+  reader.finish();
+}
+
 }  // namespace
 
 LoadResult load_room_from_string(std::string_view toml_text, const std::filesystem::path& name) {
@@ -198,6 +245,7 @@ LoadResult load_room_from_string(std::string_view toml_text, const std::filesyst
   read_devices(reader, room, diagnostics);
   read_safe_scene(reader, room, diagnostics);
   read_children(reader, room, diagnostics);
+  read_integrations(reader, room, diagnostics);
   reader.finish();
   auto swings = room.devices_of(DeviceKind::swing_drive);
   if (swings.size() > 1) {

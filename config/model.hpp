@@ -9,6 +9,7 @@
 
 #include "config/children_model.hpp"
 #include "config/device_model.hpp"
+#include "config/integrations_model.hpp"
 #include "config/limits_model.hpp"
 #include "config/profile_model.hpp"
 
@@ -44,6 +45,7 @@ struct Room {
   Limits limits;
   std::map<std::string, Child> children;
   std::map<std::string, Profile> profiles;
+  HomeAssistant home_assistant;  // [integrations.home_assistant]
 
   const Device* find_device(const std::string& device_id) const {
     for (const auto& d : devices) {

@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
     sensoryd::asio::io_context io;
     sensoryd::AppOptions app_options;
     app_options.state_dir = state_dir(options);
+    app_options.version = SENSORYD_VERSION;
     sensoryd::App app(std::move(*loaded.room), io, app_options);
     sensoryd::asio::signal_set signals(io, SIGTERM, SIGINT);
     std::function<void(const boost::system::error_code&, int)> on_signal =

@@ -97,7 +97,9 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
                    : std::make_unique<MqttLink>(room_.mqtt, topic_prefix_ + "availability",
                                                 io.get_executor())),
       planner_(room_),
+      discovery_(home_assistant_discovery(room_, options_.version)),
       tick_timer_(io) {
+  for (const auto& config : discovery_) discovery_topics_.insert(config.topic);
   supervisor_->on_change([this] { devices_changed(); });
   SceneDevices scene_devices = make_scene_devices(room_, buses_, *mqtt_);
   mqtt_devices_ = scene_devices.mqtt_devices;
@@ -122,8 +124,13 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
     // identity_required (and logged), so that a client on the old path learns why.
     mqtt_->subscribe(topic_prefix_ + "cmd/+");
     mqtt_->subscribe(topic_prefix_ + "user/+/cmd/+");
+    if (room_.home_assistant.enabled) {
+      mqtt_->subscribe(discovery_status_topic(room_));
+      mqtt_->subscribe(discovery_filter(room_));  // to find configs no longer offered
+    }
     scene_broker_connected(true);
     publish_retained_state();
+    publish_discovery();
     tell_session_log_failure();
     if (supervisor_->motion_allowed()) notifier_.ready();
   });
@@ -312,6 +319,7 @@ void App::reload(const config::LoadResult& loaded, const config::Fingerprint& pr
   }
   if (!(next.limits == room_.limits)) needs_restart.push_back("[limits]");
   if (!(next.safe_scene == room_.safe_scene)) needs_restart.push_back("[safe_scene]");
+  if (!(next.home_assistant == room_.home_assistant)) needs_restart.push_back("[integrations]");
   if (!needs_restart.empty()) {
     std::string what;
     for (const auto& part : needs_restart) what += (what.empty() ? "" : ", ") + part;

@@ -25,6 +25,7 @@
 #include "daemon/app/intake.hpp"
 #include "daemon/app/rate_limit.hpp"
 #include "daemon/app/systemd_notify.hpp"
+#include "daemon/integrations/home_assistant.hpp"
 #include "daemon/record/log_writer.hpp"
 #include "daemon/record/session_log.hpp"
 #include "daemon/safety/safety_supervisor.hpp"
@@ -50,6 +51,7 @@ struct AppOptions {
   double refusal_replies_per_s = 200.0;
   double refusal_replies_burst = 300.0;
   double lease_replies_per_s = 20.0;
+  std::string version = "dev";  // announced to Home Assistant (sw_version)
 };
 
 class App {
@@ -115,6 +117,11 @@ class App {
   std::map<std::string, SwitchState> switch_states();
   // A message for an MQTT device driver (state, availability, a button); false if none.
   bool route_device_message(const InboundMessage& message);
+  // Home Assistant's discovery (docs/home-assistant.md): published on connect and when Home
+  // Assistant says it is online; a retained config of this room's that is no longer offered is
+  // removed. False when the message is not Home Assistant's.
+  void publish_discovery();
+  bool home_assistant_message(const InboundMessage& message);
   void scene_broker_connected(bool connected);
   bool buses_alive(Clock::time_point now);
   void finish_shutdown();
@@ -165,6 +172,8 @@ class App {
   std::vector<std::unique_ptr<devices::MqttInput>> mqtt_inputs_;
   // Every driver that speaks MQTT: lights and players (owned by scene_) and mqtt_inputs_.
   std::vector<devices::MqttDevice*> mqtt_devices_;
+  std::vector<DiscoveryConfig> discovery_;  // empty unless [integrations.home_assistant] enabled
+  std::set<std::string> discovery_topics_;
   std::map<std::string, SwitchState> modbus_switches_;  // presses counted from the polled state
   SystemdNotifier notifier_;
   asio::steady_timer tick_timer_;

@@ -79,6 +79,7 @@ void App::report_intake(Clock::time_point now) {
 void App::handle_message(const InboundMessage& message) {
   auto topic = parse_command_topic(message.topic, topic_prefix_);
   if (!topic) {
+    if (home_assistant_message(message)) return;
     if (!route_device_message(message)) {
       spdlog::debug("mqtt: no device listens on {}", message.topic);
     }

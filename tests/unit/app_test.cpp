@@ -364,5 +364,67 @@ TEST(AppInProcess, OnlyEStopsAreTakenFromTheEStopLink) {
   EXPECT_EQ(estop_effects(rig, "s1").replies, 0);
 }
 
+std::size_t discovery_published(const test::FakeBroker& broker) {
+  return static_cast<std::size_t>(
+      std::count_if(broker.published.begin(), broker.published.end(), [](const auto& p) {
+        return p.topic.rfind("homeassistant/", 0) == 0 && p.retained && !p.payload.empty();
+      }));
+}
+
+TEST(AppInProcess, HomeAssistantGetsTheRoomsDiscoveryOnConnectAndAgainWhenItComesOnline) {
+  AppRig rig(std::string(test::kInProcessRoom) +
+             "\n[integrations.home_assistant]\nenabled = true\n");
+  const auto& subscriptions = rig.broker->subscriptions;
+  for (const char* filter : {"homeassistant/status", "homeassistant/+/sensoryd-r/+/config"}) {
+    EXPECT_NE(std::find(subscriptions.begin(), subscriptions.end(), filter), subscriptions.end())
+        << filter;
+  }
+  std::size_t once = discovery_published(*rig.broker);
+  EXPECT_GE(once, 17u);  // 8 of the room, 7 buttons, the swing's health, online and amplitude
+  const auto* session = rig.broker->last("homeassistant/sensor/sensoryd-r/session/config");
+  ASSERT_NE(session, nullptr);
+  EXPECT_EQ(json::parse(session->payload)["state_topic"], "sensoryd/r/session");
+
+  rig.broker->command("homeassistant/status", "offline");
+  rig.broker->command("homeassistant/status", "online");
+  EXPECT_TRUE(rig.run_until([&] { return discovery_published(*rig.broker) == 2 * once; }));
+}
+
+TEST(AppInProcess, ARetainedConfigOfThisRoomThatIsNoLongerOfferedIsRemovedAndNoOtherOne) {
+  AppRig rig(std::string(test::kInProcessRoom) +
+             "\n[integrations.home_assistant]\nenabled = true\n");
+  auto retained = [&](const std::string& topic, const std::string& payload) {
+    InboundMessage m;
+    m.topic = topic;
+    m.payload = payload;
+    m.retained = true;
+    rig.broker->deliver(m);
+  };
+  // What the broker holds from before: a device since removed, another room's, and our own.
+  retained("homeassistant/sensor/sensoryd-r/cushion-level/config", R"({"name":"Level"})");
+  retained("homeassistant/sensor/sensoryd-other/cushion-level/config", R"({"name":"Level"})");
+  retained("homeassistant/sensor/sensoryd-r/session/config", R"({"name":"Session"})");
+  rig.broker->command("sensoryd/r/cmd/fly", R"({"request_id":"after"})");
+  ASSERT_TRUE(rig.run_until([&] {
+    auto replies = rig.replies();
+    return std::any_of(replies.begin(), replies.end(),
+                       [](const json& r) { return r["request_id"] == "after"; });
+  }));
+  const auto* removed = rig.broker->last("homeassistant/sensor/sensoryd-r/cushion-level/config");
+  ASSERT_NE(removed, nullptr);
+  EXPECT_TRUE(removed->retained);
+  EXPECT_EQ(removed->payload, "");
+  EXPECT_EQ(rig.broker->last("homeassistant/sensor/sensoryd-other/cushion-level/config"), nullptr);
+  EXPECT_NE(rig.broker->last("homeassistant/sensor/sensoryd-r/session/config")->payload, "");
+}
+
+TEST(AppInProcess, WithoutHomeAssistantNothingIsAnnouncedOrSubscribed) {
+  AppRig rig;
+  EXPECT_EQ(discovery_published(*rig.broker), 0u);
+  for (const auto& filter : rig.broker->subscriptions) {
+    EXPECT_EQ(filter.rfind("homeassistant/", 0), std::string::npos) << filter;
+  }
+}
+
 }  // namespace
 }  // namespace sensoryd
