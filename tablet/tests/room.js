@@ -104,6 +104,10 @@ async function secureBroker(room, dir, config, mqttPort, tabletPort, wsPort) {
     'uri = "tcp://127.0.0.1:' + mqttPort + '"',
     'uri = "ssl://127.0.0.1:' + mqttPort + '"\nusername = "sensoryd"\n' +
       'password_file = "' + path.join(broker, 'secrets', 'sensoryd') + '"\nrequire_identity = true',
+  ).replace(
+    // Home Assistant as the monitoring account (docs/home-assistant.md, "In a secure room").
+    'discovery_prefix = "homeassistant"',
+    'discovery_prefix = "homeassistant"\nuser = "monitor"\nbuttons = ["stop", "estop"]',
   );
   fs.writeFileSync(path.join(dir, 'room.toml'), secure + '\n[mqtt.tls]\nca_file = "' + path.join(broker, 'ca.pem') + '"\n');
 }
@@ -140,6 +144,24 @@ class Room {
       .split('\n')
       .filter((line) => line.trim().startsWith('{') && line.trim().endsWith('}'))
       .map((line) => JSON.parse(line));
+  }
+
+  // Stops sensoryd as systemd would (SIGTERM, its wind-down), lets `edit` change the room file
+  // (its text in, the new text out), and starts it again on the same state directory.
+  async restartDaemon(edit = (text) => text) {
+    const daemon = this.processes.sensoryd;
+    daemon.kill('SIGTERM');
+    await daemon.exited;
+    const file = path.join(this.dir, 'room.toml');
+    fs.writeFileSync(file, edit(fs.readFileSync(file, 'utf8')));
+    this.startDaemon();
+  }
+
+  startDaemon() {
+    this.start('sensoryd', path.join(build, 'daemon', 'sensoryd'), [
+      '--config', path.join(this.dir, 'room.toml'),
+      '--state-dir', path.join(this.dir, 'state'),
+    ]);
   }
 
   // Kills sensoryd as a power cut or a crash would: no clean "offline" of its own.
@@ -231,10 +253,7 @@ async function startRoom(name, options = {}) {
     ]);
   }
   await until(() => accepts(modbusPort), 10000, 'the Modbus simulator');
-  room.start('sensoryd', path.join(build, 'daemon', 'sensoryd'), [
-    '--config', path.join(dir, 'room.toml'),
-    '--state-dir', path.join(dir, 'state'),
-  ]);
+  room.startDaemon();
   return room;
 }
 

@@ -107,6 +107,27 @@ test('the bridge and the player cannot give commands; monitoring may send only s
   assert.equal(await landed(monitor, 'sensoryd/room-1/user/monitor/cmd/stop', ben, roomTopics, legit), true);
 });
 
+test('Home Assistant, as the monitoring account, discovers the room with only the buttons it may press, on its own path', async () => {
+  const ha = await connect('monitor', { clientId: 'home-assistant' });
+  const configs = new Map();
+  ha.on('message', (topic, payload, packet) => {
+    if (packet.retain && topic.startsWith('homeassistant/')) configs.set(topic, JSON.parse(payload.toString()));
+  });
+  await ha.subscribeAsync('homeassistant/#', { qos: 0 });
+  await ha.subscribeAsync('test/after-the-retained', { qos: 0 });
+  assert.ok(configs.has('homeassistant/sensor/sensoryd-room-1/session/config'), 'the room discovered');
+  const buttons = [...configs].filter(([topic]) => topic.startsWith('homeassistant/button/'));
+  assert.deepEqual(buttons.map(([, c]) => c.command_topic).sort(),
+    ['sensoryd/room-1/user/monitor/cmd/estop', 'sensoryd/room-1/user/monitor/cmd/stop']);
+  // Its birth message is allowed and answered: the configs come again.
+  let again = 0;
+  ha.on('message', (topic, payload, packet) => {
+    if (!packet.retain && topic.startsWith('homeassistant/button/sensoryd-room-1/')) again++;
+  });
+  await ha.publishAsync('homeassistant/status', 'online', { qos: 1 });
+  await until(() => again === buttons.length, 10000, 'the buttons announced again');
+});
+
 // A command on the authenticated path, answered on this client's reply topic.
 async function command(client, user, action, fields = {}, replyWithin = 10000) {
   const replyTopic = 'sensoryd/room-1/reply/' + client.options.clientId;
