@@ -6,7 +6,9 @@
 //                     [--username U --password-file F] [--ca-file CA.pem]
 // A secure room's broker (ssl://, docs/security.md) wants the equipment's account and the room's
 // CA: the simulator signs in as the real bridge and player would.
+#include <fcntl.h>
 #include <sys/select.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <deque>
@@ -50,6 +52,61 @@ void publish(mqtt::async_client& client, const std::vector<Outgoing>& out) {
     }
   }
 }
+
+// What Paho's thread hands to the loop: messages in arrival order and (re)connections.
+class Inbox {
+ public:
+  Inbox() {
+    if (pipe2(fds_, O_NONBLOCK | O_CLOEXEC) != 0) fds_[0] = fds_[1] = -1;
+  }
+  ~Inbox() {
+    if (fds_[0] >= 0) close(fds_[0]);
+    if (fds_[1] >= 0) close(fds_[1]);
+  }
+  Inbox(const Inbox&) = delete;
+  Inbox& operator=(const Inbox&) = delete;
+  bool ok() const { return fds_[0] >= 0; }
+  int wake_fd() const { return fds_[0]; }
+
+  void push(std::string topic, std::string payload) {
+    {
+      std::lock_guard lock(mutex_);
+      messages_.emplace_back(std::move(topic), std::move(payload));
+    }
+    wake();
+  }
+  void push_connected() {
+    {
+      std::lock_guard lock(mutex_);
+      connected_ = true;
+    }
+    wake();
+  }
+
+  struct Taken {
+    bool connected = false;
+    std::deque<std::pair<std::string, std::string>> messages;
+  };
+  Taken take() {
+    char drain[64];
+    while (read(fds_[0], drain, sizeof drain) > 0) {
+    }
+    Taken taken;
+    std::lock_guard lock(mutex_);
+    std::swap(taken.connected, connected_);
+    taken.messages.swap(messages_);
+    return taken;
+  }
+
+ private:
+  // A full pipe already wakes the loop, so a failed write loses nothing.
+  void wake() { (void)!write(fds_[1], "x", 1); }
+
+  int fds_[2] = {-1, -1};
+  std::mutex mutex_;
+  bool connected_ = false;
+  std::deque<std::pair<std::string, std::string>> messages_;
+};
 
 }  // namespace
 
@@ -96,22 +153,21 @@ int main(int argc, char** argv) {
 
   sensoryd::sim::Recorder recorder(record);
   if (!recorder.ok()) return usage("cannot write " + record);
-  std::mutex mutex;  // the devices are touched from Paho's thread and from the control port
   sensoryd::sim::MqttSimDevices devices(recorder);
   for (const auto& t : lights) devices.add_light(t);
   for (const auto& t : players) devices.add_player(t);
   for (const auto& t : switches) devices.add_switch(t);
 
+  // The devices live on this thread (the loop below). Paho's callbacks only queue what arrived
+  // and wake the loop through a pipe: a callback that published itself while the loop held the
+  // devices could deadlock with Paho's own lock, which its thread holds through a callback.
+  Inbox inbox;
+  if (!inbox.ok()) return usage("cannot make a pipe");
   mqtt::async_client client(broker, "sensoryd-mqtt-sim-" + std::to_string(getpid()),
                             mqtt::create_options(MQTTVERSION_3_1_1));
-  client.set_connected_handler([&](const std::string&) {
-    std::lock_guard lock(mutex);
-    for (const auto& topic : devices.subscriptions()) client.subscribe(topic, 1);
-    publish(client, devices.announce());
-  });
+  client.set_connected_handler([&](const std::string&) { inbox.push_connected(); });
   client.set_message_callback([&](mqtt::const_message_ptr message) {
-    std::lock_guard lock(mutex);
-    publish(client, devices.received(message->get_topic(), message->get_payload_str()));
+    inbox.push(message->get_topic(), message->get_payload_str());
   });
   auto options = mqtt::connect_options_builder()
                      .clean_session(true)
@@ -138,7 +194,6 @@ int main(int argc, char** argv) {
   if (control_port > 0) {
     control = std::make_unique<sensoryd::sim::ControlPort>(
         "127.0.0.1", control_port, [&](const std::string& line) {
-          std::lock_guard lock(mutex);
           std::vector<Outgoing> out;
           std::string answer = devices.control(line, out);
           publish(client, out);
@@ -153,9 +208,20 @@ int main(int argc, char** argv) {
   while (g_stop == 0) {
     fd_set readable;
     FD_ZERO(&readable);
-    int max_fd = control ? control->add_to(readable, -1) : -1;
+    FD_SET(inbox.wake_fd(), &readable);
+    int max_fd = control ? control->add_to(readable, inbox.wake_fd()) : inbox.wake_fd();
     timeval timeout{0, 100'000};
     int ready = select(max_fd + 1, &readable, nullptr, nullptr, &timeout);
+    if (ready > 0 && FD_ISSET(inbox.wake_fd(), &readable)) {
+      Inbox::Taken taken = inbox.take();
+      if (taken.connected) {
+        for (const auto& topic : devices.subscriptions()) client.subscribe(topic, 1);
+        publish(client, devices.announce());
+      }
+      for (const auto& [topic, payload] : taken.messages) {
+        publish(client, devices.received(topic, payload));
+      }
+    }
     if (ready > 0 && control) control->serve(readable);
   }
   try {
