@@ -174,6 +174,10 @@ class App {
   std::vector<devices::MqttDevice*> mqtt_devices_;
   std::vector<DiscoveryConfig> discovery_;  // empty unless [integrations.home_assistant] enabled
   std::set<std::string> discovery_topics_;
+  // Anyone on the broker can say Home Assistant is online, or leave configs under this room's
+  // node: the answers to a flood of them are bounded (and logged at a bounded rate).
+  RateLimit discovery_republish_{1.0, 1.0};
+  RateLimit discovery_removal_logs_{10.0, 10.0};
   std::map<std::string, SwitchState> modbus_switches_;  // presses counted from the polled state
   SystemdNotifier notifier_;
   asio::steady_timer tick_timer_;

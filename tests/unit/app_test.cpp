@@ -390,6 +390,20 @@ TEST(AppInProcess, HomeAssistantGetsTheRoomsDiscoveryOnConnectAndAgainWhenItCome
   EXPECT_TRUE(rig.run_until([&] { return discovery_published(*rig.broker) == 2 * once; }));
 }
 
+TEST(AppInProcess, AFloodOfBirthMessagesRepublishesTheDiscoveryOnceASecondAtMost) {
+  AppRig rig(std::string(test::kInProcessRoom) +
+             "\n[integrations.home_assistant]\nenabled = true\n");
+  std::size_t once = discovery_published(*rig.broker);
+  for (int i = 0; i < 500; ++i) rig.broker->command("homeassistant/status", "online");
+  rig.broker->command("sensoryd/r/cmd/fly", R"({"request_id":"after"})");
+  ASSERT_TRUE(rig.run_until([&] {
+    auto replies = rig.replies();
+    return std::any_of(replies.begin(), replies.end(),
+                       [](const json& r) { return r["request_id"] == "after"; });
+  }));
+  EXPECT_EQ(discovery_published(*rig.broker), 2 * once);  // one republish for the 500
+}
+
 TEST(AppInProcess, ARetainedConfigOfThisRoomThatIsNoLongerOfferedIsRemovedAndNoOtherOne) {
   AppRig rig(std::string(test::kInProcessRoom) +
              "\n[integrations.home_assistant]\nenabled = true\n");
