@@ -13,10 +13,13 @@ const path = require('node:path');
 const source = path.resolve(__dirname, '..', '..');
 const build = path.resolve(process.env.SENSORYD_BUILD_DIR || path.join(source, 'build'));
 
-// A port free now on 127.0.0.1, with `following` more free ports right after it.
+// A port free now on 127.0.0.1, with `following` more free ports right after it. Below Linux's
+// ephemeral range (32768-60999): a port picked inside it could be taken, between this check and
+// the server's bind, by the local end of any outgoing connection (seen: the Modbus simulator's
+// "Address already in use" while Chromium and the room's clients were connecting).
 async function freePorts(following) {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const first = 20000 + Math.floor(Math.random() * 40000);
+    const first = 20000 + Math.floor(Math.random() * 12000);
     let ok = true;
     for (let p = first; p <= first + following && ok; p++) ok = await portFree(p);
     if (ok) return first;
