@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "daemon/record/child_sessions.hpp"
+
 namespace sensoryd {
 
 namespace {
@@ -36,9 +38,23 @@ struct CliParser {
                    "print child ID's sessions from the session log, then exit")
         ->type_name("ID");
     app.add_option("--format", options.export_format,
-                   "for --export-child: csv (one row per session, default) or json (every "
-                   "record of each session)")
+                   "for --export-child: csv (one row per session with its dose, default), json "
+                   "(every record of each session) or fhir (a FHIR R4 Bundle)")
         ->type_name("FORMAT");
+    app.add_option("--report-child", options.report_child,
+                   "print child ID's sessions with dose and responses over time, then exit")
+        ->type_name("ID");
+    app.add_option("--since", options.since,
+                   "for --export-child and --report-child: sessions started on or after DATE "
+                   "(YYYY-MM-DD, UTC)")
+        ->type_name("DATE");
+    app.add_option("--until", options.until,
+                   "for --export-child and --report-child: sessions started before DATE")
+        ->type_name("DATE");
+    app.add_option("--chart", options.chart,
+                   "for --report-child: also draw dose and response per session into FILE (SVG, "
+                   "or PNG when FILE ends .png; needs gnuplot)")
+        ->type_name("FILE");
     app.add_flag("--version", options.version, "print the version and exit");
   }
 
@@ -81,8 +97,31 @@ std::variant<CliOptions, std::string> parse_cli(const std::vector<std::string>& 
   if (parser.app.count("--export-child") > 0 && options.export_child.empty()) {
     return std::string{"--export-child needs a child id"};
   }
-  if (options.export_format != "csv" && options.export_format != "json") {
-    return std::string{"--format takes csv or json"};
+  if (options.export_format != "csv" && options.export_format != "json" &&
+      options.export_format != "fhir") {
+    return std::string{"--format takes csv, json or fhir"};
+  }
+  if (parser.app.count("--report-child") > 0 && options.report_child.empty()) {
+    return std::string{"--report-child needs a child id"};
+  }
+  if (!options.export_child.empty() && !options.report_child.empty()) {
+    return std::string{"--export-child and --report-child go one at a time"};
+  }
+  bool selects = !options.export_child.empty() || !options.report_child.empty();
+  for (const auto& [flag, value] :
+       {std::pair{"--since", &options.since}, std::pair{"--until", &options.until}}) {
+    if (parser.app.count(flag) == 0) continue;
+    if (!selects) return std::string{flag} + " goes with --export-child or --report-child";
+    auto bound = period_bound(*value);
+    if (!bound) {
+      return std::string{flag} + " takes a date, YYYY-MM-DD (UTC), or a UTC time such as " +
+             "2026-11-01T08:00:00Z; not '" + *value + "'";
+    }
+    *value = *bound;
+  }
+  if (parser.app.count("--chart") > 0) {
+    if (options.report_child.empty()) return std::string{"--chart goes with --report-child"};
+    if (options.chart.empty()) return std::string{"--chart needs a file name, e.g. c-022.svg"};
   }
   if (parser.app.count("--format") > 0 && options.export_child.empty()) {
     return std::string{"--format goes with --export-child"};

@@ -17,6 +17,10 @@ struct CliOptions {
   std::string state_dir;     // empty: $STATE_DIRECTORY (set by systemd), else /var/lib/sensoryd
   std::string export_child;  // non-empty: print this child's sessions from the log and exit
   std::string export_format = "csv";
+  std::string report_child;  // non-empty: print this child's report and exit
+  std::string since;         // --export-child, --report-child: sessions started from this date
+  std::string until;         // and before this one (UTC texts, as period_bound() gives them)
+  std::string chart;         // --report-child: write the chart here (.svg, or .png)
 };
 
 // sysexits.h codes, named here so callers need not include it.

@@ -15,8 +15,11 @@
 #include "daemon/app/app.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/record/child_report.hpp"
 #include "daemon/record/session_export.hpp"
 #include "daemon/record/session_log.hpp"
+#include "daemon/report_chart.hpp"
+#include "daemon/session/utc_time.hpp"
 
 namespace {
 
@@ -60,10 +63,35 @@ int export_child(const sensoryd::CliOptions& options) {
               << ": give the state directory with --state-dir\n";
     return sensoryd::kExitNoInput;
   }
-  auto format =
-      options.export_format == "json" ? sensoryd::ExportFormat::json : sensoryd::ExportFormat::csv;
-  std::cout << sensoryd::export_child_sessions(sensoryd::SessionLog::read_lines(file),
-                                               options.export_child, format);
+  auto format = options.export_format == "json"   ? sensoryd::ExportFormat::json
+                : options.export_format == "fhir" ? sensoryd::ExportFormat::fhir
+                                                  : sensoryd::ExportFormat::csv;
+  std::cout << sensoryd::export_child_sessions(
+      sensoryd::SessionLog::read_lines(file), options.export_child, format,
+      {options.since, options.until}, sensoryd::utc_text(std::chrono::system_clock::now()));
+  return sensoryd::kExitOk;
+}
+
+// Prints one child's sessions with dose and responses, and draws the chart when asked.
+int report_child(const sensoryd::CliOptions& options) {
+  auto file = state_dir(options) / "sessions.jsonl";
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    std::cerr << "sensoryd: no session log at " << file.string()
+              << ": give the state directory with --state-dir\n";
+    return sensoryd::kExitNoInput;
+  }
+  sensoryd::Period period{options.since, options.until};
+  auto sessions = sensoryd::child_sessions(sensoryd::SessionLog::read_lines(file),
+                                           options.report_child, period);
+  std::cout << sensoryd::child_report(sessions, options.report_child, period);
+  if (options.chart.empty()) return sensoryd::kExitOk;
+  std::string error = sensoryd::draw_chart(sessions, options.report_child, options.chart);
+  if (!error.empty()) {
+    std::cerr << "sensoryd: chart: " << error << "\n";
+    return sessions.empty() ? sensoryd::kExitNoInput : sensoryd::kExitSoftware;
+  }
+  std::cout << "\nchart: " << options.chart << "\n";
   return sensoryd::kExitOk;
 }
 
@@ -86,6 +114,7 @@ int main(int argc, char** argv) {
   }
   if (options.check_config) return check_config(options.config);
   if (!options.export_child.empty()) return export_child(options);
+  if (!options.report_child.empty()) return report_child(options);
 
   sensoryd::setup_logging(options.log_level);
 

@@ -106,6 +106,13 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
   mqtt_inputs_ = std::move(scene_devices.mqtt_inputs);
   scene_ = std::make_unique<SceneGuard>(room_, std::move(scene_devices.lights),
                                         std::move(scene_devices.players));
+  // A session's series is sampled every second for up to twice the room's longest session
+  // (pauses and a wind-down take time too), then once a minute: its file stays bounded.
+  auto full_rate = std::max(
+      std::chrono::duration_cast<std::chrono::seconds>(room_.limits.session.max_duration * 2),
+      std::chrono::seconds{3600});
+  dose_ = std::make_unique<DoseRecorder>(*supervisor_, *scene_, options_.state_dir / "series",
+                                         full_rate);
   // Device state is published with the next tick: a flood of device messages costs one
   // publish per tick, not one per message.
   for (const auto& light : scene_->lights()) light->on_change([this] { devices_dirty_ = true; });
@@ -191,11 +198,14 @@ void App::start() {
   engine_.continue_numbering_after(SessionLog::sessions_started(logged));
   if (auto unfinished = SessionLog::unfinished_session(logged)) {
     spdlog::warn("session {} was interrupted: sensoryd stopped without ending it", *unfinished);
-    record("session_ended", {{"session_id", *unfinished},
-                             {"reason", "interrupted"},
-                             {"detail",
-                              "sensoryd stopped without ending the session (killed, "
-                              "crashed or lost power); it was ended at the next start"}});
+    Fields ended{{"session_id", *unfinished},
+                 {"reason", "interrupted"},
+                 {"detail",
+                  "sensoryd stopped without ending the session (killed, crashed or lost "
+                  "power); it was ended at the next start"}};
+    // Its dose up to the last second the time series holds.
+    if (auto dose = dose_->interrupted_dose(*unfinished)) ended.set("dose", JsonText{*dose});
+    record("session_ended", std::move(ended));
   }
   spdlog::info(
       "room {}: starting with {} profile(s); swing output safe until the drive is "
@@ -237,6 +247,7 @@ void App::tick() {
   auto now = Clock::now();
   control_.tick(now);
   tick_scene(now);
+  tick_dose(now);
   // systemd's watchdog is fed only while this loop runs and no bus worker is stuck: a hung
   // bus thread gets the daemon restarted, while this loop keeps the room safe meanwhile.
   if (buses_alive(now)) notifier_.watchdog(now);
@@ -356,6 +367,7 @@ void App::finish_shutdown() {
   tick_timer_.cancel();
   publish_session();
   // The last records reach the disk, and their events and replies the broker, before exit.
+  dose_->stop();
   writer_.stop();
   log_done_ = writer_.last_accepted();
   flush_outbox();

@@ -21,6 +21,7 @@
 #include "config/fingerprint.hpp"
 #include "config/loader.hpp"
 #include "config/model.hpp"
+#include "daemon/app/dose_recorder.hpp"
 #include "daemon/app/estop_pairing.hpp"
 #include "daemon/app/intake.hpp"
 #include "daemon/app/rate_limit.hpp"
@@ -98,8 +99,11 @@ class App {
   // replies whose records are on disk and whose state was published.
   void flush_outbox();
   void log_progress(const LogWriter::Progress& progress);
-  // Publishes what SessionControl recorded (events, session log) and changed (retained state).
+  // Publishes what SessionControl recorded (events, session log) and changed (retained state);
+  // a session's start begins its dose, its end carries the dose.
   void flush_control(bool state_now = false);
+  // The running session's dose and time series, each tick (docs/clinical-record.md).
+  void tick_dose(Clock::time_point now);
   // Takes a slice of the Intake's messages; posts itself again while more wait.
   void drain();
   // Once a second: what the Intake coalesced or dropped, and refusals not recorded.
@@ -169,6 +173,7 @@ class App {
   std::unique_ptr<BrokerLink> mqtt_;
   ScenePlanner planner_;
   std::unique_ptr<SceneGuard> scene_;
+  std::unique_ptr<DoseRecorder> dose_;  // the running session's dose and time series
   std::vector<std::unique_ptr<devices::MqttInput>> mqtt_inputs_;
   // Every driver that speaks MQTT: lights and players (owned by scene_) and mqtt_inputs_.
   std::vector<devices::MqttDevice*> mqtt_devices_;

@@ -161,9 +161,24 @@ void App::log_progress(const LogWriter::Progress& progress) {
 }
 
 void App::flush_control(bool state_now) {
-  for (auto& r : control_.take_records()) record(r.type, std::move(r.fields));
+  for (auto& r : control_.take_records()) {
+    if (r.type == "session_started") dose_->begin(r.fields.text("session_id"), Clock::now());
+    if (r.type == "session_ended" && dose_->recording(r.fields.text("session_id"))) {
+      r.fields.set("dose", JsonText{dose_->finish()});
+    }
+    record(r.type, std::move(r.fields));
+  }
   if (control_.take_state_changed()) state_dirty_ = true;
   if (state_dirty_) publish_state(state_now);
+}
+
+void App::tick_dose(Clock::time_point now) {
+  SessionState state = engine_.state();
+  if (state == SessionState::idle) return;
+  // The live series for tablets: not retained, nothing queued for it beyond the link's bounds.
+  if (const std::string* line = dose_->tick(now, state == SessionState::paused)) {
+    mqtt_->publish(topic_prefix_ + "session/series", *line, false);
+  }
 }
 
 void App::devices_changed() {

@@ -1,6 +1,9 @@
 #include "daemon/record/session_export.hpp"
 
-#include <map>
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -28,81 +31,337 @@ std::string text_of(const json& value) {
   return json_text(value);
 }
 
-struct Session {
-  json started;
-  json ended;  // null while the log has no end for it
-  std::vector<json> records;
-  int count(const std::string& type) const {
-    int n = 0;
-    for (const auto& r : records) n += r.value("type", "") == type ? 1 : 0;
-    return n;
+json dose_of(const LoggedSession& s) {
+  return s.dose.empty() ? json(nullptr) : json::parse(s.dose, nullptr, false);
+}
+
+// A figure of the dose by its path ("linear/oscillations"); null when the session has none.
+json figure(const json& dose, const std::string& path) {
+  if (!dose.is_object()) return nullptr;
+  const json* at = &dose;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    std::string key =
+        path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!at->is_object() || !at->contains(key)) return nullptr;
+    at = &(*at)[key];
+    if (end == std::string::npos) break;
+    start = end + 1;
   }
-};
+  return *at;
+}
 
-}  // namespace
-
-std::string export_child_sessions(const std::vector<std::string>& records, const std::string& child,
-                                  ExportFormat format) {
-  std::vector<std::string> order;
-  std::map<std::string, Session> sessions;
-  for (const auto& line : records) {
-    json record = json::parse(line, nullptr, false);
-    if (!record.is_object()) continue;
-    std::string id = record.value("session_id", "");
-    if (id.empty()) continue;
-    std::string type = record.value("type", "");
-    if (type == "session_started") {
-      if (record.value("child", "") != child) continue;
-      order.push_back(id);
-      sessions[id].started = record;
-    }
-    auto it = sessions.find(id);
-    if (it == sessions.end()) continue;
-    it->second.records.push_back(record);
-    if (type == "session_ended") it->second.ended = record;
+// The last value a session's responses gave `field` (a later response corrects an earlier one).
+std::optional<int> last_response(const LoggedSession& s,
+                                 std::optional<int> SessionResponse::*field) {
+  std::optional<int> value;
+  for (const auto& r : s.responses) {
+    if (r.*field) value = r.*field;
   }
+  return value;
+}
 
-  if (format == ExportFormat::json) {
-    json out = json::array();
-    for (const auto& id : order) {
-      const Session& s = sessions[id];
-      out.push_back({{"session_id", id},
-                     {"child", child},
-                     {"profile", s.started.value("profile", "")},
-                     {"therapist", s.started.value("therapist", "")},
-                     {"intensity", s.started.value("intensity", 1.0)},
-                     {"started", s.started.value("ts", "")},
-                     {"ended", s.ended.is_null() ? json(nullptr) : s.ended["ts"]},
-                     {"end_reason", s.ended.is_null() ? json(nullptr) : s.ended["reason"]},
-                     {"records", s.records}});
-    }
-    return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
-  }
+// The dose figures in the CSV, as (column, path in the dose object).
+const std::vector<std::pair<std::string, std::string>>& dose_columns() {
+  static const std::vector<std::pair<std::string, std::string>> columns{
+      {"duration_s", "duration_s"},
+      {"time_in_motion_s", "time_in_motion_s"},
+      {"linear_s", "linear/time_s"},
+      {"oscillations", "linear/oscillations"},
+      {"mean_amplitude_deg", "linear/mean_amplitude_deg"},
+      {"time_weighted_amplitude_deg", "linear/time_weighted_amplitude_deg"},
+      {"peak_amplitude_deg", "linear/peak_amplitude_deg"},
+      {"rotary_s", "rotary/time_s"},
+      {"revolutions_clockwise", "rotary/revolutions_clockwise"},
+      {"revolutions_counterclockwise", "rotary/revolutions_counterclockwise"},
+      {"peak_rate_rev_s", "rotary/peak_rate_rev_s"},
+      {"rotary_pauses", "rotary/pauses"},
+      {"sound_playing_s", "sound/playing_s"},
+      {"sound_leq_dba", "sound/leq_dba"},
+      {"sound_peak_dba", "sound/peak_dba"},
+      {"paused_s", "pauses/time_s"},
+      {"tripped_s", "trips/time_s"},
+      {"clamped_s", "clamps/time_s"},
+      {"dose_source", "source"}};
+  return columns;
+}
 
+std::string export_csv(const std::vector<LoggedSession>& sessions) {
   std::string csv =
       "session_id,child,profile,therapist,intensity,started,ended,end_reason,steps,pauses,"
-      "adjustments,clamps,trips\n";
-  for (const auto& id : order) {
-    const Session& s = sessions[id];
-    std::vector<std::string> fields{id,
-                                    child,
-                                    s.started.value("profile", ""),
-                                    s.started.value("therapist", ""),
-                                    text_of(s.started.value("intensity", json(1.0))),
-                                    s.started.value("ts", ""),
-                                    s.ended.is_null() ? "" : text_of(s.ended["ts"]),
-                                    s.ended.is_null() ? "" : text_of(s.ended["reason"]),
-                                    std::to_string(s.count("step_changed")),
-                                    std::to_string(s.count("session_paused")),
-                                    std::to_string(s.count("intensity_adjusted")),
-                                    std::to_string(s.count("limit_clamped")),
-                                    std::to_string(s.count("interlock_tripped"))};
+      "adjustments,clamps,trips";
+  for (const auto& [column, path] : dose_columns()) csv += "," + column;
+  csv += ",light_lit_s,flashes,response_before,response_after,notes\n";
+  for (const auto& s : sessions) {
+    json dose = dose_of(s);
+    std::vector<std::string> fields{s.id,
+                                    s.child,
+                                    s.profile,
+                                    s.therapist,
+                                    text_of(json(s.intensity)),
+                                    s.started,
+                                    s.ended,
+                                    s.end_reason,
+                                    std::to_string(s.steps),
+                                    std::to_string(s.pauses),
+                                    std::to_string(s.adjustments),
+                                    std::to_string(s.clamps),
+                                    std::to_string(s.trips)};
+    for (const auto& [column, path] : dose_columns()) fields.push_back(text_of(figure(dose, path)));
+    // Light over all fixtures: the longest any was lit, and every flash.
+    json lit = nullptr;
+    json flashes = nullptr;
+    if (json lights = figure(dose, "light"); lights.is_array()) {
+      double longest = 0.0;
+      long long total = 0;
+      for (const auto& light : lights) {
+        longest = std::max(longest, light.value("lit_s", 0.0));
+        total += light.value("flashes", 0LL);
+      }
+      lit = longest;
+      flashes = total;
+    }
+    fields.push_back(text_of(lit));
+    fields.push_back(text_of(flashes));
+    auto before = last_response(s, &SessionResponse::before);
+    auto after = last_response(s, &SessionResponse::after);
+    fields.push_back(before ? std::to_string(*before) : "");
+    fields.push_back(after ? std::to_string(*after) : "");
+    std::string notes;
+    for (const auto& note : s.notes) notes += (notes.empty() ? "" : "\n") + note.text;
+    fields.push_back(notes);
     for (std::size_t i = 0; i < fields.size(); ++i) {
       csv += (i == 0 ? "" : ",") + csv_field(fields[i]);
     }
     csv += "\n";
   }
   return csv;
+}
+
+std::string export_json(const std::vector<LoggedSession>& sessions) {
+  json out = json::array();
+  for (const auto& s : sessions) {
+    json records = json::array();
+    for (const auto& line : s.records) records.push_back(json::parse(line, nullptr, false));
+    out.push_back({{"session_id", s.id},
+                   {"child", s.child},
+                   {"profile", s.profile},
+                   {"therapist", s.therapist},
+                   {"intensity", s.intensity},
+                   {"started", s.started},
+                   {"ended", s.ended.empty() ? json(nullptr) : json(s.ended)},
+                   {"end_reason", s.end_reason.empty() ? json(nullptr) : json(s.end_reason)},
+                   {"dose", dose_of(s)},
+                   {"records", records}});
+  }
+  return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+// --- FHIR R4 -------------------------------------------------------------------------------
+
+constexpr const char* kUcum = "http://unitsofmeasure.org";
+constexpr const char* kSessionSystem = "urn:sensoryd:session";
+constexpr const char* kChildSystem = "urn:sensoryd:child";
+constexpr const char* kTherapistSystem = "urn:sensoryd:therapist";
+constexpr const char* kDoseSystem = "urn:sensoryd:dose";
+constexpr const char* kResponseSystem = "urn:sensoryd:response";
+
+// A stable urn:uuid for a resource (its session and what it is), so that exporting the same
+// session twice gives the same identities: name-based, from SHA-256, laid out as a version-5
+// style UUID.
+std::string resource_uuid(const std::string& name) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_Digest(name.data(), name.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  digest[6] = static_cast<unsigned char>((digest[6] & 0x0F) | 0x50);
+  digest[8] = static_cast<unsigned char>((digest[8] & 0x3F) | 0x80);
+  std::string out = "urn:uuid:";
+  char hex[3];
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    std::snprintf(hex, sizeof hex, "%02x", digest[static_cast<std::size_t>(i)]);
+    out += hex;
+  }
+  return out;
+}
+
+json patient(const std::string& child) {
+  // The child's pseudonym only, as a logical reference the records system resolves.
+  return {{"type", "Patient"},
+          {"identifier", {{"system", kChildSystem}, {"value", child}}},
+          {"display", child}};
+}
+
+json practitioner(const std::string& therapist) {
+  return {{"type", "Practitioner"},
+          {"identifier", {{"system", kTherapistSystem}, {"value", therapist}}},
+          {"display", therapist}};
+}
+
+std::string procedure_status(const LoggedSession& s) {
+  if (s.ended.empty()) return "in-progress";
+  // A session that ran its course, or that the therapist ended (after its wind-down).
+  if (s.end_reason == "completed" || s.end_reason == "stopped") return "completed";
+  return "stopped";  // an E-stop, a trip, the length cap, a shutdown or a kill cut it short
+}
+
+struct DoseFigure {
+  const char* path;
+  const char* code;
+  const char* text;
+  const char* unit;   // as shown
+  const char* ucum;   // UCUM code
+  const char* needs;  // the part of the dose it belongs to: reported only when that part ran
+};
+
+// The dose components reported as Observations (docs/clinical-record.md).
+constexpr std::array<DoseFigure, 16> kDoseFigures{{
+    {"duration_s", "duration", "Session duration", "s", "s", ""},
+    {"time_in_motion_s", "time-in-motion", "Time in motion (vestibular input)", "s", "s", ""},
+    {"linear/oscillations", "linear-oscillations", "Linear swing: oscillations", "{oscillations}",
+     "{oscillations}", "linear/time_s"},
+    {"linear/mean_amplitude_deg", "linear-mean-amplitude",
+     "Linear swing: mean amplitude per oscillation", "deg", "deg", "linear/time_s"},
+    {"linear/time_weighted_amplitude_deg", "linear-time-weighted-amplitude",
+     "Linear swing: time-weighted amplitude", "deg", "deg", "linear/time_s"},
+    {"linear/peak_amplitude_deg", "linear-peak-amplitude", "Linear swing: peak amplitude", "deg",
+     "deg", "linear/time_s"},
+    {"rotary/revolutions_clockwise", "rotary-revolutions-clockwise",
+     "Rotary: revolutions clockwise", "revolutions", "circ", "rotary/time_s"},
+    {"rotary/revolutions_counterclockwise", "rotary-revolutions-counterclockwise",
+     "Rotary: revolutions counterclockwise", "revolutions", "circ", "rotary/time_s"},
+    {"rotary/peak_rate_rev_s", "rotary-peak-rate", "Rotary: peak rate", "revolutions/s", "circ/s",
+     "rotary/time_s"},
+    {"rotary/pauses", "rotary-pauses", "Rotary: pauses", "{pauses}", "{pauses}", "rotary/time_s"},
+    {"sound/leq_dba", "sound-leq", "Sound: equivalent continuous level at the listener (Leq)",
+     "dB(A)", "dB", "sound/playing_s"},
+    {"sound/peak_dba", "sound-peak", "Sound: peak level at the listener", "dB(A)", "dB",
+     "sound/playing_s"},
+    {"pauses/time_s", "paused-time", "Time paused", "s", "s", "pauses/count"},
+    {"trips/count", "interlock-trips", "Safety interlock trips", "{trips}", "{trips}", ""},
+    {"clamps/count", "limit-clamps", "Outputs held back by a safety limit", "{clamps}", "{clamps}",
+     ""},
+    {"clamps/time_s", "limit-clamped-time", "Time an output was held back by a safety limit", "s",
+     "s", "clamps/count"},
+}};
+
+json observation(const LoggedSession& s, const std::string& procedure_url, json code,
+                 const std::string& category) {
+  json o{
+      {"resourceType", "Observation"},
+      {"status", "final"},
+      {"category", json::array({{{"coding", json::array({{{"system",
+                                                           "http://terminology.hl7.org/CodeSystem/"
+                                                           "observation-category"},
+                                                          {"code", category}}})}}})},
+      {"code", std::move(code)},
+      {"subject", patient(s.child)},
+      {"partOf", json::array({{{"reference", procedure_url}}})}};
+  return o;
+}
+
+json entry(const std::string& url, json resource) {
+  return {{"fullUrl", url}, {"resource", std::move(resource)}};
+}
+
+std::string export_fhir(const std::vector<LoggedSession>& sessions,
+                        const std::string& exported_at) {
+  json entries = json::array();
+  for (const auto& s : sessions) {
+    std::string procedure_url = resource_uuid(s.id + "/procedure");
+    json procedure{
+        {"resourceType", "Procedure"},
+        {"identifier", json::array({{{"system", kSessionSystem}, {"value", s.id}}})},
+        {"status", procedure_status(s)},
+        {"code", {{"text", "Sensory integration therapy session: profile " + s.profile}}},
+        {"subject", patient(s.child)}};
+    json period{{"start", s.started}};
+    if (!s.ended.empty()) period["end"] = s.ended;
+    procedure["performedPeriod"] = period;
+    if (!s.therapist.empty()) {
+      procedure["performer"] = json::array({{{"actor", practitioner(s.therapist)}}});
+    }
+    if (procedure["status"] == "stopped") procedure["statusReason"] = {{"text", s.end_reason}};
+    if (!s.notes.empty()) {
+      json notes = json::array();
+      for (const auto& note : s.notes) {
+        json annotation{{"time", note.ts}, {"text", note.text}};
+        if (!note.therapist.empty()) annotation["authorString"] = note.therapist;
+        notes.push_back(annotation);
+      }
+      procedure["note"] = notes;
+    }
+    entries.push_back(entry(procedure_url, procedure));
+
+    json dose = dose_of(s);
+    if (dose.is_object() && !s.ended.empty()) {
+      for (const auto& f : kDoseFigures) {
+        json value = figure(dose, f.path);
+        if (!value.is_number()) continue;
+        if (f.needs[0] != '\0') {
+          json part = figure(dose, f.needs);
+          if (!part.is_number() || part.get<double>() <= 0.0) continue;
+        }
+        json o =
+            observation(s, procedure_url,
+                        {{"coding", json::array({{{"system", kDoseSystem}, {"code", f.code}}})},
+                         {"text", f.text}},
+                        "therapy");
+        o["effectivePeriod"] = {{"start", s.started}, {"end", s.ended}};
+        o["valueQuantity"] = {
+            {"value", value}, {"unit", f.unit}, {"system", kUcum}, {"code", f.ucum}};
+        if (dose.value("source", "") == "time_series") {
+          o["note"] = json::array(
+              {{{"text", "from the session's 1 Hz time series: sensoryd stopped during it"}}});
+        }
+        entries.push_back(entry(resource_uuid(s.id + "/dose/" + f.code), o));
+      }
+    }
+
+    int n = 0;
+    for (const auto& r : s.responses) {
+      ++n;
+      auto add = [&](const char* code, const std::string& text, int value) {
+        json o =
+            observation(s, procedure_url,
+                        {{"coding", json::array({{{"system", kResponseSystem}, {"code", code}}})},
+                         {"text", text}},
+                        "therapy");
+        o["effectiveDateTime"] = r.ts;
+        if (!r.therapist.empty()) o["performer"] = json::array({practitioner(r.therapist)});
+        o["valueInteger"] = value;
+        entries.push_back(
+            entry(resource_uuid(s.id + "/response/" + std::to_string(n) + "/" + code), o));
+      };
+      const std::string scale = " (1 under-responsive, 3 regulated, 5 over-responsive)";
+      if (r.before) add("regulation-before", "Regulation before the session" + scale, *r.before);
+      if (r.after) add("regulation-after", "Regulation after the session" + scale, *r.after);
+      if (r.goal_progress) {
+        add("goal-attainment", "Goal attainment (-2 to +2): " + r.goal, *r.goal_progress);
+      }
+    }
+  }
+  json bundle{{"resourceType", "Bundle"}, {"type", "collection"}, {"entry", entries}};
+  if (!exported_at.empty()) bundle["timestamp"] = exported_at;
+  return bundle.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
+
+std::string export_child_sessions(const std::vector<std::string>& records, const std::string& child,
+                                  ExportFormat format, const Period& period,
+                                  const std::string& exported_at) {
+  auto sessions = child_sessions(records, child, period);
+  switch (format) {
+    case ExportFormat::json:
+      return export_json(sessions);
+    case ExportFormat::fhir:
+      return export_fhir(sessions, exported_at);
+    case ExportFormat::csv:
+      break;
+  }
+  return export_csv(sessions);
 }
 
 }  // namespace sensoryd

@@ -187,7 +187,15 @@ std::string safety_json(const SafetyStatus& status) {
 std::string event_json(std::chrono::system_clock::time_point ts, const Record& record) {
   json j = json::object();
   for (const auto& field : record.fields) {
-    j[field.key] = std::visit([](const auto& value) { return json(value); }, field.value);
+    j[field.key] = std::visit(
+        [](const auto& value) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(value)>, JsonText>) {
+            return json::parse(value.text, nullptr, false);
+          } else {
+            return json(value);
+          }
+        },
+        field.value);
   }
   j["ts"] = utc_text(ts);
   j["type"] = record.type;

@@ -68,6 +68,10 @@ class SafetySupervisor {
     bool by_child;             // the child's cap, tighter than the room's, was what clamped it
   };
   std::vector<Clamp> take_clamps();
+  // The last tick's wish was clamped by a limit, or its spin held for a rotary pause (for the
+  // session's dose).
+  bool clamping() const { return was_clamped_; }
+  bool rotary_held() const { return last_hold_ != RotaryLimiter::Hold::none; }
 
   const Interlocks& interlocks() const { return interlocks_; }
   std::vector<InterlockChange> take_changes() { return interlocks_.take_changes(); }

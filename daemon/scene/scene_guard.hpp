@@ -47,6 +47,8 @@ class SceneGuard {
     bool by_child = false;
   };
   std::vector<Clamp> take_clamps();
+  // A limit held a light or a player back in the last tick (for the session's dose).
+  bool clamping() const { return !clamped_.empty(); }
 
   // Every player has been sent silence for at least `settle` (time for a paced MQTT command and
   // a queued Modbus write to go out): a shutdown may exit without leaving sound playing.

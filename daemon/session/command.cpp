@@ -15,9 +15,9 @@ namespace {
 using json = nlohmann::json;
 
 // In the order of `Action`.
-constexpr std::array<std::string_view, 11> kActionNames{"start", "stop",     "pause", "resume",
-                                                        "next",  "previous", "go",    "adjust",
-                                                        "lease", "estop",    "reset"};
+constexpr std::array<std::string_view, 13> kActionNames{
+    "start",  "stop",  "pause", "resume", "next", "previous", "go",
+    "adjust", "lease", "estop", "reset",  "note", "response"};
 
 // An intensity field: a number from 0 to 1.
 std::optional<double> intensity_of(const json& value) {
@@ -158,7 +158,7 @@ std::variant<Command, CommandError> parse_command(std::string_view action, std::
     return CommandError{id, "unknown_action",
                         "'" + std::string{action} +
                             "' is not a sensoryd command: use start, stop, pause, resume, next, "
-                            "previous, go, adjust, lease, estop or reset"};
+                            "previous, go, adjust, lease, estop, reset, note or response"};
   }
   command.action = *known;
 
@@ -188,6 +188,67 @@ std::variant<Command, CommandError> parse_command(std::string_view action, std::
     auto intensity = intensity_of(*it);
     if (!intensity) return bad_request(id, "intensity must be a number from 0 to 1");
     command.intensity = *intensity;
+  }
+  if (command.action == Action::note || command.action == Action::response) {
+    if (auto it = body.find("session_id"); it != body.end() && !it->is_null()) {
+      if (!it->is_string()) return bad_request(id, "session_id must be a session id string");
+      command.session_id = it->get<std::string>();
+    }
+  }
+  if (command.action == Action::note) {
+    auto it = body.find("text");
+    if (it == body.end() || !it->is_string()) {
+      return bad_request(id,
+                         "note needs a text: add \"text\": \"...\" (no names: see "
+                         "docs/clinical-record.md)");
+    }
+    command.text = it->get<std::string>();
+    if (command.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+      return bad_request(id, "the note's text is empty: write what you observed");
+    }
+    if (command.text.size() > kMaxNoteBytes) {
+      return CommandError{id, "note_too_long",
+                          "the note is " + std::to_string(command.text.size()) +
+                              " bytes; at most " + std::to_string(kMaxNoteBytes) +
+                              " are kept: shorten it, or split it into two notes"};
+    }
+  }
+  if (command.action == Action::response) {
+    auto scale = [&](const char* key, int low, int high,
+                     std::optional<int>& out) -> std::optional<CommandError> {
+      auto it = body.find(key);
+      if (it == body.end() || it->is_null()) return std::nullopt;
+      if (!it->is_number_integer() || it->get<long long>() < low || it->get<long long>() > high) {
+        return bad_request(id, std::string(key) + " must be a whole number from " +
+                                   std::to_string(low) + " to " + std::to_string(high));
+      }
+      out = static_cast<int>(it->get<long long>());
+      return std::nullopt;
+    };
+    ResponseFields& r = command.response;
+    if (auto error = scale("before", 1, 5, r.before)) return *error;
+    if (auto error = scale("after", 1, 5, r.after)) return *error;
+    if (auto error = scale("goal_progress", -2, 2, r.goal_progress)) return *error;
+    if (auto it = body.find("goal"); it != body.end() && !it->is_null()) {
+      if (!it->is_string() || it->get<std::string>().empty()) {
+        return bad_request(id, "goal must be the goal's name, e.g. \"tolerates linear swing\"");
+      }
+      r.goal = it->get<std::string>();
+      if (r.goal.size() > kMaxGoalBytes) {
+        return bad_request(id, "the goal's name is longer than " + std::to_string(kMaxGoalBytes) +
+                                   " bytes: shorten it");
+      }
+    }
+    if (r.goal_progress.has_value() != !r.goal.empty()) {
+      return bad_request(id,
+                         "goal and goal_progress go together: name the goal and its progress "
+                         "(-2 to +2)");
+    }
+    if (!r.before && !r.after && !r.goal_progress) {
+      return bad_request(id,
+                         "response needs before, after (1-5, 3 = regulated) or a goal with "
+                         "goal_progress");
+    }
   }
   return command;
 }

@@ -11,7 +11,21 @@
 namespace sensoryd {
 
 // The tablet's commands (docs/mqtt-api.md: `sensoryd/<room>/cmd/<action>`).
-enum class Action { start, stop, pause, resume, next, previous, go, adjust, lease, estop, reset };
+enum class Action {
+  start,
+  stop,
+  pause,
+  resume,
+  next,
+  previous,
+  go,
+  adjust,
+  lease,
+  estop,
+  reset,
+  note,
+  response
+};
 
 // The action named by a command topic's last level; nullopt for a name that is none.
 std::optional<Action> action_from_name(std::string_view name);
@@ -23,12 +37,25 @@ struct StartFields {
   double intensity = 1.0;
 };
 
+// The child's response (docs/clinical-record.md): regulation before and after on a 1-5 scale
+// (1 under-responsive, 3 regulated, 5 over-responsive), and progress on a named goal on the
+// Goal Attainment Scale (-2 to +2). At least one is given.
+struct ResponseFields {
+  std::optional<int> before;
+  std::optional<int> after;
+  std::string goal;
+  std::optional<int> goal_progress;
+};
+
 struct Command {
   Action action = Action::stop;
-  std::string request_id;  // echoed in the reply; may be empty
-  std::string therapist;   // who issued it; may be empty
-  StartFields start;       // filled for "start"
-  double intensity = 1.0;  // for "adjust"
+  std::string request_id;   // echoed in the reply; may be empty
+  std::string therapist;    // who issued it; may be empty
+  StartFields start;        // filled for "start"
+  double intensity = 1.0;   // for "adjust"
+  std::string session_id;   // note, response: the session meant (may be empty: the current one)
+  std::string text;         // for "note"
+  ResponseFields response;  // for "response"
 };
 
 struct CommandError {
@@ -40,6 +67,8 @@ struct CommandError {
 inline constexpr std::size_t kMaxPayloadBytes = 16 * 1024;
 inline constexpr int kMaxJsonDepth = 16;
 inline constexpr std::chrono::seconds kMaxCommandAge{5};  // docs/safety.md S17
+inline constexpr std::size_t kMaxNoteBytes = 2000;        // a note's text, in UTF-8 bytes
+inline constexpr std::size_t kMaxGoalBytes = 200;         // a goal's name
 
 // Parses the payload of `sensoryd/<room>/cmd/<action>`. An empty payload means {}.
 std::variant<Command, CommandError> parse_command(std::string_view action, std::string_view payload,

@@ -12,8 +12,14 @@
 
 namespace sensoryd {
 
-using FieldValue =
-    std::variant<std::nullptr_t, bool, std::int64_t, double, std::string, std::vector<std::string>>;
+// A nested object already rendered as JSON text (a session's dose).
+struct JsonText {
+  std::string text;
+  bool operator==(const JsonText&) const = default;
+};
+
+using FieldValue = std::variant<std::nullptr_t, bool, std::int64_t, double, std::string,
+                                std::vector<std::string>, JsonText>;
 
 // An event's fields in the order they were set; setting a key again replaces its value.
 class Fields {

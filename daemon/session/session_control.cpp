@@ -42,7 +42,7 @@ void SessionControl::tick(Clock::time_point now) {
   SwingTarget wanted = engine_.update(now);
   supervisor_.update(wanted, now);
   for (const auto& clamp : supervisor_.take_clamps()) record_clamp(clamp);
-  take_engine_events();
+  take_engine_events(now);
   handle_interlock_changes(now);
   enforce_session_cap(now);
 }
@@ -91,7 +91,7 @@ void SessionControl::devices_changed(Clock::time_point now) {
   state_changed_ = true;
 }
 
-void SessionControl::take_engine_events() {
+void SessionControl::take_engine_events(Clock::time_point now) {
   for (const auto& event : engine_.take_events()) {
     state_changed_ = true;
     switch (event.type) {
@@ -106,6 +106,7 @@ void SessionControl::take_engine_events() {
       case EngineEvent::Type::session_ended:
         spdlog::info("session: ended ({})", event.reason);
         supervisor_.end_lease();
+        last_ended_ = Ended{engine_.session_id(), now};
         record("session_ended",
                Fields{{"session_id", engine_.session_id()}, {"reason", event.reason}});
         break;
@@ -159,7 +160,7 @@ void SessionControl::handle_interlock_changes(Clock::time_point now) {
   }
   if (!changes.empty()) {
     state_changed_ = true;
-    take_engine_events();
+    take_engine_events(now);
   }
 }
 
@@ -170,14 +171,14 @@ void SessionControl::enforce_session_cap(Clock::time_point now) {
   // S12: the session ends through the profile's wind-down.
   spdlog::warn("session: reached the room's length cap; winding down");
   engine_.stop("session_length_cap", now, true);
-  take_engine_events();
+  take_engine_events(now);
 }
 
 void SessionControl::shut_down(Clock::time_point now) {
   shutting_down_ = true;
   // No wind-down steps: the swing ramps to rest at once, within systemd's stop timeout.
   if (engine_.state() != SessionState::idle) engine_.stop("shutdown", now, false);
-  take_engine_events();
+  take_engine_events(now);
 }
 
 Outcome SessionControl::execute(const Command& command, Clock::time_point now,
@@ -208,7 +209,7 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
         return refused("not_allowed_in_state", "no session is running");
       }
       engine_.stop("stopped", now, true);  // the profile's wind-down runs first
-      take_engine_events();
+      take_engine_events(now);
       return done();
     case Action::pause:
       if (!engine_.pause(now)) {
@@ -225,7 +226,7 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
         return refused("not_allowed_in_state",
                        "only a running session moves between steps: resume it first, or start one");
       }
-      take_engine_events();
+      take_engine_events(now);
       return done();
     }
     case Action::adjust: {
@@ -241,12 +242,15 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
       state_changed_ = true;
       return done();
     }
+    case Action::note:
+    case Action::response:
+      return annotate(command, now);
     case Action::go:
       if (!engine_.go(now)) {
         return refused("not_allowed_in_state",
                        "the current step does not wait for go: it moves on by itself");
       }
-      take_engine_events();
+      take_engine_events(now);
       return done();
   }
   return refused("unknown_action", "'" + std::string{to_string(command.action)} +
@@ -317,6 +321,44 @@ Outcome SessionControl::resume(Clock::time_point now) {
   record("session_resumed", Fields{{"session_id", engine_.session_id()}});
   state_changed_ = true;
   return done();
+}
+
+Outcome SessionControl::annotate(const Command& command, Clock::time_point now) {
+  std::string session_id;
+  if (engine_.state() != SessionState::idle) {
+    session_id = engine_.session_id();
+  } else if (last_ended_ && now - last_ended_->at <= kRecordWindow) {
+    session_id = last_ended_->session_id;
+  }
+  if (!command.session_id.empty() && command.session_id != session_id) {
+    return refused("not_allowed_in_state",
+                   "notes and responses are taken for the running session or the last one, up to "
+                   "30 minutes after it ended; '" +
+                       command.session_id + "' is neither");
+  }
+  if (session_id.empty()) {
+    return refused("not_allowed_in_state",
+                   "no session is running or ended in the last 30 minutes: notes and responses "
+                   "belong to a session");
+  }
+  Fields fields{{"session_id", session_id}, {"therapist", command.therapist}};
+  if (command.action == Action::note) {
+    fields.set("text", command.text);
+    spdlog::info("session {}: note from {} ({} bytes)", session_id, who(command),
+                 command.text.size());
+    record("session_note", std::move(fields));
+    return done(session_id);
+  }
+  const ResponseFields& r = command.response;
+  if (r.before) fields.set("before", std::int64_t{*r.before});
+  if (r.after) fields.set("after", std::int64_t{*r.after});
+  if (r.goal_progress) {
+    fields.set("goal", r.goal);
+    fields.set("goal_progress", std::int64_t{*r.goal_progress});
+  }
+  spdlog::info("session {}: the child's response recorded by {}", session_id, who(command));
+  record("session_response", std::move(fields));
+  return done(session_id);
 }
 
 Outcome SessionControl::reset(const Command& command, Clock::time_point now) {

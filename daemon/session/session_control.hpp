@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct Outcome {
 class SessionControl {
  public:
   using Clock = std::chrono::steady_clock;
+  // How long after a session ends its notes and the child's response are still taken.
+  static constexpr std::chrono::minutes kRecordWindow{30};
 
   SessionControl(const config::Room& room, SessionEngine& engine, SafetySupervisor& supervisor)
       : room_(room), engine_(engine), supervisor_(supervisor) {}
@@ -52,8 +55,11 @@ class SessionControl {
                 std::chrono::system_clock::time_point wall_now);
   Outcome resume(Clock::time_point now);
   Outcome reset(const Command& command, Clock::time_point now);
+  // A note or the child's response, for the running session or one that ended at most
+  // kRecordWindow ago.
+  Outcome annotate(const Command& command, Clock::time_point now);
   void handle_interlock_changes(Clock::time_point now);
-  void take_engine_events();
+  void take_engine_events(Clock::time_point now);
   void pause_for(const std::string& reason, Clock::time_point now);
   void enforce_session_cap(Clock::time_point now);
   void record(std::string type, Fields fields);
@@ -65,6 +71,11 @@ class SessionControl {
   bool shutting_down_ = false;
   bool state_changed_ = false;
   std::vector<Record> records_;
+  struct Ended {
+    std::string session_id;
+    Clock::time_point at;
+  };
+  std::optional<Ended> last_ended_;  // the last session that ended, for notes and responses
 };
 
 }  // namespace sensoryd

@@ -93,7 +93,26 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"adjust_intensity_negative", "adjust", R"({"request_id":"r","intensity":-0.1})",
                 "bad_request", true},
         BadCase{"adjust_intensity_not_number", "adjust", R"({"request_id":"r","intensity":null})",
-                "bad_request", true}),
+                "bad_request", true},
+        BadCase{"note_without_text", "note", R"({"request_id":"r"})", "bad_request", true},
+        BadCase{"note_text_not_string", "note", R"({"request_id":"r","text":5})", "bad_request",
+                true},
+        BadCase{"note_blank", "note", R"({"request_id":"r","text":" \n "})", "bad_request", true},
+        BadCase{"note_session_not_string", "note",
+                R"({"request_id":"r","text":"x","session_id":1})", "bad_request", true},
+        BadCase{"response_empty", "response", R"({"request_id":"r"})", "bad_request", true},
+        BadCase{"response_before_zero", "response", R"({"request_id":"r","before":0})",
+                "bad_request", true},
+        BadCase{"response_after_six", "response", R"({"request_id":"r","after":6})", "bad_request",
+                true},
+        BadCase{"response_fraction", "response", R"({"request_id":"r","after":2.5})", "bad_request",
+                true},
+        BadCase{"response_goal_without_progress", "response",
+                R"({"request_id":"r","before":3,"goal":"sits for 5 min"})", "bad_request", true},
+        BadCase{"response_progress_without_goal", "response",
+                R"({"request_id":"r","goal_progress":1})", "bad_request", true},
+        BadCase{"response_progress_out_of_scale", "response",
+                R"({"request_id":"r","goal":"g","goal_progress":3})", "bad_request", true}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST(Command, EveryActionOfTheContractIsKnown) {
@@ -103,6 +122,38 @@ TEST(Command, EveryActionOfTheContractIsKnown) {
     EXPECT_EQ(to_string(command_of(action, payload).action), action);
   }
   EXPECT_DOUBLE_EQ(command_of("adjust", R"({"intensity":0.25})").intensity, 0.25);
+}
+
+TEST(Command, ANoteKeepsItsTextAndTheSessionItIsFor) {
+  Command c = command_of("note", R"({"text":"calmer after the swing","session_id":"s-1"})");
+  EXPECT_EQ(c.action, Action::note);
+  EXPECT_EQ(c.text, "calmer after the swing");
+  EXPECT_EQ(c.session_id, "s-1");
+  EXPECT_EQ(
+      command_of("note", std::string(R"({"text":")") + std::string(kMaxNoteBytes, 'a') + "\"}")
+          .text.size(),
+      kMaxNoteBytes);
+}
+
+TEST(Command, ANoteOverTheLengthLimitIsRefusedWithItsOwnCode) {
+  std::string payload =
+      std::string(R"({"request_id":"r","text":")") + std::string(kMaxNoteBytes + 1, 'a') + "\"}";
+  CommandError e = error_of("note", payload);
+  EXPECT_EQ(e.code, "note_too_long");
+  EXPECT_EQ(e.request_id, "r");
+  EXPECT_NE(e.message.find("2000"), std::string::npos) << e.message;
+}
+
+TEST(Command, AResponseTakesEitherScaleOrAGoalWithItsProgress) {
+  Command before = command_of("response", R"({"before":5})");
+  EXPECT_EQ(before.response.before, 5);
+  EXPECT_FALSE(before.response.after.has_value());
+  Command both = command_of("response", R"({"before":1,"after":3})");
+  EXPECT_EQ(both.response.after, 3);
+  Command goal = command_of("response", R"({"goal":"tolerates rotary","goal_progress":-2})");
+  EXPECT_EQ(goal.response.goal, "tolerates rotary");
+  EXPECT_EQ(goal.response.goal_progress, -2);
+  EXPECT_FALSE(goal.response.before.has_value());
 }
 
 TEST(Command, FreshSentAtIsAccepted) {

@@ -172,5 +172,44 @@ TEST_F(Control, AfterShutDownStartIsRefused) {
   EXPECT_TRUE(rig.command("estop").ok);  // still acted on
 }
 
+// Notes and the child's response (docs/clinical-record.md): for the running session, and up to
+// 30 minutes after it ended, recorded with its id and the therapist.
+Outcome annotate(ControlRig& rig, Action action, std::string session_id = {}) {
+  Command c;
+  c.action = action;
+  c.therapist = "t-ana";
+  c.session_id = std::move(session_id);
+  c.text = "calmer after the linear swing";
+  c.response.before = 4;
+  c.response.after = 3;
+  return rig.control->execute(c, rig.t, {});
+}
+
+TEST_F(Control, NotesAndResponsesAreTakenDuringASessionAndForThirtyMinutesAfterIt) {
+  EXPECT_EQ(annotate(rig, Action::note).code, "not_allowed_in_state");  // no session yet
+  start_swinging();
+  Outcome note = annotate(rig, Action::note);
+  ASSERT_TRUE(note.ok) << note.message;
+  std::string id = note.session_id;
+  EXPECT_FALSE(id.empty());
+  EXPECT_TRUE(rig.command("estop").ok);  // ends the session
+  rig.run_for(29min);
+  Outcome response = annotate(rig, Action::response, id);
+  ASSERT_TRUE(response.ok) << response.message;
+  EXPECT_EQ(response.session_id, id);
+  EXPECT_EQ(annotate(rig, Action::note, "another-session").code, "not_allowed_in_state");
+  rig.run_for(61s);
+  EXPECT_EQ(annotate(rig, Action::response).code, "not_allowed_in_state");
+  rig.collect();
+  EXPECT_TRUE(rig.recorded("session_note", "text", std::string{"calmer after the linear swing"}));
+  EXPECT_TRUE(rig.recorded("session_note", "therapist", std::string{"t-ana"}));
+  EXPECT_TRUE(rig.recorded("session_response", "session_id", id));
+  EXPECT_TRUE(rig.recorded("session_response", "before", std::int64_t{4}));
+  EXPECT_TRUE(rig.recorded("session_response", "after", std::int64_t{3}));
+  int responses = 0;
+  for (const auto& r : rig.records) responses += r.type == "session_response" ? 1 : 0;
+  EXPECT_EQ(responses, 1);  // the refused ones recorded nothing
+}
+
 }  // namespace
 }  // namespace sensoryd

@@ -1,0 +1,265 @@
+#include "daemon/record/child_report.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace sensoryd {
+
+namespace {
+
+using json = nlohmann::json;
+
+struct Figures {
+  bool has_dose = false;
+  double duration_s = 0.0;
+  double motion_s = 0.0;
+  double oscillations = 0.0;
+  double mean_amplitude_deg = 0.0;
+  double revolutions_cw = 0.0;
+  double revolutions_ccw = 0.0;
+  double leq_dba = 0.0;
+  double sound_s = 0.0;
+  double paused_s = 0.0;
+  int trips = 0;
+  std::string source;
+};
+
+double at(const json& dose, const char* part, const char* key) {
+  if (!dose.contains(part) || !dose[part].is_object()) return 0.0;
+  return dose[part].value(key, 0.0);
+}
+
+Figures figures_of(const LoggedSession& s) {
+  Figures f;
+  json dose = s.dose.empty() ? json(nullptr) : json::parse(s.dose, nullptr, false);
+  if (!dose.is_object()) return f;
+  f.has_dose = true;
+  f.duration_s = dose.value("duration_s", 0.0);
+  f.motion_s = dose.value("time_in_motion_s", 0.0);
+  f.oscillations = at(dose, "linear", "oscillations");
+  f.mean_amplitude_deg = at(dose, "linear", "mean_amplitude_deg");
+  f.revolutions_cw = at(dose, "rotary", "revolutions_clockwise");
+  f.revolutions_ccw = at(dose, "rotary", "revolutions_counterclockwise");
+  f.leq_dba = at(dose, "sound", "leq_dba");
+  f.sound_s = at(dose, "sound", "playing_s");
+  f.paused_s = at(dose, "pauses", "time_s");
+  f.trips = static_cast<int>(at(dose, "trips", "count"));
+  f.source = dose.value("source", "");
+  return f;
+}
+
+std::optional<int> last(const LoggedSession& s, std::optional<int> SessionResponse::*field) {
+  std::optional<int> value;
+  for (const auto& r : s.responses) {
+    if (r.*field) value = r.*field;
+  }
+  return value;
+}
+
+std::string scale(std::optional<int> value) {
+  return value ? std::to_string(*value) : "-";
+}
+
+std::string minutes(double seconds) {
+  return fmt::format("{:.1f}", seconds / 60.0);
+}
+
+std::string date_of(const std::string& ts) {
+  return ts.substr(0, 10);
+}
+
+// "2026-11-02 09:00": the start, to the minute.
+std::string when(const std::string& ts) {
+  std::string text = ts.substr(0, 16);
+  if (text.size() > 10) text[10] = ' ';
+  return text;
+}
+
+std::string sessions_word(int n) {
+  return std::to_string(n) + (n == 1 ? " session" : " sessions");
+}
+
+}  // namespace
+
+std::string child_report(const std::vector<LoggedSession>& sessions, const std::string& child,
+                         const Period& period) {
+  std::ostringstream out;
+  out << "Child " << child << ": " << sessions.size() << " session"
+      << (sessions.size() == 1 ? "" : "s");
+  if (!period.since.empty()) out << " since " << period.since;
+  if (!period.until.empty()) out << " until " << period.until;
+  out << "\n";
+  if (sessions.empty()) {
+    out << "(no session in the log for this child";
+    out << (period.since.empty() && period.until.empty() ? ")\n" : " in this period)\n");
+    return out.str();
+  }
+  out << "\n"
+      << fmt::format(
+             "{:<16}  {:<20}  {:>5}  {:>6}  {:>6}  {:>5}  {:>10}  {:>5}  {:>6}  {:>5}  {:<12}  "
+             "{:<12}  {}\n",
+             "started (UTC)", "profile", "min", "motion", "osc", "amp", "rev cw/ccw", "dB(A)",
+             "paused", "trips", "before>after", "ended", "session");
+  double total_s = 0.0;
+  double motion_s = 0.0;
+  double oscillations = 0.0;
+  double amplitude_cycles = 0.0;
+  double cw = 0.0;
+  double ccw = 0.0;
+  int with_dose = 0;
+  int before_n = 0;
+  int after_n = 0;
+  double before_sum = 0.0;
+  double after_sum = 0.0;
+  int toward = 0;
+  int paired = 0;
+  for (const auto& s : sessions) {
+    Figures f = figures_of(s);
+    auto before = last(s, &SessionResponse::before);
+    auto after = last(s, &SessionResponse::after);
+    std::string ended = s.ended.empty() ? "not ended" : s.end_reason;
+    if (f.source == "time_series") ended += "*";
+    if (f.has_dose) {
+      ++with_dose;
+      total_s += f.duration_s;
+      motion_s += f.motion_s;
+      oscillations += f.oscillations;
+      amplitude_cycles += f.oscillations * f.mean_amplitude_deg;
+      cw += f.revolutions_cw;
+      ccw += f.revolutions_ccw;
+    }
+    if (before) {
+      ++before_n;
+      before_sum += *before;
+    }
+    if (after) {
+      ++after_n;
+      after_sum += *after;
+    }
+    if (before && after) {
+      ++paired;
+      if (std::abs(*after - 3) < std::abs(*before - 3) || (*before == 3 && *after == 3)) ++toward;
+    }
+    auto dash = [&](std::string text) { return f.has_dose ? text : std::string{"-"}; };
+    out << fmt::format(
+        "{:<16}  {:<20}  {:>5}  {:>6}  {:>6}  {:>5}  {:>10}  {:>5}  {:>6}  {:>5}  {:<12}  {:<12}  "
+        "{}\n",
+        when(s.started), s.profile, dash(minutes(f.duration_s)), dash(minutes(f.motion_s)),
+        dash(fmt::format("{:.0f}", f.oscillations)),
+        dash(fmt::format("{:.1f}", f.mean_amplitude_deg)),
+        dash(fmt::format("{:.1f}/{:.1f}", f.revolutions_cw, f.revolutions_ccw)),
+        dash(f.sound_s > 0.0 ? fmt::format("{:.0f}", f.leq_dba) : std::string{"-"}),
+        dash(minutes(f.paused_s)), dash(std::to_string(f.trips)),
+        scale(before) + ">" + scale(after), ended, s.id);
+  }
+  out << "\n(min: session minutes; motion: minutes in motion; osc: linear oscillations; amp: mean "
+         "amplitude per oscillation, degrees;\n rev: rotary revolutions; dB(A): sound Leq at the "
+         "listener; before>after: regulation 1-5, 3 = regulated;\n *: sensoryd stopped during the "
+         "session, whose dose is from its 1 Hz time series)\n";
+
+  out << "\nVestibular input: " << minutes(motion_s) << " min in motion over "
+      << sessions_word(with_dose) << " with a dose (" << minutes(total_s) << " min in all)";
+  if (oscillations > 0.0) {
+    out << fmt::format("; {:.0f} linear oscillations, mean amplitude {:.1f} deg", oscillations,
+                       amplitude_cycles / oscillations);
+  }
+  if (cw + ccw > 0.0) {
+    out << fmt::format("; {:.1f} revolutions clockwise, {:.1f} counterclockwise", cw, ccw);
+  }
+  out << ".\n";
+  out << "Response: ";
+  if (before_n + after_n == 0) {
+    out << "none recorded.\n";
+  } else {
+    if (before_n > 0) {
+      out << fmt::format("before {:.1f} on average ({})", before_sum / before_n,
+                         sessions_word(before_n));
+    }
+    if (before_n > 0 && after_n > 0) out << ", ";
+    if (after_n > 0) {
+      out << fmt::format("after {:.1f} on average ({})", after_sum / after_n,
+                         sessions_word(after_n));
+    }
+    if (paired > 0)
+      out << "; " << toward << " of " << paired << " moved toward regulated (3) or stayed there";
+    out << ".\n";
+  }
+
+  bool any_goal = false;
+  for (const auto& s : sessions) {
+    for (const auto& r : s.responses) {
+      if (!r.goal_progress) continue;
+      if (!any_goal) out << "\nGoals (Goal Attainment Scale, -2 to +2):\n";
+      any_goal = true;
+      out << fmt::format("  {}  {:+d}  {}\n", date_of(s.started), *r.goal_progress, r.goal);
+    }
+  }
+  bool any_note = false;
+  for (const auto& s : sessions) {
+    for (const auto& note : s.notes) {
+      if (!any_note) out << "\nNotes:\n";
+      any_note = true;
+      out << "  " << date_of(note.ts) << " "
+          << (note.therapist.empty() ? "" : note.therapist + ": ") << note.text << "\n";
+    }
+  }
+  return out.str();
+}
+
+std::string chart_data(const std::vector<LoggedSession>& sessions) {
+  std::string data = "# index date motion_min session_min before after\n";
+  int index = 0;
+  for (const auto& s : sessions) {
+    Figures f = figures_of(s);
+    auto before = last(s, &SessionResponse::before);
+    auto after = last(s, &SessionResponse::after);
+    auto number = [](std::optional<int> v) { return v ? std::to_string(*v) : std::string{"NaN"}; };
+    data += fmt::format("{} {} {} {} {} {}\n", index++, date_of(s.started),
+                        f.has_dose ? fmt::format("{:.2f}", f.motion_s / 60.0) : "NaN",
+                        f.has_dose ? fmt::format("{:.2f}", f.duration_s / 60.0) : "NaN",
+                        number(before), number(after));
+  }
+  return data;
+}
+
+std::string chart_script(const std::string& child, const std::string& data_file,
+                         const std::string& chart_file) {
+  bool png = chart_file.size() >= 4 && chart_file.substr(chart_file.size() - 4) == ".png";
+  // gnuplot strings in single quotes take everything literally but a single quote.
+  auto quoted = [](const std::string& text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string{"''"} : std::string(1, c);
+    return out + "'";
+  };
+  std::string script;
+  script += png ? "set terminal png size 1000,560\n" : "set terminal svg size 1000,560 dynamic\n";
+  script += "set output " + quoted(chart_file) + "\n";
+  script += "set title " + quoted("Dose and response per session: " + child) + "\n";
+  script +=
+      "set style data histogram\n"
+      "set style histogram clustered gap 1\n"
+      "set style fill solid 0.6 border -1\n"
+      "set boxwidth 0.8\n"
+      "set ylabel 'minutes'\n"
+      "set yrange [0:*]\n"
+      "set y2label 'regulation (1 under, 3 regulated, 5 over)'\n"
+      "set y2range [0.5:5.5]\n"
+      "set y2tics 1\n"
+      "set ytics nomirror\n"
+      "set xtics rotate by -45\n"
+      "set key outside bottom center horizontal\n"
+      "set grid y\n";
+  script += "plot " + quoted(data_file) +
+            " using 4:xtic(2) title 'session (min)' lc rgb '#9ecae1', \\\n"
+            "  '' using 3 title 'in motion (min)' lc rgb '#3182bd', \\\n"
+            "  '' using 1:5 axes x1y2 with linespoints pt 7 ps 1.2 lc rgb '#e6550d' "
+            "title 'before', \\\n"
+            "  '' using 1:6 axes x1y2 with linespoints pt 5 ps 1.2 lc rgb '#31a354' "
+            "title 'after'\n";
+  return script;
+}
+
+}  // namespace sensoryd
