@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 namespace sensoryd::ctl {
 
 namespace {
@@ -37,6 +39,10 @@ std::string usage() {
          "  start PROFILE [--child ID] [--intensity 0..1]\n"
          "  stop | pause | resume | next | previous | go | lease | estop | reset\n"
          "  adjust INTENSITY          scale the running session, 0..1\n"
+         "  note TEXT [--session ID]  a note for the running session (or the last, up to 30 min\n"
+         "                            after it ended); no names: children go by pseudonym\n"
+         "  response [--before 1..5] [--after 1..5] [--goal NAME --goal-progress -2..2]\n"
+         "           [--session ID]   the child's regulation (3 = regulated), a goal's progress\n"
          "  status                    the room's session, safety and devices, then exit\n"
          "  watch [--count N]         print everything the room publishes\n"
          "defaults: --broker tcp://127.0.0.1:1883 --room room-1 --timeout 5\n"
@@ -55,7 +61,8 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
   app.allow_extras();  // reported below as unknown options or unexpected words
   // An option given twice takes its last value, as a shell user expects.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  std::string timeout, therapist, child, intensity_text, count;
+  std::string timeout, therapist, child, intensity_text, count, session, before, after, goal,
+      goal_progress;
   std::vector<std::string> positional;
   app.add_option("--broker", request.broker);
   app.add_option("--room", request.room);
@@ -64,6 +71,11 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
   app.add_option("--child", child);
   app.add_option("--intensity", intensity_text);
   app.add_option("--count", count);
+  app.add_option("--session", session);
+  app.add_option("--before", before);
+  app.add_option("--after", after);
+  app.add_option("--goal", goal);
+  app.add_option("--goal-progress", goal_progress);
   app.add_option("--username", request.username);
   app.add_option("--password-file", request.password_file);
   app.add_option("--ca-file", request.ca_file);
@@ -107,6 +119,23 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
     if (!value || *value < 1) return UsageError{"--count takes a number of messages"};
     request.watch_count = static_cast<int>(*value);
   }
+  // A whole number within [low, high] into the payload's `field`, or a usage error.
+  auto scale = [&](const char* option, const std::string& text, int low, int high,
+                   const char* field) -> std::optional<UsageError> {
+    if (app.count(option) == 0) return std::nullopt;
+    auto value = number(text);
+    if (!value || *value != std::floor(*value) || *value < low || *value > high) {
+      return UsageError{std::string{option} + " takes a whole number from " + std::to_string(low) +
+                        " to " + std::to_string(high)};
+    }
+    body[field] = static_cast<int>(*value);
+    return std::nullopt;
+  };
+  if (auto e = scale("--before", before, 1, 5, "before")) return *e;
+  if (auto e = scale("--after", after, 1, 5, "after")) return *e;
+  if (auto e = scale("--goal-progress", goal_progress, -2, 2, "goal_progress")) return *e;
+  if (app.count("--goal") > 0) body["goal"] = goal;
+  if (app.count("--session") > 0) body["session_id"] = session;
   if (positional.empty()) return UsageError{"which command? e.g. sensoryctl status"};
   request.action = positional[0];
   std::size_t expected = 1;
@@ -122,6 +151,21 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
     }
     body["intensity"] = *intensity;
     expected = 2;
+  } else if (request.action == "note") {
+    if (positional.size() < 2 || positional[1].empty()) {
+      return UsageError{"note needs its text, quoted: sensoryctl note \"calmer after the swing\""};
+    }
+    body["text"] = positional[1];
+    expected = 2;
+  } else if (request.action == "response") {
+    if (body.contains("goal") != body.contains("goal_progress")) {
+      return UsageError{"--goal and --goal-progress go together"};
+    }
+    if (!body.contains("before") && !body.contains("after") && !body.contains("goal_progress")) {
+      return UsageError{
+          "response needs --before or --after (1-5, 3 = regulated), or --goal with "
+          "--goal-progress"};
+    }
   } else if (!is_one_of(request.action, {"stop", "pause", "resume", "next", "previous", "go",
                                          "lease", "estop", "reset", "status", "watch"})) {
     return UsageError{"unknown command '" + request.action + "'"};
@@ -137,6 +181,14 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
   }
   if (request.watch_count != 0 && request.action != "watch") {
     return UsageError{"--count goes with watch"};
+  }
+  for (const char* option : {"--before", "--after", "--goal", "--goal-progress"}) {
+    if (app.count(option) > 0 && request.action != "response") {
+      return UsageError{std::string{option} + " goes with response"};
+    }
+  }
+  if (body.contains("session_id") && request.action != "note" && request.action != "response") {
+    return UsageError{"--session goes with note or response"};
   }
   request.body = body.dump();
   return request;

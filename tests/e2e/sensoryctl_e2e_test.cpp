@@ -1,6 +1,8 @@
 // End to end: sensoryctl as a process against the simulated room, as a technician uses it.
 #include <sys/wait.h>
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "test_paths.hpp"
@@ -47,6 +49,10 @@ class Ctl : public ::testing::Test {
 };
 
 TEST_F(Ctl, DrivesAWholeSessionAndSaysWhatHappened) {
+  CtlRun early = ctl({"note", "before any session"});
+  EXPECT_EQ(early.exit_code, 1) << early.output;
+  EXPECT_NE(early.output.find("note: refused (not_allowed_in_state)"), std::string::npos)
+      << early.output;
   CtlRun start = ctl({"--therapist", "ana", "start", "calm", "--intensity", "0.8"});
   EXPECT_EQ(start.exit_code, 0) << start.output;
   EXPECT_NE(start.output.find("start: ok (session "), std::string::npos) << start.output;
@@ -74,6 +80,19 @@ TEST_F(Ctl, DrivesAWholeSessionAndSaysWhatHappened) {
   EXPECT_NE(go.output.find("go: refused (not_allowed_in_state)"), std::string::npos) << go.output;
 
   EXPECT_EQ(ctl({"estop"}).exit_code, 0);
+  // The session has ended: its note and the child's response are still taken.
+  CtlRun note = ctl({"--therapist", "ana", "note", "settled on the swing, then startled"});
+  EXPECT_EQ(note.exit_code, 0) << note.output;
+  CtlRun response = ctl({"--therapist", "ana", "response", "--before", "4", "--after", "3"});
+  EXPECT_EQ(response.exit_code, 0) << response.output;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        auto log = room.session_log();
+        return std::any_of(log.begin(), log.end(), [](const auto& r) {
+          return r.value("type", "") == "session_response" && r.value("after", 0) == 3;
+        });
+      },
+      5s));
   CtlRun tripped = ctl({"status"});
   EXPECT_NE(tripped.output.find("safety: TRIPPED"), std::string::npos) << tripped.output;
   EXPECT_NE(tripped.output.find("reset possible: sensoryctl reset"), std::string::npos)

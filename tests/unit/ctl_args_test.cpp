@@ -54,6 +54,32 @@ TEST(CtlArgs, ASecureRoomsAccountAndCA) {
   EXPECT_EQ(error({"--password-file", "p", "stop"}), "--username and --password-file go together");
 }
 
+TEST(CtlArgs, ANoteAndTheChildsResponse) {
+  auto note = ok({"--therapist", "ana", "note", "calmer after the swing", "--session", "s-1"});
+  EXPECT_EQ(note.action, "note");
+  auto body = nlohmann::json::parse(note.body);
+  EXPECT_EQ(body["text"], "calmer after the swing");
+  EXPECT_EQ(body["session_id"], "s-1");
+  auto response = ok({"response", "--before", "4", "--after", "3"});
+  EXPECT_EQ(nlohmann::json::parse(response.body), nlohmann::json({{"before", 4}, {"after", 3}}));
+  auto goal = ok({"response", "--goal", "sits 5 min", "--goal-progress", "-1"});
+  EXPECT_EQ(nlohmann::json::parse(goal.body),
+            nlohmann::json({{"goal", "sits 5 min"}, {"goal_progress", -1}}));
+  EXPECT_EQ(error({"note"}),
+            "note needs its text, quoted: sensoryctl note \"calmer after the swing\"");
+  EXPECT_EQ(error({"note", "a", "b"}), "unexpected 'b' after note");
+  EXPECT_EQ(error({"response"}),
+            "response needs --before or --after (1-5, 3 = regulated), or --goal with "
+            "--goal-progress");
+  EXPECT_EQ(error({"response", "--before", "6"}), "--before takes a whole number from 1 to 5");
+  EXPECT_EQ(error({"response", "--after", "2.5"}), "--after takes a whole number from 1 to 5");
+  EXPECT_EQ(error({"response", "--goal", "g"}), "--goal and --goal-progress go together");
+  EXPECT_EQ(error({"response", "--goal-progress", "3", "--goal", "g"}),
+            "--goal-progress takes a whole number from -2 to 2");
+  EXPECT_EQ(error({"stop", "--before", "3"}), "--before goes with response");
+  EXPECT_EQ(error({"stop", "--session", "s-1"}), "--session goes with note or response");
+}
+
 TEST(CtlArgs, MistakesAreUsageErrorsThatSayWhat) {
   EXPECT_NE(error({}).find("which command"), std::string::npos);
   EXPECT_NE(error({"start"}).find("profile id"), std::string::npos);
