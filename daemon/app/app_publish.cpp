@@ -83,7 +83,20 @@ void App::publish_state(bool now) {
 }
 
 void App::record(const std::string& type, Fields fields) {
-  std::string line = event_json(std::chrono::system_clock::now(), Record{type, std::move(fields)});
+  auto now = std::chrono::system_clock::now();
+  // A note's text is for the clinical record: everyone who reads the room's events (a Home
+  // Assistant, a dashboard) learns only that a note was written, and how long it is.
+  std::string event;
+  if (type == "session_note") {
+    Fields told;
+    for (const auto& field : fields) {
+      if (field.key != "text") told.set(field.key, field.value);
+    }
+    told.set("text_bytes", static_cast<std::int64_t>(fields.text("text").size()));
+    event = event_json(now, Record{type, std::move(told)});
+  }
+  std::string line = event_json(now, Record{type, std::move(fields)});
+  if (event.empty()) event = line;
   std::uint64_t sequence = writer_.append(line);
   if (sequence == 0) {
     // The disk has taken nothing for long enough to fill the backlog: the record is lost,
@@ -101,7 +114,7 @@ void App::record(const std::string& type, Fields fields) {
   }
   if (sequence != 0) last_record_ = sequence;
   outbox_.push_back(
-      Outgoing{sequence, false, topic_prefix_ + "events", std::move(line), {}, false});
+      Outgoing{sequence, false, topic_prefix_ + "events", std::move(event), {}, false});
   flush_outbox();
 }
 

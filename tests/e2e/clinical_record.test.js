@@ -112,9 +112,15 @@ function sensoryd(args) {
 test('a session\'s dose, note and response are recorded, and export as FHIR, CSV and a report with its chart', async () => {
   const session = await startSession('dose-check');
   try {
-    const note = await command('note', { text: 'rocked calmly, hummed during the blue light' });
+    const text = 'rocked calmly, hummed during the blue light';
+    const note = await command('note', { text });
     assert.equal(note.ok, true, JSON.stringify(note));
     assert.equal(note.session_id, session.id);
+    // Everyone who reads the room's events learns that a note was written, not what it says.
+    const told = await until(() => events.find((e) => e.type === 'session_note' && e.session_id === session.id), 5000, 'the note\'s event');
+    assert.equal(told.text, undefined);
+    assert.equal(told.text_bytes, Buffer.byteLength(text));
+    assert.equal(told.therapist, 't-ana');
     const long = await command('note', { text: 'x'.repeat(2001) });
     assert.equal(long.ok, false);
     assert.equal(long.error.code, 'note_too_long');
