@@ -186,6 +186,11 @@
     clearTimeout(entry.timer);
     pending.delete(reply.request_id);
     showOutcome(RoomState.replyOutcome(entry.action, reply));
+    // Recorded: the form is cleared for the next one (refused, it keeps what was written).
+    if (reply.ok === true && entry.action === 'note') $('note-text').value = '';
+    if (reply.ok === true && entry.action === 'response') {
+      for (const id of ['response-before', 'response-after', 'goal', 'goal-progress']) $(id).value = '';
+    }
   }
 
   function renewLease() {
@@ -459,6 +464,22 @@
   for (const action of ['pause', 'resume', 'go', 'next', 'previous', 'stop']) {
     $(action).addEventListener('click', () => send(action));
   }
+  $('save-note').addEventListener('click', () => {
+    const text = $('note-text').value.trim();
+    if (!text) {
+      showOutcome({ ok: false, text: 'Note: write what you observed first.' });
+      return;
+    }
+    send('note', { text });
+  });
+  $('save-response').addEventListener('click', () => {
+    const fields = {};
+    for (const [id, key] of [['response-before', 'before'], ['response-after', 'after'], ['goal-progress', 'goal_progress']]) {
+      if ($(id).value !== '') fields[key] = Number($(id).value);
+    }
+    if ($('goal').value.trim()) fields.goal = $('goal').value.trim();
+    send('response', fields); // sensoryd says what is missing, if anything
+  });
   $('adjust').addEventListener('click', () => send('adjust', { intensity: Number($('adjust-intensity').value) / 100 }));
   $('start-button').addEventListener('click', () => {
     const fields = { profile: choice.profile, intensity: Number($('start-intensity').value) / 100 };

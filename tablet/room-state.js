@@ -373,6 +373,8 @@
     estop: 'E-stop',
     reset: 'Reset',
     lease: 'Supervision',
+    note: 'Note',
+    response: 'Response',
   };
 
   // The message for a command: its topic, JSON payload and MQTT 5 properties. The reply comes

@@ -177,7 +177,12 @@ bool SeriesFile::open_for(const std::string& session_id) {
   if (fd_ >= 0) ::close(fd_);
   open_session_ = session_id;
   std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
+  // Readable by the sensoryd user and its group only, as the log's own directory.
+  if (std::filesystem::create_directories(dir_, ec)) {
+    using std::filesystem::perms;
+    std::filesystem::permissions(dir_, perms::owner_all | perms::group_read | perms::group_exec,
+                                 ec);
+  }
   std::filesystem::path file = series_file(dir_, session_id);
   // The same mode as the clinical log: the series is part of the child's record.
   fd_ = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);

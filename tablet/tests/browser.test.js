@@ -259,6 +259,41 @@ test('a contraindicated profile is greyed with the daemon\'s reason', { timeout:
   });
 });
 
+test('a therapist writes a note and the child\'s response; both are in the clinical log', { timeout: 120000 }, async () => {
+  await withRoom('record', TABLET, async (room, page) => {
+    await roomReady(page);
+    await page.getByLabel('Child').selectOption('c-022');
+    await page.getByRole('button', { name: 'Calm down', exact: true }).click();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await until(async () => (await text(page, '#session-state')) === 'Running', 10000, 'Running');
+    const note = 'settled quickly, hummed with the ocean sound';
+    await page.getByLabel('Note', { exact: true }).fill(note);
+    await page.getByRole('button', { name: 'Save note', exact: true }).click();
+    await outcome(page, 'Note: done.');
+    assert.equal(await page.getByLabel('Note', { exact: true }).inputValue(), '', 'the note field is cleared once recorded');
+    await page.getByLabel('Regulation before').selectOption('4');
+    await page.getByLabel('Regulation after').selectOption('3');
+    await page.getByRole('button', { name: 'Save response', exact: true }).click();
+    await outcome(page, 'Response: done.');
+    // A goal without its progress: sensoryd's words, and the form keeps what was typed.
+    await page.getByLabel('Goal', { exact: true }).fill('stays seated for 5 minutes');
+    await page.getByRole('button', { name: 'Save response', exact: true }).click();
+    const refused = await outcome(page, 'Response refused:');
+    assert.match(refused, /goal and goal_progress go together.*\(bad_request\)$/);
+    assert.equal(await page.getByLabel('Goal', { exact: true }).inputValue(), 'stays seated for 5 minutes');
+    const log = fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const started = log.find((r) => r.type === 'session_started');
+    const written = log.find((r) => r.type === 'session_note');
+    assert.equal(written.text, note);
+    assert.equal(written.session_id, started.session_id);
+    const response = log.find((r) => r.type === 'session_response');
+    assert.equal(response.before, 4);
+    assert.equal(response.after, 3);
+    assert.equal(response.session_id, started.session_id);
+    await page.screenshot({ path: path.join(screenshots, 'record.png'), fullPage: true });
+  });
+});
+
 test('the page says offline within 15 s of sensoryd being killed, and turns commands off', { timeout: 120000 }, async (t) => {
   await withRoom('offline', TABLET, async (room, page) => {
     await roomReady(page);
