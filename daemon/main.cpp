@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -53,37 +55,38 @@ std::filesystem::path state_dir(const sensoryd::CliOptions& options) {
   return "/var/lib/sensoryd";
 }
 
-// Prints one child's sessions from the session log: for the clinical record, on the room's
-// computer, never over MQTT.
-int export_child(const sensoryd::CliOptions& options) {
+// The session log's records, or nothing (said on stderr) when the state directory has no log.
+std::optional<std::vector<std::string>> session_log(const sensoryd::CliOptions& options) {
   auto file = state_dir(options) / "sessions.jsonl";
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) {
     std::cerr << "sensoryd: no session log at " << file.string()
               << ": give the state directory with --state-dir\n";
-    return sensoryd::kExitNoInput;
+    return std::nullopt;
   }
+  return sensoryd::SessionLog::read_lines(file);
+}
+
+// Prints one child's sessions from the session log: for the clinical record, on the room's
+// computer, never over MQTT.
+int export_child(const sensoryd::CliOptions& options) {
+  auto records = session_log(options);
+  if (!records) return sensoryd::kExitNoInput;
   auto format = options.export_format == "json"   ? sensoryd::ExportFormat::json
                 : options.export_format == "fhir" ? sensoryd::ExportFormat::fhir
                                                   : sensoryd::ExportFormat::csv;
   std::cout << sensoryd::export_child_sessions(
-      sensoryd::SessionLog::read_lines(file), options.export_child, format,
-      {options.since, options.until}, sensoryd::utc_text(std::chrono::system_clock::now()));
+      *records, options.export_child, format, {options.since, options.until},
+      sensoryd::utc_text(std::chrono::system_clock::now()));
   return sensoryd::kExitOk;
 }
 
 // Prints one child's sessions with dose and responses, and draws the chart when asked.
 int report_child(const sensoryd::CliOptions& options) {
-  auto file = state_dir(options) / "sessions.jsonl";
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) {
-    std::cerr << "sensoryd: no session log at " << file.string()
-              << ": give the state directory with --state-dir\n";
-    return sensoryd::kExitNoInput;
-  }
+  auto records = session_log(options);
+  if (!records) return sensoryd::kExitNoInput;
   sensoryd::Period period{options.since, options.until};
-  auto sessions = sensoryd::child_sessions(sensoryd::SessionLog::read_lines(file),
-                                           options.report_child, period);
+  auto sessions = sensoryd::child_sessions(*records, options.report_child, period);
   std::cout << sensoryd::child_report(sessions, options.report_child, period);
   if (options.chart.empty()) return sensoryd::kExitOk;
   std::string error = sensoryd::draw_chart(sessions, options.report_child, options.chart);

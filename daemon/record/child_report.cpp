@@ -51,14 +51,6 @@ Figures figures_of(const LoggedSession& s) {
   return f;
 }
 
-std::optional<int> last(const LoggedSession& s, std::optional<int> SessionResponse::*field) {
-  std::optional<int> value;
-  for (const auto& r : s.responses) {
-    if (r.*field) value = r.*field;
-  }
-  return value;
-}
-
 std::string scale(std::optional<int> value) {
   return value ? std::to_string(*value) : "-";
 }
@@ -118,8 +110,8 @@ std::string child_report(const std::vector<LoggedSession>& sessions, const std::
   int paired = 0;
   for (const auto& s : sessions) {
     Figures f = figures_of(s);
-    auto before = last(s, &SessionResponse::before);
-    auto after = last(s, &SessionResponse::after);
+    auto before = s.latest(&SessionResponse::before);
+    auto after = s.latest(&SessionResponse::after);
     std::string ended = s.ended.empty() ? "not ended" : s.end_reason;
     if (f.source == "time_series") ended += "*";
     if (f.has_dose) {
@@ -214,8 +206,8 @@ std::string chart_data(const std::vector<LoggedSession>& sessions) {
   int index = 0;
   for (const auto& s : sessions) {
     Figures f = figures_of(s);
-    auto before = last(s, &SessionResponse::before);
-    auto after = last(s, &SessionResponse::after);
+    auto before = s.latest(&SessionResponse::before);
+    auto after = s.latest(&SessionResponse::after);
     auto number = [](std::optional<int> v) { return v ? std::to_string(*v) : std::string{"NaN"}; };
     data += fmt::format("{} {} {} {} {} {}\n", index++, date_of(s.started),
                         f.has_dose ? fmt::format("{:.2f}", f.motion_s / 60.0) : "NaN",

@@ -50,6 +50,15 @@ struct LoggedSession {
   int clamps = 0;
   int trips = 0;
   std::vector<std::string> records;  // every record of the session, as logged
+
+  // The latest value the responses gave `field` (a later response corrects an earlier one).
+  std::optional<int> latest(std::optional<int> SessionResponse::*field) const {
+    std::optional<int> value;
+    for (const auto& r : responses) {
+      if (r.*field) value = r.*field;
+    }
+    return value;
+  }
 };
 
 // The log's lines (JSON objects) in, the sessions whose session_started names `child` and

@@ -52,16 +52,6 @@ json figure(const json& dose, const std::string& path) {
   return *at;
 }
 
-// The last value a session's responses gave `field` (a later response corrects an earlier one).
-std::optional<int> last_response(const LoggedSession& s,
-                                 std::optional<int> SessionResponse::*field) {
-  std::optional<int> value;
-  for (const auto& r : s.responses) {
-    if (r.*field) value = r.*field;
-  }
-  return value;
-}
-
 // The dose figures in the CSV, as (column, path in the dose object).
 const std::vector<std::pair<std::string, std::string>>& dose_columns() {
   static const std::vector<std::pair<std::string, std::string>> columns{
@@ -124,8 +114,8 @@ std::string export_csv(const std::vector<LoggedSession>& sessions) {
     }
     fields.push_back(text_of(lit));
     fields.push_back(text_of(flashes));
-    auto before = last_response(s, &SessionResponse::before);
-    auto after = last_response(s, &SessionResponse::after);
+    auto before = s.latest(&SessionResponse::before);
+    auto after = s.latest(&SessionResponse::after);
     fields.push_back(before ? std::to_string(*before) : "");
     fields.push_back(after ? std::to_string(*after) : "");
     std::string notes;

@@ -114,6 +114,50 @@ TEST(Cli, ExportsOneChildsSessionsFromTheSessionLog) {
   EXPECT_NE(missing.output.find("no session log"), std::string::npos) << missing.output;
   Outcome bad_format = run_sensoryd({"--export-child", "c-7", "--format", "xml"}, dir);
   EXPECT_EQ(bad_format.exit_code, 64);
+  EXPECT_NE(bad_format.output.find("--format takes csv, json or fhir"), std::string::npos);
+}
+
+TEST(Cli, ThePeriodAndTheReportsOptionsAreCheckedBeforeAnythingIsRead) {
+  TempDir dir;
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  for (const auto& c : std::vector<Case>{
+           {{"--export-child", "c-7", "--since", "28/11/2026"},
+            "--since takes a date, YYYY-MM-DD (UTC), or a UTC time such as 2026-11-01T08:00:00Z; "
+            "not '28/11/2026'"},
+           {{"--report-child", "c-7", "--until", "2026-13-01"}, "--until takes a date"},
+           {{"--since", "2026-11-01"}, "--since goes with --export-child or --report-child"},
+           {{"--export-child", "c-7", "--chart", "c.svg"}, "--chart goes with --report-child"},
+           {{"--export-child", "c-7", "--report-child", "c-7"},
+            "--export-child and --report-child go one at a time"},
+           {{"--report-child"}, "--report-child"}}) {
+    Outcome out = run_sensoryd(c.args, dir);
+    EXPECT_EQ(out.exit_code, 64) << out.output;
+    EXPECT_NE(out.output.find(c.says), std::string::npos) << out.output;
+  }
+}
+
+TEST(Cli, AReportOfAChildWithNoSessionsSaysSoAndDrawsNoChart) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "state");
+  std::ofstream(dir.path() / "state" / "sessions.jsonl")
+      << R"({"ts":"2026-11-28T09:00:00.000Z","type":"session_started","session_id":"s1","child":"c-7","profile":"calm-down","therapist":"ana","intensity":1.0})"
+      << "\n";
+  std::string state = (dir.path() / "state").string();
+  auto chart = dir.path() / "c-9.svg";
+  Outcome none =
+      run_sensoryd({"--report-child", "c-9", "--state-dir", state, "--chart", chart.string()}, dir);
+  EXPECT_EQ(none.exit_code, 66) << none.output;
+  EXPECT_NE(none.output.find("(no session in the log for this child)"), std::string::npos)
+      << none.output;
+  EXPECT_FALSE(std::filesystem::exists(chart));
+  Outcome later =
+      run_sensoryd({"--report-child", "c-7", "--state-dir", state, "--since", "2026-11-29"}, dir);
+  EXPECT_EQ(later.exit_code, 0) << later.output;
+  EXPECT_NE(later.output.find("Child c-7: 0 sessions since 2026-11-29"), std::string::npos)
+      << later.output;
 }
 
 }  // namespace
