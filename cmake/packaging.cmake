@@ -35,6 +35,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "mosquitto")
+# For the chart of `sensoryd --report-child --chart` only (docs/clinical-record.md).
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "gnuplot-nox")
 set(CPACK_STRIP_FILES ON)
 # A technician's edits to the room file survive upgrades.
 file(GLOB example_profiles RELATIVE ${PROJECT_SOURCE_DIR}/config/examples/profiles
