@@ -260,4 +260,26 @@ async function startRoom(name, options = {}) {
   return room;
 }
 
-module.exports = { startRoom, until, build, source };
+// A command as a tablet sends it over MQTT 5, on `user`'s authenticated path (or the open path
+// when `user` is empty), answered on the client's own reply topic; resolves to the reply.
+async function command(client, user, action, fields = {}, replyWithin = 10000) {
+  const replyTopic = 'sensoryd/room-1/reply/' + client.options.clientId;
+  if (!client.replies) {
+    client.replies = new Map();
+    client.on('message', (topic, payload) => {
+      if (topic !== replyTopic) return;
+      const reply = JSON.parse(payload.toString());
+      client.replies.set(reply.request_id, reply);
+    });
+    await client.subscribeAsync(replyTopic, { qos: 1 });
+  }
+  const id = action + '-' + Math.random().toString(16).slice(2);
+  const path = user ? 'sensoryd/room-1/user/' + user + '/cmd/' : 'sensoryd/room-1/cmd/';
+  await client.publishAsync(path + action, JSON.stringify({ request_id: id, ...fields }), {
+    qos: 1,
+    properties: { responseTopic: replyTopic },
+  });
+  return until(() => client.replies.get(id), replyWithin, 'the reply to ' + action);
+}
+
+module.exports = { startRoom, until, build, source, command };

@@ -13,7 +13,7 @@ const { execFile } = require('node:child_process');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { startRoom, until, source, build } = require('../../tablet/tests/room.js');
+const { startRoom, until, source, build, command: roomCommand } = require('../../tablet/tests/room.js');
 const modules = path.join(source, 'tablet', 'node_modules');
 const mqtt = require(path.join(modules, 'mqtt'));
 const Ajv = require(path.join(modules, 'ajv'));
@@ -68,24 +68,9 @@ after(async () => {
   if (room) await room.stop();
 });
 
-// A command as the tablet sends it, answered on its reply topic.
-async function command(action, fields = {}) {
-  const replyTopic = 'sensoryd/room-1/reply/tablet-ot';
-  if (!client.replies) {
-    client.replies = new Map();
-    client.on('message', (topic, payload) => {
-      if (topic !== replyTopic) return;
-      const reply = JSON.parse(payload.toString());
-      client.replies.set(reply.request_id, reply);
-    });
-    await client.subscribeAsync(replyTopic, { qos: 1 });
-  }
-  const id = action + '-' + Math.random().toString(16).slice(2);
-  await client.publishAsync('sensoryd/room-1/cmd/' + action, JSON.stringify({ request_id: id, therapist: 't-ana', ...fields }), {
-    qos: 1,
-    properties: { responseTopic: replyTopic },
-  });
-  return until(() => client.replies.get(id), 10000, 'the reply to ' + action);
+// A command as the tablet sends it on the open path, from therapist t-ana.
+function command(action, fields = {}) {
+  return roomCommand(client, '', action, { therapist: 't-ana', ...fields });
 }
 
 // Starts `profile` for the child once the drive is ready; renews the lease until stopped.

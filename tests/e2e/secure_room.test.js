@@ -11,7 +11,7 @@ const { spawn } = require('node:child_process');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { startRoom, until, source } = require('../../tablet/tests/room.js');
+const { startRoom, until, source, command } = require('../../tablet/tests/room.js');
 const mqtt = require(path.join(source, 'tablet', 'node_modules', 'mqtt'));
 
 let room;
@@ -127,26 +127,6 @@ test('Home Assistant, as the monitoring account, discovers the room with only th
   await ha.publishAsync('homeassistant/status', 'online', { qos: 1 });
   await until(() => again === buttons.length, 10000, 'the buttons announced again');
 });
-
-// A command on the authenticated path, answered on this client's reply topic.
-async function command(client, user, action, fields = {}, replyWithin = 10000) {
-  const replyTopic = 'sensoryd/room-1/reply/' + client.options.clientId;
-  if (!client.replies) {
-    client.replies = new Map();
-    client.on('message', (topic, payload) => {
-      if (topic !== replyTopic) return;
-      const reply = JSON.parse(payload.toString());
-      client.replies.set(reply.request_id, reply);
-    });
-    await client.subscribeAsync(replyTopic, { qos: 1 });
-  }
-  const id = action + '-' + Math.random().toString(16).slice(2);
-  await client.publishAsync('sensoryd/room-1/user/' + user + '/cmd/' + action, JSON.stringify({ request_id: id, ...fields }), {
-    qos: 1,
-    properties: { responseTopic: replyTopic },
-  });
-  return until(() => client.replies.get(id), replyWithin, 'the reply to ' + action);
-}
 
 test('sensoryd runs a session started by a signed-in user over TLS, and the log names that user', async () => {
   const ana = await connect('ana');
