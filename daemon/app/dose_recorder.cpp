@@ -71,13 +71,7 @@ void DoseRecorder::fill(Clock::time_point now, bool paused) {
   s.paused = paused;
   s.tripped = !supervisor_.interlocks().causes().empty();
   s.clamped = supervisor_.clamping() || scene_.clamping();
-  const SwingState& swing = supervisor_.swing_output();
-  s.swing_enabled = swing.enabled;
-  s.mode = swing.mode;
-  s.amplitude_deg = swing.amplitude_deg;
-  s.period_s = swing.period_s;
-  s.speed_rev_s = swing.speed_rev_s;
-  s.direction = swing.direction;
+  s.swing = supervisor_.swing_output();
   s.rotary_held = supervisor_.rotary_held();
   const devices::SwingReading& reading = supervisor_.swing().reading();
   s.measured = reading.valid;

@@ -97,29 +97,30 @@ void DoseMeter::add(const DoseSample& s) {
   interruption(s.tripped, was_tripped_, dose_.trips, dose_.tripped_s);
   interruption(s.clamped, was_clamped_, dose_.clamps, dose_.clamped_s);
 
-  bool linear = s.swing_enabled && s.mode == config::SwingMode::linear && s.amplitude_deg > 0.0 &&
-                s.period_s > 0.0;
-  bool rotary = s.swing_enabled && s.mode == config::SwingMode::rotary && s.speed_rev_s > 0.0;
+  bool linear = s.swing.enabled && s.swing.mode == config::SwingMode::linear &&
+                s.swing.amplitude_deg > 0.0 && s.swing.period_s > 0.0;
+  bool rotary =
+      s.swing.enabled && s.swing.mode == config::SwingMode::rotary && s.swing.speed_rev_s > 0.0;
   if (linear) {
-    double cycles = dt / s.period_s;
+    double cycles = dt / s.swing.period_s;
     dose_.linear_s += dt;
     dose_.oscillations += cycles;
-    oscillation_amplitude_ += cycles * s.amplitude_deg;
-    amplitude_seconds_ += dt * s.amplitude_deg;
-    dose_.peak_amplitude_deg = std::max(dose_.peak_amplitude_deg, s.amplitude_deg);
+    oscillation_amplitude_ += cycles * s.swing.amplitude_deg;
+    amplitude_seconds_ += dt * s.swing.amplitude_deg;
+    dose_.peak_amplitude_deg = std::max(dose_.peak_amplitude_deg, s.swing.amplitude_deg);
   }
   if (rotary) {
     dose_.rotary_s += dt;
-    double turns = dt * s.speed_rev_s;
-    if (s.direction == config::Direction::clockwise) {
+    double turns = dt * s.swing.speed_rev_s;
+    if (s.swing.direction == config::Direction::clockwise) {
       dose_.revolutions_clockwise += turns;
     } else {
       dose_.revolutions_counterclockwise += turns;
     }
-    dose_.peak_rate_rev_s = std::max(dose_.peak_rate_rev_s, s.speed_rev_s);
+    dose_.peak_rate_rev_s = std::max(dose_.peak_rate_rev_s, s.swing.speed_rev_s);
   }
   if (linear || rotary) dose_.time_in_motion_s += dt;
-  bool held = s.rotary_held && s.mode == config::SwingMode::rotary;
+  bool held = s.rotary_held && s.swing.mode == config::SwingMode::rotary;
   interruption(held, was_rotary_held_, dose_.rotary_pauses, dose_.rotary_pause_s);
 
   if (s.measured) {

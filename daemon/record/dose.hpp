@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/model.hpp"
+#include "daemon/safety/swing_limiter.hpp"
 
 namespace sensoryd {
 
@@ -38,13 +39,7 @@ struct DoseSample {
   bool tripped = false;  // an interlock was tripped or holding
   bool clamped = false;  // a limit held an output back (swing, light or sound)
 
-  // The swing as sent to the drive.
-  bool swing_enabled = false;
-  config::SwingMode mode = config::SwingMode::off;
-  double amplitude_deg = 0.0;
-  double period_s = 0.0;
-  double speed_rev_s = 0.0;
-  config::Direction direction = config::Direction::clockwise;
+  SwingState swing;          // as sent to the drive
   bool rotary_held = false;  // a spin held at rest for the rotary pause (S8)
 
   // The swing as the drive reported it; `measured` false when it had no valid reading.

@@ -49,12 +49,12 @@ std::uint8_t channel(const json& light, const char* key) {
 std::string series_line(const std::string& session_id, double elapsed_s,
                         std::chrono::system_clock::time_point ts, const DoseSample& s,
                         const DoseMeter& devices) {
-  json swing{{"enabled", s.swing_enabled},
-             {"mode", mode_name(s.mode)},
-             {"amplitude_deg", hundredths(s.amplitude_deg)},
-             {"period_s", hundredths(s.period_s)},
-             {"speed_rev_s", hundredths(s.speed_rev_s)},
-             {"direction", config::to_string(s.direction)},
+  json swing{{"enabled", s.swing.enabled},
+             {"mode", mode_name(s.swing.mode)},
+             {"amplitude_deg", hundredths(s.swing.amplitude_deg)},
+             {"period_s", hundredths(s.swing.period_s)},
+             {"speed_rev_s", hundredths(s.swing.speed_rev_s)},
+             {"direction", config::to_string(s.swing.direction)},
              {"rotary_held", s.rotary_held},
              {"measured", nullptr}};
   if (s.measured) {
@@ -127,17 +127,17 @@ std::optional<Dose> dose_from_series(const std::vector<std::string>& lines) {
     sample.tripped = line.value("tripped", false);
     sample.clamped = line.value("clamped", false);
     const json& swing = line["swing"];
-    sample.swing_enabled = swing.value("enabled", false);
+    sample.swing.enabled = swing.value("enabled", false);
     std::string mode = swing.value("mode", "off");
-    sample.mode = mode == "linear"   ? config::SwingMode::linear
-                  : mode == "rotary" ? config::SwingMode::rotary
-                                     : config::SwingMode::off;
-    sample.amplitude_deg = swing.value("amplitude_deg", 0.0);
-    sample.period_s = swing.value("period_s", 0.0);
-    sample.speed_rev_s = swing.value("speed_rev_s", 0.0);
-    sample.direction = swing.value("direction", "") == "counterclockwise"
-                           ? config::Direction::counterclockwise
-                           : config::Direction::clockwise;
+    sample.swing.mode = mode == "linear"   ? config::SwingMode::linear
+                        : mode == "rotary" ? config::SwingMode::rotary
+                                           : config::SwingMode::off;
+    sample.swing.amplitude_deg = swing.value("amplitude_deg", 0.0);
+    sample.swing.period_s = swing.value("period_s", 0.0);
+    sample.swing.speed_rev_s = swing.value("speed_rev_s", 0.0);
+    sample.swing.direction = swing.value("direction", "") == "counterclockwise"
+                                 ? config::Direction::counterclockwise
+                                 : config::Direction::clockwise;
     sample.rotary_held = swing.value("rotary_held", false);
     const json& measured = swing["measured"];
     sample.measured = measured.is_object();
@@ -159,8 +159,10 @@ std::optional<Dose> dose_from_series(const std::vector<std::string>& lines) {
     }
     meter.add(sample);
   }
-  if (!meter.active() || meter.summary().duration_s <= 0.0) return std::nullopt;
-  return meter.summary();
+  if (!meter.active()) return std::nullopt;
+  Dose dose = meter.summary();
+  if (dose.duration_s <= 0.0) return std::nullopt;
+  return dose;
 }
 
 SeriesFile::~SeriesFile() {

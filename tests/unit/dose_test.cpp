@@ -28,19 +28,19 @@ void run(DoseMeter& meter, DoseSample sample, double seconds) {
 
 DoseSample swinging(double amplitude_deg, double period_s) {
   DoseSample s;
-  s.swing_enabled = true;
-  s.mode = SwingMode::linear;
-  s.amplitude_deg = amplitude_deg;
-  s.period_s = period_s;
+  s.swing.enabled = true;
+  s.swing.mode = SwingMode::linear;
+  s.swing.amplitude_deg = amplitude_deg;
+  s.swing.period_s = period_s;
   return s;
 }
 
 DoseSample spinning(double speed_rev_s, Direction direction) {
   DoseSample s;
-  s.swing_enabled = true;
-  s.mode = SwingMode::rotary;
-  s.speed_rev_s = speed_rev_s;
-  s.direction = direction;
+  s.swing.enabled = true;
+  s.swing.mode = SwingMode::rotary;
+  s.swing.speed_rev_s = speed_rev_s;
+  s.swing.direction = direction;
   return s;
 }
 
@@ -67,7 +67,7 @@ TEST(Dose, AnEnabledSwingAtZeroAmplitudeOrADisabledOneIsNotMotion) {
   meter.begin({}, {});
   run(meter, swinging(0.0, 4.0), 3.0);
   DoseSample disabled = swinging(15.0, 3.0);
-  disabled.swing_enabled = false;
+  disabled.swing.enabled = false;
   run(meter, disabled, 3.0);
   Dose d = meter.summary();
   EXPECT_EQ(d.time_in_motion_s, 0.0);
@@ -80,9 +80,9 @@ TEST(Dose, RotaryRevolutionsAreCountedPerDirectionThroughAReversalAndItsPause) {
   meter.begin({}, {});
   run(meter, spinning(0.5, Direction::clockwise), 10.0);  // 5 revolutions
   DoseSample held;                                        // S8: held at rest before reversing
-  held.mode = SwingMode::rotary;
+  held.swing.mode = SwingMode::rotary;
   held.rotary_held = true;
-  held.direction = Direction::counterclockwise;
+  held.swing.direction = Direction::counterclockwise;
   run(meter, held, 3.0);
   run(meter, spinning(0.25, Direction::counterclockwise), 4.0);  // 1 revolution
   Dose d = meter.summary();
@@ -275,7 +275,7 @@ TEST(Dose, TheTimeSeriesOfASessionAddsUpToTheSameDoseAtOneSamplePerSecond) {
   s.sounds = {{62.0, 40.0}};
   for (int i = 0; i < 30; ++i) second(s);
   s.paused = true;
-  s.swing_enabled = false;
+  s.swing.enabled = false;
   s.lights[0].transitions = 3;
   for (int i = 0; i < 5; ++i) second(s);
   s = spinning(0.2, Direction::counterclockwise);
