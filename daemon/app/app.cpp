@@ -89,7 +89,10 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
             });
           },
           options_.log_backlog),
-      intake_(topic_prefix_),
+      gate_(std::make_shared<InboundGate>(
+          topic_prefix_, room_.mqtt.require_identity,
+          InboundGate::Hooks{[this] { supervisor_->hold_for_estop_command(); },
+                             [this] { post([this] { drain(); }); }})),
       refusal_replies_(options_.refusal_replies_per_s, options_.refusal_replies_burst),
       lease_replies_(options_.lease_replies_per_s, options_.lease_replies_per_s),
       estop_link_(estop_link(room_.mqtt, broker != nullptr, std::move(estop_broker), io)),
@@ -98,7 +101,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
                                                 io.get_executor())),
       planner_(room_),
       discovery_(home_assistant_discovery(room_, options_.version)),
-      tick_timer_(io) {
+      loop_(io, options_.tick, [this](Clock::time_point) { tick(); }) {
   for (const auto& config : discovery_) discovery_topics_.insert(config.topic);
   supervisor_->on_change([this] { devices_changed(); });
   SceneDevices scene_devices = make_scene_devices(room_, buses_, *mqtt_);
@@ -141,43 +144,22 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
     tell_session_log_failure();
     if (supervisor_->motion_allowed()) notifier_.ready();
   });
-  mqtt_->on_message(
-      [this](const InboundMessage& message) { arrived(EstopPairing::Link::main, message); });
+  InboundGate::listen(gate_, *mqtt_, InboundGate::Link::main);
   if (estop_link_) {
     // Only E-stops: nothing another client sends can queue ahead of them in the broker's
     // delivery to this connection (docs/safety.md S19). The main link gets them too, in case
-    // this one is down; estop_pairing_ lets each act once.
+    // this one is down; the gate lets each act once.
     estop_link_->on_connected([this] {
       estop_link_->subscribe(topic_prefix_ + "cmd/estop");
       estop_link_->subscribe(topic_prefix_ + "user/+/cmd/estop");
     });
-    estop_link_->on_message(
-        [this](const InboundMessage& message) { arrived(EstopPairing::Link::estops, message); });
+    InboundGate::listen(gate_, *estop_link_, InboundGate::Link::estops);
   }
-}
-
-// On a link's receive thread: only the bounded Intake is touched here, and for a valid E-stop
-// command the supervisor's hold, so that the stop does not wait for the logic thread. The logic
-// thread parses it again with the same arrival time, so both decide alike: an E-stop held here
-// is always carried out there, which lets the hold go.
-void App::arrived(EstopPairing::Link link, const InboundMessage& arrived) {
-  InboundMessage message = arrived;
-  message.received_at = std::chrono::system_clock::now();
-  auto command = parse_command_topic(message.topic, topic_prefix_);
-  bool estop = !message.retained && command && command->action == "estop";
-  if (estop && !estop_pairing_.first_arrival(link, message, std::chrono::steady_clock::now())) {
-    return;  // the copy of one that came on the other link: already held and queued
-  }
-  if (link == EstopPairing::Link::estops && !estop) return;  // not what that link is for
-  if (estop && (!command->user.empty() || !room_.mqtt.require_identity) &&
-      std::holds_alternative<Command>(
-          parse_command("estop", message.payload, message.received_at))) {
-    supervisor_->hold_for_estop_command();
-  }
-  if (intake_.push(std::move(message))) post([this] { drain(); });
 }
 
 App::~App() {
+  // First: no message arriving on a link's thread (while it shuts down below) reaches the App.
+  gate_->close();
   // Buses post into io_; stop their threads before anything they could call goes away.
   for (auto& [id, bus] : buses_) bus->stop();
   alive_.reset();
@@ -226,21 +208,7 @@ void App::start() {
   for (auto& [id, bus] : buses_) bus->start();
   mqtt_->start();
   if (estop_link_) estop_link_->start();
-  next_tick_ = Clock::now();
-  arm_tick();
-}
-
-void App::arm_tick() {
-  // Re-armed from the previous expiry, so the loop keeps its rate without drifting.
-  next_tick_ += options_.tick;
-  auto now = Clock::now();
-  if (next_tick_ < now - options_.tick * 5) next_tick_ = now;  // after a stall, do not race
-  tick_timer_.expires_at(next_tick_);
-  tick_timer_.async_wait([this](boost::system::error_code ec) {
-    if (ec || finished_) return;
-    tick();
-    if (!finished_) arm_tick();
-  });
+  loop_.start();
 }
 
 void App::tick() {
@@ -364,7 +332,7 @@ void App::shutdown(std::function<void()> done) {
 
 void App::finish_shutdown() {
   finished_ = true;
-  tick_timer_.cancel();
+  loop_.stop();
   publish_session();
   // The last records reach the disk, and their events and replies the broker, before exit.
   dose_->stop();

@@ -21,9 +21,9 @@
 #include "config/fingerprint.hpp"
 #include "config/loader.hpp"
 #include "config/model.hpp"
+#include "daemon/app/control_loop.hpp"
 #include "daemon/app/dose_recorder.hpp"
-#include "daemon/app/estop_pairing.hpp"
-#include "daemon/app/intake.hpp"
+#include "daemon/app/inbound_gate.hpp"
 #include "daemon/app/rate_limit.hpp"
 #include "daemon/app/systemd_notify.hpp"
 #include "daemon/integrations/home_assistant.hpp"
@@ -79,7 +79,6 @@ class App {
   void shutdown(std::function<void()> done);
 
  private:
-  void arm_tick();
   void tick();
   void publish_retained_state();
   void publish_session();
@@ -108,8 +107,6 @@ class App {
   void drain();
   // Once a second: what the Intake coalesced or dropped, and refusals not recorded.
   void report_intake(Clock::time_point now);
-  // On a link's receive thread: holds the drive for a valid E-stop and queues the message.
-  void arrived(EstopPairing::Link link, const InboundMessage& arrived);
   void handle_message(const InboundMessage& message);
   void reply(const InboundMessage& message, const std::string& payload);
   void refuse(const InboundMessage& message, const CommandError& error);
@@ -157,7 +154,9 @@ class App {
     bool urgent = false;  // an E-stop's reply: ahead of other replies on the link
   };
   std::deque<Outgoing> outbox_;
-  Intake intake_;
+  // Messages from the broker, on the links' receive threads: kept alive by the links' handlers
+  // and closed first when the App goes, so no arrival ever meets a destroyed part of the App.
+  std::shared_ptr<InboundGate> gate_;
   RateLimit busy_replies_{20.0, 20.0};     // `busy` answers per second
   RateLimit refusal_replies_;              // answers to refused commands
   RateLimit lease_replies_;                // answers to leases
@@ -169,7 +168,6 @@ class App {
   // Declared before mqtt_: it is made while the constructor's `broker` still says whether the
   // links are a test's fakes.
   std::unique_ptr<BrokerLink> estop_link_;  // E-stop commands only; null in some tests
-  EstopPairing estop_pairing_;              // an E-stop arriving on both links acts once
   std::unique_ptr<BrokerLink> mqtt_;
   ScenePlanner planner_;
   std::unique_ptr<SceneGuard> scene_;
@@ -185,8 +183,7 @@ class App {
   RateLimit discovery_removal_logs_{10.0, 10.0};
   std::map<std::string, SwitchState> modbus_switches_;  // presses counted from the polled state
   SystemdNotifier notifier_;
-  asio::steady_timer tick_timer_;
-  Clock::time_point next_tick_{};
+  ControlLoop loop_;  // the 50 Hz tick
   Clock::time_point last_session_publish_{};
   Clock::time_point last_devices_publish_{};
   Clock::time_point last_state_publish_{};

@@ -29,7 +29,7 @@ std::string request_id_of(const std::string& payload) {
 
 void App::drain() {
   if (finished_) return;
-  Intake::Batch batch = intake_.take(kDrainSlice);
+  Intake::Batch batch = gate_->intake().take(kDrainSlice);
   auto now = Clock::now();
   for (const auto& message : batch.messages) {
     records_before_command_ = last_record_;
@@ -54,7 +54,7 @@ void App::drain() {
 void App::report_intake(Clock::time_point now) {
   if (now - last_intake_report_ < std::chrono::seconds(1)) return;
   last_intake_report_ = now;
-  Intake::Counts counts = intake_.take_counts();
+  Intake::Counts counts = gate_->intake().take_counts();
   // A flood has passed: give the memory it took back to the system, so that a daemon that has
   // weathered one does not keep its high-water mark for good.
   if (flooded_last_second_ && !counts.any()) ::malloc_trim(0);

@@ -16,6 +16,12 @@ namespace sensoryd::test {
 
 class FakeBroker final : public BrokerLink {
  public:
+  // As Paho may: messages still delivered on its thread while the link is being torn down.
+  ~FakeBroker() override {
+    for (const auto& message : delivered_while_destroyed) {
+      if (on_message_) on_message_(message);
+    }
+  }
   struct Published {
     std::string topic;
     std::string payload;
@@ -70,6 +76,7 @@ class FakeBroker final : public BrokerLink {
 
   bool started = false;
   bool up = false;
+  std::vector<InboundMessage> delivered_while_destroyed;
   std::vector<std::string> subscriptions;
   std::vector<Published> published;
 
