@@ -13,21 +13,18 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::string_view kStopKeys[] = {"control", "enable", "run"};
-constexpr std::string_view kLinearKeys[] = {"mode", "amplitude", "period", "angle",
-                                            "measured_amplitude"};
-constexpr std::string_view kRotaryKeys[] = {"speed", "direction", "measured_speed"};
-constexpr std::string_view kStatusFlags[] = {"ready", "running", "fault", "comm_lost"};
-
 // Today's status word becomes its four named flags.
 void expand_status_word(TableReader& regs, RegisterMap& map) {
-  auto word = std::find_if(map.registers.begin(), map.registers.end(),
-                           [](const NamedRegister& r) { return r.key == "status"; });
+  auto word = std::find_if(map.registers.begin(), map.registers.end(), [](const NamedRegister& r) {
+    return r.key == name_of(SwingKey::status);
+  });
   if (word == map.registers.end()) return;
   RegisterSpec spec = word->spec;
   map.registers.erase(word);
-  for (int bit = 0; bit < 4; ++bit) {
-    std::string_view flag = kStatusFlags[bit];
+  int bit = -1;
+  for (SwingKey key : status_word_flags()) {
+    ++bit;
+    std::string_view flag = name_of(key);
     if (map.has(flag)) {
       regs.error_at_key(flag, "'" + std::string{flag} + "' and 'status' of " + regs.where() +
                                   " both say where " + std::string{flag} +
@@ -39,9 +36,10 @@ void expand_status_word(TableReader& regs, RegisterMap& map) {
   }
 }
 
-void refuse_keys(TableReader& regs, const toml::table& table,
-                 std::span<const std::string_view> keys, const std::string& why) {
-  for (auto key : keys) {
+void refuse_keys(TableReader& regs, const toml::table& table, std::span<const SwingKey> keys,
+                 const std::string& why) {
+  for (SwingKey swing_key : keys) {
+    std::string_view key = name_of(swing_key);
     if (table.contains(key)) {
       regs.error_at_key(key, "register '" + std::string{key} + "' of " + regs.where() + " " + why);
     }
@@ -63,8 +61,9 @@ std::string range_text(const RegisterSpec& spec) {
 }
 
 // The room's limit `value` (and 0, the stop) must be writable: no rounding past it, no clamp.
-void check_carries(TableReader& regs, const RegisterMap& map, std::string_view key, double value,
+void check_carries(TableReader& regs, const RegisterMap& map, SwingKey swing_key, double value,
                    Rounding rounding, const std::string& limit) {
+  std::string_view key = name_of(swing_key);
   const RegisterSpec* spec = map.find(key);
   if (spec == nullptr) return;
   if (encode(*spec, value, rounding) && encode(*spec, 0.0, rounding)) return;
@@ -75,13 +74,13 @@ void check_carries(TableReader& regs, const RegisterMap& map, std::string_view k
 
 // S6: the watchdog's timeout in the register's own unit, never longer than configured.
 void check_watchdog(TableReader& regs, const RegisterMap& map, Millis timeout) {
-  const RegisterSpec* spec = map.find("comm_loss_timeout");
+  const RegisterSpec* spec = find(map, SwingKey::comm_loss_timeout);
   if (spec == nullptr) return;
   double seconds = std::chrono::duration<double>(timeout).count();
   auto words = encode(*spec, seconds, Rounding::down);
   double written = words ? decode(*spec, std::span{words->words.data(), words->count}) : 0.0;
   if (!words || written <= 0.0) {
-    regs.error_at_key("comm_loss_timeout",
+    regs.error_at_key(name_of(SwingKey::comm_loss_timeout),
                       "the comm-loss timeout of " + format_duration(timeout) +
                           " cannot be written "
                           "to register 'comm_loss_timeout' of " +
@@ -91,7 +90,7 @@ void check_watchdog(TableReader& regs, const RegisterMap& map, Millis timeout) {
     return;
   }
   if (written < seconds - 1e-9) {
-    regs.warning_at_key("comm_loss_timeout",
+    regs.warning_at_key(name_of(SwingKey::comm_loss_timeout),
                         "the comm-loss timeout of " + format_duration(timeout) + " is written as " +
                             format_number(written * 1000.0) + " ms: the register's resolution (" +
                             format_number(spec->scale) + " s) rounds it down, never up");
@@ -155,37 +154,25 @@ void read_swing_drive(TableReader& reader, SwingDrive& swing, const Room& room) 
   RegisterMap map = read_register_map(regs, *table, swing_keys());
   expand_status_word(regs, map);
   if (!swing.linear) {
-    refuse_keys(regs, *table, kLinearKeys,
+    refuse_keys(regs, *table, linear_only_swing_keys(),
                 "is only used by a drive that swings: remove it, or set linear = true");
   }
   if (!swing.rotary) {
-    refuse_keys(regs, *table, kRotaryKeys,
+    refuse_keys(regs, *table, rotary_only_swing_keys(),
                 "is only used by a rotary drive: remove it, or set rotary = true");
   }
-  if (std::none_of(std::begin(kStopKeys), std::end(kStopKeys),
-                   [&](std::string_view key) { return map.has(key); })) {
+  auto stop_keys = swing_stop_keys();
+  if (std::none_of(stop_keys.begin(), stop_keys.end(),
+                   [&](SwingKey key) { return find(map, key) != nullptr; })) {
     regs.error_at(regs.source(), regs.where() +
                                      " give sensoryd no way to stop the drive: map 'control', "
                                      "or the 'enable' and 'run' bits of its control word");
   }
-  std::string watchdog =
-      "the drive's own comm-loss watchdog stops it when sensoryd falls silent "
-      "(S6): map it";
-  require(regs, map, "comm_loss_timeout", watchdog);
-  require(regs, map, "comm_loss_action", watchdog);
-  require(regs, map, "fault", "a drive fault must be seen: map 'status' or the 'fault' bit");
-  require(regs, map, "running",
-          "sensoryd must see whether the drive runs: map 'status' or the 'running' bit");
-  if (swing.linear) {
-    for (auto key : {"amplitude", "period", "angle", "measured_amplitude"}) {
-      require(regs, map, key, "a drive that swings needs it (or set linear = false)");
-    }
+  for (const auto& required : required_swing_keys(swing.linear, swing.rotary)) {
+    require(regs, map, name_of(required.key), std::string{required.why});
   }
-  if (swing.rotary) require(regs, map, "speed", "a rotary drive needs its speed setpoint");
-  if (swing.rotary && swing.linear) {
-    require(regs, map, "mode", "a drive that both swings and spins is told which by its mode");
-  }
-  if (!map.has("heartbeat") && swing.modbus.poll_period > swing.comm_loss_timeout / 4) {
+  if (find(map, SwingKey::heartbeat) == nullptr &&
+      swing.modbus.poll_period > swing.comm_loss_timeout / 4) {
     regs.error_at(regs.source(),
                   regs.where() +
                       " have no heartbeat, so only sensoryd's polls restart the drive's "
@@ -196,23 +183,24 @@ void read_swing_drive(TableReader& reader, SwingDrive& swing, const Room& room) 
   }
   check_overlaps(regs, map, swing_keys());
   const Limits& limits = room.limits;
-  check_carries(regs, map, "amplitude", limits.swing.max_amplitude_deg, Rounding::down,
+  check_carries(regs, map, SwingKey::amplitude, limits.swing.max_amplitude_deg, Rounding::down,
                 "the room's limits.swing.max_amplitude_deg = " +
                     format_number(limits.swing.max_amplitude_deg) + " deg");
   check_carries(
-      regs, map, "period", limits.swing.min_period_s, Rounding::up,
+      regs, map, SwingKey::period, limits.swing.min_period_s, Rounding::up,
       "the room's limits.swing.min_period_s = " + format_number(limits.swing.min_period_s) + " s");
   if (swing.rotary) {
     double top = limits.rotary.max_rate_rev_s * swing.gear_ratio;
     for (auto& named : map.registers) {
       // The speed registers carry the seat's rev/s times the gear ratio (a VFD's motor Hz).
-      bool speed = named.key == "speed" || named.key == "measured_speed";
+      bool speed =
+          named.key == name_of(SwingKey::speed) || named.key == name_of(SwingKey::measured_speed);
       if (speed && swing.gear_ratio != 1.0) {
         named.spec.unit = "rev/s x " + format_number(swing.gear_ratio);
       }
     }
     check_carries(
-        regs, map, "speed", top, Rounding::down,
+        regs, map, SwingKey::speed, top, Rounding::down,
         "the room's limits.rotary.max_rate_rev_s = " + format_number(limits.rotary.max_rate_rev_s) +
             " rev/s x gear_ratio " + format_number(swing.gear_ratio));
   }

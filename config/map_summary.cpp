@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "config/register_codec.hpp"
+#include "config/register_keys.hpp"
 #include "config/units.hpp"
 
 namespace sensoryd::config {
@@ -68,7 +69,7 @@ std::string describe_map(const Device& device, const std::string& indent) {
       out << inner << "setup " << setup.name << ": " << format_number(setup.value) << " to "
           << describe(setup.spec, &setup_key()) << "\n";
     }
-    if (const RegisterSpec* timeout = drive->registers.find("comm_loss_timeout")) {
+    if (const RegisterSpec* timeout = find(drive->registers, SwingKey::comm_loss_timeout)) {
       double seconds = std::chrono::duration<double>(drive->comm_loss_timeout).count();
       if (auto words = encode(*timeout, seconds, Rounding::down)) {
         out << inner << "comm-loss timeout " << drive->comm_loss_timeout.count()

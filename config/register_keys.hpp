@@ -2,9 +2,12 @@
 // scale, unit): the one place a key's documented default lives (docs/configuration.md).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "config/register_map.hpp"
 
@@ -30,6 +33,60 @@ struct RegisterKey {
   KeyUse use;
   bool written;  // sensoryd writes it (a readable table is refused)
 };
+
+// A swing drive's keys. Code names a key by this enum, never by its text: a misspelt key does
+// not compile, where a misspelt string would find nothing and read as 0.
+enum class SwingKey : std::uint8_t {
+  // written
+  control,
+  enable,
+  run,
+  quick_stop,
+  fault_reset,
+  mode,
+  amplitude,
+  period,
+  comm_loss_timeout,
+  comm_loss_action,
+  heartbeat,
+  speed,
+  direction,
+  // read
+  status,
+  ready,
+  running,
+  fault,
+  comm_lost,
+  angle,
+  measured_amplitude,
+  fault_code,
+  measured_speed,
+};
+inline constexpr std::size_t kSwingKeyCount =
+    static_cast<std::size_t>(SwingKey::measured_speed) + 1;
+
+// The key's name in a room's `registers` table.
+std::string_view name_of(SwingKey key);
+// The swing key called `name`, if there is one.
+std::optional<SwingKey> swing_key_named(std::string_view name);
+// Where `map` says `key` is, or nullptr.
+const RegisterSpec* find(const RegisterMap& map, SwingKey key);
+
+// Keys a drive must have mapped, and why: the loader's check (file:line:col) and the driver's
+// (when it is built) read this one list.
+struct RequiredSwingKey {
+  SwingKey key;
+  std::string_view why;
+};
+std::vector<RequiredSwingKey> required_swing_keys(bool linear, bool rotary);
+// The switches that stop the drive (a category 1 stop: run off, then enable, then control); at
+// least one must be mapped.
+std::span<const SwingKey> swing_stop_keys();
+// Keys only a drive that swings (linear) or only a rotary drive uses.
+std::span<const SwingKey> linear_only_swing_keys();
+std::span<const SwingKey> rotary_only_swing_keys();
+// The four named flags of today's status word, bit 0 first.
+std::span<const SwingKey> status_word_flags();
 
 // sensoryd's own swing controller (the simulator's map): the short forms' default addresses.
 struct SwingRegisterMap {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -12,16 +13,46 @@ namespace sensoryd::devices {
 namespace {
 
 using config::Rounding;
+using config::SwingKey;
 
-constexpr const char* kStopSwitches[] = {"run", "enable", "control"};
+// Run off, then enable, then the control register: the drive ramps down (a category 1 stop).
+constexpr SwingKey kStopSwitches[] = {SwingKey::run, SwingKey::enable, SwingKey::control};
 
 std::vector<config::RegisterSpec> polled_specs(const config::SwingDrive& drive) {
+  std::vector<SwingKey> read{SwingKey::ready,     SwingKey::running, SwingKey::fault,
+                             SwingKey::comm_lost, SwingKey::angle,   SwingKey::measured_amplitude,
+                             SwingKey::fault_code};
+  if (drive.rotary) read.push_back(SwingKey::measured_speed);
   std::vector<config::RegisterSpec> specs;
-  for (const auto& [key, spec] : drive.registers.registers) {
-    bool read = key == "ready" || key == "running" || key == "fault" || key == "comm_lost" ||
-                key == "angle" || key == "measured_amplitude" || key == "fault_code" ||
-                (key == "measured_speed" && drive.rotary);
-    if (read) specs.push_back(spec);
+  for (SwingKey key : read) {
+    if (const config::RegisterSpec* spec = config::find(drive.registers, key)) {
+      specs.push_back(*spec);
+    }
+  }
+  return specs;
+}
+
+std::array<const config::RegisterSpec*, config::kSwingKeyCount> resolve(
+    const std::string& id, const config::SwingDrive& drive) {
+  std::array<const config::RegisterSpec*, config::kSwingKeyCount> specs{};
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    specs[i] = config::find(drive.registers, static_cast<SwingKey>(i));
+  }
+  auto missing = [&id](std::string_view what, std::string_view why) {
+    return std::invalid_argument("swing " + id + ": " + std::string{what} +
+                                 " is not in its register map: " + std::string{why});
+  };
+  for (const auto& required : config::required_swing_keys(drive.linear, drive.rotary)) {
+    if (specs[static_cast<std::size_t>(required.key)] == nullptr) {
+      throw missing("register '" + std::string{config::name_of(required.key)} + "'", required.why);
+    }
+  }
+  auto stops = config::swing_stop_keys();
+  if (std::none_of(stops.begin(), stops.end(), [&specs](SwingKey key) {
+        return specs[static_cast<std::size_t>(key)] != nullptr;
+      })) {
+    throw missing("no stop switch ('control', or 'enable' and 'run')",
+                  "sensoryd would have no way to stop the drive");
   }
   return specs;
 }
@@ -32,11 +63,12 @@ SwingDrive::SwingDrive(std::string id, config::SwingDrive config, RegisterBus& b
                        int lost_after_polls)
     : id_(std::move(id)),
       config_(std::move(config)),
+      specs_(resolve(id_, config_)),
       bus_(bus),
       health_("swing " + id_, lost_after_polls, [this] { notify(); }),
       image_(plan_reads(polled_specs(config_))) {
   // Stop switches sharing a register (a control word's enable and run bits) stop as one write.
-  for (const char* key : kStopSwitches) {
+  for (SwingKey key : kStopSwitches) {
     const config::RegisterSpec* s = spec(key);
     if (s == nullptr) continue;
     RegisterWrite stop = toggle_write(*s, false, config_.modbus.mask_write);
@@ -85,7 +117,7 @@ void SwingDrive::link_changed(bool connected, const std::string& detail) {
   link_up_ = connected;
   watchdog_confirmed_ = false;
   ++confirm_generation_;
-  last_written_.clear();
+  last_written_.fill(std::nullopt);
   next_heartbeat_.reset();
   image_.clear();
   if (connected) {
@@ -102,10 +134,11 @@ void SwingDrive::link_changed(bool connected, const std::string& detail) {
 // watchdog written and read back before motion can be allowed.
 void SwingDrive::configure_watchdog() {
   stop_switches();
-  write_toggle("fault_reset", false);  // a drive fault is reset by a technician, never by us
-  if (config_.linear) write_number("amplitude", 0.0, Rounding::down);
-  if (config_.rotary) write_number("speed", 0.0, Rounding::down);
-  write_code("mode", static_cast<std::uint16_t>(config::SwingMode::off));
+  write_toggle(SwingKey::fault_reset,
+               false);  // a drive fault is reset by a technician, never by us
+  if (config_.linear) write_number(SwingKey::amplitude, 0.0, Rounding::down);
+  if (config_.rotary) write_number(SwingKey::speed, 0.0, Rounding::down);
+  write_code(SwingKey::mode, static_cast<std::uint16_t>(config::SwingMode::off));
   next_heartbeat_ = Clock::time_point::min();  // due at the next tick, whatever its clock
   // Every setup write and both watchdog registers must read back as written.
   Confirmation confirmation{confirm_generation_,
@@ -118,7 +151,7 @@ void SwingDrive::configure_watchdog() {
         [words](const std::vector<std::uint16_t>& read) { return read == words; }, confirmation);
   }
   // The timeout is compared in milliseconds, whatever unit the drive keeps it in.
-  const config::RegisterSpec& timeout_spec = *spec("comm_loss_timeout");
+  const config::RegisterSpec& timeout_spec = *spec(SwingKey::comm_loss_timeout);
   double seconds = std::chrono::duration<double>(config_.comm_loss_timeout).count();
   RegisterWrite timeout = number_write(timeout_spec, seconds, Rounding::down);
   auto as_ms = [timeout_spec](const std::vector<std::uint16_t>& words) {
@@ -131,7 +164,7 @@ void SwingDrive::configure_watchdog() {
         return as_ms(read) == expected_ms;
       },
       confirmation);
-  const config::RegisterSpec& action_spec = *spec("comm_loss_action");
+  const config::RegisterSpec& action_spec = *spec(SwingKey::comm_loss_action);
   verified_write(
       "comm-loss action", action_spec, toggle_write(action_spec, true, config_.modbus.mask_write),
       [action_spec](const std::vector<std::uint16_t>& read) {
@@ -202,32 +235,32 @@ void SwingDrive::poll_result(std::size_t block, const ReadResult& result) {
 }
 
 void SwingDrive::update_reading() {
-  auto flag = [this](const char* key, bool otherwise) {
+  auto flag = [this](SwingKey key, bool otherwise) {
     const config::RegisterSpec* s = spec(key);
     return s != nullptr ? image_.flag(*s).value_or(otherwise) : otherwise;
   };
-  auto number = [this](const char* key) {
+  auto number = [this](SwingKey key) {
     const config::RegisterSpec* s = spec(key);
     return s != nullptr ? image_.number(*s).value_or(0.0) : 0.0;
   };
   reading_.valid = true;
-  reading_.ready = flag("ready", true);
-  reading_.running = flag("running", false);
-  reading_.fault = flag("fault", false);
-  reading_.comm_lost = flag("comm_lost", false);
+  reading_.ready = flag(SwingKey::ready, true);
+  reading_.running = flag(SwingKey::running, false);
+  reading_.fault = flag(SwingKey::fault, false);
+  reading_.comm_lost = flag(SwingKey::comm_lost, false);
   reading_.speed_rev_s =
-      config_.rotary ? std::abs(number("measured_speed")) / config_.gear_ratio : 0.0;
+      config_.rotary ? std::abs(number(SwingKey::measured_speed)) / config_.gear_ratio : 0.0;
   // Without an angle (a rotary platform) there is nothing that must keep changing.
-  bool has_angle = spec("angle") != nullptr;
-  double angle = std::round(number("angle") * 10.0) / 10.0;
+  bool has_angle = spec(SwingKey::angle) != nullptr;
+  double angle = std::round(number(SwingKey::angle) * 10.0) / 10.0;
   if (!has_angle || angle != reading_.angle_deg || !reading_.running || !moving_visibly() ||
       !last_angle_change_) {
     last_angle_change_ = last_tick_;
     frozen_ = false;
   }
   reading_.angle_deg = angle;
-  reading_.amplitude_deg = number("measured_amplitude");
-  const config::RegisterSpec* code = spec("fault_code");
+  reading_.amplitude_deg = number(SwingKey::measured_amplitude);
+  const config::RegisterSpec* code = spec(SwingKey::fault_code);
   reading_.fault_code = code != nullptr ? image_.raw(*code).value_or(0) : 0;
   if (reading_.fault) {
     health_.set(Health::fault, "drive reports fault code " + std::to_string(reading_.fault_code));
@@ -236,42 +269,39 @@ void SwingDrive::update_reading() {
   }
 }
 
-void SwingDrive::write_key(const std::string& key, const RegisterWrite& write) {
+void SwingDrive::write_key(SwingKey key, const RegisterWrite& write) {
   const config::RegisterSpec* s = spec(key);
   if (s == nullptr) return;
-  auto it = last_written_.find(key);
-  if (it != last_written_.end() && it->second == write) return;
-  last_written_[key] = write;
+  auto& last = last_written_[static_cast<std::size_t>(key)];
+  if (last == write) return;
+  last = write;
   int generation = confirm_generation_;
   bus_.write(config_.modbus.unit, s->address, write,
              [this, key, write, generation](const WriteResult& result) {
                if (result.ok || generation != confirm_generation_) return;
                // Forget it so the next apply sends the then-current value; never a replay.
-               auto found = last_written_.find(key);
-               if (found != last_written_.end() && found->second == write) {
-                 last_written_.erase(found);
-               }
+               auto& written = last_written_[static_cast<std::size_t>(key)];
+               if (written == write) written.reset();
              });
 }
 
-void SwingDrive::write_number(const char* key, double value, Rounding rounding) {
+void SwingDrive::write_number(SwingKey key, double value, Rounding rounding) {
   if (const config::RegisterSpec* s = spec(key)) write_key(key, number_write(*s, value, rounding));
 }
 
-void SwingDrive::write_toggle(const char* key, bool on) {
+void SwingDrive::write_toggle(SwingKey key, bool on) {
   if (const config::RegisterSpec* s = spec(key)) {
     write_key(key, toggle_write(*s, on, config_.modbus.mask_write));
   }
 }
 
-void SwingDrive::write_code(const char* key, std::uint16_t raw) {
+void SwingDrive::write_code(SwingKey key, std::uint16_t raw) {
   if (const config::RegisterSpec* s = spec(key)) write_key(key, raw_write(*s, raw));
 }
 
-// Run off, then enable, then the control register: the drive ramps down (a category 1 stop).
 void SwingDrive::stop_switches() {
-  for (const char* key : kStopSwitches) write_toggle(key, false);
-  write_toggle("quick_stop", true);
+  for (SwingKey key : kStopSwitches) write_toggle(key, false);
+  write_toggle(SwingKey::quick_stop, true);
 }
 
 void SwingDrive::apply(const SwingOutput& output) {
@@ -280,21 +310,21 @@ void SwingDrive::apply(const SwingOutput& output) {
   // drive holds every setpoint it is to run with. Rounding never goes past a limit: the
   // amplitude and speed down, the period up.
   if (!output.enabled()) stop_switches();
-  write_code("mode", static_cast<std::uint16_t>(output.mode()));
+  write_code(SwingKey::mode, static_cast<std::uint16_t>(output.mode()));
   if (config_.linear) {
-    write_number("period", output.period_s(), Rounding::up);
-    write_number("amplitude", output.amplitude_deg(), Rounding::down);
+    write_number(SwingKey::period, output.period_s(), Rounding::up);
+    write_number(SwingKey::amplitude, output.amplitude_deg(), Rounding::down);
   }
   if (config_.rotary) {
     // The direction first: it only ever changes while the speed is 0 (the limiter's pause).
-    write_toggle("direction", output.direction() == config::Direction::counterclockwise);
-    write_number("speed", output.speed_rev_s() * config_.gear_ratio, Rounding::down);
+    write_toggle(SwingKey::direction, output.direction() == config::Direction::counterclockwise);
+    write_number(SwingKey::speed, output.speed_rev_s() * config_.gear_ratio, Rounding::down);
   }
   if (output.enabled()) {
-    write_toggle("quick_stop", false);
-    write_toggle("control", true);
-    write_toggle("enable", true);
-    write_toggle("run", true);
+    write_toggle(SwingKey::quick_stop, false);
+    write_toggle(SwingKey::control, true);
+    write_toggle(SwingKey::enable, true);
+    write_toggle(SwingKey::run, true);
   }
 }
 
@@ -324,7 +354,7 @@ void SwingDrive::tick(Clock::time_point now) {
   if (!link_up_ || !next_heartbeat_ || now + tick_period < *next_heartbeat_) return;
   // A quarter of the timeout keeps the gap under half of it even when one poll is slow (S6).
   // Without a heartbeat register the drive's watchdog is restarted by the polls themselves.
-  if (const config::RegisterSpec* beat = spec("heartbeat")) {
+  if (const config::RegisterSpec* beat = spec(SwingKey::heartbeat)) {
     bus_.write(config_.modbus.unit, beat->address, raw_write(*beat, ++heartbeat_counter_), {});
   }
   // Due a quarter after this write (not after the last due time), so that writing early on a

@@ -4,6 +4,7 @@
 // readings and health. One model of devices::Drive.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "config/model.hpp"
+#include "config/register_keys.hpp"
 #include "devices/drive.hpp"
 #include "devices/health.hpp"
 #include "devices/register_io.hpp"
@@ -35,6 +37,9 @@ constexpr std::uint16_t comm_lost = 1U << 3;
 
 class SwingDrive final : public Drive {
  public:
+  // Resolves every key of the drive's map once. A map without a key the drive needs
+  // (config::required_swing_keys, or no stop switch) is refused with std::invalid_argument
+  // naming the key: the loader refuses such a room first, so this guards rooms built in code.
   SwingDrive(std::string id, config::SwingDrive config, RegisterBus& bus, int lost_after_polls = 3);
 
   // Registers the status poll and link handler; call before the bus starts.
@@ -73,19 +78,22 @@ class SwingDrive final : public Drive {
   void poll_result(std::size_t block, const ReadResult& result);
   void update_reading();
   void notify();
-  const config::RegisterSpec* spec(std::string_view key) const {
-    return config_.registers.find(key);
+  // Where the map puts `key`, or nullptr when it is not mapped (an optional key).
+  const config::RegisterSpec* spec(config::SwingKey key) const {
+    return specs_[static_cast<std::size_t>(key)];
   }
   // Each writes only what changed since the last write of that key (on this connection).
-  void write_key(const std::string& key, const RegisterWrite& write);
-  void write_number(const char* key, double value, config::Rounding rounding);
-  void write_toggle(const char* key, bool on);
-  void write_code(const char* key, std::uint16_t raw);
+  void write_key(config::SwingKey key, const RegisterWrite& write);
+  void write_number(config::SwingKey key, double value, config::Rounding rounding);
+  void write_toggle(config::SwingKey key, bool on);
+  void write_code(config::SwingKey key, std::uint16_t raw);
   void stop_switches();
   bool moving_visibly() const;  // enough that the angle must change between polls
 
   std::string id_;
   config::SwingDrive config_;
+  // Each key's spec in config_.registers, resolved once (null: not mapped).
+  std::array<const config::RegisterSpec*, config::kSwingKeyCount> specs_{};
   RegisterBus& bus_;
   HealthTracker health_;
   RegisterImage image_;
@@ -96,7 +104,7 @@ class SwingDrive final : public Drive {
   bool watchdog_confirmed_ = false;
   int confirm_generation_ = 0;  // ignores read-backs from an earlier connection
   SwingReading reading_;
-  std::map<std::string, RegisterWrite> last_written_;
+  std::array<std::optional<RegisterWrite>, config::kSwingKeyCount> last_written_;
   std::uint16_t heartbeat_counter_ = 0;
   std::optional<Clock::time_point> next_heartbeat_;
   std::optional<Clock::time_point> last_valid_reading_;

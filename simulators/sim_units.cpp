@@ -16,6 +16,7 @@ namespace {
 
 using config::RegisterSpec;
 using config::RegisterTable;
+using config::SwingKey;
 
 bool parse_u16(const std::string& text, std::uint16_t& out) {
   try {
@@ -132,7 +133,7 @@ class SwingUnit final : public SimUnit {
     for (const auto& named : drive_.registers.registers) tables_.fit(named.spec);
     for (const auto& setup : drive_.setup) tables_.fit(setup.spec);
     // A drive without a mode register does the one motion it can.
-    if (!drive_.registers.has("mode")) {
+    if (spec(SwingKey::mode) == nullptr) {
       model_.write(reg::mode, drive_.linear ? 1 : 2, now);
     }
   }
@@ -142,7 +143,7 @@ class SwingUnit final : public SimUnit {
   void on_request(Clock::time_point now) override {
     // Without a heartbeat register, the drive's watchdog counts any request
     // (docs/configuration.md).
-    if (!drive_.registers.has("heartbeat")) model_.feed(now);
+    if (spec(SwingKey::heartbeat) == nullptr) model_.feed(now);
   }
 
   void write(bool coil, std::uint16_t address, std::span<const std::uint16_t> values,
@@ -154,12 +155,13 @@ class SwingUnit final : public SimUnit {
     for (const auto& [key, spec] : drive_.registers.registers) {
       if (!overlaps(spec, coil, address, values.size())) continue;
       const config::RegisterKey* known = config::find_key(config::swing_keys(), key);
-      if (known == nullptr || !known->written) continue;
+      auto swing_key = config::swing_key_named(key);
+      if (known == nullptr || !known->written || !swing_key) continue;
       recorder_.write(unit(), spec.address, key, tables_.of(spec.table).at(spec.address),
                       meaning(known, spec, tables_));
       // Fed as of now, after the record's timestamp: the recorded silence before a comm-loss
       // trip is never shorter than the drive's own (the request's time is a little earlier).
-      apply(key, spec, std::max(now, Clock::now()));
+      apply(*swing_key, spec, std::max(now, Clock::now()));
     }
     for (const auto& setup : drive_.setup) {
       if (!overlaps(setup.spec, coil, address, values.size())) continue;
@@ -200,8 +202,8 @@ class SwingUnit final : public SimUnit {
     return out;
   }
 
-  const RegisterSpec* spec(const char* key) const { return drive_.registers.find(key); }
-  bool on(const char* key) const {
+  const RegisterSpec* spec(SwingKey key) const { return config::find(drive_.registers, key); }
+  bool on(SwingKey key) const {
     const RegisterSpec* s = spec(key);
     return s != nullptr && tables_.toggle(*s);
   }
@@ -209,34 +211,61 @@ class SwingUnit final : public SimUnit {
   // Enabled when every switch the map has for it is on, and no quick stop.
   bool enabled() const {
     bool any = false;
-    for (const char* key : {"control", "enable", "run"}) {
+    for (SwingKey key : config::swing_stop_keys()) {
       if (spec(key) == nullptr) continue;
       if (!on(key)) return false;
       any = true;
     }
-    return any && !on("quick_stop");
+    return any && !on(SwingKey::quick_stop);
   }
 
-  void apply(const std::string& key, const RegisterSpec& s, Clock::time_point now) {
+  void apply(SwingKey key, const RegisterSpec& s, Clock::time_point now) {
     double value = tables_.number(s);
-    if (key == "control" || key == "enable" || key == "run" || key == "quick_stop") {
-      model_.write(reg::control, enabled() ? 1 : 0, now);
-    } else if (key == "fault_reset") {
-      if (on("fault_reset")) model_.set_fault(0);
-    } else if (key == "mode" || key == "heartbeat") {
-      model_.write(key == "mode" ? reg::mode : reg::heartbeat, tables_.of(s.table).at(s.address),
-                   now);
-    } else if (key == "amplitude") {
-      model_.write(reg::amplitude, to_u16(value * 10.0), now);
-    } else if (key == "period") {
-      model_.write(reg::period, to_u16(value * 1000.0), now);
-    } else if (key == "comm_loss_timeout") {
-      model_.write(reg::comm_loss_timeout, to_u16(value * 1000.0), now);
-    } else if (key == "comm_loss_action" || key == "direction") {
-      model_.write(key == "direction" ? reg::direction : reg::comm_loss_action,
-                   on(key.c_str()) ? 1 : 0, now);
-    } else if (key == "speed") {
-      model_.write(reg::speed, to_u16(value / drive_.gear_ratio * 1000.0), now);
+    switch (key) {
+      case SwingKey::control:
+      case SwingKey::enable:
+      case SwingKey::run:
+      case SwingKey::quick_stop:
+        model_.write(reg::control, enabled() ? 1 : 0, now);
+        return;
+      case SwingKey::fault_reset:
+        if (on(SwingKey::fault_reset)) model_.set_fault(0);
+        return;
+      case SwingKey::mode:
+        model_.write(reg::mode, tables_.of(s.table).at(s.address), now);
+        return;
+      case SwingKey::heartbeat:
+        model_.write(reg::heartbeat, tables_.of(s.table).at(s.address), now);
+        return;
+      case SwingKey::amplitude:
+        model_.write(reg::amplitude, to_u16(value * 10.0), now);
+        return;
+      case SwingKey::period:
+        model_.write(reg::period, to_u16(value * 1000.0), now);
+        return;
+      case SwingKey::comm_loss_timeout:
+        model_.write(reg::comm_loss_timeout, to_u16(value * 1000.0), now);
+        return;
+      case SwingKey::comm_loss_action:
+        model_.write(reg::comm_loss_action, on(key) ? 1 : 0, now);
+        return;
+      case SwingKey::direction:
+        model_.write(reg::direction, on(key) ? 1 : 0, now);
+        return;
+      case SwingKey::speed:
+        model_.write(reg::speed, to_u16(value / drive_.gear_ratio * 1000.0), now);
+        return;
+      // Read by sensoryd, never written: nothing for the model to do.
+      case SwingKey::status:
+      case SwingKey::ready:
+      case SwingKey::running:
+      case SwingKey::fault:
+      case SwingKey::comm_lost:
+      case SwingKey::angle:
+      case SwingKey::measured_amplitude:
+      case SwingKey::fault_code:
+      case SwingKey::measured_speed:
+        return;
     }
   }
 
@@ -245,17 +274,18 @@ class SwingUnit final : public SimUnit {
     Tables out = tables_;
     auto in = model_.inputs();
     std::uint16_t status = in[reg::status];
-    const char* flags[] = {"ready", "running", "fault", "comm_lost"};
-    for (int bit = 0; bit < 4; ++bit) {
-      if (const RegisterSpec* s = spec(flags[bit])) out.put_flag(*s, ((status >> bit) & 1U) != 0);
+    int bit = 0;
+    for (SwingKey flag : config::status_word_flags()) {
+      if (const RegisterSpec* s = spec(flag)) out.put_flag(*s, ((status >> bit) & 1U) != 0);
+      ++bit;
     }
-    auto put = [&](const char* key, double value) {
+    auto put = [&](SwingKey key, double value) {
       if (const RegisterSpec* s = spec(key)) out.put_number(*s, value);
     };
-    put("angle", static_cast<std::int16_t>(in[reg::angle]) / 10.0);
-    put("measured_amplitude", in[reg::measured_amplitude] / 10.0);
-    put("measured_speed", in[reg::measured_speed] / 1000.0 * drive_.gear_ratio);
-    if (const RegisterSpec* s = spec("fault_code"))
+    put(SwingKey::angle, static_cast<std::int16_t>(in[reg::angle]) / 10.0);
+    put(SwingKey::measured_amplitude, in[reg::measured_amplitude] / 10.0);
+    put(SwingKey::measured_speed, in[reg::measured_speed] / 1000.0 * drive_.gear_ratio);
+    if (const RegisterSpec* s = spec(SwingKey::fault_code))
       out.of(s->table).at(s->address) = in[reg::fault_code];
     return out;
   }

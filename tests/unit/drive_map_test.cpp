@@ -1,13 +1,17 @@
 // A drive described by configuration: the register syntax accepted exactly as documented, every
 // map sensoryd cannot use safely refused at its file:line:col, and the drive driven through the
 // codec on a fake bus (bits of a control word, a 32-bit setpoint, a watchdog in 0.1 s).
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <stdexcept>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "config/loader.hpp"
+#include "config/register_keys.hpp"
 #include "daemon/safety/safety_supervisor.hpp"
 #include "devices/swing_drive.hpp"
 #include "tests/support/fake_bus.hpp"
@@ -214,6 +218,51 @@ class MappedDrive : public MappedRoom {
   std::unique_ptr<SafetySupervisor> supervisor;
   SafetySupervisor::Clock::time_point t{std::chrono::hours(1)};
 };
+
+TEST_F(MappedDrive, AMapWithoutAKeyTheDriveNeedsIsRefusedWhenTheDriveIsBuiltNamingTheKey) {
+  // A room built in code skips the loader's check: the drive itself refuses to run without a
+  // key it reads or writes for safety, instead of reading 0 or false in its place.
+  for (std::string key : {"measured_amplitude", "comm_loss_timeout", "comm_loss_action", "running",
+                          "fault", "angle"}) {
+    config::SwingDrive without = config;
+    auto& registers = without.registers.registers;
+    registers.erase(std::remove_if(registers.begin(), registers.end(),
+                                   [&](const auto& named) { return named.key == key; }),
+                    registers.end());
+    ASSERT_EQ(without.registers.find(key), nullptr) << key;
+    try {
+      devices::SwingDrive built("swing", without, bus);
+      ADD_FAILURE() << "a drive without '" << key << "' was built";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string{e.what()}.find("'" + key + "'"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST_F(MappedDrive, AMapWithoutAnyStopSwitchIsRefusedWhenTheDriveIsBuilt) {
+  config::SwingDrive without = config;
+  auto& registers = without.registers.registers;
+  registers.erase(std::remove_if(registers.begin(), registers.end(),
+                                 [](const auto& named) {
+                                   return named.key == "control" || named.key == "enable" ||
+                                          named.key == "run";
+                                 }),
+                  registers.end());
+  EXPECT_THROW(devices::SwingDrive("swing", without, bus), std::invalid_argument);
+}
+
+TEST(SwingKeys, EveryKeyHasItsOwnNameAndIsFoundByIt) {
+  std::set<std::string_view> names;
+  for (std::size_t i = 0; i < config::kSwingKeyCount; ++i) {
+    auto key = static_cast<config::SwingKey>(i);
+    std::string_view name = config::name_of(key);
+    EXPECT_TRUE(names.insert(name).second) << name;
+    EXPECT_EQ(config::swing_key_named(name), key) << name;
+    EXPECT_NE(config::find_key(config::swing_keys(), name), nullptr) << name;
+  }
+  EXPECT_EQ(config::swing_keys().size(), config::kSwingKeyCount);
+  EXPECT_FALSE(config::swing_key_named("measured_amplitud"));
+}
 
 TEST_F(MappedDrive, SetsTheWatchdogInTheDrivesUnitAndConfirmsItInMilliseconds) {
   start();
