@@ -30,7 +30,6 @@
   const brokerUrl =
     params.get('broker') || (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/mqtt';
   const clientId = 'tablet-' + Math.random().toString(16).slice(2, 10);
-  const LEASE_EVERY_MS = 3000; // sensoryd's lease lasts 10 s by default: three chances in it
 
   let room = params.get('room') || store.get('room');
   let state = RoomState.create(room || '');
@@ -195,6 +194,12 @@
 
   function renewLease() {
     if (lastView && lastView.leaseWanted && document.visibilityState === 'visible') send('lease');
+  }
+
+  // Re-armed each time with the view's interval: a third of the lease the room publishes.
+  function renewLeaseRegularly() {
+    renewLease();
+    setTimeout(renewLeaseRegularly, lastView ? lastView.leaseEveryMs : 1000);
   }
 
   // Keeps the screen on while a session runs and the page is in front (Screen Wake Lock).
@@ -517,7 +522,7 @@
     }
   });
 
-  setInterval(renewLease, LEASE_EVERY_MS);
+  setTimeout(renewLeaseRegularly, 1000);
   setInterval(render, 1000); // "updated N s ago" and the remaining times between messages
   connect();
   render();

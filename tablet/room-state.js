@@ -356,9 +356,19 @@
           : '',
       sessionIntensityPct: idle ? null : typeof s.intensity === 'number' ? Math.round(s.intensity * 100) : null,
       sessionId: idle ? null : s.session_id || null,
-      // Renew the supervision lease while a session is on and this tablet can reach the room.
+      // Renew the supervision lease while a session is on and this tablet can reach the room,
+      // at a third of the lease's length as the room publishes it (two renewals may be lost).
       leaseWanted: !idle && can,
+      leaseEveryMs: leaseEveryMs(safety),
     };
+  }
+
+  // Before sensoryd says how long its lease lasts (an older daemon never does), the page
+  // renews as often as its default 10 s lease needs.
+  const DEFAULT_LEASE_EVERY_MS = 3000;
+  function leaseEveryMs(safety) {
+    if (typeof safety.lease_s !== 'number' || !(safety.lease_s > 0)) return DEFAULT_LEASE_EVERY_MS;
+    return Math.max(250, Math.floor((safety.lease_s * 1000) / 3));
   }
 
   const ACTION_WORDS = {

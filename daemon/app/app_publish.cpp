@@ -60,6 +60,7 @@ void App::publish_safety() {
   SafetyStatus status{supervisor_->motion_allowed(),
                       &supervisor_->interlocks(),
                       supervisor_->lease_remaining_s(now),
+                      supervisor_->lease_length_s(),
                       supervisor_->motion_refusal(),
                       {},
                       now,

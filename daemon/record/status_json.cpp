@@ -176,7 +176,8 @@ std::string safety_json(const SafetyStatus& status) {
          {"tripped", status.interlocks->tripped()},
          {"causes", causes},
          {"reset_possible", status.interlocks->reset_possible()},
-         {"lease_remaining_s", lease}};
+         {"lease_remaining_s", lease},
+         {"lease_s", status.lease_s ? json(tenths(*status.lease_s)) : json(nullptr)}};
   if (!status.refusal.empty()) j["detail"] = status.refusal;
   j["session_log"] = status.session_log_error.empty()
                          ? json{{"ok", true}}

@@ -35,6 +35,7 @@ struct SafetyStatus {
   bool motion_allowed = false;
   const Interlocks* interlocks = nullptr;
   std::optional<double> lease_remaining_s;
+  std::optional<double> lease_s;  // a renewal's length; nothing when the room has the lease off
   std::string refusal;            // why motion is not allowed, in words; empty when it is
   std::string session_log_error;  // why the clinical log cannot be written; empty when it can
   // Maps the interlocks' steady-clock times to wall-clock ones for `since`.

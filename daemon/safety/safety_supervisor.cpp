@@ -192,6 +192,11 @@ void SafetySupervisor::end_lease() {
   if (last_update_) interlocks_.set(Cause::lease_lapsed, "tablet", false, *last_update_);
 }
 
+std::optional<double> SafetySupervisor::lease_length_s() const {
+  if (!limits_.session.lease_required) return std::nullopt;
+  return std::chrono::duration<double>(limits_.session.lease).count();
+}
+
 std::optional<double> SafetySupervisor::lease_remaining_s(Clock::time_point now) const {
   if (!lease_expires_ || !limits_.session.lease_required) return std::nullopt;
   return std::max(0.0, std::chrono::duration<double>(*lease_expires_ - now).count());

@@ -52,6 +52,9 @@ class SafetySupervisor {
   void renew_lease(Clock::time_point now);
   void end_lease();
   std::optional<double> lease_remaining_s(Clock::time_point now) const;
+  // How long a renewal lasts (limits.session.lease), or nothing when the room has the lease off:
+  // tablets renew at a fraction of it, whatever the room set.
+  std::optional<double> lease_length_s() const;
 
   // The session's child, whose caps tighten the room's limits until the next start (S15).
   void set_child(const config::Child* child);

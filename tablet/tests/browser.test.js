@@ -10,6 +10,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
+const mqtt = require('mqtt');
 const { startRoom, until, build } = require('./room.js');
 
 const screenshots = process.env.SENSORYD_SCREENSHOT_DIR || path.join(build, 'tablet', 'screenshots');
@@ -335,6 +336,37 @@ test('a hidden tablet lets the lease lapse; back in front it says why and offers
     await outcome(page, 'Resume: done.');
     await until(async () => (await text(page, '#session-state')) === 'Running', 5000, 'Running again');
   });
+});
+
+test('in a room whose lease lasts 2 s, the page renews it in time and the session is never paused', { timeout: 120000 }, async (t) => {
+  const shortLease = (text) => text.replace('[limits.swing]', '[limits.session]\nlease = "2s"\n\n[limits.swing]');
+  await withRoom('short-lease', TABLET, async (room, page) => {
+    const watcher = await mqtt.connectAsync('mqtt://127.0.0.1:' + room.ports.mqtt, { protocolVersion: 5, reconnectPeriod: 0 });
+    try {
+      const paused = [];
+      let session = {};
+      let leaseS = null;
+      watcher.on('message', (topic, payload) => {
+        const value = JSON.parse(payload.toString());
+        if (topic.endsWith('/events') && value.type === 'session_paused') paused.push(value);
+        if (topic.endsWith('/session')) session = value;
+        if (topic.endsWith('/safety')) leaseS = value.lease_s;
+      });
+      await watcher.subscribeAsync(['sensoryd/room-1/events', 'sensoryd/room-1/session', 'sensoryd/room-1/safety'], { qos: 1 });
+      await roomReady(page);
+      assert.equal(leaseS, 2, 'the room publishes its lease length');
+      await page.getByRole('button', { name: 'Calm down', exact: true }).click();
+      await page.getByRole('button', { name: 'Start', exact: true }).click();
+      await outcome(page, 'Start: done.');
+      // Five lease lengths of the session's own time: renewing every 3 s would have lapsed it.
+      await until(() => session.state === 'running' && session.elapsed_s >= 10, 30000, '10 s of the session');
+      assert.deepEqual(paused, [], 'the session was paused');
+      assert.equal(await text(page, '#session-state'), 'Running');
+      t.diagnostic('10 s of session with a 2 s lease, no pause');
+    } finally {
+      watcher.end(true);
+    }
+  }, { edit: shortLease });
 });
 
 test('accessible names, 48 px targets, AA contrast, no fast motion; the E-stop never scrolls away on a phone', { timeout: 120000 }, async () => {

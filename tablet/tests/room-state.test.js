@@ -93,6 +93,16 @@ test('running: step, times and intensity in words; the lease is wanted; Go only 
   assert.equal(view.step, 'Step 2: wait · waiting for Go');
 });
 
+test('the lease is renewed at a third of the length the room publishes', () => {
+  for (const [leaseS, everyMs] of [[10, 3333], [2, 666], [120, 40000]]) {
+    const state = room([['availability', 'online'], ['session', running], ['safety', { ...safe, lease_s: leaseS }]]);
+    assert.equal(RoomState.view(state, T0, null).leaseEveryMs, everyMs, leaseS + ' s');
+  }
+  // A room that does not say (an older sensoryd): as often as the default 10 s lease needs.
+  const quiet = room([['availability', 'online'], ['session', running], ['safety', safe]]);
+  assert.equal(RoomState.view(quiet, T0, null).leaseEveryMs, 3000);
+});
+
 test('paused by a lapsed lease: the page says why and offers Resume', () => {
   const state = room([['availability', 'online'], ['session', { ...running, state: 'paused', pause_reason: 'lease_lapsed' }], ['safety', safe]]);
   const view = RoomState.view(state, T0, null);

@@ -199,8 +199,10 @@ async function startRoom(name, options = {}) {
   room.ports = { mqtt: mqttPort, modbus: modbusPort, tablet: tabletPort, ws: wsPort };
   room.url = (options.secure ? 'https' : 'http') + '://127.0.0.1:' + tabletPort + '/';
 
+  // `options.edit` changes the example room's text for this test (a limit, a device).
   const example = fs.readFileSync(path.join(source, 'config', 'examples', 'room.toml'), 'utf8');
-  const config = example
+  const edit = options.edit || ((text) => text);
+  const config = edit(example)
     .replace('tcp://127.0.0.1:1883', 'tcp://127.0.0.1:' + mqttPort)
     .replace(/^port = 1502/m, 'port = ' + modbusPort)
     .replace(/^profiles_dir = "profiles"/m, 'profiles_dir = "' + path.join(source, 'config', 'examples', 'profiles') + '"');
