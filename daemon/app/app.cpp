@@ -187,7 +187,7 @@ void App::start() {
                   "power); it was ended at the next start"}};
     // Its dose up to the last second the time series holds.
     if (auto dose = dose_->interrupted_dose(*unfinished)) ended.set("dose", JsonText{*dose});
-    record("session_ended", std::move(ended));
+    record(EventType::session_ended, std::move(ended));
   }
   spdlog::info(
       "room {}: starting with {} profile(s); swing output safe until the drive is "
@@ -270,7 +270,7 @@ void App::record_configuration(const config::Room& room, const config::Fingerpri
     loosened.push_back(limit.key + " = " + limit.value + " (" + limit.reason + ")");
   }
   spdlog::info("configuration in force ({}): sha256 {}", trigger, print.sha256);
-  record(trigger == "start" ? "config_loaded" : "config_reloaded",
+  record(trigger == "start" ? EventType::config_loaded : EventType::config_reloaded,
          {{"trigger", trigger},
           {"config_sha256", print.sha256},
           {"files", files},
@@ -283,7 +283,7 @@ void App::reload(const config::LoadResult& loaded, const config::Fingerprint& pr
     for (const auto& error : loaded.diagnostics.errors) spdlog::error("{}", error.to_string());
     spdlog::error("reload refused: {} error(s) in {}; the running configuration stays in force",
                   loaded.diagnostics.errors.size(), room_.source.string());
-    record("config_reload_refused",
+    record(EventType::config_reload_refused,
            {{"errors", static_cast<std::int64_t>(loaded.diagnostics.errors.size())},
             {"reason", "invalid"}});
     return;
@@ -306,7 +306,7 @@ void App::reload(const config::LoadResult& loaded, const config::Fingerprint& pr
         "reload refused: changes to {} take effect only at a restart (systemctl "
         "restart sensoryd, between sessions); the running configuration stays in force",
         what);
-    record("config_reload_refused", {{"reason", "needs_restart"}, {"sections", what}});
+    record(EventType::config_reload_refused, {{"reason", "needs_restart"}, {"sections", what}});
     return;
   }
   room_.profiles = next.profiles;

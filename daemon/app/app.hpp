@@ -89,7 +89,7 @@ class App {
   void publish_state(bool now);
   // An event for tablets (MQTT `events`) and for the clinical session log. The event goes out
   // once the record is on disk (or the log has failed): never ahead of the record.
-  void record(const std::string& type, Fields fields);
+  void record(EventType type, Fields fields);
   void tell_session_log_failure();
   // config_loaded (at start) or config_reloaded: the files' SHA-256, loosened limits, trigger.
   void record_configuration(const config::Room& room, const config::Fingerprint& print,

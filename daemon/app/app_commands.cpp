@@ -71,8 +71,9 @@ void App::report_intake(Clock::time_point now) {
   }
   if (unrecorded > 0) {
     // The clinical log holds a bounded number of refusals per second, and this count of the rest.
-    record("command_refusals_unrecorded", {{"count", static_cast<std::int64_t>(unrecorded)},
-                                           {"unanswered", static_cast<std::int64_t>(unanswered)}});
+    record(EventType::command_refusals_unrecorded,
+           {{"count", static_cast<std::int64_t>(unrecorded)},
+            {"unanswered", static_cast<std::int64_t>(unanswered)}});
   }
 }
 
@@ -145,10 +146,11 @@ void App::refuse(const InboundMessage& message, const CommandError& error) {
   if (refusal_records_.allow(Clock::now())) {
     spdlog::info("command {} refused: {} ({})", message.topic, error.code, error.message);
     auto topic = parse_command_topic(message.topic, topic_prefix_);
-    record("command_refused", {{"action", std::string{topic ? topic->action : message.topic}},
-                               {"code", error.code},
-                               {"request_id", error.request_id},
-                               {"message", error.message}});
+    record(EventType::command_refused,
+           {{"action", std::string{topic ? topic->action : message.topic}},
+            {"code", error.code},
+            {"request_id", error.request_id},
+            {"message", error.message}});
   } else {
     ++refusals_unrecorded_;
   }

@@ -83,21 +83,12 @@ void App::publish_state(bool now) {
   flush_outbox();
 }
 
-void App::record(const std::string& type, Fields fields) {
+void App::record(EventType type, Fields fields) {
   auto now = std::chrono::system_clock::now();
-  // A note's text is for the clinical record: everyone who reads the room's events (a Home
-  // Assistant, a dashboard) learns only that a note was written, and how long it is.
-  std::string event;
-  if (type == "session_note") {
-    Fields told;
-    for (const auto& field : fields) {
-      if (field.key != "text") told.set(field.key, field.value);
-    }
-    told.set("text_bytes", static_cast<std::int64_t>(fields.text("text").size()));
-    event = event_json(now, Record{type, std::move(told)});
-  }
-  std::string line = event_json(now, Record{type, std::move(fields)});
-  if (event.empty()) event = line;
+  Record record{type, std::move(fields)};
+  // The event for everyone who reads the room's events; the whole record for the clinical log.
+  std::string event = event_json(now, Record{type, record.published_fields()});
+  std::string line = event_json(now, record);
   std::uint64_t sequence = writer_.append(line);
   if (sequence == 0) {
     // The disk has taken nothing for long enough to fill the backlog: the record is lost,
@@ -143,10 +134,11 @@ void App::tell_session_log_failure() {
   // reached (the record of the start) is told on connecting.
   if (!session_log_failed_ || session_log_failure_told_ || !mqtt_->connected()) return;
   session_log_failure_told_ = true;
-  mqtt_->publish(topic_prefix_ + "events",
-                 event_json(std::chrono::system_clock::now(),
-                            Record{"session_log_failed", {{"detail", session_log_error_}}}),
-                 false);
+  mqtt_->publish(
+      topic_prefix_ + "events",
+      event_json(std::chrono::system_clock::now(),
+                 Record{EventType::session_log_failed, {{"detail", session_log_error_}}}),
+      false);
 }
 
 void App::log_progress(const LogWriter::Progress& progress) {
@@ -161,7 +153,8 @@ void App::log_progress(const LogWriter::Progress& progress) {
     session_log_error_.clear();
     spdlog::warn("session log: writing again to {}", session_log_.file().string());
     if (records_lost_ > 0) {
-      record("session_log_records_lost", {{"count", static_cast<std::int64_t>(records_lost_)}});
+      record(EventType::session_log_records_lost,
+             {{"count", static_cast<std::int64_t>(records_lost_)}});
       records_lost_ = 0;
     }
   } else {
@@ -176,8 +169,9 @@ void App::log_progress(const LogWriter::Progress& progress) {
 
 void App::flush_control(bool state_now) {
   for (auto& r : control_.take_records()) {
-    if (r.type == "session_started") dose_->begin(r.fields.text("session_id"), Clock::now());
-    if (r.type == "session_ended" && dose_->recording(r.fields.text("session_id"))) {
+    if (r.type == EventType::session_started)
+      dose_->begin(r.fields.text("session_id"), Clock::now());
+    if (r.type == EventType::session_ended && dose_->recording(r.fields.text("session_id"))) {
       r.fields.set("dose", JsonText{dose_->finish()});
     }
     record(r.type, std::move(r.fields));

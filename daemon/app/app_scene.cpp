@@ -30,28 +30,30 @@ void App::tick_scene(Clock::time_point now) {
   const config::Child* child = cue.child.empty() ? nullptr : room_.find_child(cue.child);
   scene_->update(scene, child, supervisor_->interlocks().tripped(), now);
   for (const auto& event : planner_.take_events()) {
-    if (event.type == "strobe_capped") {
+    if (event.kind == SceneEvent::Kind::strobe_capped) {
       spdlog::info("light {}: strobe stopped after {} s (limits.light.max_strobe)", event.fixture,
                    std::chrono::duration<double>(room_.limits.light.max_strobe).count());
-      record("limit_clamped", {{"session_id", engine_.session_id()},
-                               {"channel", "light"},
-                               {"device", event.fixture},
-                               {"limit", "max_strobe"},
-                               {"by", "room"}});
+      record(EventType::limit_clamped, {{"session_id", engine_.session_id()},
+                                        {"channel", "light"},
+                                        {"device", event.fixture},
+                                        {"limit", "max_strobe"},
+                                        {"by", "room"}});
     } else {
-      record(event.type, {{"session_id", engine_.session_id()}, {"input", event.input}});
+      record(event.kind == SceneEvent::Kind::trigger_applied ? EventType::trigger_applied
+                                                             : EventType::trigger_ended,
+             {{"session_id", engine_.session_id()}, {"input", event.input}});
     }
   }
   for (const auto& clamp : scene_->take_clamps()) {
     spdlog::info("limit clamped: {} {} asked {}, allowed {} ({})", clamp.channel, clamp.device,
                  clamp.asked, clamp.allowed, clamp.limit);
-    record("limit_clamped", {{"session_id", engine_.session_id()},
-                             {"channel", clamp.channel},
-                             {"device", clamp.device},
-                             {"limit", clamp.limit},
-                             {"asked", std::round(clamp.asked * 10.0) / 10.0},
-                             {"allowed", std::round(clamp.allowed * 10.0) / 10.0},
-                             {"by", clamp.by_child ? "child" : "room"}});
+    record(EventType::limit_clamped, {{"session_id", engine_.session_id()},
+                                      {"channel", clamp.channel},
+                                      {"device", clamp.device},
+                                      {"limit", clamp.limit},
+                                      {"asked", std::round(clamp.asked * 10.0) / 10.0},
+                                      {"allowed", std::round(clamp.allowed * 10.0) / 10.0},
+                                      {"by", clamp.by_child ? "child" : "room"}});
   }
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/session/command.hpp"
+#include "daemon/session/event_type.hpp"
 #include "daemon/session/json_text.hpp"
 #include "daemon/session/utc_time.hpp"
 
@@ -31,9 +32,9 @@ std::vector<LoggedSession> child_sessions(const std::vector<std::string>& lines,
     if (!record.is_object()) continue;
     std::string id = record.value("session_id", "");
     if (id.empty()) continue;
-    std::string type = record.value("type", "");
+    std::optional<EventType> type = event_named(record.value("type", ""));
     std::string ts = record.value("ts", "");
-    if (type == "session_started") {
+    if (type == EventType::session_started) {
       if (record.value("child", "") != child) continue;
       if (!period.since.empty() && ts < period.since) continue;
       if (!period.until.empty() && ts >= period.until) continue;
@@ -52,27 +53,27 @@ std::vector<LoggedSession> child_sessions(const std::vector<std::string>& lines,
     if (it == index.end()) continue;
     LoggedSession& s = sessions[it->second];
     s.records.push_back(line);
-    if (type == "session_ended") {
+    if (type == EventType::session_ended) {
       s.ended = ts;
       s.end_reason = record.value("reason", "");
       if (auto dose = record.find("dose"); dose != record.end() && dose->is_object()) {
         s.dose = json_text(*dose);
       }
-    } else if (type == "session_note") {
+    } else if (type == EventType::session_note) {
       s.notes.push_back({ts, record.value("therapist", ""), record.value("text", "")});
-    } else if (type == "session_response") {
+    } else if (type == EventType::session_response) {
       s.responses.push_back({ts, record.value("therapist", ""), integer(record, "before"),
                              integer(record, "after"), record.value("goal", ""),
                              integer(record, "goal_progress")});
-    } else if (type == "step_changed") {
+    } else if (type == EventType::step_changed) {
       ++s.steps;
-    } else if (type == "session_paused") {
+    } else if (type == EventType::session_paused) {
       ++s.pauses;
-    } else if (type == "intensity_adjusted") {
+    } else if (type == EventType::intensity_adjusted) {
       ++s.adjustments;
-    } else if (type == "limit_clamped") {
+    } else if (type == EventType::limit_clamped) {
       ++s.clamps;
-    } else if (type == "interlock_tripped") {
+    } else if (type == EventType::interlock_tripped) {
       ++s.trips;
     }
   }

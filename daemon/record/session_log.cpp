@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/session/event_type.hpp"
+
 namespace sensoryd {
 
 SessionLog::SessionLog(std::filesystem::path file) : file_(std::move(file)) {
@@ -96,11 +98,11 @@ std::optional<std::string> SessionLog::unfinished_session(const std::vector<std:
   std::optional<std::string> open;
   for (const auto& record : records) {
     auto j = nlohmann::json::parse(record, nullptr, false);
-    std::string type = j.value("type", "");
+    std::optional<EventType> type = event_named(j.value("type", ""));
     std::string id = j.value("session_id", "");
-    if (type == "session_started") {
+    if (type == EventType::session_started) {
       open = id;
-    } else if (type == "session_ended" && open && id == *open) {
+    } else if (type == EventType::session_ended && open && id == *open) {
       open.reset();
     }
   }
@@ -111,7 +113,7 @@ int SessionLog::sessions_started(const std::vector<std::string>& records) {
   int count = 0;
   for (const auto& record : records) {
     auto j = nlohmann::json::parse(record, nullptr, false);
-    if (j.value("type", "") == "session_started") ++count;
+    if (event_named(j.value("type", "")) == EventType::session_started) ++count;
   }
   return count;
 }

@@ -199,7 +199,7 @@ std::string event_json(std::chrono::system_clock::time_point ts, const Record& r
         field.value);
   }
   j["ts"] = utc_text(ts);
-  j["type"] = record.type;
+  j["type"] = name_of(record.type);
   return json_text(j);
 }
 

@@ -151,7 +151,7 @@ void ScenePlanner::update_triggers(const Cue& cue,
   if (cue.state == SessionState::idle || cue.profile == nullptr) {
     for (std::size_t i = 0; i < triggers_.size(); ++i) {
       if (triggers_[i].active)
-        events_.push_back({"trigger_ended", triggers_of_->triggers[i].input, {}});
+        events_.push_back({SceneEvent::Kind::trigger_ended, triggers_of_->triggers[i].input, {}});
     }
     triggers_.clear();
     triggers_of_ = nullptr;
@@ -191,7 +191,10 @@ void ScenePlanner::update_triggers(const Cue& cue,
     }
     active = active && in_step;
     if (active != state.active) {
-      events_.push_back({active ? "trigger_applied" : "trigger_ended", trigger.input, {}});
+      events_.push_back(
+          {active ? SceneEvent::Kind::trigger_applied : SceneEvent::Kind::trigger_ended,
+           trigger.input,
+           {}});
       state.active = active;
     }
   }
@@ -226,7 +229,7 @@ devices::LightCommand ScenePlanner::light_output(const std::string& id, LightCha
       bool expired = now - *channel.strobe_since >= room_.limits.light.max_strobe;
       if (expired && !channel.strobe_capped) {
         channel.strobe_capped = true;
-        events_.push_back({"strobe_capped", {}, id});
+        events_.push_back({SceneEvent::Kind::strobe_capped, {}, id});
       }
       if (allowed && !expired && phase >= 0.5) out.brightness_pct = 0.0;
       break;

@@ -37,9 +37,10 @@ struct SwitchState {
 };
 
 struct SceneEvent {
-  std::string type;   // trigger_applied, trigger_ended, strobe_capped
-  std::string input;  // the switch, for triggers
-  std::string fixture;
+  enum class Kind { trigger_applied, trigger_ended, strobe_capped };
+  Kind kind;
+  std::string input;    // the switch, for triggers
+  std::string fixture;  // the light, for a capped strobe
 };
 
 class ScenePlanner {

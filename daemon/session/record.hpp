@@ -1,5 +1,6 @@
-// One event for tablets (`events`) and the clinical session log, as typed fields: made by
-// session control and the app, rendered to JSON once, by daemon/record/status_json.
+// One event for tablets (`events`) and the clinical session log: its type (with its rules,
+// daemon/session/event_type) and typed fields, made by session control and the app, rendered to
+// JSON once, by daemon/record/status_json.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,8 @@
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include "daemon/session/event_type.hpp"
 
 namespace sensoryd {
 
@@ -66,8 +69,27 @@ class Fields {
 };
 
 struct Record {
-  std::string type;  // session_started, interlock_tripped, ...
+  EventType type;
   Fields fields;
+
+  // What everyone who reads the room's events gets: each of the type's log-only fields
+  // (rules_of(type).log_only_fields) replaced by `<field>_bytes`, its length.
+  Fields published_fields() const {
+    const auto& hidden = rules_of(type).log_only_fields;
+    if (hidden.empty()) return fields;
+    Fields told;
+    for (const auto& field : fields) {
+      bool log_only = false;
+      for (auto key : hidden) log_only = log_only || field.key == key;
+      if (!log_only) {
+        told.set(field.key, field.value);
+        continue;
+      }
+      const auto* text = std::get_if<std::string>(&field.value);
+      told.set(field.key + "_bytes", static_cast<std::int64_t>(text != nullptr ? text->size() : 0));
+    }
+    return told;
+  }
 };
 
 }  // namespace sensoryd

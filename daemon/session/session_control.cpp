@@ -22,8 +22,8 @@ std::string who(const Command& command) {
 
 }  // namespace
 
-void SessionControl::record(std::string type, Fields fields) {
-  records_.push_back(Record{std::move(type), std::move(fields)});
+void SessionControl::record(EventType type, Fields fields) {
+  records_.push_back(Record{type, std::move(fields)});
 }
 
 std::vector<Record> SessionControl::take_records() {
@@ -83,7 +83,7 @@ void SessionControl::record_clamp(const SafetySupervisor::Clamp& clamp) {
     event.set("min_period_s", clamp.min_period_s);
     event.set("by", clamp.by_child ? "child" : "room");
   }
-  record("limit_clamped", std::move(event));
+  record(EventType::limit_clamped, std::move(event));
 }
 
 void SessionControl::devices_changed(Clock::time_point now) {
@@ -99,15 +99,15 @@ void SessionControl::take_engine_events(Clock::time_point now) {
         break;  // recorded by start(), where the request is known
       case EngineEvent::Type::step_changed:
         spdlog::info("session: step {} '{}'", event.step_index, event.step_name);
-        record("step_changed", Fields{{"session_id", engine_.session_id()},
-                                      {"index", std::int64_t{event.step_index}},
-                                      {"name", event.step_name}});
+        record(EventType::step_changed, Fields{{"session_id", engine_.session_id()},
+                                               {"index", std::int64_t{event.step_index}},
+                                               {"name", event.step_name}});
         break;
       case EngineEvent::Type::session_ended:
         spdlog::info("session: ended ({})", event.reason);
         supervisor_.end_lease();
         last_ended_ = Ended{engine_.session_id(), now};
-        record("session_ended",
+        record(EventType::session_ended,
                Fields{{"session_id", engine_.session_id()}, {"reason", event.reason}});
         break;
     }
@@ -117,7 +117,8 @@ void SessionControl::take_engine_events(Clock::time_point now) {
 void SessionControl::pause_for(const std::string& reason, Clock::time_point now) {
   if (!engine_.pause(now, reason)) return;
   spdlog::warn("session: paused ({})", reason);
-  record("session_paused", Fields{{"session_id", engine_.session_id()}, {"reason", reason}});
+  record(EventType::session_paused,
+         Fields{{"session_id", engine_.session_id()}, {"reason", reason}});
   state_changed_ = true;
 }
 
@@ -133,15 +134,15 @@ void SessionControl::handle_interlock_changes(Clock::time_point now) {
         spdlog::warn("interlock tripped: {} ({}){}", to_string(r.cause), r.detail,
                      r.latched ? "; latched until reset" : "");
         fields.set("latched", r.latched);
-        record("interlock_tripped", fields);
+        record(EventType::interlock_tripped, fields);
         break;
       case InterlockChange::Type::cleared:
         spdlog::info("interlock cleared: {} ({})", to_string(r.cause), r.detail);
-        record("interlock_cleared", fields);
+        record(EventType::interlock_cleared, fields);
         break;
       case InterlockChange::Type::reset:
         spdlog::info("interlock reset: {} ({})", to_string(r.cause), r.detail);
-        record("interlock_reset", fields);
+        record(EventType::interlock_reset, fields);
         break;
     }
     if (change.type != InterlockChange::Type::tripped) continue;
@@ -215,7 +216,7 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
       if (!engine_.pause(now)) {
         return refused("not_allowed_in_state", "only a running session can be paused");
       }
-      record("session_paused",
+      record(EventType::session_paused,
              Fields{{"session_id", engine_.session_id()}, {"reason", "therapist"}});
       state_changed_ = true;
       return done();
@@ -235,10 +236,10 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
         return refused("not_allowed_in_state", "only a running or paused session can be adjusted");
       }
       spdlog::info("session: intensity {} -> {}", before, command.intensity);
-      record("intensity_adjusted", Fields{{"session_id", engine_.session_id()},
-                                          {"from", before},
-                                          {"to", command.intensity},
-                                          {"therapist", command.therapist}});
+      record(EventType::intensity_adjusted, Fields{{"session_id", engine_.session_id()},
+                                                   {"from", before},
+                                                   {"to", command.intensity},
+                                                   {"therapist", command.therapist}});
       state_changed_ = true;
       return done();
     }
@@ -293,12 +294,12 @@ Outcome SessionControl::start(const Command& command, Clock::time_point now,
   supervisor_.start_lease(now);
   spdlog::info("session {}: started profile {} (therapist '{}', child '{}', intensity {})",
                session_id, profile->id, request.therapist, request.child, request.intensity);
-  record("session_started", Fields{{"session_id", session_id},
-                                   {"room", room_.id},
-                                   {"profile", profile->id},
-                                   {"child", request.child},
-                                   {"therapist", request.therapist},
-                                   {"intensity", request.intensity}});
+  record(EventType::session_started, Fields{{"session_id", session_id},
+                                            {"room", room_.id},
+                                            {"profile", profile->id},
+                                            {"child", request.child},
+                                            {"therapist", request.therapist},
+                                            {"intensity", request.intensity}});
   engine_.take_events();  // the start is recorded above
   state_changed_ = true;
   return done(session_id);
@@ -318,7 +319,7 @@ Outcome SessionControl::resume(Clock::time_point now) {
     return refused("device_unavailable", supervisor_.motion_refusal());
   }
   engine_.resume(now);
-  record("session_resumed", Fields{{"session_id", engine_.session_id()}});
+  record(EventType::session_resumed, Fields{{"session_id", engine_.session_id()}});
   state_changed_ = true;
   return done();
 }
@@ -346,7 +347,7 @@ Outcome SessionControl::annotate(const Command& command, Clock::time_point now) 
     fields.set("text", command.text);
     spdlog::info("session {}: note from {} ({} bytes)", session_id, who(command),
                  command.text.size());
-    record("session_note", std::move(fields));
+    record(EventType::session_note, std::move(fields));
     return done(session_id);
   }
   const ResponseFields& r = command.response;
@@ -357,7 +358,7 @@ Outcome SessionControl::annotate(const Command& command, Clock::time_point now) 
     fields.set("goal_progress", std::int64_t{*r.goal_progress});
   }
   spdlog::info("session {}: the child's response recorded by {}", session_id, who(command));
-  record("session_response", std::move(fields));
+  record(EventType::session_response, std::move(fields));
   return done(session_id);
 }
 

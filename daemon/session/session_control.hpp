@@ -62,7 +62,7 @@ class SessionControl {
   void take_engine_events(Clock::time_point now);
   void pause_for(const std::string& reason, Clock::time_point now);
   void enforce_session_cap(Clock::time_point now);
-  void record(std::string type, Fields fields);
+  void record(EventType type, Fields fields);
   void record_clamp(const SafetySupervisor::Clamp& clamp);
 
   const config::Room& room_;

@@ -150,7 +150,7 @@ class ControlRig {
   std::uint16_t reg(std::uint16_t address) { return bus.holding[{kSwing, address}]; }
   bool recorded(const std::string& type) {
     for (const auto& r : records) {
-      if (r.type == type) return true;
+      if (name_of(r.type) == type) return true;
     }
     return false;
   }
@@ -158,7 +158,7 @@ class ControlRig {
   bool recorded(const std::string& type, const std::string& key, const FieldValue& value) {
     for (const auto& r : records) {
       const FieldValue* field = r.fields.find(key);
-      if (r.type == type && field != nullptr && *field == value) return true;
+      if (name_of(r.type) == type && field != nullptr && *field == value) return true;
     }
     return false;
   }

@@ -130,7 +130,7 @@ TEST_F(Planner, AStrobeBlinksAndStopsAfterTheRoomsLimitWithAnEvent) {
   }
   auto events = planner.take_events();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].type, "strobe_capped");
+  EXPECT_EQ(events[0].kind, SceneEvent::Kind::strobe_capped);
   EXPECT_EQ(events[0].fixture, "tube");
 }
 
@@ -149,11 +149,11 @@ TEST_F(Planner, ATimedTriggerAppliesItsEffectOnlyInItsStepsAndForItsTime) {
   EXPECT_EQ(s.lights["ceiling"], (devices::LightCommand{{255, 0, 255}, 90.0}));
   auto events = planner.take_events();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].type, "trigger_applied");
+  EXPECT_EQ(events[0].kind, SceneEvent::Kind::trigger_applied);
   switches["button"] = {false, 1};
   EXPECT_EQ(at(cue(SessionState::running, 0), t0 + 10s).lights["ceiling"].brightness_pct, 90.0);
   at(cue(SessionState::running, 0), t0 + 11s + 1ms);  // 5 s after the press: back, fading
-  EXPECT_EQ(planner.take_events().back().type, "trigger_ended");
+  EXPECT_EQ(planner.take_events().back().kind, SceneEvent::Kind::trigger_ended);
   s = at(cue(SessionState::running, 0), t0 + 14s);
   EXPECT_EQ(s.lights["ceiling"], (devices::LightCommand{{0, 0, 255}, 60.0}));
   // In a step the trigger is not for, a press does nothing.
@@ -187,7 +187,7 @@ TEST_F(Planner, LatchedTriggersToggleAndMomentaryOnesLastWhileHeld) {
   EXPECT_EQ(at(cue(SessionState::running, 0), t0 + 30s).lights["ceiling"].brightness_pct, 90.0);
   switches["button"] = {false, 2};
   at(cue(SessionState::running, 0), t0 + 31s);
-  EXPECT_EQ(planner.take_events().back().type, "trigger_ended");
+  EXPECT_EQ(planner.take_events().back().kind, SceneEvent::Kind::trigger_ended);
 
   profile.triggers[0].mode = config::TriggerMode::momentary;
   switches["button"] = {true, 3};
@@ -195,7 +195,7 @@ TEST_F(Planner, LatchedTriggersToggleAndMomentaryOnesLastWhileHeld) {
   EXPECT_EQ(at(cue(SessionState::running, 0), t0 + 50s).lights["ceiling"].brightness_pct, 90.0);
   switches["button"] = {false, 3};
   at(cue(SessionState::running, 0), t0 + 51s);
-  EXPECT_EQ(planner.take_events().back().type, "trigger_ended");
+  EXPECT_EQ(planner.take_events().back().kind, SceneEvent::Kind::trigger_ended);
 }
 
 }  // namespace

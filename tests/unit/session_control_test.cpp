@@ -207,7 +207,7 @@ TEST_F(Control, NotesAndResponsesAreTakenDuringASessionAndForThirtyMinutesAfterI
   EXPECT_TRUE(rig.recorded("session_response", "before", std::int64_t{4}));
   EXPECT_TRUE(rig.recorded("session_response", "after", std::int64_t{3}));
   int responses = 0;
-  for (const auto& r : rig.records) responses += r.type == "session_response" ? 1 : 0;
+  for (const auto& r : rig.records) responses += r.type == EventType::session_response ? 1 : 0;
   EXPECT_EQ(responses, 1);  // the refused ones recorded nothing
 }
 
