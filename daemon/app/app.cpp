@@ -99,6 +99,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
       mqtt_(broker ? std::move(broker)
                    : std::make_unique<MqttLink>(room_.mqtt, topic_prefix_ + "availability",
                                                 io.get_executor())),
+      outbox_(*mqtt_),
       planner_(room_),
       discovery_(home_assistant_discovery(room_, options_.version)),
       loop_(io, options_.tick, [this](Clock::time_point) { tick(); }) {
@@ -172,6 +173,7 @@ void App::post(std::function<void()> fn) {
 }
 
 void App::start() {
+  logic_thread_.bind();
   // A session the log shows unfinished was cut short by a kill or a power loss: say so in the
   // clinical record (the drive's comm-loss watchdog stopped the swing meanwhile).
   auto logged = SessionLog::read_lines(session_log_.file());
@@ -212,6 +214,7 @@ void App::start() {
 }
 
 void App::tick() {
+  logic_thread_.check("the control tick");
   auto now = Clock::now();
   control_.tick(now);
   tick_scene(now);
@@ -337,7 +340,7 @@ void App::finish_shutdown() {
   // The last records reach the disk, and their events and replies the broker, before exit.
   dose_->stop();
   writer_.stop();
-  log_done_ = writer_.last_accepted();
+  outbox_.written(writer_.last_accepted());
   flush_outbox();
   if (estop_link_) estop_link_->stop(2s);
   mqtt_->stop(2s);

@@ -23,7 +23,9 @@
 #include "config/model.hpp"
 #include "daemon/app/control_loop.hpp"
 #include "daemon/app/dose_recorder.hpp"
+#include "daemon/app/durable_outbox.hpp"
 #include "daemon/app/inbound_gate.hpp"
+#include "daemon/app/logic_thread.hpp"
 #include "daemon/app/rate_limit.hpp"
 #include "daemon/app/systemd_notify.hpp"
 #include "daemon/integrations/home_assistant.hpp"
@@ -94,9 +96,8 @@ class App {
   // config_loaded (at start) or config_reloaded: the files' SHA-256, loosened limits, trigger.
   void record_configuration(const config::Room& room, const config::Fingerprint& print,
                             const std::string& trigger);
-  // Sends what waits in the outbox and may go now: events whose record is on disk, and
-  // replies whose records are on disk and whose state was published.
-  void flush_outbox();
+  // Sends what waits in the outbox and may go now (replies wait for a pending state publish).
+  void flush_outbox() { outbox_.flush(state_dirty_); }
   void log_progress(const LogWriter::Progress& progress);
   // Publishes what SessionControl recorded (events, session log) and changed (retained state);
   // a session's start begins its dose, its end carries the dose.
@@ -142,18 +143,8 @@ class App {
   std::string session_log_error_;
   std::uint64_t records_lost_ = 0;  // refused by a full backlog, not yet recorded as lost
   LogWriter writer_;
-  std::uint64_t log_done_ = 0;     // every record up to this sequence number is written (or failed)
-  std::uint64_t last_record_ = 0;  // the sequence number of the last record accepted
+  std::uint64_t last_record_ = 0;             // the sequence number of the last record accepted
   std::uint64_t records_before_command_ = 0;  // last_record_ when the command in hand began
-  struct Outgoing {
-    std::uint64_t after_record;  // sent once this record is written
-    bool reply;                  // and, for a reply, once the state it changed is published
-    std::string topic;
-    std::string payload;
-    std::string correlation_data;
-    bool urgent = false;  // an E-stop's reply: ahead of other replies on the link
-  };
-  std::deque<Outgoing> outbox_;
   // Messages from the broker, on the links' receive threads: kept alive by the links' handlers
   // and closed first when the App goes, so no arrival ever meets a destroyed part of the App.
   std::shared_ptr<InboundGate> gate_;
@@ -169,6 +160,7 @@ class App {
   // links are a test's fakes.
   std::unique_ptr<BrokerLink> estop_link_;  // E-stop commands only; null in some tests
   std::unique_ptr<BrokerLink> mqtt_;
+  DurableOutbox outbox_;  // events and replies, each sent once its records are on disk (on mqtt_)
   ScenePlanner planner_;
   std::unique_ptr<SceneGuard> scene_;
   std::unique_ptr<DoseRecorder> dose_;  // the running session's dose and time series
@@ -183,7 +175,8 @@ class App {
   RateLimit discovery_removal_logs_{10.0, 10.0};
   std::map<std::string, SwitchState> modbus_switches_;  // presses counted from the polled state
   SystemdNotifier notifier_;
-  ControlLoop loop_;  // the 50 Hz tick
+  ControlLoop loop_;          // the 50 Hz tick
+  LogicThread logic_thread_;  // bound at start(): the thread that runs io_
   Clock::time_point last_session_publish_{};
   Clock::time_point last_devices_publish_{};
   Clock::time_point last_state_publish_{};

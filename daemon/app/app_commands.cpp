@@ -28,6 +28,7 @@ std::string request_id_of(const std::string& payload) {
 }  // namespace
 
 void App::drain() {
+  logic_thread_.check("the intake's drain");
   if (finished_) return;
   Intake::Batch batch = gate_->intake().take(kDrainSlice);
   auto now = Clock::now();
@@ -78,6 +79,7 @@ void App::report_intake(Clock::time_point now) {
 }
 
 void App::handle_message(const InboundMessage& message) {
+  logic_thread_.check("a command");
   auto topic = parse_command_topic(message.topic, topic_prefix_);
   if (!topic) {
     if (home_assistant_message(message)) return;
@@ -131,12 +133,9 @@ void App::reply(const InboundMessage& message, const std::string& payload) {
   std::uint64_t after = last_record_ > records_before_command_ ? last_record_ : 0;
   auto topic = parse_command_topic(message.topic, topic_prefix_);
   bool urgent = topic && topic->action == "estop";
-  Outgoing out{after, true, topic_prefix_ + "reply", payload, {}, urgent};
-  if (!message.response_topic.empty()) {
-    out.topic = message.response_topic;
-    out.correlation_data = message.correlation_data;
-  }
-  outbox_.push_back(std::move(out));
+  bool to_response_topic = !message.response_topic.empty();
+  outbox_.reply(after, to_response_topic ? message.response_topic : topic_prefix_ + "reply",
+                payload, to_response_topic ? message.correlation_data : std::string(), urgent);
   flush_outbox();
 }
 

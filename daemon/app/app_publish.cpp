@@ -1,5 +1,5 @@
-// App: what sensoryd tells tablets and the clinical log: retained state, events, and the outbox
-// that holds events and replies until the records they speak of are on disk.
+// App: what sensoryd tells tablets and the clinical log: retained state, and events, which the
+// DurableOutbox holds until the records they speak of are on disk.
 #include <spdlog/spdlog.h>
 
 #include "daemon/app/app.hpp"
@@ -84,13 +84,14 @@ void App::publish_state(bool now) {
 }
 
 void App::record(EventType type, Fields fields) {
+  logic_thread_.check("a record");
   auto now = std::chrono::system_clock::now();
   Record record{type, std::move(fields)};
   // The event for everyone who reads the room's events; the whole record for the clinical log.
   std::string event = event_json(now, Record{type, record.published_fields()});
-  std::string line = event_json(now, record);
-  std::uint64_t sequence = writer_.append(line);
-  if (sequence == 0) {
+  const EventRules& rules = rules_of(type);
+  std::uint64_t sequence = rules.logged ? writer_.append(event_json(now, record)) : 0;
+  if (rules.logged && sequence == 0) {
     // The disk has taken nothing for long enough to fill the backlog: the record is lost,
     // which the safety state says and the log records once the disk takes writes again.
     if (records_lost_++ == 0) {
@@ -105,28 +106,8 @@ void App::record(EventType type, Fields fields) {
     }
   }
   if (sequence != 0) last_record_ = sequence;
-  outbox_.push_back(
-      Outgoing{sequence, false, topic_prefix_ + "events", std::move(event), {}, false});
+  if (rules.published) outbox_.event(sequence, topic_prefix_ + "events", std::move(event));
   flush_outbox();
-}
-
-void App::flush_outbox() {
-  // Events wait in order (their records are written in order); a reply waits only for the
-  // records of its own command, so that during a disk stall the outbox holds no more than the
-  // log's backlog of records and their commands' replies.
-  for (auto it = outbox_.begin(); it != outbox_.end();) {
-    // Records are written in order, so events keep theirs while they wait.
-    if (it->after_record > log_done_ || (it->reply && state_dirty_)) {
-      ++it;
-      continue;
-    }
-    if (it->reply) {
-      mqtt_->publish_reply(it->topic, it->payload, it->correlation_data, it->urgent);
-    } else {
-      mqtt_->publish(it->topic, it->payload, false);
-    }
-    it = outbox_.erase(it);
-  }
 }
 
 void App::tell_session_log_failure() {
@@ -142,7 +123,8 @@ void App::tell_session_log_failure() {
 }
 
 void App::log_progress(const LogWriter::Progress& progress) {
-  log_done_ = std::max(log_done_, progress.done);
+  logic_thread_.check("the log writer's news");
+  outbox_.written(progress.done);
   if (progress.healthy == !session_log_failed_) {
     flush_outbox();
     return;
