@@ -1,5 +1,8 @@
 // The daemon's connection to the room's MQTT broker (Paho async, MQTT 5). Paho's callbacks run
-// on Paho's thread; every one is posted to the logic executor, so handlers need no locks.
+// on Paho's receive thread (one for every client in the process). Connect, disconnect and
+// connect failures are posted to the logic executor, so their handlers need no locks; the
+// message handler is called right there, on Paho's thread, and must be thread-safe and quick
+// (the App's is InboundGate::arrived, which only queues, bounded).
 #pragma once
 
 #include <atomic>
