@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <stdexcept>
 #include "config/fingerprint.hpp"
+#include "config/reload_diff.hpp"
 #include "daemon/app/command_topic.hpp"
 
 #include "daemon/app/command_topic.hpp"
@@ -292,16 +293,7 @@ void App::reload(const config::LoadResult& loaded, const config::Fingerprint& pr
     return;
   }
   const config::Room& next = *loaded.room;
-  std::vector<std::string> needs_restart;
-  if (next.id != room_.id) needs_restart.push_back("[room] id");
-  if (!(next.mqtt == room_.mqtt)) needs_restart.push_back("[mqtt]");
-  if (!(next.buses == room_.buses)) needs_restart.push_back("[buses]");
-  if (!(next.devices == room_.devices) || !(next.calibrations == room_.calibrations)) {
-    needs_restart.push_back("[devices]");
-  }
-  if (!(next.limits == room_.limits)) needs_restart.push_back("[limits]");
-  if (!(next.safe_scene == room_.safe_scene)) needs_restart.push_back("[safe_scene]");
-  if (!(next.home_assistant == room_.home_assistant)) needs_restart.push_back("[integrations]");
+  std::vector<std::string> needs_restart = config::sections_needing_restart(room_, next);
   if (!needs_restart.empty()) {
     std::string what;
     for (const auto& part : needs_restart) what += (what.empty() ? "" : ", ") + part;
@@ -312,9 +304,7 @@ void App::reload(const config::LoadResult& loaded, const config::Fingerprint& pr
     record(EventType::config_reload_refused, {{"reason", "needs_restart"}, {"sections", what}});
     return;
   }
-  room_.profiles = next.profiles;
-  room_.children = next.children;
-  room_.name = next.name;
+  config::apply_reloadable(room_, next);
   spdlog::info(
       "reloaded {}: {} profile(s){}", room_.source.string(), room_.profiles.size(),
       engine_.state() == SessionState::idle ? "" : "; the running session keeps its profile");
