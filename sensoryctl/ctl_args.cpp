@@ -1,5 +1,7 @@
 #include "sensoryctl/ctl_args.hpp"
 
+#include "daemon/session/action.hpp"
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -166,9 +168,10 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
           "response needs --before or --after (1-5, 3 = regulated), or --goal with "
           "--goal-progress"};
     }
-  } else if (!is_one_of(request.action, {"stop", "pause", "resume", "next", "previous", "go",
-                                         "lease", "estop", "reset", "status", "watch"})) {
-    return UsageError{"unknown command '" + request.action + "'"};
+  } else if (!action_from_name(request.action) && !is_one_of(request.action, {"status", "watch"})) {
+    // Every action of the API (daemon/session/action.hpp), and sensoryctl's own two.
+    return UsageError{"unknown command '" + request.action + "': use status, watch, " +
+                      action_list()};
   }
   if (positional.size() > expected) {
     return UsageError{"unexpected '" + positional[expected] + "' after " + request.action};

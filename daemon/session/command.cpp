@@ -14,11 +14,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// In the order of `Action`.
-constexpr std::array<std::string_view, 13> kActionNames{
-    "start",  "stop",  "pause", "resume", "next", "previous", "go",
-    "adjust", "lease", "estop", "reset",  "note", "response"};
-
 // An intensity field: a number from 0 to 1.
 std::optional<double> intensity_of(const json& value) {
   if (!value.is_number()) return std::nullopt;
@@ -59,17 +54,6 @@ CommandError bad_request(std::string request_id, std::string message) {
 }
 
 }  // namespace
-
-std::optional<Action> action_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kActionNames.size(); ++i) {
-    if (kActionNames[i] == name) return static_cast<Action>(i);
-  }
-  return std::nullopt;
-}
-
-std::string_view to_string(Action action) {
-  return kActionNames[static_cast<std::size_t>(action)];
-}
 
 std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS[.fff]Z
@@ -155,10 +139,9 @@ std::variant<Command, CommandError> parse_command(std::string_view action, std::
 
   auto known = action_from_name(action);
   if (!known) {
-    return CommandError{id, "unknown_action",
-                        "'" + std::string{action} +
-                            "' is not a sensoryd command: use start, stop, pause, resume, next, "
-                            "previous, go, adjust, lease, estop, reset, note or response"};
+    return CommandError{
+        id, "unknown_action",
+        "'" + std::string{action} + "' is not a sensoryd command: use " + action_list()};
   }
   command.action = *known;
 

@@ -8,28 +8,9 @@
 #include <string_view>
 #include <variant>
 
+#include "daemon/session/action.hpp"
+
 namespace sensoryd {
-
-// The tablet's commands (docs/mqtt-api.md: `sensoryd/<room>/cmd/<action>`).
-enum class Action {
-  start,
-  stop,
-  pause,
-  resume,
-  next,
-  previous,
-  go,
-  adjust,
-  lease,
-  estop,
-  reset,
-  note,
-  response
-};
-
-// The action named by a command topic's last level; nullopt for a name that is none.
-std::optional<Action> action_from_name(std::string_view name);
-std::string_view to_string(Action action);
 
 struct StartFields {
   std::string profile;
