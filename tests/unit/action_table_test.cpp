@@ -2,8 +2,6 @@
 // page list: an action added in one place and not the others fails here.
 #include "daemon/session/action.hpp"
 
-#include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -11,31 +9,10 @@
 #include <gtest/gtest.h>
 
 #include "daemon/session/command.hpp"
-#include "test_paths.hpp"
+#include "tests/support/doc_tables.hpp"
 
 namespace sensoryd {
 namespace {
-
-std::string read(const std::string& relative) {
-  std::ifstream file(std::string{SENSORYD_SOURCE_DIR} + "/" + relative);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-// The first cells of the table that begins with `header`, up to the next blank line.
-std::set<std::string> first_cells(const std::string& text, const std::string& header) {
-  auto start = text.find(header);
-  if (start == std::string::npos) return {};
-  std::istringstream table(text.substr(start, text.find("\n\n", start) - start));
-  std::set<std::string> names;
-  std::regex cell(R"(^\| `([a-z_]+)` \|)");
-  for (std::string line; std::getline(table, line);) {
-    std::smatch m;
-    if (std::regex_search(line, m, cell)) names.insert(m[1]);
-  }
-  return names;
-}
 
 std::set<std::string> actions() {
   std::set<std::string> names;
@@ -53,19 +30,26 @@ TEST(ActionTable, EachActionHasItsOwnNameAndIsParsedByIt) {
 }
 
 TEST(ActionTable, TheApiDocListsExactlyTheseActions) {
-  EXPECT_EQ(first_cells(read("docs/mqtt-api.md"), "| Action | Fields | Effect | Errors |"),
+  EXPECT_EQ(test::first_cell_names(test::source_text("docs/mqtt-api.md"),
+                                   "| Action | Fields | Effect | Errors |"),
             actions());
 }
 
 TEST(ActionTable, TheTabletPageNamesEveryActionInWords) {
-  std::string page = read("tablet/room-state.js");
+  std::string page = test::source_text("tablet/room-state.js");
   auto start = page.find("const ACTION_WORDS = {");
   ASSERT_NE(start, std::string::npos);
-  std::string block = page.substr(start, page.find("};", start) - start);
+  // One `  key: 'Words',` a line, up to the closing brace.
+  std::istringstream block(page.substr(start, page.find("};", start) - start));
   std::set<std::string> keys;
-  std::regex key(R"(\n\s+([a-z_]+):)");
-  for (std::sregex_iterator it(block.begin(), block.end(), key), done; it != done; ++it) {
-    keys.insert((*it)[1]);
+  std::string line;
+  std::getline(block, line);
+  while (std::getline(block, line)) {
+    auto first = line.find_first_not_of(' ');
+    auto colon = line.find(':');
+    if (first != std::string::npos && colon != std::string::npos) {
+      keys.insert(line.substr(first, colon - first));
+    }
   }
   EXPECT_EQ(keys, actions());
 }

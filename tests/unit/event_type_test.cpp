@@ -2,42 +2,20 @@
 // note's text that never reaches the published event.
 #include "daemon/session/event_type.hpp"
 
-#include <fstream>
-#include <regex>
 #include <set>
-#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "daemon/session/record.hpp"
-#include "test_paths.hpp"
+#include "tests/support/doc_tables.hpp"
 
 namespace sensoryd {
 namespace {
 
-// The `type`s the events table of docs/mqtt-api.md names ("| `a` / `b` | ..." counts both).
+// The `type`s the events table of docs/mqtt-api.md names.
 std::set<std::string> documented_event_types() {
-  std::ifstream doc(std::string{SENSORYD_SOURCE_DIR} + "/docs/mqtt-api.md");
-  std::stringstream text;
-  text << doc.rdbuf();
-  std::string all = text.str();
-  auto start = all.find("### `events`");
-  auto end = all.find("\n\n", all.find("| `type` | fields |", start));
-  std::set<std::string> types;
-  std::istringstream table(all.substr(start, end - start));
-  std::regex first_cell(R"(^\| ((`[a-z_]+`)( / `[a-z_]+`)*) \|)");
-  std::regex name("`([a-z_]+)`");
-  for (std::string line; std::getline(table, line);) {
-    std::smatch cell;
-    if (!std::regex_search(line, cell, first_cell)) continue;
-    std::string names = cell[1];
-    for (std::sregex_iterator it(names.begin(), names.end(), name), done; it != done; ++it) {
-      types.insert((*it)[1]);
-    }
-  }
-  types.erase("type");  // the header
-  return types;
+  return test::first_cell_names(test::source_text("docs/mqtt-api.md"), "| `type` | fields |");
 }
 
 TEST(EventType, EveryTypeHasItsOwnNameAndTheApiDocListsExactlyThese) {
