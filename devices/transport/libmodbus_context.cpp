@@ -15,6 +15,28 @@ namespace sensoryd::devices {
 
 namespace {
 
+// The bus acts on a failure's kind; only here are libmodbus's and the system's codes known.
+ModbusStatus failed(int error) {
+  switch (error) {
+    case ETIMEDOUT:
+      return {ModbusFailure::timeout, error};
+    case EMBBADDATA:  // an answer that is not to the request sent
+      return {ModbusFailure::out_of_step, error};
+    case ECONNRESET:
+    case ECONNREFUSED:
+    case EPIPE:
+    case EBADF:
+    case ENOTCONN:
+    case EIO:
+    case ENOENT:  // a serial adapter that was unplugged
+    case ENODEV:
+    case ENXIO:
+      return {ModbusFailure::link, error};
+    default:
+      return {ModbusFailure::other, error};
+  }
+}
+
 class LibmodbusContext final : public ModbusContext {
  public:
   explicit LibmodbusContext(const BusSettings& settings) : settings_(settings) {}
@@ -29,7 +51,7 @@ class LibmodbusContext final : public ModbusContext {
       std::string port = std::to_string(settings_.port);
       ctx_ = modbus_new_tcp_pi(settings_.host.c_str(), port.c_str());
     }
-    if (ctx_ == nullptr) return {errno != 0 ? errno : EINVAL};
+    if (ctx_ == nullptr) return failed(errno != 0 ? errno : EINVAL);
     auto timeout_us =
         std::chrono::duration_cast<std::chrono::microseconds>(settings_.response_timeout);
     modbus_set_response_timeout(ctx_, static_cast<std::uint32_t>(timeout_us.count() / 1'000'000),
@@ -38,7 +60,7 @@ class LibmodbusContext final : public ModbusContext {
       int error = errno;  // read before modbus_free can clobber it
       modbus_free(ctx_);
       ctx_ = nullptr;
-      return {error};
+      return failed(error);
     }
     socket_fd_.store(modbus_get_socket(ctx_));
     return {};
@@ -54,7 +76,7 @@ class LibmodbusContext final : public ModbusContext {
 
   ModbusStatus read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
                     std::vector<std::uint16_t>& values) override {
-    if (ctx_ == nullptr) return {ENOTCONN};
+    if (ctx_ == nullptr) return failed(ENOTCONN);
     modbus_set_slave(ctx_, unit);
     values.assign(count, 0);
     int rc = -1;
@@ -63,7 +85,7 @@ class LibmodbusContext final : public ModbusContext {
       rc = kind == RegisterKind::coil ? modbus_read_bits(ctx_, address, count, bits.data())
                                       : modbus_read_input_bits(ctx_, address, count, bits.data());
       int error = errno;
-      if (rc != count) return {error};
+      if (rc != count) return failed(error);
       std::copy(bits.begin(), bits.end(), values.begin());
       return {};
     }
@@ -71,42 +93,42 @@ class LibmodbusContext final : public ModbusContext {
              ? modbus_read_registers(ctx_, address, count, values.data())
              : modbus_read_input_registers(ctx_, address, count, values.data());
     int error = errno;  // read before anything else can clobber it
-    return rc == count ? ModbusStatus{} : ModbusStatus{error};
+    return rc == count ? ModbusStatus{} : failed(error);
   }
 
   ModbusStatus write(int unit, std::uint16_t address, std::uint16_t value) override {
-    if (ctx_ == nullptr) return {ENOTCONN};
+    if (ctx_ == nullptr) return failed(ENOTCONN);
     modbus_set_slave(ctx_, unit);
     int written = modbus_write_register(ctx_, address, value);
     int error = errno;
-    return written == 1 ? ModbusStatus{} : ModbusStatus{error};
+    return written == 1 ? ModbusStatus{} : failed(error);
   }
 
   ModbusStatus write_many(int unit, std::uint16_t address,
                           std::span<const std::uint16_t> values) override {
-    if (ctx_ == nullptr) return {ENOTCONN};
+    if (ctx_ == nullptr) return failed(ENOTCONN);
     modbus_set_slave(ctx_, unit);
     auto count = static_cast<int>(values.size());
     int written = modbus_write_registers(ctx_, address, count, values.data());
     int error = errno;
-    return written == count ? ModbusStatus{} : ModbusStatus{error};
+    return written == count ? ModbusStatus{} : failed(error);
   }
 
   ModbusStatus write_coil(int unit, std::uint16_t address, bool on) override {
-    if (ctx_ == nullptr) return {ENOTCONN};
+    if (ctx_ == nullptr) return failed(ENOTCONN);
     modbus_set_slave(ctx_, unit);
     int written = modbus_write_bit(ctx_, address, on ? 1 : 0);
     int error = errno;
-    return written == 1 ? ModbusStatus{} : ModbusStatus{error};
+    return written == 1 ? ModbusStatus{} : failed(error);
   }
 
   ModbusStatus mask_write(int unit, std::uint16_t address, std::uint16_t and_mask,
                           std::uint16_t or_mask) override {
-    if (ctx_ == nullptr) return {ENOTCONN};
+    if (ctx_ == nullptr) return failed(ENOTCONN);
     modbus_set_slave(ctx_, unit);
     int written = modbus_mask_write_register(ctx_, address, and_mask, or_mask);
     int error = errno;
-    return written == 1 ? ModbusStatus{} : ModbusStatus{error};
+    return written == 1 ? ModbusStatus{} : failed(error);
   }
 
   void flush() override {

@@ -5,7 +5,6 @@
 #include <cstring>
 #include <optional>
 
-#include <modbus/modbus.h>  // EMBBADDATA: an answer that is not to the request sent
 #include <spdlog/spdlog.h>
 
 namespace sensoryd::devices {
@@ -18,23 +17,6 @@ using namespace std::chrono_literals;
 constexpr auto kFirstBackoff = 500ms;
 constexpr auto kMaxBackoff = 10s;
 constexpr int kTimeoutsBeforeReconnect = 3;
-
-bool is_link_error(int error_number) {
-  switch (error_number) {
-    case ECONNRESET:
-    case ECONNREFUSED:
-    case EPIPE:
-    case EBADF:
-    case ENOTCONN:
-    case EIO:
-    case ENOENT:  // a serial adapter that was unplugged
-    case ENODEV:
-    case ENXIO:
-      return true;
-    default:
-      return false;
-  }
-}
 
 }  // namespace
 
@@ -209,13 +191,13 @@ void ModbusBus::announce_link(bool connected, const std::string& detail) {
   }
 }
 
-void ModbusBus::note_failure(int error_number) {
-  if (error_number == ETIMEDOUT) {
+void ModbusBus::note_failure(const ModbusStatus& status) {
+  if (status.failure == ModbusFailure::timeout) {
     context_->flush();
     if (++consecutive_timeouts_ >= kTimeoutsBeforeReconnect) {
       disconnect("no answer for " + std::to_string(consecutive_timeouts_) + " requests");
     }
-  } else if (error_number == EMBBADDATA) {
+  } else if (status.failure == ModbusFailure::out_of_step) {
     // An answer to another request (a late answer to one that timed out, as after a stall of
     // the gateway): the stream is out of step, and would stay so, every answer one behind. Drop
     // what is buffered; if it stays out of step, start a fresh connection.
@@ -223,10 +205,10 @@ void ModbusBus::note_failure(int error_number) {
     if (++consecutive_out_of_step_ >= kTimeoutsBeforeReconnect) {
       disconnect("answers out of step with the requests " +
                  std::to_string(consecutive_out_of_step_) + " times (" +
-                 context_->describe(error_number) + ")");
+                 context_->describe(status.error) + ")");
     }
-  } else if (is_link_error(error_number)) {
-    disconnect(context_->describe(error_number));
+  } else if (status.failure == ModbusFailure::link) {
+    disconnect(context_->describe(status.error));
   }
 }
 
@@ -238,8 +220,8 @@ ReadResult ModbusBus::do_read(int unit, RegisterKind kind, std::uint16_t address
   pace();
   if (!status.ok()) {
     std::string message = context_->describe(status.error);
-    if (status.error == ETIMEDOUT) silent_units_.push_back(unit);
-    note_failure(status.error);
+    if (status.failure == ModbusFailure::timeout) silent_units_.push_back(unit);
+    note_failure(status);
     return ReadResult{false, {}, message};
   }
   consecutive_timeouts_ = 0;
@@ -268,7 +250,7 @@ WriteResult ModbusBus::do_write(const Key& key, const RegisterWrite& write) {
   pace();
   if (!status.ok()) {
     std::string message = context_->describe(status.error);
-    note_failure(status.error);
+    note_failure(status);
     return WriteResult{false, message};
   }
   consecutive_timeouts_ = 0;

@@ -136,7 +136,7 @@ class ModbusBus final : public RegisterBus {
   void disconnect(const std::string& why);
   ReadResult do_read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count);
   WriteResult do_write(const Key& key, const RegisterWrite& write);
-  void note_failure(int error_number);
+  void note_failure(const ModbusStatus& status);
   void announce_link(bool connected, const std::string& detail);
   void mark_progress();
   template <typename Result>

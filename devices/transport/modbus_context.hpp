@@ -16,9 +16,20 @@ namespace sensoryd::devices {
 struct BusSettings;
 
 // 0 when a call succeeded, else the errno (or libmodbus error code) it failed with.
+// Why a request failed, as the bus acts on it. The context sorts its library's own codes into
+// these (libmodbus_context.cpp), so the bus never needs to know them.
+enum class ModbusFailure : std::uint8_t {
+  none,
+  timeout,      // no answer within the response timeout: the unit may be dead
+  out_of_step,  // an answer to another request (a late one): the stream is one behind
+  link,         // the connection or the serial port is gone: reconnect
+  other,        // an exception reply, a malformed answer: the link itself is fine
+};
+
 struct ModbusStatus {
-  int error = 0;
-  bool ok() const { return error == 0; }
+  ModbusFailure failure = ModbusFailure::none;
+  int error = 0;  // the context's own code, for describe()
+  bool ok() const { return failure == ModbusFailure::none; }
 };
 
 class ModbusContext {

@@ -36,11 +36,11 @@ class ScriptedContext final : public ModbusContext {
     std::lock_guard lock(mutex_);
     ++connects_;
     connect_times_.push_back(std::chrono::steady_clock::now());
-    if (refuse_reconnects_ && connects_ > 1) return {ECONNREFUSED};
+    if (refuse_reconnects_ && connects_ > 1) return {ModbusFailure::link, ECONNREFUSED};
     if (!connect_errors_.empty()) {
-      int error = connect_errors_.front();
+      ModbusStatus error = connect_errors_.front();
       connect_errors_.erase(connect_errors_.begin());
-      return {error};
+      return error;
     }
     return {};
   }
@@ -64,7 +64,7 @@ class ScriptedContext final : public ModbusContext {
       held_ = true;
       changed_.notify_all();
       changed_.wait(lock, [this] { return released_ || aborted_; });
-      if (aborted_) return {EPIPE};
+      if (aborted_) return {ModbusFailure::link, EPIPE};
     }
     return {};
   }
@@ -104,7 +104,7 @@ class ScriptedContext final : public ModbusContext {
   std::string describe(int error) const override { return std::strerror(error); }
 
   // Scripting, from the test thread.
-  void fail_connects(std::vector<int> errors) {
+  void fail_connects(std::vector<ModbusStatus> errors) {
     std::lock_guard lock(mutex_);
     connect_errors_ = std::move(errors);
   }
@@ -113,7 +113,7 @@ class ScriptedContext final : public ModbusContext {
     std::lock_guard lock(mutex_);
     refuse_reconnects_ = true;
   }
-  void unit_fails(int unit, int error) {
+  void unit_fails(int unit, ModbusStatus error) {
     std::lock_guard lock(mutex_);
     unit_errors_[unit] = error;
   }
@@ -150,8 +150,8 @@ class ScriptedContext final : public ModbusContext {
  private:
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::vector<int> connect_errors_;
-  std::map<int, int> unit_errors_;
+  std::vector<ModbusStatus> connect_errors_;
+  std::map<int, ModbusStatus> unit_errors_;
   std::vector<Request> requests_;
   int connects_ = 0;
   std::vector<std::chrono::steady_clock::time_point> connect_times_;
@@ -233,7 +233,7 @@ TEST(ModbusBusWorker, WritesAreLatestWinsAndGoOutInTheOrderOfEachRegistersLatest
 
 TEST(ModbusBusWorker, WorkQueuedWhileTheLinkIsDownFailsAndIsNeverSentLater) {
   BusRig rig;
-  rig.context->fail_connects({ECONNREFUSED});
+  rig.context->fail_connects({{ModbusFailure::link, ECONNREFUSED}});
   std::vector<std::string> results;
   rig.bus->start();
   rig.bus->write(1, 5, 42, [&](const WriteResult& r) { results.push_back(r.ok ? "ok" : r.error); });
@@ -247,7 +247,7 @@ TEST(ModbusBusWorker, WorkQueuedWhileTheLinkIsDownFailsAndIsNeverSentLater) {
 
 TEST(ModbusBusWorker, ASilentUnitCostsOneTimeoutPerCycleAndTheOtherUnitsKeepTheirPolls) {
   BusRig rig;
-  rig.context->unit_fails(2, ETIMEDOUT);
+  rig.context->unit_fails(2, {ModbusFailure::timeout, ETIMEDOUT});
   std::vector<std::string> silent_second_poll;
   int unit1_ok = 0;
   rig.bus->add_poll(2, RegisterKind::input, 0, 2, 20ms, [](const ReadResult&) {});
@@ -272,7 +272,7 @@ TEST(ModbusBusWorker, ASilentUnitCostsOneTimeoutPerCycleAndTheOtherUnitsKeepThei
 
 TEST(ModbusBusWorker, ThreeTimeoutsInARowDropTheLinkAndItReconnects) {
   BusRig rig;
-  rig.context->unit_fails(1, ETIMEDOUT);
+  rig.context->unit_fails(1, {ModbusFailure::timeout, ETIMEDOUT});
   rig.bus->add_poll(1, RegisterKind::holding, 0, 1, 10ms, [](const ReadResult&) {});
   rig.bus->start();
   ASSERT_TRUE(rig.run_until([&] { return rig.links.size() >= 3; }));
@@ -286,7 +286,7 @@ TEST(ModbusBusWorker, AnswersOutOfStepAreFlushedAndThreeInARowStartAFreshConnect
   // After a stall, a late answer to a request that timed out arrives in place of the next one's:
   // libmodbus says EMBBADDATA, and without a fresh start every answer would stay one behind.
   BusRig rig;
-  rig.context->unit_fails(1, EMBBADDATA);
+  rig.context->unit_fails(1, {ModbusFailure::out_of_step, EMBBADDATA});
   rig.bus->add_poll(1, RegisterKind::holding, 0, 1, 10ms, [](const ReadResult&) {});
   rig.bus->start();
   ASSERT_TRUE(rig.run_until([&] { return rig.links.size() >= 3; }));
@@ -299,7 +299,7 @@ TEST(ModbusBusWorker, AnswersOutOfStepAreFlushedAndThreeInARowStartAFreshConnect
 
 TEST(ModbusBusWorker, ALinkErrorDropsTheLinkAtOnce) {
   BusRig rig;
-  rig.context->unit_fails(1, ECONNRESET);
+  rig.context->unit_fails(1, {ModbusFailure::link, ECONNRESET});
   rig.context->refuse_reconnects();
   std::size_t requests_when_dropped = 0;
   rig.bus->on_link_change([&](bool up, const std::string&) {
@@ -315,7 +315,8 @@ TEST(ModbusBusWorker, ALinkErrorDropsTheLinkAtOnce) {
 
 TEST(ModbusBusWorker, ALinkThatFallsAsSoonAsItComesUpIsRetriedAfterTheBackoffNotAtOnce) {
   BusRig rig;
-  rig.context->unit_fails(1, ECONNRESET);  // accepts, then resets every request
+  rig.context->unit_fails(1,
+                          {ModbusFailure::link, ECONNRESET});  // accepts, then resets every request
   rig.bus->add_poll(1, RegisterKind::holding, 0, 1, 10ms, [](const ReadResult&) {});
   rig.bus->start();
   ASSERT_TRUE(rig.run_until([&] { return rig.context->connect_times().size() >= 3; }));
