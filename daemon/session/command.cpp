@@ -132,8 +132,9 @@ std::variant<Command, CommandError> parse_command(std::string_view action, std::
     }
     if (now - *sent > kMaxCommandAge) {
       return CommandError{id, "stale_command",
-                          "the command is older than 5 s and was not carried out: check the "
-                          "tablet's clock and connection, then send it again"};
+                          "the command is older than " + std::to_string(kMaxCommandAge.count()) +
+                              " s and was not carried out: check the tablet's clock and "
+                              "connection, then send it again"};
     }
   }
 

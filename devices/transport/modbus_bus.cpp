@@ -1,7 +1,6 @@
 #include "devices/transport/modbus_bus.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <optional>
 

@@ -198,3 +198,17 @@ TEST(Command, RepliesFollowTheContract) {
 
 }  // namespace
 }  // namespace sensoryd
+
+namespace sensoryd {
+namespace {
+
+TEST(Command, AStaleCommandsMessageGivesTheAgeLimitItIsJudgedBy) {
+  CommandError e = error_of("stop", R"({"sent_at":1795836125000})");
+  ASSERT_EQ(e.code, "stale_command");
+  EXPECT_NE(e.message.find("older than " + std::to_string(kMaxCommandAge.count()) + " s"),
+            std::string::npos)
+      << e.message;
+}
+
+}  // namespace
+}  // namespace sensoryd
