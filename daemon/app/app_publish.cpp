@@ -87,10 +87,14 @@ void App::record(EventType type, Fields fields) {
   logic_thread_.check("a record");
   auto now = std::chrono::system_clock::now();
   Record record{type, std::move(fields)};
-  // The event for everyone who reads the room's events; the whole record for the clinical log.
-  std::string event = event_json(now, Record{type, record.published_fields()});
   const EventRules& rules = rules_of(type);
-  std::uint64_t sequence = rules.logged ? writer_.append(event_json(now, record)) : 0;
+  // The whole record for the clinical log; for everyone who reads the room's events, the same
+  // line unless the type keeps fields for the log only (then rendered again without them).
+  std::string line = event_json(now, record);
+  std::string event = rules.log_only_fields.empty()
+                          ? line
+                          : event_json(now, Record{type, record.published_fields()});
+  std::uint64_t sequence = rules.logged ? writer_.append(std::move(line)) : 0;
   if (rules.logged && sequence == 0) {
     // The disk has taken nothing for long enough to fill the backlog: the record is lost,
     // which the safety state says and the log records once the disk takes writes again.
