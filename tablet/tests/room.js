@@ -17,12 +17,16 @@ const build = path.resolve(process.env.SENSORYD_BUILD_DIR || path.join(source, '
 // ephemeral range (32768-60999): a port picked inside it could be taken, between this check and
 // the server's bind, by the local end of any outgoing connection (seen: the Modbus simulator's
 // "Address already in use" while Chromium and the room's clients were connecting).
-async function freePorts(following) {
+// Ports in `taken` (chosen for this room, not bound yet) are never given again.
+async function freePorts(following, taken = []) {
   for (let attempt = 0; attempt < 50; attempt++) {
     const first = 20000 + Math.floor(Math.random() * 12000);
     let ok = true;
-    for (let p = first; p <= first + following && ok; p++) ok = await portFree(p);
-    if (ok) return first;
+    for (let p = first; p <= first + following && ok; p++) ok = !taken.includes(p) && (await portFree(p));
+    if (ok) {
+      for (let p = first; p <= first + following; p++) taken.push(p);
+      return first;
+    }
   }
   throw new Error('no free loopback ports found');
 }
@@ -46,12 +50,17 @@ function accepts(port) {
   });
 }
 
-// Polls `check` (async, returns truthy when done) every 50 ms until it holds or `ms` pass.
-async function until(check, ms, what) {
+// Polls `check` (async, returns truthy when done) every 50 ms until it holds or `ms` pass. With
+// `child`, stops early when that process has exited: waiting on a program that is gone only
+// hides why (its log says).
+async function until(check, ms, what, child = null) {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await check();
     if (value) return value;
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(what + ' exited (' + (child.exitCode ?? child.signalCode) + ') before it was ready');
+    }
     if (Date.now() > deadline) throw new Error('timed out after ' + ms + ' ms waiting for ' + what);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -189,13 +198,34 @@ class Room {
 }
 
 // Starts the example room; resolves once sensoryd is started (the page tells when it is online).
+// A room that fails to start is stopped before the error is thrown, with each process's log
+// tail in the message: a test that failed there has no room to stop, and a process left running
+// would keep the test file from ever ending.
 async function startRoom(name, options = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sensoryd-tablet-' + name + '-'));
   const room = new Room(dir);
-  const mqttPort = await freePorts(1); // the MQTT simulator's control port is the next one
-  const modbusPort = await freePorts(1); // and the Modbus simulator's
-  const tabletPort = await freePorts(0);
-  const wsPort = await freePorts(0); // the secure room's broker websockets, behind nginx
+  try {
+    await startProcesses(room, dir, options);
+    return room;
+  } catch (e) {
+    for (const name of Object.keys(room.processes)) {
+      e.message += '\n--- ' + name + ' log (tail) ---\n' + room.log(name).split('\n').slice(-15).join('\n');
+    }
+    await room.stop();
+    throw e;
+  }
+}
+
+// Processes start on a loaded machine too (CI's two cores, every test before this one): the
+// waits are polls with a generous bound, and stop early when the awaited process has exited.
+const startWithinMs = 30000;
+
+async function startProcesses(room, dir, options) {
+  const taken = [];
+  const mqttPort = await freePorts(1, taken); // the MQTT simulator's control port is the next one
+  const modbusPort = await freePorts(1, taken); // and the Modbus simulator's
+  const tabletPort = await freePorts(0, taken);
+  const wsPort = await freePorts(0, taken); // the secure room's broker websockets, behind nginx
   room.ports = { mqtt: mqttPort, modbus: modbusPort, tablet: tabletPort, ws: wsPort };
   room.url = (options.secure ? 'https' : 'http') + '://127.0.0.1:' + tabletPort + '/';
 
@@ -235,15 +265,16 @@ async function startRoom(name, options = {}) {
     fs.writeFileSync(path.join(dir, 'mosquitto.conf'), conf.join('\n') + '\n');
   }
 
-  room.start('mosquitto', 'mosquitto', ['-c', path.join(dir, 'mosquitto.conf')]);
+  const broker = room.start('mosquitto', 'mosquitto', ['-c', path.join(dir, 'mosquitto.conf')]);
   const brokerPage = options.secure ? wsPort : tabletPort;
-  await until(async () => (await accepts(mqttPort)) && (await accepts(brokerPage)), 10000, 'mosquitto');
+  await until(async () => (await accepts(mqttPort)) && (await accepts(brokerPage)), startWithinMs, 'mosquitto', broker);
+  let simulator;
   if (options.secure) {
-    room.start('nginx', 'nginx', ['-e', path.join(dir, 'nginx.log'), '-p', path.join(dir, 'nginx'), '-c', path.join(dir, 'nginx.conf')]);
-    await until(() => accepts(tabletPort), 10000, 'nginx');
+    const nginx = room.start('nginx', 'nginx', ['-e', path.join(dir, 'nginx.log'), '-p', path.join(dir, 'nginx'), '-c', path.join(dir, 'nginx.conf')]);
+    await until(() => accepts(tabletPort), startWithinMs, 'nginx', nginx);
     // The Modbus cabinet only: the MQTT equipment's simulator has no account on this broker
     // (lights and the player are then lost, which never stops motion).
-    room.start('sim-room', path.join(build, 'simulators', 'sensoryd-modbus-sim'), [
+    simulator = room.start('sim-room', path.join(build, 'simulators', 'sensoryd-modbus-sim'), [
       '--port', String(modbusPort),
       '--control-port', String(modbusPort + 1),
       '--record', path.join(dir, 'cabinet-recording.jsonl'),
@@ -251,15 +282,14 @@ async function startRoom(name, options = {}) {
       '--bus', 'cabinet',
     ]);
   } else {
-    room.start('sim-room', path.join(build, 'simulators', 'sensoryd-sim-room'), [
+    simulator = room.start('sim-room', path.join(build, 'simulators', 'sensoryd-sim-room'), [
       '--config', path.join(dir, 'room.toml'),
       '--record-dir', dir,
       '--mqtt-control-port', String(mqttPort + 1),
     ]);
   }
-  await until(() => accepts(modbusPort), 10000, 'the Modbus simulator');
+  await until(() => accepts(modbusPort), startWithinMs, 'the Modbus simulator', simulator);
   room.startDaemon();
-  return room;
 }
 
 // A command as a tablet sends it over MQTT 5, on `user`'s authenticated path (or the open path
