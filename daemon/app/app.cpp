@@ -102,9 +102,11 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
                                                 io.get_executor())),
       outbox_(*mqtt_),
       planner_(room_),
-      discovery_(home_assistant_discovery(room_, options_.version)),
+      discovery_(room_, options_.version,
+                 [this](const std::string& topic, const std::string& payload) {
+                   mqtt_->publish(topic, payload, true);
+                 }),
       loop_(io, options_.tick, [this](Clock::time_point) { tick(); }) {
-  for (const auto& config : discovery_) discovery_topics_.insert(config.topic);
   supervisor_->on_change([this] { devices_changed(); });
   SceneDevices scene_devices = make_scene_devices(room_, buses_, *mqtt_);
   mqtt_devices_ = scene_devices.mqtt_devices;
@@ -136,13 +138,10 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
     // identity_required (and logged), so that a client on the old path learns why.
     mqtt_->subscribe(topic_prefix_ + "cmd/+");
     mqtt_->subscribe(topic_prefix_ + "user/+/cmd/+");
-    if (room_.home_assistant.enabled) {
-      mqtt_->subscribe(discovery_status_topic(room_));
-      mqtt_->subscribe(discovery_filter(room_));  // to find configs no longer offered
-    }
+    for (const auto& filter : discovery_.subscriptions()) mqtt_->subscribe(filter);
     scene_broker_connected(true);
     publish_retained_state();
-    publish_discovery();
+    discovery_.publish_all();
     tell_session_log_failure();
     if (supervisor_->motion_allowed()) notifier_.ready();
   });

@@ -26,9 +26,8 @@
 #include "daemon/app/durable_outbox.hpp"
 #include "daemon/app/inbound_gate.hpp"
 #include "daemon/app/logic_thread.hpp"
-#include "daemon/app/rate_limit.hpp"
 #include "daemon/app/systemd_notify.hpp"
-#include "daemon/integrations/home_assistant.hpp"
+#include "daemon/integrations/discovery_keeper.hpp"
 #include "daemon/record/log_writer.hpp"
 #include "daemon/record/session_log.hpp"
 #include "daemon/safety/safety_supervisor.hpp"
@@ -40,6 +39,7 @@
 #include "devices/transport/asio.hpp"
 #include "devices/transport/broker_link.hpp"
 #include "devices/transport/modbus_bus.hpp"
+#include "devices/transport/rate_limit.hpp"
 
 namespace sensoryd {
 
@@ -119,11 +119,6 @@ class App {
   std::map<std::string, SwitchState> switch_states();
   // A message for an MQTT device driver (state, availability, a button); false if none.
   bool route_device_message(const InboundMessage& message);
-  // Home Assistant's discovery (docs/home-assistant.md): published on connect and when Home
-  // Assistant says it is online; a retained config of this room's that is no longer offered is
-  // removed. False when the message is not Home Assistant's.
-  void publish_discovery();
-  bool home_assistant_message(const InboundMessage& message);
   void scene_broker_connected(bool connected);
   bool buses_alive(Clock::time_point now);
   void finish_shutdown();
@@ -167,12 +162,7 @@ class App {
   std::vector<std::unique_ptr<devices::MqttInput>> mqtt_inputs_;
   // Every driver that speaks MQTT: lights and players (owned by scene_) and mqtt_inputs_.
   std::vector<devices::MqttDevice*> mqtt_devices_;
-  std::vector<DiscoveryConfig> discovery_;  // empty unless [integrations.home_assistant] enabled
-  std::set<std::string> discovery_topics_;
-  // Anyone on the broker can say Home Assistant is online, or leave configs under this room's
-  // node: the answers to a flood of them are bounded (and logged at a bounded rate).
-  RateLimit discovery_republish_{1.0, 1.0};
-  RateLimit discovery_removal_logs_{10.0, 10.0};
+  DiscoveryKeeper discovery_;  // Home Assistant's configs, kept on the broker (on mqtt_)
   std::map<std::string, SwitchState> modbus_switches_;  // presses counted from the polled state
   SystemdNotifier notifier_;
   ControlLoop loop_;          // the 50 Hz tick

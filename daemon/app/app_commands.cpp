@@ -82,7 +82,7 @@ void App::handle_message(const InboundMessage& message) {
   logic_thread_.check("a command");
   auto topic = parse_command_topic(message.topic, topic_prefix_);
   if (!topic) {
-    if (home_assistant_message(message)) return;
+    if (discovery_.handle(message.topic, message.payload, Clock::now())) return;
     if (!route_device_message(message)) {
       spdlog::debug("mqtt: no device listens on {}", message.topic);
     }

@@ -183,32 +183,4 @@ void App::devices_changed() {
   flush_control(true);
 }
 
-void App::publish_discovery() {
-  for (const auto& config : discovery_) mqtt_->publish(config.topic, config.payload, true);
-}
-
-bool App::home_assistant_message(const InboundMessage& message) {
-  if (!room_.home_assistant.enabled) return false;
-  if (message.topic == discovery_status_topic(room_)) {
-    // Home Assistant's birth message: it may have lost what it knew (a broker without
-    // retained messages, a restart that cleared them), so the configs go out again.
-    if (message.payload == "online" && discovery_republish_.allow(Clock::now())) {
-      spdlog::info("Home Assistant is online: {} discovery config(s) published again",
-                   discovery_.size());
-      publish_discovery();
-    }
-    return true;
-  }
-  if (!is_discovery_topic(room_, message.topic)) return false;
-  // Our own configs come back to us; an empty one is a removal already done.
-  if (!message.payload.empty() && discovery_topics_.count(message.topic) == 0) {
-    if (discovery_removal_logs_.allow(Clock::now())) {
-      spdlog::info("Home Assistant: {} is no longer offered by this room; removing it",
-                   message.topic);
-    }
-    mqtt_->publish(message.topic, "", true);
-  }
-  return true;
-}
-
 }  // namespace sensoryd

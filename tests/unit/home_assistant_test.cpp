@@ -2,6 +2,8 @@
 // which topics and ids, and the configuration that asks for it.
 #include "daemon/integrations/home_assistant.hpp"
 
+#include "daemon/integrations/discovery_keeper.hpp"
+
 #include <set>
 
 #include <gtest/gtest.h>
@@ -170,6 +172,78 @@ TEST(HomeAssistant, ItsTableIsReadStrictlyWithFileLineAndColumn) {
   auto other = errors_with("[integrations.nodered]\nenabled = true\n");
   ASSERT_EQ(other.size(), 1u);
   EXPECT_NE(other[0].find("nodered"), std::string::npos) << other[0];
+}
+
+// What the keeper published: (topic, payload) in order.
+struct Published {
+  std::vector<std::pair<std::string, std::string>> messages;
+  DiscoveryKeeper::PublishRetained sink() {
+    return [this](const std::string& topic, const std::string& payload) {
+      messages.emplace_back(topic, payload);
+    };
+  }
+};
+
+TEST(DiscoveryKeeper, OnConnectItSubscribesToHomeAssistantsStatusAndItsOwnConfigsAndPublishesAll) {
+  config::Room room = example_room();
+  Published out;
+  DiscoveryKeeper keeper(room, "1.2.3", out.sink());
+  EXPECT_EQ(keeper.subscriptions(),
+            (std::vector<std::string>{discovery_status_topic(room), discovery_filter(room)}));
+  keeper.publish_all();
+  auto configs = home_assistant_discovery(room, "1.2.3");
+  ASSERT_EQ(out.messages.size(), configs.size());
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    EXPECT_EQ(out.messages[i].first, configs[i].topic);
+    EXPECT_EQ(out.messages[i].second, configs[i].payload);
+  }
+}
+
+TEST(DiscoveryKeeper, HomeAssistantOnlineRepublishesAtMostOnceASecond) {
+  config::Room room = example_room();
+  Published out;
+  DiscoveryKeeper keeper(room, "1", out.sink());
+  auto t = DiscoveryKeeper::Clock::time_point{} + std::chrono::hours(1);
+  std::string status = discovery_status_topic(room);
+  EXPECT_TRUE(keeper.handle(status, "online", t));
+  EXPECT_EQ(out.messages.size(), keeper.configs());
+  // A flood of births within the second: nothing more, but each is Home Assistant's.
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(keeper.handle(status, "online", t));
+  EXPECT_EQ(out.messages.size(), keeper.configs());
+  EXPECT_TRUE(keeper.handle(status, "offline", t + std::chrono::seconds(2)));
+  EXPECT_EQ(out.messages.size(), keeper.configs());
+  EXPECT_TRUE(keeper.handle(status, "online", t + std::chrono::seconds(2)));
+  EXPECT_EQ(out.messages.size(), 2 * keeper.configs());
+}
+
+TEST(DiscoveryKeeper, AConfigOfThisRoomNoLongerOfferedIsRemovedAndItsOwnAreLeft) {
+  config::Room room = example_room();
+  Published out;
+  DiscoveryKeeper keeper(room, "1", out.sink());
+  auto t = DiscoveryKeeper::Clock::time_point{};
+  auto configs = home_assistant_discovery(room, "1");
+  ASSERT_FALSE(configs.empty());
+  EXPECT_TRUE(keeper.handle(configs[0].topic, configs[0].payload, t));  // our own, back to us
+  std::string stale = "homeassistant/sensor/" + discovery_node_id(room) + "/gone/config";
+  ASSERT_TRUE(is_discovery_topic(room, stale));
+  EXPECT_TRUE(keeper.handle(stale, "{}", t));
+  EXPECT_TRUE(keeper.handle(stale, "", t));  // the removal coming back: nothing more
+  ASSERT_EQ(out.messages.size(), 1u);
+  EXPECT_EQ(out.messages[0], (std::pair<std::string, std::string>{stale, ""}));
+  // Anything else is not Home Assistant's.
+  EXPECT_FALSE(keeper.handle("sensoryd/room-1/cmd/start", "{}", t));
+  EXPECT_FALSE(keeper.handle("homeassistant/sensor/sensoryd-other/x/config", "{}", t));
+}
+
+TEST(DiscoveryKeeper, DisabledItSubscribesToNothingAndClaimsNoMessage) {
+  config::Room room = example_room();
+  room.home_assistant.enabled = false;
+  Published out;
+  DiscoveryKeeper keeper(room, "1", out.sink());
+  EXPECT_TRUE(keeper.subscriptions().empty());
+  keeper.publish_all();
+  EXPECT_FALSE(keeper.handle(discovery_status_topic(room), "online", {}));
+  EXPECT_TRUE(out.messages.empty());
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 // A token bucket: lets through `per_second` on average and `burst` at once. Time is passed in.
+// What bounds the answers to a flood, wherever one can arrive (commands, discovery, the log).
 #pragma once
 
 #include <algorithm>
