@@ -120,13 +120,18 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
       std::chrono::seconds{3600});
   dose_ = std::make_unique<DoseRecorder>(*supervisor_, *scene_, options_.state_dir / "series",
                                          full_rate);
+  state_ = std::make_unique<StatePublisher>(
+      StateSources{room_, engine_, *supervisor_, *scene_, mqtt_inputs_,
+                   [this] { return session_log_failed_ ? session_log_error_ : std::string(); }},
+      *mqtt_, topic_prefix_, options_.tick);
   // Device state is published with the next tick: a flood of device messages costs one
   // publish per tick, not one per message.
-  for (const auto& light : scene_->lights()) light->on_change([this] { devices_dirty_ = true; });
+  for (const auto& light : scene_->lights())
+    light->on_change([this] { state_->devices_changed(); });
   for (const auto& player : scene_->players()) {
-    player.device->on_change([this] { devices_dirty_ = true; });
+    player.device->on_change([this] { state_->devices_changed(); });
   }
-  for (const auto& input : mqtt_inputs_) input->on_change([this] { devices_dirty_ = true; });
+  for (const auto& input : mqtt_inputs_) input->on_change([this] { state_->devices_changed(); });
   if (!session_log_.healthy()) {
     session_log_failed_ = true;
     session_log_error_ = session_log_.error();
@@ -140,7 +145,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
     mqtt_->subscribe(topic_prefix_ + "user/+/cmd/+");
     for (const auto& filter : discovery_.subscriptions()) mqtt_->subscribe(filter);
     scene_broker_connected(true);
-    publish_retained_state();
+    state_->connected(Clock::now());
     discovery_.publish_all();
     tell_session_log_failure();
     if (supervisor_->motion_allowed()) notifier_.ready();
@@ -224,13 +229,7 @@ void App::tick() {
   if (buses_alive(now)) notifier_.watchdog(now);
   flush_control();
   report_intake(now);
-  if (state_dirty_) publish_state(true);
-  if (now - last_session_publish_ >= 1s && engine_.state() != SessionState::idle) {
-    publish_session();
-  }
-  bool second_passed = now - last_devices_publish_ >= 1s;
-  if (devices_dirty_ || second_passed) publish_devices();
-  if (second_passed) publish_safety();  // lease_remaining_s counts down
+  state_->tick(now);
   flush_outbox();
   if (shutting_down_) {
     bool stopped = supervisor_->swing_at_rest() && (!supervisor_->swing().reading().valid ||
@@ -308,7 +307,7 @@ void App::reload(const config::LoadResult& loaded, const config::Fingerprint& pr
       "reloaded {}: {} profile(s){}", room_.source.string(), room_.profiles.size(),
       engine_.state() == SessionState::idle ? "" : "; the running session keeps its profile");
   record_configuration(next, print, "SIGHUP");
-  publish_profiles();
+  state_->profiles();
 }
 
 void App::shutdown(std::function<void()> done) {
@@ -325,7 +324,7 @@ void App::shutdown(std::function<void()> done) {
 void App::finish_shutdown() {
   finished_ = true;
   loop_.stop();
-  publish_session();
+  state_->session(Clock::now());
   // The last records reach the disk, and their events and replies the broker, before exit.
   dose_->stop();
   writer_.stop();

@@ -26,6 +26,7 @@
 #include "daemon/app/durable_outbox.hpp"
 #include "daemon/app/inbound_gate.hpp"
 #include "daemon/app/logic_thread.hpp"
+#include "daemon/app/state_publisher.hpp"
 #include "daemon/app/systemd_notify.hpp"
 #include "daemon/integrations/discovery_keeper.hpp"
 #include "daemon/record/log_writer.hpp"
@@ -82,13 +83,6 @@ class App {
 
  private:
   void tick();
-  void publish_retained_state();
-  void publish_session();
-  void publish_devices();
-  void publish_profiles();
-  void publish_safety();
-  // Session and safety state changed: published at once when `now`, else within a tick.
-  void publish_state(bool now);
   // An event for tablets (MQTT `events`) and for the clinical session log. The event goes out
   // once the record is on disk (or the log has failed): never ahead of the record.
   void record(EventType type, Fields fields);
@@ -97,7 +91,7 @@ class App {
   void record_configuration(const config::Room& room, const config::Fingerprint& print,
                             const std::string& trigger);
   // Sends what waits in the outbox and may go now (replies wait for a pending state publish).
-  void flush_outbox() { outbox_.flush(state_dirty_); }
+  void flush_outbox() { outbox_.flush(state_->state_pending()); }
   void log_progress(const LogWriter::Progress& progress);
   // Publishes what SessionControl recorded (events, session log) and changed (retained state);
   // a session's start begins its dose, its end carries the dose.
@@ -158,23 +152,17 @@ class App {
   DurableOutbox outbox_;  // events and replies, each sent once its records are on disk (on mqtt_)
   ScenePlanner planner_;
   std::unique_ptr<SceneGuard> scene_;
-  std::unique_ptr<DoseRecorder> dose_;  // the running session's dose and time series
+  std::unique_ptr<DoseRecorder> dose_;     // the running session's dose and time series
+  std::unique_ptr<StatePublisher> state_;  // retained state (on mqtt_)
   std::vector<std::unique_ptr<devices::MqttInput>> mqtt_inputs_;
   // Every driver that speaks MQTT: lights and players (owned by scene_) and mqtt_inputs_.
   std::vector<devices::MqttDevice*> mqtt_devices_;
   DiscoveryKeeper discovery_;  // Home Assistant's configs, kept on the broker (on mqtt_)
   std::map<std::string, SwitchState> modbus_switches_;  // presses counted from the polled state
   SystemdNotifier notifier_;
-  ControlLoop loop_;          // the 50 Hz tick
-  LogicThread logic_thread_;  // bound at start(): the thread that runs io_
-  Clock::time_point last_session_publish_{};
-  Clock::time_point last_devices_publish_{};
-  Clock::time_point last_state_publish_{};
-  bool state_dirty_ = false;
+  ControlLoop loop_;                       // the 50 Hz tick
+  LogicThread logic_thread_;               // bound at start(): the thread that runs io_
   bool session_log_failure_told_ = false;  // the session_log_failed event went out
-  bool devices_dirty_ = false;
-  std::map<std::string, std::string> last_device_payloads_;
-  std::string last_safety_payload_;
   std::set<std::string> stuck_buses_;
   bool shutting_down_ = false;
   bool finished_ = false;

@@ -47,7 +47,7 @@ void App::drain() {
                      "sensoryd is receiving more commands than it can handle: try again"});
   }
   // One state publish for the slice (at most one per tick), then the replies waiting on it.
-  if (state_dirty_) publish_state(false);
+  if (state_->publish_state(Clock::now(), false)) flush_outbox();
   flush_outbox();
   if (batch.more) post([this] { drain(); });
 }

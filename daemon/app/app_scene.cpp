@@ -62,7 +62,7 @@ bool App::route_device_message(const InboundMessage& message) {
   for (auto* device : mqtt_devices_) {
     handled = device->message(message.topic, message.payload, Clock::now()) || handled;
   }
-  if (handled) devices_dirty_ = true;
+  if (handled) state_->devices_changed();
   return handled;
 }
 

@@ -147,6 +147,7 @@ class ControlRig {
     return control->execute(c, t, {});
   }
 
+  const config::Room& room() const { return room_; }
   std::uint16_t reg(std::uint16_t address) { return bus.holding[{kSwing, address}]; }
   bool recorded(const std::string& type) {
     for (const auto& r : records) {

@@ -1,0 +1,131 @@
+// StatePublisher: the room's retained state on a fake broker, over a ControlRig's session and
+// safety at simulated time. What goes out, when, and what is not sent again.
+#include "daemon/app/state_publisher.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/control_rig.hpp"
+#include "tests/support/fake_broker.hpp"
+
+namespace sensoryd {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+class StatePublisherTest : public ::testing::Test {
+ protected:
+  StatePublisherTest()
+      : scene(rig.room(), {}, {}),
+        publisher(StateSources{rig.room(), rig.engine, *rig.supervisor, scene, mqtt_inputs,
+                               [this] { return log_error; }},
+                  broker, "sensoryd/room-r/", 20ms) {
+    broker.up = true;
+  }
+
+  // The topics published since the last call, in order.
+  std::vector<std::string> sent() {
+    std::vector<std::string> topics;
+    for (std::size_t i = seen; i < broker.published.size(); ++i) {
+      EXPECT_TRUE(broker.published[i].retained) << broker.published[i].topic;
+      topics.push_back(broker.published[i].topic);
+    }
+    seen = broker.published.size();
+    return topics;
+  }
+  json last(const std::string& topic) {
+    for (auto it = broker.published.rbegin(); it != broker.published.rend(); ++it) {
+      if (it->topic == topic) return json::parse(it->payload);
+    }
+    ADD_FAILURE() << "nothing on " << topic;
+    return {};
+  }
+
+  test::ControlRig rig;
+  SceneGuard scene;
+  std::vector<std::unique_ptr<devices::MqttInput>> mqtt_inputs;
+  std::string log_error;
+  test::FakeBroker broker;
+  StatePublisher publisher;
+  std::size_t seen = 0;
+};
+
+using Topics = std::vector<std::string>;
+
+TEST_F(StatePublisherTest, AConnectSendsEverythingRetained) {
+  publisher.connected(rig.t);
+  EXPECT_EQ(sent(), (Topics{"sensoryd/room-r/profiles", "sensoryd/room-r/children",
+                            "sensoryd/room-r/session", "sensoryd/room-r/devices/swing",
+                            "sensoryd/room-r/devices/estop", "sensoryd/room-r/devices/door",
+                            "sensoryd/room-r/safety"}));
+  EXPECT_EQ(last("sensoryd/room-r/session")["state"], "idle");
+  // A reconnect sends everything again, unchanged or not: the broker may have lost it.
+  publisher.connected(rig.t);
+  EXPECT_EQ(sent().size(), 7u);
+}
+
+TEST_F(StatePublisherTest, UnchangedDevicesAndSafetyAreNotSentAgainWhileConnected) {
+  publisher.connected(rig.t);
+  sent();
+  publisher.tick(rig.t + 1s);  // a second passed: devices and safety looked at, none changed
+  EXPECT_EQ(sent(), Topics{});
+  // Down: nothing is remembered as sent, so the next try sends.
+  broker.up = false;
+  publisher.tick(rig.t + 2s);
+  EXPECT_EQ(sent().size(), 4u);
+}
+
+TEST_F(StatePublisherTest, AStateChangeGoesOutAtMostOncePerTickUnlessAskedAtOnce) {
+  publisher.connected(rig.t);
+  sent();
+  auto t = rig.t + 1ms;
+  EXPECT_FALSE(publisher.state_pending());
+  EXPECT_FALSE(publisher.publish_state(t, true));  // nothing changed: nothing to send
+  publisher.state_changed();
+  EXPECT_TRUE(publisher.state_pending());
+  ASSERT_TRUE(publisher.publish_state(t, true));
+  EXPECT_EQ(sent(), (Topics{"sensoryd/room-r/session"}));  // safety unchanged: not resent
+  publisher.state_changed();
+  EXPECT_FALSE(publisher.publish_state(t + 10ms, false));  // within the tick: waits
+  EXPECT_TRUE(publisher.state_pending());
+  EXPECT_EQ(sent(), Topics{});
+  EXPECT_TRUE(publisher.publish_state(t + 20ms, false));
+  EXPECT_FALSE(publisher.state_pending());
+  EXPECT_EQ(sent(), (Topics{"sensoryd/room-r/session"}));
+}
+
+TEST_F(StatePublisherTest, TheSessionIsSentEverySecondOnlyWhileOneRuns) {
+  publisher.connected(rig.t);
+  sent();
+  publisher.tick(rig.t + 1500ms);
+  EXPECT_EQ(sent(), Topics{});  // idle
+  ASSERT_TRUE(rig.command("start").ok);
+  publisher.tick(rig.t + 3s);
+  Topics topics = sent();
+  EXPECT_EQ(std::count(topics.begin(), topics.end(), "sensoryd/room-r/session"), 1);
+  EXPECT_EQ(last("sensoryd/room-r/session")["state"], "running");
+  EXPECT_EQ(last("sensoryd/room-r/session")["profile"], "calm");
+  publisher.tick(rig.t + 3500ms);
+  topics = sent();
+  EXPECT_EQ(std::count(topics.begin(), topics.end(), "sensoryd/room-r/session"), 0);
+}
+
+TEST_F(StatePublisherTest, ADeviceChangeIsSentWithTheNextTickAndTheLogsFailureWithSafety) {
+  publisher.connected(rig.t);
+  sent();
+  rig.bus.discrete[{test::ControlRig::kDoor, 0}] = 1;  // the door opens
+  rig.bus.poll();
+  rig.bus.deliver();
+  publisher.devices_changed();
+  publisher.tick(rig.t + 20ms);
+  EXPECT_EQ(sent(), (Topics{"sensoryd/room-r/devices/door"}));
+  log_error = "disk full";
+  publisher.safety(rig.t + 40ms);
+  EXPECT_EQ(sent(), (Topics{"sensoryd/room-r/safety"}));
+  EXPECT_EQ(last("sensoryd/room-r/safety")["session_log"],
+            (json{{"ok", false}, {"detail", "disk full"}}));
+}
+
+}  // namespace
+}  // namespace sensoryd
