@@ -67,58 +67,28 @@ void ModbusBus::stop() {
 
 void ModbusBus::write(int unit, std::uint16_t address, const RegisterWrite& write,
                       WriteHandler done) {
-  Key key{unit, write.coil, address};
   {
     std::lock_guard lock(mutex_);
-    auto held = held_.find(key);
-    if (held != held_.end() && !write.keeps(held->second.write)) {
-      deliver(done, WriteResult{false, "refused: the register is held by a safety stop"});
-      return;
-    }
-    auto [slot, fresh] = writes_.try_emplace(key);
-    PendingWrite& pending = slot->second;
-    if (fresh) {
-      pending = PendingWrite{write, std::move(done), next_write_sequence_++};
-    } else if ((write.touched() & pending.write.touched()) == pending.write.touched()) {
-      // Superseded before it was sent: tell its owner, who will see the newer value land.
-      deliver(pending.done, WriteResult{false, "superseded by a newer value"});
-      pending = PendingWrite{write, std::move(done), next_write_sequence_++};
-    } else {
-      // Other bits of the same register: both go out as one write, and both owners hear of it.
-      auto earlier = std::move(pending.done);
-      pending.write = pending.write.then(write);
-      pending.sequence = next_write_sequence_++;
-      pending.done = [earlier = std::move(earlier), later = std::move(done)](const WriteResult& r) {
-        if (earlier) earlier(r);
-        if (later) later(r);
-      };
-    }
+    tell(writes_.write(Key{unit, write.coil, address}, write, std::move(done)));
   }
   wake_.notify_all();
 }
 
 void ModbusBus::hold(int unit, std::uint16_t address, const RegisterWrite& write) {
-  Key key{unit, write.coil, address};
   {
     std::lock_guard lock(mutex_);
-    auto [held, added] = held_.try_emplace(key, Held{write, false});
-    if (!added && held->second.write == write) return;  // already held there
-    held->second = Held{write, false};
-    held_pending_ = true;
-    // A value queued earlier must not follow the held one.
-    auto queued = writes_.find(key);
-    if (queued != writes_.end() && !queued->second.write.keeps(write)) {
-      deliver(queued->second.done,
-              WriteResult{false, "refused: the register is held by a safety stop"});
-      writes_.erase(queued);
-    }
+    tell(writes_.hold(Key{unit, write.coil, address}, write));
   }
   wake_.notify_all();
 }
 
 void ModbusBus::release(int unit, std::uint16_t address, bool coil) {
   std::lock_guard lock(mutex_);
-  held_.erase(Key{unit, coil, address});
+  writes_.release(Key{unit, coil, address});
+}
+
+void ModbusBus::tell(WriteQueue::Notices notices) {
+  for (auto& notice : notices) deliver(notice.done, std::move(notice.result));
 }
 
 void ModbusBus::read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
@@ -162,15 +132,14 @@ bool ModbusBus::connect(std::string& last_error) {
   for (auto& poll : polls_) poll.due = Clock::now();
   // Work queued before the link came back was meant for the old connection; the drivers
   // rebuild their state from the link-up event instead of a late replay.
-  WriteQueue stale_writes;
+  std::vector<WriteQueue::Pending> stale_writes;
   {
     std::lock_guard lock(mutex_);
-    stale_writes.swap(writes_);
+    stale_writes = writes_.take_writes();
     // A held value still holds on the new connection: it is written first.
-    for (auto& [key, held] : held_) held.sent = false;
-    held_pending_ = !held_.empty();
+    writes_.rewrite_holds();
   }
-  for (auto& [key, write] : stale_writes) {
+  for (auto& write : stale_writes) {
     deliver(write.done, WriteResult{false, "dropped: queued before reconnect"});
   }
   announce_link(true, {});
@@ -258,14 +227,14 @@ WriteResult ModbusBus::do_write(const Key& key, const RegisterWrite& write) {
 }
 
 void ModbusBus::fail_queued(const std::string& why) {
-  WriteQueue writes;
+  std::vector<WriteQueue::Pending> writes;
   std::vector<PendingRead> reads;
   {
     std::lock_guard lock(mutex_);
-    writes.swap(writes_);
+    writes = writes_.take_writes();
     reads.swap(reads_);
   }
-  for (auto& [key, write] : writes) deliver(write.done, WriteResult{false, why});
+  for (auto& write : writes) deliver(write.done, WriteResult{false, why});
   for (auto& read : reads) deliver(read.done, ReadResult{false, {}, why});
 }
 
@@ -282,56 +251,38 @@ void ModbusBus::send_held_values() {
   std::vector<std::pair<Key, RegisterWrite>> held;
   {
     std::lock_guard lock(mutex_);
-    if (!held_pending_) return;
-    for (auto& [key, value] : held_) {
-      if (value.sent) continue;
-      held.emplace_back(key, value.write);
-      value.sent = true;
-    }
-    held_pending_ = false;
+    held = writes_.take_unsent_holds();
   }
   for (const auto& [key, value] : held) {
     bool written = do_write(key, value).ok;
     mark_progress();
     if (written) continue;
     std::lock_guard lock(mutex_);  // tried again before the next request
-    auto still = held_.find(key);
-    if (still != held_.end() && still->second.write == value) {
-      still->second.sent = false;
-      held_pending_ = connected_;
-    }
+    writes_.hold_not_written(key, value);
   }
-}
-
-bool ModbusBus::refused_by_hold(const Key& key, const RegisterWrite& write) {
-  std::lock_guard lock(mutex_);
-  auto held = held_.find(key);
-  return held != held_.end() && !write.keeps(held->second.write);
 }
 
 void ModbusBus::send_queued_writes() {
   send_held_values();
-  WriteQueue writes;
+  std::vector<WriteQueue::Pending> writes;
   {
     std::lock_guard lock(mutex_);
-    writes.swap(writes_);
+    writes = writes_.take_writes();
   }
-  if (writes.empty()) return;
-  // In the order they were asked for (a drive's direction before its speed, its speed before
-  // its enable), each register with its latest value.
-  std::vector<std::pair<Key, PendingWrite*>> ordered;
-  for (auto& [key, write] : writes) ordered.emplace_back(key, &write);
-  std::sort(ordered.begin(), ordered.end(),
-            [](const auto& a, const auto& b) { return a.second->sequence < b.second->sequence; });
-  for (auto& [key, write] : ordered) {
+  for (auto& write : writes) {
     // A stop held while this batch goes out is written before the rest of it, and a value
     // taken into the batch before the hold is not sent after it.
     send_held_values();
-    if (refused_by_hold(key, write->write)) {
-      deliver(write->done, WriteResult{false, "refused: the register is held by a safety stop"});
+    bool refused;
+    {
+      std::lock_guard lock(mutex_);
+      refused = writes_.refused_by_hold(write.key, write.write);
+    }
+    if (refused) {
+      deliver(write.done, WriteResult{false, WriteQueue::kRefusedByHold});
       continue;
     }
-    deliver(write->done, do_write(key, write->write));
+    deliver(write.done, do_write(write.key, write.write));
     mark_progress();
   }
 }
@@ -342,9 +293,8 @@ void ModbusBus::serve_cycle() {
     std::unique_lock lock(mutex_);
     auto next_due = Clock::now() + 1s;
     for (const auto& poll : polls_) next_due = std::min(next_due, poll.due);
-    wake_.wait_until(lock, next_due, [this] {
-      return stopping_ || held_pending_ || !writes_.empty() || !reads_.empty();
-    });
+    wake_.wait_until(lock, next_due,
+                     [this] { return stopping_ || writes_.has_work() || !reads_.empty(); });
     if (stopping_) return;
     // Taken after the writes queued with them, so that a read queued after a write always
     // sees it done.
@@ -417,14 +367,12 @@ void ModbusBus::run() {
     serve_cycle();
   }
   // Sends what was queued last, so that a shutdown's final safe outputs reach the device.
-  WriteQueue last_writes;
+  std::vector<WriteQueue::Pending> last_writes;
   {
     std::lock_guard lock(mutex_);
-    last_writes.swap(writes_);
+    last_writes = writes_.take_writes();
   }
-  for (auto& [key, write] : last_writes) {
-    deliver(write.done, do_write(key, write.write));
-  }
+  for (auto& write : last_writes) deliver(write.done, do_write(write.key, write.write));
   disconnect("bus stopped");
   {
     std::lock_guard lock(mutex_);

@@ -21,6 +21,7 @@
 #include "devices/transport/asio.hpp"
 #include "devices/transport/modbus_context.hpp"
 #include "devices/transport/register_bus.hpp"
+#include "devices/transport/write_queue.hpp"
 
 namespace sensoryd::devices {
 
@@ -90,15 +91,6 @@ class ModbusBus final : public RegisterBus {
     Reflex reflex;
     std::chrono::steady_clock::time_point due{};
   };
-  struct Held {
-    RegisterWrite write;
-    bool sent;  // written since it was held (or since the link came up)
-  };
-  struct PendingWrite {
-    RegisterWrite write;
-    WriteHandler done;
-    std::uint64_t sequence;  // when its latest value was queued: writes go out in this order
-  };
   struct PendingRead {
     int unit;
     RegisterKind kind;
@@ -107,13 +99,7 @@ class ModbusBus final : public RegisterBus {
     ReadHandler done;
   };
 
-  struct Key {
-    int unit;
-    bool coil;
-    std::uint16_t address;
-    auto operator<=>(const Key&) const = default;
-  };
-  using WriteQueue = std::map<Key, PendingWrite>;
+  using Key = WriteQueue::Key;
 
   void run();
   // Connects; false (with the reason logged once) when it cannot.
@@ -126,7 +112,8 @@ class ModbusBus final : public RegisterBus {
   // before every poll, so a stop never waits behind polls nor behind other writes.
   void send_queued_writes();
   void send_held_values();
-  bool refused_by_hold(const Key& key, const RegisterWrite& write);
+  // Delivers what the queue says its owners must hear.
+  void tell(WriteQueue::Notices notices);
   // Fails every queued write and read with `why`: nothing is sent late.
   void fail_queued(const std::string& why);
   // Waits out a reconnect backoff in slices, so that a long one never looks stuck.
@@ -151,10 +138,7 @@ class ModbusBus final : public RegisterBus {
   std::condition_variable wake_;
   bool stopping_ = false;
   bool worker_done_ = false;
-  WriteQueue writes_;
-  std::map<Key, Held> held_;
-  bool held_pending_ = false;  // some held value is not written yet
-  std::uint64_t next_write_sequence_ = 0;
+  WriteQueue writes_;  // latest-wins writes and safety holds (write_queue.hpp)
   std::vector<PendingRead> reads_;
 
   std::atomic<std::int64_t> last_progress_ns_{0};

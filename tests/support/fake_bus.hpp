@@ -1,5 +1,6 @@
 // A register bus for unit tests of one driver: keeps register state per unit, queues every
-// operation until the test calls deliver(), and can drop the link or fail requests.
+// operation until the test calls deliver(), and can drop the link or fail requests. Its writes
+// follow the real bus's rules, from the same WriteQueue.
 #pragma once
 
 #include <deque>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "devices/transport/register_bus.hpp"
+#include "devices/transport/write_queue.hpp"
 
 namespace sensoryd::test {
 
@@ -31,44 +33,50 @@ class FakeBus : public devices::RegisterBus {
   using devices::RegisterBus::hold;
   using devices::RegisterBus::release;
   using devices::RegisterBus::write;
+  // Writes and holds follow the real bus's rules (devices::WriteQueue): latest value per
+  // register, bits merged, holds first and never undone.
   void write(int unit, std::uint16_t address, const devices::RegisterWrite& write,
              WriteHandler done) override {
-    auto held = held_.find({unit, write.coil, address});
-    if (held != held_.end() && !write.keeps(held->second)) {
-      if (done) done(devices::WriteResult{false, "held by a safety stop"});
-      return;
-    }
-    queue_.push_back([=, this] {
-      bool ok = up_ && !fail_requests && silent_units.count(unit) == 0;
-      if (ok) store(unit, address, write);
-      if (done) done(devices::WriteResult{ok, ok ? "" : "injected failure"});
-    });
+    told(writes_.write({unit, write.coil, address}, write, std::move(done)));
   }
   void read(int unit, devices::RegisterKind kind, std::uint16_t address, std::uint16_t count,
             ReadHandler done) override {
-    queue_.push_back([=, this] { done(do_read(unit, kind, address, count)); });
+    reads_.push_back([=, this] { done(do_read(unit, kind, address, count)); });
   }
-
-  // As the real bus: the held value goes before everything queued.
   void hold(int unit, std::uint16_t address, const devices::RegisterWrite& write) override {
-    held_[{unit, write.coil, address}] = write;
-    queue_.push_front([=, this] {
-      if (up_) store(unit, address, write);
-    });
+    told(writes_.hold({unit, write.coil, address}, write));
   }
   void release(int unit, std::uint16_t address, bool coil) override {
-    held_.erase({unit, coil, address});
+    writes_.release({unit, coil, address});
   }
   bool held(int unit, std::uint16_t address, bool coil = false) const {
-    return held_.count({unit, coil, address}) != 0;
+    return writes_.held({unit, coil, address});
   }
 
-  // Runs every queued operation, in order, as the bus thread would.
+  // Runs what waits, as the bus thread would: what its owners must hear (a write superseded
+  // or refused), held values, queued writes in the order asked (each after any hold put on
+  // meanwhile), then reads; again while handlers queue more.
   void deliver() {
-    while (!queue_.empty()) {
-      auto op = std::move(queue_.front());
-      queue_.pop_front();
-      op();
+    while (!notices_.empty() || writes_.has_work() || !reads_.empty()) {
+      auto notices = std::move(notices_);
+      notices_.clear();
+      for (auto& notice : notices) {
+        if (notice.done) notice.done(notice.result);
+      }
+      send_holds();
+      for (auto& pending : writes_.take_writes()) {
+        send_holds();
+        devices::WriteResult result{false, devices::WriteQueue::kRefusedByHold};
+        if (!writes_.refused_by_hold(pending.key, pending.write)) {
+          bool ok = up_ && !fail_requests && silent_units.count(pending.key.unit) == 0;
+          if (ok) store(pending.key.unit, pending.key.address, pending.write);
+          result = {ok, ok ? "" : "injected failure"};
+        }
+        if (pending.done) pending.done(result);
+      }
+      auto reads = std::move(reads_);
+      reads_.clear();
+      for (auto& read : reads) read();
     }
   }
   // Runs every registered poll once and delivers the results.
@@ -89,6 +97,7 @@ class FakeBus : public devices::RegisterBus {
   }
   void link(bool up) {
     up_ = up;
+    if (up) writes_.rewrite_holds();  // as the real bus: a hold is written on the new link
     for (auto& handler : links_) handler(up, up ? "" : "injected disconnect");
   }
 
@@ -142,10 +151,20 @@ class FakeBus : public devices::RegisterBus {
     }
   }
 
+  void told(devices::WriteQueue::Notices notices) {
+    for (auto& notice : notices) notices_.push_back(std::move(notice));
+  }
+  void send_holds() {
+    for (const auto& [key, value] : writes_.take_unsent_holds()) {
+      if (up_) store(key.unit, key.address, value);
+    }
+  }
+
   std::vector<LinkHandler> links_;
   std::vector<Poll> polls_;
-  std::deque<std::function<void()>> queue_;
-  std::map<std::tuple<int, bool, std::uint16_t>, devices::RegisterWrite> held_;
+  devices::WriteQueue writes_;
+  std::vector<devices::WriteQueue::Notice> notices_;
+  std::vector<std::function<void()>> reads_;
   bool up_ = false;
 };
 
