@@ -247,9 +247,26 @@
     return PAUSE_WORDS[reason] || 'Paused (' + reason + ').';
   }
 
-  // sensoryd's words are written for every client ("send reset"); on the page it is a button.
-  function forTablet(detail) {
-    return String(detail).replace(/\bsend reset\b/g, 'tap Reset').replace(/\bsend resume\b/g, 'tap Resume');
+  // Why motion is not allowed, in the page's words, from sensoryd's code and its parameters
+  // (`safety.refusal`, docs/mqtt-api.md); a code this page does not know shows sensoryd's own
+  // words (`safety.detail`).
+  const REFUSAL_WORDS = {
+    trip_latched: (p) =>
+      'a safety trip is latched (' +
+      p.cause +
+      '): ' +
+      (p.reset_possible === 'true' ? 'check the room, then tap Reset' : 'remove the cause, check the room, then tap Reset'),
+    door_open: () => 'the door is open: close it, then try again',
+    drive_unusable: (p) => "the swing drive '" + p.device + "' is " + p.health + ' (' + p.detail + '): check its power and cable, then try again',
+    watchdog_unconfirmed: () => "the swing drive's safety watchdog is not confirmed yet: wait a moment and try again",
+    input_stale: (p) => "the safety input '" + p.device + "' has no current reading (" + p.detail + '): check the I/O module, then try again',
+    lease_lapsed: () => 'no tablet renewed supervision in time: keep this page open and in front while a session runs',
+  };
+  function refusalText(safety) {
+    const refusal = safety.refusal;
+    const words = refusal && Object.prototype.hasOwnProperty.call(REFUSAL_WORDS, refusal.code) ? REFUSAL_WORDS[refusal.code] : null;
+    if (words) return words(refusal.params || {});
+    return safety.detail ? String(safety.detail) : '';
   }
 
   // The profiles offered for `childId` (or for no child: ''), with why any is not allowed.
@@ -281,6 +298,8 @@
     const idle = sessionState === 'idle';
     const safety = state.safety || {};
     const can = connection.online;
+    const allowed = new Set(Array.isArray(s.allowed_actions) ? s.allowed_actions : []);
+    const may = (action) => can && allowed.has(action);
     const selected = choice && choice.profile ? choice.profile : '';
     const profiles = profilesFor(state, choice && choice.child ? choice.child : '');
     const chosen = profiles.find((p) => p.id === selected && p.allowed);
@@ -317,8 +336,8 @@
         text:
           safety.motion_allowed === true
             ? 'Safe to move: every safety check passes.'
-            : safety.detail
-              ? forTablet(safety.detail)
+            : refusalText(safety)
+              ? refusalText(safety)
               : state.safety
                 ? 'Motion not allowed.'
                 : 'No safety state yet.',
@@ -336,14 +355,16 @@
         .sort()
         .map((id) => deviceView(id, state.devices[id])),
       controls: {
-        start: { visible: idle, enabled: can && !!chosen },
-        pause: { visible: sessionState === 'running', enabled: can },
-        resume: { visible: sessionState === 'paused', enabled: can },
-        go: { visible: !idle, enabled: can && sessionState === 'running' && s.waiting_for_go === true },
-        next: { visible: !idle, enabled: can && sessionState === 'running' },
-        previous: { visible: !idle, enabled: can && sessionState === 'running' },
-        adjust: { visible: !idle, enabled: can && (sessionState === 'running' || sessionState === 'paused') },
-        stop: { visible: !idle, enabled: can && sessionState !== 'winding_down' },
+        // Which actions sensoryd takes now is its own word (`allowed_actions`, the rule its
+        // commands are refused by); the page never works it out again.
+        start: { visible: idle, enabled: may('start') && !!chosen },
+        pause: { visible: sessionState === 'running', enabled: may('pause') },
+        resume: { visible: sessionState === 'paused', enabled: may('resume') },
+        go: { visible: !idle, enabled: may('go') },
+        next: { visible: !idle, enabled: may('next') },
+        previous: { visible: !idle, enabled: may('previous') },
+        adjust: { visible: !idle, enabled: may('adjust') },
+        stop: { visible: !idle, enabled: may('stop') },
         reset: { visible: safety.reset_possible === true, enabled: can && safety.reset_possible === true },
         // The E-stop is never disabled: pressing it always tries, and says when it cannot reach.
         estop: { visible: true, enabled: true },
@@ -352,13 +373,13 @@
       // says beforehand when it will be refused.
       startHint:
         idle && can && state.safety && safety.motion_allowed !== true
-          ? 'Starting is not possible now: ' + forTablet(safety.detail || 'motion is not allowed') + '.'
+          ? 'Starting is not possible now: ' + (refusalText(safety) || 'motion is not allowed') + '.'
           : '',
       sessionIntensityPct: idle ? null : typeof s.intensity === 'number' ? Math.round(s.intensity * 100) : null,
       sessionId: idle ? null : s.session_id || null,
       // Renew the supervision lease while a session is on and this tablet can reach the room,
       // at a third of the lease's length as the room publishes it (two renewals may be lost).
-      leaseWanted: !idle && can,
+      leaseWanted: may('lease'),
       leaseEveryMs: leaseEveryMs(safety),
     };
   }
@@ -451,5 +472,6 @@
     actionName,
     replyOutcome,
     timeoutOutcome,
+    refusalCodes: Object.keys(REFUSAL_WORDS),
   };
 });

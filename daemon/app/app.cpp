@@ -121,7 +121,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
   dose_ = std::make_unique<DoseRecorder>(*supervisor_, *scene_, options_.state_dir / "series",
                                          full_rate);
   state_ = std::make_unique<StatePublisher>(
-      StateSources{room_, engine_, *supervisor_, *scene_, mqtt_inputs_,
+      StateSources{room_, control_, *supervisor_, *scene_, mqtt_inputs_,
                    [this] { return session_log_failed_ ? session_log_error_ : std::string(); }},
       *mqtt_, topic_prefix_, options_.tick);
   // Device state is published with the next tick: a flood of device messages costs one

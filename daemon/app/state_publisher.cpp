@@ -25,10 +25,11 @@ void StatePublisher::publish(const std::string& subtopic, const std::string& pay
 }
 
 void StatePublisher::connected(Clock::time_point now) {
-  profiles();
-  session(now);
+  last_session_payload_.clear();
   last_device_payloads_.clear();
   last_safety_payload_.clear();
+  profiles();
+  session(now);
   devices(now);
   safety(now);
 }
@@ -40,7 +41,7 @@ void StatePublisher::profiles() {
 
 void StatePublisher::session(Clock::time_point now) {
   last_session_ = now;
-  publish("session", session_json(sources_.engine.snapshot(now)), nullptr);
+  publish("session", session_json(sources_.control.snapshot(now)), &last_session_payload_);
 }
 
 void StatePublisher::devices(Clock::time_point now) {
@@ -74,7 +75,7 @@ void StatePublisher::safety(Clock::time_point now) {
                       &supervisor.interlocks(),
                       supervisor.lease_remaining_s(now),
                       supervisor.lease_length_s(),
-                      supervisor.motion_refusal(),
+                      supervisor.refusal(),
                       sources_.session_log_error(),
                       now,
                       std::chrono::system_clock::now()};
@@ -94,7 +95,9 @@ bool StatePublisher::publish_state(Clock::time_point now, bool at_once) {
 
 void StatePublisher::tick(Clock::time_point now) {
   publish_state(now, true);
-  if (now - last_session_ >= 1s && sources_.engine.state() != SessionState::idle) session(now);
+  // Each second: while a session runs its times change; idle, the actions allowed may (the
+  // window for notes closes). Sent only when it changed.
+  if (now - last_session_ >= 1s) session(now);
   bool second_passed = now - last_devices_ >= 1s;
   if (devices_pending_ || second_passed) devices(now);
   if (second_passed) safety(now);

@@ -16,7 +16,7 @@
 #include "config/model.hpp"
 #include "daemon/safety/safety_supervisor.hpp"
 #include "daemon/scene/scene_guard.hpp"
-#include "daemon/session/session_engine.hpp"
+#include "daemon/session/session_control.hpp"
 #include "devices/mqtt_input.hpp"
 #include "devices/transport/broker_link.hpp"
 
@@ -24,8 +24,8 @@ namespace sensoryd {
 
 // What the published state is read from; each outlives the publisher.
 struct StateSources {
-  const config::Room& room;  // profiles and children
-  const SessionEngine& engine;
+  const config::Room& room;       // profiles and children
+  const SessionControl& control;  // the session, with the actions allowed now
   const SafetySupervisor& supervisor;
   const SceneGuard& scene;
   const std::vector<std::unique_ptr<devices::MqttInput>>& mqtt_inputs;
@@ -55,7 +55,7 @@ class StatePublisher {
   bool publish_state(Clock::time_point now, bool at_once);
   // The safety state now, when its payload changed (a log failure, a lease renewed).
   void safety(Clock::time_point now);
-  // The session now, changed or not (the last word before shutdown).
+  // The session now, when its payload changed.
   void session(Clock::time_point now);
   // Once per tick: pending state; the session each second while one runs; devices when
   // changed or each second; safety each second (the lease counts down).
@@ -74,6 +74,7 @@ class StatePublisher {
   Clock::time_point last_state_{};
   Clock::time_point last_session_{};
   Clock::time_point last_devices_{};
+  std::string last_session_payload_;
   std::map<std::string, std::string> last_device_payloads_;
   std::string last_safety_payload_;
 };

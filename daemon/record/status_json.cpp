@@ -39,6 +39,9 @@ std::string session_json(const SessionSnapshot& s) {
          {"pause_reason", or_null(s.pause_reason)},
          {"child", or_null(s.child)},
          {"therapist", or_null(s.therapist)}};
+  json allowed = json::array();
+  for (Action action : s.allowed_actions) allowed.push_back(std::string{to_string(action)});
+  j["allowed_actions"] = allowed;
   if (active && s.step_index >= 0) {
     j["step"] = {
         {"index", s.step_index},
@@ -178,7 +181,14 @@ std::string safety_json(const SafetyStatus& status) {
          {"reset_possible", status.interlocks->reset_possible()},
          {"lease_remaining_s", lease},
          {"lease_s", status.lease_s ? json(tenths(*status.lease_s)) : json(nullptr)}};
-  if (!status.refusal.empty()) j["detail"] = status.refusal;
+  if (status.refusal) {
+    json params = json::object();
+    for (const auto& [key, value] : status.refusal.params) params[key] = value;
+    j["detail"] = status.refusal.text();
+    j["refusal"] = {{"code", to_string(status.refusal.code)}, {"params", params}};
+  } else {
+    j["refusal"] = nullptr;
+  }
   j["session_log"] = status.session_log_error.empty()
                          ? json{{"ok", true}}
                          : json{{"ok", false}, {"detail", status.session_log_error}};

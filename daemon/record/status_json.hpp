@@ -8,6 +8,7 @@
 
 #include "config/model.hpp"
 #include "daemon/safety/interlocks.hpp"
+#include "daemon/safety/motion_refusal.hpp"
 #include "daemon/session/record.hpp"
 #include "daemon/session/session_engine.hpp"
 #include "devices/drive.hpp"
@@ -36,7 +37,7 @@ struct SafetyStatus {
   const Interlocks* interlocks = nullptr;
   std::optional<double> lease_remaining_s;
   std::optional<double> lease_s;  // a renewal's length; nothing when the room has the lease off
-  std::string refusal;            // why motion is not allowed, in words; empty when it is
+  MotionRefusal refusal;          // why motion is not allowed; none when it is
   std::string session_log_error;  // why the clinical log cannot be written; empty when it can
   // Maps the interlocks' steady-clock times to wall-clock ones for `since`.
   std::chrono::steady_clock::time_point steady_now;

@@ -51,32 +51,31 @@ bool SafetySupervisor::motion_allowed() const {
   return devices_ready() && interlocks_.causes().empty();
 }
 
-std::string SafetySupervisor::motion_refusal() const {
+MotionRefusal SafetySupervisor::refusal() const {
   for (const auto& record : interlocks_.causes()) {
     if (record.latched) {
-      return "a safety trip is latched (" + record.detail + "): " +
-             (interlocks_.reset_possible() ? "check the room, then send reset"
-                                           : "remove the cause, check the room, then send reset");
+      return {RefusalCode::trip_latched,
+              {{"cause", record.detail},
+               {"reset_possible", interlocks_.reset_possible() ? "true" : "false"}}};
     }
   }
-  if (interlocks_.holds(Cause::door_open)) return "the door is open: close it, then try again";
+  if (interlocks_.holds(Cause::door_open)) return {RefusalCode::door_open, {}};
   if (!usable(swing_->health())) {
-    return "the swing drive '" + swing_->id() + "' is " + devices::to_string(swing_->health()) +
-           " (" + swing_->health_detail() + "): check its power and cable, then try again";
+    return {RefusalCode::drive_unusable,
+            {{"device", swing_->id()},
+             {"health", std::string{devices::to_string(swing_->health())}},
+             {"detail", swing_->health_detail()}}};
   }
   if (!swing_->watchdog_confirmed()) {
-    return "the swing drive's comm-loss watchdog is not confirmed yet: wait a moment and try "
-           "again, or check the drive's configuration";
+    return {RefusalCode::watchdog_unconfirmed, {{"device", swing_->id()}}};
   }
   for (const auto& input : inputs_) {
     if (input->is_safety_input() && !input->fresh()) {
-      return "the safety input '" + input->id() + "' has no current reading (" +
-             input->health_detail() + "): check the I/O module, then try again";
+      return {RefusalCode::input_stale,
+              {{"device", input->id()}, {"detail", input->health_detail()}}};
     }
   }
-  if (interlocks_.holds(Cause::lease_lapsed)) {
-    return "the supervision lease lapsed: the tablet must send lease regularly";
-  }
+  if (interlocks_.holds(Cause::lease_lapsed)) return {RefusalCode::lease_lapsed, {}};
   return {};
 }
 

@@ -13,6 +13,7 @@
 
 #include "config/model.hpp"
 #include "daemon/safety/interlocks.hpp"
+#include "daemon/safety/motion_refusal.hpp"
 #include "daemon/safety/swing_limiter.hpp"
 #include "devices/drive.hpp"
 #include "devices/modbus_input.hpp"
@@ -31,8 +32,10 @@ class SafetySupervisor {
 
   // A session may start (or resume) motion: every device ready (S2) and no interlock holding.
   bool motion_allowed() const;
-  // Why motion is refused, in words for a therapist; empty when allowed.
-  std::string motion_refusal() const;
+  // Why motion is not allowed now (none when it is), as a code with parameters.
+  MotionRefusal refusal() const;
+  // The same in sensoryd's words; empty when motion is allowed.
+  std::string motion_refusal() const { return refusal().text(); }
 
   // The `estop` command (S3): latched at once, the stop written at once.
   void estop(const std::string& who, Clock::time_point now);

@@ -65,6 +65,13 @@ constexpr std::optional<Action> action_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+// Every action, in the table's order.
+inline constexpr std::array<Action, kActionCount> kActions = [] {
+  std::array<Action, kActionCount> actions{};
+  for (std::size_t i = 0; i < kActionCount; ++i) actions[i] = static_cast<Action>(i);
+  return actions;
+}();
+
 // "start, stop, ..., note or response": for messages that list the actions.
 inline std::string action_list() {
   std::string text;

@@ -198,7 +198,7 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
     case Action::resume:
       return resume(now);
     case Action::lease:
-      if (engine_.state() == SessionState::idle) {
+      if (!engine_.allows(Action::lease)) {
         return refused("not_allowed_in_state", "no session is running: nothing to supervise");
       }
       supervisor_.renew_lease(now);
@@ -206,7 +206,7 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
       state_changed_ = true;
       return done();
     case Action::stop:
-      if (engine_.state() == SessionState::idle) {
+      if (!engine_.allows(Action::stop)) {
         return refused("not_allowed_in_state", "no session is running");
       }
       engine_.stop("stopped", now, true);  // the profile's wind-down runs first
@@ -263,7 +263,7 @@ Outcome SessionControl::start(const Command& command, Clock::time_point now,
   if (shutting_down_) {
     return refused("not_allowed_in_state", "sensoryd is shutting down: wait for it to restart");
   }
-  if (engine_.state() != SessionState::idle) {
+  if (!engine_.allows(Action::start)) {
     return refused("not_allowed_in_state", "a session is already running: stop it first");
   }
   const config::Profile* profile = room_.find_profile(command.start.profile);
@@ -306,7 +306,7 @@ Outcome SessionControl::start(const Command& command, Clock::time_point now,
 }
 
 Outcome SessionControl::resume(Clock::time_point now) {
-  if (engine_.state() != SessionState::paused) {
+  if (!engine_.allows(Action::resume)) {
     return refused("not_allowed_in_state", "the session is not paused");
   }
   // A therapist at the tablet is supervising again, whatever lapsed before.
@@ -324,13 +324,40 @@ Outcome SessionControl::resume(Clock::time_point now) {
   return done();
 }
 
-Outcome SessionControl::annotate(const Command& command, Clock::time_point now) {
-  std::string session_id;
-  if (engine_.state() != SessionState::idle) {
-    session_id = engine_.session_id();
-  } else if (last_ended_ && now - last_ended_->at <= kRecordWindow) {
-    session_id = last_ended_->session_id;
+std::string SessionControl::annotated_session(Clock::time_point now) const {
+  if (engine_.state() != SessionState::idle) return engine_.session_id();
+  if (last_ended_ && now - last_ended_->at <= kRecordWindow) return last_ended_->session_id;
+  return {};
+}
+
+bool SessionControl::allows(Action action, Clock::time_point now) const {
+  switch (action) {
+    case Action::estop:
+      return true;
+    case Action::reset:
+      return supervisor_.interlocks().reset_possible();
+    case Action::note:
+    case Action::response:
+      return !annotated_session(now).empty();
+    case Action::start:
+      // Whether motion is allowed is told by `safety`: a start is still offered, and its
+      // refusal says what to do.
+      return !shutting_down_ && engine_.allows(action);
+    default:
+      return engine_.allows(action);
   }
+}
+
+SessionSnapshot SessionControl::snapshot(Clock::time_point now) const {
+  SessionSnapshot snapshot = engine_.snapshot(now);
+  for (Action action : kActions) {
+    if (allows(action, now)) snapshot.allowed_actions.push_back(action);
+  }
+  return snapshot;
+}
+
+Outcome SessionControl::annotate(const Command& command, Clock::time_point now) {
+  std::string session_id = annotated_session(now);
   if (!command.session_id.empty() && command.session_id != session_id) {
     return refused("not_allowed_in_state",
                    "notes and responses are taken for the running session or the last one, up to "

@@ -45,6 +45,11 @@ class SessionControl {
   // Ends any session at once for a shutdown; starts are refused from then on.
   void shut_down(Clock::time_point now);
 
+  // The session as published: the engine's snapshot with the actions a command may take now
+  // (docs/mqtt-api.md, `allowed_actions`), each decided by the rule its command is refused by.
+  SessionSnapshot snapshot(Clock::time_point now) const;
+  bool allows(Action action, Clock::time_point now) const;
+
   // Events since the last call, in order.
   std::vector<Record> take_records();
   // True when the session or safety state changed since the last call (worth publishing now).
@@ -58,6 +63,9 @@ class SessionControl {
   // A note or the child's response, for the running session or one that ended at most
   // kRecordWindow ago.
   Outcome annotate(const Command& command, Clock::time_point now);
+  // The session a note or response goes to now: the running one, or the last one within
+  // kRecordWindow of its end; empty when none.
+  std::string annotated_session(Clock::time_point now) const;
   void handle_interlock_changes(Clock::time_point now);
   void take_engine_events(Clock::time_point now);
   void pause_for(const std::string& reason, Clock::time_point now);

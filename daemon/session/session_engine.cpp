@@ -125,8 +125,36 @@ void SessionEngine::stop(const std::string& reason, Clock::time_point now, bool 
   end(reason);
 }
 
+bool SessionEngine::allows(Action action) const {
+  bool running = state_ == SessionState::running;
+  bool paused = state_ == SessionState::paused;
+  switch (action) {
+    case Action::start:
+      return state_ == SessionState::idle;
+    case Action::stop:  // during the wind-down: taken, and the wind-down runs to its end
+    case Action::lease:
+      return state_ != SessionState::idle;
+    case Action::pause:
+    case Action::next:
+    case Action::previous:
+      return running;
+    case Action::resume:
+      return paused;
+    case Action::adjust:
+      return running || paused;
+    case Action::go:
+      return running && step().wait_for_go();
+    case Action::estop:
+    case Action::reset:
+    case Action::note:
+    case Action::response:
+      return true;
+  }
+  return false;
+}
+
 bool SessionEngine::pause(Clock::time_point now, std::string reason) {
-  if (state_ != SessionState::running) return false;
+  if (!allows(Action::pause)) return false;
   update(now);
   if (state_ != SessionState::running) return false;  // the profile ended just now
   state_ = SessionState::paused;
@@ -136,7 +164,7 @@ bool SessionEngine::pause(Clock::time_point now, std::string reason) {
 }
 
 bool SessionEngine::resume(Clock::time_point now) {
-  if (state_ != SessionState::paused) return false;
+  if (!allows(Action::resume)) return false;
   state_ = SessionState::running;
   step_started_at_ += now - paused_at_;  // the timeline stood still while paused
   from_ = SwingTarget{};                 // the swing comes back from rest
@@ -146,13 +174,13 @@ bool SessionEngine::resume(Clock::time_point now) {
 }
 
 bool SessionEngine::go(Clock::time_point now) {
-  if (state_ != SessionState::running || !step().wait_for_go()) return false;
+  if (!allows(Action::go)) return false;
   advance(now);
   return true;
 }
 
 bool SessionEngine::next(Clock::time_point now) {
-  if (state_ != SessionState::running) return false;
+  if (!allows(Action::next)) return false;
   update(now);
   if (state_ != SessionState::running) return false;  // the profile ended just now
   advance(now);
@@ -160,7 +188,7 @@ bool SessionEngine::next(Clock::time_point now) {
 }
 
 bool SessionEngine::previous(Clock::time_point now) {
-  if (state_ != SessionState::running) return false;
+  if (!allows(Action::previous)) return false;
   update(now);
   if (state_ != SessionState::running) return false;
   enter(std::max(index_ - 1, 0), now, target_at(now));
@@ -168,7 +196,7 @@ bool SessionEngine::previous(Clock::time_point now) {
 }
 
 bool SessionEngine::adjust(double intensity, Clock::time_point now) {
-  if (state_ != SessionState::running && state_ != SessionState::paused) return false;
+  if (!allows(Action::adjust)) return false;
   if (state_ == SessionState::running) update(now);
   request_.intensity = std::clamp(intensity, 0.0, 1.0);
   if (state_ == SessionState::running) {

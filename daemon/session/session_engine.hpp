@@ -11,6 +11,7 @@
 
 #include "config/model.hpp"
 #include "daemon/safety/swing_limiter.hpp"
+#include "daemon/session/action.hpp"
 
 namespace sensoryd {
 
@@ -44,6 +45,9 @@ struct SessionSnapshot {
   std::string pause_reason;  // while paused: "therapist" or the cause that paused it
   std::string child;
   std::string therapist;
+  // What a command may do now (SessionControl fills it; the engine's own snapshot leaves it
+  // empty): the tablet offers these and no others.
+  std::vector<Action> allowed_actions;
 };
 
 // Where the session stands, for the light and sound channels (ScenePlanner), which follow the
@@ -96,6 +100,11 @@ class SessionEngine {
   SwingTarget update(Clock::time_point now);
 
   SessionState state() const { return state_; }
+  // Whether the session's state lets `action` act now: the one rule each command of the
+  // session (start, stop, pause, resume, go, next, previous, adjust, lease) is refused by, and
+  // what the room publishes as allowed (docs/mqtt-api.md, `allowed_actions`). Actions the
+  // session's state does not decide (estop, reset, note, response) are always allowed here.
+  bool allows(Action action) const;
   // The current session's id, or the last one's after it ended.
   const std::string& session_id() const { return session_id_; }
   SessionSnapshot snapshot(Clock::time_point now) const;

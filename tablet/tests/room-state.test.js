@@ -1,10 +1,16 @@
 // The tablet's state logic (room-state.js) on its own: messages in, what the page shows and
-// offers out. Payloads are shaped as docs/mqtt-api.md gives them.
+// offers out. Payloads are shaped as docs/mqtt-api.md gives them; sessions are the daemon's own,
+// from the golden files its unit tests write (tests/golden, tests/unit/golden_test.cpp).
 'use strict';
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 const RoomState = require('../room-state.js');
+
+const goldenDir = path.join(__dirname, '..', '..', 'tests', 'golden');
+const golden = (name) => JSON.parse(fs.readFileSync(path.join(goldenDir, name), 'utf8'));
 
 const T0 = 1_800_000_000_000;
 const base = 'sensoryd/room-1/';
@@ -18,8 +24,10 @@ function room(messages, now = T0) {
   return state;
 }
 
-const idle = { state: 'idle', profile: null, session_id: null, step: null, elapsed_s: 0, remaining_s: 0, intensity: 1, waiting_for_go: false, pause_reason: null, child: null, therapist: null };
+const idle = golden('session-idle.json');
+// The daemon's running session, with this room's profile, child and times.
 const running = {
+  ...golden('session-running.json'),
   state: 'running',
   profile: 'calm-down',
   session_id: 's-1',
@@ -87,7 +95,7 @@ test('running: step, times and intensity in words; the lease is wanted; Go only 
   assert.equal(view.controls.go.enabled, false);
   assert.equal(view.controls.start.visible, false);
   for (const c of ['pause', 'next', 'previous', 'stop', 'adjust']) assert.equal(view.controls[c].enabled, true, c);
-  RoomState.applyMessage(state, base + 'session', JSON.stringify({ ...running, waiting_for_go: true, step: { index: 1, name: 'wait', remaining_s: null } }), T0);
+  RoomState.applyMessage(state, base + 'session', JSON.stringify({ ...running, waiting_for_go: true, step: { index: 1, name: 'wait', remaining_s: null }, allowed_actions: golden('session-waiting-for-go.json').allowed_actions }), T0);
   view = RoomState.view(state, T0, null);
   assert.equal(view.controls.go.enabled, true);
   assert.equal(view.step, 'Step 2: wait · waiting for Go');
@@ -104,7 +112,7 @@ test('the lease is renewed at a third of the length the room publishes', () => {
 });
 
 test('paused by a lapsed lease: the page says why and offers Resume', () => {
-  const state = room([['availability', 'online'], ['session', { ...running, state: 'paused', pause_reason: 'lease_lapsed' }], ['safety', safe]]);
+  const state = room([['availability', 'online'], ['session', { ...running, state: 'paused', pause_reason: 'lease_lapsed', allowed_actions: golden('session-paused.json').allowed_actions }], ['safety', safe]]);
   const view = RoomState.view(state, T0, null);
   assert.equal(view.stateText, 'Paused');
   assert.match(view.pause, /no tablet renewed supervision/);
@@ -121,6 +129,7 @@ test('a latched trip: the safety text in the daemon\'s words, Reset only when po
     lease_remaining_s: null,
     causes: [{ cause: 'estop_input', source: 'estop', since: '2026-11-28T08:05:52.114Z', active: true, latched: true, detail: "the E-stop 'estop' is pressed" }],
     detail: "a safety trip is latched (the E-stop 'estop' is pressed): remove the cause, check the room, then send reset",
+    refusal: { code: 'trip_latched', params: { cause: "the E-stop 'estop' is pressed", reset_possible: 'false' } },
   };
   const state = room([['availability', 'online'], ['session', idle], ['safety', tripped], ['profiles', profiles]]);
   let view = RoomState.view(state, T0, { child: '', profile: 'calm-down' });
@@ -129,7 +138,7 @@ test('a latched trip: the safety text in the daemon\'s words, Reset only when po
   assert.deepEqual(view.safety.causes, [{ cause: 'estop_input', text: "the E-stop 'estop' is pressed", active: true, latched: true }]);
   assert.equal(view.controls.reset.visible, false);
   assert.match(view.startHint, /^Starting is not possible now: a safety trip is latched/);
-  RoomState.applyMessage(state, base + 'safety', JSON.stringify({ ...tripped, reset_possible: true, causes: [{ ...tripped.causes[0], active: false }] }), T0);
+  RoomState.applyMessage(state, base + 'safety', JSON.stringify({ ...tripped, reset_possible: true, causes: [{ ...tripped.causes[0], active: false }], refusal: { ...tripped.refusal, params: { ...tripped.refusal.params, reset_possible: 'true' } } }), T0);
   view = RoomState.view(state, T0, null);
   assert.deepEqual(view.controls.reset, { visible: true, enabled: true });
 });
@@ -239,4 +248,37 @@ test('times in words', () => {
   assert.equal(RoomState.formatAgo(1500), 'just now');
   assert.equal(RoomState.formatAgo(30000), '30 s ago');
   assert.equal(RoomState.formatAgo(300000), '5 min ago');
+});
+
+test('in every state the daemon publishes, a control is offered exactly when sensoryd allows its action', () => {
+  const actions = { start: 'start', pause: 'pause', resume: 'resume', go: 'go', next: 'next', previous: 'previous', adjust: 'adjust', stop: 'stop' };
+  const files = fs.readdirSync(goldenDir).filter((f) => f.startsWith('session-') && f.endsWith('.json'));
+  assert.ok(files.length >= 5, files.join(', '));
+  const calm = [{ id: 'calm', title: 'Calm', purpose: '', duration_s: 60, needs: ['swing_drive'], steps: [] }];
+  for (const file of files) {
+    const session = golden(file);
+    const state = room([['availability', 'online'], ['session', session], ['safety', golden('safety-safe.json')], ['profiles', calm]]);
+    const view = RoomState.view(state, T0, { child: '', profile: 'calm' });
+    for (const [control, action] of Object.entries(actions)) {
+      assert.equal(view.controls[control].enabled, session.allowed_actions.includes(action), file + ': ' + control);
+    }
+    assert.equal(view.leaseWanted, session.allowed_actions.includes('lease'), file + ': the lease');
+    assert.deepEqual(view.controls.estop, { visible: true, enabled: true }, file);
+  }
+});
+
+test('the page words every refusal code the API lists, and shows sensoryd\'s words for one it does not know', () => {
+  const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'mqtt-api.md'), 'utf8');
+  const table = doc.slice(doc.indexOf('| code | params | when |'));
+  const codes = [];
+  for (const line of table.slice(0, table.indexOf('\n\n')).split('\n').slice(2)) {
+    const match = /^\| `([a-z_]+)` \|/.exec(line);
+    if (match) codes.push(match[1]);
+  }
+  assert.deepEqual([...RoomState.refusalCodes].sort(), [...codes].sort());
+  const daemon = golden('safety-tripped.json');
+  const state = room([['availability', 'online'], ['session', idle], ['safety', daemon]]);
+  assert.equal(RoomState.view(state, T0, null).safety.text, 'a safety trip is latched (E-stop sent by tablet): check the room, then tap Reset');
+  RoomState.applyMessage(state, base + 'safety', JSON.stringify({ ...daemon, refusal: { code: 'something_new', params: {} } }), T0);
+  assert.equal(RoomState.view(state, T0, null).safety.text, daemon.detail);
 });

@@ -1,6 +1,10 @@
 // The single gate and the swing driver behind it, against a fake bus: what reaches the registers.
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "tests/support/doc_tables.hpp"
+
 #include <memory>
 
 #include "daemon/safety/safety_supervisor.hpp"
@@ -419,6 +423,16 @@ TEST_F(Interlocked, AStaleSafetyInputTripsAndLatches) {
   EXPECT_TRUE(supervisor->interlocks().tripped());  // answering again does not clear the trip
   EXPECT_EQ(reg(map.control), 0);
   EXPECT_TRUE(supervisor->reset().done);
+}
+
+TEST(RefusalCodes, TheApiDocListsExactlyTheseCodes) {
+  std::set<std::string> codes;
+  for (std::size_t i = 1; i < kRefusalCodeCount; ++i) {
+    codes.insert(std::string{to_string(static_cast<RefusalCode>(i))});
+  }
+  EXPECT_EQ(
+      test::first_cell_names(test::source_text("docs/mqtt-api.md"), "| code | params | when |"),
+      codes);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // SessionControl at simulated time: what commands and trips do to the session, and what is
 // recorded for the session log (S3, S4, S12, S13, S14, S18).
+#include <random>
+
 #include <gtest/gtest.h>
 
 #include "tests/support/control_rig.hpp"
@@ -209,6 +211,43 @@ TEST_F(Control, NotesAndResponsesAreTakenDuringASessionAndForThirtyMinutesAfterI
   int responses = 0;
   for (const auto& r : rig.records) responses += r.type == EventType::session_response ? 1 : 0;
   EXPECT_EQ(responses, 1);  // the refused ones recorded nothing
+}
+
+// What the room publishes as allowed is what a command is refused by: over random sequences of
+// commands, trips, door openings and time, every action the session calls allowed is carried
+// out or refused for another reason (safety, say), and every other one is refused.
+TEST(ControlAllowed, TheAllowedActionsAreExactlyThoseTheSessionDoesNotRefuseForItsState) {
+  std::mt19937 random(20261206);
+  for (int run = 0; run < 40; ++run) {
+    ControlRig rig;
+    for (int step = 0; step < 60; ++step) {
+      auto action = kActions[random() % kActions.size()];
+      switch (random() % 6) {
+        case 0:
+          rig.bus.discrete[{ControlRig::kDoor, 0}] = static_cast<std::uint16_t>(random() % 2);
+          break;
+        case 1:
+          rig.run_for(std::chrono::milliseconds(20 * (1 + random() % 150)));
+          break;
+        default:
+          break;
+      }
+      rig.tick();
+      bool allowed = rig.control->allows(action, rig.t);
+      Command command;
+      command.action = action;
+      command.start.profile = random() % 2 == 0 ? "calm" : "spin";
+      command.text = "a note";
+      Outcome outcome = rig.control->execute(command, rig.t, {});
+      std::string what = std::string{to_string(action)} + " in run " + std::to_string(run) +
+                         ", step " + std::to_string(step) + ": " + outcome.message;
+      if (!allowed) {
+        EXPECT_FALSE(outcome.ok) << what;
+      } else if (!outcome.ok) {
+        EXPECT_NE(outcome.code, "not_allowed_in_state") << what;
+      }
+    }
+  }
 }
 
 }  // namespace

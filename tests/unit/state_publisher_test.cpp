@@ -18,7 +18,7 @@ class StatePublisherTest : public ::testing::Test {
  protected:
   StatePublisherTest()
       : scene(rig.room(), {}, {}),
-        publisher(StateSources{rig.room(), rig.engine, *rig.supervisor, scene, mqtt_inputs,
+        publisher(StateSources{rig.room(), *rig.control, *rig.supervisor, scene, mqtt_inputs,
                                [this] { return log_error; }},
                   broker, "sensoryd/room-r/", 20ms) {
     broker.up = true;
@@ -70,45 +70,72 @@ TEST_F(StatePublisherTest, UnchangedDevicesAndSafetyAreNotSentAgainWhileConnecte
   sent();
   publisher.tick(rig.t + 1s);  // a second passed: devices and safety looked at, none changed
   EXPECT_EQ(sent(), Topics{});
-  // Down: nothing is remembered as sent, so the next try sends.
+  // Down: nothing is remembered as sent, so the next try sends (session, 3 devices, safety).
   broker.up = false;
   publisher.tick(rig.t + 2s);
-  EXPECT_EQ(sent().size(), 4u);
+  EXPECT_EQ(sent().size(), 5u);
 }
 
 TEST_F(StatePublisherTest, AStateChangeGoesOutAtMostOncePerTickUnlessAskedAtOnce) {
   publisher.connected(rig.t);
   sent();
-  auto t = rig.t + 1ms;
   EXPECT_FALSE(publisher.state_pending());
-  EXPECT_FALSE(publisher.publish_state(t, true));  // nothing changed: nothing to send
+  EXPECT_FALSE(publisher.publish_state(rig.t, true));  // nothing changed: nothing to send
+  ASSERT_TRUE(rig.command("start").ok);
   publisher.state_changed();
   EXPECT_TRUE(publisher.state_pending());
-  ASSERT_TRUE(publisher.publish_state(t, true));
-  EXPECT_EQ(sent(), (Topics{"sensoryd/room-r/session"}));  // safety unchanged: not resent
+  ASSERT_TRUE(publisher.publish_state(rig.t, true));
+  // The session and safety (its lease began).
+  EXPECT_EQ(sent(), (Topics{"sensoryd/room-r/session", "sensoryd/room-r/safety"}));
+  EXPECT_EQ(last("sensoryd/room-r/session")["state"], "running");
+  ASSERT_TRUE(rig.command("pause").ok);
   publisher.state_changed();
-  EXPECT_FALSE(publisher.publish_state(t + 10ms, false));  // within the tick: waits
+  EXPECT_FALSE(publisher.publish_state(rig.t + 10ms, false));  // within the tick: waits
   EXPECT_TRUE(publisher.state_pending());
   EXPECT_EQ(sent(), Topics{});
-  EXPECT_TRUE(publisher.publish_state(t + 20ms, false));
+  EXPECT_TRUE(publisher.publish_state(rig.t + 20ms, false));
   EXPECT_FALSE(publisher.state_pending());
   EXPECT_EQ(sent(), (Topics{"sensoryd/room-r/session"}));
+  EXPECT_EQ(last("sensoryd/room-r/session")["state"], "paused");
 }
 
-TEST_F(StatePublisherTest, TheSessionIsSentEverySecondOnlyWhileOneRuns) {
+TEST_F(StatePublisherTest, TheSessionIsLookedAtEachSecondAndSentWhenItChanged) {
   publisher.connected(rig.t);
   sent();
   publisher.tick(rig.t + 1500ms);
-  EXPECT_EQ(sent(), Topics{});  // idle
+  EXPECT_EQ(sent(), Topics{});  // idle, unchanged
   ASSERT_TRUE(rig.command("start").ok);
+  auto sessions = [this] {
+    Topics topics = sent();
+    return std::count(topics.begin(), topics.end(), "sensoryd/room-r/session");
+  };
   publisher.tick(rig.t + 3s);
-  Topics topics = sent();
-  EXPECT_EQ(std::count(topics.begin(), topics.end(), "sensoryd/room-r/session"), 1);
+  EXPECT_EQ(sessions(), 1);
   EXPECT_EQ(last("sensoryd/room-r/session")["state"], "running");
   EXPECT_EQ(last("sensoryd/room-r/session")["profile"], "calm");
-  publisher.tick(rig.t + 3500ms);
-  topics = sent();
-  EXPECT_EQ(std::count(topics.begin(), topics.end(), "sensoryd/room-r/session"), 0);
+  publisher.tick(rig.t + 3500ms);  // within the second
+  EXPECT_EQ(sessions(), 0);
+  publisher.tick(rig.t + 4s);  // a second on: its times changed
+  EXPECT_EQ(sessions(), 1);
+}
+
+TEST_F(StatePublisherTest, TheSessionSaysWhichActionsACommandMayTakeNow) {
+  using Names = std::vector<std::string>;
+  auto allowed = [this] {
+    Names names;
+    json session = last("sensoryd/room-r/session");
+    for (const auto& a : session["allowed_actions"]) names.push_back(a);
+    return names;
+  };
+  publisher.connected(rig.t);
+  EXPECT_EQ(allowed(), (Names{"start", "estop"}));
+  ASSERT_TRUE(rig.command("start").ok);
+  publisher.session(rig.t);
+  EXPECT_EQ(allowed(), (Names{"stop", "pause", "next", "previous", "adjust", "lease", "estop",
+                              "note", "response"}));
+  ASSERT_TRUE(rig.command("pause").ok);
+  publisher.session(rig.t);
+  EXPECT_EQ(allowed(), (Names{"stop", "resume", "adjust", "lease", "estop", "note", "response"}));
 }
 
 TEST_F(StatePublisherTest, ADeviceChangeIsSentWithTheNextTickAndTheLogsFailureWithSafety) {
