@@ -5,10 +5,9 @@
 #include "config/fingerprint.hpp"
 #include "config/reload_diff.hpp"
 #include "daemon/app/command_topic.hpp"
-
-#include "daemon/app/command_topic.hpp"
 #include "daemon/session/command.hpp"
 #include "devices/swing_drive.hpp"
+#include "devices/transport/modbus_bus.hpp"
 #include "devices/transport/mqtt_link.hpp"
 
 namespace sensoryd {
@@ -17,8 +16,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::unique_ptr<SafetySupervisor> make_supervisor(
-    const config::Room& room, std::map<std::string, std::unique_ptr<devices::ModbusBus>>& buses) {
+std::unique_ptr<SafetySupervisor> make_supervisor(const config::Room& room,
+                                                  devices::RoomBuses& buses) {
   int lost_after = room.limits.devices.lost_after_polls;
   const config::Device& swing = *room.devices_of(config::DeviceKind::swing_drive).front();
   auto drive = std::make_unique<devices::SwingDrive>(
@@ -37,23 +36,27 @@ std::unique_ptr<SafetySupervisor> make_supervisor(
   return std::make_unique<SafetySupervisor>(room.limits, std::move(drive), std::move(inputs));
 }
 
-std::map<std::string, std::unique_ptr<devices::ModbusBus>> make_buses(const config::Room& room,
-                                                                      asio::io_context& io) {
-  std::map<std::string, std::unique_ptr<devices::ModbusBus>> buses;
+std::unique_ptr<devices::RoomBus> modbus_bus(const config::ModbusBus& bus, asio::io_context& io) {
+  devices::BusSettings settings;
+  settings.id = bus.id;
+  settings.rtu = bus.type == config::BusType::rtu;
+  settings.host = bus.host;
+  settings.port = bus.port;
+  settings.device = bus.device;
+  settings.baud = bus.baud;
+  settings.parity = bus.parity;
+  settings.data_bits = bus.data_bits;
+  settings.stop_bits = bus.stop_bits;
+  settings.response_timeout = bus.response_timeout;
+  settings.frame_delay = bus.frame_delay;
+  return std::make_unique<devices::ModbusBus>(settings, io.get_executor());
+}
+
+devices::RoomBuses make_buses(const config::Room& room, asio::io_context& io,
+                              const AppOptions& options) {
+  devices::RoomBuses buses;
   for (const auto& bus : room.buses) {
-    devices::BusSettings settings;
-    settings.id = bus.id;
-    settings.rtu = bus.type == config::BusType::rtu;
-    settings.host = bus.host;
-    settings.port = bus.port;
-    settings.device = bus.device;
-    settings.baud = bus.baud;
-    settings.parity = bus.parity;
-    settings.data_bits = bus.data_bits;
-    settings.stop_bits = bus.stop_bits;
-    settings.response_timeout = bus.response_timeout;
-    settings.frame_delay = bus.frame_delay;
-    buses.emplace(bus.id, std::make_unique<devices::ModbusBus>(settings, io.get_executor()));
+    buses.emplace(bus.id, options.make_bus ? options.make_bus(bus) : modbus_bus(bus, io));
   }
   return buses;
 }
@@ -76,7 +79,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
       io_(io),
       options_(options),
       topic_prefix_("sensoryd/" + room_.id + "/"),
-      buses_(make_buses(room_, io)),
+      buses_(make_buses(room_, io, options_)),
       supervisor_(make_supervisor(room_, buses_)),
       engine_(room_.id),
       control_(room_, engine_, *supervisor_),

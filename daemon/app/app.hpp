@@ -39,8 +39,8 @@
 #include "daemon/session/session_engine.hpp"
 #include "devices/transport/asio.hpp"
 #include "devices/transport/broker_link.hpp"
-#include "devices/transport/modbus_bus.hpp"
 #include "devices/transport/rate_limit.hpp"
+#include "devices/transport/room_bus.hpp"
 
 namespace sensoryd {
 
@@ -56,6 +56,9 @@ struct AppOptions {
   double refusal_replies_burst = 300.0;
   double lease_replies_per_s = 20.0;
   std::string version = "dev";  // announced to Home Assistant (sw_version)
+  // Makes each of the room's buses; empty: a ModbusBus (libmodbus) on the logic executor. A
+  // test gives FakeBuses, so that a whole room runs in-process.
+  std::function<std::unique_ptr<devices::RoomBus>(const config::ModbusBus&)> make_bus;
 };
 
 class App {
@@ -123,7 +126,7 @@ class App {
   // Handlers posted from other threads (the log writer, Paho) check it before touching the App.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::string topic_prefix_;
-  std::map<std::string, std::unique_ptr<devices::ModbusBus>> buses_;
+  devices::RoomBuses buses_;
   std::unique_ptr<SafetySupervisor> supervisor_;
   SessionEngine engine_;
   SessionControl control_;

@@ -16,8 +16,7 @@ config::Calibration calibration_of(const config::Room& room, const std::string& 
 
 }  // namespace
 
-SceneDevices make_scene_devices(const config::Room& room,
-                                std::map<std::string, std::unique_ptr<devices::ModbusBus>>& buses,
+SceneDevices make_scene_devices(const config::Room& room, devices::RoomBuses& buses,
                                 devices::MqttPort& mqtt) {
   SceneDevices made;
   int lost_after = room.limits.devices.lost_after_polls;

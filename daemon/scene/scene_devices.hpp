@@ -12,7 +12,7 @@
 #include "devices/mqtt_input.hpp"
 #include "devices/mqtt_light.hpp"
 #include "devices/mqtt_player.hpp"
-#include "devices/transport/modbus_bus.hpp"
+#include "devices/transport/room_bus.hpp"
 
 namespace sensoryd {
 
@@ -24,8 +24,7 @@ struct SceneDevices {
   std::vector<devices::MqttDevice*> mqtt_devices;
 };
 
-SceneDevices make_scene_devices(const config::Room& room,
-                                std::map<std::string, std::unique_ptr<devices::ModbusBus>>& buses,
+SceneDevices make_scene_devices(const config::Room& room, devices::RoomBuses& buses,
                                 devices::MqttPort& mqtt);
 
 }  // namespace sensoryd

@@ -21,6 +21,7 @@
 #include "devices/transport/asio.hpp"
 #include "devices/transport/modbus_context.hpp"
 #include "devices/transport/register_bus.hpp"
+#include "devices/transport/room_bus.hpp"
 #include "devices/transport/write_queue.hpp"
 
 namespace sensoryd::devices {
@@ -42,7 +43,7 @@ struct BusSettings {
   std::chrono::milliseconds frame_delay{0};  // quiet time after each request (slow RTU devices)
 };
 
-class ModbusBus final : public RegisterBus {
+class ModbusBus final : public RoomBus {
  public:
   // Without a context, the bus talks through libmodbus.
   ModbusBus(BusSettings settings, asio::any_io_executor logic,
@@ -59,8 +60,8 @@ class ModbusBus final : public RegisterBus {
   void add_poll(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
                 std::chrono::milliseconds period, ReadHandler handler, Reflex reflex) override;
 
-  void start();
-  void stop();
+  void start() override;
+  void stop() override;
 
   // Thread-safe; see RegisterBus for the ordering guarantees.
   using RegisterBus::hold;
@@ -78,7 +79,7 @@ class ModbusBus final : public RegisterBus {
   // True when the worker has made no progress for longer than any healthy cycle takes (a
   // request stuck in the transport). Thread-safe; the daemon then withholds systemd's watchdog
   // ping so that a stuck bus gets the daemon restarted.
-  bool stuck(std::chrono::steady_clock::time_point now) const;
+  bool stuck(std::chrono::steady_clock::time_point now) const override;
 
  private:
   struct Poll {

@@ -12,12 +12,21 @@
 #include <vector>
 
 #include "devices/transport/register_bus.hpp"
+#include "devices/transport/room_bus.hpp"
 #include "devices/transport/write_queue.hpp"
 
 namespace sensoryd::test {
 
-class FakeBus : public devices::RegisterBus {
+class FakeBus : public devices::RoomBus {
  public:
+  // As the room's owner sees it (App's BusFactory): started, stopped, its worker stuck or not.
+  void start() override { started = true; }
+  void stop() override { stopped = true; }
+  bool stuck(std::chrono::steady_clock::time_point) const override { return worker_stuck; }
+  bool started = false;
+  bool stopped = false;
+  bool worker_stuck = false;
+
   struct Write {
     int unit;
     std::uint16_t address;

@@ -1,6 +1,7 @@
 // The App in-process, on a fake broker link: what it subscribes to and publishes on connect,
 // and how it answers commands (replies, response topics, refusals, retained commands). The
-// room's only bus is a serial one on /dev/null, so nothing is reached and no socket is opened.
+// room's only bus is a serial one on /dev/null, so nothing is reached and no socket is opened;
+// or, through the App's bus factory, a FakeBus, so that the whole room runs in-process.
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -13,6 +14,7 @@
 #include "config/loader.hpp"
 #include "daemon/app/app.hpp"
 #include "tests/support/fake_broker.hpp"
+#include "tests/support/fake_bus.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace sensoryd {
@@ -30,7 +32,10 @@ std::string room_with_mqtt(const std::string& mqtt_keys) {
 
 struct AppRig {
   // With `estop_link`, E-stops have a fake link of their own too, as the daemon's do.
-  explicit AppRig(const std::string& room_text = test::kInProcessRoom, bool estop_link = false) {
+  // With `fake_buses`, every bus is a FakeBus (`buses`) that the rig pumps as the logic thread
+  // runs: the whole room in-process, equipment included.
+  explicit AppRig(const std::string& room_text = test::kInProcessRoom, bool estop_link = false,
+                  bool fake_buses = false) {
     auto loaded = test::write_in_process_room(dir.path(), room_text);
     if (!loaded.room) {
       for (const auto& e : loaded.diagnostics.errors) ADD_FAILURE() << e.to_string();
@@ -40,6 +45,13 @@ struct AppRig {
     broker = fake.get();
     AppOptions options;
     options.state_dir = dir.path();
+    if (fake_buses) {
+      options.make_bus = [this](const config::ModbusBus& bus) {
+        auto fake_bus = std::make_unique<test::FakeBus>();
+        buses[bus.id] = fake_bus.get();
+        return fake_bus;
+      };
+    }
     std::unique_ptr<test::FakeBroker> estop_fake;
     if (estop_link) {
       estop_fake = std::make_unique<test::FakeBroker>();
@@ -74,7 +86,11 @@ struct AppRig {
         ADD_FAILURE() << "the App did not get there within 5 s";
         return false;
       }
-      io.run_one_for(std::chrono::milliseconds(50));
+      io.run_one_for(std::chrono::milliseconds(buses.empty() ? 50 : 5));
+      for (auto& [id, bus] : buses) {  // the equipment answers what was sent and polled
+        bus->deliver();
+        bus->poll();
+      }
     }
     return true;
   }
@@ -91,7 +107,8 @@ struct AppRig {
   test::TempDir dir;
   asio::io_context io;
   test::FakeBroker* broker = nullptr;
-  test::FakeBroker* estops = nullptr;  // the E-stop link, when asked for
+  test::FakeBroker* estops = nullptr;           // the E-stop link, when asked for
+  std::map<std::string, test::FakeBus*> buses;  // with fake buses: each, owned by the App
   std::unique_ptr<App> app;
 };
 
@@ -457,6 +474,53 @@ TEST(AppInProcess, WithoutHomeAssistantNothingIsAnnouncedOrSubscribed) {
   for (const auto& filter : rig.broker->subscriptions) {
     EXPECT_EQ(filter.rfind("homeassistant/", 0), std::string::npos) << filter;
   }
+}
+
+}  // namespace
+}  // namespace sensoryd
+
+namespace sensoryd {
+namespace {
+
+// The whole room in-process (App's bus factory): the App wires drivers, supervisor and session
+// to buses it was given, and what the swing drive received is read from its fake bus.
+TEST(AppOnFakeBuses, ATabletsStartMovesTheDriveAndAnEStopDisablesItUntilReset) {
+  AppRig rig(test::kInProcessRoom, false, true);
+  ASSERT_EQ(rig.buses.size(), 1u);
+  test::FakeBus& cabinet = *rig.buses.at("cabinet");
+  EXPECT_TRUE(cabinet.started);
+  cabinet.link(true);
+  auto safety = [&rig] { return json::parse(rig.broker->last("sensoryd/r/safety")->payload); };
+  ASSERT_TRUE(rig.run_until([&] { return safety()["motion_allowed"] == true; })) << safety().dump();
+  static constexpr int kUnit = 1;
+  auto control = [&cabinet] { return cabinet.holding[{kUnit, 0}]; };
+  auto amplitude = [&cabinet] { return cabinet.holding[{kUnit, 2}]; };
+
+  rig.broker->command("sensoryd/r/cmd/start", R"({"request_id":"s","profile":"calm"})");
+  EXPECT_EQ(rig.reply_payload()["ok"], true);
+  ASSERT_TRUE(rig.run_until([&] { return control() == 1 && amplitude() > 0; }));
+
+  rig.broker->command("sensoryd/r/cmd/estop", R"({"request_id":"e"})");
+  EXPECT_EQ(rig.reply_payload()["ok"], true);
+  ASSERT_TRUE(rig.run_until([&] { return control() == 0; }));
+  EXPECT_EQ(safety()["tripped"], true);
+  EXPECT_EQ(json::parse(rig.broker->last("sensoryd/r/session")->payload)["state"], "idle");
+  // Nothing enables the drive again until a reset and a new start.
+  rig.broker->command("sensoryd/r/cmd/start", R"({"request_id":"s2","profile":"calm"})");
+  EXPECT_EQ(rig.reply_payload()["error"]["code"], "interlock_active");
+  EXPECT_EQ(control(), 0);
+  int last_control = -1;
+  for (const auto& write : cabinet.writes) {
+    if (write.unit == kUnit && write.address == 0) last_control = write.value;
+  }
+  EXPECT_EQ(last_control, 0);
+  // After a reset (which never moves anything), a new start does.
+  rig.broker->command("sensoryd/r/cmd/reset", R"({"request_id":"r"})");
+  EXPECT_EQ(rig.reply_payload()["ok"], true);
+  EXPECT_EQ(control(), 0);
+  rig.broker->command("sensoryd/r/cmd/start", R"({"request_id":"s3","profile":"calm"})");
+  EXPECT_EQ(rig.reply_payload()["ok"], true);
+  ASSERT_TRUE(rig.run_until([&] { return control() == 1; }));
 }
 
 }  // namespace
