@@ -53,6 +53,127 @@ CommandError bad_request(std::string request_id, std::string message) {
   return CommandError{std::move(request_id), "bad_request", std::move(message)};
 }
 
+using Parsed = std::variant<CommandPayload, CommandError>;
+
+Parsed parse_start(const json& body, const std::string& id) {
+  StartFields start;
+  auto profile = body.find("profile");
+  if (profile == body.end())
+    return bad_request(id, "start needs a profile: add \"profile\": \"<id>\"");
+  if (!profile->is_string() || profile->get<std::string>().empty()) {
+    return bad_request(id, "profile must be a profile id string");
+  }
+  start.profile = profile->get<std::string>();
+  if (auto it = body.find("child"); it != body.end() && !it->is_null()) {
+    if (!it->is_string()) return bad_request(id, "child must be a string id");
+    start.child = it->get<std::string>();
+  }
+  if (auto it = body.find("intensity"); it != body.end()) {
+    auto intensity = intensity_of(*it);
+    if (!intensity) return bad_request(id, "intensity must be a number from 0 to 1");
+    start.intensity = *intensity;
+  }
+  return start;
+}
+
+Parsed parse_adjust(const json& body, const std::string& id) {
+  auto it = body.find("intensity");
+  if (it == body.end()) {
+    return bad_request(id, "adjust needs an intensity: add \"intensity\": 0.5 (0 to 1)");
+  }
+  auto intensity = intensity_of(*it);
+  if (!intensity) return bad_request(id, "intensity must be a number from 0 to 1");
+  return AdjustFields{*intensity};
+}
+
+// A note's or response's `session_id`, when given.
+std::optional<CommandError> parse_session_id(const json& body, const std::string& id,
+                                             std::string& out) {
+  if (auto it = body.find("session_id"); it != body.end() && !it->is_null()) {
+    if (!it->is_string()) return bad_request(id, "session_id must be a session id string");
+    out = it->get<std::string>();
+  }
+  return std::nullopt;
+}
+
+Parsed parse_note(const json& body, const std::string& id) {
+  NoteFields note;
+  if (auto error = parse_session_id(body, id, note.session_id)) return *error;
+  auto it = body.find("text");
+  if (it == body.end() || !it->is_string()) {
+    return bad_request(id,
+                       "note needs a text: add \"text\": \"...\" (no names: see "
+                       "docs/clinical-record.md)");
+  }
+  note.text = it->get<std::string>();
+  if (note.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return bad_request(id, "the note's text is empty: write what you observed");
+  }
+  if (note.text.size() > kMaxNoteBytes) {
+    return CommandError{id, "note_too_long",
+                        "the note is " + std::to_string(note.text.size()) + " bytes; at most " +
+                            std::to_string(kMaxNoteBytes) +
+                            " are kept: shorten it, or split it into two notes"};
+  }
+  return note;
+}
+
+Parsed parse_response(const json& body, const std::string& id) {
+  ResponseFields r;
+  if (auto error = parse_session_id(body, id, r.session_id)) return *error;
+  auto scale = [&](const char* key, int low, int high,
+                   std::optional<int>& out) -> std::optional<CommandError> {
+    auto it = body.find(key);
+    if (it == body.end() || it->is_null()) return std::nullopt;
+    if (!it->is_number_integer() || it->get<long long>() < low || it->get<long long>() > high) {
+      return bad_request(id, std::string(key) + " must be a whole number from " +
+                                 std::to_string(low) + " to " + std::to_string(high));
+    }
+    out = static_cast<int>(it->get<long long>());
+    return std::nullopt;
+  };
+  if (auto error = scale("before", 1, 5, r.before)) return *error;
+  if (auto error = scale("after", 1, 5, r.after)) return *error;
+  if (auto error = scale("goal_progress", -2, 2, r.goal_progress)) return *error;
+  if (auto it = body.find("goal"); it != body.end() && !it->is_null()) {
+    if (!it->is_string() || it->get<std::string>().empty()) {
+      return bad_request(id, "goal must be the goal's name, e.g. \"tolerates linear swing\"");
+    }
+    r.goal = it->get<std::string>();
+    if (r.goal.size() > kMaxGoalBytes) {
+      return bad_request(id, "the goal's name is longer than " + std::to_string(kMaxGoalBytes) +
+                                 " bytes: shorten it");
+    }
+  }
+  if (r.goal_progress.has_value() != !r.goal.empty()) {
+    return bad_request(id,
+                       "goal and goal_progress go together: name the goal and its progress "
+                       "(-2 to +2)");
+  }
+  if (!r.before && !r.after && !r.goal_progress) {
+    return bad_request(id,
+                       "response needs before, after (1-5, 3 = regulated) or a goal with "
+                       "goal_progress");
+  }
+  return r;
+}
+
+// The fields of `action` from the command's body; nothing for an action without fields.
+Parsed parse_payload(Action action, const json& body, const std::string& id) {
+  switch (action) {
+    case Action::start:
+      return parse_start(body, id);
+    case Action::adjust:
+      return parse_adjust(body, id);
+    case Action::note:
+      return parse_note(body, id);
+    case Action::response:
+      return parse_response(body, id);
+    default:
+      return CommandPayload{};
+  }
+}
+
 }  // namespace
 
 std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_view text) {
@@ -146,94 +267,9 @@ std::variant<Command, CommandError> parse_command(std::string_view action, std::
   }
   command.action = *known;
 
-  if (command.action == Action::start) {
-    auto profile = body.find("profile");
-    if (profile == body.end())
-      return bad_request(id, "start needs a profile: add \"profile\": \"<id>\"");
-    if (!profile->is_string() || profile->get<std::string>().empty()) {
-      return bad_request(id, "profile must be a profile id string");
-    }
-    command.start.profile = profile->get<std::string>();
-    if (auto it = body.find("child"); it != body.end() && !it->is_null()) {
-      if (!it->is_string()) return bad_request(id, "child must be a string id");
-      command.start.child = it->get<std::string>();
-    }
-    if (auto it = body.find("intensity"); it != body.end()) {
-      auto intensity = intensity_of(*it);
-      if (!intensity) return bad_request(id, "intensity must be a number from 0 to 1");
-      command.start.intensity = *intensity;
-    }
-  }
-  if (command.action == Action::adjust) {
-    auto it = body.find("intensity");
-    if (it == body.end()) {
-      return bad_request(id, "adjust needs an intensity: add \"intensity\": 0.5 (0 to 1)");
-    }
-    auto intensity = intensity_of(*it);
-    if (!intensity) return bad_request(id, "intensity must be a number from 0 to 1");
-    command.intensity = *intensity;
-  }
-  if (command.action == Action::note || command.action == Action::response) {
-    if (auto it = body.find("session_id"); it != body.end() && !it->is_null()) {
-      if (!it->is_string()) return bad_request(id, "session_id must be a session id string");
-      command.session_id = it->get<std::string>();
-    }
-  }
-  if (command.action == Action::note) {
-    auto it = body.find("text");
-    if (it == body.end() || !it->is_string()) {
-      return bad_request(id,
-                         "note needs a text: add \"text\": \"...\" (no names: see "
-                         "docs/clinical-record.md)");
-    }
-    command.text = it->get<std::string>();
-    if (command.text.find_first_not_of(" \t\r\n") == std::string::npos) {
-      return bad_request(id, "the note's text is empty: write what you observed");
-    }
-    if (command.text.size() > kMaxNoteBytes) {
-      return CommandError{id, "note_too_long",
-                          "the note is " + std::to_string(command.text.size()) +
-                              " bytes; at most " + std::to_string(kMaxNoteBytes) +
-                              " are kept: shorten it, or split it into two notes"};
-    }
-  }
-  if (command.action == Action::response) {
-    auto scale = [&](const char* key, int low, int high,
-                     std::optional<int>& out) -> std::optional<CommandError> {
-      auto it = body.find(key);
-      if (it == body.end() || it->is_null()) return std::nullopt;
-      if (!it->is_number_integer() || it->get<long long>() < low || it->get<long long>() > high) {
-        return bad_request(id, std::string(key) + " must be a whole number from " +
-                                   std::to_string(low) + " to " + std::to_string(high));
-      }
-      out = static_cast<int>(it->get<long long>());
-      return std::nullopt;
-    };
-    ResponseFields& r = command.response;
-    if (auto error = scale("before", 1, 5, r.before)) return *error;
-    if (auto error = scale("after", 1, 5, r.after)) return *error;
-    if (auto error = scale("goal_progress", -2, 2, r.goal_progress)) return *error;
-    if (auto it = body.find("goal"); it != body.end() && !it->is_null()) {
-      if (!it->is_string() || it->get<std::string>().empty()) {
-        return bad_request(id, "goal must be the goal's name, e.g. \"tolerates linear swing\"");
-      }
-      r.goal = it->get<std::string>();
-      if (r.goal.size() > kMaxGoalBytes) {
-        return bad_request(id, "the goal's name is longer than " + std::to_string(kMaxGoalBytes) +
-                                   " bytes: shorten it");
-      }
-    }
-    if (r.goal_progress.has_value() != !r.goal.empty()) {
-      return bad_request(id,
-                         "goal and goal_progress go together: name the goal and its progress "
-                         "(-2 to +2)");
-    }
-    if (!r.before && !r.after && !r.goal_progress) {
-      return bad_request(id,
-                         "response needs before, after (1-5, 3 = regulated) or a goal with "
-                         "goal_progress");
-    }
-  }
+  auto parsed = parse_payload(command.action, body, id);
+  if (auto* error = std::get_if<CommandError>(&parsed)) return *error;
+  command.payload = std::get<CommandPayload>(std::move(parsed));
   return command;
 }
 

@@ -12,31 +12,49 @@
 
 namespace sensoryd {
 
+// What each action carries besides the request id and the therapist (docs/mqtt-api.md).
 struct StartFields {
   std::string profile;
   std::string child;
   double intensity = 1.0;
 };
 
+struct AdjustFields {
+  double intensity = 1.0;
+};
+
+// A note for the clinical record; `session_id` names the session meant (empty: the current one).
+struct NoteFields {
+  std::string session_id;
+  std::string text;
+};
+
 // The child's response (docs/clinical-record.md): regulation before and after on a 1-5 scale
 // (1 under-responsive, 3 regulated, 5 over-responsive), and progress on a named goal on the
 // Goal Attainment Scale (-2 to +2). At least one is given.
 struct ResponseFields {
+  std::string session_id;  // as for a note
   std::optional<int> before;
   std::optional<int> after;
   std::string goal;
   std::optional<int> goal_progress;
 };
 
+// Nothing for the actions that carry no fields of their own.
+using CommandPayload =
+    std::variant<std::monostate, StartFields, AdjustFields, NoteFields, ResponseFields>;
+
 struct Command {
   Action action = Action::stop;
-  std::string request_id;   // echoed in the reply; may be empty
-  std::string therapist;    // who issued it; may be empty
-  StartFields start;        // filled for "start"
-  double intensity = 1.0;   // for "adjust"
-  std::string session_id;   // note, response: the session meant (may be empty: the current one)
-  std::string text;         // for "note"
-  ResponseFields response;  // for "response"
+  std::string request_id;  // echoed in the reply; may be empty
+  std::string therapist;   // who issued it; may be empty
+  CommandPayload payload;  // the fields of its action
+
+  // This command's fields of type `Fields`; null when its action carries others.
+  template <typename Fields>
+  const Fields* fields() const {
+    return std::get_if<Fields>(&payload);
+  }
 };
 
 struct CommandError {

@@ -231,14 +231,16 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
       return done();
     }
     case Action::adjust: {
+      const AdjustFields* adjust = command.fields<AdjustFields>();
+      if (adjust == nullptr) return refused("bad_request", "adjust needs an intensity");
       double before = engine_.snapshot(now).intensity;
-      if (!engine_.adjust(command.intensity, now)) {
+      if (!engine_.adjust(adjust->intensity, now)) {
         return refused("not_allowed_in_state", "only a running or paused session can be adjusted");
       }
-      spdlog::info("session: intensity {} -> {}", before, command.intensity);
+      spdlog::info("session: intensity {} -> {}", before, adjust->intensity);
       record(EventType::intensity_adjusted, Fields{{"session_id", engine_.session_id()},
                                                    {"from", before},
-                                                   {"to", command.intensity},
+                                                   {"to", adjust->intensity},
                                                    {"therapist", command.therapist}});
       state_changed_ = true;
       return done();
@@ -266,15 +268,18 @@ Outcome SessionControl::start(const Command& command, Clock::time_point now,
   if (!engine_.allows(Action::start)) {
     return refused("not_allowed_in_state", "a session is already running: stop it first");
   }
-  const config::Profile* profile = room_.find_profile(command.start.profile);
+  const StartFields* fields = command.fields<StartFields>();
+  if (fields == nullptr) return refused("bad_request", "start needs a profile");
+  const StartFields& start = *fields;
+  const config::Profile* profile = room_.find_profile(start.profile);
   if (profile == nullptr) {
-    return refused("unknown_profile", "there is no profile '" + command.start.profile +
+    return refused("unknown_profile", "there is no profile '" + start.profile +
                                           "': pick one from sensoryd/" + room_.id + "/profiles");
   }
-  if (!command.start.child.empty()) {
-    const config::Child* child = room_.find_child(command.start.child);
+  if (!start.child.empty()) {
+    const config::Child* child = room_.find_child(start.child);
     if (child == nullptr) {
-      return refused("unknown_child", "there is no child '" + command.start.child +
+      return refused("unknown_child", "there is no child '" + start.child +
                                           "' in this room's configuration: check the id");
     }
     if (auto reason = contraindication(*profile, *child)) {
@@ -287,9 +292,8 @@ Outcome SessionControl::start(const Command& command, Clock::time_point now,
   if (!supervisor_.motion_allowed()) {
     return refused("device_unavailable", supervisor_.motion_refusal());
   }
-  supervisor_.set_child(command.start.child.empty() ? nullptr
-                                                    : room_.find_child(command.start.child));
-  StartRequest request{command.start.child, command.therapist, command.start.intensity};
+  supervisor_.set_child(start.child.empty() ? nullptr : room_.find_child(start.child));
+  StartRequest request{start.child, command.therapist, start.intensity};
   std::string session_id = engine_.start(*profile, request, now, wall_now);
   supervisor_.start_lease(now);
   spdlog::info("session {}: started profile {} (therapist '{}', child '{}', intensity {})",
@@ -357,12 +361,18 @@ SessionSnapshot SessionControl::snapshot(Clock::time_point now) const {
 }
 
 Outcome SessionControl::annotate(const Command& command, Clock::time_point now) {
+  const NoteFields* note = command.fields<NoteFields>();
+  const ResponseFields* response = command.fields<ResponseFields>();
+  if (note == nullptr && response == nullptr) {
+    return refused("bad_request", "a note needs its text, a response its values");
+  }
+  const std::string& asked = note != nullptr ? note->session_id : response->session_id;
   std::string session_id = annotated_session(now);
-  if (!command.session_id.empty() && command.session_id != session_id) {
+  if (!asked.empty() && asked != session_id) {
     return refused("not_allowed_in_state",
                    "notes and responses are taken for the running session or the last one, up to "
                    "30 minutes after it ended; '" +
-                       command.session_id + "' is neither");
+                       asked + "' is neither");
   }
   if (session_id.empty()) {
     return refused("not_allowed_in_state",
@@ -370,14 +380,14 @@ Outcome SessionControl::annotate(const Command& command, Clock::time_point now) 
                    "belong to a session");
   }
   Fields fields{{"session_id", session_id}, {"therapist", command.therapist}};
-  if (command.action == Action::note) {
-    fields.set("text", command.text);
+  if (note != nullptr) {
+    fields.set("text", note->text);
     spdlog::info("session {}: note from {} ({} bytes)", session_id, who(command),
-                 command.text.size());
+                 note->text.size());
     record(EventType::session_note, std::move(fields));
     return done(session_id);
   }
-  const ResponseFields& r = command.response;
+  const ResponseFields& r = *response;
   if (r.before) fields.set("before", std::int64_t{*r.before});
   if (r.after) fields.set("after", std::int64_t{*r.after});
   if (r.goal_progress) {

@@ -142,8 +142,23 @@ class ControlRig {
   Outcome command(const std::string& action, double intensity = 1.0) {
     Command c;
     c.action = action_from_name(action).value();
-    c.start.profile = profile;
-    c.start.intensity = intensity;
+    // The fields its action carries, as a tablet would send them.
+    switch (c.action) {
+      case Action::start:
+        c.payload = StartFields{profile, "", intensity};
+        break;
+      case Action::adjust:
+        c.payload = AdjustFields{intensity};
+        break;
+      case Action::note:
+        c.payload = NoteFields{"", "a note"};
+        break;
+      case Action::response:
+        c.payload = ResponseFields{"", 3, 3, "", std::nullopt};
+        break;
+      default:
+        break;
+    }
     return control->execute(c, t, {});
   }
 

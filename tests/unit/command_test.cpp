@@ -35,9 +35,9 @@ TEST(Command, StartWithEveryField) {
   EXPECT_EQ(c.action, Action::start);
   EXPECT_EQ(c.request_id, "t1");
   EXPECT_EQ(c.therapist, "ana");
-  EXPECT_EQ(c.start.profile, "calm-down");
-  EXPECT_EQ(c.start.child, "c-014");
-  EXPECT_DOUBLE_EQ(c.start.intensity, 0.5);
+  EXPECT_EQ(c.fields<StartFields>()->profile, "calm-down");
+  EXPECT_EQ(c.fields<StartFields>()->child, "c-014");
+  EXPECT_DOUBLE_EQ(c.fields<StartFields>()->intensity, 0.5);
 }
 
 TEST(Command, EmptyPayloadIsAnEmptyObject) {
@@ -121,17 +121,19 @@ TEST(Command, EveryActionOfTheContractIsKnown) {
     std::string payload = R"({"profile":"p","intensity":0.5})";
     EXPECT_EQ(to_string(command_of(action, payload).action), action);
   }
-  EXPECT_DOUBLE_EQ(command_of("adjust", R"({"intensity":0.25})").intensity, 0.25);
+  EXPECT_DOUBLE_EQ(command_of("adjust", R"({"intensity":0.25})").fields<AdjustFields>()->intensity,
+                   0.25);
 }
 
 TEST(Command, ANoteKeepsItsTextAndTheSessionItIsFor) {
   Command c = command_of("note", R"({"text":"calmer after the swing","session_id":"s-1"})");
   EXPECT_EQ(c.action, Action::note);
-  EXPECT_EQ(c.text, "calmer after the swing");
-  EXPECT_EQ(c.session_id, "s-1");
+  EXPECT_EQ(c.fields<NoteFields>()->text, "calmer after the swing");
+  EXPECT_EQ(c.fields<NoteFields>()->session_id, "s-1");
   EXPECT_EQ(
       command_of("note", std::string(R"({"text":")") + std::string(kMaxNoteBytes, 'a') + "\"}")
-          .text.size(),
+          .fields<NoteFields>()
+          ->text.size(),
       kMaxNoteBytes);
 }
 
@@ -146,14 +148,18 @@ TEST(Command, ANoteOverTheLengthLimitIsRefusedWithItsOwnCode) {
 
 TEST(Command, AResponseTakesEitherScaleOrAGoalWithItsProgress) {
   Command before = command_of("response", R"({"before":5})");
-  EXPECT_EQ(before.response.before, 5);
-  EXPECT_FALSE(before.response.after.has_value());
+  EXPECT_EQ(before.fields<ResponseFields>()->before, 5);
+  EXPECT_FALSE(before.fields<ResponseFields>()->after.has_value());
   Command both = command_of("response", R"({"before":1,"after":3})");
-  EXPECT_EQ(both.response.after, 3);
+  EXPECT_EQ(both.fields<ResponseFields>()->after, 3);
   Command goal = command_of("response", R"({"goal":"tolerates rotary","goal_progress":-2})");
-  EXPECT_EQ(goal.response.goal, "tolerates rotary");
-  EXPECT_EQ(goal.response.goal_progress, -2);
-  EXPECT_FALSE(goal.response.before.has_value());
+  EXPECT_EQ(goal.fields<ResponseFields>()->goal, "tolerates rotary");
+  EXPECT_EQ(goal.fields<ResponseFields>()->goal_progress, -2);
+  EXPECT_FALSE(goal.fields<ResponseFields>()->before.has_value());
+  // Each action carries its own fields and no other's.
+  EXPECT_EQ(goal.fields<NoteFields>(), nullptr);
+  EXPECT_EQ(command_of("stop", "{}").fields<StartFields>(), nullptr);
+  EXPECT_NE(command_of("adjust", R"({"intensity":0.4})").fields<AdjustFields>(), nullptr);
 }
 
 TEST(Command, FreshSentAtIsAccepted) {

@@ -115,8 +115,7 @@ TEST(ControlCaps, AChildsAmplitudeCapHoldsOnTheDriveAndTheClampIsRecorded) {
   ControlRig rig(room);
   Command start;
   start.action = Action::start;
-  start.start.profile = "calm";
-  start.start.child = "c-9";
+  start.payload = StartFields{"calm", "c-9", 1.0};
   ASSERT_TRUE(rig.control->execute(start, rig.t, {}).ok);
   std::uint16_t highest = 0;
   for (int i = 0; i < 150; ++i) {  // 3 s: "settle" asks 8 deg, "strong" 25 deg
@@ -180,10 +179,11 @@ Outcome annotate(ControlRig& rig, Action action, std::string session_id = {}) {
   Command c;
   c.action = action;
   c.therapist = "t-ana";
-  c.session_id = std::move(session_id);
-  c.text = "calmer after the linear swing";
-  c.response.before = 4;
-  c.response.after = 3;
+  if (action == Action::note) {
+    c.payload = NoteFields{std::move(session_id), "calmer after the linear swing"};
+  } else {
+    c.payload = ResponseFields{std::move(session_id), 4, 3, "", std::nullopt};
+  }
   return rig.control->execute(c, rig.t, {});
 }
 
@@ -234,11 +234,8 @@ TEST(ControlAllowed, TheAllowedActionsAreExactlyThoseTheSessionDoesNotRefuseForI
       }
       rig.tick();
       bool allowed = rig.control->allows(action, rig.t);
-      Command command;
-      command.action = action;
-      command.start.profile = random() % 2 == 0 ? "calm" : "spin";
-      command.text = "a note";
-      Outcome outcome = rig.control->execute(command, rig.t, {});
+      rig.profile = random() % 2 == 0 ? "calm" : "spin";
+      Outcome outcome = rig.command(std::string{to_string(action)});  // with its action's fields
       std::string what = std::string{to_string(action)} + " in run " + std::to_string(run) +
                          ", step " + std::to_string(step) + ": " + outcome.message;
       if (!allowed) {
