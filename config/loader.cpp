@@ -71,23 +71,34 @@ void read_mqtt(TableReader& root, Room& room, Diagnostics& diagnostics) {
   mqtt.keepalive = reader.duration("keepalive", Need::optional, 1s, 10min).value_or(10s);
   mqtt.username = reader.string("username", Need::optional).value_or("");
   mqtt.require_identity = reader.boolean("require_identity", Need::optional).value_or(false);
-  if (auto password_file = reader.string("password_file", Need::optional)) {
+  // A password from `key` (a file of one line, relative to the room file), for `user`.
+  auto password_from = [&](std::string_view key, const std::string& user,
+                           std::string_view user_key) -> std::string {
+    auto password_file = reader.string(key, Need::optional);
+    if (!password_file) return {};
+    if (user.empty()) {
+      reader.error_at_key(key, std::string{key} + " is set without " + std::string{user_key} +
+                                   ": add " + std::string{user_key} + " = \"...\"");
+    }
     auto path = relative_to(room.source, *password_file);
     auto password = read_file(path);
     if (!password) {
-      reader.error_at_key("password_file", "cannot read the MQTT password file " + path.string() +
-                                               ": check the path and that sensoryd may read it");
-    } else {
-      while (!password->empty() && (password->back() == '\n' || password->back() == '\r')) {
-        password->pop_back();
-      }
-      mqtt.password = *password;
+      reader.error_at_key(key, "cannot read the MQTT password file " + path.string() +
+                                   ": check the path and that sensoryd may read it");
+      return {};
     }
-    if (mqtt.username.empty()) {
-      reader.error_at_key("password_file",
-                          "password_file is set without a username: add "
-                          "username = \"...\"");
+    while (!password->empty() && (password->back() == '\n' || password->back() == '\r')) {
+      password->pop_back();
     }
+    return *password;
+  };
+  mqtt.password = password_from("password_file", mqtt.username, "username");
+  mqtt.estop_username = reader.string("estop_username", Need::optional).value_or("");
+  mqtt.estop_password = password_from("estop_password_file", mqtt.estop_username, "estop_username");
+  if (!mqtt.estop_username.empty() && mqtt.estop_username == mqtt.username) {
+    reader.error_at_key("estop_username",
+                        "estop_username is the main username: give the E-stop connection an "
+                        "account of its own (scripts/provision-room writes <username>-estop)");
   }
   if (const toml::table* tls = reader.table("tls", Need::optional)) {
     TableReader tr(*tls, "[mqtt.tls]", diagnostics);

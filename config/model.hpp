@@ -20,7 +20,11 @@ struct MqttSettings {
   std::string client_id;  // unique per room controller
   std::string username;
   std::string password;  // read from password_file at load; never logged or published
-  std::string ca_file;   // TLS
+  // The E-stop link's own account: a broker that binds client ids to accounts
+  // (use_username_as_clientid) lets each account hold one connection. Empty: the main one's.
+  std::string estop_username;
+  std::string estop_password;  // read from estop_password_file
+  std::string ca_file;         // TLS
   std::string cert_file;
   std::string key_file;
   Millis keepalive{10'000};

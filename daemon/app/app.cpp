@@ -62,13 +62,22 @@ devices::RoomBuses make_buses(const config::Room& room, asio::io_context& io,
 }
 
 // The E-stop link: the test's, none beside a test's fake broker, or a Paho connection of its
-// own (client id "<client id>-estop") that says nothing on the availability topic.
+// own (client id "<client id>-estop", signed in as estop_username when the room gives one)
+// that says nothing on the availability topic.
+config::MqttSettings estop_settings(const config::MqttSettings& settings) {
+  config::MqttSettings own = settings;
+  own.client_id += "-estop";
+  if (!settings.estop_username.empty()) {
+    own.username = settings.estop_username;
+    own.password = settings.estop_password;
+  }
+  return own;
+}
+
 std::unique_ptr<BrokerLink> estop_link(const config::MqttSettings& settings, bool fake_broker,
                                        std::unique_ptr<BrokerLink> given, asio::io_context& io) {
   if (given || fake_broker) return given;
-  config::MqttSettings own = settings;
-  own.client_id += "-estop";
-  return std::make_unique<MqttLink>(own, "", io.get_executor());
+  return std::make_unique<MqttLink>(estop_settings(settings), "", io.get_executor());
 }
 
 }  // namespace
@@ -214,6 +223,14 @@ void App::start() {
         "therapist is what they type: for a clinic, set [mqtt] require_identity = true with the "
         "room's broker ACL (docs/security.md)",
         topic_prefix_);
+  }
+  if (!room_.mqtt.username.empty() && room_.mqtt.estop_username.empty()) {
+    spdlog::warn(
+        "the E-stop connection signs in as '{}' too: on a broker that binds client ids to "
+        "accounts (use_username_as_clientid, as scripts/provision-room writes it) the two "
+        "connections would close each other; set [mqtt] estop_username and estop_password_file "
+        "(docs/security.md)",
+        room_.mqtt.username);
   }
   for (auto& [id, bus] : buses_) bus->start();
   mqtt_->start();

@@ -115,7 +115,9 @@ async function secureBroker(room, dir, config, mqttPort, tabletPort, wsPort) {
   const secure = config.replace(
     'uri = "tcp://127.0.0.1:' + mqttPort + '"',
     'uri = "ssl://127.0.0.1:' + mqttPort + '"\nusername = "sensoryd"\n' +
-      'password_file = "' + path.join(broker, 'secrets', 'sensoryd') + '"\nrequire_identity = true',
+      'password_file = "' + path.join(broker, 'secrets', 'sensoryd') + '"\n' +
+      'estop_username = "sensoryd-estop"\n' +
+      'estop_password_file = "' + path.join(broker, 'secrets', 'sensoryd-estop') + '"\nrequire_identity = true',
   ).replace(
     // Home Assistant as the monitoring account (docs/home-assistant.md, "In a secure room").
     'discovery_prefix = "homeassistant"',

@@ -7,7 +7,7 @@
 'use strict';
 
 const { test, before, after } = require('node:test');
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -98,7 +98,9 @@ test('the bridge and the player cannot give commands; monitoring may send only s
   const monitor = await connect('monitor');
   const roomTopics = await collect(monitor, 'sensoryd/room-1/#');
   const legit = 'sensoryd/room-1/user/ben/cmd/lease';
-  for (const user of ['zigbee2mqtt', 'player', 'sensoryd']) {
+  // (sensoryd's own accounts deny commands in the ACL too; signing in with them here would close
+  // sensoryd's connections, each account being one connection.)
+  for (const user of ['zigbee2mqtt', 'player']) {
     const c = await connect(user, { clientId: user + '-test' });
     assert.equal(await landed(c, 'sensoryd/room-1/user/' + user + '/cmd/start', ben, roomTopics, legit), false, user);
   }
@@ -186,7 +188,54 @@ test('a flood from one tablet account does not keep another account\'s E-stop fr
   // sensoryd's E-stop connection, which carried none of ana's flood, so it queued behind
   // nothing on its way (the figure is scripts/bench's, "burst").
   const sent = fs.readFileSync(path.join(room.dir, 'broker.log'), 'utf8').split('\n')
-    .filter((line) => line.includes('Sending PUBLISH to sensoryd-room-1-estop '));
+    .filter((line) => line.includes('Sending PUBLISH to sensoryd-estop '));
   assert.ok(sent.some((line) => line.includes("'sensoryd/room-1/user/ben/cmd/estop'")), 'the E-stop on the E-stop connection');
   assert.deepEqual(sent.filter((line) => !/'sensoryd\/room-1\/user\/\w+\/cmd\/estop'|'sensoryd-internal\//.test(line)), []);
+});
+
+test('an account that asks for sensoryd\'s client ids or the bridge\'s closes none of them, and another tablet\'s E-stop acts', async (t) => {
+  const ben = await connect('ben');
+  const monitor = await connect('monitor');
+  const availability = await collect(monitor, 'sensoryd/room-1/availability');
+  await command(ben, 'ben', 'reset').catch(() => {});
+  const started = await until(async () => {
+    const reply = await command(ben, 'ben', 'start', { profile: 'calm-down' });
+    return reply.ok ? reply : ['not_allowed_in_state', 'device_unavailable'].includes(reply.error.code) ? false : reply;
+  }, 20000, 'a start (after the previous session wound down)');
+  assert.equal(started.ok, true, JSON.stringify(started));
+  const brokerLog = () => fs.readFileSync(path.join(room.dir, 'broker.log'), 'utf8');
+  const logBefore = brokerLog().length;
+  // ana, a tablet, asks for each id in turn: sensoryd's, its E-stop connection's, the bridge's.
+  for (const clientId of ['sensoryd-room-1', 'sensoryd-room-1-estop', 'sensoryd', 'sensoryd-estop', 'zigbee2mqtt']) {
+    const ana = await connect('ana', { clientId });
+    assert.equal(ana.connected, true, clientId);
+  }
+  // The broker gave each of ana's connections ana's own id, and closed none of sensoryd's.
+  const since = brokerLog().slice(logBefore);
+  assert.doesNotMatch(since, /Client (sensoryd|sensoryd-estop|sensoryd-room-1|sensoryd-room-1-estop|zigbee2mqtt) already connected/);
+  assert.match(since, /New client connected from [^\n]* as ana /);
+  // ben's E-stop still reaches sensoryd, is answered and stops the drive.
+  const estopAt = Date.now() / 1000;
+  const estop = await command(ben, 'ben', 'estop', {}, 10000);
+  assert.equal(estop.ok, true, JSON.stringify(estop));
+  const stop = await until(
+    () => room.recording().find((r) => r.type === 'write' && r.name === 'control' && r.value === 0 && r.t > estopAt - 0.5),
+    5000,
+    'the drive written disabled',
+  );
+  t.diagnostic('E-stop published -> drive disabled: ' + ((stop.t - estopAt) * 1000).toFixed(1) + ' ms');
+  assert.deepEqual(availability.map(([, text]) => text).filter((text) => text !== 'online'), [], 'sensoryd never went offline');
+});
+
+test('provision-room refuses a tablet named like a role\'s account, twice, or "..", before writing anything', () => {
+  const out = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'sensoryd-provision-'));
+  for (const tablets of [['sensoryd'], ['sensoryd-estop'], ['monitor'], ['zigbee2mqtt'], ['..'], ['ana', 'ana']]) {
+    const args = ['--room', 'room-1', '--out', path.join(out, 'room')];
+    for (const t of tablets) args.push('--tablet', t);
+    const run = spawnSync(path.join(source, 'scripts', 'provision-room'), args, { encoding: 'utf8' });
+    assert.equal(run.status, 64, tablets.join(' ') + ': ' + run.stderr);
+    assert.match(run.stderr, /provision-room: /, tablets.join(' '));
+    assert.equal(fs.existsSync(path.join(out, 'room')), false, tablets.join(' ') + ': nothing written');
+  }
+  fs.rmSync(out, { recursive: true, force: true });
 });

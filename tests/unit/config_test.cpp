@@ -176,7 +176,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadRoomCase{"missing_register", "comm_loss_action = 5\n", "", 18,
                     "missing register 'comm_loss_action'"},
         BadRoomCase{"bad_room_id", "id = \"room-1\"", "id = \"room/1\"", 2, "MQTT topics"},
-        BadRoomCase{"missing_mqtt", "uri = \"tcp://127.0.0.1:1883\"", "", 5, "missing key 'uri'"}),
+        BadRoomCase{"missing_mqtt", "uri = \"tcp://127.0.0.1:1883\"", "", 5, "missing key 'uri'"},
+        BadRoomCase{"estop_account_is_the_main_one", "uri = \"tcp://127.0.0.1:1883\"",
+                    "uri = \"tcp://127.0.0.1:1883\"\nusername = \"s\"\nestop_username = \"s\"", 8,
+                    "an account of its own"},
+        BadRoomCase{"estop_password_without_account", "uri = \"tcp://127.0.0.1:1883\"",
+                    "uri = \"tcp://127.0.0.1:1883\"\nestop_password_file = \"nowhere\"", 7,
+                    "without estop_username"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST_F(ConfigFiles, ReportsEveryMistakeAtOnce) {
