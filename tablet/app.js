@@ -140,8 +140,10 @@
     line.hidden = false;
   }
 
-  function send(action, fields) {
+  // `quiet`: an E-stop sent again while unconfirmed; the page already says so.
+  function send(action, fields, { quiet = false } = {}) {
     if (!client || !client.connected || !room) {
+      if (quiet) return;
       showOutcome({
         ok: false,
         text:
@@ -165,12 +167,35 @@
     if (action !== 'lease') {
       const timer = setTimeout(() => {
         pending.delete(requestId);
-        showOutcome(RoomState.timeoutOutcome(action));
+        // An unanswered E-stop is already told, and sent again, until one is answered.
+        if (action !== 'estop') showOutcome(RoomState.timeoutOutcome(action));
       }, RoomState.REPLY_TIMEOUT_MS);
       pending.set(requestId, { action, timer });
-      showOutcome({ ok: true, text: RoomState.actionName(action) + ': sent…' });
+      if (!quiet) showOutcome({ ok: true, text: RoomState.actionName(action) + ': sent…' });
     }
     client.publish(message.topic, message.payload, message.options);
+  }
+
+  // The E-stop is sent at once and, while no answer has come, again every ESTOP_CONFIRM_MS,
+  // the page saying plainly that it is not confirmed; any answer to any of them ends it.
+  let estopRetry = null;
+  function pressEstop() {
+    send('estop');
+    if (estopRetry) return; // already insisting
+    estopRetry = setInterval(() => {
+      showOutcome(RoomState.estopUnconfirmedOutcome());
+      send('estop', undefined, { quiet: true });
+    }, RoomState.ESTOP_CONFIRM_MS);
+  }
+  function estopAnswered() {
+    if (!estopRetry) return;
+    clearInterval(estopRetry);
+    estopRetry = null;
+    for (const [id, entry] of pending) {
+      if (entry.action !== 'estop') continue;
+      clearTimeout(entry.timer);
+      pending.delete(id);
+    }
   }
 
   function onReply(text) {
@@ -184,6 +209,7 @@
     if (!entry) return; // a lease's answer, or one that came after its time-out
     clearTimeout(entry.timer);
     pending.delete(reply.request_id);
+    if (entry.action === 'estop') estopAnswered();
     showOutcome(RoomState.replyOutcome(entry.action, reply));
     // Recorded: the form is cleared for the next one (refused, it keeps what was written).
     if (reply.ok === true && entry.action === 'note') $('note-text').value = '';
@@ -465,7 +491,7 @@
 
   // ---- the controls -------------------------------------------------------------------------
 
-  $('estop').addEventListener('click', () => send('estop'));
+  $('estop').addEventListener('click', pressEstop);
   for (const action of ['pause', 'resume', 'go', 'next', 'previous', 'stop']) {
     $(action).addEventListener('click', () => send(action));
   }

@@ -14,6 +14,9 @@
   const MAX_SAMPLES = 7200;
   // A command not answered within this is shown as unanswered.
   const REPLY_TIMEOUT_MS = 5000;
+  // An E-stop not answered within this is said to be unconfirmed, and sent again as often
+  // until the room answers (docs/tablet.md).
+  const ESTOP_CONFIRM_MS = 1000;
 
   function create(roomId) {
     return {
@@ -457,9 +460,20 @@
     };
   }
 
+  // An E-stop with no answer yet: the therapist must not rely on it.
+  function estopUnconfirmedOutcome() {
+    return {
+      ok: false,
+      code: 'estop_unconfirmed',
+      text: "E-stop NOT confirmed: use the room's E-stop. This tablet keeps sending it until the room answers.",
+    };
+  }
+
   return {
     MAX_SAMPLES,
     REPLY_TIMEOUT_MS,
+    ESTOP_CONFIRM_MS,
+    estopUnconfirmedOutcome,
     create,
     applyMessage,
     view,

@@ -313,6 +313,29 @@ test('the page says offline within 15 s of sensoryd being killed, and turns comm
   });
 });
 
+test('an E-stop the room does not answer is said NOT confirmed within a second, and sent until it is', { timeout: 120000 }, async (t) => {
+  await withRoom('estop-unconfirmed', TABLET, async (room, page) => {
+    await roomReady(page);
+    await room.killDaemon(); // the broker still takes the tablet's E-stop; nobody answers it
+    const tapped = Date.now();
+    await page.getByRole('button', { name: 'E-stop', exact: true }).click();
+    await outcome(page, 'E-stop NOT confirmed');
+    const took = Date.now() - tapped;
+    t.diagnostic('"NOT confirmed" shown ' + took + ' ms after the tap');
+    assert.ok(took < 3000, 'told after ' + took + ' ms');
+    assert.match(await text(page, '#outcome'), /use the room's E-stop/);
+    // sensoryd comes back: one of the E-stops the page keeps sending reaches it and is answered.
+    const back = Date.now() / 1000;
+    room.startDaemon();
+    await until(async () => (await text(page, '#outcome')) === 'E-stop: done.', 30000, 'the E-stop answered');
+    await until(async () => (await page.locator('#safety').getAttribute('class')).includes('tripped'), 10000, 'the trip');
+    assert.match(await text(page, '#causes'), /E-stop/i);
+    const log = fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8');
+    assert.match(log, /"cause":"estop_command"/);
+    assert.ok(room.recording().some((r) => r.type === 'write' && r.name === 'control' && r.value === 0 && r.t > back), 'the drive held disabled');
+  });
+});
+
 test('a hidden tablet lets the lease lapse; back in front it says why and offers Resume', { timeout: 120000 }, async () => {
   await withRoom('lease', TABLET, async (room, page) => {
     await roomReady(page);
