@@ -88,6 +88,11 @@ async function secureBroker(room, dir, config, mqttPort, tabletPort, wsPort) {
   ], 'ignore');
   room.broker = broker;
   room.secret = (user) => fs.readFileSync(path.join(broker, 'secrets', user), 'utf8').trim();
+  // A witness for the tests, beside what provision-room wrote: it reads every topic of the room
+  // (commands too, which no role but sensoryd may), to see whether a forged message landed.
+  fs.writeFileSync(path.join(broker, 'secrets', 'witness'), 'witness-password\n', { mode: 0o600 });
+  await run('mosquitto_passwd', ['-b', path.join(broker, 'passwords'), 'witness', 'witness-password']);
+  fs.appendFileSync(path.join(broker, 'acl'), '\nuser witness\ntopic read sensoryd/room-1/#\ntopic read zigbee2mqtt/#\n');
   room.ca = fs.readFileSync(path.join(broker, 'ca.pem'));
   const root = process.getuid && process.getuid() === 0;
   // The broker's log says which connection each message was sent on (secure_room.test.js).

@@ -82,7 +82,7 @@ test('a tablet cannot publish the room\'s state, a device\'s command, or another
   const ana = await connect('ana');
   const ben = await connect('ben');
   const monitor = await connect('monitor');
-  const roomTopics = await collect(monitor, 'sensoryd/room-1/#');
+  const roomTopics = await collect(await connect('witness'), 'sensoryd/room-1/#');
   assert.equal(await landed(ana, 'sensoryd/room-1/session', ben, roomTopics, 'sensoryd/room-1/user/ben/cmd/lease'), false);
   assert.equal(await landed(ana, 'sensoryd/room-1/user/ben/cmd/estop', ben, roomTopics, 'sensoryd/room-1/user/ben/cmd/lease'), false);
   assert.equal(await landed(ana, 'sensoryd/room-1/cmd/estop', ben, roomTopics, 'sensoryd/room-1/user/ben/cmd/lease'), false);
@@ -96,7 +96,7 @@ test('a tablet cannot publish the room\'s state, a device\'s command, or another
 test('the bridge and the player cannot give commands; monitoring may send only stop and estop', async () => {
   const ben = await connect('ben');
   const monitor = await connect('monitor');
-  const roomTopics = await collect(monitor, 'sensoryd/room-1/#');
+  const roomTopics = await collect(await connect('witness'), 'sensoryd/room-1/#');
   const legit = 'sensoryd/room-1/user/ben/cmd/lease';
   // (sensoryd's own accounts deny commands in the ACL too; signing in with them here would close
   // sensoryd's connections, each account being one connection.)
@@ -106,6 +106,8 @@ test('the bridge and the player cannot give commands; monitoring may send only s
   }
   assert.equal(await landed(monitor, 'sensoryd/room-1/user/monitor/cmd/start', ben, roomTopics, legit), false);
   assert.equal(await landed(monitor, 'sensoryd/room-1/user/monitor/cmd/resume', ben, roomTopics, legit), false);
+  assert.equal(await landed(monitor, 'sensoryd/room-1/user/monitor/cmd/note', ben, roomTopics, legit), false);
+  assert.equal(await landed(monitor, 'sensoryd/room-1/user/monitor/cmd/response', ben, roomTopics, legit), false);
   assert.equal(await landed(monitor, 'sensoryd/room-1/user/monitor/cmd/stop', ben, roomTopics, legit), true);
 });
 
@@ -238,4 +240,32 @@ test('provision-room refuses a tablet named like a role\'s account, twice, or ".
     assert.equal(fs.existsSync(path.join(out, 'room')), false, tablets.join(' ') + ': nothing written');
   }
   fs.rmSync(out, { recursive: true, force: true });
+});
+
+test('no tablet and not monitoring reads another user\'s note or a child\'s response; the event says one was written', async () => {
+  const ben = await connect('ben');
+  const readers = {};
+  for (const user of ['ana', 'monitor']) readers[user] = await collect(await connect(user), 'sensoryd/room-1/#');
+  await command(ben, 'ben', 'reset').catch(() => {});
+  const started = await until(async () => {
+    const reply = await command(ben, 'ben', 'start', { profile: 'calm-down' });
+    return reply.ok ? reply : ['not_allowed_in_state', 'device_unavailable'].includes(reply.error.code) ? false : reply;
+  }, 20000, 'a session to write about');
+  assert.equal(started.ok, true, JSON.stringify(started));
+  const secret = 'calmer-after-swinging-' + Math.random().toString(16).slice(2);
+  const noted = await command(ben, 'ben', 'note', { text: secret });
+  assert.equal(noted.ok, true, JSON.stringify(noted));
+  const responded = await command(ben, 'ben', 'response', { before: 4, after: 2 });
+  assert.equal(responded.ok, true, JSON.stringify(responded));
+  for (const [user, seen] of Object.entries(readers)) {
+    // Their subscription delivers: the events of both arrive (without the note's text)...
+    await until(() => seen.some(([topic, text]) => topic === 'sensoryd/room-1/events' && text.includes('"session_response"')), 10000, user + ' sees the events');
+    assert.ok(seen.some(([topic, text]) => topic === 'sensoryd/room-1/events' && text.includes('"session_note"')), user);
+    // ...and nothing of ben's commands.
+    assert.deepEqual(seen.filter(([topic]) => topic.includes('/cmd/')), [], user);
+    assert.equal(seen.some(([, text]) => text.includes(secret)), false, user + ' read the note');
+  }
+  const log = fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8');
+  assert.ok(log.includes(secret), 'the note is in the clinical log');
+  assert.equal((await command(ben, 'ben', 'stop')).ok, true);
 });
