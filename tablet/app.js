@@ -7,17 +7,21 @@
 
   const $ = (id) => document.getElementById(id);
   const params = new URLSearchParams(location.search);
+  // What the page remembers: the room, the user name and the therapist across visits
+  // (localStorage); the password only for this tab's session (sessionStorage: a reload keeps
+  // it, closing the tab forgets it), so that it never rests on the tablet in plain text.
+  const storageFor = (key) => (key === 'password' ? sessionStorage : localStorage);
   const store = {
     get: (key) => {
       try {
-        return localStorage.getItem('sensoryd.' + key) || '';
+        return storageFor(key).getItem('sensoryd.' + key) || '';
       } catch (e) {
         return '';
       }
     },
     set: (key, value) => {
       try {
-        localStorage.setItem('sensoryd.' + key, value);
+        storageFor(key).setItem('sensoryd.' + key, value);
       } catch (e) {
         /* private mode: not remembered */
       }
@@ -26,9 +30,10 @@
 
   // MQTT is on the address that served this page, at /mqtt: mosquitto's websockets listener
   // with http_dir (a development room), or nginx passing it to the broker (the secure room,
-  // docs/security.md); wss when the page came over https.
-  const brokerUrl =
-    params.get('broker') || (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/mqtt';
+  // docs/security.md); wss when the page came over https. ?broker= may change the path only.
+  const broker = RoomState.brokerUrl(location.href, params.get('broker'));
+  const brokerUrl = broker.url;
+  if (broker.ignored) console.warn('?broker=' + broker.ignored + ' ignored: the page connects only to its own address');
   const clientId = 'tablet-' + Math.random().toString(16).slice(2, 10);
 
   let room = params.get('room') || store.get('room');

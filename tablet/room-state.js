@@ -460,6 +460,26 @@
     };
   }
 
+  // The broker's address for a page at `pageUrl`: its own address, at /mqtt (wss when the page
+  // came over https). `?broker=` (`asked`) may change the path only: the page never signs in,
+  // with its user's password, anywhere but where it came from. `ignored` says what was refused.
+  function brokerUrl(pageUrl, asked) {
+    const page = new URL(pageUrl);
+    const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
+    const own = scheme + '//' + page.host + '/mqtt';
+    if (!asked) return { url: own, ignored: '' };
+    let url;
+    try {
+      url = new URL(asked, own);
+    } catch (e) {
+      return { url: own, ignored: asked };
+    }
+    if (url.protocol !== scheme || url.host !== page.host || url.username || url.password) {
+      return { url: own, ignored: asked };
+    }
+    return { url: url.href, ignored: '' };
+  }
+
   // An E-stop with no answer yet: the therapist must not rely on it.
   function estopUnconfirmedOutcome() {
     return {
@@ -474,6 +494,7 @@
     REPLY_TIMEOUT_MS,
     ESTOP_CONFIRM_MS,
     estopUnconfirmedOutcome,
+    brokerUrl,
     create,
     applyMessage,
     view,

@@ -282,3 +282,21 @@ test('the page words every refusal code the API lists, and shows sensoryd\'s wor
   RoomState.applyMessage(state, base + 'safety', JSON.stringify({ ...daemon, refusal: { code: 'something_new', params: {} } }), T0);
   assert.equal(RoomState.view(state, T0, null).safety.text, daemon.detail);
 });
+
+test('?broker= may change the path only: the page never signs in anywhere but where it came from', () => {
+  const page = 'https://room-1.clinic.lan:9443/?room=room-1';
+  assert.deepEqual(RoomState.brokerUrl(page, null), { url: 'wss://room-1.clinic.lan:9443/mqtt', ignored: '' });
+  assert.deepEqual(RoomState.brokerUrl(page, '/other'), { url: 'wss://room-1.clinic.lan:9443/other', ignored: '' });
+  assert.equal(RoomState.brokerUrl(page, 'wss://room-1.clinic.lan:9443/mqtt').ignored, '');
+  for (const elsewhere of [
+    'wss://elsewhere.example/mqtt',
+    'wss://room-1.clinic.lan:9444/mqtt',
+    'ws://room-1.clinic.lan:9443/mqtt', // the password in clear
+    'wss://user:pw@room-1.clinic.lan:9443/mqtt',
+    '//elsewhere.example/mqtt',
+    'http://[',
+  ]) {
+    assert.deepEqual(RoomState.brokerUrl(page, elsewhere), { url: 'wss://room-1.clinic.lan:9443/mqtt', ignored: elsewhere }, elsewhere);
+  }
+  assert.equal(RoomState.brokerUrl('http://127.0.0.1:9001/', null).url, 'ws://127.0.0.1:9001/mqtt');
+});
