@@ -82,6 +82,9 @@ void App::handle_message(const InboundMessage& message) {
   logic_thread_.check("a command");
   auto topic = parse_command_topic(message.topic, topic_prefix_);
   if (!topic) {
+    // Over the link's ceiling: its payload was not kept, and a device's state or Home
+    // Assistant's message cut short means nothing.
+    if (message.payload_bytes > message.payload.size()) return;
     if (discovery_.handle(message.topic, message.payload, Clock::now())) return;
     if (!route_device_message(message)) {
       spdlog::debug("mqtt: no device listens on {}", message.topic);
@@ -103,7 +106,8 @@ void App::handle_message(const InboundMessage& message) {
                      "commands must not be retained: publish it again without the retain flag"});
     return;
   }
-  auto parsed = parse_command(topic->action, message.payload, message.received_at);
+  auto parsed =
+      parse_command(topic->action, message.payload, message.received_at, message.payload_bytes);
   if (auto* error = std::get_if<CommandError>(&parsed)) {
     refuse(message, *error);
     return;

@@ -41,7 +41,7 @@ void InboundGate::arrived(Link link, const InboundMessage& arrived) {
   if (link == Link::estops && !estop) return;  // not what that link is for
   if (estop && (!command->user.empty() || !require_identity_) &&
       std::holds_alternative<Command>(
-          parse_command("estop", message.payload, message.received_at))) {
+          parse_command("estop", message.payload, message.received_at, message.payload_bytes))) {
     hooks_.hold_for_estop();
   }
   if (intake_.push(std::move(message))) hooks_.drain();

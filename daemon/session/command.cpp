@@ -1,5 +1,7 @@
 #include "daemon/session/command.hpp"
 
+#include <algorithm>
+
 #include <array>
 #include <charconv>
 #include <ctime>
@@ -215,8 +217,9 @@ std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(std::st
 }
 
 std::variant<Command, CommandError> parse_command(std::string_view action, std::string_view payload,
-                                                  std::chrono::system_clock::time_point now) {
-  if (payload.size() > kMaxPayloadBytes) {
+                                                  std::chrono::system_clock::time_point now,
+                                                  std::size_t received_bytes) {
+  if (std::max(payload.size(), received_bytes) > kMaxPayloadBytes) {
     return bad_request({}, "the command is larger than " + std::to_string(kMaxPayloadBytes) +
                                " bytes: send only the documented fields");
   }

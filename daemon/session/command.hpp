@@ -70,8 +70,11 @@ inline constexpr std::size_t kMaxNoteBytes = 2000;        // a note's text, in U
 inline constexpr std::size_t kMaxGoalBytes = 200;         // a goal's name
 
 // Parses the payload of `sensoryd/<room>/cmd/<action>`. An empty payload means {}.
+// `received_bytes`: the payload's size as it arrived, when the link did not keep one that large
+// (InboundMessage::payload_bytes); 0 means payload.size().
 std::variant<Command, CommandError> parse_command(std::string_view action, std::string_view payload,
-                                                  std::chrono::system_clock::time_point now);
+                                                  std::chrono::system_clock::time_point now,
+                                                  std::size_t received_bytes = 0);
 
 // Parses "2026-11-28T10:02:11Z" or "2026-11-28T10:02:11.250Z" (UTC only).
 std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_view text);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <string>
 
@@ -16,6 +17,9 @@ namespace sensoryd {
 struct InboundMessage {
   std::string topic;
   std::string payload;
+  // Its size as received. Larger than `payload` when the link did not keep a payload over its
+  // ceiling (MqttLink::kMaxInboundBytes): a command is then refused as too large. 0: as payload.
+  std::size_t payload_bytes = 0;
   bool retained = false;
   std::string response_topic;    // MQTT 5 Response Topic, empty when absent
   std::string correlation_data;  // MQTT 5 Correlation Data, echoed with the reply

@@ -97,7 +97,19 @@ MqttLink::MqttLink(const config::MqttSettings& settings, std::string availabilit
     if (msg->get_topic() == wake_topic_) return;  // it did its job by arriving
     InboundMessage in;
     in.topic = msg->get_topic();
-    in.payload = msg->get_payload_str();
+    in.payload_bytes = msg->get_payload_ref().size();
+    if (in.payload_bytes > kMaxInboundBytes) {
+      // Not copied, never parsed: passed on without it, so that a command is refused (and
+      // answered) as too large and anything else is dropped. Counted, and logged at a bound.
+      auto dropped = oversize_.fetch_add(1) + 1;
+      if (oversize_logs_.allow(std::chrono::steady_clock::now())) {
+        spdlog::warn(
+            "mqtt: a message of {} bytes on {} is over the {} byte ceiling; not kept ({} so far)",
+            in.payload_bytes, in.topic, kMaxInboundBytes, dropped);
+      }
+    } else {
+      in.payload = msg->get_payload_str();
+    }
     in.retained = msg->is_retained();
     const auto& props = msg->get_properties();
     if (props.contains(mqtt::property::RESPONSE_TOPIC)) {

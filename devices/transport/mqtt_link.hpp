@@ -20,6 +20,7 @@
 #include "config/model.hpp"
 #include "devices/transport/asio.hpp"
 #include "devices/transport/broker_link.hpp"
+#include "devices/transport/rate_limit.hpp"
 
 namespace mqtt {
 class async_client;
@@ -35,6 +36,11 @@ namespace sensoryd {
 // E-stop connection, which only listens (docs/safety.md S19).
 class MqttLink final : public BrokerLink {
  public:
+  // The largest payload sensoryd keeps (docs/mqtt-api.md, "Floods"): a command is at most
+  // 16 KiB, an equipment state a few hundred bytes. Beyond it a message is counted and passed
+  // on without its payload, before any copy or parse.
+  static constexpr std::size_t kMaxInboundBytes = 64 * 1024;
+
   MqttLink(const config::MqttSettings& settings, std::string availability_topic,
            asio::any_io_executor logic);
   ~MqttLink();
@@ -109,6 +115,8 @@ class MqttLink final : public BrokerLink {
   std::function<void()> on_disconnected_;
   std::function<void(const InboundMessage&)> on_message_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::atomic<std::uint64_t> oversize_{0};  // messages over kMaxInboundBytes, not kept
+  RateLimit oversize_logs_{1.0, 5.0};       // Paho's receive thread only
 };
 
 }  // namespace sensoryd

@@ -269,3 +269,16 @@ test('no tablet and not monitoring reads another user\'s note or a child\'s resp
   assert.ok(log.includes(secret), 'the note is in the clinical log');
   assert.equal((await command(ben, 'ben', 'stop')).ok, true);
 });
+
+test('the broker disconnects an account that sends a message over 256 KiB, before sensoryd sees it', async () => {
+  const ana = await connect('ana');
+  const witness = await collect(await connect('witness'), 'sensoryd/room-1/#');
+  const closed = new Promise((resolve) => ana.once('close', resolve));
+  ana.publish('sensoryd/room-1/user/ana/cmd/note', JSON.stringify({ request_id: 'big', text: 'a'.repeat(1024 * 1024) }), { qos: 0 });
+  await closed;
+  // A marker after it arrives; the big one never did.
+  const ben = await connect('ben');
+  await ben.publishAsync('sensoryd/room-1/user/ben/cmd/lease', '{"request_id":"marker"}', { qos: 1 });
+  await until(() => witness.some(([, text]) => text.includes('"marker"')), 5000, 'the marker');
+  assert.equal(witness.some(([, text]) => text.includes('"big"')), false);
+});

@@ -155,6 +155,27 @@ TEST(SessionE2E, ComesOnlineOnlyAfterRetainedStateAndAnswersEveryCommand) {
   for (const auto& write : writes_to(room.recording(), "control")) EXPECT_EQ(write["value"], 0);
 }
 
+// sensoryd's own ceiling on what it keeps of a message (MqttLink::kMaxInboundBytes): a 4 MB
+// note over a real broker and Paho is answered as too large, logged, and never kept or parsed.
+TEST(SessionE2E, AMessageOverTheCeilingIsAnsweredAsTooLargeAndNotKept) {
+  SimulatedRoom room(calm_room());
+  room.start_all();
+  Tablet tablet(room.broker_port(), "room-e2e");
+  ASSERT_TRUE(tablet.wait_for_session_state("idle", 10s)) << room.daemon_log();
+  tablet.publish("sensoryd/room-e2e/cmd/note",
+                 R"({"text":")" + std::string(4 * 1024 * 1024, 'a') + "\"}", false);
+  auto refused = tablet.wait_for(
+      [](const SeenMessage& m) {
+        return m.topic == "sensoryd/room-e2e/reply" &&
+               m.payload.find("larger than 16384 bytes") != std::string::npos;
+      },
+      10s);
+  ASSERT_TRUE(refused) << room.daemon_log();
+  EXPECT_NE(room.daemon_log().find("is over the 65536 byte ceiling; not kept"), std::string::npos)
+      << room.daemon_log();
+  EXPECT_TRUE(room.daemon().running());
+}
+
 TEST(SessionE2E, ARetainedStartLeftOnTheBrokerIsRefusedAndNeverActedOn) {
   SimulatedRoom room(calm_room());
   room.start_broker();

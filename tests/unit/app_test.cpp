@@ -293,6 +293,27 @@ TEST(AppInProcess, AFloodOfCommandsIsRefusedBusyAtABoundedRateAndLeasesAreCoales
   EXPECT_EQ(next - busy, 255);  // the queue's room (256) less the one lease
 }
 
+// Over MqttLink's ceiling a message arrives without its payload (payload_bytes says how big it
+// was): a command is answered as too large, an E-stop among them is not held or acted on, and
+// anything else is dropped.
+TEST(AppInProcess, AMessageOverTheLinksCeilingIsRefusedAsTooLargeAndNothingActs) {
+  AppRig rig;
+  InboundMessage note;
+  note.topic = "sensoryd/r/cmd/note";
+  note.payload_bytes = 250u * 1024 * 1024;
+  rig.broker->deliver(note);
+  json reply = rig.reply_payload();
+  EXPECT_EQ(reply["error"]["code"], "bad_request");
+  EXPECT_NE(reply["error"]["message"].get<std::string>().find("larger than 16384 bytes"),
+            std::string::npos);
+  InboundMessage estop;
+  estop.topic = "sensoryd/r/cmd/estop";
+  estop.payload_bytes = 70 * 1024;
+  rig.broker->deliver(estop);
+  EXPECT_EQ(rig.reply_payload()["error"]["code"], "bad_request");
+  EXPECT_EQ(json::parse(rig.broker->last("sensoryd/r/safety")->payload)["tripped"], false);
+}
+
 TEST(AppInProcess, AnEStopIsAnsweredOnTheResponseTopicWithItsCorrelationDataAndTrips) {
   AppRig rig;
   InboundMessage estop;
