@@ -282,3 +282,25 @@ test('the broker disconnects an account that sends a message over 256 KiB, befor
   await until(() => witness.some(([, text]) => text.includes('"marker"')), 5000, 'the marker');
   assert.equal(witness.some(([, text]) => text.includes('"big"')), false);
 });
+
+test('one account opening 3,000 connections holds one at a time; sensoryd stays connected and another tablet is answered', { timeout: 300000 }, async (t) => {
+  const monitor = await connect('monitor');
+  const availability = await collect(monitor, 'sensoryd/room-1/availability');
+  const opened = [];
+  const started = Date.now();
+  for (let batch = 0; batch < 60; batch++) {
+    const tries = [];
+    for (let i = 0; i < 50; i++) {
+      tries.push(mqtt.connectAsync(url(), { protocolVersion: 5, ca: room.ca, reconnectPeriod: 0, connectTimeout: 10000, username: 'ana', password: room.secret('ana'), clientId: 'flood-' + batch + '-' + i }).then((c) => opened.push(c), () => {}));
+    }
+    await Promise.all(tries);
+  }
+  t.diagnostic(opened.length + ' of 3000 connections accepted in ' + ((Date.now() - started) / 1000).toFixed(1) + ' s');
+  // Each took the account's one connection from the one before: at most one is still open.
+  await until(() => opened.filter((c) => c.connected).length <= 1, 10000, 'all but the last closed');
+  for (const c of opened) c.end(true);
+  const ben = await connect('ben');
+  const answer = await command(ben, 'ben', 'lease');
+  assert.ok(answer.request_id, JSON.stringify(answer));
+  assert.deepEqual(availability.map(([, text]) => text).filter((text) => text !== 'online'), [], 'sensoryd never went offline');
+});
