@@ -47,6 +47,9 @@ for file in acl mosquitto.conf nginx-tablet.conf ca.pem server.pem passwords sec
   [ -s "$work/room-9/$file" ] || fail "the installed provision-room did not write $file"
 done
 grep -q '^topic write sensoryd/room-9/session$' "$work/room-9/acl" || fail "the ACL is not for room-9"
+[ -s "$work/room-9/secrets/sensoryd-estop" ] || fail "no account for sensoryd's E-stop connection"
+[ -s "$work/room-9-ca/ca.key" ] || fail "the CA's key is not beside the broker's folder"
+[ ! -e "$work/room-9/ca.key" ] || fail "the CA's key is in the broker's folder"
 grep -q '^ExecStart=/usr/sbin/sensoryd ' "$root/usr/lib/systemd/system/sensoryd.service" \
   || fail "the unit does not start /usr/sbin/sensoryd"
 echo "package layout OK: $(basename "$deb"), Depends: $depends"
