@@ -20,12 +20,22 @@ MqttPlayer::MqttPlayer(std::string id, config::MqttSound config, std::string ava
 bool MqttPlayer::message(const std::string& topic, const std::string& payload, Clock::time_point) {
   if (output_.availability(topic, payload)) return true;
   if (!output_.is_state(topic)) return false;
-  if (auto state = parse_state(payload)) reported_ = state;
+  if (auto state = parse_state(payload)) {
+    reported_ = state;
+    output_.reported(!output_.sent() || agrees(*output_.sent(), *state));
+  }
   return true;
 }
 
 void MqttPlayer::apply(const SoundCommand& command, Clock::time_point now) {
   output_.send(command, now, [](const SoundCommand& c) { return set_payload(c); });
+}
+
+bool MqttPlayer::agrees(const SoundCommand& sent, const SoundCommand& reported) {
+  // Silent is silent, whatever volume it keeps; playing, at the volume sent (to the percent).
+  if (!sent.playing) return !reported.playing;
+  return reported.playing &&
+         std::abs(reported.volume_pct - std::round(std::clamp(sent.volume_pct, 0.0, 100.0))) <= 1.0;
 }
 
 std::string MqttPlayer::set_payload(const SoundCommand& command) {

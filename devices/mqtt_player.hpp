@@ -34,6 +34,8 @@ class MqttPlayer final : public SoundPlayer, public MqttDevice {
 
   static std::string set_payload(const SoundCommand& command);
   static std::optional<SoundCommand> parse_state(const std::string& payload);
+  // Whether a player reporting `reported` is doing what it was `sent`.
+  static bool agrees(const SoundCommand& sent, const SoundCommand& reported);
 
  private:
   std::string id_;

@@ -56,6 +56,11 @@ std::vector<Outgoing> MqttSimDevices::received(const std::string& topic,
   auto command = json::parse(payload, nullptr, false);
   recorder_.message(device_topic, command.is_discarded() ? json(payload).dump() : command.dump());
   if (!command.is_object()) return {};
+  if (device.ignore_next > 0) {  // as a device that missed it: nothing done, nothing said
+    --device.ignore_next;
+    recorder_.control("ignored a command on " + device_topic);
+    return {};
+  }
   // The device takes what it understood, keeps the rest, and reports its whole state.
   auto state = json::parse(device.state_json);
   for (const auto& [key, value] : command.items()) {
@@ -71,7 +76,7 @@ std::string MqttSimDevices::control(const std::string& line, std::vector<Outgoin
   words >> verb >> topic;
   if (verb == "help" || verb.empty()) {
     return "ok commands: status | offline TOPIC | online TOPIC | press TOPIC | hold TOPIC | "
-           "release TOPIC";
+           "release TOPIC | ignore TOPIC [N] | report TOPIC JSON";
   }
   if (verb == "status") {
     std::string text = "ok";
@@ -90,6 +95,25 @@ std::string MqttSimDevices::control(const std::string& line, std::vector<Outgoin
     out.push_back(availability(topic, device));
     if (device.online && device.kind != "switch") out.push_back({topic, device.state_json, false});
     return "ok " + topic + " " + verb;
+  }
+  if (verb == "ignore") {
+    // The next N commands are missed (default 1), as by a device on a bad link.
+    int count = 1;
+    if (!(words >> count) || count < 1) count = 1;
+    device.ignore_next = count;
+    return "ok ignore " + topic + " " + std::to_string(count);
+  }
+  if (verb == "report") {
+    // The device changes by itself (its own buttons, another controller) and says so.
+    std::string rest;
+    std::getline(words, rest);
+    auto change = json::parse(rest, nullptr, false);
+    if (!change.is_object()) return "error: report needs a JSON object, e.g. {\"volume\":100}";
+    auto state = json::parse(device.state_json);
+    for (const auto& [key, value] : change.items()) state[key] = value;
+    device.state_json = state.dump();
+    out.push_back({topic, device.state_json, false});
+    return "ok report " + topic;
   }
   if (device.kind != "switch") return "error: " + topic + " is not a switch";
   // A zigbee2mqtt button reports its action, then an empty action; `hold` leaves it pressed.

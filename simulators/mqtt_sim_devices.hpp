@@ -39,6 +39,7 @@ class MqttSimDevices {
     std::string kind;  // light, player, switch
     bool online = true;
     std::string state_json = "{}";  // what it reports on its topic
+    int ignore_next = 0;            // commands it will miss (fault injection: `ignore`)
   };
   Outgoing availability(const std::string& topic, const Device& device) const;
 

@@ -185,5 +185,49 @@ TEST(Scene, ASigtermLeavesNoSoundPlaying) {
   EXPECT_EQ(amp.back().dba, 0.0);
 }
 
+// The player's state as the simulator holds it (its `status` line), e.g. {"state":"play",...}.
+json player_state(SimulatedRoom& room) {
+  std::string status = room.mqtt_control("status");
+  auto at = status.find("player sim/player ");
+  if (at == std::string::npos) return json();
+  auto open = status.find('{', at);
+  auto close = status.find('}', open);
+  return json::parse(status.substr(open, close - open + 1), nullptr, false);
+}
+
+// A player that misses the E-stop's mutes is told again until it is silent; muted, one that
+// starts playing by itself is muted again (docs/safety.md S11).
+TEST(Scene, APlayerThatMissesTheMuteIsToldAgainUntilSilentAndMutedAgainWhenItPlaysByItself) {
+  SimulatedRoom room(play_room());
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  ASSERT_EQ(tablet.reply_to("start", {{"profile", "play"}})["ok"], true) << room.daemon_log();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        json state = player_state(room);
+        return state.value("state", "") == "play" && state.value("volume", 0) > 0;
+      },
+      15s));
+  // The E-stop's mutes are missed (it sends silence more than once as the session ends).
+  ASSERT_EQ(room.mqtt_control("ignore sim/player 3").rfind("ok", 0), 0u);
+  ASSERT_EQ(tablet.reply_to("estop", json::object())["ok"], true);
+  ASSERT_TRUE(wait_until([&] { return player_state(room).value("state", "") == "stop"; }, 10s))
+      << player_state(room).dump() << room.daemon_log();
+  int mutes = 0;
+  for (const auto& line : room.mqtt_recording()) {
+    if (line.value("type", "") == "message" && line.value("device", "") == "sim/player" &&
+        line["payload"].value("state", "") == "stop") {
+      ++mutes;
+    }
+  }
+  EXPECT_GE(mutes, 4) << "the missed mutes and the one sent again";
+  // Muted, it starts playing loud by itself (its own buttons): it is muted again.
+  ASSERT_EQ(
+      room.mqtt_control("report sim/player {\"state\":\"play\",\"volume\":100}").rfind("ok", 0),
+      0u);
+  ASSERT_TRUE(wait_until([&] { return player_state(room).value("state", "") == "stop"; }, 10s))
+      << player_state(room).dump();
+}
+
 }  // namespace
 }  // namespace sensoryd::test

@@ -231,6 +231,50 @@ TEST(MqttPlayerDriver, SendsPlayVolumeAndSourceAndNothingWhileDisconnected) {
   EXPECT_EQ(port.sent.size(), 1u);
 }
 
+// A player that reports its state and ignores a mute is told again (1 s, then 2, 4, 8, 8 s)
+// until it agrees; five tries unanswered fault it; agreeing clears the fault.
+TEST(MqttPlayerDriver, APlayerThatIgnoresAMuteIsToldAgainUntilItAgreesAndFaultedMeanwhile) {
+  FakePort port;
+  devices::MqttPlayer player("player", {"room/player", "cal"}, "", port);
+  player.broker_connected(true);
+  Clock::time_point t{1h};
+  player.apply({true, "rain", 42.0}, t);
+  player.message("room/player", R"({"state":"play","volume":42,"source":"rain"})", t);
+  player.apply({true, "rain", 42.0}, t + 5s);
+  EXPECT_EQ(port.sent.size(), 1u);  // it agrees: never sent again
+  // The mute is sent; the player keeps playing.
+  player.apply({false, "rain", 0.0}, t + 6s);
+  ASSERT_EQ(port.sent.size(), 2u);
+  player.message("room/player", R"({"state":"play","volume":42,"source":"rain"})", t + 6s);
+  std::vector<Clock::duration> resent_at;
+  for (auto at = t + 6s; at < t + 40s; at += 20ms) {
+    std::size_t before = port.sent.size();
+    player.apply({false, "rain", 0.0}, at);
+    if (port.sent.size() > before) resent_at.push_back(at - (t + 6s));
+  }
+  EXPECT_EQ(resent_at, (std::vector<Clock::duration>{1s, 3s, 7s, 15s, 23s, 31s}));
+  for (const auto& [topic, payload] : port.sent) EXPECT_EQ(topic, "room/player/set");
+  EXPECT_EQ(json::parse(port.sent.back().second)["state"], "stop");
+  EXPECT_EQ(player.health(), Health::fault);
+  EXPECT_NE(player.health_detail().find("did not take what it was sent after 5 tries"),
+            std::string::npos);
+  // It stops at last: no more resends, and online again.
+  player.message("room/player", R"({"state":"stop","volume":42,"source":"rain"})", t + 40s);
+  EXPECT_EQ(player.health(), Health::online);
+  std::size_t sent = port.sent.size();
+  player.apply({false, "rain", 0.0}, t + 60s);
+  EXPECT_EQ(port.sent.size(), sent);
+}
+
+TEST(MqttPlayerDriver, AgreesOnSilenceWhateverItsVolumeAndOnPlayingToThePercent) {
+  using devices::MqttPlayer;
+  EXPECT_TRUE(MqttPlayer::agrees({false, "", 0.0}, {false, "", 30.0}));
+  EXPECT_FALSE(MqttPlayer::agrees({false, "", 0.0}, {true, "", 0.0}));
+  EXPECT_TRUE(MqttPlayer::agrees({true, "a", 41.6}, {true, "b", 42.0}));
+  EXPECT_FALSE(MqttPlayer::agrees({true, "a", 40.0}, {true, "a", 100.0}));
+  EXPECT_FALSE(MqttPlayer::agrees({true, "a", 40.0}, {false, "a", 40.0}));
+}
+
 TEST(MqttInputDriver, CountsPressesOfAnActionButtonWithADebounce) {
   config::Input c;
   c.role = config::InputRole::child_switch;
