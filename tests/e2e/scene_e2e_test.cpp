@@ -163,17 +163,21 @@ TEST(Scene, ALightThatGoesOfflineIsLostAndGetsItsCommandAgainWhenBack) {
   EXPECT_EQ(last_message(room.mqtt_recording(), "sim/ceiling")->value("brightness", 0), 152);
 }
 
-TEST(Scene, ASigtermLeavesNoSoundPlaying) {
-  SimulatedRoom room(play_room());
-  room.start_all();
-  Tablet& tablet = room.tablet();
-  ASSERT_EQ(tablet.reply_to("start", {{"profile", "play"}})["ok"], true) << room.daemon_log();
-  ASSERT_TRUE(wait_until(
+// Starts the button-play profile; true once the player has been told to play, audibly.
+bool start_playing(SimulatedRoom& room) {
+  if (room.tablet().reply_to("start", {{"profile", "play"}})["ok"] != true) return false;
+  return wait_until(
       [&] {
         auto player = last_message(room.mqtt_recording(), "sim/player");
         return player && player->value("state", "") == "play" && player->value("volume", 0) > 0;
       },
-      15s));
+      15s);
+}
+
+TEST(Scene, ASigtermLeavesNoSoundPlaying) {
+  SimulatedRoom room(play_room());
+  room.start_all();
+  ASSERT_TRUE(start_playing(room)) << room.daemon_log();
   room.daemon().signal(SIGTERM);
   ASSERT_TRUE(room.daemon().wait_exit(20s));
   // A player keeps playing after sensoryd exits: the last thing it was told must be silence.
@@ -201,13 +205,7 @@ TEST(Scene, APlayerThatMissesTheMuteIsToldAgainUntilSilentAndMutedAgainWhenItPla
   SimulatedRoom room(play_room());
   room.start_all();
   Tablet& tablet = room.tablet();
-  ASSERT_EQ(tablet.reply_to("start", {{"profile", "play"}})["ok"], true) << room.daemon_log();
-  ASSERT_TRUE(wait_until(
-      [&] {
-        json state = player_state(room);
-        return state.value("state", "") == "play" && state.value("volume", 0) > 0;
-      },
-      15s));
+  ASSERT_TRUE(start_playing(room)) << room.daemon_log();
   // The E-stop's mutes are missed (it sends silence more than once as the session ends).
   ASSERT_EQ(room.mqtt_control("ignore sim/player 3").rfind("ok", 0), 0u);
   ASSERT_EQ(tablet.reply_to("estop", json::object())["ok"], true);

@@ -70,6 +70,18 @@ async function refusedToConnect(user, options) {
   return '';
 }
 
+// Starts calm-down as `user` once the room lets it: after a reset (a trip an earlier test left
+// latched), waiting out a wind-down still under way or a drive not confirmed yet.
+async function startSession(client, user, fields = {}) {
+  await command(client, user, 'reset').catch(() => {});
+  const started = await until(async () => {
+    const reply = await command(client, user, 'start', { profile: 'calm-down', ...fields });
+    return reply.ok ? reply : ['not_allowed_in_state', 'device_unavailable'].includes(reply.error.code) ? false : reply;
+  }, 20000, 'a start ' + user + ' may make');
+  assert.equal(started.ok, true, JSON.stringify(started));
+  return started;
+}
+
 test('no one connects anonymously, with a wrong password, or without trusting the room CA', async () => {
   assert.match(await refusedToConnect(undefined), /Not authorized|Bad User Name or Password/i);
   assert.match(await refusedToConnect('ana', { password: 'not-it' }), /Not authorized|Bad User Name or Password/i);
@@ -137,11 +149,7 @@ test('sensoryd runs a session started by a signed-in user over TLS, and the log 
   await until(() => room.log('sensoryd').includes('comm-loss watchdog confirmed'), 15000, 'the drive confirmed');
   assert.match(room.log('sensoryd'), /commands are taken only on sensoryd\/room-1\/user\/<user>\/cmd\/\+/);
   assert.doesNotMatch(room.log('sensoryd'), /set \[mqtt\] require_identity = true/);
-  const started = await until(async () => {
-    const reply = await command(ana, 'ana', 'start', { profile: 'calm-down', therapist: 'mallory' });
-    return reply.ok ? reply : reply.error.code === 'device_unavailable' ? false : reply;
-  }, 15000, 'a start that is not refused as device_unavailable');
-  assert.equal(started.ok, true, JSON.stringify(started));
+  await startSession(ana, 'ana', { therapist: 'mallory' });
   await command(ana, 'ana', 'lease');
   // The equipment received it: the drive enabled and given an amplitude.
   await until(
@@ -158,12 +166,7 @@ test('sensoryd runs a session started by a signed-in user over TLS, and the log 
 
 test('a flood from one tablet account does not keep another account\'s E-stop from stopping the drive', async (t) => {
   const ben = await connect('ben', { clientId: 'ben-estop' });
-  await command(ben, 'ben', 'reset').catch(() => {});
-  const started = await until(async () => {
-    const reply = await command(ben, 'ben', 'start', { profile: 'calm-down' });
-    return reply.ok ? reply : reply.error.code === 'not_allowed_in_state' ? false : reply;
-  }, 20000, 'a start (after the previous session wound down)');
-  assert.equal(started.ok, true, JSON.stringify(started));
+  await startSession(ben, 'ben');
   // 20,000 commands from ana (another process), and ben's E-stop when half are written.
   const before = Date.now() / 1000;
   const flood = spawn(process.execPath, [
@@ -199,12 +202,7 @@ test('an account that asks for sensoryd\'s client ids or the bridge\'s closes no
   const ben = await connect('ben');
   const monitor = await connect('monitor');
   const availability = await collect(monitor, 'sensoryd/room-1/availability');
-  await command(ben, 'ben', 'reset').catch(() => {});
-  const started = await until(async () => {
-    const reply = await command(ben, 'ben', 'start', { profile: 'calm-down' });
-    return reply.ok ? reply : ['not_allowed_in_state', 'device_unavailable'].includes(reply.error.code) ? false : reply;
-  }, 20000, 'a start (after the previous session wound down)');
-  assert.equal(started.ok, true, JSON.stringify(started));
+  await startSession(ben, 'ben');
   const brokerLog = () => fs.readFileSync(path.join(room.dir, 'broker.log'), 'utf8');
   const logBefore = brokerLog().length;
   // ana, a tablet, asks for each id in turn: sensoryd's, its E-stop connection's, the bridge's.
@@ -246,12 +244,7 @@ test('no tablet and not monitoring reads another user\'s note or a child\'s resp
   const ben = await connect('ben');
   const readers = {};
   for (const user of ['ana', 'monitor']) readers[user] = await collect(await connect(user), 'sensoryd/room-1/#');
-  await command(ben, 'ben', 'reset').catch(() => {});
-  const started = await until(async () => {
-    const reply = await command(ben, 'ben', 'start', { profile: 'calm-down' });
-    return reply.ok ? reply : ['not_allowed_in_state', 'device_unavailable'].includes(reply.error.code) ? false : reply;
-  }, 20000, 'a session to write about');
-  assert.equal(started.ok, true, JSON.stringify(started));
+  await startSession(ben, 'ben');
   const secret = 'calmer-after-swinging-' + Math.random().toString(16).slice(2);
   const noted = await command(ben, 'ben', 'note', { text: secret });
   assert.equal(noted.ok, true, JSON.stringify(noted));
