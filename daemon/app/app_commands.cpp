@@ -101,9 +101,14 @@ void App::handle_message(const InboundMessage& message) {
   if (message.retained) {
     // A retained command is old by nature; acting on it replays the past (docs/safety.md S17).
     // Commands are subscribed with Retain As Published, so a retained one is known as such
-    // whether the broker sends it on connect or passes it on live.
+    // whether the broker sends it on connect or passes it on live. An empty one is a retained
+    // command being cleared (by us, below): nothing to answer.
+    if (message.payload.empty() && message.payload_bytes == 0) return;
     refuse(message, {request_id_of(message.payload), "retained_command",
                      "commands must not be retained: publish it again without the retain flag"});
+    // Cleared from the broker, so that it is not handed to every new subscriber and to each of
+    // our reconnects (the room's ACL lets sensoryd clear commands, docs/security.md).
+    mqtt_->publish(message.topic, "", true);
     return;
   }
   auto parsed =

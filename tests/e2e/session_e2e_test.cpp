@@ -198,6 +198,15 @@ TEST(SessionE2E, ARetainedStartLeftOnTheBrokerIsRefusedAndNeverActedOn) {
   }
   EXPECT_EQ(refusals, 1);
   for (const auto& write : writes_to(room.recording(), "control")) EXPECT_EQ(write["value"], 0);
+  // sensoryd cleared it: a tablet connecting now is handed no retained command. (A marker it
+  // publishes after subscribing comes after everything retained the broker hands it.)
+  Tablet later(room.broker_port(), "room-e2e");
+  later.publish("sensoryd/room-e2e/test-marker", "after", false);
+  ASSERT_TRUE(later.wait_for(
+      [](const SeenMessage& m) { return m.topic == "sensoryd/room-e2e/test-marker"; }, 5s));
+  for (const auto& m : later.messages()) {
+    EXPECT_EQ(m.topic.find("/cmd/"), std::string::npos) << m.topic << " " << m.payload;
+  }
 }
 
 TEST(SessionE2E, StartIsRefusedWhileTheDriveIsUnreachable) {

@@ -147,6 +147,16 @@ TEST(AppInProcess, ARetainedCommandIsRefusedAsRetainedAndNeverActedOn) {
   EXPECT_EQ(reply["request_id"], "old");
   EXPECT_EQ(reply["error"]["code"], "retained_command");
   EXPECT_EQ(json::parse(rig.broker->last("sensoryd/r/safety")->payload)["tripped"], false);
+  // Cleared from the broker: an empty retained message on its topic...
+  const auto* cleared = rig.broker->last("sensoryd/r/cmd/estop");
+  ASSERT_NE(cleared, nullptr);
+  EXPECT_TRUE(cleared->retained);
+  EXPECT_EQ(cleared->payload, "");
+  // ...which, coming back, is not answered: the next reply is the next command's.
+  retained.payload = "";
+  rig.broker->deliver(retained);
+  rig.broker->command("sensoryd/r/cmd/stop", R"({"request_id":"next"})");
+  EXPECT_EQ(rig.reply_payload()["request_id"], "next");
 }
 
 TEST(AppInProcess, AFloodOfCommandsIsRefusedBusyAtABoundedRateAndLeasesAreCoalesced) {
