@@ -1,0 +1,64 @@
+// The provisioned broker's files against what sensoryd does: what sensoryd publishes about the
+// room is what tablets and monitoring may read (config/broker/acl.in, scripts/provision-room),
+// and the API doc states sensoryd's own inbound ceiling as the code has it.
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "devices/transport/mqtt_link.hpp"
+#include "tests/support/doc_tables.hpp"
+
+namespace sensoryd {
+namespace {
+
+// The room's topics sensoryd writes (its ACL block, "topic write sensoryd/@ROOM@/<t>"), but for
+// the command topics it writes only to clear a retained command.
+std::set<std::string> sensoryd_state_topics() {
+  std::istringstream acl(test::source_text("config/broker/acl.in"));
+  std::set<std::string> topics;
+  bool in_block = false;
+  const std::string prefix = "topic write sensoryd/@ROOM@/";
+  for (std::string line; std::getline(acl, line);) {
+    if (line.rfind("user ", 0) == 0) in_block = line == "user @SENSORYD@";
+    if (!in_block || line.rfind(prefix, 0) != 0) continue;
+    std::string topic = line.substr(prefix.size());
+    if (topic.find("cmd/") == std::string::npos) topics.insert(topic);
+  }
+  return topics;
+}
+
+// What provision-room lets tablets and monitoring read: its `for topic in ...; do` list.
+std::set<std::string> room_reads() {
+  std::string script = test::source_text("scripts/provision-room");
+  auto start = script.find("for topic in availability");
+  if (start == std::string::npos) return {};
+  start += std::string{"for topic in "}.size();
+  std::string list = script.substr(start, script.find("; do", start) - start);
+  std::istringstream words(list);
+  std::set<std::string> topics;
+  for (std::string word; words >> word;) {
+    if (word == "\\") continue;
+    if (word.size() > 1 && word.front() == '\'') word = word.substr(1, word.size() - 2);
+    topics.insert(word);
+  }
+  return topics;
+}
+
+TEST(BrokerConfig, TabletsAndMonitoringReadEveryStateTopicSensorydWritesAndNoCommand) {
+  std::set<std::string> state = sensoryd_state_topics();
+  ASSERT_GE(state.size(), 8u);
+  EXPECT_EQ(room_reads(), state);
+}
+
+TEST(BrokerConfig, TheApiDocStatesTheInboundCeilingTheLinkHas) {
+  std::string doc = test::source_text("docs/mqtt-api.md");
+  EXPECT_NE(doc.find(std::to_string(MqttLink::kMaxInboundBytes) + " byte ceiling"),
+            std::string::npos);
+  EXPECT_NE(doc.find(std::to_string(MqttLink::kMaxInboundBytes / 1024) + " KiB"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace sensoryd
