@@ -49,8 +49,8 @@ int main(int argc, char** argv) {
   sensoryd::AppOptions options;
   options.state_dir = dir.path();
   // Every command answered: this measures the work per command, not the flood limits.
-  options.refusal_replies_per_s = 1e9;
-  options.refusal_replies_burst = 1e9;
+  options.reply_rates.refusals_per_s = 1e9;
+  options.reply_rates.refusals_burst = 1e9;
   sensoryd::App app(*loaded.room, io, options, std::move(fake));
   app.start();
   broker->connect();

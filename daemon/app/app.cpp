@@ -93,26 +93,41 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
       engine_(room_.id),
       control_(room_, engine_, *supervisor_),
       session_log_(options_.state_dir / "sessions.jsonl"),
-      writer_(
-          session_log_,
-          [this, alive = std::weak_ptr<bool>(alive_)](const LogWriter::Progress& progress) {
-            // On the writer's thread: hand the news to the logic thread.
-            asio::post(io_, [this, alive, progress] {
-              if (!alive.expired()) log_progress(progress);
-            });
-          },
-          options_.log_backlog),
       gate_(std::make_shared<InboundGate>(
           topic_prefix_, room_.mqtt.require_identity,
           InboundGate::Hooks{[this] { supervisor_->hold_for_estop_command(); },
                              [this] { post([this] { drain(); }); }})),
-      refusal_replies_(options_.refusal_replies_per_s, options_.refusal_replies_burst),
-      lease_replies_(options_.lease_replies_per_s, options_.lease_replies_per_s),
       estop_link_(estop_link(room_.mqtt, broker != nullptr, std::move(estop_broker), io)),
       mqtt_(broker ? std::move(broker)
                    : std::make_unique<MqttLink>(room_.mqtt, topic_prefix_ + "availability",
                                                 io.get_executor())),
       outbox_(*mqtt_),
+      recorder_(
+          session_log_,
+          [this, alive = std::weak_ptr<bool>(alive_)](const LogWriter::Progress& progress) {
+            // On the writer's thread: hand the news to the logic thread.
+            asio::post(io_, [this, alive, progress] {
+              if (alive.expired()) return;
+              recorder_.progress(progress);
+              flush_outbox();
+            });
+          },
+          outbox_, *mqtt_,
+          {topic_prefix_ + "events", options_.log_backlog, session_log_.file().string()},
+          [this] {
+            // The safety state shows the log's health (before the first tick, nothing to send).
+            if (!state_) return;
+            state_->safety(Clock::now());
+            flush_outbox();
+          }),
+      desk_({topic_prefix_, room_.mqtt.require_identity, options_.reply_rates}, recorder_, outbox_,
+            *mqtt_,
+            {[this](const Command& command, Clock::time_point now) {
+               Outcome outcome = control_.execute(command, now, std::chrono::system_clock::now());
+               flush_control(command.action == Action::estop);
+               return outcome;
+             },
+             [this] { flush_outbox(); }}),
       planner_(room_),
       discovery_(room_, options_.version,
                  [this](const std::string& topic, const std::string& payload) {
@@ -134,7 +149,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
                                          full_rate);
   state_ = std::make_unique<StatePublisher>(
       StateSources{room_, control_, *supervisor_, *scene_, mqtt_inputs_,
-                   [this] { return session_log_failed_ ? session_log_error_ : std::string(); }},
+                   [this] { return recorder_.error(); }},
       *mqtt_, topic_prefix_, options_.tick);
   // Device state is published with the next tick: a flood of device messages costs one
   // publish per tick, not one per message.
@@ -144,11 +159,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
     player.device->on_change([this] { state_->devices_changed(); });
   }
   for (const auto& input : mqtt_inputs_) input->on_change([this] { state_->devices_changed(); });
-  if (!session_log_.healthy()) {
-    session_log_failed_ = true;
-    session_log_error_ = session_log_.error();
-    spdlog::error("session log: {}; sessions still run, but are not recorded", session_log_error_);
-  }
+  if (!session_log_.healthy()) recorder_.cannot_open(session_log_.error());
   mqtt_->on_disconnected([this] { scene_broker_connected(false); });
   mqtt_->on_connected([this] {
     // Both paths: with identity required, a command on the open one is answered
@@ -159,7 +170,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
     scene_broker_connected(true);
     state_->connected(Clock::now());
     discovery_.publish_all();
-    tell_session_log_failure();
+    recorder_.connected();
     if (supervisor_->motion_allowed()) notifier_.ready();
   });
   InboundGate::listen(gate_, *mqtt_, InboundGate::Link::main);
@@ -347,8 +358,7 @@ void App::finish_shutdown() {
   state_->session(Clock::now());
   // The last records reach the disk, and their events and replies the broker, before exit.
   dose_->stop();
-  writer_.stop();
-  outbox_.written(writer_.last_accepted());
+  recorder_.stop();
   flush_outbox();
   if (estop_link_) estop_link_->stop(2s);
   mqtt_->stop(2s);

@@ -3,9 +3,10 @@
 // short, bounded work runs there (docs/architecture.md, "Threads"): inbound messages arrive
 // through the bounded Intake a few at a time, the clinical log is written by LogWriter's thread,
 // and retained state is published at most once per tick. Its members live in files by job:
-// app.cpp (wiring, tick, reload, shutdown), app_commands.cpp (intake and tablet commands),
-// app_publish.cpp (retained state, events, the log), app_scene.cpp (lights, sound, MQTT devices).
-// What a command or a trip does to the session is SessionControl's.
+// app.cpp (wiring, tick, reload, shutdown), app_commands.cpp (the intake's messages to where
+// they go), app_publish.cpp (records, dose), app_scene.cpp (lights, sound, MQTT devices). The
+// parts it wires own the rest: CommandDesk (tablet commands), ClinicalRecorder (the log),
+// StatePublisher (retained state), SessionControl (what a command or a trip does).
 #pragma once
 
 #include <chrono>
@@ -21,6 +22,8 @@
 #include "config/fingerprint.hpp"
 #include "config/loader.hpp"
 #include "config/model.hpp"
+#include "daemon/app/clinical_recorder.hpp"
+#include "daemon/app/command_desk.hpp"
 #include "daemon/app/control_loop.hpp"
 #include "daemon/app/dose_recorder.hpp"
 #include "daemon/app/durable_outbox.hpp"
@@ -29,7 +32,6 @@
 #include "daemon/app/state_publisher.hpp"
 #include "daemon/app/systemd_notify.hpp"
 #include "daemon/integrations/discovery_keeper.hpp"
-#include "daemon/record/log_writer.hpp"
 #include "daemon/record/session_log.hpp"
 #include "daemon/safety/safety_supervisor.hpp"
 #include "daemon/scene/scene_devices.hpp"
@@ -39,23 +41,17 @@
 #include "daemon/session/session_engine.hpp"
 #include "devices/transport/asio.hpp"
 #include "devices/transport/broker_link.hpp"
-#include "devices/transport/rate_limit.hpp"
 #include "devices/transport/room_bus.hpp"
 
 namespace sensoryd {
-
-struct CommandError;
 
 struct AppOptions {
   std::chrono::milliseconds tick{20};                     // 50 Hz control loop
   std::chrono::milliseconds shutdown_timeout{15'000};     // longest wind-down before exit anyway
   std::filesystem::path state_dir = "/var/lib/sensoryd";  // holds the clinical session log
-  std::size_t log_backlog = 4096;  // records waiting for a stalled disk before they are lost
-  // Answers in a flood, per second (docs/mqtt-api.md, "Floods"); more at once up to the burst.
-  double refusal_replies_per_s = 200.0;
-  double refusal_replies_burst = 300.0;
-  double lease_replies_per_s = 20.0;
-  std::string version = "dev";  // announced to Home Assistant (sw_version)
+  std::size_t log_backlog = 4096;       // records waiting for a stalled disk before they are lost
+  CommandDesk::ReplyRates reply_rates;  // answers in a flood (docs/mqtt-api.md, "Floods")
+  std::string version = "dev";          // announced to Home Assistant (sw_version)
   // Makes each of the room's buses; empty: a ModbusBus (libmodbus) on the logic executor. A
   // test gives FakeBuses, so that a whole room runs in-process.
   std::function<std::unique_ptr<devices::RoomBus>(const config::ModbusBus&)> make_bus;
@@ -86,28 +82,24 @@ class App {
 
  private:
   void tick();
-  // An event for tablets (MQTT `events`) and for the clinical session log. The event goes out
-  // once the record is on disk (or the log has failed): never ahead of the record.
+  // An event for tablets (MQTT `events`) and for the clinical session log, through the
+  // ClinicalRecorder: the event goes out once the record is on disk (or the log has failed).
   void record(EventType type, Fields fields);
-  void tell_session_log_failure();
   // config_loaded (at start) or config_reloaded: the files' SHA-256, loosened limits, trigger.
   void record_configuration(const config::Room& room, const config::Fingerprint& print,
                             const std::string& trigger);
   // Sends what waits in the outbox and may go now (replies wait for a pending state publish).
   void flush_outbox() { outbox_.flush(state_->state_pending()); }
-  void log_progress(const LogWriter::Progress& progress);
   // Publishes what SessionControl recorded (events, session log) and changed (retained state);
   // a session's start begins its dose, its end carries the dose.
   void flush_control(bool state_now = false);
   // The running session's dose and time series, each tick (docs/clinical-record.md).
   void tick_dose(Clock::time_point now);
-  // Takes a slice of the Intake's messages; posts itself again while more wait.
+  // Takes a slice of the Intake's messages to the CommandDesk (commands) or to Home Assistant
+  // and the MQTT devices (the rest); posts itself again while more wait.
   void drain();
-  // Once a second: what the Intake coalesced or dropped, and refusals not recorded.
+  // Once a second: what the Intake coalesced or dropped, to the CommandDesk.
   void report_intake(Clock::time_point now);
-  void handle_message(const InboundMessage& message);
-  void reply(const InboundMessage& message, const std::string& payload);
-  void refuse(const InboundMessage& message, const CommandError& error);
   // Runs `fn` on the logic thread, unless the App is gone by then.
   void post(std::function<void()> fn);
   void devices_changed();
@@ -131,28 +123,17 @@ class App {
   SessionEngine engine_;
   SessionControl control_;
   SessionLog session_log_;
-  bool session_log_failed_ = false;
-  std::string session_log_error_;
-  std::uint64_t records_lost_ = 0;  // refused by a full backlog, not yet recorded as lost
-  LogWriter writer_;
-  std::uint64_t last_record_ = 0;             // the sequence number of the last record accepted
-  std::uint64_t records_before_command_ = 0;  // last_record_ when the command in hand began
   // Messages from the broker, on the links' receive threads: kept alive by the links' handlers
   // and closed first when the App goes, so no arrival ever meets a destroyed part of the App.
   std::shared_ptr<InboundGate> gate_;
-  RateLimit busy_replies_{20.0, 20.0};     // `busy` answers per second
-  RateLimit refusal_replies_;              // answers to refused commands
-  RateLimit lease_replies_;                // answers to leases
-  RateLimit refusal_records_{10.0, 20.0};  // command_refused records per second
-  std::uint64_t refusals_unrecorded_ = 0;  // refused beyond that rate, or dropped unanswered
-  std::uint64_t replies_unsent_ = 0;       // commands left unanswered beyond those rates
   Clock::time_point last_intake_report_{};
-  bool flooded_last_second_ = false;
   // Declared before mqtt_: it is made while the constructor's `broker` still says whether the
   // links are a test's fakes.
   std::unique_ptr<BrokerLink> estop_link_;  // E-stop commands only; null in some tests
   std::unique_ptr<BrokerLink> mqtt_;
   DurableOutbox outbox_;  // events and replies, each sent once its records are on disk (on mqtt_)
+  ClinicalRecorder recorder_;  // the clinical log, and its events (through outbox_)
+  CommandDesk desk_;           // tablet commands, answered through outbox_
   ScenePlanner planner_;
   std::unique_ptr<SceneGuard> scene_;
   std::unique_ptr<DoseRecorder> dose_;     // the running session's dose and time series
@@ -163,9 +144,8 @@ class App {
   DiscoveryKeeper discovery_;  // Home Assistant's configs, kept on the broker (on mqtt_)
   std::map<std::string, SwitchState> modbus_switches_;  // presses counted from the polled state
   SystemdNotifier notifier_;
-  ControlLoop loop_;                       // the 50 Hz tick
-  LogicThread logic_thread_;               // bound at start(): the thread that runs io_
-  bool session_log_failure_told_ = false;  // the session_log_failed event went out
+  ControlLoop loop_;          // the 50 Hz tick
+  LogicThread logic_thread_;  // bound at start(): the thread that runs io_
   std::set<std::string> stuck_buses_;
   bool shutting_down_ = false;
   bool finished_ = false;

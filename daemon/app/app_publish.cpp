@@ -1,79 +1,14 @@
-// App: what sensoryd tells tablets and the clinical log: events, which the DurableOutbox holds
-// until the records they speak of are on disk (retained state is StatePublisher's).
+// App: what the session recorded, to the ClinicalRecorder (which holds each event until its
+// record is on disk), and the running session's dose.
 #include <spdlog/spdlog.h>
 
 #include "daemon/app/app.hpp"
-#include "daemon/record/status_json.hpp"
 
 namespace sensoryd {
 
 void App::record(EventType type, Fields fields) {
   logic_thread_.check("a record");
-  auto now = std::chrono::system_clock::now();
-  Record record{type, std::move(fields)};
-  const EventRules& rules = rules_of(type);
-  // The whole record for the clinical log; for everyone who reads the room's events, the same
-  // line unless the type keeps fields for the log only (then rendered again without them).
-  std::string line = event_json(now, record);
-  std::string event = rules.log_only_fields.empty()
-                          ? line
-                          : event_json(now, Record{type, record.published_fields()});
-  std::uint64_t sequence = rules.logged ? writer_.append(std::move(line)) : 0;
-  if (rules.logged && sequence == 0) {
-    // The disk has taken nothing for long enough to fill the backlog: the record is lost,
-    // which the safety state says and the log records once the disk takes writes again.
-    if (records_lost_++ == 0) {
-      spdlog::error(
-          "session log: the disk has not taken a record for a long time ({} waiting); "
-          "records are being lost",
-          options_.log_backlog);
-      session_log_failed_ = true;
-      session_log_error_ = "the disk is not taking records (" +
-                           std::to_string(options_.log_backlog) + " waiting); records are lost";
-      state_->safety(Clock::now());
-    }
-  }
-  if (sequence != 0) last_record_ = sequence;
-  if (rules.published) outbox_.event(sequence, topic_prefix_ + "events", std::move(event));
-  flush_outbox();
-}
-
-void App::tell_session_log_failure() {
-  // Once per failure, to the tablets connected then; a failure from before the broker was
-  // reached (the record of the start) is told on connecting.
-  if (!session_log_failed_ || session_log_failure_told_ || !mqtt_->connected()) return;
-  session_log_failure_told_ = true;
-  mqtt_->publish(
-      topic_prefix_ + "events",
-      event_json(std::chrono::system_clock::now(),
-                 Record{EventType::session_log_failed, {{"detail", session_log_error_}}}),
-      false);
-}
-
-void App::log_progress(const LogWriter::Progress& progress) {
-  logic_thread_.check("the log writer's news");
-  outbox_.written(progress.done);
-  if (progress.healthy == !session_log_failed_) {
-    flush_outbox();
-    return;
-  }
-  // Reported, never fatal: safety functions keep running with a full or broken disk.
-  session_log_failed_ = !progress.healthy;
-  if (progress.healthy) {
-    session_log_error_.clear();
-    spdlog::warn("session log: writing again to {}", session_log_.file().string());
-    if (records_lost_ > 0) {
-      record(EventType::session_log_records_lost,
-             {{"count", static_cast<std::int64_t>(records_lost_)}});
-      records_lost_ = 0;
-    }
-  } else {
-    session_log_error_ = progress.error;
-    spdlog::error("session log: {}; sessions still run, but are not recorded", progress.error);
-    session_log_failure_told_ = false;
-    tell_session_log_failure();
-  }
-  state_->safety(Clock::now());
+  recorder_.record(type, std::move(fields), std::chrono::system_clock::now());
   flush_outbox();
 }
 
