@@ -118,8 +118,25 @@ MqttLight::MqttLight(std::string id, config::MqttLight config, std::string avail
 bool MqttLight::message(const std::string& topic, const std::string& payload, Clock::time_point) {
   if (output_.availability(topic, payload)) return true;
   if (!output_.is_state(topic)) return false;
-  if (auto state = parse_state(payload)) reported_ = state;
+  if (auto state = parse_state(payload)) {
+    reported_ = state;
+    output_.reported(!output_.sent() || agrees(*output_.sent(), *state, config_.color));
+  }
   return true;
+}
+
+bool MqttLight::agrees(const LightCommand& sent, const LightCommand& reported, bool color) {
+  // Compared on the light's own 0-254 scale, as sent (set_payload) and as reported.
+  double sent_steps = std::round(std::clamp(sent.brightness_pct, 0.0, 100.0) * 2.54);
+  double reported_steps = std::round(reported.brightness_pct * 2.54);
+  if (sent_steps == 0) return reported_steps == 0;
+  if (std::abs(reported_steps - sent_steps) > 1.0) return false;
+  if (!color) return true;
+  auto near = [](std::uint8_t a, std::uint8_t b) {
+    return std::abs(int{a} - int{b}) <= kColorTolerance;
+  };
+  return near(sent.color.r, reported.color.r) && near(sent.color.g, reported.color.g) &&
+         near(sent.color.b, reported.color.b);
 }
 
 void MqttLight::apply(const LightCommand& command, Clock::time_point now) {

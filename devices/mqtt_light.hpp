@@ -35,6 +35,13 @@ class MqttLight final : public LightFixture, public MqttDevice {
   static std::string set_payload(const LightCommand& command, bool color);
   // What a state message says the light shows; empty when it is not one.
   static std::optional<LightCommand> parse_state(const std::string& payload);
+  // Whether a light that reports `reported` shows what it was `sent`: off is off; on, at the
+  // brightness sent to one step of its 0-254 scale and, for a colour light, at the colour sent
+  // to within kColorTolerance on each channel (a lamp reports its colour as xy, hue or a colour
+  // temperature, which converts back to RGB only approximately; a colour changed at the lamp
+  // differs by far more).
+  static bool agrees(const LightCommand& sent, const LightCommand& reported, bool color);
+  static constexpr int kColorTolerance = 40;
 
  private:
   std::string id_;

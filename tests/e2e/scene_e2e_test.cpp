@@ -189,14 +189,21 @@ TEST(Scene, ASigtermLeavesNoSoundPlaying) {
   EXPECT_EQ(amp.back().dba, 0.0);
 }
 
-// The player's state as the simulator holds it (its `status` line), e.g. {"state":"play",...}.
-json player_state(SimulatedRoom& room) {
+// A simulated MQTT device's state as the simulator holds it (its `status` line), e.g.
+// {"state":"play",...} for "player sim/player".
+json device_state(SimulatedRoom& room, const std::string& kind_and_topic) {
   std::string status = room.mqtt_control("status");
-  auto at = status.find("player sim/player ");
+  auto at = status.find(kind_and_topic + " ");
   if (at == std::string::npos) return json();
+  // Each device is "<kind> <topic> online|offline <state JSON>", devices joined by " | ".
   auto open = status.find('{', at);
-  auto close = status.find('}', open);
-  return json::parse(status.substr(open, close - open + 1), nullptr, false);
+  auto end = status.find(" | ", open);
+  return json::parse(status.substr(open, end == std::string::npos ? end : end - open), nullptr,
+                     false);
+}
+
+json player_state(SimulatedRoom& room) {
+  return device_state(room, "player sim/player");
 }
 
 // A player that misses the E-stop's mutes is told again until it is silent; muted, one that
@@ -225,6 +232,26 @@ TEST(Scene, APlayerThatMissesTheMuteIsToldAgainUntilSilentAndMutedAgainWhenItPla
       0u);
   ASSERT_TRUE(wait_until([&] { return player_state(room).value("state", "") == "stop"; }, 10s))
       << player_state(room).dump();
+}
+
+// A light turned up by itself (at the lamp, or by the equipment account on the broker) while the
+// safe scene holds is told the safe scene again (docs/safety.md S9, S11).
+TEST(Scene, ALightTurnedUpDuringTheSafeSceneIsToldTheSafeSceneAgain) {
+  SimulatedRoom room(play_room());
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  ASSERT_TRUE(start_playing(room)) << room.daemon_log();
+  ASSERT_EQ(tablet.reply_to("estop", json::object())["ok"], true);
+  auto ceiling = [&] { return device_state(room, "light sim/ceiling"); };
+  // The safe scene: warm white at 20% (51 of 254).
+  ASSERT_TRUE(wait_until([&] { return ceiling().value("brightness", -1) == 51; }, 10s))
+      << ceiling().dump() << room.daemon_log();
+  ASSERT_EQ(
+      room.mqtt_control(R"(report sim/ceiling {"state":"ON","brightness":254})").rfind("ok", 0),
+      0u);
+  EXPECT_EQ(ceiling().value("brightness", -1), 254);
+  ASSERT_TRUE(wait_until([&] { return ceiling().value("brightness", -1) == 51; }, 10s))
+      << ceiling().dump() << room.daemon_log();
 }
 
 }  // namespace

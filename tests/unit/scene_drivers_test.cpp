@@ -215,6 +215,49 @@ TEST(MqttLightDriver, SendsZigbeeJsonAtMostTenTimesASecondAndTheNewestLast) {
   EXPECT_EQ(port.sent.size(), 3u);
 }
 
+// A light turned up at the lamp (or by another account on the broker) past what sensoryd sent is
+// told again, backing off, until it shows what it was sent; five tries unanswered fault it.
+TEST(MqttLightDriver, ALightShowingOtherThanItWasSentIsToldAgainUntilItAgrees) {
+  FakePort port;
+  devices::MqttLight light("ceiling", {"z2m/ceiling", true}, "", port);
+  light.broker_connected(true);
+  Clock::time_point t{1h};
+  light.apply({{0, 0, 255}, 20.0}, t);
+  light.message("z2m/ceiling", R"({"state":"ON","brightness":51,"color":{"hex":"#0000ff"}})", t);
+  light.apply({{0, 0, 255}, 20.0}, t + 5s);
+  EXPECT_EQ(port.sent.size(), 1u);  // it agrees: never sent again
+  light.message("z2m/ceiling", R"({"state":"ON","brightness":254,"color":{"hex":"#0000ff"}})",
+                t + 6s);
+  std::vector<Clock::duration> resent_at;
+  for (auto at = t + 6s; at < t + 40s; at += 20ms) {
+    std::size_t before = port.sent.size();
+    light.apply({{0, 0, 255}, 20.0}, at);
+    if (port.sent.size() > before) resent_at.push_back(at - (t + 6s));
+  }
+  // The first resend comes at once (it agreed before), then after 1, 2, 4, 8 and 8 s.
+  EXPECT_EQ(resent_at, (std::vector<Clock::duration>{0s, 1s, 3s, 7s, 15s, 23s, 31s}));
+  EXPECT_EQ(json::parse(port.sent.back().second)["brightness"], 51);
+  EXPECT_EQ(light.health(), Health::fault);
+  light.message("z2m/ceiling", R"({"state":"ON","brightness":51,"color":{"hex":"#0000ff"}})",
+                t + 40s);
+  EXPECT_EQ(light.health(), Health::online);
+}
+
+TEST(MqttLightDriver, AgreesOnOffOnBrightnessToAStepAndOnColourWithinTheConversionsError) {
+  using devices::MqttLight;
+  EXPECT_TRUE(MqttLight::agrees({{255, 0, 0}, 0.0}, {{0, 0, 255}, 0.0}, true));  // off is off
+  EXPECT_FALSE(MqttLight::agrees({{255, 0, 0}, 0.0}, {{255, 0, 0}, 10.0}, true));
+  EXPECT_TRUE(MqttLight::agrees({{255, 0, 0}, 50.0}, {{255, 0, 0}, 50.4}, true));
+  EXPECT_FALSE(MqttLight::agrees({{255, 0, 0}, 50.0}, {{255, 0, 0}, 100.0}, true));
+  // Red sent, reported back through the lamp's xy as a slightly other red: the same.
+  auto via_xy = MqttLight::parse_state(R"({"state":"ON","brightness":127,"color_mode":"xy",
+                                           "color":{"x":0.6915,"y":0.3083}})");
+  ASSERT_TRUE(via_xy);
+  EXPECT_TRUE(MqttLight::agrees({{255, 0, 0}, 50.0}, *via_xy, true));
+  EXPECT_FALSE(MqttLight::agrees({{0, 0, 255}, 50.0}, *via_xy, true));
+  EXPECT_TRUE(MqttLight::agrees({{0, 0, 255}, 50.0}, *via_xy, false));  // a white-only light
+}
+
 TEST(MqttPlayerDriver, SendsPlayVolumeAndSourceAndNothingWhileDisconnected) {
   FakePort port;
   devices::MqttPlayer player("player", {"room/player", "cal"}, "", port);
