@@ -48,11 +48,12 @@ struct Figures {
   }
 };
 
-inline long rss_kib(pid_t pid) {
+// A process's resident set now (VmRSS), or its peak since it started (VmHWM), in KiB.
+inline long status_kib(pid_t pid, const std::string& field) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string key;
   while (status >> key) {
-    if (key == "VmRSS:") {
+    if (key == field) {
       long kib = 0;
       status >> kib;
       return kib;
@@ -60,6 +61,12 @@ inline long rss_kib(pid_t pid) {
     status.ignore(4096, '\n');
   }
   return -1;
+}
+inline long rss_kib(pid_t pid) {
+  return status_kib(pid, "VmRSS:");
+}
+inline long peak_rss_kib(pid_t pid) {
+  return status_kib(pid, "VmHWM:");
 }
 
 // The simulator's recording, read as it grows: only the lines added since the last look are

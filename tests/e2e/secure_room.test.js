@@ -164,39 +164,53 @@ test('sensoryd runs a session started by a signed-in user over TLS, and the log 
   assert.equal(stopped.ok, true);
 });
 
-test('a flood from one tablet account does not keep another account\'s E-stop from stopping the drive', async (t) => {
-  const ben = await connect('ben', { clientId: 'ben-estop' });
-  await startSession(ben, 'ben');
-  // 20,000 commands from ana (another process), and ben's E-stop when half are written.
-  const before = Date.now() / 1000;
-  const flood = spawn(process.execPath, [
-    path.join(__dirname, 'flood.js'), url(), 'ana', path.join(room.broker, 'secrets', 'ana'),
-    path.join(room.broker, 'ca.pem'), 'sensoryd/room-1/user/ana/cmd/adjust', '{"intensity":0.5}', '20000',
-  ], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const floodDone = new Promise((resolve) => flood.once('exit', resolve));
-  let out = '';
-  flood.stdout.on('data', (chunk) => (out += chunk));
-  await until(() => out.includes('half'), 30000, 'half of the flood written');
-  const estopAt = Date.now() / 1000;
-  // The reply and the room's state reach tablets over sensoryd's main connection, where they
-  // wait behind the flood's traffic (docs/security.md); the stop does not.
-  const estop = await command(ben, 'ben', 'estop', {}, 30000);
-  t.diagnostic('E-stop published -> its reply: ' + (Date.now() / 1000 - estopAt).toFixed(1) + ' s');
-  assert.equal(estop.ok, true, JSON.stringify(estop));
-  assert.equal(await floodDone, 0, 'the flood ran to its end');
-  const stop = room.recording().find((r) => r.type === 'write' && r.name === 'control' && r.value === 0 && r.t > before);
-  assert.ok(stop, 'the drive was written disabled');
-  t.diagnostic('E-stop published -> drive disabled: ' + ((stop.t - estopAt) * 1000).toFixed(1) + ' ms, ana\'s flood around it');
-  const log = fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8');
-  assert.match(log, /"type":"interlock_tripped"[^\n]*"source":"ben"|"source":"ben"[^\n]*"type":"interlock_tripped"/);
-  // Why the flood cannot hold it back (docs/safety.md S19): the broker sent ben's E-stop to
-  // sensoryd's E-stop connection, which carried none of ana's flood, so it queued behind
-  // nothing on its way (the figure is scripts/bench's, "burst").
-  const sent = fs.readFileSync(path.join(room.dir, 'broker.log'), 'utf8').split('\n')
-    .filter((line) => line.includes('Sending PUBLISH to sensoryd-estop '));
-  assert.ok(sent.some((line) => line.includes("'sensoryd/room-1/user/ben/cmd/estop'")), 'the E-stop on the E-stop connection');
-  assert.deepEqual(sent.filter((line) => !/'sensoryd\/room-1\/user\/\w+\/cmd\/estop'|'sensoryd-internal\//.test(line)), []);
-});
+// sensoryd's peak resident memory since it started, in KiB (VmHWM).
+function peakRssKib() {
+  const status = fs.readFileSync('/proc/' + room.processes.sensoryd.pid + '/status', 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)[1]);
+}
+
+for (const size of [20000, 100000, 300000]) {
+  test(`a flood of ${size} commands from one tablet account does not keep another account's E-stop from stopping the drive`, { timeout: 240000 }, async (t) => {
+    const ben = await connect('ben', { clientId: 'ben-estop' });
+    await startSession(ben, 'ben');
+    // The commands from ana (another process), and ben's E-stop when half are written.
+    const before = Date.now() / 1000;
+    const flood = spawn(process.execPath, [
+      path.join(__dirname, 'flood.js'), url(), 'ana', path.join(room.broker, 'secrets', 'ana'),
+      path.join(room.broker, 'ca.pem'), 'sensoryd/room-1/user/ana/cmd/adjust', '{"intensity":0.5}', String(size),
+    ], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const floodDone = new Promise((resolve) => flood.once('exit', resolve));
+    let out = '';
+    flood.stdout.on('data', (chunk) => (out += chunk));
+    await until(() => out.includes('half'), 120000, 'half of the flood written');
+    const estopAt = Date.now() / 1000;
+    // The reply and the room's state reach tablets over sensoryd's main connection, where they
+    // wait behind the flood's traffic (docs/security.md); the stop does not.
+    const estop = await command(ben, 'ben', 'estop', {}, 120000);
+    t.diagnostic('E-stop published -> its reply: ' + (Date.now() / 1000 - estopAt).toFixed(1) + ' s');
+    assert.equal(estop.ok, true, JSON.stringify(estop));
+    assert.equal(await floodDone, 0, 'the flood ran to its end');
+    const stop = room.recording().find((r) => r.type === 'write' && r.name === 'control' && r.value === 0 && r.t > before);
+    assert.ok(stop, 'the drive was written disabled');
+    assert.ok(stop.t >= estopAt - 0.05, 'the stop came from the E-stop, not before it');
+    t.diagnostic(`E-stop published -> drive disabled: ${((stop.t - estopAt) * 1000).toFixed(1)} ms, ana's ${size} commands around it`);
+    t.diagnostic(`sensoryd's peak RSS so far: ${peakRssKib()} KiB`);
+    const log = fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8')
+      .trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(log.some((r) => r.type === 'interlock_tripped' && r.source === 'ben' && Date.parse(r.ts) / 1000 >= estopAt - 1),
+      'the trip recorded as ben\'s');
+    // Why the flood cannot hold it back (docs/safety.md S19): the broker sent ben's E-stop to
+    // sensoryd's E-stop connection, which carried none of ana's flood, so it queued behind
+    // nothing on its way (the figures are scripts/bench's, "floods").
+    const sent = fs.readFileSync(path.join(room.dir, 'broker.log'), 'utf8').split('\n')
+      .filter((line) => line.includes('Sending PUBLISH to sensoryd-estop '));
+    assert.ok(sent.some((line) => line.includes("'sensoryd/room-1/user/ben/cmd/estop'")), 'the E-stop on the E-stop connection');
+    assert.deepEqual(sent.filter((line) => !/'sensoryd\/room-1\/user\/\w+\/cmd\/estop'|'sensoryd-internal\//.test(line)), []);
+    // sensoryd is still the room's: a command after the flood is answered.
+    assert.equal((await command(ben, 'ben', 'reset', {}, 60000)).ok, true);
+  });
+}
 
 test('an account that asks for sensoryd\'s client ids or the bridge\'s closes none of them, and another tablet\'s E-stop acts', async (t) => {
   const ben = await connect('ben');
