@@ -162,10 +162,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
   if (!session_log_.healthy()) recorder_.cannot_open(session_log_.error());
   mqtt_->on_disconnected([this] { scene_broker_connected(false); });
   mqtt_->on_connected([this] {
-    // Both paths: with identity required, a command on the open one is answered
-    // identity_required (and logged), so that a client on the old path learns why.
-    mqtt_->subscribe(topic_prefix_ + "cmd/+");
-    mqtt_->subscribe(topic_prefix_ + "user/+/cmd/+");
+    subscribe_commands();
     for (const auto& filter : discovery_.subscriptions()) mqtt_->subscribe(filter);
     scene_broker_connected(true);
     state_->connected(Clock::now());
@@ -192,6 +189,13 @@ App::~App() {
   // Buses post into io_; stop their threads before anything they could call goes away.
   for (auto& [id, bus] : buses_) bus->stop();
   alive_.reset();
+}
+
+void App::subscribe_commands() {
+  // Both paths: with identity required, a command on the open one is answered
+  // identity_required (and logged), so that a client on the old path learns why.
+  mqtt_->subscribe(topic_prefix_ + "cmd/+");
+  mqtt_->subscribe(topic_prefix_ + "user/+/cmd/+");
 }
 
 void App::post(std::function<void()> fn) {

@@ -100,6 +100,9 @@ class App {
   void drain();
   // Once a second: what the Intake coalesced or dropped, to the CommandDesk.
   void report_intake(Clock::time_point now);
+  // The room's command filters, on the main link (at connect, and again after retained
+  // commands were cleared: CommandDesk::take_retained_cleared).
+  void subscribe_commands();
   // Runs `fn` on the logic thread, unless the App is gone by then.
   void post(std::function<void()> fn);
   void devices_changed();

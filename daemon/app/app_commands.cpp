@@ -42,6 +42,8 @@ void App::report_intake(Clock::time_point now) {
   // A flood has passed: give the memory it took back to the system, so that a daemon that has
   // weathered one does not keep its high-water mark for good.
   if (desk_.report(gate_->intake().take_counts())) ::malloc_trim(0);
+  // Once a second at most: the retained commands the broker held back from the last delivery.
+  if (desk_.take_retained_cleared() && mqtt_->connected()) subscribe_commands();
 }
 
 }  // namespace sensoryd

@@ -56,6 +56,7 @@ bool CommandDesk::handle(const InboundMessage& message, Clock::time_point now) {
     // Cleared from the broker, so that it is not handed to every new subscriber and to each of
     // our reconnects (the room's ACL lets sensoryd clear commands, docs/security.md).
     link_.publish(message.topic, "", true);
+    ++retained_cleared_;
     return true;
   }
   auto parsed =
@@ -109,6 +110,12 @@ bool CommandDesk::report(const Intake::Counts& counts) {
         "in the last second",
         unanswered, counts.device_messages_dropped);
   }
+  if (counts.retained_left > 0) {
+    spdlog::warn(
+        "mqtt: {} retained command(s) were left on the broker, more than can wait to be "
+        "cleared at once; it hands them over again when sensoryd reconnects",
+        counts.retained_left);
+  }
   if (unrecorded > 0) {
     // The clinical log holds a bounded number of refusals per second, and this count of the rest.
     recorder_.record(EventType::command_refusals_unrecorded,
@@ -118,6 +125,12 @@ bool CommandDesk::report(const Intake::Counts& counts) {
     hooks_.flush();
   }
   return flood_passed;
+}
+
+bool CommandDesk::take_retained_cleared() {
+  bool any = retained_cleared_ > 0;
+  retained_cleared_ = 0;
+  return any;
 }
 
 void CommandDesk::reply(const InboundMessage& message, const std::string& payload) {

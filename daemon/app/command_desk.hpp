@@ -56,6 +56,11 @@ class CommandDesk {
   // and a record of the commands left unanswered or unrecorded. True when the intake was
   // flooded in the second before but not in this one (its memory may be given back).
   bool report(const Intake::Counts& counts);
+  // Whether retained commands were cleared since the last call: then the room's command
+  // filters are to be subscribed again, so that the broker hands over the ones it held back
+  // (it gives a subscriber only as many as its queue holds, mosquitto's max_queued_messages),
+  // until a subscription brings none.
+  bool take_retained_cleared();
 
  private:
   void reply(const InboundMessage& message, const std::string& payload);
@@ -74,6 +79,7 @@ class CommandDesk {
   std::uint64_t replies_unsent_ = 0;          // commands left unanswered beyond those rates
   std::uint64_t records_before_command_ = 0;  // the recorder's last record when it began
   bool flooded_last_second_ = false;
+  std::uint64_t retained_cleared_ = 0;  // since the last take_retained_cleared()
 };
 
 }  // namespace sensoryd

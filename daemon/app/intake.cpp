@@ -21,7 +21,20 @@ bool Intake::is_command(const InboundMessage& message, std::string_view action) 
 bool Intake::push(InboundMessage message) {
   std::lock_guard lock(mutex_);
   bool command = is_command(message);
-  if (command && is_command(message, "estop") && !message.retained) {
+  if (command && message.retained) {
+    std::size_t bytes = message.payload_bytes != 0 ? message.payload_bytes : message.payload.size();
+    // An empty one is a retained command being cleared (by sensoryd): nothing to do.
+    if (bytes == 0) return false;
+    if (retained_.size() < limits_.retained_commands) {
+      // Only its request_id is read from it, for the refusal: a small payload is enough, and
+      // the lane stays small however big the retained commands were.
+      message.payload_bytes = bytes;
+      if (message.payload.size() > kRetainedPayloadKept) std::string().swap(message.payload);
+      retained_.push_back(std::move(message));
+    } else {
+      ++counts_.retained_left;
+    }
+  } else if (command && is_command(message, "estop")) {
     if (estops_.size() < limits_.estops) {
       estops_.push_back(std::move(message));
     } else {
@@ -29,10 +42,10 @@ bool Intake::push(InboundMessage message) {
     }
   } else if (command) {
     bool coalesced = false;
-    if (is_command(message, "lease") && !message.retained) {
+    if (is_command(message, "lease")) {
       // The newer lease renews from a later moment: the queued one adds nothing.
       auto queued = std::find_if(queue_.begin(), queue_.end(), [this](const InboundMessage& m) {
-        return !m.retained && is_command(m, "lease");
+        return is_command(m, "lease");
       });
       if (queued != queue_.end()) {
         *queued = std::move(message);
@@ -78,9 +91,13 @@ Intake::Batch Intake::take(std::size_t max) {
     batch.messages.push_back(std::move(next));
     queue_.pop_front();
   }
+  while (batch.messages.size() < max && !retained_.empty()) {
+    batch.messages.push_back(std::move(retained_.front()));
+    retained_.pop_front();
+  }
   batch.busy.assign(std::make_move_iterator(busy_.begin()), std::make_move_iterator(busy_.end()));
   busy_.clear();
-  batch.more = !estops_.empty() || !queue_.empty();
+  batch.more = !estops_.empty() || !queue_.empty() || !retained_.empty();
   drain_scheduled_ = batch.more;
   return batch;
 }
@@ -94,7 +111,7 @@ Intake::Counts Intake::take_counts() {
 
 std::size_t Intake::queued() const {
   std::lock_guard lock(mutex_);
-  return estops_.size() + queue_.size() + busy_.size();
+  return estops_.size() + queue_.size() + busy_.size() + retained_.size();
 }
 
 }  // namespace sensoryd

@@ -3,7 +3,9 @@
 // volume of messages can delay a safety function by more than one small slice of work, nor grow
 // memory. E-stops go first and are never refused; a lease replaces the one still queued; a
 // command beyond the queue's room is refused `busy` (a bounded number of those are answered,
-// the rest only counted); a device message beyond its room is dropped and counted.
+// the rest only counted); a device message beyond its room is dropped and counted. Retained
+// commands (never acted on, only cleared from the broker) have a lane of their own, so that the
+// thousands a broker can hand over at a reconnect are each cleared, never refused `busy`.
 #pragma once
 
 #include <cstddef>
@@ -25,15 +27,23 @@ class Intake {
     std::size_t estops = 64;             // beyond this, a further E-stop adds nothing: one latches
     std::size_t busy_replies = 32;       // refused commands still to be answered `busy`
     std::size_t device_messages = 1024;  // state and buttons of MQTT devices
+    // Retained commands waiting to be refused and cleared from the broker (each keeps at most
+    // kRetainedPayloadKept bytes of its payload). Beyond: left retained until a reconnect of
+    // sensoryd's has the broker deliver them again.
+    std::size_t retained_commands = 4096;
   };
+  static constexpr std::size_t kRetainedPayloadKept = 256;
   // What became of the messages that were not queued as themselves, since the last take.
   struct Counts {
     std::uint64_t leases_coalesced = 0;  // replaced by a newer lease before they were handled
     std::uint64_t estops_coalesced = 0;  // an E-stop already queued will latch the trip
     std::uint64_t commands_dropped = 0;  // refused busy, beyond the answers that are sent
     std::uint64_t device_messages_dropped = 0;
+    std::uint64_t retained_left = 0;  // retained commands beyond their lane, left on the broker
     bool any() const {
-      return leases_coalesced + estops_coalesced + commands_dropped + device_messages_dropped > 0;
+      return leases_coalesced + estops_coalesced + commands_dropped + device_messages_dropped +
+                 retained_left >
+             0;
     }
   };
   struct Batch {
@@ -67,6 +77,7 @@ class Intake {
   std::size_t commands_queued_ = 0;
   std::size_t device_messages_queued_ = 0;
   std::deque<InboundMessage> busy_;
+  std::deque<InboundMessage> retained_;
   Counts counts_;
   bool drain_scheduled_ = false;
 };

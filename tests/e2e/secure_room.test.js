@@ -290,6 +290,49 @@ test('the broker disconnects an account that sends a message over 256 KiB, befor
   assert.equal(witness.some(([, text]) => text.includes('"big"')), false);
 });
 
+test('5,000 retained 10 KB commands from one account are each cleared from the broker, and none is acted on', { timeout: 240000 }, async (t) => {
+  const ana = await connect('ana');
+  const body = JSON.stringify({ request_id: 'kept', text: 'x'.repeat(10 * 1024) });
+  const started = Date.now();
+  for (let i = 0; i < 5000; i += 250) {
+    const batch = [];
+    for (let j = i; j < i + 250; j++) batch.push(ana.publishAsync('sensoryd/room-1/user/ana/cmd/r' + j, body, { qos: 1, retain: true }));
+    await Promise.all(batch);
+  }
+  t.diagnostic('5,000 retained commands published in ' + ((Date.now() - started) / 1000).toFixed(1) + ' s');
+  // A new subscriber to those topics (the witness, who may read them) is handed none once
+  // sensoryd has cleared them all: asked again on a fresh connection until so.
+  await until(async () => {
+    const witness = await connect('witness');
+    const seen = [];
+    const marker = 'done-' + Math.random().toString(16).slice(2);
+    const markerSeen = new Promise((resolve) => witness.on('message', (topic, payload, packet) => {
+      if (packet.retain && payload.length > 0) seen.push(topic);
+      if (payload.toString().includes(marker)) resolve();
+    }));
+    await witness.subscribeAsync('sensoryd/room-1/user/ana/cmd/#', { qos: 0 });
+    // The broker hands a new subscriber the retained messages at once; a live message sent
+    // after the SUBACK comes after them.
+    await ana.publishAsync('sensoryd/room-1/user/ana/cmd/marker', JSON.stringify({ request_id: marker }), { qos: 1 });
+    // While more are retained than the broker queues for one subscriber, it drops the rest
+    // and maybe the marker: then this look is over after 10 s, and counts as not yet cleared.
+    let bound;
+    const seenAll = await Promise.race([
+      markerSeen.then(() => true),
+      new Promise((resolve) => (bound = setTimeout(() => resolve(false), 10000))),
+    ]);
+    clearTimeout(bound);
+    witness.end(true);
+    if (!seenAll) return false;
+    return seen.length === 0;
+  }, 120000, 'every retained command cleared');
+  t.diagnostic('all cleared ' + ((Date.now() - started) / 1000).toFixed(1) + ' s after the first was published');
+  // Refused as retained (at the bounded rate, the rest counted), none carried out.
+  const log = fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(log.some((r) => r.type === 'command_refused' && r.code === 'retained_command' && r.action.startsWith('r')));
+  assert.ok(!log.some((r) => r.type === 'command_refused' && r.code === 'busy' && r.action.startsWith('r')), 'none refused busy');
+});
+
 test('one account opening 3,000 connections holds one at a time; sensoryd stays connected and another tablet is answered', { timeout: 300000 }, async (t) => {
   const monitor = await connect('monitor');
   const availability = await collect(monitor, 'sensoryd/room-1/availability');
@@ -310,4 +353,14 @@ test('one account opening 3,000 connections holds one at a time; sensoryd stays 
   const answer = await command(ben, 'ben', 'lease');
   assert.ok(answer.request_id, JSON.stringify(answer));
   assert.deepEqual(availability.map(([, text]) => text).filter((text) => text !== 'online'), [], 'sensoryd never went offline');
+});
+
+// Last: the attacks above (floods up to 300,000 commands, a 1 MiB note, 3,000 connections,
+// retained commands) each left sensoryd's memory bounded (issue #27: under 32 MiB throughout).
+// Not under the sanitizers, whose shadow memory is counted in the resident set too.
+test('sensoryd\'s resident memory stayed under 32 MiB through every attack above', (t) => {
+  const peak = peakRssKib();
+  t.diagnostic(`sensoryd's peak RSS since it started: ${peak} KiB`);
+  if (process.env.SENSORYD_SANITIZE === '1') return;
+  assert.ok(peak < 32 * 1024, `peak RSS ${peak} KiB`);
 });

@@ -161,11 +161,14 @@ TEST_F(CommandDeskTest, ARetainedCommandIsRefusedAndClearedAndItsClearingIsNotAn
   ASSERT_NE(cleared, nullptr);
   EXPECT_TRUE(cleared->retained);
   EXPECT_EQ(cleared->payload, "");
+  EXPECT_TRUE(desk.take_retained_cleared());  // the broker may hold more back: ask again
+  EXPECT_FALSE(desk.take_retained_cleared());
   InboundMessage clearing = message("cmd/stop", "");
   clearing.retained = true;
   std::size_t before = link.published.size();
   desk.handle(clearing, t0);
   EXPECT_EQ(link.published.size(), before);
+  EXPECT_FALSE(desk.take_retained_cleared());
 }
 
 class IdentityRoom : public CommandDeskTest {

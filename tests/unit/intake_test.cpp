@@ -83,6 +83,54 @@ TEST(Intake, ARetainedLeaseIsNotCoalescedSoThatItIsRefusedAsRetained) {
   EXPECT_EQ(intake.take(10).messages.size(), 2u);
 }
 
+// Thousands of retained commands (a broker hands them all over at a reconnect) each reach the
+// logic thread to be cleared, none refused busy, and the lane keeps only a small part of each.
+TEST(Intake, RetainedCommandsHaveALaneOfTheirOwnAndKeepLittleOfTheirPayload) {
+  Intake intake("sensoryd/r/");
+  std::string big = R"({"request_id":"x","text":")" + std::string(10'000, 'a') + "\"}";
+  for (int i = 0; i < 4096; ++i) {
+    InboundMessage m = message("sensoryd/r/user/ana/cmd/r" + std::to_string(i), big);
+    m.retained = true;
+    intake.push(m);
+  }
+  intake.push(command("next", "live"));  // a live command is not held behind them
+  InboundMessage cleared = message("sensoryd/r/user/ana/cmd/r0", "");
+  cleared.retained = true;  // sensoryd's own clearing, coming back: nothing to do
+  intake.push(cleared);
+  EXPECT_EQ(intake.queued(), 4096u + 1u);
+  auto batch = intake.take(16);
+  EXPECT_EQ(batch.messages.front().payload, R"({"request_id":"live"})");
+  EXPECT_TRUE(batch.busy.empty());
+  for (std::size_t i = 1; i < batch.messages.size(); ++i) {
+    EXPECT_TRUE(batch.messages[i].retained);
+    EXPECT_EQ(batch.messages[i].payload, "");  // not kept: over kRetainedPayloadKept
+    EXPECT_EQ(batch.messages[i].payload_bytes, big.size());
+  }
+  std::size_t taken = batch.messages.size();
+  while (batch.more) {
+    batch = intake.take(16);
+    taken += batch.messages.size();
+  }
+  EXPECT_EQ(taken, 4096u + 1u);
+  EXPECT_FALSE(intake.take_counts().any());
+}
+
+TEST(Intake, RetainedCommandsBeyondTheirLaneAreLeftOnTheBrokerAndCounted) {
+  Intake::Limits limits;
+  limits.retained_commands = 3;
+  Intake intake("sensoryd/r/", limits);
+  for (int i = 0; i < 5; ++i) {
+    InboundMessage m = command("next", std::to_string(i));
+    m.retained = true;
+    intake.push(m);
+  }
+  auto batch = intake.take(16);
+  EXPECT_EQ(payloads(batch.messages),
+            (std::vector<std::string>{R"({"request_id":"0"})", R"({"request_id":"1"})",
+                                      R"({"request_id":"2"})"}));  // small: kept whole
+  EXPECT_EQ(intake.take_counts().retained_left, 2u);
+}
+
 TEST(Intake, CommandsBeyondItsRoomAreRefusedBusyAndOnlyABoundedNumberAnswered) {
   Intake intake("sensoryd/r/", Intake::Limits{4, 2, 3, 5});
   for (int i = 0; i < 20; ++i) intake.push(command("next", std::to_string(i)));
