@@ -72,13 +72,12 @@
     state.broker = 'connecting';
     client = mqtt.connect(brokerUrl, options);
     client.on('connect', () => {
-      state.broker = 'connected';
-      state.brokerError = '';
+      RoomState.connectionOpened(state, Date.now());
       subscribe();
       render();
     });
     client.on('close', () => {
-      if (state.broker !== 'unauthorized') state.broker = 'disconnected';
+      RoomState.connectionClosed(state, Date.now());
       render();
     });
     client.on('error', (error) => {
@@ -111,9 +110,12 @@
     }
     room = id;
     store.set('room', id);
-    const broker = state.broker;
+    const previous = state;
     state = RoomState.create(id);
-    state.broker = broker;
+    // The connection is the same whatever the room.
+    state.broker = previous.broker;
+    state.connectedAtMs = previous.connectedAtMs;
+    state.shortConnections = previous.shortConnections;
     choice = { child: '', profile: '' };
     renderedProfiles = '';
     if (client && client.connected) subscribe();

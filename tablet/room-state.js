@@ -17,12 +17,18 @@
   // An E-stop not answered within this is said to be unconfirmed, and sent again as often
   // until the room answers (docs/tablet.md).
   const ESTOP_CONFIRM_MS = 1000;
+  // A connection closed sooner than this after it opened is short; this many short ones in a
+  // row and the page says the account is most likely signed in elsewhere too (docs/tablet.md).
+  const SHORT_CONNECTION_MS = 10000;
+  const SHORT_CONNECTIONS_TO_SAY = 3;
 
   function create(roomId) {
     return {
       room: roomId,
       broker: 'connecting', // connecting | connected | disconnected | unauthorized
       brokerError: '',
+      connectedAtMs: null, // when the current connection opened
+      shortConnections: 0, // connections in a row closed within SHORT_CONNECTION_MS
       availability: null, // 'online' | 'offline' | null (not heard yet)
       lastHeardMs: null, // when sensoryd last published anything we saw
       session: null,
@@ -139,9 +145,41 @@
     return Math.round(s / 60) + ' min ago';
   }
 
+  // The broker connection opened or closed. The room's broker allows one connection per account
+  // (it binds client ids to accounts), so two tabs or tablets signed in as one account close
+  // each other's connection every time either reconnects; mosquitto 2.0.11 sends no "session
+  // taken over" when it does, so the page infers it from connections that keep closing soon
+  // after they open.
+  function connectionOpened(state, nowMs) {
+    state.broker = 'connected';
+    state.brokerError = '';
+    state.connectedAtMs = nowMs;
+  }
+  function connectionClosed(state, nowMs) {
+    if (state.broker !== 'unauthorized') state.broker = 'disconnected';
+    if (state.connectedAtMs === null) return; // an attempt that never connected
+    const short = nowMs - state.connectedAtMs < SHORT_CONNECTION_MS;
+    state.shortConnections = short ? state.shortConnections + 1 : 0;
+    state.connectedAtMs = null;
+  }
+  function accountSharedLikely(state, nowMs) {
+    if (state.shortConnections < SHORT_CONNECTIONS_TO_SAY) return false;
+    // A connection that has lasted longer than a short one ends the suspicion.
+    return state.connectedAtMs === null || nowMs - state.connectedAtMs < SHORT_CONNECTION_MS;
+  }
+  const ACCOUNT_SHARED_TEXT =
+    'The connection to the room keeps closing soon after it opens: this account is most likely ' +
+    'signed in on another tablet or tab too, and the room allows one connection per account. ' +
+    'Sign out there, or give each tablet its own account.';
+
   // Whether the page may send commands, and what the connection line says.
   function connectionView(state, nowMs) {
     const ago = state.lastHeardMs === null ? '' : formatAgo(nowMs - state.lastHeardMs);
+    if (accountSharedLikely(state, nowMs)) {
+      // Commands stay possible while connected: the E-stop above all.
+      const online = state.broker === 'connected' && state.availability === 'online';
+      return { level: 'offline', online, text: ACCOUNT_SHARED_TEXT };
+    }
     if (state.broker === 'unauthorized') {
       return {
         level: 'offline',
@@ -493,6 +531,9 @@
     MAX_SAMPLES,
     REPLY_TIMEOUT_MS,
     ESTOP_CONFIRM_MS,
+    SHORT_CONNECTION_MS,
+    connectionOpened,
+    connectionClosed,
     estopUnconfirmedOutcome,
     brokerUrl,
     create,

@@ -546,6 +546,22 @@ test('the secure room: the page over HTTPS, signed in as ana, her session and E-
       await frame.waitForLoadState('load');
       assert.equal(await frame.locator('#estop').count(), 0, 'the page loaded inside another origin');
       await framer.close();
+      // ana signs in on a second tab too: the broker keeps one connection per account, so the
+      // two tabs close each other's in turn, and the page says what is most likely going on.
+      const second = await page.context().newPage();
+      await second.goto(room.url);
+      const again = second.getByRole('dialog', { name: "Sign in to the room's broker" });
+      await until(() => again.isVisible(), 15000, 'the sign-in dialog in the second tab');
+      await second.getByLabel('User name').fill('ana');
+      await second.getByLabel('Password').fill(room.secret('ana'));
+      await second.getByRole('button', { name: 'Sign in', exact: true }).click();
+      const shared = /signed in on another tablet or tab too/;
+      const saying = await until(async () => {
+        for (const tab of [page, second]) if (shared.test(await text(tab, '#connection'))) return tab;
+        return false;
+      }, 60000, 'a tab saying the account is in use elsewhere');
+      await saying.screenshot({ path: path.join(screenshots, 'account-shared.png'), animations: 'disabled' });
+      await second.close();
     },
     { secure: true, trust },
   );

@@ -161,6 +161,37 @@ test('offline: every command but the E-stop is off, and the page says why', () =
   assert.match(RoomState.view(state, T0, null).connection.text, /refused this tablet's sign-in/);
 });
 
+test('connections that keep closing soon after they open: the page says the account is most likely in use elsewhere', () => {
+  const state = room([['availability', 'online'], ['session', idle], ['safety', safe]]);
+  const shared = /signed in on another tablet or tab too/;
+  let t = T0;
+  // Two tabs with one account: each connection lasts the other's reconnect delay (2 s).
+  for (let i = 0; i < 2; i++) {
+    RoomState.connectionOpened(state, t);
+    RoomState.connectionClosed(state, (t += 2000));
+    t += 2000;
+  }
+  assert.doesNotMatch(RoomState.view(state, t, null).connection.text, shared); // two could be the Wi-Fi
+  RoomState.connectionOpened(state, t);
+  RoomState.connectionClosed(state, (t += 2000));
+  let view = RoomState.view(state, t, null);
+  assert.match(view.connection.text, shared);
+  assert.equal(view.connection.online, false);
+  // Connected again meanwhile: still said, and the E-stop and commands work while it lasts.
+  RoomState.connectionOpened(state, (t += 2000));
+  view = RoomState.view(state, t + 1000, null);
+  assert.match(view.connection.text, shared);
+  assert.equal(view.connection.online, true);
+  assert.equal(view.controls.estop.enabled, true);
+  // A connection that lasts longer than a short one ends it, and so does its close later.
+  assert.match(RoomState.view(state, t + RoomState.SHORT_CONNECTION_MS + 1, null).connection.text, /^Room online/);
+  RoomState.connectionClosed(state, t + 60000);
+  assert.match(RoomState.view(state, t + 60000, null).connection.text, /^No connection to the room/);
+  // An attempt that never connected counts neither way.
+  RoomState.connectionClosed(state, t + 61000);
+  assert.equal(state.shortConnections, 0);
+});
+
 test('messages of another room, bad JSON and unknown topics change nothing', () => {
   const state = room([['availability', 'online'], ['session', running]]);
   const before = JSON.stringify(state);
