@@ -139,7 +139,11 @@ class Bench {
       for (int i = 0; i < trips; ++i) mqtt.add(flooded_trip(false, size, "adjust"));
       double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
       std::printf("  %zu commands (%d trips, %.0f s):\n", size, trips, s);
-      mqtt.print("mqtt estop -> stop write", kPollMs + 10.0);
+      // Too few trips for a p99: the bound is held against every one of them.
+      mqtt.print("mqtt estop -> stop write", -1.0);
+      double worst = mqtt.at(1.0);
+      std::printf("  every trip within %.1f ms: %s (max %.2f)\n", kPollMs + 10.0,
+                  worst <= kPollMs + 10.0 ? "met" : "NOT MET", worst);
     }
     command_round_trip();
     long peak = peak_rss_kib(room_->daemon().pid());
@@ -354,9 +358,13 @@ class Bench {
       return safety && safety->value(key, false);
     };
     if (!wait_until([&] { return safety_says("reset_possible"); }, 30s)) fail("no reset possible");
-    room_->tablet().command("reset", json::object(), 30s);
-    if (!wait_until([&] { return safety_says("motion_allowed"); }, 30s))
-      fail("no motion after reset");
+    // Sent again until motion is allowed: right after a flood, a reset that meets a full intake
+    // is refused `busy`, or only counted beyond 20 such answers a second.
+    for (int i = 0; i < 15; ++i) {
+      room_->tablet().command("reset", json::object(), 2s);
+      if (wait_until([&] { return safety_says("motion_allowed"); }, 2s)) return;
+    }
+    fail("no motion after reset");
   }
 
   // When the simulator recorded the E-stop's contact opening, after the last trip.

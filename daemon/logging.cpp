@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include <spdlog/async.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
@@ -31,19 +32,31 @@ bool stderr_is_journal() {
 }  // namespace
 
 void setup_logging(const std::string& level) {
-  std::shared_ptr<spdlog::logger> logger;
+  std::shared_ptr<spdlog::sinks::sink> sink;
+  std::string pattern;
   if (stderr_is_journal()) {
-    logger = std::make_shared<spdlog::logger>(
-        "sensoryd", std::make_shared<spdlog::sinks::systemd_sink_mt>("sensoryd"));
-    logger->set_pattern("%v");
+    sink = std::make_shared<spdlog::sinks::systemd_sink_mt>("sensoryd");
+    pattern = "%v";
   } else {
-    logger = std::make_shared<spdlog::logger>("sensoryd",
-                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    pattern = "%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v";
   }
+  // Lines are written by a thread of their own (docs/safety.md S19): a flood of commands, each
+  // logged, or a journal or pipe slow to take them never holds up the control tick. Beyond
+  // kLinesWaiting the oldest waiting lines are dropped; the clinical record is not a log line.
+  constexpr std::size_t kLinesWaiting = 2048;
+  spdlog::init_thread_pool(kLinesWaiting, 1);
+  auto logger = std::make_shared<spdlog::async_logger>(
+      "sensoryd", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::overrun_oldest);
+  logger->set_pattern(pattern);
   logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
+}
+
+void finish_logging() {
+  // Writes what waits, then ends the logging thread.
+  spdlog::shutdown();
 }
 
 }  // namespace sensoryd

@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
   if (!options.export_child.empty()) return export_child(options);
   if (!options.report_child.empty()) return report_child(options);
 
-  sensoryd::setup_logging(options.log_level);
+  sensoryd::LoggingSession logging(options.log_level);
 
   auto loaded = sensoryd::config::load_room(options.config);
   if (!loaded.room) {
