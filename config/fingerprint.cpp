@@ -64,11 +64,7 @@ Fingerprint fingerprint(const Room& room) {
   for (const auto& path : paths) {
     auto text = contents(path);
     FileDigest digest{path.string(), "unreadable"};
-    if (text) {
-      Sha256 one;
-      one.add(*text);
-      digest.sha256 = one.hex();
-    }
+    if (text) digest.sha256 = sha256_hex(*text);
     all.add(digest.path);
     all.add(std::string_view("\0", 1));
     all.add(text.value_or(""));
@@ -77,6 +73,12 @@ Fingerprint fingerprint(const Room& room) {
   }
   out.sha256 = all.hex();
   return out;
+}
+
+std::string sha256_hex(std::string_view bytes) {
+  Sha256 digest;
+  digest.add(bytes);
+  return digest.hex();
 }
 
 }  // namespace sensoryd::config

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/model.hpp"
@@ -21,5 +22,8 @@ struct Fingerprint {
 };
 
 Fingerprint fingerprint(const Room& room);
+
+// The SHA-256 of `bytes`, in hex.
+std::string sha256_hex(std::string_view bytes);
 
 }  // namespace sensoryd::config

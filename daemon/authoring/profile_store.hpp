@@ -1,0 +1,74 @@
+// Therapists' profiles on disk (issue #28): every saved version is kept as
+// <dir>/history/<id>/<version>.toml, and <dir>/<id>.toml is the version in force, ordinary TOML
+// in the profile schema for a technician to read, diff and back up. A deletion is a version too
+// (<version>.deleted), so a profile's history never loses anything and a deleted one can be
+// restored. Each file is written atomically: a temporary file, synced, renamed into place, the
+// directory synced; the history's file is written first and is what counts, so a power loss
+// leaves the previous version or the new one, never half of one, and opening the store puts
+// <id>.toml right again. The store does not read what a profile says: it is checked
+// (config::load_profile) before it is saved. One owner; not thread-safe.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace sensoryd::authoring {
+
+struct StoreError {
+  std::string code;  // bad_id, version_conflict, not_found, storage_failed
+  std::string message;
+};
+
+struct StoredVersion {
+  int version = 0;
+  bool deleted = false;  // the version that deleted the profile
+  std::string sha256;    // of the file's bytes; empty for a deletion
+};
+
+class ProfileStore {
+ public:
+  // Ids: 1-64 of a-z, 0-9, '-' and '_', starting with a letter or digit.
+  static constexpr std::size_t kMaxIdLength = 64;
+  static std::optional<StoreError> check_id(std::string_view id);
+
+  // Creates `dir` when missing, and puts each <id>.toml right from its history.
+  explicit ProfileStore(std::filesystem::path dir);
+
+  // The ids of the profiles in force (not deleted), sorted.
+  std::vector<std::string> ids() const;
+  // The latest version, a deletion included (0: never saved).
+  int latest(std::string_view id) const;
+  // The text in force; none when never saved or deleted.
+  std::optional<std::string> text(std::string_view id) const;
+  // The text of one saved version; none when it is a deletion or was never saved.
+  std::optional<std::string> text(std::string_view id, int version) const;
+  // Every version, oldest first.
+  std::vector<StoredVersion> history(std::string_view id) const;
+
+  // Saves `text` as the next version when `base_version` is the latest (0 for a new profile):
+  // refused `version_conflict` when someone saved since. Nothing changes on a refusal or a
+  // failed write.
+  std::variant<StoredVersion, StoreError> save(std::string_view id, std::string_view text,
+                                               int base_version);
+  // Saves an earlier version's text again as the next version.
+  std::variant<StoredVersion, StoreError> restore(std::string_view id, int version,
+                                                  int base_version);
+  // Deletes the profile in force (a new version that says so).
+  std::variant<StoredVersion, StoreError> remove(std::string_view id, int base_version);
+
+ private:
+  std::filesystem::path history_dir(std::string_view id) const;
+  std::optional<StoreError> check_base(std::string_view id, int base_version) const;
+  std::variant<StoredVersion, StoreError> write_version(std::string_view id,
+                                                        const std::optional<std::string>& text);
+  // Makes <id>.toml what the latest version says.
+  std::optional<StoreError> settle(std::string_view id);
+
+  std::filesystem::path dir_;
+};
+
+}  // namespace sensoryd::authoring
