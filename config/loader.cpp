@@ -158,6 +158,45 @@ void load_profiles(const std::filesystem::path& dir, const toml::source_region& 
   }
 }
 
+// Therapists' profiles: the same checks and messages as the room's, but each one that fails
+// them is a warning and left out, never an error that would keep the room from starting.
+void load_authored_profiles(const std::filesystem::path& dir, Room& room,
+                            Diagnostics& diagnostics) {
+  std::error_code ec;
+  if (dir.empty() || !std::filesystem::is_directory(dir, ec)) return;
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".toml")
+      files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    Diagnostics own;
+    auto text = read_file(file);
+    std::optional<Profile> profile;
+    if (!text) {
+      own.errors.push_back(file_error(file, "cannot read profile file: check its permissions"));
+    } else {
+      profile = load_profile(*text, file, room, own);
+    }
+    if (profile && room.profiles.count(profile->id) != 0) {
+      own.errors.push_back(file_error(file, "profile id \"" + profile->id + "\" is also used by " +
+                                                room.profiles[profile->id].source.string() +
+                                                ": give each profile its own id"));
+    }
+    for (auto& warning : own.warnings) diagnostics.warnings.push_back(std::move(warning));
+    if (!own.ok() || !profile) {
+      for (auto& error : own.errors) {
+        error.message = "authored profile left out: " + error.message;
+        diagnostics.warnings.push_back(std::move(error));
+      }
+      continue;
+    }
+    profile->origin = ProfileOrigin::authored;
+    room.profiles.emplace(profile->id, std::move(*profile));
+  }
+}
+
 // Children may name the profiles they may use; those must exist.
 void check_child_profiles(const toml::table& root, Room& room, Diagnostics& diagnostics) {
   for (const auto& [id, child] : room.children) {
@@ -238,7 +277,8 @@ void read_integrations(TableReader& root, Room& room, Diagnostics& diagnostics) 
 
 }  // namespace
 
-LoadResult load_room_from_string(std::string_view toml_text, const std::filesystem::path& name) {
+LoadResult load_room_from_string(std::string_view toml_text, const std::filesystem::path& name,
+                                 const LoadOptions& options) {
   LoadResult result;
   Diagnostics& diagnostics = result.diagnostics;
   auto parsed = parse_toml(toml_text, name.string(), diagnostics);
@@ -276,13 +316,14 @@ LoadResult load_room_from_string(std::string_view toml_text, const std::filesyst
   if (diagnostics.ok()) {
     const toml::node* dir_node = root.at_path("room.profiles_dir").node();
     load_profiles(profiles_dir, dir_node ? dir_node->source() : root.source(), room, diagnostics);
+    load_authored_profiles(options.authored_profiles_dir, room, diagnostics);
     check_child_profiles(root, room, diagnostics);
   }
   if (diagnostics.ok()) result.room = std::move(room);
   return result;
 }
 
-LoadResult load_room(const std::filesystem::path& room_file) {
+LoadResult load_room(const std::filesystem::path& room_file, const LoadOptions& options) {
   auto text = read_file(room_file);
   if (!text) {
     LoadResult result;
@@ -291,7 +332,7 @@ LoadResult load_room(const std::filesystem::path& room_file) {
         "cannot read the room file: check the path given to --config and its permissions"));
     return result;
   }
-  return load_room_from_string(*text, room_file);
+  return load_room_from_string(*text, room_file, options);
 }
 
 }  // namespace sensoryd::config

@@ -14,9 +14,17 @@ struct LoadResult {
   Diagnostics diagnostics;
 };
 
-LoadResult load_room(const std::filesystem::path& room_file);
+struct LoadOptions {
+  // Therapists' profiles (<state>/profiles), read after the room's with the same checks. One
+  // that fails them, or takes a room profile's id, is left out with a warning: a therapist's
+  // file never keeps the room from starting. Empty or missing: none.
+  std::filesystem::path authored_profiles_dir;
+};
+
+LoadResult load_room(const std::filesystem::path& room_file, const LoadOptions& options = {});
 
 // For tests: the room from text; profiles still come from profiles_dir relative to `name`.
-LoadResult load_room_from_string(std::string_view toml_text, const std::filesystem::path& name);
+LoadResult load_room_from_string(std::string_view toml_text, const std::filesystem::path& name,
+                                 const LoadOptions& options = {});
 
 }  // namespace sensoryd::config

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <set>
@@ -91,6 +92,10 @@ struct Trigger {
   bool operator==(const Trigger&) const = default;
 };
 
+// Where a profile comes from: the technician's files beside the room file, or a therapist's,
+// authored on the tablet and kept in the state directory (docs/profiles.md).
+enum class ProfileOrigin : std::uint8_t { room, authored };
+
 struct Profile {
   std::string id;
   std::string title;
@@ -102,6 +107,7 @@ struct Profile {
   std::vector<Step> wind_down;  // run on stop
   std::vector<Trigger> triggers;
   std::filesystem::path source;
+  ProfileOrigin origin = ProfileOrigin::room;
 
   // The timed length of one run, loops included; waits for "go" count as zero.
   Millis total_duration() const;

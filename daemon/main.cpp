@@ -25,8 +25,15 @@
 
 namespace {
 
-int check_config(const std::string& path) {
-  auto result = sensoryd::config::load_room(path);
+std::filesystem::path state_dir(const sensoryd::CliOptions& options);
+
+// Therapists' profiles are kept in the state directory (docs/profiles.md).
+sensoryd::config::LoadOptions load_options(const sensoryd::CliOptions& options) {
+  return {state_dir(options) / "profiles"};
+}
+
+int check_config(const std::string& path, const sensoryd::config::LoadOptions& load) {
+  auto result = sensoryd::config::load_room(path, load);
   for (const auto& warning : result.diagnostics.warnings) {
     std::cerr << warning.file << ":" << warning.line << ":" << warning.column
               << ": warning: " << warning.message << "\n";
@@ -115,13 +122,13 @@ int main(int argc, char** argv) {
     std::cout << "sensoryd " << SENSORYD_VERSION << "\n";
     return sensoryd::kExitOk;
   }
-  if (options.check_config) return check_config(options.config);
+  if (options.check_config) return check_config(options.config, load_options(options));
   if (!options.export_child.empty()) return export_child(options);
   if (!options.report_child.empty()) return report_child(options);
 
   sensoryd::LoggingSession logging(options.log_level);
 
-  auto loaded = sensoryd::config::load_room(options.config);
+  auto loaded = sensoryd::config::load_room(options.config, load_options(options));
   if (!loaded.room) {
     for (const auto& error : loaded.diagnostics.errors) spdlog::error("{}", error.to_string());
     spdlog::error("{}: invalid configuration; not starting (run --check-config)", options.config);
@@ -161,7 +168,7 @@ int main(int argc, char** argv) {
           if (reader.joinable()) reader.join();
           reader = std::jthread([&] {
             auto reread = std::make_shared<sensoryd::config::LoadResult>(
-                sensoryd::config::load_room(options.config));
+                sensoryd::config::load_room(options.config, load_options(options)));
             sensoryd::config::Fingerprint print;
             if (reread->room) print = sensoryd::config::fingerprint(*reread->room);
             sensoryd::asio::post(io, [&, reread, print = std::move(print)] {

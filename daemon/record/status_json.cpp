@@ -60,12 +60,14 @@ std::string profiles_json(const std::map<std::string, config::Profile>& profiles
       if (step.duration) duration = std::chrono::duration<double>(*step.duration).count();
       steps.push_back({{"name", step.name}, {"duration_s", duration}});
     }
-    list.push_back({{"id", id},
-                    {"title", profile.title},
-                    {"purpose", profile.purpose},
-                    {"duration_s", std::chrono::duration<double>(profile.total_duration()).count()},
-                    {"needs", json::array({"swing_drive"})},
-                    {"steps", steps}});
+    list.push_back(
+        {{"id", id},
+         {"title", profile.title},
+         {"purpose", profile.purpose},
+         {"origin", profile.origin == config::ProfileOrigin::authored ? "authored" : "room"},
+         {"duration_s", std::chrono::duration<double>(profile.total_duration()).count()},
+         {"needs", json::array({"swing_drive"})},
+         {"steps", steps}});
   }
   return json_text(list);
 }

@@ -246,6 +246,45 @@ TEST_F(ConfigFiles, RefusesDuplicateProfileIds) {
   EXPECT_NE(result.diagnostics.errors.front().message.find("also used by"), std::string::npos);
 }
 
+// A therapist's profiles (the state directory's) are read with the room's checks and messages,
+// marked authored; one that fails them, or takes a room profile's id, is left out with a
+// warning naming its file:line:col, and the room still loads.
+TEST_F(ConfigFiles, AuthoredProfilesAreCheckedAlikeAndAFailingOneIsLeftOutWithAWarning) {
+  write("profiles/calm.toml", kGoodProfile);
+  std::filesystem::create_directories(dir.path() / "state" / "profiles");
+  auto slower = std::string(kGoodProfile);
+  slower.replace(slower.find("id = \"calm\""), 11, "id = \"calm-slow\"");
+  write("state/profiles/calm-slow.toml", slower);
+  auto too_far = std::string(slower);
+  too_far.replace(too_far.find("calm-slow"), 9, "calm-far");
+  too_far.replace(too_far.find("amplitude_deg = 10"), 18, "amplitude_deg = 25");
+  write("state/profiles/calm-far.toml", too_far);
+  write("state/profiles/calm-again.toml", kGoodProfile);  // the room's id
+  write("room.toml", kGoodRoom);
+  auto result = load_room(dir.path() / "room.toml", {dir.path() / "state" / "profiles"});
+  ASSERT_TRUE(result.room) << result.diagnostics.errors.front().to_string();
+  const Profile* slow = result.room->find_profile("calm-slow");
+  ASSERT_NE(slow, nullptr);
+  EXPECT_EQ(slow->origin, ProfileOrigin::authored);
+  EXPECT_EQ(result.room->find_profile("calm")->origin, ProfileOrigin::room);
+  EXPECT_EQ(result.room->find_profile("calm-far"), nullptr);
+  std::vector<std::string> warnings;
+  for (const auto& w : result.diagnostics.warnings) warnings.push_back(w.to_string());
+  auto said = [&](const std::string& text) {
+    return std::any_of(warnings.begin(), warnings.end(),
+                       [&](const std::string& w) { return w.find(text) != std::string::npos; });
+  };
+  // The same message the room's own profile would get, at the value's line.
+  EXPECT_TRUE(said("calm-far.toml:9:")) << testing::PrintToString(warnings);
+  EXPECT_TRUE(said("authored profile left out: ")) << testing::PrintToString(warnings);
+  EXPECT_TRUE(said("calm-again.toml")) << testing::PrintToString(warnings);
+  EXPECT_TRUE(said("is also used by")) << testing::PrintToString(warnings);
+  // Without the option, or with a folder that does not exist: the room's profiles only.
+  auto plain = load_room(dir.path() / "room.toml", {dir.path() / "nowhere"});
+  ASSERT_TRUE(plain.room);
+  EXPECT_EQ(plain.room->profiles.size(), 1u);
+}
+
 TEST_F(ConfigFiles, NamesAMissingRoomFile) {
   auto result = load_room(dir.path() / "nowhere.toml");
   ASSERT_EQ(result.diagnostics.errors.size(), 1u);
