@@ -124,6 +124,18 @@ void read_mqtt(TableReader& root, Room& room, Diagnostics& diagnostics) {
   reader.finish();
 }
 
+// The profile files of a folder (*.toml), in name order.
+std::vector<std::filesystem::path> profile_files(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".toml")
+      files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 void load_profiles(const std::filesystem::path& dir, const toml::source_region& dir_key, Room& room,
                    Diagnostics& diagnostics) {
   std::error_code ec;
@@ -133,13 +145,7 @@ void load_profiles(const std::filesystem::path& dir, const toml::source_region& 
                                    " does not exist: create it or set room.profiles_dir"));
     return;
   }
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".toml")
-      files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& file : files) {
+  for (const auto& file : profile_files(dir)) {
     auto text = read_file(file);
     if (!text) {
       diagnostics.errors.push_back(
@@ -164,13 +170,7 @@ void load_authored_profiles(const std::filesystem::path& dir, Room& room,
                             Diagnostics& diagnostics) {
   std::error_code ec;
   if (dir.empty() || !std::filesystem::is_directory(dir, ec)) return;
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".toml")
-      files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& file : files) {
+  for (const auto& file : profile_files(dir)) {
     Diagnostics own;
     auto text = read_file(file);
     std::optional<Profile> profile;

@@ -2,6 +2,7 @@
 
 #include <mqtt/async_client.h>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 
 namespace sensoryd {
 
@@ -180,14 +181,15 @@ void MqttLink::run_publisher() {
   };
   auto may_send_others = [this] { return unacknowledged_.load() < kPahoWindow; };
   while (true) {
+    std::deque<std::string> filters;
     std::deque<Outgoing> batch;
     std::uint64_t dropped = 0;
     {
       std::unique_lock lock(outbound_mutex_);
       // Woken by work, or after 250 ms to keep Paho's receive thread awake (see the header).
       bool work = outbound_ready_.wait_for(lock, 250ms, [&] {
-        return publisher_stop_ || !retained_.empty() || !urgent_.empty() ||
-               (!others_.empty() && may_send_others());
+        return publisher_stop_ || !subscriptions_.empty() || !retained_.empty() ||
+               !urgent_.empty() || (!others_.empty() && may_send_others());
       });
       dropped = outbound_dropped_;
       if (!work) {
@@ -200,8 +202,10 @@ void MqttLink::run_publisher() {
           (others_.empty() || !may_send_others())) {
         return;  // stopping: what Paho can take was handed over
       }
-      // State first: it is never held behind a backlog of replies. Then as many others as
-      // Paho's window takes, so that it always has room for the next state.
+      // Subscriptions first (made before what follows them); then state, never held behind a
+      // backlog of replies; then as many others as Paho's window takes, so that it always has
+      // room for the next state.
+      filters.swap(subscriptions_);
       batch.swap(retained_);
       for (auto& out : urgent_) batch.push_back(std::move(out));
       urgent_.clear();
@@ -212,7 +216,8 @@ void MqttLink::run_publisher() {
       }
     }
     report_dropped(dropped);
-    if (!client_->is_connected()) continue;  // retained state is republished on connect
+    if (!client_->is_connected()) continue;  // subscribed and republished on connect
+    for (const auto& filter : filters) send_subscription(filter);
     for (auto& out : batch) {
       try {
         auto message = mqtt::make_message(out.topic, out.payload, 1, out.retained);
@@ -327,6 +332,17 @@ void MqttLink::stop(std::chrono::milliseconds timeout) {
 }
 
 void MqttLink::subscribe(const std::string& filter) {
+  {
+    std::lock_guard lock(outbound_mutex_);
+    if (std::find(subscriptions_.begin(), subscriptions_.end(), filter) != subscriptions_.end()) {
+      return;
+    }
+    subscriptions_.push_back(filter);
+  }
+  outbound_ready_.notify_one();
+}
+
+void MqttLink::send_subscription(const std::string& filter) {
   try {
     // Retain As Published (MQTT 5): a retained message keeps its flag when the broker passes it
     // on live, not only when it sends it on subscribe, so a retained command is always known.

@@ -59,6 +59,7 @@ class MqttLink final : public BrokerLink {
   void stop(std::chrono::milliseconds timeout) override;
 
   bool connected() const override { return connected_; }
+  // Subscribed by the publisher thread, before what is published after this call.
   void subscribe(const std::string& filter) override;
   using BrokerLink::publish;
   void publish(const std::string& topic, const std::string& payload, bool retained) override;
@@ -81,6 +82,7 @@ class MqttLink final : public BrokerLink {
   // to itself after 250 ms without work, which keeps that poll from ever timing out
   // (docs/safety.md, "Timing under load").
   void run_publisher();
+  void send_subscription(const std::string& filter);
   void stop_publisher();
   // Paho C sends no more QoS 1 messages than the broker's Receive Maximum (mosquitto: 20) and,
   // with that window full, its send thread waits up to a second unless a new command wakes it:
@@ -102,6 +104,9 @@ class MqttLink final : public BrokerLink {
   std::string wake_topic_;
   std::mutex outbound_mutex_;
   std::condition_variable outbound_ready_;
+  // Filters to subscribe to, each once, ahead of everything published: subscribing takes Paho's
+  // client lock, which its receive thread holds through a flood, so the logic thread never does.
+  std::deque<std::string> subscriptions_;
   std::deque<Outgoing> retained_;  // state, latest per topic, sent first
   std::deque<Outgoing> urgent_;    // E-stops' replies, next, never dropped for a backlog
   std::deque<Outgoing> others_;    // replies, events, device commands, in order
