@@ -322,9 +322,22 @@ class Bench {
   }
 
   void start_until_enabled() {
-    auto reply = room_->tablet().command("start", {{"profile", "calm"}}, 10s);
-    if (!reply || !reply->value("ok", false))
-      fail("start refused: " + (reply ? reply->dump() : ""));
+    // Sent again while unanswered or refused `busy`: right after a flood the intake may still
+    // be full (see command_round_trip).
+    // An unanswered one may still have started the session: the room's state says.
+    auto running = [&] {
+      auto session = room_->tablet().latest_json("session");
+      return session && session->value("state", "") == "running";
+    };
+    std::optional<json> reply;
+    for (int i = 0; i < 15 && !running(); ++i) {
+      reply = room_->tablet().command("start", {{"profile", "calm"}}, 2s);
+      bool busy =
+          reply && reply->contains("error") && (*reply)["error"].value("code", "") == "busy";
+      if (reply && !busy) break;
+    }
+    if (!running() && !(reply && reply->value("ok", false)))
+      fail("start refused: " + (reply ? reply->dump() : "no reply in 30 s"));
     std::optional<double> enabled;
     bool seen = wait_until(
         [&] {
