@@ -19,6 +19,12 @@ const clients = [];
 
 before(async () => {
   room = await startRoom('secure', { secure: true });
+  // startRoom returns once sensoryd runs; the tests below need it connected, its retained state
+  // and Home Assistant's configs on the broker (sent before `online`).
+  const witness = await connect('witness');
+  const availability = await collect(witness, 'sensoryd/room-1/availability');
+  await until(() => availability.some(([, text]) => text === 'online'), 60000, 'sensoryd online');
+  witness.end(true);
 });
 
 after(async () => {
@@ -181,9 +187,19 @@ for (const size of [20000, 100000, 300000]) {
       path.join(room.broker, 'ca.pem'), 'sensoryd/room-1/user/ana/cmd/adjust', '{"intensity":0.5}', String(size),
     ], { stdio: ['ignore', 'pipe', 'inherit'] });
     const floodDone = new Promise((resolve) => flood.once('exit', resolve));
+    // ben's tablet keeps renewing the session's lease, as the page does, so that the swing is
+    // still moving when the E-stop comes however long the flood takes (a slow sanitizer build).
+    let renewals = 0;
+    const renewing = setInterval(() => {
+      ben.publish('sensoryd/room-1/user/ben/cmd/lease', JSON.stringify({ request_id: 'keep-' + renewals++ }), { qos: 0 });
+    }, 2000);
     let out = '';
     flood.stdout.on('data', (chunk) => (out += chunk));
-    await until(() => out.includes('half'), 120000, 'half of the flood written');
+    try {
+      await until(() => out.includes('half'), 120000, 'half of the flood written');
+    } finally {
+      clearInterval(renewing);
+    }
     const estopAt = Date.now() / 1000;
     // The reply and the room's state reach tablets over sensoryd's main connection, where they
     // wait behind the flood's traffic (docs/security.md); the stop does not.
