@@ -210,14 +210,17 @@ test('the discovered stop and E-stop buttons stop a running session, on what the
   await press('stop');
   await until(() => ['winding_down', 'idle'].includes(session.state), 10000, 'the session stopping');
   await until(() => session.state === 'idle', 60000, 'the wind-down over');
+  // The session's state is published at once; its records reach sessions.jsonl when the disk has them.
   const log = () => fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8').split('\n')
     .filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-  assert.ok(log().some((r) => r.type === 'session_ended' && r.reason === 'stopped'), 'ended as stopped');
+  await until(() => log().some((r) => r.type === 'session_ended' && r.reason === 'stopped'), 5000, 'the session logged as stopped');
 
   await start();
   const pressed = await press('estop');
   await until(() => room.recording().some((r) => r.type === 'write' && r.name === 'control' && r.value === 0 && r.t > pressed), 5000, 'the drive disabled');
   await until(() => session.state === 'idle', 5000, 'the session ended');
-  const trip = log().find((r) => r.type === 'interlock_tripped' && r.cause === 'estop_command' && Date.parse(r.ts) / 1000 >= pressed - 1);
-  assert.equal(trip && trip.source, 'home-assistant', JSON.stringify(trip));
+  const tripped = (r) => r.type === 'interlock_tripped' && r.cause === 'estop_command' && Date.parse(r.ts) / 1000 >= pressed - 1;
+  await until(() => log().some(tripped), 5000, 'the trip in the clinical log');
+  const trip = log().find(tripped);
+  assert.equal(trip.source, 'home-assistant', JSON.stringify(trip));
 });
