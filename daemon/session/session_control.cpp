@@ -237,6 +237,9 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
       if (!engine_.adjust(adjust->intensity, now)) {
         return refused("not_allowed_in_state", "only a running or paused session can be adjusted");
       }
+      // The same intensity again changes nothing: answered, but neither logged nor recorded, so
+      // that a tablet repeating itself (or a flood) fills neither the log nor the clinical record.
+      if (adjust->intensity == before) return done();
       spdlog::info("session: intensity {} -> {}", before, adjust->intensity);
       record(EventType::intensity_adjusted, Fields{{"session_id", engine_.session_id()},
                                                    {"from", before},
@@ -255,6 +258,12 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
       }
       take_engine_events(now);
       return done();
+    case Action::profile_validate:
+    case Action::profile_save:
+    case Action::profile_delete:
+    case Action::profile_history:
+    case Action::profile_restore:
+      break;  // carried out by the authoring thread (daemon/authoring), never here
   }
   return refused("unknown_action", "'" + std::string{to_string(command.action)} +
                                        "' is not carried out by this version");

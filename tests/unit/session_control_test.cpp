@@ -1,5 +1,6 @@
 // SessionControl at simulated time: what commands and trips do to the session, and what is
 // recorded for the session log (S3, S4, S12, S13, S14, S18).
+#include <algorithm>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -42,6 +43,23 @@ TEST_F(Control, TheSessionLengthCapEndsASessionThroughItsWindDown) {
   EXPECT_EQ(rig.engine.state(), SessionState::idle);
   rig.collect();
   EXPECT_TRUE(rig.recorded("session_ended", "reason", std::string{"session_length_cap"}));
+}
+
+TEST_F(Control, AnAdjustToTheSameIntensityIsAnsweredAndRecordsNothing) {
+  start_swinging();
+  EXPECT_TRUE(rig.command("adjust", 0.5).ok);
+  rig.collect();
+  auto adjusted = [&] {
+    return std::count_if(rig.records.begin(), rig.records.end(),
+                         [](const Record& r) { return r.type == EventType::intensity_adjusted; });
+  };
+  EXPECT_EQ(adjusted(), 1);
+  EXPECT_TRUE(rig.command("adjust", 0.5).ok);
+  rig.collect();
+  EXPECT_EQ(adjusted(), 1);
+  EXPECT_TRUE(rig.command("adjust", 0.6).ok);
+  rig.collect();
+  EXPECT_EQ(adjusted(), 2);
 }
 
 TEST_F(Control, AnEStopCommandEndsTheSessionAndStartIsRefusedUntilReset) {
