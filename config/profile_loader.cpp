@@ -33,6 +33,14 @@ std::optional<DeviceKind> kind_named(const std::string& name) {
 
 }  // namespace
 
+bool is_profile_id(std::string_view id) {
+  auto allowed = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  };
+  return !id.empty() && id.size() <= kMaxProfileIdLength && id[0] != '-' && id[0] != '_' &&
+         std::all_of(id.begin(), id.end(), allowed);
+}
+
 std::optional<Profile> load_profile(std::string_view toml_text, const std::filesystem::path& name,
                                     const Room& room, Diagnostics& diagnostics) {
   auto parsed = parse_toml(toml_text, name.string(), diagnostics);
@@ -43,6 +51,10 @@ std::optional<Profile> load_profile(std::string_view toml_text, const std::files
   Profile profile;
   profile.source = name;
   profile.id = reader.string("id", Need::required).value_or("");
+  if (!profile.id.empty() && !is_profile_id(profile.id)) {
+    reader.error_at_key("id", "the id \"" + profile.id + "\" cannot name a profile: use " +
+                                  std::string{kProfileIdRule});
+  }
   std::string where = "profile '" + profile.id + "'";
   profile.title = reader.string("title", Need::required).value_or("");
   profile.purpose =
@@ -57,6 +69,13 @@ std::optional<Profile> load_profile(std::string_view toml_text, const std::files
     if (array == nullptr) return steps;
     if (array->empty() && need == Need::required) {
       reader.error_at_key(key, where + " has no steps: add at least one [[steps]] table");
+    }
+    if (array->size() > kMaxProfileSteps) {
+      reader.error_at_key(key, where + " has " + std::to_string(array->size()) + " " +
+                                   std::string{key} + ", more than " +
+                                   std::to_string(kMaxProfileSteps) +
+                                   ": split it into two profiles");
+      return steps;
     }
     int index = 0;
     for (const toml::node& node : *array) {

@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "config/fingerprint.hpp"
+#include "config/profile_loader.hpp"
 
 namespace sensoryd::authoring {
 
@@ -95,14 +96,8 @@ std::optional<StoredVersion> version_of(const fs::path& file) {
 }  // namespace
 
 std::optional<StoreError> ProfileStore::check_id(std::string_view id) {
-  auto allowed = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-  };
-  bool ok = !id.empty() && id.size() <= kMaxIdLength && id[0] != '-' && id[0] != '_' &&
-            std::all_of(id.begin(), id.end(), allowed);
-  if (ok) return std::nullopt;
-  return StoreError{"bad_id", "a profile id is 1-" + std::to_string(kMaxIdLength) +
-                                  " of a-z, 0-9, '-' and '_', starting with a letter or digit"};
+  if (config::is_profile_id(id)) return std::nullopt;
+  return StoreError{"bad_id", "a profile id is " + std::string{config::kProfileIdRule}};
 }
 
 ProfileStore::ProfileStore(fs::path dir) : dir_(std::move(dir)) {

@@ -31,13 +31,14 @@ struct StoredVersion {
 
 class ProfileStore {
  public:
-  // Ids: 1-64 of a-z, 0-9, '-' and '_', starting with a letter or digit.
-  static constexpr std::size_t kMaxIdLength = 64;
+  // bad_id unless config::is_profile_id(id).
   static std::optional<StoreError> check_id(std::string_view id);
 
   // Creates `dir` when missing, and puts each <id>.toml right from its history.
   explicit ProfileStore(std::filesystem::path dir);
 
+  // Where <id>.toml is kept.
+  const std::filesystem::path& dir() const { return dir_; }
   // The ids of the profiles in force (not deleted), sorted.
   std::vector<std::string> ids() const;
   // The latest version, a deletion included (0: never saved).

@@ -1,0 +1,41 @@
+// A profile's JSON form, as the tablet's editor sends and reads it: the profile file's keys and
+// values as JSON (docs/profiles.md). A form is checked by turning it into the profile file's
+// TOML and reading that with the same loader as every other profile, so both kinds get the
+// same checks and messages; each error then carries the JSON pointer of its field.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "config/model.hpp"
+
+namespace sensoryd::config {
+
+struct FormError {
+  std::string pointer;  // RFC 6901, e.g. "/steps/1/swing/amplitude_deg"; "" for the whole form
+  std::string message;  // the loader's message: what is wrong and what to change
+};
+
+struct FormCheck {
+  std::optional<Profile> profile;  // set when the form has no errors
+  std::string toml;                // the profile file a save writes, when the form converts
+  std::vector<FormError> errors;
+  std::vector<FormError> warnings;
+};
+
+// Nesting deeper than this is refused before it is read (a profile needs four levels).
+inline constexpr int kMaxFormDepth = 8;
+
+// Checks `form` against `room` (its devices and limits read) as the profile file `file`.
+FormCheck check_profile_form(const nlohmann::json& form, const Room& room,
+                             const std::filesystem::path& file);
+
+// The JSON form of a profile file, or nullopt when `toml_text` is not TOML.
+std::optional<nlohmann::json> profile_form_from_toml(std::string_view toml_text);
+
+}  // namespace sensoryd::config
