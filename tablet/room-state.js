@@ -447,6 +447,11 @@
     lease: 'Supervision',
     note: 'Note',
     response: 'Response',
+    profile_validate: 'Check profile',
+    profile_save: 'Save profile',
+    profile_delete: 'Delete profile',
+    profile_history: 'Profile history',
+    profile_restore: 'Restore profile',
   };
 
   // The message for a command: its topic, JSON payload and MQTT 5 properties. The reply comes

@@ -127,7 +127,10 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
                flush_control(command.action == Action::estop);
                return outcome;
              },
-             [this] { flush_outbox(); }}),
+             [this] { flush_outbox(); },
+             [this](const InboundMessage& message, Action action, const std::string& user) {
+               return hand_to_authoring(message, action, user);
+             }}),
       planner_(room_),
       discovery_(room_, options_.version,
                  [this](const std::string& topic, const std::string& payload) {
@@ -135,6 +138,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
                  }),
       loop_(io, options_.tick, [this](Clock::time_point) { tick(); }) {
   supervisor_->on_change([this] { devices_changed(); });
+  authoring_ = std::make_unique<authoring::AuthoringThread>(options_.state_dir / "profiles", room_);
   SceneDevices scene_devices = make_scene_devices(room_, buses_, *mqtt_);
   mqtt_devices_ = scene_devices.mqtt_devices;
   mqtt_inputs_ = std::move(scene_devices.mqtt_inputs);
@@ -184,8 +188,10 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
 }
 
 App::~App() {
-  // First: no message arriving on a link's thread (while it shuts down below) reaches the App.
+  // First: no message arriving on a link's thread (while it shuts down below) reaches the App,
+  // and no profile command is under way (a save under way is finished, not cut short).
   gate_->close();
+  authoring_.reset();
   // Buses post into io_; stop their threads before anything they could call goes away.
   for (auto& [id, bus] : buses_) bus->stop();
   alive_.reset();
@@ -237,6 +243,11 @@ void App::start() {
         "commands are taken on {}cmd/+ from anyone the broker lets publish there, and the "
         "therapist is what they type: for a clinic, set [mqtt] require_identity = true with the "
         "room's broker ACL (docs/security.md)",
+        topic_prefix_);
+    spdlog::warn(
+        "profiles may be edited by anyone who can publish on {}cmd/+ (profile_save and the "
+        "rest, docs/profiles.md): the room's ACL gives editing to editors only once "
+        "require_identity is on",
         topic_prefix_);
   }
   if (!room_.mqtt.username.empty() && room_.mqtt.estop_username.empty()) {
@@ -338,6 +349,7 @@ void App::reload(const config::LoadResult& loaded, const config::Fingerprint& pr
     return;
   }
   config::apply_reloadable(room_, next);
+  authoring_->room_changed(room_);
   spdlog::info(
       "reloaded {}: {} profile(s){}", room_.source.string(), room_.profiles.size(),
       engine_.state() == SessionState::idle ? "" : "; the running session keeps its profile");

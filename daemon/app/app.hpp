@@ -31,6 +31,7 @@
 #include "daemon/app/logic_thread.hpp"
 #include "daemon/app/state_publisher.hpp"
 #include "daemon/app/systemd_notify.hpp"
+#include "daemon/authoring/authoring_thread.hpp"
 #include "daemon/integrations/discovery_keeper.hpp"
 #include "daemon/record/session_log.hpp"
 #include "daemon/safety/safety_supervisor.hpp"
@@ -95,6 +96,12 @@ class App {
   void flush_control(bool state_now = false);
   // The running session's dose and time series, each tick (docs/clinical-record.md).
   void tick_dose(Clock::time_point now);
+  // A profile command to the authoring thread (CommandDesk::Hooks::author); its result comes
+  // back to apply_edit on the logic thread.
+  bool hand_to_authoring(const InboundMessage& message, Action action, const std::string& user);
+  // A profile saved, restored or deleted is in force for the next session (a running one keeps
+  // its copy) and recorded; then the command is answered.
+  void apply_edit(const InboundMessage& message, authoring::EditResult result);
   // Takes a slice of the Intake's messages to the CommandDesk (commands) or to Home Assistant
   // and the MQTT devices (the rest); posts itself again while more wait.
   void drain();
@@ -147,6 +154,8 @@ class App {
   DiscoveryKeeper discovery_;  // Home Assistant's configs, kept on the broker (on mqtt_)
   std::map<std::string, SwitchState> modbus_switches_;  // presses counted from the polled state
   SystemdNotifier notifier_;
+  // Profile commands, carried out on a thread of its own; results come back through post().
+  std::unique_ptr<authoring::AuthoringThread> authoring_;
   ControlLoop loop_;          // the 50 Hz tick
   LogicThread logic_thread_;  // bound at start(): the thread that runs io_
   std::set<std::string> stuck_buses_;

@@ -3,7 +3,11 @@
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include "daemon/app/app.hpp"
+#include "daemon/session/command.hpp"
+#include "daemon/session/json_text.hpp"
 
 namespace sensoryd {
 
@@ -34,6 +38,56 @@ void App::drain() {
   if (state_->publish_state(Clock::now(), false)) flush_outbox();
   flush_outbox();
   if (batch.more) post([this] { drain(); });
+}
+
+bool App::hand_to_authoring(const InboundMessage& message, Action action, const std::string& user) {
+  authoring::EditRequest request{action, message.payload, message.payload_bytes, user};
+  return authoring_->submit(std::move(request), [this, message](authoring::EditResult result) {
+    post([this, message, result = std::move(result)]() mutable {
+      apply_edit(message, std::move(result));
+    });
+  });
+}
+
+void App::apply_edit(const InboundMessage& message, authoring::EditResult result) {
+  logic_thread_.check("a profile command's result");
+  std::uint64_t records_before = recorder_.last_record();
+  if (result.record) {
+    Fields fields;
+    for (const auto& [key, value] : result.record->items()) {
+      if (value.is_number_integer()) {
+        fields.set(key, value.get<std::int64_t>());
+      } else if (value.is_string()) {
+        fields.set(key, value.get<std::string>());
+      }
+    }
+    if (result.saved) {
+      spdlog::info("profile {} saved as version {} by {}: {}", result.saved->id,
+                   result.record->value("version", 0), result.record->value("author", ""),
+                   result.record->value("summary", ""));
+      room_.profiles[result.saved->id] = std::move(*result.saved);
+      record(EventType::profile_saved, std::move(fields));
+    } else if (!result.deleted.empty()) {
+      spdlog::info("profile {} deleted by {}", result.deleted, result.record->value("author", ""));
+      room_.profiles.erase(result.deleted);
+      record(EventType::profile_deleted, std::move(fields));
+    }
+    state_->profiles();
+  }
+  nlohmann::json reply = std::move(result.reply);
+  if (result.ok) {
+    reply["request_id"] = result.request_id;
+    reply["ok"] = true;
+    desk_.answer(message, json_text(reply), nullptr, records_before, Clock::now());
+    return;
+  }
+  nlohmann::json error = std::move(reply);
+  error["code"] = result.code;
+  error["message"] = result.message;
+  nlohmann::json refusal_reply{
+      {"request_id", result.request_id}, {"ok", false}, {"error", std::move(error)}};
+  CommandError refusal{result.request_id, result.code, result.message};
+  desk_.answer(message, json_text(refusal_reply), &refusal, records_before, Clock::now());
 }
 
 void App::report_intake(Clock::time_point now) {

@@ -59,6 +59,13 @@ bool CommandDesk::handle(const InboundMessage& message, Clock::time_point now) {
     ++retained_cleared_;
     return true;
   }
+  if (auto action = action_from_name(topic->action); action && is_authoring(*action)) {
+    // A profile is read and checked on the authoring thread, never here: it may be large.
+    if (!hooks_.author || !hooks_.author(message, *action, std::string{topic->user})) {
+      busy(message, now);
+    }
+    return true;
+  }
   auto parsed =
       parse_command(topic->action, message.payload, message.received_at, message.payload_bytes);
   if (auto* error = std::get_if<CommandError>(&parsed)) {
@@ -95,6 +102,17 @@ void CommandDesk::busy(const InboundMessage& message, Clock::time_point now) {
          {request_id_of(message.payload), "busy",
           "sensoryd is receiving more commands than it can handle: try again"},
          now);
+}
+
+void CommandDesk::answer(const InboundMessage& message, const std::string& reply_payload,
+                         const CommandError* refusal, std::uint64_t records_before,
+                         Clock::time_point now) {
+  records_before_command_ = records_before;
+  if (refusal != nullptr) {
+    refuse(message, *refusal, now, reply_payload);
+  } else {
+    reply(message, reply_payload);
+  }
 }
 
 bool CommandDesk::report(const Intake::Counts& counts) {
@@ -148,7 +166,7 @@ void CommandDesk::reply(const InboundMessage& message, const std::string& payloa
 }
 
 void CommandDesk::refuse(const InboundMessage& message, const CommandError& error,
-                         Clock::time_point now) {
+                         Clock::time_point now, const std::string& reply_payload) {
   // A flood of bad commands is answered, but logged and recorded at a bounded rate (the rest
   // counted, and the count recorded once a second).
   if (refusal_records_.allow(now)) {
@@ -170,7 +188,7 @@ void CommandDesk::refuse(const InboundMessage& message, const CommandError& erro
     ++replies_unsent_;
     return;
   }
-  reply(message, error_reply(error));
+  reply(message, reply_payload.empty() ? error_reply(error) : reply_payload);
 }
 
 }  // namespace sensoryd

@@ -42,6 +42,9 @@ class CommandDesk {
     std::function<Outcome(const Command&, Clock::time_point)> execute;
     // Sends what waits in the outbox and may go now.
     std::function<void()> flush;
+    // Hands a profile command (is_authoring) with its sender, the broker user or empty, to the
+    // authoring thread, whose result comes back through answer(); false when it has no room.
+    std::function<bool(const InboundMessage&, Action, const std::string& user)> author;
   };
 
   // `recorder`, `outbox` and `link` outlive the desk.
@@ -52,6 +55,11 @@ class CommandDesk {
   bool handle(const InboundMessage& message, Clock::time_point now);
   // A command the intake had no room for: answered `busy`, at a bounded rate.
   void busy(const InboundMessage& message, Clock::time_point now);
+  // The authoring thread's result for a profile command that handle() handed over: `reply` is
+  // the whole answer, sent once the records from `records_before` on are on disk; a refusal is
+  // recorded (at the bounded rate) as `refusal`.
+  void answer(const InboundMessage& message, const std::string& reply, const CommandError* refusal,
+              std::uint64_t records_before, Clock::time_point now);
   // Once a second, with what the intake coalesced or dropped since the last report: a warning
   // and a record of the commands left unanswered or unrecorded. True when the intake was
   // flooded in the second before but not in this one (its memory may be given back).
@@ -64,7 +72,9 @@ class CommandDesk {
 
  private:
   void reply(const InboundMessage& message, const std::string& payload);
-  void refuse(const InboundMessage& message, const CommandError& error, Clock::time_point now);
+  // `reply`: the answer to send; empty: error_reply(error).
+  void refuse(const InboundMessage& message, const CommandError& error, Clock::time_point now,
+              const std::string& reply = {});
 
   Settings settings_;
   ClinicalRecorder& recorder_;

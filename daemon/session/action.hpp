@@ -25,9 +25,20 @@ enum class Action : std::uint8_t {
   estop,
   reset,
   note,
-  response
+  response,
+  // Authoring (docs/profiles.md): carried out by the authoring thread, never by the session.
+  profile_validate,
+  profile_save,
+  profile_delete,
+  profile_history,
+  profile_restore
 };
-inline constexpr std::size_t kActionCount = static_cast<std::size_t>(Action::response) + 1;
+inline constexpr std::size_t kActionCount = static_cast<std::size_t>(Action::profile_restore) + 1;
+
+// Whether an action edits profiles rather than acting on the room.
+constexpr bool is_authoring(Action action) {
+  return action >= Action::profile_validate;
+}
 
 // Each name beside its action, so the table cannot fall out of the enum's order.
 inline constexpr std::array<std::string_view, kActionCount> kActionNames = [] {
@@ -48,6 +59,11 @@ inline constexpr std::array<std::string_view, kActionCount> kActionNames = [] {
   at(Action::reset, "reset");
   at(Action::note, "note");
   at(Action::response, "response");
+  at(Action::profile_validate, "profile_validate");
+  at(Action::profile_save, "profile_save");
+  at(Action::profile_delete, "profile_delete");
+  at(Action::profile_history, "profile_history");
+  at(Action::profile_restore, "profile_restore");
   return names;
 }();
 
@@ -72,7 +88,7 @@ inline constexpr std::array<Action, kActionCount> kActions = [] {
   return actions;
 }();
 
-// "start, stop, ..., note or response": for messages that list the actions.
+// "start, stop, ..., profile_history or profile_restore": for messages that list the actions.
 inline std::string action_list() {
   std::string text;
   for (std::size_t i = 0; i < kActionNames.size(); ++i) {

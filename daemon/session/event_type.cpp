@@ -41,6 +41,8 @@ constexpr std::array<EventRules, kEventTypeCount> kRules = [] {
   // Said when the log cannot be written: it can only go to the tablets.
   at(E::session_log_failed, {"session_log_failed", !log, publish, {}});
   at(E::session_log_records_lost, {"session_log_records_lost", log, publish, {}});
+  at(E::profile_saved, {"profile_saved", log, publish, {}});
+  at(E::profile_deleted, {"profile_deleted", log, publish, {}});
   return rules;
 }();
 

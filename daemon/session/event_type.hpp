@@ -34,9 +34,11 @@ enum class EventType : std::uint8_t {
   config_reload_refused,
   session_log_failed,
   session_log_records_lost,
+  profile_saved,
+  profile_deleted,
 };
 inline constexpr std::size_t kEventTypeCount =
-    static_cast<std::size_t>(EventType::session_log_records_lost) + 1;
+    static_cast<std::size_t>(EventType::profile_deleted) + 1;
 
 struct EventRules {
   std::string_view name;

@@ -149,6 +149,12 @@ bool SessionEngine::allows(Action action) const {
     case Action::note:
     case Action::response:
       return true;
+    case Action::profile_validate:  // authoring: nothing of the session's
+    case Action::profile_save:
+    case Action::profile_delete:
+    case Action::profile_history:
+    case Action::profile_restore:
+      return false;
   }
   return false;
 }

@@ -73,7 +73,7 @@ TEST(ActionTable, AnUnknownActionIsAnsweredWithTheWholeList) {
   ASSERT_NE(error, nullptr);
   EXPECT_EQ(error->code, "unknown_action");
   EXPECT_NE(error->message.find(action_list()), std::string::npos);
-  EXPECT_NE(action_list().find("note or response"), std::string::npos);
+  EXPECT_NE(action_list().find("profile_history or profile_restore"), std::string::npos);
 }
 
 }  // namespace

@@ -35,7 +35,11 @@ class CommandDeskTest : public ::testing::Test {
                 }
                 return outcome;
               },
-              [this] { outbox.flush(state_pending); }}) {
+              [this] { outbox.flush(state_pending); },
+              [this](const InboundMessage& m, Action action, const std::string& user) {
+                handed.push_back({m.topic, std::string{to_string(action)} + " from " + user});
+                return authoring_has_room;
+              }}) {
     link.up = true;
   }
 
@@ -77,6 +81,8 @@ class CommandDeskTest : public ::testing::Test {
   ClinicalRecorder recorder;
   std::vector<Command> executed;
   Outcome outcome{true, "", "", ""};
+  std::vector<std::pair<std::string, std::string>> handed;  // to the authoring thread
+  bool authoring_has_room = true;
   bool state_pending = false;
   CommandDesk desk;
   CommandDesk::Clock::time_point t0{std::chrono::hours(1)};
@@ -87,6 +93,47 @@ TEST_F(CommandDeskTest, AMessageOffTheCommandTopicsIsLeftToTheCaller) {
   EXPECT_FALSE(desk.handle(message("cmdx/stop", "{}"), t0));
   EXPECT_TRUE(executed.empty());
   EXPECT_TRUE(link.published.empty());
+}
+
+TEST_F(CommandDeskTest, AProfileCommandGoesToTheAuthoringThreadUnparsedAndItsAnswerComesLater) {
+  // Larger than any session command may be: a profile is read on the authoring thread.
+  std::string big(20 * 1024, ' ');
+  ASSERT_TRUE(desk.handle(message("user/ana/cmd/profile_save", "{" + big + "}"), t0));
+  ASSERT_EQ(handed.size(), 1u);
+  EXPECT_EQ(handed[0].second, "profile_save from ana");
+  EXPECT_TRUE(executed.empty());
+  EXPECT_TRUE(replies().empty());
+  // The result: recorded before the answer, which waits for the record's disk.
+  file.stall();
+  std::uint64_t before = recorder.last_record();
+  recorder.record(EventType::profile_saved, {{"profile_id", "calm-copy"}},
+                  std::chrono::system_clock::now());
+  desk.answer(message("user/ana/cmd/profile_save", "{}"), R"({"request_id":"p1","ok":true})",
+              nullptr, before, t0);
+  EXPECT_TRUE(replies().empty());
+  file.resume();
+  settle();
+  ASSERT_EQ(replies().size(), 1u);
+  EXPECT_EQ(replies()[0]["request_id"], "p1");
+  // A refusal is recorded with its code and answered with the whole reply given.
+  CommandError refusal{"p2", "invalid_profile", "1 error(s)"};
+  desk.answer(message("cmd/profile_save", "{}"),
+              R"({"request_id":"p2","ok":false,"error":{"code":"invalid_profile","fields":[]}})",
+              &refusal, recorder.last_record(), t0);
+  settle();
+  ASSERT_EQ(replies().size(), 2u);
+  EXPECT_TRUE(replies()[1]["error"].contains("fields"));
+  auto log = recorded();
+  EXPECT_EQ(log.back()["type"], "command_refused");
+  EXPECT_EQ(log.back()["code"], "invalid_profile");
+}
+
+TEST_F(CommandDeskTest, AProfileCommandTheAuthoringThreadHasNoRoomForIsAnsweredBusy) {
+  authoring_has_room = false;
+  ASSERT_TRUE(desk.handle(message("cmd/profile_validate", R"({"request_id":"v1"})"), t0));
+  settle();
+  ASSERT_EQ(replies().size(), 1u);
+  EXPECT_EQ(replies()[0]["error"]["code"], "busy");
 }
 
 TEST_F(CommandDeskTest, ACommandIsAnsweredOnItsResponseTopicOnlyOnceItsRecordsAreOnDisk) {

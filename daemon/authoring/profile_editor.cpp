@@ -1,0 +1,298 @@
+#include "daemon/authoring/profile_editor.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "config/profile_form.hpp"
+#include "config/profile_loader.hpp"
+
+namespace sensoryd::authoring {
+
+namespace {
+
+using nlohmann::json;
+
+EditResult refused(const std::string& request_id, std::string code, std::string message,
+                   json details = json::object()) {
+  EditResult result;
+  result.request_id = request_id;
+  result.code = std::move(code);
+  result.message = std::move(message);
+  result.reply = std::move(details);
+  return result;
+}
+
+EditResult done(const std::string& request_id, json fields) {
+  EditResult result;
+  result.request_id = request_id;
+  result.ok = true;
+  result.reply = std::move(fields);
+  return result;
+}
+
+// A whole number field of the command, at least `min`; `fallback` when absent and allowed.
+std::optional<int> whole(const json& body, const char* key, int min, std::optional<int> fallback) {
+  auto it = body.find(key);
+  if (it == body.end()) return fallback;
+  if (!it->is_number_integer() && !it->is_number_unsigned()) return std::nullopt;
+  auto value = it->get<long long>();
+  if (value < min || value > 1'000'000) return std::nullopt;
+  return static_cast<int>(value);
+}
+
+json fields_of(const std::vector<config::FormError>& errors) {
+  json out = json::array();
+  for (const auto& e : errors) out.push_back({{"pointer", e.pointer}, {"message", e.message}});
+  return out;
+}
+
+EditResult invalid(const std::string& request_id, const std::vector<config::FormError>& errors) {
+  return refused(request_id, "invalid_profile",
+                 std::to_string(errors.size()) + " error(s), the first: " + errors.front().message,
+                 {{"fields", fields_of(errors)}});
+}
+
+// The room's own profile with this id: a technician's, which the tablet may only duplicate.
+const config::Profile* room_profile(const config::Room& room, const std::string& id) {
+  const config::Profile* p = room.find_profile(id);
+  return p != nullptr && p->origin == config::ProfileOrigin::room ? p : nullptr;
+}
+
+EditResult not_editable(const std::string& request_id, const std::string& id) {
+  return refused(
+      request_id, "room_profile",
+      "'" + id +
+          "' is one of the room's profiles, kept by its technician: duplicate it "
+          "under an id of your own and edit the copy",
+      {{"fields",
+        json::array({{{"pointer", "/id"}, {"message", "'" + id + "' is a room profile"}}})}});
+}
+
+std::string store_refusal_message(const StoreError& error, const std::string& id, int latest) {
+  if (error.code == "version_conflict") {
+    return "'" + id + "' was saved as version " + std::to_string(latest) +
+           " since you opened it: reload it, make your change again and save";
+  }
+  return error.message;
+}
+
+// What a save changed, in words for the clinical log: "new", or the parts that differ.
+std::string summary_of(const config::Profile* before, const config::Profile& after) {
+  if (before == nullptr) return "new profile, " + std::to_string(after.steps.size()) + " step(s)";
+  std::vector<std::string> parts;
+  if (before->title != after.title) parts.push_back("title");
+  if (before->purpose != after.purpose) parts.push_back("purpose");
+  if (before->allow_strobe != after.allow_strobe) parts.push_back("allow_strobe");
+  for (std::size_t i = 0; i < std::max(before->steps.size(), after.steps.size()); ++i) {
+    if (i >= after.steps.size()) {
+      parts.push_back("step " + std::to_string(i + 1) + " removed");
+    } else if (i >= before->steps.size()) {
+      parts.push_back("step " + std::to_string(i + 1) + " '" + after.steps[i].name + "' added");
+    } else if (!(before->steps[i] == after.steps[i])) {
+      const auto& a = before->steps[i];
+      const auto& b = after.steps[i];
+      std::vector<std::string> what;
+      if (a.name != b.name) what.push_back("name");
+      if (a.duration != b.duration) what.push_back("duration");
+      if (a.swing != b.swing) what.push_back("swing");
+      if (a.lights != b.lights) what.push_back("lights");
+      if (a.sound != b.sound) what.push_back("sound");
+      std::string list;
+      for (const auto& w : what) list += (list.empty() ? "" : ", ") + w;
+      parts.push_back("step " + std::to_string(i + 1) + " '" + b.name + "' (" + list + ")");
+    }
+  }
+  if (before->loop != after.loop) parts.push_back("loop");
+  if (before->wind_down != after.wind_down) parts.push_back("wind-down");
+  if (before->triggers != after.triggers) parts.push_back("triggers");
+  if (parts.empty()) return "saved unchanged";
+  std::string text = "changed: ";
+  for (std::size_t i = 0; i < parts.size(); ++i) text += (i ? "; " : "") + parts[i];
+  return text;
+}
+
+}  // namespace
+
+EditResult ProfileEditor::handle(const EditRequest& request, const config::Room& room) {
+  if (std::max(request.payload.size(), request.payload_bytes) > kMaxProfileCommandBytes) {
+    return refused({}, "bad_request",
+                   "the command is larger than " + std::to_string(kMaxProfileCommandBytes) +
+                       " bytes: a profile of at most " + std::to_string(config::kMaxProfileSteps) +
+                       " steps fits");
+  }
+  json body =
+      request.payload.empty() ? json::object() : json::parse(request.payload, nullptr, false);
+  if (!body.is_object()) {
+    return refused({}, "bad_request", "the command must be a JSON object such as {}");
+  }
+  std::string request_id;
+  if (auto it = body.find("request_id"); it != body.end()) {
+    if (!it->is_string()) return refused({}, "bad_request", "request_id must be a string");
+    request_id = it->get<std::string>();
+  }
+  // On the open path (no broker user) the sender is whom the payload names, as for a session.
+  std::string author = request.author;
+  if (auto it = body.find("therapist"); author.empty() && it != body.end() && it->is_string()) {
+    author = it->get<std::string>();
+  }
+  if (author.empty()) author = "unnamed";
+  EditResult result;
+  switch (request.action) {
+    case Action::profile_validate:
+      result = validate(body, room);
+      break;
+    case Action::profile_save:
+      result = save(body, author, room);
+      break;
+    case Action::profile_delete:
+      result = remove(body, author, room);
+      break;
+    case Action::profile_history:
+      result = history(body);
+      break;
+    case Action::profile_restore:
+      result = restore(body, author, room);
+      break;
+    default:
+      result = refused({}, "unknown_action",
+                       "'" + std::string{to_string(request.action)} + "' is not a profile command");
+  }
+  result.request_id = request_id;
+  return result;
+}
+
+EditResult ProfileEditor::validate(const json& body, const config::Room& room) {
+  auto form = body.find("profile");
+  if (form == body.end() || !form->is_object()) {
+    return refused({}, "bad_request", "profile_validate needs the profile, as a JSON object");
+  }
+  std::string id = form->value("id", std::string{});
+  if (!id.empty() && room_profile(room, id) != nullptr) return not_editable({}, id);
+  auto check = config::check_profile_form(*form, room, store_.dir() / (id + ".toml"));
+  if (!check.errors.empty()) return invalid({}, check.errors);
+  return done({}, {{"warnings", fields_of(check.warnings)}});
+}
+
+EditResult ProfileEditor::save(const json& body, const std::string& author,
+                               const config::Room& room) {
+  auto form = body.find("profile");
+  if (form == body.end() || !form->is_object()) {
+    return refused({}, "bad_request", "profile_save needs the profile, as a JSON object");
+  }
+  auto base = whole(body, "base_version", 0, 0);
+  if (!base) {
+    return refused({}, "bad_request",
+                   "base_version must be the version you opened (0 for a new profile)");
+  }
+  std::string id = form->value("id", std::string{});
+  if (!id.empty() && room_profile(room, id) != nullptr) return not_editable({}, id);
+  auto check = config::check_profile_form(*form, room, store_.dir() / (id + ".toml"));
+  if (!check.errors.empty()) return invalid({}, check.errors);
+  auto stored = store_.save(id, check.toml, *base);
+  if (const auto* error = std::get_if<StoreError>(&stored)) {
+    int latest = store_.latest(id);
+    return refused({}, error->code, store_refusal_message(*error, id, latest),
+                   {{"version", latest}});
+  }
+  const auto& version = std::get<StoredVersion>(stored);
+  EditResult result = done({}, {{"profile_id", id},
+                                {"version", version.version},
+                                {"sha256", version.sha256},
+                                {"warnings", fields_of(check.warnings)}});
+  result.saved = std::move(check.profile);
+  result.saved->origin = config::ProfileOrigin::authored;
+  result.record = json{{"profile_id", id},
+                       {"version", version.version},
+                       {"sha256", version.sha256},
+                       {"author", author},
+                       {"summary", summary_of(room.find_profile(id), *result.saved)}};
+  return result;
+}
+
+EditResult ProfileEditor::remove(const json& body, const std::string& author,
+                                 const config::Room& room) {
+  std::string id = body.value("profile_id", std::string{});
+  auto base = whole(body, "base_version", 1, std::nullopt);
+  if (id.empty() || !base) {
+    return refused({}, "bad_request",
+                   "profile_delete needs profile_id and base_version (the version you see)");
+  }
+  if (room_profile(room, id) != nullptr) return not_editable({}, id);
+  auto stored = store_.remove(id, *base);
+  if (const auto* error = std::get_if<StoreError>(&stored)) {
+    int latest = store_.latest(id);
+    return refused({}, error->code, store_refusal_message(*error, id, latest),
+                   {{"version", latest}});
+  }
+  int version = std::get<StoredVersion>(stored).version;
+  EditResult result = done({}, {{"profile_id", id}, {"version", version}});
+  result.deleted = id;
+  result.record = json{{"profile_id", id}, {"version", version}, {"author", author}};
+  return result;
+}
+
+EditResult ProfileEditor::history(const json& body) {
+  std::string id = body.value("profile_id", std::string{});
+  if (id.empty()) return refused({}, "bad_request", "profile_history needs profile_id");
+  if (auto bad = ProfileStore::check_id(id)) return refused({}, bad->code, bad->message);
+  auto versions = store_.history(id);
+  if (versions.empty()) {
+    return refused({}, "not_found", "no authored profile '" + id + "' was ever saved");
+  }
+  json list = json::array();
+  for (const auto& v : versions) {
+    list.push_back({{"version", v.version}, {"sha256", v.sha256}, {"deleted", v.deleted}});
+  }
+  json fields{{"profile_id", id}, {"versions", list}};
+  // One version's content on request, to look at before restoring it.
+  if (body.contains("version")) {
+    auto version = whole(body, "version", 1, std::nullopt);
+    auto text = version ? store_.text(id, *version) : std::nullopt;
+    auto form = text ? config::profile_form_from_toml(*text) : std::nullopt;
+    if (!form) {
+      return refused({}, "not_found", "'" + id + "' has no saved content at that version");
+    }
+    fields["profile"] = *form;
+  }
+  return done({}, std::move(fields));
+}
+
+EditResult ProfileEditor::restore(const json& body, const std::string& author,
+                                  const config::Room& room) {
+  std::string id = body.value("profile_id", std::string{});
+  auto version = whole(body, "version", 1, std::nullopt);
+  auto base = whole(body, "base_version", 1, std::nullopt);
+  if (id.empty() || !version || !base) {
+    return refused({}, "bad_request",
+                   "profile_restore needs profile_id, version (the one to restore) and "
+                   "base_version (the latest you see)");
+  }
+  if (auto bad = ProfileStore::check_id(id)) return refused({}, bad->code, bad->message);
+  auto text = store_.text(id, *version);
+  auto form = text ? config::profile_form_from_toml(*text) : std::nullopt;
+  if (!form) {
+    return refused({}, "not_found", "'" + id + "' has no saved content at that version");
+  }
+  // Checked again: the room's limits or devices may have changed since it was saved.
+  auto check = config::check_profile_form(*form, room, store_.dir() / (id + ".toml"));
+  if (!check.errors.empty()) return invalid({}, check.errors);
+  auto stored = store_.restore(id, *version, *base);
+  if (const auto* error = std::get_if<StoreError>(&stored)) {
+    int latest = store_.latest(id);
+    return refused({}, error->code, store_refusal_message(*error, id, latest),
+                   {{"version", latest}});
+  }
+  const auto& saved = std::get<StoredVersion>(stored);
+  EditResult result =
+      done({}, {{"profile_id", id}, {"version", saved.version}, {"sha256", saved.sha256}});
+  result.saved = std::move(check.profile);
+  result.saved->origin = config::ProfileOrigin::authored;
+  result.record = json{{"profile_id", id},
+                       {"version", saved.version},
+                       {"sha256", saved.sha256},
+                       {"author", author},
+                       {"summary", "restored version " + std::to_string(*version)}};
+  return result;
+}
+
+}  // namespace sensoryd::authoring

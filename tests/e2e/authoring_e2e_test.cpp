@@ -1,0 +1,155 @@
+// Profiles authored from a tablet (docs/profiles.md), on the real processes: a save is in force
+// for the next session and after a restart, and runs as saved on the drive; conflicts, history
+// and restore; a kill in the middle of a save leaves the previous version in force.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include "tests/support/simulated_room.hpp"
+#include "tests/support/wait.hpp"
+
+namespace sensoryd::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+// A therapist's profile as the tablet's editor sends it: the profile file's keys as JSON.
+json stronger(const std::string& title, double amplitude_deg) {
+  return {{"id", "calm-stronger"},
+          {"title", title},
+          {"purpose", "calming"},
+          {"steps",
+           {{{"name", "swing"},
+             {"duration", "60s"},
+             {"fade", "1s"},
+             {"swing", {{"mode", "linear"}, {"amplitude_deg", amplitude_deg}, {"period", "3s"}}}},
+            {{"name", "rest"}, {"duration", "2s"}, {"fade", "1s"}, {"swing", {{"mode", "off"}}}}}}};
+}
+
+// The profile as the retained `profiles` topic lists it, among the messages after `from`.
+std::optional<json> listed(Tablet& tablet, const std::string& id, std::size_t from = 0) {
+  auto seen = tablet.messages();
+  for (std::size_t i = seen.size(); i > from; --i) {
+    if (seen[i - 1].topic != "sensoryd/room-e2e/profiles") continue;
+    for (const auto& p : json::parse(seen[i - 1].payload)) {
+      if (p.value("id", "") == id) return p;
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+class Authoring : public ::testing::Test {
+ protected:
+  static RoomOptions options() {
+    RoomOptions o;
+    o.profiles = {{"calm.toml", short_profile("calm", 6.0, "60s")}};
+    return o;
+  }
+  json save(const json& profile, int base_version) {
+    return room.tablet().reply_to(
+        "profile_save",
+        {{"profile", profile}, {"base_version", base_version}, {"therapist", "ana"}}, 10s);
+  }
+  SimulatedRoom room{options()};
+};
+
+TEST_F(Authoring, ASavedProfileIsInForceAfterARestartAndTheDriveGetsItsAmplitude) {
+  room.start_all();
+  json saved = save(stronger("Calm down, stronger", 9.0), 0);
+  ASSERT_EQ(saved["ok"], true) << saved.dump();
+  EXPECT_EQ(saved["version"], 1);
+  ASSERT_TRUE(wait_until([&] { return listed(room.tablet(), "calm-stronger").has_value(); }, 5s));
+  EXPECT_EQ(listed(room.tablet(), "calm-stronger")->value("origin", ""), "authored");
+  bool recorded = false;
+  for (const auto& r : room.session_log()) {
+    if (r.value("type", "") != "profile_saved") continue;
+    recorded = true;
+    EXPECT_EQ(r["author"], "ana");
+    EXPECT_EQ(r["version"], 1);
+    EXPECT_EQ(r["sha256"], saved["sha256"]);
+  }
+  EXPECT_TRUE(recorded);
+
+  room.daemon().signal(SIGTERM);
+  ASSERT_TRUE(room.daemon().wait_exit(20s));
+  std::size_t before = room.tablet().messages().size();
+  room.start_daemon();
+  ASSERT_TRUE(
+      wait_until([&] { return listed(room.tablet(), "calm-stronger", before).has_value(); }, 20s))
+      << room.daemon_log();
+
+  json started = room.tablet().reply_to("start", {{"profile", "calm-stronger"}}, 20s);
+  ASSERT_EQ(started["ok"], true) << started.dump();
+  // 9 degrees, not the room profile's 6: the drive received what the therapist saved.
+  EXPECT_TRUE(room.wait_for_swing_amplitude(8.5, 20s));
+  EXPECT_EQ(room.tablet().reply_to("stop", json::object())["ok"], true);
+}
+
+TEST_F(Authoring, ALateSaveIsAConflictAndAnEarlierVersionCanBeRestored) {
+  room.start_all();
+  ASSERT_EQ(save(stronger("First", 9.0), 0)["ok"], true);
+  ASSERT_EQ(save(stronger("Second", 8.0), 1)["ok"], true);
+  json late = save(stronger("Late", 7.0), 1);
+  EXPECT_EQ(late["ok"], false);
+  EXPECT_EQ(late["error"]["code"], "version_conflict");
+  EXPECT_EQ(late["error"]["version"], 2);
+
+  json over = save(stronger("Too far", 40.0), 2);
+  EXPECT_EQ(over["error"]["code"], "invalid_profile");
+  EXPECT_EQ(over["error"]["fields"][0]["pointer"], "/steps/0/swing/amplitude_deg");
+
+  json history = room.tablet().reply_to("profile_history", {{"profile_id", "calm-stronger"}});
+  ASSERT_EQ(history["ok"], true) << history.dump();
+  EXPECT_EQ(history["versions"].size(), 2u);
+  json restored = room.tablet().reply_to(
+      "profile_restore", {{"profile_id", "calm-stronger"}, {"version", 1}, {"base_version", 2}});
+  ASSERT_EQ(restored["ok"], true) << restored.dump();
+  EXPECT_EQ(restored["version"], 3);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto p = listed(room.tablet(), "calm-stronger");
+        return p && p->value("title", "") == "First";
+      },
+      5s));
+
+  // The room's own profile is the technician's: it can be duplicated, not overwritten.
+  json room_profile = stronger("Mine now", 6.0);
+  room_profile["id"] = "calm";
+  EXPECT_EQ(save(room_profile, 0)["error"]["code"], "room_profile");
+}
+
+TEST_F(Authoring, AKillInTheMiddleOfASaveLeavesThePreviousVersionInForce) {
+  const auto stalled = room.dir() / "disk-stalled";
+  room.start_all(stalling_disk_env(stalled));
+  ASSERT_EQ(save(stronger("Before", 9.0), 0)["ok"], true);
+
+  { std::ofstream(stalled) << "stall"; }
+  room.tablet().publish(
+      "sensoryd/room-e2e/cmd/profile_save",
+      json{{"request_id", "mid"}, {"profile", stronger("Half", 8.0)}, {"base_version", 1}}.dump(),
+      false);
+  // The new version's file is being synced (and the disk holds it there): kill -9 now.
+  const auto history = room.dir() / "state" / "profiles" / "history" / "calm-stronger";
+  ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(history / ".2.toml.tmp"); }, 10s));
+  room.daemon().signal(SIGKILL);
+  ASSERT_TRUE(room.daemon().wait_exit(5s));
+  std::filesystem::remove(stalled);
+
+  std::size_t before = room.tablet().messages().size();
+  room.start_daemon();
+  ASSERT_TRUE(
+      wait_until([&] { return listed(room.tablet(), "calm-stronger", before).has_value(); }, 20s))
+      << room.daemon_log();
+  EXPECT_EQ(listed(room.tablet(), "calm-stronger", before)->value("title", ""), "Before");
+  // The next save follows version 1: the half-written one never counted.
+  json next = save(stronger("After", 8.0), 1);
+  EXPECT_EQ(next["ok"], true) << next.dump();
+  EXPECT_EQ(next["version"], 2);
+}
+
+}  // namespace
+}  // namespace sensoryd::test
