@@ -164,6 +164,21 @@ void load_profiles(const std::filesystem::path& dir, const toml::source_region& 
   }
 }
 
+// The saved version of an authored profile in force: the highest <n>.toml in its history, where
+// daemon/authoring's ProfileStore keeps every version; 0 when it has none.
+int saved_version(const std::filesystem::path& dir, const std::string& id) {
+  int latest = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "history" / id, ec)) {
+    const auto name = entry.path().filename().string();
+    if (entry.path().extension() != ".toml" || name.empty() || name[0] < '0' || name[0] > '9') {
+      continue;
+    }
+    latest = std::max(latest, std::atoi(name.c_str()));
+  }
+  return latest;
+}
+
 // Therapists' profiles: the same checks and messages as the room's, but each one that fails
 // them is a warning and left out, never an error that would keep the room from starting.
 void load_authored_profiles(const std::filesystem::path& dir, Room& room,
@@ -193,6 +208,7 @@ void load_authored_profiles(const std::filesystem::path& dir, Room& room,
       continue;
     }
     profile->origin = ProfileOrigin::authored;
+    profile->version = saved_version(dir, profile->id);
     room.profiles.emplace(profile->id, std::move(*profile));
   }
 }

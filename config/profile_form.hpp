@@ -28,6 +28,9 @@ struct FormCheck {
   std::vector<FormError> warnings;
 };
 
+// The largest profile command taken, its form included: sensoryd's MQTT link keeps nothing
+// larger (MqttLink::kMaxInboundBytes), and 100 full steps fit well within it.
+inline constexpr std::size_t kMaxProfileCommandBytes = 64 * 1024;
 // Nesting deeper than this is refused before it is read (a profile needs four levels).
 inline constexpr int kMaxFormDepth = 8;
 

@@ -7,6 +7,10 @@
 #include <set>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
+#include "config/fingerprint.hpp"
+#include "config/profile_form.hpp"
 #include "config/step_reader.hpp"
 #include "config/table_reader.hpp"
 
@@ -209,6 +213,11 @@ std::optional<Profile> load_profile(std::string_view toml_text, const std::files
   }
   reader.finish();
   if (diagnostics.errors.size() != errors_before) return std::nullopt;
+  // What ran, for the clinical record, and what the tablet's editor opens.
+  profile.sha256 = sha256_hex(toml_text);
+  if (auto form = profile_form_from_toml(toml_text)) {
+    profile.content = form->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
   return profile;
 }
 

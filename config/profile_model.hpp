@@ -108,6 +108,9 @@ struct Profile {
   std::vector<Trigger> triggers;
   std::filesystem::path source;
   ProfileOrigin origin = ProfileOrigin::room;
+  int version = 0;      // authored: the saved version in force (docs/profiles.md); room: 0
+  std::string sha256;   // of the profile file's text, as read or saved
+  std::string content;  // the profile's JSON form (config/profile_form.hpp), as JSON text
 
   // The timed length of one run, loops included; waits for "go" count as zero.
   Millis total_duration() const;

@@ -5,9 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/profile_form.hpp"
 #include "daemon/app/app.hpp"
 #include "daemon/session/command.hpp"
 #include "daemon/session/json_text.hpp"
+#include "devices/transport/mqtt_link.hpp"
 
 namespace sensoryd {
 
@@ -39,6 +41,9 @@ void App::drain() {
   flush_outbox();
   if (batch.more) post([this] { drain(); });
 }
+
+// A profile command as large as the editor may send must reach it whole.
+static_assert(config::kMaxProfileCommandBytes <= MqttLink::kMaxInboundBytes);
 
 bool App::hand_to_authoring(const InboundMessage& message, Action action, const std::string& user) {
   authoring::EditRequest request{action, message.payload, message.payload_bytes, user};

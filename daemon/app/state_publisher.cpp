@@ -37,6 +37,7 @@ void StatePublisher::connected(Clock::time_point now) {
 void StatePublisher::profiles() {
   publish("profiles", profiles_json(sources_.room.profiles), nullptr);
   publish("children", children_json(sources_.room), nullptr);
+  publish("limits", limits_json(sources_.room.limits), nullptr);
 }
 
 void StatePublisher::session(Clock::time_point now) {

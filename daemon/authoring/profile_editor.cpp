@@ -114,9 +114,9 @@ std::string summary_of(const config::Profile* before, const config::Profile& aft
 }  // namespace
 
 EditResult ProfileEditor::handle(const EditRequest& request, const config::Room& room) {
-  if (std::max(request.payload.size(), request.payload_bytes) > kMaxProfileCommandBytes) {
+  if (std::max(request.payload.size(), request.payload_bytes) > config::kMaxProfileCommandBytes) {
     return refused({}, "bad_request",
-                   "the command is larger than " + std::to_string(kMaxProfileCommandBytes) +
+                   "the command is larger than " + std::to_string(config::kMaxProfileCommandBytes) +
                        " bytes: a profile of at most " + std::to_string(config::kMaxProfileSteps) +
                        " steps fits");
   }
@@ -201,6 +201,7 @@ EditResult ProfileEditor::save(const json& body, const std::string& author,
                                 {"warnings", fields_of(check.warnings)}});
   result.saved = std::move(check.profile);
   result.saved->origin = config::ProfileOrigin::authored;
+  result.saved->version = version.version;
   result.record = json{{"profile_id", id},
                        {"version", version.version},
                        {"sha256", version.sha256},
@@ -287,6 +288,7 @@ EditResult ProfileEditor::restore(const json& body, const std::string& author,
       done({}, {{"profile_id", id}, {"version", saved.version}, {"sha256", saved.sha256}});
   result.saved = std::move(check.profile);
   result.saved->origin = config::ProfileOrigin::authored;
+  result.saved->version = saved.version;
   result.record = json{{"profile_id", id},
                        {"version", saved.version},
                        {"sha256", saved.sha256},

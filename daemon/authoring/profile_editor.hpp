@@ -18,9 +18,6 @@
 
 namespace sensoryd::authoring {
 
-// The largest profile command taken: the link keeps nothing larger (MqttLink::kMaxInboundBytes).
-inline constexpr std::size_t kMaxProfileCommandBytes = 64 * 1024;
-
 struct EditRequest {
   Action action = Action::profile_validate;
   std::string payload;            // the command's JSON, as it arrived

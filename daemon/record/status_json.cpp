@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/profile_form.hpp"
+#include "config/profile_loader.hpp"
 #include "daemon/session/child_rules.hpp"
 #include "daemon/session/json_text.hpp"
 #include "daemon/session/utc_time.hpp"
@@ -65,11 +67,41 @@ std::string profiles_json(const std::map<std::string, config::Profile>& profiles
          {"title", profile.title},
          {"purpose", profile.purpose},
          {"origin", profile.origin == config::ProfileOrigin::authored ? "authored" : "room"},
+         {"version", profile.version},
+         {"sha256", profile.sha256},
          {"duration_s", std::chrono::duration<double>(profile.total_duration()).count()},
          {"needs", json::array({"swing_drive"})},
-         {"steps", steps}});
+         {"steps", steps},
+         // The whole profile in its JSON form, for the editor to open (docs/profiles.md).
+         {"content",
+          profile.content.empty() ? json(nullptr) : json::parse(profile.content, nullptr, false)}});
   }
   return json_text(list);
+}
+
+std::string limits_json(const config::Limits& limits) {
+  auto seconds = [](config::Millis m) { return std::chrono::duration<double>(m).count(); };
+  json out{
+      {"swing",
+       {{"max_amplitude_deg", limits.swing.max_amplitude_deg},
+        {"min_period_s", limits.swing.min_period_s},
+        {"max_amplitude_rate_deg_s", limits.swing.max_amplitude_rate_deg_s},
+        {"max_period_rate_s_per_s", limits.swing.max_period_rate_s_per_s}}},
+      {"rotary",
+       {{"max_rate_rev_s", limits.rotary.max_rate_rev_s},
+        {"max_revolutions", limits.rotary.max_revolutions},
+        {"min_pause_s", limits.rotary.min_pause_s}}},
+      {"light",
+       {{"max_flashes_per_s", limits.light.max_flashes_per_s},
+        {"max_strobe_s", seconds(limits.light.max_strobe)}}},
+      {"sound", {{"max_dba", limits.sound.max_dba}, {"max_rise_db_s", limits.sound.max_rise_db_s}}},
+      {"session", {{"max_duration_s", seconds(limits.session.max_duration)}}},
+      {"profile",
+       {{"max_steps", config::kMaxProfileSteps},
+        {"max_id_length", config::kMaxProfileIdLength},
+        {"id_rule", std::string{config::kProfileIdRule}},
+        {"max_command_bytes", config::kMaxProfileCommandBytes}}}};
+  return json_text(out);
 }
 
 std::string children_json(const config::Room& room) {

@@ -23,6 +23,9 @@ std::string session_json(const SessionSnapshot& session);
 std::string profiles_json(const std::map<std::string, config::Profile>& profiles);
 // Each child (pseudonym and flags) with the profiles a `start` would refuse for them, and why.
 std::string children_json(const config::Room& room);
+// The room's limits and the bounds on a profile, retained on `limits`: the ranges the tablet's
+// editor offers are the supervisor's own (docs/mqtt-api.md).
+std::string limits_json(const config::Limits& limits);
 std::string swing_device_json(const devices::Drive& swing);
 std::string input_device_json(const devices::ModbusInput& input);
 std::string mqtt_input_device_json(const devices::MqttInput& input);

@@ -307,12 +307,19 @@ Outcome SessionControl::start(const Command& command, Clock::time_point now,
   supervisor_.start_lease(now);
   spdlog::info("session {}: started profile {} (therapist '{}', child '{}', intensity {})",
                session_id, profile->id, request.therapist, request.child, request.intensity);
-  record(EventType::session_started, Fields{{"session_id", session_id},
-                                            {"room", room_.id},
-                                            {"profile", profile->id},
-                                            {"child", request.child},
-                                            {"therapist", request.therapist},
-                                            {"intensity", request.intensity}});
+  // Which profile ran, exactly: its version (an authored one's; 0 for the room's) and the
+  // SHA-256 of its file, so the clinical record can name what the child was given.
+  record(EventType::session_started,
+         Fields{{"session_id", session_id},
+                {"room", room_.id},
+                {"profile", profile->id},
+                {"profile_origin",
+                 profile->origin == config::ProfileOrigin::authored ? "authored" : "room"},
+                {"profile_version", static_cast<std::int64_t>(profile->version)},
+                {"profile_sha256", profile->sha256},
+                {"child", request.child},
+                {"therapist", request.therapist},
+                {"intensity", request.intensity}});
   engine_.take_events();  // the start is recorded above
   state_changed_ = true;
   return done(session_id);

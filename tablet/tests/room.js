@@ -75,14 +75,15 @@ function run(program, args, stdio = 'inherit') {
 }
 
 // The secure room (docs/security.md): scripts/provision-room writes the broker's files from the
-// shipped templates (accounts sensoryd, zigbee2mqtt, player, monitor, ana, ben), the broker runs
-// that configuration as written (plus what a test run as root needs), nginx serves the page over
-// HTTPS with the written server block and passes /mqtt to the broker, and sensoryd connects over
-// TLS with its password and require_identity.
+// shipped templates (accounts sensoryd, zigbee2mqtt, player, monitor, the tablets ana and ben,
+// and cleo, a tablet that may edit profiles), the broker runs that configuration as written
+// (plus what a test run as root needs), nginx serves the page over HTTPS with the written server
+// block and passes /mqtt to the broker, and sensoryd connects over TLS with its password and
+// require_identity.
 async function secureBroker(room, dir, config, mqttPort, tabletPort, wsPort) {
   const broker = path.join(dir, 'broker');
   await run(path.join(source, 'scripts', 'provision-room'), [
-    '--room', 'room-1', '--out', broker, '--tablet', 'ana', '--tablet', 'ben',
+    '--room', 'room-1', '--out', broker, '--tablet', 'ana', '--tablet', 'ben', '--editor', 'cleo',
     '--mqtt-port', String(mqttPort), '--tablet-port', String(tabletPort), '--ws-port', String(wsPort),
     '--bind', '127.0.0.1', '--http-dir', path.join(build, 'tablet', 'www'),
   ], 'ignore');

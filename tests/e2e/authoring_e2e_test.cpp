@@ -82,8 +82,27 @@ TEST_F(Authoring, ASavedProfileIsInForceAfterARestartAndTheDriveGetsItsAmplitude
       wait_until([&] { return listed(room.tablet(), "calm-stronger", before).has_value(); }, 20s))
       << room.daemon_log();
 
+  auto after_restart = listed(room.tablet(), "calm-stronger", before);
+  EXPECT_EQ(after_restart->value("version", 0), 1);
+  EXPECT_EQ((*after_restart)["content"]["steps"][0]["swing"]["amplitude_deg"], 9.0);
+
   json started = room.tablet().reply_to("start", {{"profile", "calm-stronger"}}, 20s);
   ASSERT_EQ(started["ok"], true) << started.dump();
+  // The clinical record names exactly what ran: the saved version and its file's SHA-256.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (const auto& r : room.session_log()) {
+          if (r.value("type", "") == "session_started") return true;
+        }
+        return false;
+      },
+      5s));
+  for (const auto& r : room.session_log()) {
+    if (r.value("type", "") != "session_started") continue;
+    EXPECT_EQ(r["profile_origin"], "authored");
+    EXPECT_EQ(r["profile_version"], 1);
+    EXPECT_EQ(r["profile_sha256"], saved["sha256"]);
+  }
   // 9 degrees, not the room profile's 6: the drive received what the therapist saved.
   EXPECT_TRUE(room.wait_for_swing_amplitude(8.5, 20s));
   EXPECT_EQ(room.tablet().reply_to("stop", json::object())["ok"], true);

@@ -228,6 +228,32 @@ for (const size of [20000, 100000, 300000]) {
   });
 }
 
+test('a profile save from a tablet account is dropped by the broker; an editor\'s is saved and recorded as hers', async () => {
+  const profile = {
+    id: 'calm-cleo', title: 'Calm, by cleo', purpose: 'calming',
+    steps: [{ name: 'swing', duration: '30s', fade: '1s', swing: { mode: 'linear', amplitude_deg: 5, period: '3s' } }],
+  };
+  const ana = await connect('ana');
+  const brokerLog = () => fs.readFileSync(path.join(room.dir, 'broker.log'), 'utf8');
+  // ana's save never reaches sensoryd: the broker answers her publish "Not authorized" (MQTT 5
+  // reason code 135), its log says it denied it, and nothing is saved.
+  await assert.rejects(
+    ana.publishAsync('sensoryd/room-1/user/ana/cmd/profile_save',
+      JSON.stringify({ request_id: 'ana-save', profile, base_version: 0 }), { qos: 1 }),
+    (error) => error.code === 135,
+  );
+  assert.match(brokerLog(), /Denied PUBLISH from ana [^\n]*'sensoryd\/room-1\/user\/ana\/cmd\/profile_save'/);
+  assert.equal(fs.existsSync(path.join(room.dir, 'state', 'profiles', 'calm-cleo.toml')), false);
+
+  const cleo = await connect('cleo');
+  const saved = await command(cleo, 'cleo', 'profile_save', { profile, base_version: 0 });
+  assert.equal(saved.ok, true, JSON.stringify(saved));
+  assert.equal(saved.version, 1);
+  const log = fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const record = log.find((r) => r.type === 'profile_saved' && r.profile_id === 'calm-cleo');
+  assert.equal(record && record.author, 'cleo', JSON.stringify(record));
+});
+
 test('an account that asks for sensoryd\'s client ids or the bridge\'s closes none of them, and another tablet\'s E-stop acts', async (t) => {
   const ben = await connect('ben');
   const monitor = await connect('monitor');

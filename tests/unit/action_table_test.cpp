@@ -56,15 +56,31 @@ TEST(ActionTable, TheTabletPageNamesEveryActionInWords) {
 
 // The broker's ACL denies monitoring every action but stop and estop, from provision-room's
 // list of every action: an action added to the table and not to that list fails here.
-TEST(ActionTable, ProvisionRoomsListOfActionsIsTheTable) {
+// The words of a bash array `name=(...)` in scripts/provision-room.
+std::set<std::string> provisioned(const std::string& name) {
   std::string script = test::source_text("scripts/provision-room");
-  auto start = script.find("all_actions=(");
-  ASSERT_NE(start, std::string::npos);
-  start += std::string{"all_actions=("}.size();
+  auto start = script.find(name + "=(");
+  if (start == std::string::npos) return {};
+  start += name.size() + 2;
   std::istringstream list(script.substr(start, script.find(')', start) - start));
   std::set<std::string> names;
-  for (std::string name; list >> name;) names.insert(name);
-  EXPECT_EQ(names, actions());
+  for (std::string word; list >> word;) names.insert(word);
+  return names;
+}
+
+TEST(ActionTable, ProvisionRoomsListOfActionsIsTheTable) {
+  EXPECT_EQ(provisioned("all_actions"), actions());
+}
+
+// Tablets are denied the profile commands unless provisioned as editors, from provision-room's
+// list of them: an authoring action added to the table and not to that list fails here.
+TEST(ActionTable, ProvisionRoomsEditorActionsAreTheAuthoringActions) {
+  std::set<std::string> authoring;
+  for (Action action : kActions) {
+    if (is_authoring(action)) authoring.insert(std::string{to_string(action)});
+  }
+  EXPECT_EQ(authoring.size(), 5u);
+  EXPECT_EQ(provisioned("editor_actions"), authoring);
 }
 
 TEST(ActionTable, AnUnknownActionIsAnsweredWithTheWholeList) {

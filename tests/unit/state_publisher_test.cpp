@@ -56,13 +56,17 @@ using Topics = std::vector<std::string>;
 TEST_F(StatePublisherTest, AConnectSendsEverythingRetained) {
   publisher.connected(rig.t);
   EXPECT_EQ(sent(), (Topics{"sensoryd/room-r/profiles", "sensoryd/room-r/children",
-                            "sensoryd/room-r/session", "sensoryd/room-r/devices/swing",
-                            "sensoryd/room-r/devices/estop", "sensoryd/room-r/devices/door",
-                            "sensoryd/room-r/safety"}));
+                            "sensoryd/room-r/limits", "sensoryd/room-r/session",
+                            "sensoryd/room-r/devices/swing", "sensoryd/room-r/devices/estop",
+                            "sensoryd/room-r/devices/door", "sensoryd/room-r/safety"}));
   EXPECT_EQ(last("sensoryd/room-r/session")["state"], "idle");
+  // The editor's ranges are the supervisor's: the room's own limits.
+  EXPECT_EQ(last("sensoryd/room-r/limits")["swing"]["max_amplitude_deg"],
+            rig.room().limits.swing.max_amplitude_deg);
+  EXPECT_EQ(last("sensoryd/room-r/limits")["profile"]["max_steps"], 100);
   // A reconnect sends everything again, unchanged or not: the broker may have lost it.
   publisher.connected(rig.t);
-  EXPECT_EQ(sent().size(), 7u);
+  EXPECT_EQ(sent().size(), 8u);
 }
 
 TEST_F(StatePublisherTest, UnchangedDevicesAndSafetyAreNotSentAgainWhileConnected) {
