@@ -45,6 +45,11 @@ std::string usage() {
          "                            after it ended); no names: children go by pseudonym\n"
          "  response [--before 1..5] [--after 1..5] [--goal NAME --goal-progress -2..2]\n"
          "           [--session ID]   the child's regulation (3 = regulated), a goal's progress\n"
+         "  profile_validate FILE     check a profile (its JSON form, or a profile's .toml)\n"
+         "  profile_save FILE [--base-version N]   save it (N: the version you opened; 0: new)\n"
+         "  profile_history ID [--profile-version N]   its versions, or one version's content\n"
+         "  profile_restore ID --profile-version N --base-version LATEST\n"
+         "  profile_delete ID --base-version LATEST\n"
          "  status                    the room's session, safety and devices, then exit\n"
          "  watch [--count N]         print everything the room publishes\n"
          "defaults: --broker tcp://127.0.0.1:1883 --room room-1 --timeout 5\n"
@@ -64,7 +69,7 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
   // An option given twice takes its last value, as a shell user expects.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   std::string timeout, therapist, child, intensity_text, count, session, before, after, goal,
-      goal_progress;
+      goal_progress, base_version, profile_version;
   std::vector<std::string> positional;
   app.add_option("--broker", request.broker);
   app.add_option("--room", request.room);
@@ -78,6 +83,8 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
   app.add_option("--after", after);
   app.add_option("--goal", goal);
   app.add_option("--goal-progress", goal_progress);
+  app.add_option("--base-version", base_version);
+  app.add_option("--profile-version", profile_version);
   app.add_option("--username", request.username);
   app.add_option("--password-file", request.password_file);
   app.add_option("--ca-file", request.ca_file);
@@ -136,6 +143,8 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
   if (auto e = scale("--before", before, 1, 5, "before")) return *e;
   if (auto e = scale("--after", after, 1, 5, "after")) return *e;
   if (auto e = scale("--goal-progress", goal_progress, -2, 2, "goal_progress")) return *e;
+  if (auto e = scale("--base-version", base_version, 0, 1'000'000, "base_version")) return *e;
+  if (auto e = scale("--profile-version", profile_version, 1, 1'000'000, "version")) return *e;
   if (app.count("--goal") > 0) body["goal"] = goal;
   if (app.count("--session") > 0) body["session_id"] = session;
   if (positional.empty()) return UsageError{"which command? e.g. sensoryctl status"};
@@ -168,6 +177,29 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
           "response needs --before or --after (1-5, 3 = regulated), or --goal with "
           "--goal-progress"};
     }
+  } else if (is_one_of(request.action, {"profile_validate", "profile_save"})) {
+    if (positional.size() < 2) {
+      return UsageError{request.action +
+                        " needs the profile's file: sensoryctl profile_save calm-slower.json"};
+    }
+    request.profile_file = positional[1];
+    expected = 2;
+  } else if (is_one_of(request.action, {"profile_history", "profile_restore", "profile_delete"})) {
+    if (positional.size() < 2) {
+      return UsageError{request.action + " needs a profile id: sensoryctl " + request.action +
+                        " calm-slower"};
+    }
+    body["profile_id"] = positional[1];
+    expected = 2;
+    bool restore = request.action == "profile_restore";
+    if (restore && !body.contains("version")) {
+      return UsageError{"profile_restore needs --profile-version N, the version to bring back"};
+    }
+    if (request.action != "profile_history" && !body.contains("base_version")) {
+      return UsageError{request.action +
+                        " needs --base-version N, the latest version you have seen "
+                        "(sensoryctl profile_history ID lists them)"};
+    }
   } else if (!action_from_name(request.action) && !is_one_of(request.action, {"status", "watch"})) {
     // Every action of the API (daemon/session/action.hpp), and sensoryctl's own two.
     return UsageError{"unknown command '" + request.action + "': use status, watch, " +
@@ -192,6 +224,14 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
   }
   if (body.contains("session_id") && request.action != "note" && request.action != "response") {
     return UsageError{"--session goes with note or response"};
+  }
+  if (body.contains("base_version") &&
+      !is_one_of(request.action, {"profile_save", "profile_restore", "profile_delete"})) {
+    return UsageError{"--base-version goes with profile_save, profile_restore or profile_delete"};
+  }
+  if (body.contains("version") &&
+      !is_one_of(request.action, {"profile_history", "profile_restore"})) {
+    return UsageError{"--profile-version goes with profile_history or profile_restore"};
   }
   request.body = body.dump();
   return request;

@@ -4,9 +4,12 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "config/profile_form.hpp"
 #include "sensoryctl/ctl_args.hpp"
 #include "sensoryctl/room_client.hpp"
 
@@ -29,6 +32,42 @@ void on_signal(int) {
 json parsed(const std::string& text) {
   json j = json::parse(text, nullptr, false);
   return j.is_discarded() ? json::object() : j;
+}
+
+// A profile's file as the `profile` of a command: a .toml profile file turned into its JSON
+// form, or a JSON form as it is; nullopt (after saying why) when it cannot be read as either.
+std::optional<json> profile_from_file(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) {
+    std::cerr << "sensoryctl: cannot read " << file << "\n";
+    return std::nullopt;
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  bool toml = file.size() > 5 && file.compare(file.size() - 5, 5, ".toml") == 0;
+  std::optional<json> form = toml ? sensoryd::config::profile_form_from_toml(text)
+                                  : std::optional<json>(json::parse(text, nullptr, false));
+  if (!form || form->is_discarded() || !form->is_object()) {
+    std::cerr << "sensoryctl: " << file << " is not a profile: give its JSON form, or a "
+              << "profile's .toml (docs/profiles.md)\n";
+    return std::nullopt;
+  }
+  return form;
+}
+
+// What a profile command's reply says beyond ok: versions, a version's content, warnings.
+void print_profile_reply(const json& j) {
+  if (j.contains("version")) std::cout << "  version " << j["version"] << "\n";
+  if (j.contains("sha256")) std::cout << "  sha256 " << j.value("sha256", "") << "\n";
+  for (const auto& v : j.value("versions", json::array())) {
+    std::cout << "  version " << v.value("version", 0)
+              << (v.value("deleted", false) ? "  (deleted)" : "  sha256 " + v.value("sha256", ""))
+              << "\n";
+  }
+  for (const auto& w : j.value("warnings", json::array())) {
+    std::cout << "  warning at " << w.value("pointer", "") << ": " << w.value("message", "")
+              << "\n";
+  }
+  if (j.contains("profile")) std::cout << j["profile"].dump(2) << "\n";
 }
 
 std::string one_decimal(double value) {
@@ -123,11 +162,17 @@ int command(RoomClient& client, const CtlRequest& request) {
     std::cout << request.action << ": ok";
     if (j.contains("session_id")) std::cout << " (session " << j.value("session_id", "") << ")";
     std::cout << "\n";
+    print_profile_reply(j);
     return kDone;
   }
   const json& error = j.contains("error") ? j["error"] : json::object();
   std::cerr << request.action << ": refused (" << error.value("code", "?")
             << "): " << error.value("message", "") << "\n";
+  // A profile's every error at its field (invalid_profile).
+  for (const auto& field : error.value("fields", json::array())) {
+    std::cerr << "  at " << field.value("pointer", "") << ": " << field.value("message", "")
+              << "\n";
+  }
   return kRefused;
 }
 
@@ -159,7 +204,14 @@ int main(int argc, char** argv) {
     std::cerr << "sensoryctl: " << error->message << "\n" << sensoryd::ctl::usage();
     return kUsage;
   }
-  const auto& request = std::get<CtlRequest>(parsed_args);
+  auto& request = std::get<CtlRequest>(parsed_args);
+  if (!request.profile_file.empty()) {
+    auto form = profile_from_file(request.profile_file);
+    if (!form) return kUsage;
+    json body = parsed(request.body);
+    body["profile"] = std::move(*form);
+    request.body = body.dump();
+  }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   sensoryd::ctl::Credentials credentials{request.username, {}, request.ca_file};

@@ -2,6 +2,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -47,6 +48,33 @@ class Ctl : public ::testing::Test {
   SimulatedRoom room;
   int runs = 0;
 };
+
+TEST_F(Ctl, SavesAProfileFromATomlFileListsItsHistoryAndSaysWhereAFormIsWrong) {
+  // A technician's profile file, saved as an authored profile of the room.
+  auto file = room.dir() / "calm-ctl.toml";
+  std::ofstream(file) << short_profile("calm-ctl", 9.0, "60s");
+  CtlRun saved = ctl({"--therapist", "ana", "profile_save", file.string()});
+  EXPECT_EQ(saved.exit_code, 0) << saved.output;
+  EXPECT_NE(saved.output.find("profile_save: ok\n  version 1\n  sha256 "), std::string::npos)
+      << saved.output;
+  CtlRun history = ctl({"profile_history", "calm-ctl"});
+  EXPECT_EQ(history.exit_code, 0) << history.output;
+  EXPECT_NE(history.output.find("  version 1  sha256 "), std::string::npos) << history.output;
+
+  std::ofstream(file) << short_profile("calm-ctl", 40.0, "60s");
+  CtlRun over = ctl({"profile_validate", file.string()});
+  EXPECT_EQ(over.exit_code, 1) << over.output;
+  EXPECT_NE(over.output.find("profile_validate: refused (invalid_profile)"), std::string::npos)
+      << over.output;
+  EXPECT_NE(over.output.find("  at /steps/0/swing/amplitude_deg: swing amplitude 40 deg"),
+            std::string::npos)
+      << over.output;
+  CtlRun late = ctl({"profile_save", file.string(), "--base-version", "0"});
+  EXPECT_EQ(late.exit_code, 1) << late.output;
+  CtlRun missing = ctl({"profile_save", (room.dir() / "nowhere.json").string()});
+  EXPECT_EQ(missing.exit_code, 64) << missing.output;
+  EXPECT_NE(missing.output.find("cannot read"), std::string::npos) << missing.output;
+}
 
 TEST_F(Ctl, DrivesAWholeSessionAndSaysWhatHappened) {
   CtlRun early = ctl({"note", "before any session"});

@@ -80,6 +80,33 @@ TEST(CtlArgs, ANoteAndTheChildsResponse) {
   EXPECT_EQ(error({"stop", "--session", "s-1"}), "--session goes with note or response");
 }
 
+TEST(CtlArgs, ProfileCommandsCarryTheirFileIdAndVersions) {
+  auto save = ok({"--therapist", "ana", "profile_save", "calm-slower.json", "--base-version", "2"});
+  EXPECT_EQ(save.action, "profile_save");
+  EXPECT_EQ(save.profile_file, "calm-slower.json");
+  EXPECT_EQ(nlohmann::json::parse(save.body)["base_version"], 2);
+  EXPECT_EQ(ok({"profile_validate", "calm.toml"}).profile_file, "calm.toml");
+  auto restore =
+      ok({"profile_restore", "calm-slower", "--profile-version", "1", "--base-version", "3"});
+  auto body = nlohmann::json::parse(restore.body);
+  EXPECT_EQ(body["profile_id"], "calm-slower");
+  EXPECT_EQ(body["version"], 1);
+  EXPECT_EQ(body["base_version"], 3);
+  EXPECT_EQ(nlohmann::json::parse(ok({"profile_history", "calm-slower"}).body)["profile_id"],
+            "calm-slower");
+
+  EXPECT_NE(error({"profile_save"}).find("needs the profile's file"), std::string::npos);
+  EXPECT_NE(error({"profile_delete", "calm-slower"}).find("needs --base-version"),
+            std::string::npos);
+  EXPECT_NE(error({"profile_restore", "calm-slower", "--base-version", "3"})
+                .find("needs --profile-version"),
+            std::string::npos);
+  EXPECT_EQ(error({"stop", "--base-version", "1"}),
+            "--base-version goes with profile_save, profile_restore or profile_delete");
+  EXPECT_EQ(error({"profile_save", "f.json", "--base-version", "-1"}),
+            "--base-version takes a whole number from 0 to 1000000");
+}
+
 TEST(CtlArgs, MistakesAreUsageErrorsThatSayWhat) {
   EXPECT_NE(error({}).find("which command"), std::string::npos);
   EXPECT_NE(error({"start"}).find("profile id"), std::string::npos);
