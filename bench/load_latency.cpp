@@ -9,6 +9,8 @@
 //   idle       nothing else happens
 //   burst      each trip 1/3 into a burst of 20,000 lease messages from another client
 //   floods     an `estop` 1/3 into floods of 20,000, 100,000 and 300,000 `adjust` commands
+//   authoring  input trips while an editor saves a profile 10 times a second; a profile started
+//              right after its save
 // Bursts and floods come from a process of their own (sensoryd-bench-flood) at nice 19, as from
 // another device in a room.
 //   sustained  1,000 mixed valid and invalid commands a second for 30 s
@@ -157,6 +159,80 @@ class Bench {
     std::printf("  sensoryd's peak RSS since it started: %ld KiB (bound 32768: %s)\n", peak,
                 peak <= 32768 ? "met" : "NOT MET");
     window.report();
+  }
+
+  // An editor saves a profile 10 times a second for 20 s (issue #28) while the E-stop input
+  // trips the drive: each save's reply (validate + save, bound 100 ms), and the input's stop and
+  // the heartbeat under it (S19: authoring runs on a thread of its own). Then a new profile is
+  // saved and started at once, 5 times: save published -> the start answered (bound 1 s).
+  void authoring() {
+    std::cout << "authoring (an editor saves a profile 10 times a second for 20 s)" << std::endl;
+    Window window(*this);
+    Tablet editor(room_->broker_port(), "room-bench");
+    Figures saves, input;
+    int refused = 0;
+    std::atomic<bool> done{false};
+    std::jthread saving([&](std::stop_token stop) {
+      auto next = std::chrono::steady_clock::now();
+      auto end = next + 20s;
+      int version = 0;
+      for (int i = 0; next < end && !stop.stop_requested(); ++i) {
+        double t0 = wall_now();
+        auto reply = editor.command(
+            "profile_save",
+            {{"request_id", "save-" + std::to_string(i)},  // the tablet's ids are req-N
+             {"profile", edited_profile("edited", 5.0 + (i % 4))},
+             {"base_version", version}},
+            5s);
+        if (reply && reply->value("ok", false)) {
+          saves.add((wall_now() - t0) * 1000.0);
+          version = (*reply)["version"].get<int>();
+        } else {
+          ++refused;
+        }
+        next += 100ms;
+        std::this_thread::sleep_until(next);  // pacing the editor, not waiting for sensoryd
+      }
+      done = true;
+    });
+    while (!done) input.add(input_trip([] {}));
+    saving.join();
+    saves.print("profile_save -> reply", 100.0);
+    std::printf("  saves refused or unanswered: %d (bound: none)\n", refused);
+    input.print("input -> stop write", kPollMs + 10.0);
+    window.report();
+
+    Figures runs;
+    for (int i = 0; i < 5; ++i) {
+      std::string id = "fresh-" + std::to_string(i);
+      double t0 = wall_now();
+      auto saved = editor.command(
+          "profile_save", {{"request_id", "save-" + id}, {"profile", edited_profile(id, 6.0)}}, 5s);
+      if (!saved || !saved->value("ok", false))
+        fail("save refused: " + saved.value_or(json{}).dump());
+      auto started = room_->tablet().command("start", {{"profile", id}}, 5s);
+      if (!started || !started->value("ok", false)) {
+        fail("a profile saved just now was not started: " + started.value_or(json{}).dump());
+      }
+      runs.add((wall_now() - t0) * 1000.0);
+      room_->tablet().command("stop", json::object(), 5s);
+      room_->tablet().wait_for_session_state("idle", 10s);
+    }
+    runs.print("save published -> its start answered", 1000.0);
+  }
+
+  // A profile as the tablet's editor sends it (docs/profiles.md): the bench room's calm profile
+  // with another id and amplitude.
+  static json edited_profile(const std::string& id, double amplitude_deg) {
+    return {
+        {"id", id},
+        {"title", "Edited " + id},
+        {"purpose", "calming"},
+        {"steps",
+         {{{"name", "swing"},
+           {"duration", "600s"},
+           {"fade", "1s"},
+           {"swing", {{"mode", "linear"}, {"amplitude_deg", amplitude_deg}, {"period", "3s"}}}}}}};
   }
 
   void sustained() {
@@ -494,18 +570,19 @@ int main(int argc, char** argv) {
     std::string arg = argv[i];
     if (arg == "--trips" && i + 1 < argc) {
       trips = std::atoi(argv[++i]);
-    } else if (arg == "idle" || arg == "burst" || arg == "floods" || arg == "sustained" ||
-               arg == "stall" || arg == "replies") {
+    } else if (arg == "idle" || arg == "burst" || arg == "floods" || arg == "authoring" ||
+               arg == "sustained" || arg == "stall" || arg == "replies") {
       scenarios.push_back(arg);
     } else {
-      std::cerr << "usage: sensoryd-bench-load [idle|burst|floods|sustained|stall|replies]... "
+      std::cerr << "usage: sensoryd-bench-load "
+                   "[idle|burst|floods|authoring|sustained|stall|replies]... "
                    "[--trips N]\n";
       return 64;
     }
   }
   if (trips <= 0) trips = 20;
   if (scenarios.empty()) {
-    scenarios = {"idle", "burst", "floods", "sustained", "stall", "replies"};
+    scenarios = {"idle", "burst", "floods", "authoring", "sustained", "stall", "replies"};
   }
   try {
     Bench bench(trips);
@@ -516,6 +593,7 @@ int main(int argc, char** argv) {
       if (scenario == "sustained") bench.sustained();
       if (scenario == "stall") bench.stall();
       if (scenario == "replies") bench.replies();
+      if (scenario == "authoring") bench.authoring();
     }
   } catch (const std::exception& e) {
     std::cerr << "bench: " << e.what() << "\n";
