@@ -1,6 +1,7 @@
 // Profiles authored from a tablet (docs/profiles.md), on the real processes: a save is in force
-// for the next session and after a restart, and runs as saved on the drive; conflicts, history
-// and restore; a kill in the middle of a save leaves the previous version in force.
+// for the next session and after a restart, and runs as saved on the drive; deleted while it
+// runs, the session keeps its copy; conflicts, history and restore; a kill in the middle of a
+// save leaves the previous version in force.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -105,7 +106,31 @@ TEST_F(Authoring, ASavedProfileIsInForceAfterARestartAndTheDriveGetsItsAmplitude
   }
   // 9 degrees, not the room profile's 6: the drive received what the therapist saved.
   EXPECT_TRUE(room.wait_for_swing_amplitude(8.5, 20s));
+
+  // Deleted while it runs: it is no longer offered, and the session keeps its copy.
+  std::size_t before_delete = room.tablet().messages().size();
+  json deleted = room.tablet().reply_to(
+      "profile_delete",
+      {{"profile_id", "calm-stronger"}, {"base_version", 1}, {"therapist", "ana"}});
+  ASSERT_EQ(deleted["ok"], true) << deleted.dump();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto seen = room.tablet().messages();
+        for (std::size_t i = before_delete; i < seen.size(); ++i) {
+          if (seen[i].topic == "sensoryd/room-e2e/profiles") return true;
+        }
+        return false;
+      },
+      5s));
+  EXPECT_FALSE(listed(room.tablet(), "calm-stronger", before_delete).has_value());
+  EXPECT_EQ(room.tablet().latest_json("session")->value("state", ""), "running");
+  EXPECT_EQ(room.tablet().reply_to("next", json::object())["ok"], true);  // its next step, "rest"
+  EXPECT_EQ(room.tablet().reply_to("start", {{"profile", "calm-stronger"}})["error"]["code"],
+            "not_allowed_in_state");
   EXPECT_EQ(room.tablet().reply_to("stop", json::object())["ok"], true);
+  ASSERT_TRUE(room.tablet().wait_for_session_state("idle", 10s));
+  EXPECT_EQ(room.tablet().reply_to("start", {{"profile", "calm-stronger"}})["error"]["code"],
+            "unknown_profile");
 }
 
 TEST_F(Authoring, ALateSaveIsAConflictAndAnEarlierVersionCanBeRestored) {
