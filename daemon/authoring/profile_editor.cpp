@@ -113,6 +113,26 @@ std::string summary_of(const config::Profile* before, const config::Profile& aft
 
 }  // namespace
 
+EditResult ProfileEditor::store_refused(const StoreError& error, const std::string& id) const {
+  int latest = store_.latest(id);
+  return refused({}, error.code, store_refusal_message(error, id, latest), {{"version", latest}});
+}
+
+EditResult ProfileEditor::in_force(const StoredVersion& stored, config::Profile profile,
+                                   const std::string& author, const std::string& summary) {
+  EditResult result = done(
+      {}, {{"profile_id", profile.id}, {"version", stored.version}, {"sha256", stored.sha256}});
+  result.record = json{{"profile_id", profile.id},
+                       {"version", stored.version},
+                       {"sha256", stored.sha256},
+                       {"author", author},
+                       {"summary", summary}};
+  profile.origin = config::ProfileOrigin::authored;
+  profile.version = stored.version;
+  result.saved = std::move(profile);
+  return result;
+}
+
 EditResult ProfileEditor::handle(const EditRequest& request, const config::Room& room) {
   if (std::max(request.payload.size(), request.payload_bytes) > config::kMaxProfileCommandBytes) {
     return refused({}, "bad_request",
@@ -190,23 +210,12 @@ EditResult ProfileEditor::save(const json& body, const std::string& author,
   if (!check.errors.empty()) return invalid({}, check.errors);
   auto stored = store_.save(id, check.toml, *base);
   if (const auto* error = std::get_if<StoreError>(&stored)) {
-    int latest = store_.latest(id);
-    return refused({}, error->code, store_refusal_message(*error, id, latest),
-                   {{"version", latest}});
+    return store_refused(*error, id);
   }
-  const auto& version = std::get<StoredVersion>(stored);
-  EditResult result = done({}, {{"profile_id", id},
-                                {"version", version.version},
-                                {"sha256", version.sha256},
-                                {"warnings", fields_of(check.warnings)}});
-  result.saved = std::move(check.profile);
-  result.saved->origin = config::ProfileOrigin::authored;
-  result.saved->version = version.version;
-  result.record = json{{"profile_id", id},
-                       {"version", version.version},
-                       {"sha256", version.sha256},
-                       {"author", author},
-                       {"summary", summary_of(room.find_profile(id), *result.saved)}};
+  std::string summary = summary_of(room.find_profile(id), *check.profile);
+  EditResult result =
+      in_force(std::get<StoredVersion>(stored), std::move(*check.profile), author, summary);
+  result.reply["warnings"] = fields_of(check.warnings);
   return result;
 }
 
@@ -221,9 +230,7 @@ EditResult ProfileEditor::remove(const json& body, const std::string& author,
   if (room_profile(room, id) != nullptr) return not_editable({}, id);
   auto stored = store_.remove(id, *base);
   if (const auto* error = std::get_if<StoreError>(&stored)) {
-    int latest = store_.latest(id);
-    return refused({}, error->code, store_refusal_message(*error, id, latest),
-                   {{"version", latest}});
+    return store_refused(*error, id);
   }
   int version = std::get<StoredVersion>(stored).version;
   EditResult result = done({}, {{"profile_id", id}, {"version", version}});
@@ -279,22 +286,10 @@ EditResult ProfileEditor::restore(const json& body, const std::string& author,
   if (!check.errors.empty()) return invalid({}, check.errors);
   auto stored = store_.restore(id, *version, *base);
   if (const auto* error = std::get_if<StoreError>(&stored)) {
-    int latest = store_.latest(id);
-    return refused({}, error->code, store_refusal_message(*error, id, latest),
-                   {{"version", latest}});
+    return store_refused(*error, id);
   }
-  const auto& saved = std::get<StoredVersion>(stored);
-  EditResult result =
-      done({}, {{"profile_id", id}, {"version", saved.version}, {"sha256", saved.sha256}});
-  result.saved = std::move(check.profile);
-  result.saved->origin = config::ProfileOrigin::authored;
-  result.saved->version = saved.version;
-  result.record = json{{"profile_id", id},
-                       {"version", saved.version},
-                       {"sha256", saved.sha256},
-                       {"author", author},
-                       {"summary", "restored version " + std::to_string(*version)}};
-  return result;
+  return in_force(std::get<StoredVersion>(stored), std::move(*check.profile), author,
+                  "restored version " + std::to_string(*version));
 }
 
 }  // namespace sensoryd::authoring

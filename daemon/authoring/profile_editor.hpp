@@ -55,6 +55,12 @@ class ProfileEditor {
   EditResult restore(const nlohmann::json& body, const std::string& author,
                      const config::Room& room);
 
+  // A store's refusal, with the latest version (a conflict says whose save came first).
+  EditResult store_refused(const StoreError& error, const std::string& id) const;
+  // A profile saved or restored as `stored`: in force from now, and recorded.
+  static EditResult in_force(const StoredVersion& stored, config::Profile profile,
+                             const std::string& author, const std::string& summary);
+
   ProfileStore& store_;
 };
 
