@@ -8,22 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "config/loader.hpp"
 #include "config/profile_form.hpp"
 #include "config/profile_loader.hpp"
+#include "tests/fuzz/example_room.hpp"
 
-namespace {
-
-const sensoryd::config::Room& example_room() {
-  static const sensoryd::config::Room room = [] {
-    auto loaded = sensoryd::config::load_room(SENSORYD_EXAMPLE_ROOM);
-    if (!loaded.room) __builtin_trap();  // the fuzzer needs a valid room to check forms with
-    return *loaded.room;
-  }();
-  return room;
-}
-
-}  // namespace
+using sensoryd::fuzz::example_room;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
