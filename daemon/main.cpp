@@ -15,6 +15,7 @@
 #include "config/loader.hpp"
 #include "config/summary.hpp"
 #include "daemon/app/app.hpp"
+#include "daemon/authoring/profile_store.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/record/child_report.hpp"
@@ -128,6 +129,9 @@ int main(int argc, char** argv) {
 
   sensoryd::LoggingSession logging(options.log_level);
 
+  // The authored profiles' store, opened once before they are read: it puts each profile in
+  // force right from its history, should a crash have come between a save's two writes.
+  { sensoryd::authoring::ProfileStore settled(state_dir(options) / "profiles"); }
   auto loaded = sensoryd::config::load_room(options.config, load_options(options));
   if (!loaded.room) {
     for (const auto& error : loaded.diagnostics.errors) spdlog::error("{}", error.to_string());

@@ -36,9 +36,15 @@ std::optional<StoreError> sync_directory(const fs::path& dir) {
   return std::nullopt;
 }
 
-// `bytes` at `path`, or the file as it was: a temporary file beside it, synced, renamed over
-// it, and the directory synced so that the rename itself survives a power loss.
-std::optional<StoreError> write_atomically(const fs::path& path, std::string_view bytes) {
+// Whether a write must survive a power loss by itself: the history's file, which is the
+// commit, must; the copy in force need not, since opening the store puts it right from history.
+enum class Durable { yes, no };
+
+// `bytes` at `path`, or the file as it was: a temporary file beside it, renamed over it; when
+// durable, the file synced before and the directory after the rename, so that both survive a
+// power loss.
+std::optional<StoreError> write_atomically(const fs::path& path, std::string_view bytes,
+                                           Durable durable) {
   fs::path temporary = path.parent_path() / ("." + path.filename().string() + ".tmp");
   int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return storage_failed("create", temporary, errno);
@@ -56,7 +62,7 @@ std::optional<StoreError> write_atomically(const fs::path& path, std::string_vie
     data += written;
     left -= static_cast<std::size_t>(written);
   }
-  if (::fdatasync(fd) != 0) {
+  if (durable == Durable::yes && ::fdatasync(fd) != 0) {
     int error = errno;
     ::close(fd);
     ::unlink(temporary.c_str());
@@ -68,6 +74,7 @@ std::optional<StoreError> write_atomically(const fs::path& path, std::string_vie
     ::unlink(temporary.c_str());
     return storage_failed("rename", temporary, error);
   }
+  if (durable == Durable::no) return std::nullopt;
   return sync_directory(path.parent_path());
 }
 
@@ -110,7 +117,7 @@ ProfileStore::ProfileStore(fs::path dir) : dir_(std::move(dir)) {
   for (const auto& entry : fs::directory_iterator(dir_ / "history", ec)) {
     std::string id = entry.path().filename().string();
     if (!entry.is_directory() || check_id(id)) continue;
-    if (auto error = settle(id)) spdlog::error("profiles: {}", error->message);
+    if (auto error = settle(id, true)) spdlog::error("profiles: {}", error->message);
   }
 }
 
@@ -138,8 +145,15 @@ std::vector<StoredVersion> ProfileStore::history(std::string_view id) const {
 }
 
 int ProfileStore::latest(std::string_view id) const {
-  auto versions = history(id);
-  return versions.empty() ? 0 : versions.back().version;
+  // From the files' names alone: history() reads and hashes every version.
+  int latest = 0;
+  if (check_id(id)) return latest;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(history_dir(id), ec)) {
+    if (!entry.is_regular_file()) continue;
+    if (auto v = version_of(entry.path())) latest = std::max(latest, v->version);
+  }
+  return latest;
 }
 
 std::vector<std::string> ProfileStore::ids() const {
@@ -216,26 +230,28 @@ std::variant<StoredVersion, StoreError> ProfileStore::write_version(
   saved.deleted = !text;
   fs::path file = dir / (std::to_string(saved.version) + (text ? ".toml" : ".deleted"));
   // The history's file is the commit: once it is there, the version exists.
-  if (auto error = write_atomically(file, text ? *text : std::string())) return *error;
+  if (auto error = write_atomically(file, text ? *text : std::string(), Durable::yes)) {
+    return *error;
+  }
   if (text) saved.sha256 = config::sha256_hex(*text);
-  if (auto error = settle(id)) {
+  if (auto error = settle(id, false)) {
     // The version is saved; the copy in force is put right at the next start.
     spdlog::error("profiles: {}", error->message);
   }
   return saved;
 }
 
-std::optional<StoreError> ProfileStore::settle(std::string_view id) {
+std::optional<StoreError> ProfileStore::settle(std::string_view id, bool durable) {
   fs::path current = dir_ / (std::string(id) + ".toml");
   auto in_force = text(id);
   std::error_code ec;
   if (!in_force) {
     if (!fs::exists(current, ec)) return std::nullopt;
     if (!fs::remove(current, ec)) return storage_failed("remove", current, ec.value());
-    return sync_directory(dir_);
+    return durable ? sync_directory(dir_) : std::nullopt;
   }
   if (read_file(current) == in_force) return std::nullopt;
-  return write_atomically(current, *in_force);
+  return write_atomically(current, *in_force, durable ? Durable::yes : Durable::no);
 }
 
 }  // namespace sensoryd::authoring

@@ -2,11 +2,12 @@
 // <dir>/history/<id>/<version>.toml, and <dir>/<id>.toml is the version in force, ordinary TOML
 // in the profile schema for a technician to read, diff and back up. A deletion is a version too
 // (<version>.deleted), so a profile's history never loses anything and a deleted one can be
-// restored. Each file is written atomically: a temporary file, synced, renamed into place, the
-// directory synced; the history's file is written first and is what counts, so a power loss
-// leaves the previous version or the new one, never half of one, and opening the store puts
-// <id>.toml right again. The store does not read what a profile says: it is checked
-// (config::load_profile) before it is saved. One owner; not thread-safe.
+// restored. Each file is written atomically (a temporary file renamed into place); the
+// history's file is written first, synced with its directory, and is what counts, so a power
+// loss leaves the previous version or the new one, never half of one. <id>.toml is then written
+// without syncs (two fewer per save): opening the store puts it right from history, and sensoryd
+// opens it before it reads the profiles at start. The store does not read what a profile says: it
+// is checked (config::load_profile) before it is saved. One owner; not thread-safe.
 #pragma once
 
 #include <filesystem>
@@ -66,8 +67,9 @@ class ProfileStore {
   std::optional<StoreError> check_base(std::string_view id, int base_version) const;
   std::variant<StoredVersion, StoreError> write_version(std::string_view id,
                                                         const std::optional<std::string>& text);
-  // Makes <id>.toml what the latest version says.
-  std::optional<StoreError> settle(std::string_view id);
+  // Makes <id>.toml what the latest version says; synced when `durable` (at open), else left
+  // to the next open to put right (after a save, whose history file is the commit).
+  std::optional<StoreError> settle(std::string_view id, bool durable);
 
   std::filesystem::path dir_;
 };

@@ -193,6 +193,20 @@ TEST_F(Authoring, AKillInTheMiddleOfASaveLeavesThePreviousVersionInForce) {
   json next = save(stronger("After", 8.0), 1);
   EXPECT_EQ(next["ok"], true) << next.dump();
   EXPECT_EQ(next["version"], 2);
+
+  // The copy in force is written without syncs once the history has the version: should a power
+  // loss leave it behind its history, sensoryd puts it right before it reads the profiles.
+  room.daemon().signal(SIGKILL);
+  ASSERT_TRUE(room.daemon().wait_exit(5s));
+  const auto in_force = room.dir() / "state" / "profiles" / "calm-stronger.toml";
+  std::filesystem::copy_file(history / "1.toml", in_force,
+                             std::filesystem::copy_options::overwrite_existing);
+  before = room.tablet().messages().size();
+  room.start_daemon();
+  ASSERT_TRUE(
+      wait_until([&] { return listed(room.tablet(), "calm-stronger", before).has_value(); }, 20s))
+      << room.daemon_log();
+  EXPECT_EQ(listed(room.tablet(), "calm-stronger", before)->value("title", ""), "After");
 }
 
 }  // namespace
