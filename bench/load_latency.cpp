@@ -372,14 +372,24 @@ class Bench {
     return figures;
   }
 
-  // A command is answered once the flood has drained. Sent again while unanswered: one that
-  // reaches a still-full intake is refused `busy`, and beyond 20 such answers a second it is
-  // only counted (docs/mqtt-api.md, "Floods"), as a tablet's command would be.
-  void command_round_trip() {
-    for (int i = 0; i < 30; ++i) {
-      if (room_->tablet().command("stop", json::object(), 2s)) return;
+  // Sends `action` (each waiting 2 s for its reply) until `done(reply)` says it took, at most
+  // `tries` times: right after a flood a command that meets a still-full intake is refused
+  // `busy`, or beyond 20 such answers a second only counted (docs/mqtt-api.md, "Floods"), as a
+  // tablet's command would be.
+  template <typename Done>
+  bool send_until(const std::string& action, const json& body, int tries, Done done) {
+    for (int i = 0; i < tries; ++i) {
+      if (done(room_->tablet().command(action, body, 2s))) return true;
     }
-    fail("no reply within 60 s of the flood");
+    return false;
+  }
+
+  // A command is answered once the flood has drained.
+  void command_round_trip() {
+    auto answered = [](const std::optional<json>& reply) { return reply.has_value(); };
+    if (!send_until("stop", json::object(), 30, answered)) {
+      fail("no reply within 60 s of the flood");
+    }
   }
 
   // Ends the bench (the room's processes are stopped as the exception unwinds).
@@ -405,19 +415,19 @@ class Bench {
   }
 
   void start_until_enabled() {
-    // Sent again while unanswered or refused `busy`: right after a flood the intake may still
-    // be full (see command_round_trip).
-    // An unanswered one may still have started the session: the room's state says.
+    // An unanswered start may still have started the session: the room's state says.
     auto running = [&] {
       auto session = room_->tablet().latest_json("session");
       return session && session->value("state", "") == "running";
     };
     std::optional<json> reply;
-    for (int i = 0; i < 15 && !running(); ++i) {
-      reply = room_->tablet().command("start", {{"profile", "calm"}}, 2s);
-      bool busy =
-          reply && reply->contains("error") && (*reply)["error"].value("code", "") == "busy";
-      if (reply && !busy) break;
+    if (!running()) {
+      send_until("start", {{"profile", "calm"}}, 15, [&](const std::optional<json>& answer) {
+        reply = answer;
+        bool busy =
+            answer && answer->contains("error") && (*answer)["error"].value("code", "") == "busy";
+        return running() || (answer && !busy);
+      });
     }
     if (!running() && !(reply && reply->value("ok", false)))
       fail("start refused: " + (reply ? reply->dump() : "no reply in 30 s"));
@@ -454,13 +464,10 @@ class Bench {
       return safety && safety->value(key, false);
     };
     if (!wait_until([&] { return safety_says("reset_possible"); }, 30s)) fail("no reset possible");
-    // Sent again until motion is allowed: right after a flood, a reset that meets a full intake
-    // is refused `busy`, or only counted beyond 20 such answers a second.
-    for (int i = 0; i < 15; ++i) {
-      room_->tablet().command("reset", json::object(), 2s);
-      if (wait_until([&] { return safety_says("motion_allowed"); }, 2s)) return;
-    }
-    fail("no motion after reset");
+    auto motion_allowed = [&](const std::optional<json>&) {
+      return wait_until([&] { return safety_says("motion_allowed"); }, 2s);
+    };
+    if (!send_until("reset", json::object(), 15, motion_allowed)) fail("no motion after reset");
   }
 
   // When the simulator recorded the E-stop's contact opening, after the last trip.
