@@ -1,10 +1,9 @@
 // App's lights, sound and MQTT devices: the scene each tick, its events, and the routing of
 // device messages from the broker.
-#include <cmath>
-
 #include <spdlog/spdlog.h>
 
 #include "daemon/app/app.hpp"
+#include "daemon/scene/scene_records.hpp"
 
 namespace sensoryd {
 
@@ -26,18 +25,15 @@ std::map<std::string, SwitchState> App::switch_states() {
 
 void App::tick_scene(Clock::time_point now) {
   Cue cue = engine_.cue();
-  Scene scene = planner_.update(cue, switch_states(), now);
+  const Scene& scene = planner_.update(cue, switch_states(), now);
   const config::Child* child = cue.child.empty() ? nullptr : room_.find_child(cue.child);
   scene_->update(scene, child, supervisor_->interlocks().tripped(), now);
   for (const auto& event : planner_.take_events()) {
     if (event.kind == SceneEvent::Kind::strobe_capped) {
       spdlog::info("light {}: strobe stopped after {} s (limits.light.max_strobe)", event.fixture,
                    std::chrono::duration<double>(room_.limits.light.max_strobe).count());
-      record(EventType::limit_clamped, {{"session_id", engine_.session_id()},
-                                        {"channel", "light"},
-                                        {"device", event.fixture},
-                                        {"limit", "max_strobe"},
-                                        {"by", "room"}});
+      Record capped = strobe_capped_record(event.fixture, engine_.session_id());
+      record(capped.type, std::move(capped.fields));
     } else {
       record(event.kind == SceneEvent::Kind::trigger_applied ? EventType::trigger_applied
                                                              : EventType::trigger_ended,
@@ -47,13 +43,8 @@ void App::tick_scene(Clock::time_point now) {
   for (const auto& clamp : scene_->take_clamps()) {
     spdlog::info("limit clamped: {} {} asked {}, allowed {} ({})", clamp.channel, clamp.device,
                  clamp.asked, clamp.allowed, clamp.limit);
-    record(EventType::limit_clamped, {{"session_id", engine_.session_id()},
-                                      {"channel", clamp.channel},
-                                      {"device", clamp.device},
-                                      {"limit", clamp.limit},
-                                      {"asked", std::round(clamp.asked * 10.0) / 10.0},
-                                      {"allowed", std::round(clamp.allowed * 10.0) / 10.0},
-                                      {"by", clamp.by_child ? "child" : "room"}});
+    Record clamped = clamp_record(clamp, engine_.session_id());
+    record(clamped.type, std::move(clamped.fields));
   }
 }
 

@@ -148,7 +148,11 @@ void DoseMeter::add(const DoseSample& s) {
     if (new_window) state.window_transitions = 0;
     if (light.brightness_pct > 0.0) {
       out.lit_s += dt;
-      out.family_s[static_cast<std::size_t>(colour_family(light.color))] += dt;
+      if (!state.family || !(state.family_of == light.color)) {  // a hue a change, not a tick
+        state.family = colour_family(light.color);
+        state.family_of = light.color;
+      }
+      out.family_s[static_cast<std::size_t>(*state.family)] += dt;
       out.peak_brightness_pct = std::max(out.peak_brightness_pct, light.brightness_pct);
     }
     if (light.transitions > 0) {
@@ -166,9 +170,10 @@ void DoseMeter::add(const DoseSample& s) {
     if (level <= 0.0) continue;
     SoundDose& out = dose_.sounds[i];
     out.playing_s += dt;
-    sound_states_[i].energy_s += energy(level) * dt;
+    double e = energy(level);
+    sound_states_[i].energy_s += e * dt;
     out.peak_dba = std::max(out.peak_dba, level);
-    room_energy += energy(level);
+    room_energy += e;
   }
   if (room_energy > 0.0) {
     // The room's peak: all players together at one moment.

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -132,8 +133,10 @@ class DoseMeter {
 
  private:
   struct LightState {
-    int transitions = 0;         // all of them: flashes are the pairs
-    int window_transitions = 0;  // in the current whole second of the session
+    int transitions = 0;                 // all of them: flashes are the pairs
+    int window_transitions = 0;          // in the current whole second of the session
+    config::Rgb family_of;               // the colour `family` was worked out for
+    std::optional<ColourFamily> family;  // unset until the light is first lit
   };
   struct SoundState {
     double energy_s = 0.0;  // sum of 10^(L/10) * seconds while playing

@@ -90,13 +90,19 @@ void SafetySupervisor::arm() {
 void SafetySupervisor::observe(Clock::time_point now) {
   using devices::Health;
   arm();
+  // Each detail is worded only when its condition holds: this runs every tick.
   if (swing_armed_) {
-    interlocks_.set(Cause::device_lost, swing_->id(), swing_->health() == Health::lost, now,
-                    "the swing drive '" + swing_->id() + "' is lost: " + swing_->health_detail());
+    bool lost = swing_->health() == Health::lost;
+    interlocks_.set(
+        Cause::device_lost, swing_->id(), lost, now,
+        lost ? "the swing drive '" + swing_->id() + "' is lost: " + swing_->health_detail()
+             : std::string{});
   }
+  bool fault = swing_->health() == Health::fault;
   interlocks_.set(
-      Cause::device_fault, swing_->id(), swing_->health() == Health::fault, now,
-      "the swing drive '" + swing_->id() + "' reports a fault: " + swing_->health_detail());
+      Cause::device_fault, swing_->id(), fault, now,
+      fault ? "the swing drive '" + swing_->id() + "' reports a fault: " + swing_->health_detail()
+            : std::string{});
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
     const auto& input = *inputs_[i];
     if (!input.is_safety_input()) continue;
@@ -108,12 +114,15 @@ void SafetySupervisor::observe(Clock::time_point now) {
       reflex_pending_ = true;
     }
     if (inputs_armed_[i]) {
-      interlocks_.set(
-          Cause::safety_input_stale, input.id(), !input.fresh(), now,
-          "the safety input '" + input.id() + "' has no current reading: " + input.health_detail());
+      bool stale = !input.fresh();
+      interlocks_.set(Cause::safety_input_stale, input.id(), stale, now,
+                      stale ? "the safety input '" + input.id() +
+                                  "' has no current reading: " + input.health_detail()
+                            : std::string{});
     }
     if (!input.fresh()) continue;  // a stale input's last state is not evidence either way
-    interlocks_.set(cause, input.id(), input.active(), now, input_words(input));
+    interlocks_.set(cause, input.id(), input.active(), now,
+                    input.active() ? input_words(input) : std::string{});
   }
   if (lease_expires_ && limits_.session.lease_required) {
     interlocks_.set(Cause::lease_lapsed, "tablet", now > *lease_expires_, now,

@@ -58,13 +58,12 @@ void FlashLimiter::expire(std::deque<Clock::time_point>& times, Clock::time_poin
   while (!times.empty() && now - times.front() > kWindow) times.pop_front();
 }
 
-std::map<std::string, devices::LightCommand> FlashLimiter::limit(
-    const std::map<std::string, devices::LightCommand>& wanted, Clock::time_point now,
-    std::vector<std::string>& held) {
+void FlashLimiter::limit(const std::map<std::string, devices::LightCommand>& wanted,
+                         Clock::time_point now, std::vector<std::string>& held,
+                         std::map<std::string, devices::LightCommand>& shown) {
   expire(room_transitions_, now);
   bool room_up_counted = false;
   bool room_down_counted = false;
-  std::map<std::string, devices::LightCommand> shown;
   for (const auto& [id, command] : wanted) {
     auto found = fixtures_.find(id);
     if (found == fixtures_.end()) continue;  // not a fixture of this room
@@ -126,7 +125,6 @@ std::map<std::string, devices::LightCommand> FlashLimiter::limit(
     f.shown_red = saturated_red(command);
     shown[id] = command;
   }
-  return shown;
 }
 
 }  // namespace sensoryd

@@ -56,11 +56,11 @@ class FlashLimiter {
   // A photosensitive child: no flashing at all (one transition a window, never a pair).
   void set_no_flashing(bool no_flashing) { no_flashing_ = no_flashing; }
 
-  // One tick: `wanted` per fixture in, what may be shown out. Fixtures whose change was held
-  // back are listed in `held`.
-  std::map<std::string, devices::LightCommand> limit(
-      const std::map<std::string, devices::LightCommand>& wanted, Clock::time_point now,
-      std::vector<std::string>& held);
+  // One tick: `wanted` per fixture in, what may be shown out into `shown` (set per fixture in
+  // place: a map kept from tick to tick allocates nothing). Fixtures whose change was held back
+  // are added to `held`.
+  void limit(const std::map<std::string, devices::LightCommand>& wanted, Clock::time_point now,
+             std::vector<std::string>& held, std::map<std::string, devices::LightCommand>& shown);
 
  private:
   struct Fixture {

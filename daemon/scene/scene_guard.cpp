@@ -33,6 +33,12 @@ SceneGuard::SceneGuard(const config::Room& room,
     limiters_.emplace_back(room_.limits.sound, player.calibration);
     sound_levels_.push_back(0.0);
   }
+  // Each fixture's entries, made once: a map's entries stay where they are, so a tick reaches
+  // them without a lookup by name.
+  for (const auto& light : lights_) {
+    wanted_at_.push_back(&wanted_[light->id()]);
+    shown_at_.push_back(&shown_[light->id()]);
+  }
 }
 
 void SceneGuard::note(std::set<std::string>& active, const std::string& key, bool now_clamped,
@@ -49,8 +55,8 @@ void SceneGuard::update(const Scene& planned, const config::Child* child, bool t
       child != nullptr ? child->max_brightness_pct.value_or(100.0) : 100.0;  // S15
   flash_.set_no_flashing(child != nullptr && (child->has(config::ChildFlag::photosensitive) ||
                                               child->has(config::ChildFlag::epilepsy)));
-  std::map<std::string, devices::LightCommand> wanted;
-  for (const auto& light : lights_) {
+  for (std::size_t i = 0; i < lights_.size(); ++i) {
+    const auto& light = lights_[i];
     auto found = planned.lights.find(light->id());
     devices::LightCommand command = tripped || found == planned.lights.end()
                                         ? safe_command(room_.safe_scene, light->id())
@@ -61,16 +67,16 @@ void SceneGuard::update(const Scene& planned, const config::Child* child, bool t
             true});
       command.brightness_pct = max_brightness;
     }
-    wanted[light->id()] = command;
+    *wanted_at_[i] = command;
   }
-  std::vector<std::string> held;
-  shown_ = flash_.limit(wanted, now, held);
-  for (const auto& id : held) {
+  held_.clear();
+  flash_.limit(wanted_, now, held_, shown_);
+  for (const auto& id : held_) {
     note(clamped, "light/" + id + "/flash", true,
-         {"light", id, "flash", light_level(wanted[id]), light_level(shown_[id]),
+         {"light", id, "flash", light_level(wanted_[id]), light_level(shown_[id]),
           child != nullptr && child->has(config::ChildFlag::photosensitive)});
   }
-  for (const auto& light : lights_) light->apply(shown_[light->id()], now);
+  for (std::size_t i = 0; i < lights_.size(); ++i) lights_[i]->apply(*shown_at_[i], now);
 
   for (std::size_t i = 0; i < players_.size(); ++i) {
     SoundLimiter& limiter = limiters_[i];
@@ -78,9 +84,11 @@ void SceneGuard::update(const Scene& planned, const config::Child* child, bool t
     limiter.set_child_cap(child_cap);
     auto out = limiter.update(planned.sound, tripped, now);
     const std::string& id = players_[i].device->id();
-    note(clamped, "sound/" + id + "/max_dba", out.clamped,
-         {"sound", id, "max_dba", planned.sound.level_dba, limiter.cap_dba(),
-          child_cap && *child_cap < room_.limits.sound.max_dba});
+    if (out.clamped) {  // the key and the clamp only then: this runs every tick
+      note(clamped, "sound/" + id + "/max_dba", true,
+           {"sound", id, "max_dba", planned.sound.level_dba, limiter.cap_dba(),
+            child_cap && *child_cap < room_.limits.sound.max_dba});
+    }
     sound_levels_[i] = out.level_dba;
     players_[i].device->apply(out.command, now);
   }

@@ -32,6 +32,9 @@ class SceneGuard {
 
   SceneGuard(const config::Room& room, std::vector<std::unique_ptr<devices::LightFixture>> lights,
              std::vector<Player> players);
+  // Holds pointers into its own maps: never copied or moved.
+  SceneGuard(const SceneGuard&) = delete;
+  SceneGuard& operator=(const SceneGuard&) = delete;
 
   // One tick: `tripped` (a latched trip) sends the safe scene and mutes, whatever is planned.
   void update(const Scene& planned, const config::Child* child, bool tripped,
@@ -60,6 +63,8 @@ class SceneGuard {
   const std::vector<Player>& players() const { return players_; }
   // What was last sent, per fixture / player (for tests and the devices topic).
   const std::map<std::string, devices::LightCommand>& shown() const { return shown_; }
+  // What was last sent to lights()[index].
+  const devices::LightCommand& shown(std::size_t index) const { return *shown_at_[index]; }
   double sound_level_dba(std::size_t player) const { return sound_levels_.at(player); }
 
  private:
@@ -72,7 +77,11 @@ class SceneGuard {
   std::vector<SoundLimiter> limiters_;
   std::vector<double> sound_levels_;
   std::map<std::string, devices::LightCommand> shown_;
-  std::set<std::string> clamped_;  // "channel/device/limit" clamped last tick
+  std::map<std::string, devices::LightCommand> wanted_;  // this tick's, before the flash limiter
+  std::vector<std::string> held_;                        // this tick's held back by it
+  std::vector<devices::LightCommand*> wanted_at_;  // per fixture of lights_: its entry in wanted_
+  std::vector<devices::LightCommand*> shown_at_;   // and in shown_
+  std::set<std::string> clamped_;                  // "channel/device/limit" clamped last tick
   std::optional<Clock::time_point> silent_since_;
   std::vector<Clamp> clamps_;
 };

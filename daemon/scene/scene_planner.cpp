@@ -81,6 +81,8 @@ ScenePlanner::ScenePlanner(const config::Room& room) : room_(room) {
     channel.last = channel.from;
     lights_.emplace(device->id, channel);
   }
+  // Each fixture's entry in the scene, made once (a map's entries stay put): no lookup a tick.
+  for (auto& [id, channel] : lights_) channel.shown = &scene_.lights[id];
 }
 
 ScenePlanner::LightTarget ScenePlanner::safe_light(const std::string& fixture) const {
@@ -153,6 +155,7 @@ void ScenePlanner::update_triggers(const Cue& cue,
       if (triggers_[i].active)
         events_.push_back({SceneEvent::Kind::trigger_ended, triggers_of_->triggers[i].input, {}});
     }
+    if (!triggers_.empty()) ++trigger_changes_;
     triggers_.clear();
     triggers_of_ = nullptr;
     return;
@@ -160,8 +163,9 @@ void ScenePlanner::update_triggers(const Cue& cue,
   if (triggers_of_ != cue.profile || triggers_session_ != cue.session_id ||
       triggers_.size() != cue.profile->triggers.size()) {
     triggers_of_ = cue.profile;
-    triggers_session_ = cue.session_id;
+    triggers_session_ = std::string{cue.session_id};
     triggers_.assign(cue.profile->triggers.size(), TriggerState{});
+    ++trigger_changes_;
   }
   for (std::size_t i = 0; i < triggers_.size(); ++i) {
     const config::Trigger& trigger = cue.profile->triggers[i];
@@ -196,6 +200,7 @@ void ScenePlanner::update_triggers(const Cue& cue,
            trigger.input,
            {}});
       state.active = active;
+      ++trigger_changes_;
     }
   }
 }
@@ -251,21 +256,37 @@ SoundLevel ScenePlanner::sound_output(Clock::time_point now) {
   return out;
 }
 
-Scene ScenePlanner::update(const Cue& cue, const std::map<std::string, SwitchState>& switches,
-                           Clock::time_point now) {
+bool ScenePlanner::cue_changed(const Cue& cue, bool calm) const {
+  const CueKey& k = cue_key_;
+  return !k.valid || k.calm != calm || k.profile != cue.profile || k.wind_down != cue.wind_down ||
+         k.index != cue.index || k.intensity != cue.intensity ||
+         k.trigger_changes != trigger_changes_ || k.session_id != cue.session_id;
+}
+
+const Scene& ScenePlanner::update(const Cue& cue,
+                                  const std::map<std::string, SwitchState>& switches,
+                                  Clock::time_point now) {
   // The session's profile pointer is the engine's own copy; what it allows is read from it.
   update_triggers(cue, switches, now);
   bool calm = cue.state == SessionState::idle || cue.state == SessionState::paused ||
               cue.profile == nullptr;
-  Scene scene;
+  if (cue_changed(cue, calm)) {
+    cue_key_ = CueKey{true,          calm,      cue.profile,   std::string{cue.session_id},
+                      cue.wind_down, cue.index, cue.intensity, trigger_changes_};
+    for (auto& [id, channel] : lights_) {
+      channel.step = calm ? std::nullopt : step_light(cue, id);
+    }
+    sound_step_ = calm ? std::nullopt : step_sound(cue);
+  }
+  Scene& scene = scene_;
   for (auto& [id, channel] : lights_) {
-    LightTarget wanted = safe_light(id);
-    if (!calm) {
-      if (auto step = step_light(cue, id)) {
-        wanted = *step;
-      } else if (cue.wind_down) {
-        wanted = channel.to;  // nothing set in the wind-down: stays as the session left it
-      }
+    LightTarget wanted;
+    if (!calm && channel.step) {
+      wanted = *channel.step;
+    } else if (!calm && cue.wind_down) {
+      wanted = channel.to;  // nothing set in the wind-down: stays as the session left it
+    } else {
+      wanted = safe_light(id);
     }
     if (!(wanted == channel.to)) {
       channel.from = channel.last;
@@ -277,13 +298,13 @@ Scene ScenePlanner::update(const Cue& cue, const std::map<std::string, SwitchSta
       }
     }
     channel.last = light_output(id, channel, now);
-    scene.lights[id] = channel.last;
+    *channel.shown = channel.last;
   }
   SoundTarget wanted{SoundLevel{},
                      config::Fade{room_.limits.sound.mute_fade, config::Curve::linear}};
   if (!calm) {
-    if (auto step = step_sound(cue)) {
-      wanted = *step;
+    if (sound_step_) {
+      wanted = *sound_step_;
     } else if (cue.wind_down) {
       wanted = sound_to_;
     }

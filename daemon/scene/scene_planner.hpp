@@ -52,9 +52,13 @@ class ScenePlanner {
   static constexpr std::chrono::seconds kMomentaryPulse{1};
 
   explicit ScenePlanner(const config::Room& room);
+  // Holds pointers into its own scene: never copied or moved.
+  ScenePlanner(const ScenePlanner&) = delete;
+  ScenePlanner& operator=(const ScenePlanner&) = delete;
 
-  Scene update(const Cue& cue, const std::map<std::string, SwitchState>& switches,
-               Clock::time_point now);
+  // The scene for this tick; valid until the next call (kept: no allocation a tick).
+  const Scene& update(const Cue& cue, const std::map<std::string, SwitchState>& switches,
+                      Clock::time_point now);
   std::vector<SceneEvent> take_events();
 
  private:
@@ -73,6 +77,8 @@ class ScenePlanner {
     Clock::time_point since{};
     std::optional<Clock::time_point> strobe_since;
     bool strobe_capped = false;
+    std::optional<LightTarget> step;         // what the cue asks of this fixture (step_light)
+    devices::LightCommand* shown = nullptr;  // its entry in scene_.lights
   };
   struct SoundTarget {
     SoundLevel level;
@@ -106,6 +112,23 @@ class ScenePlanner {
   std::string triggers_session_;                  // and the session
   std::vector<TriggerState> triggers_;
   std::vector<SceneEvent> events_;
+  Scene scene_;  // the last update's
+  // What the cue asked when the step targets were last worked out: they are looked up again
+  // only when it changes (a step, the intensity, a trigger, a session), not every tick.
+  struct CueKey {
+    bool valid = false;
+    bool calm = true;
+    const config::Profile* profile = nullptr;
+    std::string session_id;
+    bool wind_down = false;
+    int index = -1;
+    double intensity = 1.0;
+    unsigned trigger_changes = 0;
+  };
+  bool cue_changed(const Cue& cue, bool calm) const;
+  CueKey cue_key_;
+  unsigned trigger_changes_ = 0;           // counts every change of triggers_ (active, reset)
+  std::optional<SoundTarget> sound_step_;  // what the cue asks of the sound (step_sound)
 };
 
 }  // namespace sensoryd

@@ -37,8 +37,8 @@ SoundLimiter::Output SoundLimiter::update(const SoundLevel& wanted, bool mute_no
     // sent in the last second: the player's whole volume steps then never add up to more.
     double from = playing_ ? level_ : floor;
     double ramp = target > from ? std::min(target, from + limits_.max_rise_db_s * dt) : target;
-    double lowest_sent = ramp;
-    for (const auto& entry : sent_) lowest_sent = std::min(lowest_sent, entry.second);
+    // sent_ keeps the levels of the last second in rising order: its front is their lowest.
+    double lowest_sent = sent_.empty() ? ramp : std::min(ramp, sent_.front().second);
     level_ = std::min(ramp, lowest_sent + limits_.max_rise_db_s);
     playing_ = true;
     source_ = wanted.source;
@@ -67,6 +67,9 @@ SoundLimiter::Output SoundLimiter::update(const SoundLevel& wanted, bool mute_no
   double sent = calibration_.dba_at(out.command.volume_pct);  // silence counts as the floor
   out.level_dba = playing_ ? sent : 0.0;
   while (!sent_.empty() && now - sent_.front().first > std::chrono::seconds(1)) sent_.pop_front();
+  // A level sent before and no lower than this one can no longer be the last second's lowest:
+  // this one is lower (or as low) and stays in the second longer. Each tick costs O(1).
+  while (!sent_.empty() && sent_.back().second >= sent) sent_.pop_back();
   sent_.emplace_back(now, sent);
   return out;
 }

@@ -43,7 +43,8 @@ class SoundLimiter {
   std::optional<Clock::time_point> last_;
   std::optional<Clock::time_point> mute_started_;
   double mute_from_ = 0.0;
-  // The levels actually sent over the last second (silence as the calibration's floor).
+  // The levels actually sent over the last second (silence as the calibration's floor) that may
+  // still be its lowest, oldest first, each lower than the next: a sliding minimum.
   std::deque<std::pair<Clock::time_point, double>> sent_;
 };
 

@@ -150,10 +150,13 @@ bool SessionEngine::allows(Action action) const {
     case Action::response:
       return true;
     case Action::profile_validate:  // authoring: nothing of the session's
+    case Action::profile_preview:
     case Action::profile_save:
     case Action::profile_delete:
     case Action::profile_history:
     case Action::profile_restore:
+    case Action::child_plan_save:
+    case Action::child_plan_history:
       return false;
   }
   return false;
@@ -293,6 +296,11 @@ Cue SessionEngine::cue() const {
   return cue;
 }
 
+double SessionEngine::elapsed_s(Clock::time_point now) const {
+  if (state_ == SessionState::idle) return 0.0;
+  return std::max(0.0, Seconds(now - started_at_).count());
+}
+
 SessionSnapshot SessionEngine::snapshot(Clock::time_point now) const {
   SessionSnapshot s;
   s.state = state_;
@@ -304,7 +312,7 @@ SessionSnapshot SessionEngine::snapshot(Clock::time_point now) const {
   s.therapist = request_.therapist;
   s.step_index = index_;
   s.step_name = step().name;
-  s.elapsed_s = std::max(0.0, Seconds(now - started_at_).count());
+  s.elapsed_s = elapsed_s(now);
   s.waiting_for_go = step().wait_for_go();
   if (state_ == SessionState::paused) {
     now = paused_at_;  // remaining times stand still

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/model.hpp"
@@ -59,7 +60,9 @@ struct Cue {
   int index = -1;
   double intensity = 1.0;
   std::string child;
-  std::string session_id;  // a new id is a new session, even with no idle tick between
+  // A new id is a new session, even with no idle tick between. The engine's own text, valid
+  // until its next start (a cue is made every tick: no copy).
+  std::string_view session_id;
 };
 
 class SessionEngine {
@@ -108,6 +111,8 @@ class SessionEngine {
   // The current session's id, or the last one's after it ended.
   const std::string& session_id() const { return session_id_; }
   SessionSnapshot snapshot(Clock::time_point now) const;
+  // Seconds since the session started (0 when idle): what the length cap counts, each tick.
+  double elapsed_s(Clock::time_point now) const;
   Cue cue() const;
   std::vector<EngineEvent> take_events();
 

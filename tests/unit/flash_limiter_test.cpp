@@ -33,7 +33,8 @@ Run run(FlashLimiter& limiter, const std::vector<std::string>& fixtures, double 
     std::map<std::string, LightCommand> asked;
     for (std::size_t i = 0; i < fixtures.size(); ++i) asked[fixtures[i]] = wanted(i, t);
     std::vector<std::string> held;
-    auto shown = limiter.limit(asked, t0 + std::chrono::milliseconds(tick * 20), held);
+    std::map<std::string, devices::LightCommand> shown;
+    limiter.limit(asked, t0 + std::chrono::milliseconds(tick * 20), held, shown);
     result.held += static_cast<int>(held.size());
     for (const auto& [id, command] : shown) {
       result.shown[id].push_back({t, light_level(command)});
