@@ -448,10 +448,13 @@
     note: 'Note',
     response: 'Response',
     profile_validate: 'Check profile',
+    profile_preview: 'Preview profile',
     profile_save: 'Save profile',
     profile_delete: 'Delete profile',
     profile_history: 'Profile history',
     profile_restore: 'Restore profile',
+    child_plan_save: 'Save child plan',
+    child_plan_history: 'Child plan history',
   };
 
   // The message for a command: its topic, JSON payload and MQTT 5 properties. The reply comes

@@ -48,15 +48,7 @@ DoseRecorder::~DoseRecorder() {
 }
 
 void DoseRecorder::begin(const std::string& session_id, Clock::time_point now) {
-  std::vector<std::string> lights;
-  for (const auto& light : scene_.lights()) lights.push_back(light->id());
-  std::vector<std::string> players;
-  for (const auto& player : scene_.players()) players.push_back(player.device->id());
-  meter_.begin(std::move(lights), std::move(players));
-  sample_ = DoseSample{};
-  sample_.lights.resize(scene_.lights().size());
-  sample_.sounds.resize(scene_.players().size());
-  transitions_.assign(scene_.lights().size(), TransitionDetector{});
+  sampler_.begin(meter_);
   series_transitions_.assign(scene_.lights().size(), 0);
   session_id_ = session_id;
   started_ = now;
@@ -65,38 +57,15 @@ void DoseRecorder::begin(const std::string& session_id, Clock::time_point now) {
   series_samples_ = 0;
 }
 
-void DoseRecorder::fill(Clock::time_point now, bool paused) {
-  DoseSample& s = sample_;
-  s.seconds = std::min(std::chrono::duration<double>(now - last_tick_), kLongestTick).count();
-  s.paused = paused;
-  s.tripped = !supervisor_.interlocks().causes().empty();
-  s.clamped = supervisor_.clamping() || scene_.clamping();
-  s.swing = supervisor_.swing_output();
-  s.rotary_held = supervisor_.rotary_held();
-  const devices::SwingReading& reading = supervisor_.swing().reading();
-  s.measured = reading.valid;
-  s.measured_amplitude_deg = reading.amplitude_deg;
-  s.measured_speed_rev_s = reading.speed_rev_s;
-  s.measured_angle_deg = reading.angle_deg;
-  const auto& shown = scene_.shown();
-  for (std::size_t i = 0; i < s.lights.size(); ++i) {
-    auto it = shown.find(scene_.lights()[i]->id());
-    devices::LightCommand command = it == shown.end() ? devices::LightCommand{} : it->second;
-    s.lights[i].color = command.color;
-    s.lights[i].brightness_pct = command.brightness_pct;
-    s.lights[i].transitions = transitions_[i].show(light_level(command)) != 0 ? 1 : 0;
-    series_transitions_[i] += s.lights[i].transitions;
-  }
-  for (std::size_t i = 0; i < s.sounds.size(); ++i) {
-    s.sounds[i].level_dba = scene_.sound_level_dba(i);
-  }
-}
-
 const std::string* DoseRecorder::tick(Clock::time_point now, bool paused) {
   if (!meter_.active()) return nullptr;
-  fill(now, paused);
+  const DoseSample& sample = sampler_.fill(
+      std::min(std::chrono::duration<double>(now - last_tick_), kLongestTick).count(), paused);
+  for (std::size_t i = 0; i < sample.lights.size(); ++i) {
+    series_transitions_[i] += sample.lights[i].transitions;
+  }
   last_tick_ = now;
-  meter_.add(sample_);
+  meter_.add(sample);
   auto interval = series_samples_ < static_cast<std::size_t>(full_rate_for_.count())
                       ? kSeriesInterval
                       : std::chrono::duration_cast<std::chrono::seconds>(kThinnedInterval);
@@ -104,7 +73,7 @@ const std::string* DoseRecorder::tick(Clock::time_point now, bool paused) {
 
   // The series sample: the outputs now, the drive's and the devices' reports, and the
   // light changes since the last sample. Once a second, off the per-tick path.
-  DoseSample series = sample_;
+  DoseSample series = sample;
   series.seconds = std::chrono::duration<double>(now - last_series_).count();
   for (std::size_t i = 0; i < series.lights.size(); ++i) {
     series.lights[i].transitions = series_transitions_[i];

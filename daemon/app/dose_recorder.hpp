@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "daemon/record/dose.hpp"
+#include "daemon/record/dose_sampler.hpp"
 #include "daemon/record/log_writer.hpp"
 #include "daemon/record/time_series.hpp"
 #include "daemon/safety/safety_supervisor.hpp"
@@ -48,8 +49,6 @@ class DoseRecorder {
   const std::filesystem::path& series_dir() const { return series_dir_; }
 
  private:
-  void fill(Clock::time_point now, bool paused);
-
   const SafetySupervisor& supervisor_;
   const SceneGuard& scene_;
   std::filesystem::path series_dir_;
@@ -58,8 +57,7 @@ class DoseRecorder {
   LogWriter writer_;
 
   DoseMeter meter_;
-  DoseSample sample_;  // reused each tick: sized at begin()
-  std::vector<TransitionDetector> transitions_;
+  DoseSampler sampler_{supervisor_, scene_};
   std::vector<int> series_transitions_;  // since the last series sample, per light
   std::string session_id_;
   Clock::time_point started_{};

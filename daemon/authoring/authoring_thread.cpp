@@ -4,8 +4,10 @@
 
 namespace sensoryd::authoring {
 
-AuthoringThread::AuthoringThread(std::filesystem::path profiles_dir, config::Room room)
+AuthoringThread::AuthoringThread(std::filesystem::path profiles_dir, config::Room room,
+                                 std::chrono::milliseconds tick)
     : store_(std::move(profiles_dir)),
+      editor_(store_, tick),
       room_(std::move(room)),
       thread_([this](std::stop_token stop) { run(stop); }) {}
 

@@ -5,6 +5,7 @@
 // what a reload brought when the logic thread hands it over.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -26,7 +27,9 @@ class AuthoringThread {
   static constexpr std::size_t kMaxWaiting = 8;
 
   // `profiles_dir`: <state dir>/profiles. `room`: the room in force, its profiles included.
-  AuthoringThread(std::filesystem::path profiles_dir, config::Room room);
+  // `tick`: the room's control tick, which previews compute at.
+  AuthoringThread(std::filesystem::path profiles_dir, config::Room room,
+                  std::chrono::milliseconds tick = std::chrono::milliseconds{20});
   // Finishes the request under way (a save is never cut short), drops the rest, and joins.
   ~AuthoringThread();
   AuthoringThread(const AuthoringThread&) = delete;
@@ -45,7 +48,7 @@ class AuthoringThread {
     Answer answer;
   };
   ProfileStore store_;  // authoring thread only (after construction)
-  ProfileEditor editor_{store_};
+  ProfileEditor editor_;
   config::Room room_;  // authoring thread only: the room as its requests see it
   std::mutex mutex_;
   std::condition_variable_any wake_;

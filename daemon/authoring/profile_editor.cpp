@@ -5,6 +5,9 @@
 
 #include "config/profile_form.hpp"
 #include "config/profile_loader.hpp"
+#include "daemon/authoring/child_caps.hpp"
+#include "daemon/preview/profile_preview.hpp"
+#include "daemon/session/child_rules.hpp"
 
 namespace sensoryd::authoring {
 
@@ -161,6 +164,9 @@ EditResult ProfileEditor::handle(const EditRequest& request, const config::Room&
     case Action::profile_validate:
       result = validate(body, room);
       break;
+    case Action::profile_preview:
+      result = preview(body, room);
+      break;
     case Action::profile_save:
       result = save(body, author, room);
       break;
@@ -186,11 +192,75 @@ EditResult ProfileEditor::validate(const json& body, const config::Room& room) {
   if (form == body.end() || !form->is_object()) {
     return refused({}, "bad_request", "profile_validate needs the profile, as a JSON object");
   }
+  const config::Child* child = nullptr;
+  if (auto it = body.find("child"); it != body.end()) {
+    if (!it->is_string()) return refused({}, "bad_request", "child must be a child's id");
+    child = room.find_child(it->get<std::string>());
+    if (child == nullptr) {
+      return refused({}, "unknown_child",
+                     "there is no child '" + it->get<std::string>() +
+                         "' in this room's configuration: check the id");
+    }
+  }
   std::string id = form->value("id", std::string{});
   if (!id.empty() && room_profile(room, id) != nullptr) return not_editable({}, id);
   auto check = config::check_profile_form(*form, room, store_.dir() / (id + ".toml"));
   if (!check.errors.empty()) return invalid({}, check.errors);
-  return done({}, {{"warnings", fields_of(check.warnings)}});
+  json warnings = fields_of(check.warnings);
+  if (child != nullptr) {
+    // With a child: that child's caps and flags too, at their fields.
+    auto errors = child_cap_errors(*form, *check.profile, *child);
+    if (!errors.empty()) return invalid({}, errors);
+    config::Child listed_only = *child;
+    listed_only.flags.clear();
+    if (auto reason = contraindication(*check.profile, listed_only)) {
+      warnings.push_back({{"pointer", "/id"}, {"message", *reason}});
+    }
+  }
+  return done({}, {{"warnings", std::move(warnings)}});
+}
+
+EditResult ProfileEditor::preview(const json& body, const config::Room& room) {
+  std::optional<config::Profile> profile;
+  if (auto form = body.find("profile"); form != body.end()) {
+    if (!form->is_object()) return refused({}, "bad_request", "profile must be a JSON object");
+    std::string id = form->value("id", std::string{});
+    auto check = config::check_profile_form(*form, room, store_.dir() / (id + ".toml"));
+    if (!check.errors.empty()) return invalid({}, check.errors);
+    profile = std::move(check.profile);
+  } else if (auto it = body.find("profile_id"); it != body.end() && it->is_string()) {
+    const config::Profile* in_force = room.find_profile(it->get<std::string>());
+    if (in_force == nullptr) {
+      return refused({}, "unknown_profile",
+                     "there is no profile '" + it->get<std::string>() + "' to preview");
+    }
+    profile = *in_force;
+  } else {
+    return refused({}, "bad_request",
+                   "profile_preview needs the profile (its JSON form) or a profile_id");
+  }
+  preview::PreviewRequest request;
+  request.tick = tick_;
+  if (auto it = body.find("child"); it != body.end()) {
+    if (!it->is_string()) return refused({}, "bad_request", "child must be a child's id");
+    request.child = it->get<std::string>();
+  }
+  if (auto it = body.find("intensity"); it != body.end()) {
+    if (!it->is_number()) return refused({}, "bad_request", "intensity must be a number");
+    request.intensity = it->get<double>();
+  }
+  auto go_after = whole(body, "go_after_s", 0, static_cast<int>(request.go_after.count()));
+  if (!go_after || *go_after > preview::kMaxGoAfter.count()) {
+    return refused({}, "bad_request",
+                   "go_after_s must be whole seconds from 0 to " +
+                       std::to_string(preview::kMaxGoAfter.count()));
+  }
+  request.go_after = std::chrono::seconds{*go_after};
+  auto computed = preview::compute_preview(room, *profile, request);
+  if (const auto* error = std::get_if<preview::PreviewError>(&computed)) {
+    return refused({}, error->code, error->message);
+  }
+  return done({}, preview::preview_json(std::get<preview::Preview>(computed)));
 }
 
 EditResult ProfileEditor::save(const json& body, const std::string& author,

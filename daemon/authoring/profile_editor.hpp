@@ -1,11 +1,13 @@
-// The profile commands (docs/profiles.md, docs/mqtt-api.md): profile_validate, profile_save,
-// profile_delete, profile_history and profile_restore, each carried out against the room as it
-// is and answered with a result for the logic thread to apply and send. A form is checked by the
-// room's own loader (config::check_profile_form) before anything is written; the room's
-// profiles are never changed here, only duplicated. Nothing here touches equipment.
+// The profile commands (docs/profiles.md, docs/mqtt-api.md): profile_validate, profile_preview,
+// profile_save, profile_delete, profile_history and profile_restore, each carried out against
+// the room as it is and answered with a result for the logic thread to apply and send. A form is
+// checked by the room's own loader (config::check_profile_form) before anything is written; the
+// room's profiles are never changed here, only duplicated. Nothing here touches equipment: a
+// preview is computed (daemon/preview).
 // One owner at a time (the authoring thread); time is not read.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -40,14 +42,17 @@ struct EditResult {
 
 class ProfileEditor {
  public:
-  // `store` outlives the editor.
-  explicit ProfileEditor(ProfileStore& store) : store_(store) {}
+  // `store` outlives the editor. `tick`: the room's control tick, which previews compute at.
+  explicit ProfileEditor(ProfileStore& store,
+                         std::chrono::milliseconds tick = std::chrono::milliseconds{20})
+      : store_(store), tick_(tick) {}
 
   // Carries out one request against `room` (its devices, limits and every profile in force).
   EditResult handle(const EditRequest& request, const config::Room& room);
 
  private:
   EditResult validate(const nlohmann::json& body, const config::Room& room);
+  EditResult preview(const nlohmann::json& body, const config::Room& room);
   EditResult save(const nlohmann::json& body, const std::string& author, const config::Room& room);
   EditResult remove(const nlohmann::json& body, const std::string& author,
                     const config::Room& room);
@@ -62,6 +67,7 @@ class ProfileEditor {
                              const std::string& author, const std::string& summary);
 
   ProfileStore& store_;
+  std::chrono::milliseconds tick_;
 };
 
 }  // namespace sensoryd::authoring

@@ -156,15 +156,11 @@ std::string mqtt_input_device_json(const devices::MqttInput& input) {
   return json_text(j);
 }
 
-namespace {
-
 std::string hex_color(const config::Rgb& c) {
   char text[8];
   std::snprintf(text, sizeof text, "#%02x%02x%02x", c.r, c.g, c.b);
   return text;
 }
-
-}  // namespace
 
 std::string light_device_json(const devices::LightFixture& light,
                               const devices::LightCommand& shown) {
@@ -229,9 +225,11 @@ std::string safety_json(const SafetyStatus& status) {
   return json_text(j);
 }
 
-std::string event_json(std::chrono::system_clock::time_point ts, const Record& record) {
+namespace {
+
+json fields_object(const Fields& fields) {
   json j = json::object();
-  for (const auto& field : record.fields) {
+  for (const auto& field : fields) {
     j[field.key] = std::visit(
         [](const auto& value) {
           if constexpr (std::is_same_v<std::decay_t<decltype(value)>, JsonText>) {
@@ -242,6 +240,17 @@ std::string event_json(std::chrono::system_clock::time_point ts, const Record& r
         },
         field.value);
   }
+  return j;
+}
+
+}  // namespace
+
+std::string fields_json(const Fields& fields) {
+  return json_text(fields_object(fields));
+}
+
+std::string event_json(std::chrono::system_clock::time_point ts, const Record& record) {
+  json j = fields_object(record.fields);
   j["ts"] = utc_text(ts);
   j["type"] = name_of(record.type);
   return json_text(j);

@@ -48,6 +48,10 @@ struct SafetyStatus {
 };
 std::string safety_json(const SafetyStatus& status);
 // One line of `events` and of the session log: the record's fields with `ts` and `type`.
+// An event's fields as a JSON object (a dose kept as JSON text is nested as it is).
+std::string fields_json(const Fields& fields);
+// A colour as #rrggbb.
+std::string hex_color(const config::Rgb& color);
 std::string event_json(std::chrono::system_clock::time_point ts, const Record& record);
 
 }  // namespace sensoryd

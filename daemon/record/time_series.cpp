@@ -23,18 +23,6 @@ double hundredths(double value) {
   return std::round(value * 100.0) / 100.0;
 }
 
-const char* mode_name(config::SwingMode mode) {
-  switch (mode) {
-    case config::SwingMode::linear:
-      return "linear";
-    case config::SwingMode::rotary:
-      return "rotary";
-    case config::SwingMode::off:
-      break;
-  }
-  return "off";
-}
-
 json reported(double value) {
   return value < 0.0 ? json(nullptr) : json(hundredths(value));
 }
@@ -46,11 +34,23 @@ std::uint8_t channel(const json& light, const char* key) {
 
 }  // namespace
 
+const char* swing_mode_name(config::SwingMode mode) {
+  switch (mode) {
+    case config::SwingMode::linear:
+      return "linear";
+    case config::SwingMode::rotary:
+      return "rotary";
+    case config::SwingMode::off:
+      break;
+  }
+  return "off";
+}
+
 std::string series_line(const std::string& session_id, double elapsed_s,
                         std::chrono::system_clock::time_point ts, const DoseSample& s,
                         const DoseMeter& devices) {
   json swing{{"enabled", s.swing.enabled},
-             {"mode", mode_name(s.swing.mode)},
+             {"mode", swing_mode_name(s.swing.mode)},
              {"amplitude_deg", hundredths(s.swing.amplitude_deg)},
              {"period_s", hundredths(s.swing.period_s)},
              {"speed_rev_s", hundredths(s.swing.speed_rev_s)},

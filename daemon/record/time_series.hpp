@@ -17,6 +17,9 @@
 
 namespace sensoryd {
 
+// A swing mode as the series and a preview name it: off, linear, rotary.
+const char* swing_mode_name(config::SwingMode mode);
+
 // One sample as a JSON line; `elapsed_s` since the session started.
 std::string series_line(const std::string& session_id, double elapsed_s,
                         std::chrono::system_clock::time_point ts, const DoseSample& sample,

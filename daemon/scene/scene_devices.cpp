@@ -16,6 +16,16 @@ config::Calibration calibration_of(const config::Room& room, const std::string& 
 
 }  // namespace
 
+config::Calibration sound_calibration(const config::Room& room, const config::Device& device) {
+  if (const auto* modbus_sound = device.as<config::ModbusSound>()) {
+    return calibration_of(room, modbus_sound->calibration);
+  }
+  if (const auto* mqtt_sound = device.as<config::MqttSound>()) {
+    return calibration_of(room, mqtt_sound->calibration);
+  }
+  return config::Calibration{};
+}
+
 SceneDevices make_scene_devices(const config::Room& room, devices::RoomBuses& buses,
                                 devices::MqttPort& mqtt) {
   SceneDevices made;
@@ -38,13 +48,12 @@ SceneDevices make_scene_devices(const config::Room& room, devices::RoomBuses& bu
       auto amplifier = std::make_unique<devices::ModbusAmplifier>(
           device->id, *modbus_sound, *buses.at(modbus_sound->modbus.bus), lost_after);
       amplifier->attach();
-      made.players.push_back(
-          {std::move(amplifier), calibration_of(room, modbus_sound->calibration)});
+      made.players.push_back({std::move(amplifier), sound_calibration(room, *device)});
     } else if (const auto* mqtt_sound = device->as<config::MqttSound>()) {
       auto player = std::make_unique<devices::MqttPlayer>(device->id, *mqtt_sound,
                                                           device->availability_topic, mqtt);
       made.mqtt_devices.push_back(player.get());
-      made.players.push_back({std::move(player), calibration_of(room, mqtt_sound->calibration)});
+      made.players.push_back({std::move(player), sound_calibration(room, *device)});
     }
   }
   for (const config::Device* device : room.devices_of(config::DeviceKind::input)) {

@@ -24,6 +24,9 @@ struct SceneDevices {
   std::vector<devices::MqttDevice*> mqtt_devices;
 };
 
+// The calibration table of a sound device (Modbus amplifier or MQTT player).
+config::Calibration sound_calibration(const config::Room& room, const config::Device& device);
+
 SceneDevices make_scene_devices(const config::Room& room, devices::RoomBuses& buses,
                                 devices::MqttPort& mqtt);
 

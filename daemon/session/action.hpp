@@ -28,14 +28,19 @@ enum class Action : std::uint8_t {
   response,
   // Authoring (docs/profiles.md): carried out by the authoring thread, never by the session.
   profile_validate,
+  profile_preview,
   profile_save,
   profile_delete,
   profile_history,
-  profile_restore
+  profile_restore,
+  // A child's plan (approved profiles, caps, flags), by the clinical lead (docs/profiles.md).
+  child_plan_save,
+  child_plan_history
 };
-inline constexpr std::size_t kActionCount = static_cast<std::size_t>(Action::profile_restore) + 1;
+inline constexpr std::size_t kActionCount =
+    static_cast<std::size_t>(Action::child_plan_history) + 1;
 
-// Whether an action edits profiles rather than acting on the room.
+// Whether an action edits profiles or plans rather than acting on the room.
 constexpr bool is_authoring(Action action) {
   return action >= Action::profile_validate;
 }
@@ -60,10 +65,13 @@ inline constexpr std::array<std::string_view, kActionCount> kActionNames = [] {
   at(Action::note, "note");
   at(Action::response, "response");
   at(Action::profile_validate, "profile_validate");
+  at(Action::profile_preview, "profile_preview");
   at(Action::profile_save, "profile_save");
   at(Action::profile_delete, "profile_delete");
   at(Action::profile_history, "profile_history");
   at(Action::profile_restore, "profile_restore");
+  at(Action::child_plan_save, "child_plan_save");
+  at(Action::child_plan_history, "child_plan_history");
   return names;
 }();
 
@@ -88,7 +96,7 @@ inline constexpr std::array<Action, kActionCount> kActions = [] {
   return actions;
 }();
 
-// "start, stop, ..., profile_history or profile_restore": for messages that list the actions.
+// "start, stop, ..., child_plan_save or child_plan_history": for messages that list the actions.
 inline std::string action_list() {
   std::string text;
   for (std::size_t i = 0; i < kActionNames.size(); ++i) {

@@ -22,6 +22,13 @@ std::string who(const Command& command) {
 
 }  // namespace
 
+SessionControl::SessionControl(const config::Room& room, SessionEngine& engine,
+                               SafetySupervisor& supervisor, std::shared_ptr<spdlog::logger> log)
+    : room_(room),
+      engine_(engine),
+      supervisor_(supervisor),
+      log_(log ? std::move(log) : spdlog::default_logger()) {}
+
 void SessionControl::record(EventType type, Fields fields) {
   records_.push_back(Record{type, std::move(fields)});
 }
@@ -54,7 +61,7 @@ void SessionControl::record_clamp(const SafetySupervisor::Clamp& clamp) {
     // S8: a spin held at rest for the mandatory pause.
     bool reversal = clamp.hold == Hold::reversal;
     const auto& rotary = room_.limits.rotary;
-    spdlog::info(
+    log_->info(
         "limit clamped: rotary swing held for a pause of {} s ({} after {:.2f} "
         "revolutions)",
         rotary.min_pause_s, reversal ? "before reversing" : "revolution limit reached",
@@ -67,16 +74,16 @@ void SessionControl::record_clamp(const SafetySupervisor::Clamp& clamp) {
     event.set("min_pause_s", rotary.min_pause_s);
     event.set("by", "room");
   } else if (clamp.asked.mode == config::SwingMode::rotary) {
-    spdlog::info("limit clamped: rotary swing asked {} rev/s, allowed {} rev/s",
-                 clamp.asked.speed_rev_s, clamp.max_rate_rev_s);
+    log_->info("limit clamped: rotary swing asked {} rev/s, allowed {} rev/s",
+               clamp.asked.speed_rev_s, clamp.max_rate_rev_s);
     event.set("limit", "max_rate_rev_s");
     event.set("asked_speed_rev_s", clamp.asked.speed_rev_s);
     event.set("max_rate_rev_s", clamp.max_rate_rev_s);
     event.set("by", "room");
   } else {
-    spdlog::info("limit clamped: swing asked {} deg / {} s, allowed {} deg / >= {} s{}",
-                 clamp.asked.amplitude_deg, clamp.asked.period_s, clamp.max_amplitude_deg,
-                 clamp.min_period_s, clamp.by_child ? " (the child's cap)" : "");
+    log_->info("limit clamped: swing asked {} deg / {} s, allowed {} deg / >= {} s{}",
+               clamp.asked.amplitude_deg, clamp.asked.period_s, clamp.max_amplitude_deg,
+               clamp.min_period_s, clamp.by_child ? " (the child's cap)" : "");
     event.set("asked_amplitude_deg", clamp.asked.amplitude_deg);
     event.set("asked_period_s", clamp.asked.period_s);
     event.set("max_amplitude_deg", clamp.max_amplitude_deg);
@@ -98,13 +105,13 @@ void SessionControl::take_engine_events(Clock::time_point now) {
       case EngineEvent::Type::session_started:
         break;  // recorded by start(), where the request is known
       case EngineEvent::Type::step_changed:
-        spdlog::info("session: step {} '{}'", event.step_index, event.step_name);
+        log_->info("session: step {} '{}'", event.step_index, event.step_name);
         record(EventType::step_changed, Fields{{"session_id", engine_.session_id()},
                                                {"index", std::int64_t{event.step_index}},
                                                {"name", event.step_name}});
         break;
       case EngineEvent::Type::session_ended:
-        spdlog::info("session: ended ({})", event.reason);
+        log_->info("session: ended ({})", event.reason);
         supervisor_.end_lease();
         last_ended_ = Ended{engine_.session_id(), now};
         record(EventType::session_ended,
@@ -116,7 +123,7 @@ void SessionControl::take_engine_events(Clock::time_point now) {
 
 void SessionControl::pause_for(const std::string& reason, Clock::time_point now) {
   if (!engine_.pause(now, reason)) return;
-  spdlog::warn("session: paused ({})", reason);
+  log_->warn("session: paused ({})", reason);
   record(EventType::session_paused,
          Fields{{"session_id", engine_.session_id()}, {"reason", reason}});
   state_changed_ = true;
@@ -131,17 +138,17 @@ void SessionControl::handle_interlock_changes(Clock::time_point now) {
     if (engine_.state() != SessionState::idle) fields.set("session_id", engine_.session_id());
     switch (change.type) {
       case InterlockChange::Type::tripped:
-        spdlog::warn("interlock tripped: {} ({}){}", to_string(r.cause), r.detail,
-                     r.latched ? "; latched until reset" : "");
+        log_->warn("interlock tripped: {} ({}){}", to_string(r.cause), r.detail,
+                   r.latched ? "; latched until reset" : "");
         fields.set("latched", r.latched);
         record(EventType::interlock_tripped, fields);
         break;
       case InterlockChange::Type::cleared:
-        spdlog::info("interlock cleared: {} ({})", to_string(r.cause), r.detail);
+        log_->info("interlock cleared: {} ({})", to_string(r.cause), r.detail);
         record(EventType::interlock_cleared, fields);
         break;
       case InterlockChange::Type::reset:
-        spdlog::info("interlock reset: {} ({})", to_string(r.cause), r.detail);
+        log_->info("interlock reset: {} ({})", to_string(r.cause), r.detail);
         record(EventType::interlock_reset, fields);
         break;
     }
@@ -167,10 +174,10 @@ void SessionControl::handle_interlock_changes(Clock::time_point now) {
 
 void SessionControl::enforce_session_cap(Clock::time_point now) {
   if (engine_.state() != SessionState::running && engine_.state() != SessionState::paused) return;
-  auto elapsed = std::chrono::duration<double>(engine_.snapshot(now).elapsed_s);
+  auto elapsed = std::chrono::duration<double>(engine_.elapsed_s(now));
   if (elapsed < room_.limits.session.max_duration) return;
   // S12: the session ends through the profile's wind-down.
-  spdlog::warn("session: reached the room's length cap; winding down");
+  log_->warn("session: reached the room's length cap; winding down");
   engine_.stop("session_length_cap", now, true);
   take_engine_events(now);
 }
@@ -187,7 +194,7 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
   switch (command.action) {
     case Action::estop:
       // Acted on in every state, even while shutting down: the stop is written before the reply.
-      spdlog::warn("E-stop command from {}", who(command));
+      log_->warn("E-stop command from {}", who(command));
       supervisor_.estop(who(command), now);
       handle_interlock_changes(now);
       return done();
@@ -240,7 +247,7 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
       // The same intensity again changes nothing: answered, but neither logged nor recorded, so
       // that a tablet repeating itself (or a flood) fills neither the log nor the clinical record.
       if (adjust->intensity == before) return done();
-      spdlog::info("session: intensity {} -> {}", before, adjust->intensity);
+      log_->info("session: intensity {} -> {}", before, adjust->intensity);
       record(EventType::intensity_adjusted, Fields{{"session_id", engine_.session_id()},
                                                    {"from", before},
                                                    {"to", adjust->intensity},
@@ -259,10 +266,13 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
       take_engine_events(now);
       return done();
     case Action::profile_validate:
+    case Action::profile_preview:
     case Action::profile_save:
     case Action::profile_delete:
     case Action::profile_history:
     case Action::profile_restore:
+    case Action::child_plan_save:
+    case Action::child_plan_history:
       break;  // carried out by the authoring thread (daemon/authoring), never here
   }
   return refused("unknown_action", "'" + std::string{to_string(command.action)} +
@@ -305,8 +315,8 @@ Outcome SessionControl::start(const Command& command, Clock::time_point now,
   StartRequest request{start.child, command.therapist, start.intensity};
   std::string session_id = engine_.start(*profile, request, now, wall_now);
   supervisor_.start_lease(now);
-  spdlog::info("session {}: started profile {} (therapist '{}', child '{}', intensity {})",
-               session_id, profile->id, request.therapist, request.child, request.intensity);
+  log_->info("session {}: started profile {} (therapist '{}', child '{}', intensity {})",
+             session_id, profile->id, request.therapist, request.child, request.intensity);
   // Which profile ran, exactly: its version (an authored one's; 0 for the room's) and the
   // SHA-256 of its file, so the clinical record can name what the child was given.
   record(EventType::session_started,
@@ -398,8 +408,7 @@ Outcome SessionControl::annotate(const Command& command, Clock::time_point now) 
   Fields fields{{"session_id", session_id}, {"therapist", command.therapist}};
   if (note != nullptr) {
     fields.set("text", note->text);
-    spdlog::info("session {}: note from {} ({} bytes)", session_id, who(command),
-                 note->text.size());
+    log_->info("session {}: note from {} ({} bytes)", session_id, who(command), note->text.size());
     record(EventType::session_note, std::move(fields));
     return done(session_id);
   }
@@ -410,7 +419,7 @@ Outcome SessionControl::annotate(const Command& command, Clock::time_point now) 
     fields.set("goal", r.goal);
     fields.set("goal_progress", std::int64_t{*r.goal_progress});
   }
-  spdlog::info("session {}: the child's response recorded by {}", session_id, who(command));
+  log_->info("session {}: the child's response recorded by {}", session_id, who(command));
   record(EventType::session_response, std::move(fields));
   return done(session_id);
 }
@@ -421,7 +430,7 @@ Outcome SessionControl::reset(const Command& command, Clock::time_point now) {
   if (!result.done) {
     return refused(tripped ? "interlock_active" : "not_allowed_in_state", result.refusal);
   }
-  spdlog::info("interlocks reset by {}", who(command));
+  log_->info("interlocks reset by {}", who(command));
   handle_interlock_changes(now);  // records interlock_reset for each cleared trip
   return done();
 }

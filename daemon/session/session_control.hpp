@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,10 @@
 #include "daemon/session/command.hpp"
 #include "daemon/session/record.hpp"
 #include "daemon/session/session_engine.hpp"
+
+namespace spdlog {
+class logger;
+}
 
 namespace sensoryd {
 
@@ -30,8 +35,10 @@ class SessionControl {
   // How long after a session ends its notes and the child's response are still taken.
   static constexpr std::chrono::minutes kRecordWindow{30};
 
-  SessionControl(const config::Room& room, SessionEngine& engine, SafetySupervisor& supervisor)
-      : room_(room), engine_(engine), supervisor_(supervisor) {}
+  // `log`: where what happens is told; spdlog's default logger (the journal) when null. A
+  // preview passes one that discards it: a computed session is not the room's.
+  SessionControl(const config::Room& room, SessionEngine& engine, SafetySupervisor& supervisor,
+                 std::shared_ptr<spdlog::logger> log = nullptr);
 
   // One control tick: the engine's wish through the supervisor to the equipment, then what
   // the interlocks and the session cap ask of the session.
@@ -76,6 +83,7 @@ class SessionControl {
   const config::Room& room_;
   SessionEngine& engine_;
   SafetySupervisor& supervisor_;
+  std::shared_ptr<spdlog::logger> log_;
   bool shutting_down_ = false;
   bool state_changed_ = false;
   std::vector<Record> records_;

@@ -72,15 +72,21 @@ TEST(ActionTable, ProvisionRoomsListOfActionsIsTheTable) {
   EXPECT_EQ(provisioned("all_actions"), actions());
 }
 
-// Tablets are denied the profile commands unless provisioned as editors, from provision-room's
-// list of them: an authoring action added to the table and not to that list fails here.
-TEST(ActionTable, ProvisionRoomsEditorActionsAreTheAuthoringActions) {
-  std::set<std::string> authoring;
+// Tablets are denied the profile commands unless provisioned as editors, and the plan commands
+// unless provisioned as clinical leads, from provision-room's lists of them: an authoring
+// action added to the table and to neither list, or to both, fails here.
+TEST(ActionTable, ProvisionRoomsEditorAndLeadActionsAreTheAuthoringActions) {
+  std::set<std::string> profile_actions;
+  std::set<std::string> plan_actions;
   for (Action action : kActions) {
-    if (is_authoring(action)) authoring.insert(std::string{to_string(action)});
+    if (!is_authoring(action)) continue;
+    std::string name{to_string(action)};
+    (name.starts_with("profile_") ? profile_actions : plan_actions).insert(name);
   }
-  EXPECT_EQ(authoring.size(), 5u);
-  EXPECT_EQ(provisioned("editor_actions"), authoring);
+  EXPECT_EQ(profile_actions.size(), 6u);
+  EXPECT_EQ(provisioned("editor_actions"), profile_actions);
+  EXPECT_EQ(plan_actions, (std::set<std::string>{"child_plan_save", "child_plan_history"}));
+  EXPECT_EQ(provisioned("lead_actions"), plan_actions);
 }
 
 TEST(ActionTable, AnUnknownActionIsAnsweredWithTheWholeList) {
@@ -89,7 +95,7 @@ TEST(ActionTable, AnUnknownActionIsAnsweredWithTheWholeList) {
   ASSERT_NE(error, nullptr);
   EXPECT_EQ(error->code, "unknown_action");
   EXPECT_NE(error->message.find(action_list()), std::string::npos);
-  EXPECT_NE(action_list().find("profile_history or profile_restore"), std::string::npos);
+  EXPECT_NE(action_list().find("child_plan_save or child_plan_history"), std::string::npos);
 }
 
 }  // namespace

@@ -201,3 +201,67 @@ TEST_F(ProfileEditorTest, OnTheOpenPathTheAuthorIsWhomThePayloadNames) {
 
 }  // namespace
 }  // namespace sensoryd::authoring
+
+namespace sensoryd::authoring {
+namespace {
+
+TEST_F(ProfileEditorTest, AValidationForAChildPutsEachCapAtItsFieldAndNamesAMissingApproval) {
+  // The copy swings 12 degrees in step 2 (c-022's cap: 8); the plan does not list it yet.
+  EditResult capped =
+      send(Action::profile_validate, {{"profile", copy}, {"child", "c-022"}, {"request_id", "v"}});
+  EXPECT_EQ(capped.code, "invalid_profile");
+  EXPECT_EQ(capped.request_id, "v");
+  ASSERT_EQ(capped.reply["fields"].size(), 1u) << capped.reply.dump();
+  EXPECT_EQ(capped.reply["fields"][0]["pointer"], "/steps/1/swing/amplitude_deg");
+  EXPECT_NE(capped.reply["fields"][0]["message"].get<std::string>().find("cap of 8"),
+            std::string::npos);
+  // Within the cap: valid, with a warning that the plan must approve it before it can start.
+  json slower = copy;
+  slower["steps"][1]["swing"]["amplitude_deg"] = 7;
+  EditResult fine = send(Action::profile_validate, {{"profile", slower}, {"child", "c-022"}});
+  ASSERT_TRUE(fine.ok) << fine.code << ": " << fine.message;
+  ASSERT_EQ(fine.reply["warnings"].size(), 1u);
+  EXPECT_EQ(fine.reply["warnings"][0]["pointer"], "/id");
+  // Without a child the room's limits alone apply, and an unknown child is said so.
+  EXPECT_TRUE(send(Action::profile_validate, {{"profile", copy}}).ok);
+  EXPECT_EQ(send(Action::profile_validate, {{"profile", copy}, {"child", "c-999"}}).code,
+            "unknown_child");
+  EXPECT_TRUE(store.ids().empty());
+}
+
+TEST_F(ProfileEditorTest, APreviewIsComputedFromTheFormOrAnIdAndWritesNothing) {
+  EditResult preview =
+      send(Action::profile_preview, {{"request_id", "p"}, {"profile", copy}, {"child", "c-022"}});
+  ASSERT_TRUE(preview.ok) << preview.code << ": " << preview.message;
+  EXPECT_EQ(preview.request_id, "p");
+  EXPECT_EQ(preview.reply["profile_id"], "calm-slower");
+  EXPECT_EQ(preview.reply["approved"], false);
+  double widest = 0.0;
+  for (const auto& a : preview.reply["samples"]["swing"]["amplitude_deg"]) {
+    widest = std::max(widest, a.get<double>());
+  }
+  EXPECT_EQ(widest, 8.0);  // c-022's cap, not the 12 asked
+  EXPECT_GT(preview.reply["dose"]["linear"]["oscillations"].get<double>(), 10.0);
+  EXPECT_FALSE(preview.saved);
+  EXPECT_FALSE(preview.record);
+  EXPECT_TRUE(store.ids().empty());
+
+  EditResult by_id = send(Action::profile_preview, {{"profile_id", "calm-down"}});
+  ASSERT_TRUE(by_id.ok);
+  EXPECT_EQ(by_id.reply["approved"], true);
+
+  json over = copy;
+  over["steps"][1]["swing"]["amplitude_deg"] = 40;
+  EditResult invalid = send(Action::profile_preview, {{"profile", over}});
+  EXPECT_EQ(invalid.code, "invalid_profile");
+  EXPECT_EQ(invalid.reply["fields"][0]["pointer"], "/steps/1/swing/amplitude_deg");
+  EXPECT_EQ(send(Action::profile_preview, {{"profile_id", "nope"}}).code, "unknown_profile");
+  EXPECT_EQ(send(Action::profile_preview, {{"profile", copy}, {"go_after_s", 9999}}).code,
+            "bad_request");
+  EXPECT_EQ(send(Action::profile_preview, {{"profile", copy}, {"intensity", 0}}).code,
+            "bad_request");
+  EXPECT_EQ(send(Action::profile_preview, json::object()).code, "bad_request");
+}
+
+}  // namespace
+}  // namespace sensoryd::authoring
