@@ -19,6 +19,8 @@ struct Child {
   std::optional<double> max_brightness_pct;
   std::set<ChildFlag> flags;
   std::vector<std::string> profiles;  // empty: any profile the flags allow
+  // The clinical lead's saved plan in force (docs/profiles.md); 0: the room file's entry.
+  int plan_version = 0;
 
   bool has(ChildFlag flag) const { return flags.count(flag) != 0; }
   bool operator==(const Child&) const = default;

@@ -164,8 +164,8 @@ void load_profiles(const std::filesystem::path& dir, const toml::source_region& 
   }
 }
 
-// The saved version of an authored profile in force: the highest <n>.toml in its history, where
-// daemon/authoring's ProfileStore keeps every version; 0 when it has none.
+// The saved version of an authored profile or a child's plan in force: the highest <n>.toml in
+// its history, where daemon/authoring's ProfileStore keeps every version; 0 when it has none.
 int saved_version(const std::filesystem::path& dir, const std::string& id) {
   int latest = 0;
   std::error_code ec;
@@ -213,9 +213,46 @@ void load_authored_profiles(const std::filesystem::path& dir, Room& room,
   }
 }
 
-// Children may name the profiles they may use; those must exist.
+// Clinical leads' plans: each in force replaces the room file's entry for its child.
+void load_child_plans(const std::filesystem::path& dir, Room& room, Diagnostics& diagnostics) {
+  std::error_code ec;
+  if (dir.empty() || !std::filesystem::is_directory(dir, ec)) return;
+  for (const auto& file : profile_files(dir)) {
+    std::string id = file.stem().string();
+    Diagnostics own;
+    auto text = read_file(file);
+    std::optional<Child> child;
+    if (!text) {
+      own.errors.push_back(file_error(file, "cannot read the plan: check its permissions"));
+    } else if (!is_plain_id(id)) {
+      own.errors.push_back(file_error(file, "a plan's file is named <child id>.toml"));
+    } else {
+      child = load_child_plan(*text, file, id, room, own);
+    }
+    for (auto& warning : own.warnings) diagnostics.warnings.push_back(std::move(warning));
+    if (!own.ok() || !child) {
+      for (auto& error : own.errors) {
+        error.message = "child's plan left out: " + error.message;
+        diagnostics.warnings.push_back(std::move(error));
+      }
+      continue;
+    }
+    for (const auto& profile : child->profiles) {
+      if (room.profiles.count(profile) == 0) {
+        diagnostics.warnings.push_back(file_error(
+            file, "the plan of child " + id + " approves profile \"" + profile +
+                      "\", which does not exist (deleted since?): that entry does nothing"));
+      }
+    }
+    child->plan_version = saved_version(dir, id);
+    room.children.insert_or_assign(id, std::move(*child));
+  }
+}
+
+// Children may name the profiles they may use; those must exist (a plan's were checked above).
 void check_child_profiles(const toml::table& root, Room& room, Diagnostics& diagnostics) {
   for (const auto& [id, child] : room.children) {
+    if (child.plan_version > 0) continue;
     for (const auto& profile : child.profiles) {
       if (room.profiles.count(profile) != 0) continue;
       const toml::node* node = root.at_path("children." + id + ".profiles").node();
@@ -333,6 +370,7 @@ LoadResult load_room_from_string(std::string_view toml_text, const std::filesyst
     const toml::node* dir_node = root.at_path("room.profiles_dir").node();
     load_profiles(profiles_dir, dir_node ? dir_node->source() : root.source(), room, diagnostics);
     load_authored_profiles(options.authored_profiles_dir, room, diagnostics);
+    load_child_plans(options.plans_dir, room, diagnostics);
     check_child_profiles(root, room, diagnostics);
   }
   if (diagnostics.ok()) result.room = std::move(room);

@@ -19,6 +19,10 @@ struct LoadOptions {
   // that fails them, or takes a room profile's id, is left out with a warning: a therapist's
   // file never keeps the room from starting. Empty or missing: none.
   std::filesystem::path authored_profiles_dir;
+  // Clinical leads' plans for children (<state>/children, <id>.toml each): each replaces the
+  // room file's [children.<id>], with the same checks. One that fails them is left out with a
+  // warning (the room file's entry stays); a profile it names that is gone is a warning.
+  std::filesystem::path plans_dir;
 };
 
 LoadResult load_room(const std::filesystem::path& room_file, const LoadOptions& options = {});

@@ -132,6 +132,34 @@ json to_json(const toml::node& node) {
 
 }  // namespace
 
+FormReading read_form(const json& form, const std::filesystem::path& file,
+                      const std::function<void(const std::string& toml, Diagnostics&)>& read) {
+  FormReading reading;
+  if (!form.is_object()) {
+    reading.errors.push_back({"", "a form is a JSON object with its file's keys"});
+    return reading;
+  }
+  auto node = to_toml(form, "", 0, reading.errors);
+  if (!reading.errors.empty()) return reading;
+  std::ostringstream text;
+  text << toml::toml_formatter{*node->as_table()};
+  reading.toml = text.str() + "\n";
+
+  Diagnostics diagnostics;
+  read(reading.toml, diagnostics);
+  std::map<Position, std::string> at;
+  try {
+    map_positions(toml::parse(reading.toml, file.string()), "", at);
+  } catch (const toml::parse_error&) {
+    // The loader has said so, at the whole form.
+  }
+  for (const auto& d : diagnostics.errors) reading.errors.push_back({pointer_at(at, d), d.message});
+  for (const auto& d : diagnostics.warnings) {
+    reading.warnings.push_back({pointer_at(at, d), d.message});
+  }
+  return reading;
+}
+
 FormCheck check_profile_form(const json& form, const Room& room,
                              const std::filesystem::path& file) {
   FormCheck check;
@@ -139,24 +167,12 @@ FormCheck check_profile_form(const json& form, const Room& room,
     check.errors.push_back({"", "a profile is a JSON object with the profile file's keys"});
     return check;
   }
-  auto node = to_toml(form, "", 0, check.errors);
-  if (!check.errors.empty()) return check;
-  std::ostringstream text;
-  text << toml::toml_formatter{*node->as_table()};
-  check.toml = text.str() + "\n";
-
-  Diagnostics diagnostics;
-  check.profile = load_profile(check.toml, file, room, diagnostics);
-  std::map<Position, std::string> at;
-  try {
-    map_positions(toml::parse(check.toml, file.string()), "", at);
-  } catch (const toml::parse_error&) {
-    // The loader has said so, at the whole form.
-  }
-  for (const auto& d : diagnostics.errors) check.errors.push_back({pointer_at(at, d), d.message});
-  for (const auto& d : diagnostics.warnings) {
-    check.warnings.push_back({pointer_at(at, d), d.message});
-  }
+  auto reading = read_form(form, file, [&](const std::string& toml, Diagnostics& diagnostics) {
+    check.profile = load_profile(toml, file, room, diagnostics);
+  });
+  check.toml = std::move(reading.toml);
+  check.errors = std::move(reading.errors);
+  check.warnings = std::move(reading.warnings);
   if (!check.errors.empty()) check.profile.reset();
   return check;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "config/errors.hpp"
 #include "config/model.hpp"
 
 namespace sensoryd::config {
@@ -33,6 +35,18 @@ struct FormCheck {
 inline constexpr std::size_t kMaxProfileCommandBytes = 64 * 1024;
 // Nesting deeper than this is refused before it is read (a profile needs four levels).
 inline constexpr int kMaxFormDepth = 8;
+
+// A form read by a loader: the TOML it converts to, and each of the loader's diagnostics at its
+// field's pointer.
+struct FormReading {
+  std::string toml;  // set when the form converts
+  std::vector<FormError> errors;
+  std::vector<FormError> warnings;
+};
+// Converts `form` (a JSON object) to TOML and hands it to `read`, which reads it as the file
+// `file` with its loader; the loader's diagnostics come back at their pointers.
+FormReading read_form(const nlohmann::json& form, const std::filesystem::path& file,
+                      const std::function<void(const std::string& toml, Diagnostics&)>& read);
 
 // Checks `form` against `room` (its devices and limits read) as the profile file `file`.
 FormCheck check_profile_form(const nlohmann::json& form, const Room& room,

@@ -28,9 +28,9 @@ namespace {
 
 std::filesystem::path state_dir(const sensoryd::CliOptions& options);
 
-// Therapists' profiles are kept in the state directory (docs/profiles.md).
+// Therapists' profiles and leads' plans are kept in the state directory (docs/profiles.md).
 sensoryd::config::LoadOptions load_options(const sensoryd::CliOptions& options) {
-  return {state_dir(options) / "profiles"};
+  return {state_dir(options) / "profiles", state_dir(options) / "children"};
 }
 
 int check_config(const std::string& path, const sensoryd::config::LoadOptions& load) {
@@ -129,9 +129,11 @@ int main(int argc, char** argv) {
 
   sensoryd::LoggingSession logging(options.log_level);
 
-  // The authored profiles' store, opened once before they are read: it puts each profile in
-  // force right from its history, should a crash have come between a save's two writes.
+  // The stores of authored profiles and of children's plans, opened once before they are read:
+  // each puts the version in force right from its history, should a crash have come between a
+  // save's two writes.
   { sensoryd::authoring::ProfileStore settled(state_dir(options) / "profiles"); }
+  { sensoryd::authoring::ProfileStore settled(state_dir(options) / "children"); }
   auto loaded = sensoryd::config::load_room(options.config, load_options(options));
   if (!loaded.room) {
     for (const auto& error : loaded.diagnostics.errors) spdlog::error("{}", error.to_string());

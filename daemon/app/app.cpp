@@ -138,8 +138,8 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
                  }),
       loop_(io, options_.tick, [this](Clock::time_point) { tick(); }) {
   supervisor_->on_change([this] { devices_changed(); });
-  authoring_ = std::make_unique<authoring::AuthoringThread>(options_.state_dir / "profiles", room_,
-                                                            options_.tick);
+  authoring_ =
+      std::make_unique<authoring::AuthoringThread>(options_.state_dir, room_, options_.tick);
   SceneDevices scene_devices = make_scene_devices(room_, buses_, *mqtt_);
   mqtt_devices_ = scene_devices.mqtt_devices;
   mqtt_inputs_ = std::move(scene_devices.mqtt_inputs);

@@ -76,6 +76,12 @@ void App::apply_edit(const InboundMessage& message, authoring::EditResult result
       spdlog::info("profile {} deleted by {}", result.deleted, result.record->value("author", ""));
       room_.profiles.erase(result.deleted);
       record(EventType::profile_deleted, std::move(fields));
+    } else if (result.plan) {
+      spdlog::info("the plan of child {} saved as version {} by {}: {}", result.plan->id,
+                   result.record->value("version", 0), result.record->value("author", ""),
+                   result.record->value("summary", ""));
+      room_.children.insert_or_assign(result.plan->id, std::move(*result.plan));
+      record(EventType::child_plan_saved, std::move(fields));
     }
     state_->profiles();
   }

@@ -26,7 +26,8 @@ std::map<std::string, SwitchState> App::switch_states() {
 void App::tick_scene(Clock::time_point now) {
   Cue cue = engine_.cue();
   const Scene& scene = planner_.update(cue, switch_states(), now);
-  const config::Child* child = cue.child.empty() ? nullptr : room_.find_child(cue.child);
+  // The session's child as at its start (a plan saved since applies from the next session).
+  const config::Child* child = cue.child.empty() ? nullptr : control_.session_child();
   scene_->update(scene, child, supervisor_->interlocks().tripped(), now);
   for (const auto& event : planner_.take_events()) {
     if (event.kind == SceneEvent::Kind::strobe_capped) {

@@ -4,10 +4,11 @@
 
 namespace sensoryd::authoring {
 
-AuthoringThread::AuthoringThread(std::filesystem::path profiles_dir, config::Room room,
+AuthoringThread::AuthoringThread(const std::filesystem::path& state_dir, config::Room room,
                                  std::chrono::milliseconds tick)
-    : store_(std::move(profiles_dir)),
+    : store_(state_dir / "profiles"),
       editor_(store_, tick),
+      plans_(state_dir / "children"),
       room_(std::move(room)),
       thread_([this](std::stop_token stop) { run(stop); }) {}
 
@@ -48,10 +49,14 @@ void AuthoringThread::run(std::stop_token stop) {
       job = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    EditResult result = editor_.handle(job.request, room_);
+    bool plan = job.request.action == Action::child_plan_save ||
+                job.request.action == Action::child_plan_history;
+    EditResult result =
+        plan ? plan_editor_.handle(job.request, room_) : editor_.handle(job.request, room_);
     // What this thread saved or deleted is in force for its next request at once.
     if (result.saved) room_.profiles[result.saved->id] = *result.saved;
     if (!result.deleted.empty()) room_.profiles.erase(result.deleted);
+    if (result.plan) room_.children.insert_or_assign(result.plan->id, *result.plan);
     job.answer(std::move(result));
   }
 }

@@ -1,5 +1,5 @@
-// The authoring thread (docs/architecture.md, "Threads"): profile commands wait here, at most
-// kMaxWaiting at a time, and are carried out one by one by a ProfileEditor on a thread of its
+// The authoring thread (docs/architecture.md, "Threads"): profile and plan commands wait here, at
+// most kMaxWaiting at a time, and are carried out one by one by a ProfileEditor on a thread of its
 // own, so that checking a form and syncing a save to disk never hold up the control tick
 // (docs/safety.md S19). It keeps its own copy of the room: what it saved or deleted at once, and
 // what a reload brought when the logic thread hands it over.
@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "config/model.hpp"
+#include "daemon/authoring/plan_editor.hpp"
 #include "daemon/authoring/profile_editor.hpp"
 #include "daemon/authoring/profile_store.hpp"
 
@@ -26,9 +27,10 @@ class AuthoringThread {
   using Answer = std::function<void(EditResult)>;
   static constexpr std::size_t kMaxWaiting = 8;
 
-  // `profiles_dir`: <state dir>/profiles. `room`: the room in force, its profiles included.
-  // `tick`: the room's control tick, which previews compute at.
-  AuthoringThread(std::filesystem::path profiles_dir, config::Room room,
+  // Profiles are kept in <state_dir>/profiles, children's plans in <state_dir>/children.
+  // `room`: the room in force, its profiles and children included. `tick`: the room's control
+  // tick, which previews compute at.
+  AuthoringThread(const std::filesystem::path& state_dir, config::Room room,
                   std::chrono::milliseconds tick = std::chrono::milliseconds{20});
   // Finishes the request under way (a save is never cut short), drops the rest, and joins.
   ~AuthoringThread();
@@ -49,6 +51,8 @@ class AuthoringThread {
   };
   ProfileStore store_;  // authoring thread only (after construction)
   ProfileEditor editor_;
+  ProfileStore plans_;  // the same
+  PlanEditor plan_editor_{plans_};
   config::Room room_;  // authoring thread only: the room as its requests see it
   std::mutex mutex_;
   std::condition_variable_any wake_;

@@ -15,46 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-EditResult refused(const std::string& request_id, std::string code, std::string message,
-                   json details = json::object()) {
-  EditResult result;
-  result.request_id = request_id;
-  result.code = std::move(code);
-  result.message = std::move(message);
-  result.reply = std::move(details);
-  return result;
-}
-
-EditResult done(const std::string& request_id, json fields) {
-  EditResult result;
-  result.request_id = request_id;
-  result.ok = true;
-  result.reply = std::move(fields);
-  return result;
-}
-
-// A whole number field of the command, at least `min`; `fallback` when absent and allowed.
-std::optional<int> whole(const json& body, const char* key, int min, std::optional<int> fallback) {
-  auto it = body.find(key);
-  if (it == body.end()) return fallback;
-  if (!it->is_number_integer() && !it->is_number_unsigned()) return std::nullopt;
-  auto value = it->get<long long>();
-  if (value < min || value > 1'000'000) return std::nullopt;
-  return static_cast<int>(value);
-}
-
-json fields_of(const std::vector<config::FormError>& errors) {
-  json out = json::array();
-  for (const auto& e : errors) out.push_back({{"pointer", e.pointer}, {"message", e.message}});
-  return out;
-}
-
-EditResult invalid(const std::string& request_id, const std::vector<config::FormError>& errors) {
-  return refused(request_id, "invalid_profile",
-                 std::to_string(errors.size()) + " error(s), the first: " + errors.front().message,
-                 {{"fields", fields_of(errors)}});
-}
-
 // The room's own profile with this id: a technician's, which the tablet may only duplicate.
 const config::Profile* room_profile(const config::Room& room, const std::string& id) {
   const config::Profile* p = room.find_profile(id);
@@ -69,14 +29,6 @@ EditResult not_editable(const std::string& request_id, const std::string& id) {
           "under an id of your own and edit the copy",
       {{"fields",
         json::array({{{"pointer", "/id"}, {"message", "'" + id + "' is a room profile"}}})}});
-}
-
-std::string store_refusal_message(const StoreError& error, const std::string& id, int latest) {
-  if (error.code == "version_conflict") {
-    return "'" + id + "' was saved as version " + std::to_string(latest) +
-           " since you opened it: reload it, make your change again and save";
-  }
-  return error.message;
 }
 
 // What a save changed, in words for the clinical log: "new", or the parts that differ.
@@ -116,11 +68,6 @@ std::string summary_of(const config::Profile* before, const config::Profile& aft
 
 }  // namespace
 
-EditResult ProfileEditor::store_refused(const StoreError& error, const std::string& id) const {
-  int latest = store_.latest(id);
-  return refused({}, error.code, store_refusal_message(error, id, latest), {{"version", latest}});
-}
-
 EditResult ProfileEditor::in_force(const StoredVersion& stored, config::Profile profile,
                                    const std::string& author, const std::string& summary) {
   EditResult result = done(
@@ -137,28 +84,9 @@ EditResult ProfileEditor::in_force(const StoredVersion& stored, config::Profile 
 }
 
 EditResult ProfileEditor::handle(const EditRequest& request, const config::Room& room) {
-  if (std::max(request.payload.size(), request.payload_bytes) > config::kMaxProfileCommandBytes) {
-    return refused({}, "bad_request",
-                   "the command is larger than " + std::to_string(config::kMaxProfileCommandBytes) +
-                       " bytes: a profile of at most " + std::to_string(config::kMaxProfileSteps) +
-                       " steps fits");
-  }
-  json body =
-      request.payload.empty() ? json::object() : json::parse(request.payload, nullptr, false);
-  if (!body.is_object()) {
-    return refused({}, "bad_request", "the command must be a JSON object such as {}");
-  }
-  std::string request_id;
-  if (auto it = body.find("request_id"); it != body.end()) {
-    if (!it->is_string()) return refused({}, "bad_request", "request_id must be a string");
-    request_id = it->get<std::string>();
-  }
-  // On the open path (no broker user) the sender is whom the payload names, as for a session.
-  std::string author = request.author;
-  if (auto it = body.find("therapist"); author.empty() && it != body.end() && it->is_string()) {
-    author = it->get<std::string>();
-  }
-  if (author.empty()) author = "unnamed";
+  auto read = read_edit(request);
+  if (auto* refusal = std::get_if<EditResult>(&read)) return std::move(*refusal);
+  auto& [body, request_id, author] = std::get<EditBody>(read);
   EditResult result;
   switch (request.action) {
     case Action::profile_validate:
@@ -205,12 +133,12 @@ EditResult ProfileEditor::validate(const json& body, const config::Room& room) {
   std::string id = form->value("id", std::string{});
   if (!id.empty() && room_profile(room, id) != nullptr) return not_editable({}, id);
   auto check = config::check_profile_form(*form, room, store_.dir() / (id + ".toml"));
-  if (!check.errors.empty()) return invalid({}, check.errors);
+  if (!check.errors.empty()) return invalid("invalid_profile", check.errors);
   json warnings = fields_of(check.warnings);
   if (child != nullptr) {
     // With a child: that child's caps and flags too, at their fields.
     auto errors = child_cap_errors(*form, *check.profile, *child);
-    if (!errors.empty()) return invalid({}, errors);
+    if (!errors.empty()) return invalid("invalid_profile", errors);
     config::Child listed_only = *child;
     listed_only.flags.clear();
     if (auto reason = contraindication(*check.profile, listed_only)) {
@@ -226,7 +154,7 @@ EditResult ProfileEditor::preview(const json& body, const config::Room& room) {
     if (!form->is_object()) return refused({}, "bad_request", "profile must be a JSON object");
     std::string id = form->value("id", std::string{});
     auto check = config::check_profile_form(*form, room, store_.dir() / (id + ".toml"));
-    if (!check.errors.empty()) return invalid({}, check.errors);
+    if (!check.errors.empty()) return invalid("invalid_profile", check.errors);
     profile = std::move(check.profile);
   } else if (auto it = body.find("profile_id"); it != body.end() && it->is_string()) {
     const config::Profile* in_force = room.find_profile(it->get<std::string>());
@@ -277,10 +205,10 @@ EditResult ProfileEditor::save(const json& body, const std::string& author,
   std::string id = form->value("id", std::string{});
   if (!id.empty() && room_profile(room, id) != nullptr) return not_editable({}, id);
   auto check = config::check_profile_form(*form, room, store_.dir() / (id + ".toml"));
-  if (!check.errors.empty()) return invalid({}, check.errors);
+  if (!check.errors.empty()) return invalid("invalid_profile", check.errors);
   auto stored = store_.save(id, check.toml, *base);
   if (const auto* error = std::get_if<StoreError>(&stored)) {
-    return store_refused(*error, id);
+    return store_refused(store_, *error, id, "profile");
   }
   std::string summary = summary_of(room.find_profile(id), *check.profile);
   EditResult result =
@@ -300,7 +228,7 @@ EditResult ProfileEditor::remove(const json& body, const std::string& author,
   if (room_profile(room, id) != nullptr) return not_editable({}, id);
   auto stored = store_.remove(id, *base);
   if (const auto* error = std::get_if<StoreError>(&stored)) {
-    return store_refused(*error, id);
+    return store_refused(store_, *error, id, "profile");
   }
   int version = std::get<StoredVersion>(stored).version;
   EditResult result = done({}, {{"profile_id", id}, {"version", version}});
@@ -353,10 +281,10 @@ EditResult ProfileEditor::restore(const json& body, const std::string& author,
   }
   // Checked again: the room's limits or devices may have changed since it was saved.
   auto check = config::check_profile_form(*form, room, store_.dir() / (id + ".toml"));
-  if (!check.errors.empty()) return invalid({}, check.errors);
+  if (!check.errors.empty()) return invalid("invalid_profile", check.errors);
   auto stored = store_.restore(id, *version, *base);
   if (const auto* error = std::get_if<StoreError>(&stored)) {
-    return store_refused(*error, id);
+    return store_refused(store_, *error, id, "profile");
   }
   return in_force(std::get<StoredVersion>(stored), std::move(*check.profile), author,
                   "restored version " + std::to_string(*version));

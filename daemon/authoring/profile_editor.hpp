@@ -15,30 +15,11 @@
 #include <nlohmann/json.hpp>
 
 #include "config/model.hpp"
+#include "daemon/authoring/edit_reply.hpp"
 #include "daemon/authoring/profile_store.hpp"
 #include "daemon/session/action.hpp"
 
 namespace sensoryd::authoring {
-
-struct EditRequest {
-  Action action = Action::profile_validate;
-  std::string payload;            // the command's JSON, as it arrived
-  std::size_t payload_bytes = 0;  // its size as it arrived, when the link kept no more
-  std::string author;             // who sent it: the broker user, else the payload's therapist
-};
-
-struct EditResult {
-  std::string request_id;
-  bool ok = false;
-  std::string code;      // when refused (docs/mqtt-api.md)
-  std::string message;   // what to change, when refused
-  nlohmann::json reply;  // the reply's fields besides request_id and ok (errors included)
-  // A save or restore: the profile now in force, checked, with its file's place and origin.
-  std::optional<config::Profile> saved;
-  std::string deleted;  // a deletion: the id no longer in force
-  // For the clinical log, when something was written: what, by whom, and what changed.
-  std::optional<nlohmann::json> record;
-};
 
 class ProfileEditor {
  public:
@@ -60,8 +41,6 @@ class ProfileEditor {
   EditResult restore(const nlohmann::json& body, const std::string& author,
                      const config::Room& room);
 
-  // A store's refusal, with the latest version (a conflict says whose save came first).
-  EditResult store_refused(const StoreError& error, const std::string& id) const;
   // A profile saved or restored as `stored`: in force from now, and recorded.
   static EditResult in_force(const StoredVersion& stored, config::Profile profile,
                              const std::string& author, const std::string& summary);

@@ -1,4 +1,5 @@
-// Therapists' profiles on disk (issue #28): every saved version is kept as
+// Therapists' profiles, and clinical leads' plans for children, on disk (issue #28; one store
+// each, <state>/profiles and <state>/children): every saved version is kept as
 // <dir>/history/<id>/<version>.toml, and <dir>/<id>.toml is the version in force, ordinary TOML
 // in the profile schema for a technician to read, diff and back up. A deletion is a version too
 // (<version>.deleted), so a profile's history never loses anything and a deleted one can be

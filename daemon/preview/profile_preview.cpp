@@ -121,7 +121,6 @@ std::variant<Preview, PreviewError> compute_preview(const config::Room& room,
   ComputedRoom r(std::move(computed));
   for (const auto& light : r.scene->lights()) preview.lights.push_back(light->id());
   for (const auto& player : r.scene->players()) preview.players.push_back(player.device->id());
-  const config::Child* child = request.child.empty() ? nullptr : r.room.find_child(request.child);
 
   Clock::time_point t{1h};
   const Clock::time_point start = t;
@@ -183,7 +182,7 @@ std::variant<Preview, PreviewError> compute_preview(const config::Room& room,
     r.control->tick(t);
     Cue cue = r.engine.cue();
     const Scene& scene = r.planner->update(cue, {}, t);
-    r.scene->update(scene, child, r.supervisor->interlocks().tripped(), t);
+    r.scene->update(scene, r.control->session_child(), r.supervisor->interlocks().tripped(), t);
     std::vector<Record> records = r.control->take_records();
     for (const auto& event : r.planner->take_events()) {
       if (event.kind == SceneEvent::Kind::strobe_capped) {

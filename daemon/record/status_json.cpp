@@ -8,6 +8,7 @@
 
 #include "config/profile_form.hpp"
 #include "config/profile_loader.hpp"
+#include "config/units.hpp"
 #include "daemon/session/child_rules.hpp"
 #include "daemon/session/json_text.hpp"
 #include "daemon/session/utc_time.hpp"
@@ -116,7 +117,18 @@ std::string children_json(const config::Room& room) {
             {{"profile", profile_id}, {"code", "contraindicated"}, {"message", *reason}});
       }
     }
-    list.push_back({{"id", id}, {"flags", flags}, {"contraindicated", refused}});
+    // The plan in force (the room file's, plan_version 0, or a lead's), for the plan editor.
+    json plan{{"profiles", child.profiles}, {"flags", flags}};
+    if (child.max_amplitude_deg) plan["max_amplitude_deg"] = *child.max_amplitude_deg;
+    if (child.rotary_allowed) plan["rotary_allowed"] = *child.rotary_allowed;
+    if (child.max_dba) plan["max_dba"] = *child.max_dba;
+    if (child.max_brightness_pct)
+      plan["max_brightness"] = config::format_number(*child.max_brightness_pct) + "%";
+    list.push_back({{"id", id},
+                    {"flags", flags},
+                    {"contraindicated", refused},
+                    {"plan_version", child.plan_version},
+                    {"plan", std::move(plan)}});
   }
   return json_text(list);
 }

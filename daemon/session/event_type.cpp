@@ -43,6 +43,7 @@ constexpr std::array<EventRules, kEventTypeCount> kRules = [] {
   at(E::session_log_records_lost, {"session_log_records_lost", log, publish, {}});
   at(E::profile_saved, {"profile_saved", log, publish, {}});
   at(E::profile_deleted, {"profile_deleted", log, publish, {}});
+  at(E::child_plan_saved, {"child_plan_saved", log, publish, {}});
   return rules;
 }();
 

@@ -36,9 +36,10 @@ enum class EventType : std::uint8_t {
   session_log_records_lost,
   profile_saved,
   profile_deleted,
+  child_plan_saved,
 };
 inline constexpr std::size_t kEventTypeCount =
-    static_cast<std::size_t>(EventType::profile_deleted) + 1;
+    static_cast<std::size_t>(EventType::child_plan_saved) + 1;
 
 struct EventRules {
   std::string_view name;

@@ -311,7 +311,9 @@ Outcome SessionControl::start(const Command& command, Clock::time_point now,
   if (!supervisor_.motion_allowed()) {
     return refused("device_unavailable", supervisor_.motion_refusal());
   }
-  supervisor_.set_child(start.child.empty() ? nullptr : room_.find_child(start.child));
+  child_.reset();
+  if (!start.child.empty()) child_ = *room_.find_child(start.child);
+  supervisor_.set_child(session_child());
   StartRequest request{start.child, command.therapist, start.intensity};
   std::string session_id = engine_.start(*profile, request, now, wall_now);
   supervisor_.start_lease(now);

@@ -57,6 +57,10 @@ class SessionControl {
   SessionSnapshot snapshot(Clock::time_point now) const;
   bool allows(Action action, Clock::time_point now) const;
 
+  // The child of the session running (or last run), as the room knew it at the start: a plan
+  // saved or a reload meanwhile never changes a running session's caps. Null when none.
+  const config::Child* session_child() const { return child_ ? &*child_ : nullptr; }
+
   // Events since the last call, in order.
   std::vector<Record> take_records();
   // True when the session or safety state changed since the last call (worth publishing now).
@@ -91,7 +95,9 @@ class SessionControl {
     std::string session_id;
     Clock::time_point at;
   };
-  std::optional<Ended> last_ended_;  // the last session that ended, for notes and responses
+  std::optional<Ended> last_ended_;
+  std::optional<config::Child> child_;  // the session's child, copied at its start  // the last
+                                        // session that ended, for notes and responses
 };
 
 }  // namespace sensoryd

@@ -1,13 +1,15 @@
 // Profiles authored from a tablet (docs/profiles.md), on the real processes: a save is in force
 // for the next session and after a restart, and runs as saved on the drive; deleted while it
 // runs, the session keeps its copy; conflicts, history and restore; a kill in the middle of a
-// save leaves the previous version in force.
+// save leaves the previous version in force; a preview moves nothing, and a clinical lead's
+// plan lets a child start a new profile, within the child's caps.
 #include <gtest/gtest.h>
 
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 
+#include "tests/e2e/recording_checks.hpp"
 #include "tests/support/simulated_room.hpp"
 #include "tests/support/wait.hpp"
 
@@ -207,6 +209,85 @@ TEST_F(Authoring, AKillInTheMiddleOfASaveLeavesThePreviousVersionInForce) {
       wait_until([&] { return listed(room.tablet(), "calm-stronger", before).has_value(); }, 20s))
       << room.daemon_log();
   EXPECT_EQ(listed(room.tablet(), "calm-stronger", before)->value("title", ""), "After");
+}
+
+class AuthoringForAChild : public ::testing::Test {
+ protected:
+  static RoomOptions options() {
+    RoomOptions o;
+    o.profiles = {{"calm.toml", short_profile("calm", 6.0, "60s")}};
+    o.extra_room_toml =
+        "[children.c-022]\nflags = [\"vestibular_sensitive\"]\nmax_amplitude_deg = 5\n"
+        "profiles = [\"calm\"]\n";
+    return o;
+  }
+  std::size_t motion_writes() const {
+    auto recording = room.recording();
+    return writes_to(recording, "amplitude").size() + writes_to(recording, "control").size();
+  }
+  SimulatedRoom room{options()};
+};
+
+TEST_F(AuthoringForAChild, APreviewMovesNothingAndALeadsPlanLetsTheChildStartTheNewProfile) {
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  json saved = tablet.reply_to("profile_save",
+                               {{"profile", stronger("Calm down, stronger", 9.0)},
+                                {"base_version", 0},
+                                {"therapist", "ana"}},
+                               10s);
+  ASSERT_EQ(saved["ok"], true) << saved.dump();
+
+  // The preview: c-022's 5 degrees, not the 9 asked, and computed without a write to the drive.
+  std::size_t writes_before = motion_writes();
+  json preview = tablet.reply_to("profile_preview",
+                                 {{"profile_id", "calm-stronger"}, {"child", "c-022"}}, 10s);
+  ASSERT_EQ(preview["ok"], true) << preview.dump();
+  EXPECT_EQ(preview["approved"], false);
+  double widest = 0.0;
+  for (const auto& a : preview["samples"]["swing"]["amplitude_deg"]) {
+    widest = std::max(widest, a.get<double>());
+  }
+  EXPECT_EQ(widest, 5.0);
+  EXPECT_EQ(tablet.latest_json("session")->value("state", ""), "idle");
+  EXPECT_EQ(motion_writes(), writes_before);
+
+  // Not approved yet: refused. The lead's plan approves it; then it starts, capped.
+  json refused = tablet.reply_to("start", {{"profile", "calm-stronger"}, {"child", "c-022"}}, 10s);
+  EXPECT_EQ(refused["error"]["code"], "contraindicated") << refused.dump();
+  json plan = tablet.reply_to("child_plan_save",
+                              {{"child", "c-022"},
+                               {"plan",
+                                {{"flags", {"vestibular_sensitive"}},
+                                 {"max_amplitude_deg", 5},
+                                 {"profiles", {"calm", "calm-stronger"}}}},
+                               {"base_version", 0},
+                               {"therapist", "lena"}},
+                              10s);
+  ASSERT_EQ(plan["ok"], true) << plan.dump();
+  EXPECT_EQ(plan["version"], 1);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto children = tablet.latest_json("children");
+        return children && !children->empty() && (*children)[0].value("plan_version", 0) == 1;
+      },
+      5s));
+  json started = tablet.reply_to("start", {{"profile", "calm-stronger"}, {"child", "c-022"}}, 10s);
+  ASSERT_EQ(started["ok"], true) << started.dump();
+  ASSERT_TRUE(room.wait_for_swing_amplitude(4.5, 20s)) << room.daemon_log();
+  // What the drive was sent never went past the child's cap (0.1 degree units).
+  for (const auto& write : writes_to(room.recording(), "amplitude")) {
+    EXPECT_LE(write["value"].get<int>(), 50) << write.dump();
+  }
+  bool recorded = false;
+  for (const auto& r : room.session_log()) {
+    if (r.value("type", "") != "child_plan_saved") continue;
+    recorded = true;
+    EXPECT_EQ(r["author"], "lena");
+    EXPECT_EQ(r["child"], "c-022");
+  }
+  EXPECT_TRUE(recorded);
+  EXPECT_EQ(tablet.reply_to("stop", json::object())["ok"], true);
 }
 
 }  // namespace

@@ -261,7 +261,7 @@ TEST_F(ConfigFiles, AuthoredProfilesAreCheckedAlikeAndAFailingOneIsLeftOutWithAW
   write("state/profiles/calm-far.toml", too_far);
   write("state/profiles/calm-again.toml", kGoodProfile);  // the room's id
   write("room.toml", kGoodRoom);
-  auto result = load_room(dir.path() / "room.toml", {dir.path() / "state" / "profiles"});
+  auto result = load_room(dir.path() / "room.toml", {dir.path() / "state" / "profiles", {}});
   ASSERT_TRUE(result.room) << result.diagnostics.errors.front().to_string();
   const Profile* slow = result.room->find_profile("calm-slow");
   ASSERT_NE(slow, nullptr);
@@ -280,9 +280,37 @@ TEST_F(ConfigFiles, AuthoredProfilesAreCheckedAlikeAndAFailingOneIsLeftOutWithAW
   EXPECT_TRUE(said("calm-again.toml")) << testing::PrintToString(warnings);
   EXPECT_TRUE(said("is also used by")) << testing::PrintToString(warnings);
   // Without the option, or with a folder that does not exist: the room's profiles only.
-  auto plain = load_room(dir.path() / "room.toml", {dir.path() / "nowhere"});
+  auto plain = load_room(dir.path() / "room.toml", {dir.path() / "nowhere", {}});
   ASSERT_TRUE(plain.room);
   EXPECT_EQ(plain.room->profiles.size(), 1u);
+}
+
+// A clinical lead's plan (the state directory's children/<id>.toml) replaces the room file's
+// entry for its child, read with the same checks; one that fails them is left out with a
+// warning and the room file's entry stays; a profile it approves that is gone is a warning.
+TEST_F(ConfigFiles, AChildsPlanReplacesTheRoomFilesEntryAndAFailingOneIsLeftOut) {
+  auto example = std::filesystem::path(SENSORYD_SOURCE_DIR) / "config/examples/room.toml";
+  std::filesystem::create_directories(dir.path() / "children" / "history" / "c-022");
+  write("children/c-022.toml",
+        "flags = [\"sound_sensitive\"]\nmax_dba = 55\nprofiles = [\"calm-down\", \"gone\"]\n");
+  write("children/history/c-022/1.toml", "max_dba = 58\n");
+  write("children/history/c-022/2.toml", "max_dba = 55\n");
+  write("children/c-014.toml", "max_brightness = \"140%\"\n");  // over 100%: refused
+  auto result = load_room(example, {{}, dir.path() / "children"});
+  ASSERT_TRUE(result.room) << result.diagnostics.errors.front().to_string();
+  const Child& planned = result.room->children.at("c-022");
+  EXPECT_EQ(planned.plan_version, 2);
+  EXPECT_EQ(planned.max_dba, 55.0);
+  EXPECT_FALSE(planned.max_amplitude_deg);  // the plan's caps, not the room file's
+  EXPECT_EQ(planned.profiles, (std::vector<std::string>{"calm-down", "gone"}));
+  const Child& kept = result.room->children.at("c-014");
+  EXPECT_EQ(kept.plan_version, 0);
+  EXPECT_EQ(kept.max_brightness_pct, 60.0);
+  std::string warnings;
+  for (const auto& w : result.diagnostics.warnings) warnings += w.to_string() + "\n";
+  EXPECT_NE(warnings.find("c-014.toml:1:"), std::string::npos) << warnings;
+  EXPECT_NE(warnings.find("child's plan left out"), std::string::npos) << warnings;
+  EXPECT_NE(warnings.find("approves profile \"gone\""), std::string::npos) << warnings;
 }
 
 TEST_F(ConfigFiles, NamesAMissingRoomFile) {
