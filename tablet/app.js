@@ -97,7 +97,7 @@
     if (!room) return;
     const base = 'sensoryd/' + room + '/';
     client.subscribe(
-      [base + 'session', base + 'safety', base + 'profiles', base + 'children', base + 'devices/+', replyTopic()],
+      [base + 'session', base + 'safety', base + 'profiles', base + 'children', base + 'limits', base + 'devices/+', replyTopic()],
       { qos: 1 },
     );
   }
@@ -106,7 +106,7 @@
     if (id === room) return;
     if (client && room) {
       const base = 'sensoryd/' + room + '/';
-      client.unsubscribe([base + 'session', base + 'safety', base + 'profiles', base + 'children', base + 'devices/+', replyTopic()]);
+      client.unsubscribe([base + 'session', base + 'safety', base + 'profiles', base + 'children', base + 'limits', base + 'devices/+', replyTopic()]);
     }
     room = id;
     store.set('room', id);
@@ -147,8 +147,9 @@
     line.hidden = false;
   }
 
-  // `quiet`: an E-stop sent again while unconfirmed; the page already says so.
-  function send(action, fields, { quiet = false } = {}) {
+  // `quiet`: an E-stop sent again while unconfirmed; the page already says so. `onReply`: also
+  // given the reply (the editor places errors at their fields).
+  function send(action, fields, { quiet = false, onReply = null } = {}) {
     if (!client || !client.connected || !room) {
       if (quiet) return;
       showOutcome({
@@ -177,7 +178,7 @@
         // An unanswered E-stop is already told, and sent again, until one is answered.
         if (action !== 'estop') showOutcome(RoomState.timeoutOutcome(action));
       }, RoomState.REPLY_TIMEOUT_MS);
-      pending.set(requestId, { action, timer });
+      pending.set(requestId, { action, timer, onReply });
       if (!quiet) showOutcome({ ok: true, text: RoomState.actionName(action) + ': sent…' });
     }
     client.publish(message.topic, message.payload, message.options);
@@ -218,6 +219,7 @@
     pending.delete(reply.request_id);
     if (entry.action === 'estop') estopAnswered();
     showOutcome(RoomState.replyOutcome(entry.action, reply));
+    if (entry.onReply) entry.onReply(reply);
     // Recorded: the form is cleared for the next one (refused, it keeps what was written).
     if (reply.ok === true && entry.action === 'note') $('note-text').value = '';
     if (reply.ok === true && entry.action === 'response') {
@@ -434,6 +436,7 @@
     renderSafety(view);
     renderSession(view);
     renderDevices(view);
+    editor.render();
     timeline.update(state.timeline);
     keepAwake(!view.idle);
   }
@@ -553,6 +556,13 @@
       renewLease();
       render();
     }
+  });
+
+  // The profile editor: it sends through send() and reads the room's state and the chosen child.
+  const editor = EditorView({
+    send: (action, fields, onReply) => send(action, fields, { onReply }),
+    state: () => state,
+    child: () => choice.child,
   });
 
   setTimeout(renewLeaseRegularly, 1000);

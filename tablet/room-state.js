@@ -35,6 +35,7 @@
       safety: null,
       profiles: [],
       children: [],
+      limits: null, // the supervisor's ranges, for the editor's fields
       devices: {}, // id -> payload
       timeline: { sessionId: null, t: [], amplitude: [], brightness: [], sound: [] },
       sessionStartMs: null,
@@ -70,6 +71,8 @@
       state.profiles = value;
     } else if (rest === 'children' && Array.isArray(value)) {
       state.children = value;
+    } else if (rest === 'limits' && value && typeof value === 'object') {
+      state.limits = value;
     } else if (rest.startsWith('devices/')) {
       state.devices[rest.slice('devices/'.length)] = value;
       sample(state, nowMs);

@@ -138,7 +138,7 @@ function layoutProblems(page) {
       return [255, 255, 255];
     };
     for (const el of document.querySelectorAll('body *')) {
-      if (el.closest('#timeline')) continue; // the chart's own legend is drawn by uPlot
+      if (el.closest('#timeline, #preview-chart')) continue; // the charts' own legends are uPlot's
       const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
       const box = el.getBoundingClientRect();
       if (!own || box.width === 0 || el.closest('[hidden]') || el.closest('button:disabled')) continue;
@@ -258,6 +258,85 @@ test('a contraindicated profile is greyed with the daemon\'s reason', { timeout:
     assert.equal(await start.isDisabled(), true);
     assert.equal(await page.getByRole('button', { name: 'Calm down', exact: true }).isDisabled(), false);
     await page.screenshot({ path: path.join(screenshots, 'contraindicated.png'), fullPage: true });
+  });
+});
+
+test('a therapist duplicates Calm down, makes step 2 slower and dimmer, sees the preview, saves it and runs it for c-022', { timeout: 240000 }, async () => {
+  await withRoom('editor', TABLET, async (room, page) => {
+    await roomReady(page);
+    await page.getByLabel('Child').selectOption('c-022');
+
+    // 1. Duplicate the room's "Calm down": an editable copy opens.
+    await page.getByRole('button', { name: 'Duplicate Calm down', exact: true }).click();
+    const amplitude = page.locator('#field-steps-1-swing-amplitude_deg');
+    await until(() => amplitude.isVisible(), 5000, "step 2's amplitude field");
+    assert.equal(await page.locator('#field-id').inputValue(), 'calm-down-copy');
+    assert.equal(await amplitude.getAttribute('max'), '20', "the room's limit, from the limits topic");
+
+    // 2. Above the room's limit: Check puts the daemon's error at the field.
+    await amplitude.fill('25');
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    const error = page.locator('#field-steps-1-swing-amplitude_deg-error');
+    await until(() => error.isVisible(), 10000, 'the error at the amplitude field');
+    assert.match(await error.textContent(), /20/);
+    assert.equal(await amplitude.getAttribute('aria-invalid'), 'true');
+    await page.screenshot({ path: path.join(screenshots, 'editor-error.png'), fullPage: true });
+
+    // 3. Fixed, slower and dimmer: the preview is drawn, within c-022's caps (8 degrees).
+    await amplitude.fill('6');
+    await page.locator('#field-steps-1-swing-period').fill('7s');
+    await page.locator('#field-steps-1-lights-brightness').fill('10%');
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    await until(async () => (await page.locator('#preview-chart canvas').count()) > 0, 15000, 'the preview chart');
+    const summary = await text(page, '#preview-summary');
+    assert.match(summary, /swing at most 8°/, summary);
+    assert.match(summary, /not among the profiles approved for child c-022/, summary);
+    await page.locator('#preview-chart').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(screenshots, 'editor-preview.png'), fullPage: true });
+    // The editor keeps the page's rules: names, 48 px targets, AA contrast, on the tablet and a phone.
+    assert.deepEqual(await layoutProblems(page), [], 'the editor on the tablet');
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.deepEqual(await layoutProblems(page), [], 'the editor on a phone');
+    await page.setViewportSize(TABLET);
+    assert.deepEqual(room.recording().filter((r) => r.type === 'write' && r.name === 'amplitude' && r.value > 0), [],
+      'editing and previewing moved nothing');
+
+    // 4. Save; the lead approves it for c-022; it is started for c-022.
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await outcome(page, 'Save profile: done.');
+    const approve = page.getByRole('button', { name: 'Approve for c-022', exact: true });
+    await until(() => approve.isVisible(), 5000, 'Approve for c-022');
+    await approve.click();
+    await outcome(page, 'Save child plan: done.');
+    const copy = page.getByRole('button', { name: 'Calm down (copy)', exact: true });
+    await until(async () => (await copy.count()) === 1 && !(await copy.isDisabled()), 10000, 'the copy offered for c-022');
+    await copy.click();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await outcome(page, 'Start: done.');
+    await until(async () => (await text(page, '#session-state')) === 'Running', 10000, 'Running');
+    const toStep2 = Date.now() / 1000;
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await outcome(page, 'Next: done.');
+
+    // 5. What the drive received in step 2: the new amplitude, 6 degrees (0.1 degree units).
+    const step2 = () => room.recording().filter((r) => r.type === 'write' && r.name === 'amplitude' && r.t > toStep2);
+    await until(() => {
+      const writes = step2();
+      return writes.length > 0 && writes[writes.length - 1].value === 60;
+    }, 60000, 'the drive sent 6 degrees');
+    assert.ok(step2().every((w) => w.value <= 80), "never over c-022's cap");
+    // The clinical log names the version that ran, and who saved it and approved it.
+    const records = () => fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8')
+      .trim().split('\n').map((l) => JSON.parse(l));
+    await until(() => records().some((r) => r.type === 'session_started'), 10000, 'session_started logged');
+    const started = records().filter((r) => r.type === 'session_started').pop();
+    assert.equal(started.profile, 'calm-down-copy');
+    assert.equal(started.profile_version, 1);
+    assert.equal(started.child, 'c-022');
+    assert.ok(records().some((r) => r.type === 'profile_saved' && r.profile_id === 'calm-down-copy'));
+    assert.ok(records().some((r) => r.type === 'child_plan_saved' && r.child === 'c-022'));
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await outcome(page, 'Stop: done.');
   });
 });
 

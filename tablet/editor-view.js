@@ -1,0 +1,289 @@
+// The profile editor on the page (docs/profiles.md): the room's and the therapists' profiles
+// with Duplicate, Edit and Delete; a copy's steps with their fields, ranges and the daemon's
+// errors at each field; Undo, Check, Preview (a chart of what the room computes) and Save; and,
+// once saved, Approve for the chosen child (the child's plan). Editing sends nothing to any
+// equipment: Check and Preview are computed by sensoryd, Save only stores the profile.
+// The model is ProfileEditor (no DOM); this file only draws it and wires the controls.
+(function () {
+  'use strict';
+
+  // `page`: send(action, fields, onReply), state() (RoomState's), child() (the child chosen).
+  function EditorView(page) {
+    const $ = (id) => document.getElementById(id);
+    let edit = null; // ProfileEditor's edit, while one is open
+    let chart = null;
+    let listed = '';
+
+    const fieldId = (pointer) => 'field' + pointer.replace(/\//g, '-');
+
+    function shownPointers() {
+      if (!edit) return [];
+      const state = page.state();
+      const pointers = ['/id', '/title'];
+      for (const list of ['steps', 'wind_down']) {
+        (edit.form[list] || []).forEach((_, i) => {
+          for (const f of ProfileEditor.stepFields(edit.form, list, i, state.limits)) pointers.push(f.pointer);
+        });
+      }
+      return pointers;
+    }
+
+    function renderList() {
+      const state = page.state();
+      const key = JSON.stringify(state.profiles.map((p) => [p.id, p.title, p.origin, p.version]));
+      if (key === listed) return;
+      listed = key;
+      const list = $('editor-profiles');
+      list.replaceChildren();
+      for (const p of state.profiles) {
+        const item = document.createElement('li');
+        const name = document.createElement('span');
+        name.className = 'name';
+        name.textContent = p.title + (p.origin === 'authored' ? ' (v' + p.version + ')' : ' (room)');
+        item.append(name);
+        const buttons = [['Duplicate', () => openEdit(ProfileEditor.duplicate(p, state.profiles.map((q) => q.id)))]];
+        if (p.origin === 'authored') {
+          buttons.push(['Edit', () => openEdit(ProfileEditor.open(p.content, p.version))]);
+          buttons.push([
+            'Delete',
+            () => page.send('profile_delete', { profile_id: p.id, base_version: p.version }),
+          ]);
+        }
+        for (const [words, act] of buttons) {
+          const button = document.createElement('button');
+          button.type = 'button';
+          button.className = 'secondary';
+          button.textContent = words;
+          button.setAttribute('aria-label', words + ' ' + p.title);
+          button.addEventListener('click', act);
+          item.append(button);
+        }
+        list.append(item);
+      }
+    }
+
+    function input(field) {
+      const label = document.createElement('label');
+      label.className = 'field';
+      label.htmlFor = fieldId(field.pointer);
+      label.textContent = field.label;
+      const box = document.createElement('input');
+      box.id = fieldId(field.pointer);
+      box.type = field.kind === 'number' ? 'number' : 'text';
+      if (field.kind === 'number') {
+        box.step = 'any';
+        if (field.min !== undefined) box.min = String(field.min);
+        if (field.max !== undefined) box.max = String(field.max);
+      }
+      const value = ProfileEditor.get(edit.form, field.pointer);
+      box.value = value === undefined ? '' : String(value);
+      box.addEventListener('input', () => {
+        const v = field.kind === 'number' ? (box.value === '' ? '' : Number(box.value)) : box.value;
+        ProfileEditor.setField(edit, field.pointer, v);
+        box.removeAttribute('aria-invalid');
+        $(box.id + '-error').hidden = true;
+        $('edit-undo').disabled = false;
+      });
+      const described = [];
+      if (field.hint) {
+        const hint = document.createElement('span');
+        hint.className = 'hint';
+        hint.id = box.id + '-hint';
+        hint.textContent = field.hint;
+        described.push(hint.id);
+        label.append(box, hint);
+      } else {
+        label.append(box);
+      }
+      const error = document.createElement('span');
+      error.className = 'field-error';
+      error.id = box.id + '-error';
+      error.setAttribute('role', 'alert');
+      const message = edit.errors[field.pointer];
+      error.textContent = message || '';
+      error.hidden = !message;
+      if (message) box.setAttribute('aria-invalid', 'true');
+      described.push(error.id);
+      box.setAttribute('aria-describedby', described.join(' '));
+      label.append(error);
+      return label;
+    }
+
+    function stepButton(words, label, act) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'secondary';
+      button.textContent = words;
+      button.setAttribute('aria-label', label);
+      button.addEventListener('click', () => {
+        act();
+        renderForm();
+      });
+      return button;
+    }
+
+    function renderForm() {
+      $('editor-form').hidden = !edit;
+      if (!edit) return;
+      const state = page.state();
+      $('edit-heading').textContent = edit.baseVersion ? 'Editing version ' + edit.baseVersion : 'A new profile';
+      const head = $('edit-head');
+      head.replaceChildren(
+        input({ pointer: '/id', label: 'Id', kind: 'text', hint: 'a-z, 0-9, - and _' }),
+        input({ pointer: '/title', label: 'Title', kind: 'text' }),
+      );
+      const stepsBox = $('edit-steps');
+      stepsBox.replaceChildren();
+      for (const list of ['steps', 'wind_down']) {
+        (edit.form[list] || []).forEach((step, i) => {
+          const set = document.createElement('fieldset');
+          set.className = 'step';
+          const legend = document.createElement('legend');
+          const name = (list === 'steps' ? 'Step ' + (i + 1) : 'Wind-down ' + (i + 1)) + ': ' + (step.name || '');
+          legend.textContent = name;
+          set.append(legend);
+          for (const f of ProfileEditor.stepFields(edit.form, list, i, state.limits)) set.append(input(f));
+          if (list === 'steps') {
+            const row = document.createElement('div');
+            row.className = 'controls';
+            const n = i + 1;
+            row.append(
+              stepButton('Up', 'Move step ' + n + ' up', () => ProfileEditor.moveStep(edit, i, -1)),
+              stepButton('Down', 'Move step ' + n + ' down', () => ProfileEditor.moveStep(edit, i, 1)),
+              stepButton('Copy', 'Copy step ' + n, () => ProfileEditor.addStep(edit, i)),
+              stepButton('Remove', 'Remove step ' + n, () => ProfileEditor.removeStep(edit, i)),
+            );
+            set.append(row);
+          }
+          stepsBox.append(set);
+        });
+      }
+      $('edit-general').textContent = edit.general.join(' ');
+      $('edit-general').hidden = edit.general.length === 0;
+      $('edit-undo').disabled = edit.undo.length === 0;
+      const child = page.child();
+      $('edit-approve').hidden = !(edit.baseVersion > 0 && child);
+      $('edit-approve').textContent = 'Approve for ' + child;
+      renderPreview();
+    }
+
+    function renderPreview() {
+      const box = $('preview-chart');
+      const summary = $('preview-summary');
+      if (!edit || !edit.preview) {
+        if (chart) chart.destroy();
+        chart = null;
+        box.hidden = true;
+        summary.textContent = '';
+        return;
+      }
+      const series = ProfileEditor.previewSeries(edit.preview);
+      box.hidden = false;
+      summary.textContent = series.summary;
+      if (chart) chart.destroy();
+      chart = new uPlot(
+        {
+          width: Math.max(280, box.clientWidth || 600),
+          height: 200,
+          scales: { x: { time: false } },
+          axes: [{ label: 'seconds' }, { label: 'degrees / % / dB' }],
+          series: [
+            {},
+            { label: 'Swing (°)', stroke: '#1f5a85', width: 2 },
+            { label: 'Light (%)', stroke: '#b06a00', width: 2 },
+            { label: 'Sound (dB)', stroke: '#1d6b3a', width: 2 },
+          ],
+        },
+        series.data,
+        box,
+      );
+    }
+
+    function openEdit(opened) {
+      edit = opened;
+      renderForm();
+      $('editor-form').scrollIntoView({ block: 'start' });
+    }
+
+    // A refusal is placed at its fields; anything else is in the page's outcome line already.
+    function placeErrors(reply) {
+      if (!edit) return;
+      ProfileEditor.applyErrors(edit, reply, shownPointers());
+      renderForm();
+    }
+
+    function childField() {
+      const child = page.child();
+      return child ? { child } : {};
+    }
+
+    $('edit-undo').addEventListener('click', () => {
+      if (edit && ProfileEditor.undo(edit)) renderForm();
+    });
+    $('edit-check').addEventListener('click', () => {
+      if (!edit) return;
+      page.send('profile_validate', { profile: edit.form, ...childField() }, (reply) => {
+        if (reply.ok) {
+          edit.errors = {};
+          edit.general = (reply.warnings || []).map((w) => w.message);
+          renderForm();
+        } else {
+          placeErrors(reply);
+        }
+      });
+    });
+    $('edit-preview').addEventListener('click', () => {
+      if (!edit) return;
+      const asked = edit;
+      page.send('profile_preview', { profile: edit.form, ...childField() }, (reply) => {
+        if (edit !== asked) return;
+        if (reply.ok) {
+          edit.errors = {};
+          edit.general = [];
+          edit.preview = reply;
+          renderForm();
+        } else {
+          placeErrors(reply);
+        }
+      });
+    });
+    $('edit-save').addEventListener('click', () => {
+      if (!edit) return;
+      page.send('profile_save', { profile: edit.form, base_version: edit.baseVersion }, (reply) => {
+        if (reply.ok) {
+          edit.baseVersion = reply.version;
+          edit.errors = {};
+          edit.general = [];
+          renderForm();
+        } else {
+          placeErrors(reply);
+        }
+      });
+    });
+    $('edit-approve').addEventListener('click', () => {
+      const childId = page.child();
+      if (!edit || !childId) return;
+      const child = page.state().children.find((c) => c.id === childId);
+      const plan = ProfileEditor.planApproving(child, edit.form.id);
+      if (!plan) return; // this child may use any profile its flags allow
+      page.send('child_plan_save', { child: childId, plan, base_version: (child && child.plan_version) || 0 });
+    });
+    $('edit-close').addEventListener('click', () => {
+      edit = null;
+      renderForm();
+    });
+
+    return {
+      render() {
+        renderList();
+        if (edit) {
+          const child = page.child();
+          $('edit-approve').hidden = !(edit.baseVersion > 0 && child);
+          $('edit-approve').textContent = 'Approve for ' + child;
+        }
+      },
+    };
+  }
+
+  window.EditorView = EditorView;
+})();

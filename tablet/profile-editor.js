@@ -1,0 +1,228 @@
+// The profile editor's model, without the DOM (the page draws it; tablet/tests/ test it in
+// Node): a profile's JSON form being edited (docs/profiles.md), with undo, the fields each step
+// offers with their ranges from the room's published limits, the daemon's errors placed at
+// their fields by JSON pointer, the preview's series for the chart, and a child's plan with a
+// profile approved. Nothing here sends anything: the page sends what the therapist asks.
+(function (root, factory) {
+  if (typeof module === 'object' && module.exports) module.exports = factory();
+  else root.ProfileEditor = factory();
+})(typeof self !== 'undefined' ? self : this, function () {
+  'use strict';
+
+  const MAX_UNDO = 100;
+  const clone = (value) => JSON.parse(JSON.stringify(value));
+
+  // An id for a copy of `id` that no profile in `taken` has: <id>-copy, <id>-copy-2, ...
+  function copyId(id, taken) {
+    const base = (id + '-copy').slice(0, 60);
+    if (!taken.includes(base)) return base;
+    for (let n = 2; ; n += 1) {
+      if (!taken.includes(base + '-' + n)) return base + '-' + n;
+    }
+  }
+
+  // An edit of a copy of `profile` (as the `profiles` topic lists it, with its `content`).
+  function duplicate(profile, takenIds) {
+    const form = clone(profile.content || {});
+    form.id = copyId(profile.id, takenIds);
+    form.title = (form.title || profile.title || profile.id) + ' (copy)';
+    return open(form, 0);
+  }
+
+  // An edit of `form`, saved as `baseVersion` (0: never saved).
+  function open(form, baseVersion) {
+    return { form: clone(form), baseVersion, undo: [], errors: {}, general: [], preview: null };
+  }
+
+  // The value at a JSON pointer ("/steps/1/swing/amplitude_deg"), or undefined.
+  function get(form, pointer) {
+    let at = form;
+    for (const key of pointer.split('/').slice(1)) {
+      if (at === undefined || at === null) return undefined;
+      at = at[key];
+    }
+    return at;
+  }
+
+  function remember(edit) {
+    edit.undo.push(clone(edit.form));
+    if (edit.undo.length > MAX_UNDO) edit.undo.shift();
+    edit.preview = null; // a preview shows the form as it was
+  }
+
+  // Sets the field at `pointer`; an empty text or a cleared number removes it. Its error goes.
+  function setField(edit, pointer, value) {
+    remember(edit);
+    const keys = pointer.split('/').slice(1);
+    let at = edit.form;
+    for (const key of keys.slice(0, -1)) {
+      if (typeof at[key] !== 'object' || at[key] === null) at[key] = {};
+      at = at[key];
+    }
+    const last = keys[keys.length - 1];
+    if (value === '' || value === undefined || Number.isNaN(value)) delete at[last];
+    else at[last] = value;
+    delete edit.errors[pointer];
+  }
+
+  function undo(edit) {
+    if (edit.undo.length === 0) return false;
+    edit.form = edit.undo.pop();
+    edit.errors = {};
+    edit.general = [];
+    edit.preview = null;
+    return true;
+  }
+
+  function steps(edit) {
+    if (!Array.isArray(edit.form.steps)) edit.form.steps = [];
+    return edit.form.steps;
+  }
+
+  // A new step after `index`: a copy of that step (or a plain 1-minute hold).
+  function addStep(edit, index) {
+    remember(edit);
+    const list = steps(edit);
+    const from = list[index];
+    const step = from ? clone(from) : { name: 'step', duration: '60s' };
+    step.name = (step.name || 'step') + '-2';
+    list.splice(index + 1, 0, step);
+  }
+
+  function removeStep(edit, index) {
+    if (steps(edit).length <= 1) return false; // a profile needs a step
+    remember(edit);
+    steps(edit).splice(index, 1);
+    edit.errors = {};
+    return true;
+  }
+
+  function moveStep(edit, index, delta) {
+    const list = steps(edit);
+    const to = index + delta;
+    if (to < 0 || to >= list.length) return false;
+    remember(edit);
+    const [step] = list.splice(index, 1);
+    list.splice(to, 0, step);
+    edit.errors = {};
+    return true;
+  }
+
+  // What a step offers to edit, each with its pointer, label, kind and the room's range.
+  function stepFields(form, list, index, limits) {
+    const step = (form[list] || [])[index] || {};
+    const at = '/' + list + '/' + index;
+    const swing = (limits && limits.swing) || {};
+    const sound = (limits && limits.sound) || {};
+    const fields = [
+      { pointer: at + '/name', label: 'Name', kind: 'text' },
+      { pointer: at + '/duration', label: 'Duration', kind: 'text', hint: 'e.g. 90s or 2m; empty: waits for Go' },
+      { pointer: at + '/fade', label: 'Fade', kind: 'text', hint: 'e.g. 10s' },
+    ];
+    if (step.swing && step.swing.mode === 'linear') {
+      fields.push({
+        pointer: at + '/swing/amplitude_deg',
+        label: 'Swing amplitude (degrees)',
+        kind: 'number',
+        min: 0,
+        max: swing.max_amplitude_deg,
+        hint: 'up to ' + swing.max_amplitude_deg + ' degrees in this room',
+      });
+      fields.push({
+        pointer: at + '/swing/period',
+        label: 'Swing period',
+        kind: 'text',
+        hint: 'at least ' + swing.min_period_s + 's in this room',
+      });
+    }
+    const lights = Array.isArray(step.lights) ? step.lights : step.lights ? [step.lights] : [];
+    lights.forEach((light, n) => {
+      const p = at + '/lights' + (Array.isArray(step.lights) ? '/' + n : '');
+      fields.push({ pointer: p + '/color', label: 'Light colour' + (lights.length > 1 ? ' ' + (n + 1) : ''), kind: 'text' });
+      fields.push({
+        pointer: p + '/brightness',
+        label: 'Light brightness' + (lights.length > 1 ? ' ' + (n + 1) : ''),
+        kind: 'text',
+        hint: 'e.g. 30%',
+      });
+    });
+    if (step.sound && !step.sound.mute) {
+      fields.push({
+        pointer: at + '/sound/level',
+        label: 'Sound level',
+        kind: 'text',
+        hint: 'e.g. 50dB; at most ' + sound.max_dba + ' dB in this room',
+      });
+    }
+    return fields;
+  }
+
+  // The daemon's refusal placed on the form: each error at its field, those of no field shown
+  // (`shown`: the pointers the page draws) as general ones.
+  function applyErrors(edit, reply, shown) {
+    edit.errors = {};
+    edit.general = [];
+    const error = (reply && reply.error) || {};
+    const fields = Array.isArray(error.fields) ? error.fields : [];
+    for (const f of fields) {
+      if (shown.includes(f.pointer)) {
+        edit.errors[f.pointer] = (edit.errors[f.pointer] ? edit.errors[f.pointer] + ' ' : '') + f.message;
+      } else {
+        edit.general.push((f.pointer ? f.pointer + ': ' : '') + f.message);
+      }
+    }
+    if (fields.length === 0 && error.message) edit.general.push(error.message);
+  }
+
+  // The preview reply as uPlot's data: seconds, swing amplitude, the mean light brightness and
+  // the loudest player; with words for the dose.
+  function previewSeries(reply) {
+    const s = (reply && reply.samples) || {};
+    const t = s.t || [];
+    const amplitude = (s.swing && s.swing.amplitude_deg) || [];
+    const lights = Object.values(s.lights || {});
+    const brightness = t.map((_, i) =>
+      lights.length ? lights.reduce((sum, l) => sum + (l.brightness_pct[i] || 0), 0) / lights.length : 0,
+    );
+    const players = Object.values(s.sound || {});
+    const sound = t.map((_, i) => players.reduce((most, p) => Math.max(most, p.level_dba[i] || 0), 0));
+    const dose = (reply && reply.dose) || {};
+    const linear = dose.linear || {};
+    const words = [
+      'About ' + Math.round((reply.duration_s || 0) / 60) + ' min',
+      'swing at most ' + Math.max(0, ...amplitude) + '°',
+      Math.round(linear.oscillations || 0) + ' swings',
+    ];
+    const clamps = (reply.events || []).filter((e) => e.type === 'limit_clamped');
+    if (clamps.length) {
+      words.push(clamps.length + ' limit' + (clamps.length > 1 ? 's' : '') + ' applied (' +
+        [...new Set(clamps.map((c) => (c.by === 'child' ? "the child's " : "the room's ") + (c.limit || '')))].join(', ') + ')');
+    }
+    if (reply.approved === false && reply.not_approved) words.push(reply.not_approved);
+    return { data: [t, amplitude, brightness, sound], summary: words.join('; ') };
+  }
+
+  // A child's plan (as the `children` topic lists it) with `profileId` approved too; null when
+  // the plan lists no profiles (the child may use any profile its flags allow: nothing to add).
+  function planApproving(child, profileId) {
+    const plan = clone((child && child.plan) || {});
+    if (!Array.isArray(plan.profiles) || plan.profiles.length === 0) return null;
+    if (!plan.profiles.includes(profileId)) plan.profiles.push(profileId);
+    return plan;
+  }
+
+  return {
+    duplicate,
+    open,
+    get,
+    setField,
+    undo,
+    addStep,
+    removeStep,
+    moveStep,
+    stepFields,
+    applyErrors,
+    previewSeries,
+    planApproving,
+  };
+});

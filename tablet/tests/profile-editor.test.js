@@ -1,0 +1,106 @@
+// The profile editor's model (tablet/profile-editor.js) in Node, without a page: copies get
+// ids of their own, edits undo, fields carry the room's published ranges, the daemon's errors
+// land at their fields, the preview becomes chart series, and a plan approves a profile.
+'use strict';
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const ProfileEditor = require('../profile-editor.js');
+
+const calm = {
+  id: 'calm-down',
+  title: 'Calm down',
+  origin: 'room',
+  version: 0,
+  content: {
+    id: 'calm-down',
+    title: 'Calm down',
+    purpose: 'calming',
+    steps: [
+      { name: 'settle', duration: '60s', swing: { mode: 'linear', amplitude_deg: 8, period: '4s' }, lights: { color: '#3050c0', brightness: '30%' } },
+      { name: 'gentle', duration: '2m', swing: { mode: 'linear', amplitude_deg: 12, period: '5s' }, sound: { source: 'ocean', level: '50dB' } },
+    ],
+  },
+};
+const limits = { swing: { max_amplitude_deg: 20, min_period_s: 3 }, sound: { max_dba: 70 } };
+
+test('a copy gets an id no profile has, and " (copy)" in its title; the original is untouched', () => {
+  const edit = ProfileEditor.duplicate(calm, ['calm-down', 'calm-down-copy']);
+  assert.equal(edit.form.id, 'calm-down-copy-2');
+  assert.equal(edit.form.title, 'Calm down (copy)');
+  assert.equal(edit.baseVersion, 0);
+  edit.form.steps[0].name = 'changed';
+  assert.equal(calm.content.steps[0].name, 'settle');
+});
+
+test('edits undo one by one, and steps are added, moved and removed', () => {
+  const edit = ProfileEditor.duplicate(calm, []);
+  ProfileEditor.setField(edit, '/steps/1/swing/amplitude_deg', 6);
+  ProfileEditor.setField(edit, '/steps/1/swing/period', '7s');
+  assert.equal(ProfileEditor.get(edit.form, '/steps/1/swing/period'), '7s');
+  ProfileEditor.undo(edit);
+  assert.equal(ProfileEditor.get(edit.form, '/steps/1/swing/period'), '5s');
+  assert.equal(ProfileEditor.get(edit.form, '/steps/1/swing/amplitude_deg'), 6);
+  ProfileEditor.addStep(edit, 0);
+  assert.equal(edit.form.steps.length, 3);
+  assert.equal(edit.form.steps[1].name, 'settle-2');
+  assert.equal(ProfileEditor.moveStep(edit, 2, -1), true);
+  assert.equal(edit.form.steps[1].name, 'gentle');
+  assert.equal(ProfileEditor.moveStep(edit, 0, -1), false);
+  ProfileEditor.removeStep(edit, 0);
+  ProfileEditor.removeStep(edit, 0);
+  assert.equal(ProfileEditor.removeStep(edit, 0), false, 'a profile keeps one step');
+  while (ProfileEditor.undo(edit));
+  assert.deepEqual(edit.form.steps, calm.content.steps);
+});
+
+test("each step's fields carry the room's ranges; the daemon's errors land at their fields", () => {
+  const edit = ProfileEditor.duplicate(calm, []);
+  const fields = ProfileEditor.stepFields(edit.form, 'steps', 1, limits);
+  const amplitude = fields.find((f) => f.pointer === '/steps/1/swing/amplitude_deg');
+  assert.equal(amplitude.max, 20);
+  assert.equal(amplitude.kind, 'number');
+  assert.ok(fields.some((f) => f.pointer === '/steps/1/sound/level' && /70 dB/.test(f.hint)));
+  assert.ok(ProfileEditor.stepFields(edit.form, 'steps', 0, limits).some((f) => f.pointer === '/steps/0/lights/brightness'));
+  const reply = {
+    ok: false,
+    error: {
+      code: 'invalid_profile',
+      message: '2 error(s)',
+      fields: [
+        { pointer: '/steps/1/swing/amplitude_deg', message: 'over the limit of 20' },
+        { pointer: '/triggers', message: 'unknown key' },
+      ],
+    },
+  };
+  ProfileEditor.applyErrors(edit, reply, fields.map((f) => f.pointer));
+  assert.equal(edit.errors['/steps/1/swing/amplitude_deg'], 'over the limit of 20');
+  assert.deepEqual(edit.general, ['/triggers: unknown key']);
+  ProfileEditor.setField(edit, '/steps/1/swing/amplitude_deg', 6);
+  assert.equal(edit.errors['/steps/1/swing/amplitude_deg'], undefined, 'an edit clears its error');
+});
+
+test('a preview becomes the chart series and words for its dose', () => {
+  const reply = {
+    duration_s: 300,
+    approved: true,
+    samples: {
+      t: [0, 1, 2],
+      swing: { amplitude_deg: [0, 4, 8] },
+      lights: { a: { brightness_pct: [10, 20, 30] }, b: { brightness_pct: [30, 40, 50] } },
+      sound: { p: { level_dba: [0, 40, 50] } },
+    },
+    dose: { linear: { oscillations: 12.4 } },
+    events: [{ type: 'limit_clamped', by: 'child', limit: 'max_amplitude_deg' }],
+  };
+  const series = ProfileEditor.previewSeries(reply);
+  assert.deepEqual(series.data, [[0, 1, 2], [0, 4, 8], [20, 30, 40], [0, 40, 50]]);
+  assert.match(series.summary, /About 5 min; swing at most 8°; 12 swings; 1 limit applied \(the child's max_amplitude_deg\)/);
+});
+
+test("a plan approves the profile too; a plan that lists none needs nothing added", () => {
+  const child = { id: 'c-022', plan_version: 2, plan: { profiles: ['calm-down'], max_amplitude_deg: 8, flags: [] } };
+  assert.deepEqual(ProfileEditor.planApproving(child, 'calm-down-copy').profiles, ['calm-down', 'calm-down-copy']);
+  assert.deepEqual(child.plan.profiles, ['calm-down'], 'the published plan is untouched');
+  assert.equal(ProfileEditor.planApproving({ id: 'c-014', plan: { profiles: [] } }, 'x'), null);
+});
