@@ -50,6 +50,10 @@ std::string usage() {
          "  profile_history ID [--profile-version N]   its versions, or one version's content\n"
          "  profile_restore ID --profile-version N --base-version LATEST\n"
          "  profile_delete ID --base-version LATEST\n"
+         "  profile_preview FILE|ID [--child ID] [--intensity 0..1]   what the room would do,\n"
+         "                            computed: nothing moves\n"
+         "  child_plan_save CHILD FILE [--base-version N]   a child's plan (JSON or TOML)\n"
+         "  child_plan_history CHILD [--profile-version N]\n"
          "  status                    the room's session, safety and devices, then exit\n"
          "  watch [--count N]         print everything the room publishes\n"
          "defaults: --broker tcp://127.0.0.1:1883 --room room-1 --timeout 5\n"
@@ -184,6 +188,34 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
     }
     request.profile_file = positional[1];
     expected = 2;
+  } else if (request.action == "profile_preview") {
+    if (positional.size() < 2) {
+      return UsageError{
+          "profile_preview needs a profile's file or id: sensoryctl profile_preview "
+          "calm-down"};
+    }
+    const std::string& what = positional[1];
+    bool file = what.ends_with(".json") || what.ends_with(".toml");
+    if (file) {
+      request.profile_file = what;
+    } else {
+      body["profile_id"] = what;
+    }
+    expected = 2;
+  } else if (is_one_of(request.action, {"child_plan_save", "child_plan_history"})) {
+    bool save = request.action == "child_plan_save";
+    if (positional.size() < (save ? 3u : 2u)) {
+      return UsageError{save ? "child_plan_save needs the child and the plan's file: sensoryctl "
+                               "child_plan_save c-022 plan.json"
+                             : "child_plan_history needs the child: sensoryctl "
+                               "child_plan_history c-022"};
+    }
+    body["child"] = positional[1];
+    if (save) {
+      request.profile_file = positional[2];
+      request.form_key = "plan";
+    }
+    expected = save ? 3 : 2;
   } else if (is_one_of(request.action, {"profile_history", "profile_restore", "profile_delete"})) {
     if (positional.size() < 2) {
       return UsageError{request.action + " needs a profile id: sensoryctl " + request.action +
@@ -208,11 +240,13 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
   if (positional.size() > expected) {
     return UsageError{"unexpected '" + positional[expected] + "' after " + request.action};
   }
-  if (body.contains("child") && request.action != "start") {
-    return UsageError{"--child goes with start"};
+  if (app.count("--child") > 0 &&
+      !is_one_of(request.action, {"start", "profile_validate", "profile_preview"})) {
+    return UsageError{"--child goes with start, profile_validate or profile_preview"};
   }
-  if (body.contains("intensity") && request.action != "start" && request.action != "adjust") {
-    return UsageError{"--intensity goes with start"};
+  if (body.contains("intensity") &&
+      !is_one_of(request.action, {"start", "adjust", "profile_preview"})) {
+    return UsageError{"--intensity goes with start or profile_preview"};
   }
   if (request.watch_count != 0 && request.action != "watch") {
     return UsageError{"--count goes with watch"};
@@ -226,12 +260,16 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
     return UsageError{"--session goes with note or response"};
   }
   if (body.contains("base_version") &&
-      !is_one_of(request.action, {"profile_save", "profile_restore", "profile_delete"})) {
-    return UsageError{"--base-version goes with profile_save, profile_restore or profile_delete"};
+      !is_one_of(request.action,
+                 {"profile_save", "profile_restore", "profile_delete", "child_plan_save"})) {
+    return UsageError{
+        "--base-version goes with profile_save, profile_restore, profile_delete or "
+        "child_plan_save"};
   }
   if (body.contains("version") &&
-      !is_one_of(request.action, {"profile_history", "profile_restore"})) {
-    return UsageError{"--profile-version goes with profile_history or profile_restore"};
+      !is_one_of(request.action, {"profile_history", "profile_restore", "child_plan_history"})) {
+    return UsageError{
+        "--profile-version goes with profile_history, profile_restore or child_plan_history"};
   }
   request.body = body.dump();
   return request;

@@ -16,9 +16,11 @@ struct CtlRequest {
   std::string action;       // a command (start, stop, ...), or "status" / "watch"
   std::string body = "{}";  // the command's JSON payload
   int watch_count = 0;      // watch: stop after this many messages (0: until interrupted)
-  // profile_validate / profile_save: the profile's file (its JSON form, or a profile's TOML),
-  // read and put into the body as `profile` by sensoryctl before it is sent.
+  // profile_validate / profile_save / profile_preview: the profile's file (its JSON form, or a
+  // profile's TOML); child_plan_save: the plan's. Read and put into the body under `form_key`
+  // (profile, plan) by sensoryctl before it is sent.
   std::string profile_file;
+  std::string form_key = "profile";
   // A secure room's broker (docs/security.md): the account, a file holding its password, and
   // the room's CA for ssl:// brokers. With a user name, commands go on the user's own path.
   std::string username;

@@ -1,5 +1,6 @@
 // sensoryctl: a command-line client of the sensoryd MQTT API for technicians and testers.
 // Sends one command and prints its reply, or prints the room's state, or watches it.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -47,8 +48,8 @@ std::optional<json> profile_from_file(const std::string& file) {
   std::optional<json> form = toml ? sensoryd::config::profile_form_from_toml(text)
                                   : std::optional<json>(json::parse(text, nullptr, false));
   if (!form || form->is_discarded() || !form->is_object()) {
-    std::cerr << "sensoryctl: " << file << " is not a profile: give its JSON form, or a "
-              << "profile's .toml (docs/profiles.md)\n";
+    std::cerr << "sensoryctl: " << file << " is not a profile or plan: give its JSON form, or "
+              << "its .toml (docs/profiles.md)\n";
     return std::nullopt;
   }
   return form;
@@ -68,6 +69,22 @@ void print_profile_reply(const json& j) {
               << "\n";
   }
   if (j.contains("profile")) std::cout << j["profile"].dump(2) << "\n";
+  if (j.contains("plan")) std::cout << j["plan"].dump(2) << "\n";
+  if (j.contains("samples")) {  // a preview: its length, end, widest swing, limits and dose
+    double widest = 0.0;
+    for (const auto& a : j["samples"]["swing"].value("amplitude_deg", json::array())) {
+      widest = std::max(widest, a.get<double>());
+    }
+    std::cout << "  " << j.value("duration_s", 0.0) << " s, ended " << j.value("ended", "")
+              << ", swing at most " << widest << " deg\n";
+    if (!j.value("approved", true)) std::cout << "  " << j.value("not_approved", "") << "\n";
+    for (const auto& e : j.value("events", json::array())) {
+      if (e.value("type", "") != "limit_clamped") continue;
+      std::cout << "  at " << e.value("t", 0.0) << " s: " << e.value("channel", "") << " held by "
+                << e.value("by", "") << "'s " << e.value("limit", "") << "\n";
+    }
+    std::cout << "  dose " << j["dose"].dump() << "\n";
+  }
 }
 
 std::string one_decimal(double value) {
@@ -209,7 +226,7 @@ int main(int argc, char** argv) {
     auto form = profile_from_file(request.profile_file);
     if (!form) return kUsage;
     json body = parsed(request.body);
-    body["profile"] = std::move(*form);
+    body[request.form_key] = std::move(*form);
     request.body = body.dump();
   }
   std::signal(SIGINT, on_signal);

@@ -84,6 +84,9 @@ void SessionControl::record_clamp(const SafetySupervisor::Clamp& clamp) {
     log_->info("limit clamped: swing asked {} deg / {} s, allowed {} deg / >= {} s{}",
                clamp.asked.amplitude_deg, clamp.asked.period_s, clamp.max_amplitude_deg,
                clamp.min_period_s, clamp.by_child ? " (the child's cap)" : "");
+    // Which limit held it, named as the others are: the amplitude's, else the period's.
+    event.set("limit", clamp.asked.amplitude_deg > clamp.max_amplitude_deg ? "max_amplitude_deg"
+                                                                           : "min_period_s");
     event.set("asked_amplitude_deg", clamp.asked.amplitude_deg);
     event.set("asked_period_s", clamp.asked.period_s);
     event.set("max_amplitude_deg", clamp.max_amplitude_deg);

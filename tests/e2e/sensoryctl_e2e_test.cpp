@@ -76,6 +76,35 @@ TEST_F(Ctl, SavesAProfileFromATomlFileListsItsHistoryAndSaysWhereAFormIsWrong) {
   EXPECT_NE(missing.output.find("cannot read"), std::string::npos) << missing.output;
 }
 
+TEST_F(Ctl, PreviewsAProfileAndSavesAChildsPlan) {
+  CtlRun preview = ctl({"profile_preview", "calm", "--intensity", "0.5"});
+  EXPECT_EQ(preview.exit_code, 0) << preview.output;
+  EXPECT_NE(preview.output.find("profile_preview: ok\n  "), std::string::npos) << preview.output;
+  EXPECT_NE(preview.output.find("ended completed, swing at most 4 deg"), std::string::npos)
+      << preview.output;
+  EXPECT_NE(preview.output.find("  dose {"), std::string::npos) << preview.output;
+
+  auto plan = room.dir() / "c-9.json";
+  std::ofstream(plan) << R"({"max_amplitude_deg": 3, "profiles": ["calm"]})";
+  CtlRun saved = ctl({"--therapist", "lena", "child_plan_save", "c-9", plan.string()});
+  EXPECT_EQ(saved.exit_code, 0) << saved.output;
+  EXPECT_NE(saved.output.find("child_plan_save: ok\n  version 1"), std::string::npos)
+      << saved.output;
+  CtlRun capped = ctl({"profile_preview", "calm", "--child", "c-9"});
+  EXPECT_NE(capped.output.find("swing at most 3 deg"), std::string::npos) << capped.output;
+  EXPECT_NE(capped.output.find("held by child's max_amplitude_deg"), std::string::npos)
+      << capped.output;
+  std::ofstream(plan) << R"({"profiles": ["calm", "nope"]})";
+  CtlRun refused = ctl({"child_plan_save", "c-9", plan.string(), "--base-version", "1"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("  at /profiles/1: there is no profile \"nope\""),
+            std::string::npos)
+      << refused.output;
+  CtlRun history = ctl({"child_plan_history", "c-9", "--profile-version", "1"});
+  EXPECT_EQ(history.exit_code, 0) << history.output;
+  EXPECT_NE(history.output.find("\"max_amplitude_deg\": 3"), std::string::npos) << history.output;
+}
+
 TEST_F(Ctl, DrivesAWholeSessionAndSaysWhatHappened) {
   CtlRun early = ctl({"note", "before any session"});
   EXPECT_EQ(early.exit_code, 1) << early.output;

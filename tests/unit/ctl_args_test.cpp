@@ -102,7 +102,8 @@ TEST(CtlArgs, ProfileCommandsCarryTheirFileIdAndVersions) {
                 .find("needs --profile-version"),
             std::string::npos);
   EXPECT_EQ(error({"stop", "--base-version", "1"}),
-            "--base-version goes with profile_save, profile_restore or profile_delete");
+            "--base-version goes with profile_save, profile_restore, profile_delete or "
+            "child_plan_save");
   EXPECT_EQ(error({"profile_save", "f.json", "--base-version", "-1"}),
             "--base-version takes a whole number from 0 to 1000000");
 }
