@@ -280,7 +280,7 @@ test('a therapist duplicates Calm down, makes step 2 slower and dimmer, sees the
     await until(() => error.isVisible(), 10000, 'the error at the amplitude field');
     assert.match(await error.textContent(), /20/);
     assert.equal(await amplitude.getAttribute('aria-invalid'), 'true');
-    await page.screenshot({ path: path.join(screenshots, 'editor-error.png'), fullPage: true });
+    await page.locator('#editor').screenshot({ path: path.join(screenshots, 'editor-error.png') });
 
     // 3. Fixed, slower and dimmer: the preview is drawn, within c-022's caps (8 degrees).
     await amplitude.fill('6');
@@ -292,7 +292,7 @@ test('a therapist duplicates Calm down, makes step 2 slower and dimmer, sees the
     assert.match(summary, /swing at most 8°/, summary);
     assert.match(summary, /not among the profiles approved for child c-022/, summary);
     await page.locator('#preview-chart').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(screenshots, 'editor-preview.png'), fullPage: true });
+    await page.locator('#editor').screenshot({ path: path.join(screenshots, 'editor-preview.png') });
     // The editor keeps the page's rules: names, 48 px targets, AA contrast, on the tablet and a phone.
     assert.deepEqual(await layoutProblems(page), [], 'the editor on the tablet');
     await page.setViewportSize({ width: 390, height: 844 });
