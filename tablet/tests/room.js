@@ -83,7 +83,7 @@ function run(program, args, stdio = 'inherit') {
 async function secureBroker(room, dir, config, mqttPort, tabletPort, wsPort) {
   const broker = path.join(dir, 'broker');
   await run(path.join(source, 'scripts', 'provision-room'), [
-    '--room', 'room-1', '--out', broker, '--tablet', 'ana', '--tablet', 'ben', '--editor', 'cleo',
+    '--room', 'room-1', '--out', broker, '--tablet', 'ana', '--tablet', 'ben', '--editor', 'cleo', '--lead', 'lena',
     '--mqtt-port', String(mqttPort), '--tablet-port', String(tabletPort), '--ws-port', String(wsPort),
     '--bind', '127.0.0.1', '--http-dir', path.join(build, 'tablet', 'www'),
   ], 'ignore');

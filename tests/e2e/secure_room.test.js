@@ -254,6 +254,36 @@ test('a profile save from a tablet account is dropped by the broker; an editor\'
   assert.equal(record && record.author, 'cleo', JSON.stringify(record));
 });
 
+test('a child\'s plan from a tablet or an editor is dropped by the broker; the lead\'s is saved and recorded as hers', async () => {
+  const plan = { flags: ['vestibular_sensitive', 'sound_sensitive'], max_amplitude_deg: 7, max_dba: 60, profiles: ['calm-down'] };
+  const brokerLog = () => fs.readFileSync(path.join(room.dir, 'broker.log'), 'utf8');
+  for (const user of ['ana', 'cleo']) {
+    const client = await connect(user);
+    await assert.rejects(
+      client.publishAsync('sensoryd/room-1/user/' + user + '/cmd/child_plan_save',
+        JSON.stringify({ request_id: user + '-plan', child: 'c-022', plan, base_version: 0 }), { qos: 1 }),
+      (error) => error.code === 135,
+      user,
+    );
+    assert.match(brokerLog(), new RegExp('Denied PUBLISH from ' + user + " [^\\n]*'sensoryd/room-1/user/" + user + "/cmd/child_plan_save'"));
+  }
+  assert.equal(fs.existsSync(path.join(room.dir, 'state', 'children', 'c-022.toml')), false);
+
+  const lena = await connect('lena');
+  const saved = await command(lena, 'lena', 'child_plan_save', { child: 'c-022', plan, base_version: 0 });
+  assert.equal(saved.ok, true, JSON.stringify(saved));
+  assert.equal(saved.version, 1);
+  assert.equal(fs.existsSync(path.join(room.dir, 'state', 'children', 'c-022.toml')), true);
+  const log = fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const record = log.find((r) => r.type === 'child_plan_saved' && r.child === 'c-022');
+  assert.equal(record && record.author, 'lena', JSON.stringify(record));
+  // The lead is a tablet too, but not an editor: her profile_save is dropped.
+  await assert.rejects(
+    lena.publishAsync('sensoryd/room-1/user/lena/cmd/profile_save', JSON.stringify({ request_id: 'x', profile: {}, base_version: 0 }), { qos: 1 }),
+    (error) => error.code === 135,
+  );
+});
+
 test('an account that asks for sensoryd\'s client ids or the bridge\'s closes none of them, and another tablet\'s E-stop acts', async (t) => {
   const ben = await connect('ben');
   const monitor = await connect('monitor');
