@@ -293,8 +293,11 @@ test('a therapist duplicates Calm down, makes step 2 slower and dimmer, sees the
     assert.match(summary, /not among the profiles approved for child c-022/, summary);
     await page.locator('#preview-chart').scrollIntoViewIfNeeded();
     await page.locator('#editor').screenshot({ path: path.join(screenshots, 'editor-preview.png') });
-    // The editor keeps the page's rules: names, 48 px targets, AA contrast, on the tablet and a phone.
+    // The editor keeps the page's rules: names, 48 px targets, AA contrast, on the tablet in
+    // landscape and portrait, and on a phone.
     assert.deepEqual(await layoutProblems(page), [], 'the editor on the tablet');
+    await page.setViewportSize({ width: 800, height: 1280 });
+    assert.deepEqual(await layoutProblems(page), [], 'the editor on the tablet, portrait');
     await page.setViewportSize({ width: 390, height: 844 });
     assert.deepEqual(await layoutProblems(page), [], 'the editor on a phone');
     await page.setViewportSize(TABLET);
