@@ -163,6 +163,9 @@ class ControlRig {
   }
 
   const config::Room& room() const { return room_; }
+  // The room changed in place, as App changes it when a plan or a profile is saved, or a reload
+  // comes: SessionControl reads it by reference.
+  config::Room& room_in_force() { return room_; }
   std::uint16_t reg(std::uint16_t address) { return bus.holding[{kSwing, address}]; }
   bool recorded(const std::string& type) {
     for (const auto& r : records) {

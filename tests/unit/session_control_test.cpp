@@ -124,6 +124,34 @@ TEST_F(Control, LeaseWithoutASessionIsRefusedAndTheLeaseEndsWithTheSession) {
   EXPECT_FALSE(rig.supervisor->interlocks().holds(Cause::lease_lapsed));
 }
 
+TEST(ControlCaps, AChildsPlanChangedDuringASessionAppliesFromTheNextOne) {
+  config::Room room = test::rig_room();
+  config::Child child;
+  child.id = "c-9";
+  child.max_amplitude_deg = 4.0;
+  room.children.emplace(child.id, child);
+  ControlRig rig(room);
+  Command start;
+  start.action = Action::start;
+  start.payload = StartFields{"calm", "c-9", 1.0};
+  ASSERT_TRUE(rig.control->execute(start, rig.t, {}).ok);
+  rig.run_for(1s);
+  // The lead saves a looser cap while the session runs (App puts it in force at once).
+  rig.room_in_force().children.at("c-9").max_amplitude_deg = 10.0;
+  std::uint16_t highest = 0;
+  for (int i = 0; i < 100; ++i) {  // "settle" 8 deg, then "strong" 25 deg
+    rig.tick();
+    highest = std::max(highest, rig.reg(kMap.amplitude));
+  }
+  EXPECT_EQ(highest, 40);  // still the 4 deg it started with, on the drive
+  ASSERT_NE(rig.control->session_child(), nullptr);
+  EXPECT_EQ(rig.control->session_child()->max_amplitude_deg, 4.0);  // what the scene reads
+  rig.command("stop");
+  rig.run_for(5s);
+  ASSERT_TRUE(rig.control->execute(start, rig.t, {}).ok);
+  EXPECT_EQ(rig.control->session_child()->max_amplitude_deg, 10.0);
+}
+
 TEST(ControlCaps, AChildsAmplitudeCapHoldsOnTheDriveAndTheClampIsRecorded) {
   config::Room room = test::rig_room();
   config::Child child;
