@@ -124,16 +124,26 @@ TEST_F(Control, LeaseWithoutASessionIsRefusedAndTheLeaseEndsWithTheSession) {
   EXPECT_FALSE(rig.supervisor->interlocks().holds(Cause::lease_lapsed));
 }
 
-TEST(ControlCaps, AChildsPlanChangedDuringASessionAppliesFromTheNextOne) {
+// The rig's room with child c-9, capped at 4 degrees, and the start of "calm" for c-9.
+config::Room room_with_child_c9() {
   config::Room room = test::rig_room();
   config::Child child;
   child.id = "c-9";
   child.max_amplitude_deg = 4.0;
   room.children.emplace(child.id, child);
-  ControlRig rig(room);
+  return room;
+}
+
+Command start_calm_for_c9() {
   Command start;
   start.action = Action::start;
   start.payload = StartFields{"calm", "c-9", 1.0};
+  return start;
+}
+
+TEST(ControlCaps, AChildsPlanChangedDuringASessionAppliesFromTheNextOne) {
+  ControlRig rig(room_with_child_c9());
+  Command start = start_calm_for_c9();
   ASSERT_TRUE(rig.control->execute(start, rig.t, {}).ok);
   rig.run_for(1s);
   // The lead saves a looser cap while the session runs (App puts it in force at once).
@@ -153,15 +163,8 @@ TEST(ControlCaps, AChildsPlanChangedDuringASessionAppliesFromTheNextOne) {
 }
 
 TEST(ControlCaps, AChildsAmplitudeCapHoldsOnTheDriveAndTheClampIsRecorded) {
-  config::Room room = test::rig_room();
-  config::Child child;
-  child.id = "c-9";
-  child.max_amplitude_deg = 4.0;
-  room.children.emplace(child.id, child);
-  ControlRig rig(room);
-  Command start;
-  start.action = Action::start;
-  start.payload = StartFields{"calm", "c-9", 1.0};
+  ControlRig rig(room_with_child_c9());
+  Command start = start_calm_for_c9();
   ASSERT_TRUE(rig.control->execute(start, rig.t, {}).ok);
   std::uint16_t highest = 0;
   for (int i = 0; i < 150; ++i) {  // 3 s: "settle" asks 8 deg, "strong" 25 deg
