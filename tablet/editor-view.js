@@ -62,7 +62,43 @@
       }
     }
 
+    function choice(field) {
+      const label = document.createElement('label');
+      label.className = 'field';
+      label.htmlFor = fieldId(field.pointer);
+      label.textContent = field.label;
+      const select = document.createElement('select');
+      select.id = fieldId(field.pointer);
+      const current = ProfileEditor.get(edit.form, field.pointer);
+      const shown = current === undefined ? field.options[0] : current;
+      for (const value of field.options) {
+        const option = document.createElement('option');
+        option.value = String(value);
+        option.textContent = field.words ? field.words[String(value)] : String(value);
+        option.selected = String(value) === String(shown);
+        select.append(option);
+      }
+      select.addEventListener('change', () => {
+        const picked = field.options.find((v) => String(v) === select.value);
+        ProfileEditor.choose(edit, field.pointer, picked);
+        renderForm();
+        const again = $(select.id);
+        if (again) again.focus();
+      });
+      const error = document.createElement('span');
+      error.className = 'field-error';
+      error.id = select.id + '-error';
+      error.setAttribute('role', 'alert');
+      const message = edit.errors[field.pointer];
+      error.textContent = message || '';
+      error.hidden = !message;
+      select.setAttribute('aria-describedby', error.id);
+      label.append(select, error);
+      return label;
+    }
+
     function input(field) {
+      if (field.kind === 'choice') return choice(field);
       const label = document.createElement('label');
       label.className = 'field';
       label.htmlFor = fieldId(field.pointer);

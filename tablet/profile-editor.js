@@ -108,18 +108,23 @@
     return true;
   }
 
-  // What a step offers to edit, each with its pointer, label, kind and the room's range.
+  // What a step offers to edit, each with its pointer, label, kind (text, number, or choice
+  // with its options) and the room's range.
   function stepFields(form, list, index, limits) {
     const step = (form[list] || [])[index] || {};
     const at = '/' + list + '/' + index;
     const swing = (limits && limits.swing) || {};
+    const rotary = (limits && limits.rotary) || {};
     const sound = (limits && limits.sound) || {};
     const fields = [
       { pointer: at + '/name', label: 'Name', kind: 'text' },
       { pointer: at + '/duration', label: 'Duration', kind: 'text', hint: 'e.g. 90s or 2m; empty: waits for Go' },
       { pointer: at + '/fade', label: 'Fade', kind: 'text', hint: 'e.g. 10s' },
+      { pointer: at + '/swing/mode', label: 'Swing', kind: 'choice', options: ['', 'off', 'linear', 'rotary'],
+        words: { '': 'as the step before', off: 'off', linear: 'swinging', rotary: 'spinning' } },
     ];
-    if (step.swing && step.swing.mode === 'linear') {
+    const mode = step.swing && step.swing.mode;
+    if (mode === 'linear') {
       fields.push({
         pointer: at + '/swing/amplitude_deg',
         label: 'Swing amplitude (degrees)',
@@ -134,27 +139,87 @@
         kind: 'text',
         hint: 'at least ' + swing.min_period_s + 's in this room',
       });
+    } else if (mode === 'rotary') {
+      fields.push({
+        pointer: at + '/swing/speed_rev_s',
+        label: 'Spin rate (turns a second)',
+        kind: 'number',
+        min: 0,
+        max: rotary.max_rate_rev_s,
+        hint: 'up to ' + rotary.max_rate_rev_s + ' in this room',
+      });
+      fields.push({ pointer: at + '/swing/direction', label: 'Spin direction', kind: 'choice',
+        options: ['clockwise', 'counterclockwise'] });
     }
     const lights = Array.isArray(step.lights) ? step.lights : step.lights ? [step.lights] : [];
     lights.forEach((light, n) => {
       const p = at + '/lights' + (Array.isArray(step.lights) ? '/' + n : '');
-      fields.push({ pointer: p + '/color', label: 'Light colour' + (lights.length > 1 ? ' ' + (n + 1) : ''), kind: 'text' });
-      fields.push({
-        pointer: p + '/brightness',
-        label: 'Light brightness' + (lights.length > 1 ? ' ' + (n + 1) : ''),
-        kind: 'text',
-        hint: 'e.g. 30%',
-      });
+      const which = lights.length > 1 ? ' ' + (n + 1) : '';
+      if (light.group !== undefined) fields.push({ pointer: p + '/group', label: 'Light group' + which, kind: 'text' });
+      fields.push({ pointer: p + '/color', label: 'Light colour' + which, kind: 'text' });
+      fields.push({ pointer: p + '/brightness', label: 'Light brightness' + which, kind: 'text', hint: 'e.g. 30%' });
+      fields.push({ pointer: p + '/effect', label: 'Light effect' + which, kind: 'choice',
+        options: ['none', 'breathe', 'color_cycle', 'strobe'],
+        words: { none: 'steady', breathe: 'breathe', color_cycle: 'colour cycle', strobe: 'strobe' } });
+      if (light.effect && light.effect !== 'none') {
+        fields.push({ pointer: p + '/effect_period', label: 'Effect period' + which, kind: 'text', hint: 'e.g. 8s' });
+      }
     });
-    if (step.sound && !step.sound.mute) {
-      fields.push({
-        pointer: at + '/sound/level',
-        label: 'Sound level',
-        kind: 'text',
-        hint: 'e.g. 50dB; at most ' + sound.max_dba + ' dB in this room',
-      });
+    if (step.sound) {
+      fields.push({ pointer: at + '/sound/mute', label: 'Sound', kind: 'choice', options: [false, true],
+        words: { false: 'playing', true: 'muted' } });
+      if (!step.sound.mute) {
+        fields.push({ pointer: at + '/sound/source', label: 'Sound source', kind: 'text' });
+        fields.push({
+          pointer: at + '/sound/level',
+          label: 'Sound level',
+          kind: 'text',
+          hint: 'e.g. 50dB; at most ' + sound.max_dba + ' dB in this room',
+        });
+      }
     }
     return fields;
+  }
+
+  // A choice made: the setting is rewritten with what the new choice needs and nothing the old
+  // one had (the loader refuses keys a mode does not take), keeping its fade.
+  function choose(edit, pointer, value) {
+    const parts = pointer.split('/');
+    const key = parts[parts.length - 1];
+    const owner = parts.slice(0, -1).join('/');
+    const setting = get(edit.form, owner) || {};
+    const keep = {};
+    for (const k of ['fade', 'curve']) if (setting[k] !== undefined) keep[k] = setting[k];
+    if (key === 'mode' && owner.endsWith('/swing')) {
+      remember(edit);
+      const step = get(edit.form, parts.slice(0, -2).join('/'));
+      if (value === '') delete step.swing;
+      else if (value === 'linear') step.swing = { mode: 'linear', amplitude_deg: 5, period: '4s', ...keep };
+      else if (value === 'rotary') step.swing = { mode: 'rotary', speed_rev_s: 0.1, direction: 'clockwise', ...keep };
+      else step.swing = { mode: 'off', ...keep };
+      edit.errors = {};
+      return;
+    }
+    if (key === 'mute' && owner.endsWith('/sound')) {
+      remember(edit);
+      const step = get(edit.form, parts.slice(0, -2).join('/'));
+      step.sound = value === true || value === 'true' ? { mute: true, ...keep } : { source: 'ocean', level: '45dB', ...keep };
+      edit.errors = {};
+      return;
+    }
+    if (key === 'effect') {
+      remember(edit);
+      if (value === 'none') {
+        setting.effect = 'none';
+        delete setting.effect_period;
+      } else {
+        setting.effect = value;
+        if (setting.effect_period === undefined) setting.effect_period = '8s';
+      }
+      edit.errors = {};
+      return;
+    }
+    setField(edit, pointer, value);
   }
 
   // The daemon's refusal placed on the form: each error at its field, those of no field shown
@@ -221,6 +286,7 @@
     removeStep,
     moveStep,
     stepFields,
+    choose,
     applyErrors,
     previewSeries,
     planApproving,

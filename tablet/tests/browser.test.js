@@ -272,6 +272,8 @@ test('a therapist duplicates Calm down, makes step 2 slower and dimmer, sees the
     await until(() => amplitude.isVisible(), 5000, "step 2's amplitude field");
     assert.equal(await page.locator('#field-id').inputValue(), 'calm-down-copy');
     assert.equal(await amplitude.getAttribute('max'), '20', "the room's limit, from the limits topic");
+    assert.equal(await page.locator('#field-steps-1-swing-mode').inputValue(), 'linear');
+    assert.equal(await page.locator('#field-steps-1-lights-effect').inputValue(), 'breathe');
 
     // 2. Above the room's limit: Check puts the daemon's error at the field.
     await amplitude.fill('25');

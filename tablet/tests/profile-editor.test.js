@@ -104,3 +104,23 @@ test("a plan approves the profile too; a plan that lists none needs nothing adde
   assert.deepEqual(child.plan.profiles, ['calm-down'], 'the published plan is untouched');
   assert.equal(ProfileEditor.planApproving({ id: 'c-014', plan: { profiles: [] } }, 'x'), null);
 });
+
+test('a choice rewrites the setting with what it needs and nothing the old one had, keeping its fade', () => {
+  const edit = ProfileEditor.duplicate(calm, []);
+  edit.form.steps[0].swing.fade = '5s';
+  ProfileEditor.choose(edit, '/steps/0/swing/mode', 'rotary');
+  assert.deepEqual(edit.form.steps[0].swing, { mode: 'rotary', speed_rev_s: 0.1, direction: 'clockwise', fade: '5s' });
+  const rotaryFields = ProfileEditor.stepFields(edit.form, 'steps', 0, { ...limits, rotary: { max_rate_rev_s: 0.5 } });
+  assert.equal(rotaryFields.find((f) => f.pointer === '/steps/0/swing/speed_rev_s').max, 0.5);
+  assert.ok(!rotaryFields.some((f) => f.pointer === '/steps/0/swing/amplitude_deg'));
+  ProfileEditor.choose(edit, '/steps/0/swing/mode', '');
+  assert.equal(edit.form.steps[0].swing, undefined, 'as the step before: no swing setting');
+  ProfileEditor.choose(edit, '/steps/1/sound/mute', true);
+  assert.deepEqual(edit.form.steps[1].sound, { mute: true });
+  ProfileEditor.choose(edit, '/steps/0/lights/effect', 'breathe');
+  assert.equal(edit.form.steps[0].lights.effect_period, '8s');
+  ProfileEditor.choose(edit, '/steps/0/lights/effect', 'none');
+  assert.equal(edit.form.steps[0].lights.effect_period, undefined);
+  ProfileEditor.undo(edit);
+  assert.equal(edit.form.steps[0].lights.effect, 'breathe');
+});
