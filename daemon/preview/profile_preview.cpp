@@ -153,10 +153,8 @@ std::variant<Preview, PreviewError> compute_preview(const config::Room& room,
         sample.wind_down = state == SessionState::winding_down;
       }
       sample.swing = r.supervisor->swing_output();
-      for (const auto& id : preview.lights) {
-        auto shown = r.scene->shown().find(id);
-        sample.lights.push_back(shown == r.scene->shown().end() ? devices::LightCommand{}
-                                                                : shown->second);
+      for (std::size_t i = 0; i < preview.lights.size(); ++i) {
+        sample.lights.push_back(r.scene->shown(i));
       }
       for (std::size_t i = 0; i < preview.players.size(); ++i) {
         sample.sound_dba.push_back(r.scene->sound_level_dba(i));
