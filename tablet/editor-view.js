@@ -85,16 +85,23 @@
         const again = $(select.id);
         if (again) again.focus();
       });
-      const error = document.createElement('span');
-      error.className = 'field-error';
-      error.id = select.id + '-error';
-      error.setAttribute('role', 'alert');
-      const message = edit.errors[field.pointer];
-      error.textContent = message || '';
-      error.hidden = !message;
+      const error = errorFor(select, field.pointer);
       select.setAttribute('aria-describedby', error.id);
       label.append(select, error);
       return label;
+    }
+
+    // The daemon's error for the field at `pointer`, beside `control` (hidden when none).
+    function errorFor(control, pointer) {
+      const error = document.createElement('span');
+      error.className = 'field-error';
+      error.id = control.id + '-error';
+      error.setAttribute('role', 'alert');
+      const message = edit.errors[pointer];
+      error.textContent = message || '';
+      error.hidden = !message;
+      if (message) control.setAttribute('aria-invalid', 'true');
+      return error;
     }
 
     function input(field) {
@@ -131,14 +138,7 @@
       } else {
         label.append(box);
       }
-      const error = document.createElement('span');
-      error.className = 'field-error';
-      error.id = box.id + '-error';
-      error.setAttribute('role', 'alert');
-      const message = edit.errors[field.pointer];
-      error.textContent = message || '';
-      error.hidden = !message;
-      if (message) box.setAttribute('aria-invalid', 'true');
+      const error = errorFor(box, field.pointer);
       described.push(error.id);
       box.setAttribute('aria-describedby', described.join(' '));
       label.append(error);

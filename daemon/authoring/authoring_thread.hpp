@@ -26,6 +26,8 @@ class AuthoringThread {
   // Called on the authoring thread with each result; it must hand it on (to the logic thread).
   using Answer = std::function<void(EditResult)>;
   static constexpr std::size_t kMaxWaiting = 8;
+  // How much nicer than the daemon this thread runs (a lower priority: see run()).
+  static constexpr int kNiceness = 10;
 
   // Profiles are kept in <state_dir>/profiles, children's plans in <state_dir>/children.
   // `room`: the room in force, its profiles and children included. `tick`: the room's control
