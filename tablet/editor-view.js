@@ -62,11 +62,17 @@
       }
     }
 
-    function choice(field) {
+    // A field's label, naming the control the field's pointer identifies.
+    function labelFor(field) {
       const label = document.createElement('label');
       label.className = 'field';
       label.htmlFor = fieldId(field.pointer);
       label.textContent = field.label;
+      return label;
+    }
+
+    function choice(field) {
+      const label = labelFor(field);
       const select = document.createElement('select');
       select.id = fieldId(field.pointer);
       const current = ProfileEditor.get(edit.form, field.pointer);
@@ -106,10 +112,7 @@
 
     function input(field) {
       if (field.kind === 'choice') return choice(field);
-      const label = document.createElement('label');
-      label.className = 'field';
-      label.htmlFor = fieldId(field.pointer);
-      label.textContent = field.label;
+      const label = labelFor(field);
       const box = document.createElement('input');
       box.id = fieldId(field.pointer);
       box.type = field.kind === 'number' ? 'number' : 'text';
@@ -301,7 +304,12 @@
       if (!edit || !childId) return;
       const child = page.state().children.find((c) => c.id === childId);
       const plan = ProfileEditor.planApproving(child, edit.form.id);
-      if (!plan) return; // this child may use any profile its flags allow
+      if (!plan) {
+        // The plan lists no profiles: the child may use any its flags allow. Said, not silent.
+        edit.general = [childId + "'s plan approves any profile the child's flags allow: nothing to add"];
+        renderForm();
+        return;
+      }
       page.send('child_plan_save', { child: childId, plan, base_version: (child && child.plan_version) || 0 });
     });
     $('edit-close').addEventListener('click', () => {
