@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <map>
+#include <optional>
+#include <utility>
 
 namespace sensoryd::ctl {
 
@@ -63,36 +66,36 @@ std::string usage() {
          "            69 broker unreachable or no reply in time\n";
 }
 
-std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& args) {
-  CtlRequest request;
-  json body = json::object();
-  // Option values are taken as text and checked below, so each mistake gets its own words.
+namespace {
+
+// The command line as CLI11 read it: each option given (by name, its last value as text) and
+// the words that are not options.
+struct CommandLine {
+  std::map<std::string, std::string> options;
+  std::vector<std::string> words;
+
+  bool given(const std::string& option) const { return options.contains(option); }
+  const std::string& text(const std::string& option) const { return options.at(option); }
+};
+
+// Every option sensoryctl takes; each one's value is checked by read_options or the action.
+constexpr const char* kOptions[] = {
+    "--broker",        "--room",          "--timeout",      "--therapist",       "--child",
+    "--intensity",     "--count",         "--session",      "--before",          "--after",
+    "--goal",          "--goal-progress", "--base-version", "--profile-version", "--username",
+    "--password-file", "--ca-file"};
+
+std::variant<CommandLine, UsageError> read_command_line(const std::vector<std::string>& args) {
+  // Option values are taken as text and checked afterwards, so each mistake gets its own words.
   CLI::App app{"sensoryctl: the command-line client of a sensoryd room", "sensoryctl"};
   app.set_help_flag();
   app.allow_extras();  // reported below as unknown options or unexpected words
   // An option given twice takes its last value, as a shell user expects.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  std::string timeout, therapist, child, intensity_text, count, session, before, after, goal,
-      goal_progress, base_version, profile_version;
-  std::vector<std::string> positional;
-  app.add_option("--broker", request.broker);
-  app.add_option("--room", request.room);
-  app.add_option("--timeout", timeout);
-  app.add_option("--therapist", therapist);
-  app.add_option("--child", child);
-  app.add_option("--intensity", intensity_text);
-  app.add_option("--count", count);
-  app.add_option("--session", session);
-  app.add_option("--before", before);
-  app.add_option("--after", after);
-  app.add_option("--goal", goal);
-  app.add_option("--goal-progress", goal_progress);
-  app.add_option("--base-version", base_version);
-  app.add_option("--profile-version", profile_version);
-  app.add_option("--username", request.username);
-  app.add_option("--password-file", request.password_file);
-  app.add_option("--ca-file", request.ca_file);
-  app.add_option("command", positional)
+  std::map<std::string, std::string> values;
+  for (const char* option : kOptions) app.add_option(option, values[option]);
+  CommandLine line;
+  app.add_option("command", line.words)
       ->expected(0, 2)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
@@ -106,73 +109,99 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
   }
   for (const auto& extra : app.remaining()) {
     if (extra.rfind("--", 0) == 0) return UsageError{"unknown option " + extra};
-    positional.push_back(extra);
+    line.words.push_back(extra);
   }
-  if (app.count("--timeout") > 0) {
-    auto seconds = number(timeout);
+  for (const char* option : kOptions) {
+    if (app.count(option) > 0) line.options[option] = values[option];
+  }
+  return line;
+}
+
+// The options' values into the request and the command's payload, each checked.
+std::optional<UsageError> read_options(const CommandLine& line, CtlRequest& request, json& body) {
+  auto copy = [&](const char* option, std::string& into) {
+    if (line.given(option)) into = line.text(option);
+  };
+  copy("--broker", request.broker);
+  copy("--room", request.room);
+  copy("--username", request.username);
+  copy("--password-file", request.password_file);
+  copy("--ca-file", request.ca_file);
+  if (request.username.empty() != request.password_file.empty()) {
+    return UsageError{"--username and --password-file go together"};
+  }
+  if (line.given("--timeout")) {
+    auto seconds = number(line.text("--timeout"));
     if (!seconds || *seconds <= 0 || *seconds > 600) {
       return UsageError{"--timeout takes seconds, e.g. 5"};
     }
     request.timeout = std::chrono::milliseconds(static_cast<long>(*seconds * 1000));
   }
-  if (request.username.empty() != request.password_file.empty()) {
-    return UsageError{"--username and --password-file go together"};
+  if (line.given("--count")) {
+    auto value = number(line.text("--count"));
+    if (!value || *value < 1) return UsageError{"--count takes a number of messages"};
+    request.watch_count = static_cast<int>(*value);
   }
-  if (app.count("--therapist") > 0) body["therapist"] = therapist;
-  if (app.count("--child") > 0) body["child"] = child;
-  if (app.count("--intensity") > 0) {
-    auto value = number(intensity_text);
+  if (line.given("--intensity")) {
+    auto value = number(line.text("--intensity"));
     if (!value || *value < 0 || *value > 1) {
       return UsageError{"--intensity takes a number from 0 to 1"};
     }
     body["intensity"] = *value;
   }
-  if (app.count("--count") > 0) {
-    auto value = number(count);
-    if (!value || *value < 1) return UsageError{"--count takes a number of messages"};
-    request.watch_count = static_cast<int>(*value);
+  for (auto [option, field] : {std::pair{"--therapist", "therapist"},
+                               {"--child", "child"},
+                               {"--goal", "goal"},
+                               {"--session", "session_id"}}) {
+    if (line.given(option)) body[field] = line.text(option);
   }
-  // A whole number within [low, high] into the payload's `field`, or a usage error.
-  auto scale = [&](const char* option, const std::string& text, int low, int high,
-                   const char* field) -> std::optional<UsageError> {
-    if (app.count(option) == 0) return std::nullopt;
-    auto value = number(text);
-    if (!value || *value != std::floor(*value) || *value < low || *value > high) {
-      return UsageError{std::string{option} + " takes a whole number from " + std::to_string(low) +
-                        " to " + std::to_string(high)};
-    }
-    body[field] = static_cast<int>(*value);
-    return std::nullopt;
+  // Whole numbers within [low, high] into the payload's field.
+  struct Scale {
+    const char* option;
+    int low, high;
+    const char* field;
   };
-  if (auto e = scale("--before", before, 1, 5, "before")) return *e;
-  if (auto e = scale("--after", after, 1, 5, "after")) return *e;
-  if (auto e = scale("--goal-progress", goal_progress, -2, 2, "goal_progress")) return *e;
-  if (auto e = scale("--base-version", base_version, 0, 1'000'000, "base_version")) return *e;
-  if (auto e = scale("--profile-version", profile_version, 1, 1'000'000, "version")) return *e;
-  if (app.count("--goal") > 0) body["goal"] = goal;
-  if (app.count("--session") > 0) body["session_id"] = session;
-  if (positional.empty()) return UsageError{"which command? e.g. sensoryctl status"};
-  request.action = positional[0];
-  std::size_t expected = 1;
-  if (request.action == "start") {
-    if (positional.size() < 2)
-      return UsageError{"start needs a profile id: sensoryctl start calm-down"};
-    body["profile"] = positional[1];
-    expected = 2;
-  } else if (request.action == "adjust") {
-    auto intensity = positional.size() >= 2 ? number(positional[1]) : std::nullopt;
+  for (const Scale& s : {Scale{"--before", 1, 5, "before"}, Scale{"--after", 1, 5, "after"},
+                         Scale{"--goal-progress", -2, 2, "goal_progress"},
+                         Scale{"--base-version", 0, 1'000'000, "base_version"},
+                         Scale{"--profile-version", 1, 1'000'000, "version"}}) {
+    if (!line.given(s.option)) continue;
+    auto value = number(line.text(s.option));
+    if (!value || *value != std::floor(*value) || *value < s.low || *value > s.high) {
+      return UsageError{std::string{s.option} + " takes a whole number from " +
+                        std::to_string(s.low) + " to " + std::to_string(s.high)};
+    }
+    body[s.field] = static_cast<int>(*value);
+  }
+  return std::nullopt;
+}
+
+// The action's own words (a profile, a file, a child...) into the request; how many words the
+// command line may have, or a usage error.
+std::variant<std::size_t, UsageError> read_action_words(const std::vector<std::string>& words,
+                                                        CtlRequest& request, json& body) {
+  const std::string& action = request.action;
+  if (action == "start") {
+    if (words.size() < 2) return UsageError{"start needs a profile id: sensoryctl start calm-down"};
+    body["profile"] = words[1];
+    return 2u;
+  }
+  if (action == "adjust") {
+    auto intensity = words.size() >= 2 ? number(words[1]) : std::nullopt;
     if (!intensity || *intensity < 0 || *intensity > 1) {
       return UsageError{"adjust needs an intensity from 0 to 1: sensoryctl adjust 0.5"};
     }
     body["intensity"] = *intensity;
-    expected = 2;
-  } else if (request.action == "note") {
-    if (positional.size() < 2 || positional[1].empty()) {
+    return 2u;
+  }
+  if (action == "note") {
+    if (words.size() < 2 || words[1].empty()) {
       return UsageError{"note needs its text, quoted: sensoryctl note \"calmer after the swing\""};
     }
-    body["text"] = positional[1];
-    expected = 2;
-  } else if (request.action == "response") {
+    body["text"] = words[1];
+    return 2u;
+  }
+  if (action == "response") {
     if (body.contains("goal") != body.contains("goal_progress")) {
       return UsageError{"--goal and --goal-progress go together"};
     }
@@ -181,96 +210,125 @@ std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& 
           "response needs --before or --after (1-5, 3 = regulated), or --goal with "
           "--goal-progress"};
     }
-  } else if (is_one_of(request.action, {"profile_validate", "profile_save"})) {
-    if (positional.size() < 2) {
-      return UsageError{request.action +
+    return 1u;
+  }
+  if (is_one_of(action, {"profile_validate", "profile_save"})) {
+    if (words.size() < 2) {
+      return UsageError{action +
                         " needs the profile's file: sensoryctl profile_save calm-slower.json"};
     }
-    request.profile_file = positional[1];
-    expected = 2;
-  } else if (request.action == "profile_preview") {
-    if (positional.size() < 2) {
+    request.profile_file = words[1];
+    return 2u;
+  }
+  if (action == "profile_preview") {
+    if (words.size() < 2) {
       return UsageError{
           "profile_preview needs a profile's file or id: sensoryctl profile_preview "
           "calm-down"};
     }
-    const std::string& what = positional[1];
-    bool file = what.ends_with(".json") || what.ends_with(".toml");
-    if (file) {
+    const std::string& what = words[1];
+    if (what.ends_with(".json") || what.ends_with(".toml")) {
       request.profile_file = what;
     } else {
       body["profile_id"] = what;
     }
-    expected = 2;
-  } else if (is_one_of(request.action, {"child_plan_save", "child_plan_history"})) {
-    bool save = request.action == "child_plan_save";
-    if (positional.size() < (save ? 3u : 2u)) {
-      return UsageError{save ? "child_plan_save needs the child and the plan's file: sensoryctl "
-                               "child_plan_save c-022 plan.json"
-                             : "child_plan_history needs the child: sensoryctl "
-                               "child_plan_history c-022"};
+    return 2u;
+  }
+  if (action == "child_plan_save") {
+    if (words.size() < 3) {
+      return UsageError{
+          "child_plan_save needs the child and the plan's file: sensoryctl child_plan_save c-022 "
+          "plan.json"};
     }
-    body["child"] = positional[1];
-    if (save) {
-      request.profile_file = positional[2];
-      request.form_key = "plan";
+    body["child"] = words[1];
+    request.profile_file = words[2];
+    request.form_key = "plan";
+    return 3u;
+  }
+  if (action == "child_plan_history") {
+    if (words.size() < 2) {
+      return UsageError{"child_plan_history needs the child: sensoryctl child_plan_history c-022"};
     }
-    expected = save ? 3 : 2;
-  } else if (is_one_of(request.action, {"profile_history", "profile_restore", "profile_delete"})) {
-    if (positional.size() < 2) {
-      return UsageError{request.action + " needs a profile id: sensoryctl " + request.action +
-                        " calm-slower"};
+    body["child"] = words[1];
+    return 2u;
+  }
+  if (is_one_of(action, {"profile_history", "profile_restore", "profile_delete"})) {
+    if (words.size() < 2) {
+      return UsageError{action + " needs a profile id: sensoryctl " + action + " calm-slower"};
     }
-    body["profile_id"] = positional[1];
-    expected = 2;
-    bool restore = request.action == "profile_restore";
-    if (restore && !body.contains("version")) {
+    body["profile_id"] = words[1];
+    if (action == "profile_restore" && !body.contains("version")) {
       return UsageError{"profile_restore needs --profile-version N, the version to bring back"};
     }
-    if (request.action != "profile_history" && !body.contains("base_version")) {
-      return UsageError{request.action +
+    if (action != "profile_history" && !body.contains("base_version")) {
+      return UsageError{action +
                         " needs --base-version N, the latest version you have seen "
                         "(sensoryctl profile_history ID lists them)"};
     }
-  } else if (!action_from_name(request.action) && !is_one_of(request.action, {"status", "watch"})) {
+    return 2u;
+  }
+  if (!action_from_name(action) && !is_one_of(action, {"status", "watch"})) {
     // Every action of the API (daemon/session/action.hpp), and sensoryctl's own two.
-    return UsageError{"unknown command '" + request.action + "': use status, watch, " +
-                      action_list()};
+    return UsageError{"unknown command '" + action + "': use status, watch, " + action_list()};
   }
-  if (positional.size() > expected) {
-    return UsageError{"unexpected '" + positional[expected] + "' after " + request.action};
-  }
-  if (app.count("--child") > 0 &&
-      !is_one_of(request.action, {"start", "profile_validate", "profile_preview"})) {
-    return UsageError{"--child goes with start, profile_validate or profile_preview"};
-  }
-  if (body.contains("intensity") &&
-      !is_one_of(request.action, {"start", "adjust", "profile_preview"})) {
-    return UsageError{"--intensity goes with start or profile_preview"};
-  }
-  if (request.watch_count != 0 && request.action != "watch") {
-    return UsageError{"--count goes with watch"};
-  }
-  for (const char* option : {"--before", "--after", "--goal", "--goal-progress"}) {
-    if (app.count(option) > 0 && request.action != "response") {
-      return UsageError{std::string{option} + " goes with response"};
+  return 1u;
+}
+
+// Options that only some commands take, and which ones.
+struct OptionUse {
+  const char* option;
+  std::vector<const char*> actions;
+};
+const std::vector<OptionUse>& option_uses() {
+  static const std::vector<OptionUse> uses{
+      {"--child", {"start", "profile_validate", "profile_preview"}},
+      {"--intensity", {"start", "profile_preview"}},
+      {"--count", {"watch"}},
+      {"--before", {"response"}},
+      {"--after", {"response"}},
+      {"--goal", {"response"}},
+      {"--goal-progress", {"response"}},
+      {"--session", {"note", "response"}},
+      {"--base-version", {"profile_save", "profile_restore", "profile_delete", "child_plan_save"}},
+      {"--profile-version", {"profile_history", "profile_restore", "child_plan_history"}},
+  };
+  return uses;
+}
+
+// "--child goes with start, profile_validate or profile_preview" for an option given to a
+// command that does not take it.
+std::optional<UsageError> check_options_fit(const CommandLine& line, const std::string& action) {
+  for (const OptionUse& use : option_uses()) {
+    if (!line.given(use.option)) continue;
+    bool fits = false;
+    std::string list;
+    for (std::size_t i = 0; i < use.actions.size(); ++i) {
+      fits = fits || action == use.actions[i];
+      if (i > 0) list += i + 1 == use.actions.size() ? " or " : ", ";
+      list += use.actions[i];
     }
+    if (!fits) return UsageError{std::string{use.option} + " goes with " + list};
   }
-  if (body.contains("session_id") && request.action != "note" && request.action != "response") {
-    return UsageError{"--session goes with note or response"};
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<CtlRequest, UsageError> parse_args(const std::vector<std::string>& args) {
+  auto read = read_command_line(args);
+  if (auto* e = std::get_if<UsageError>(&read)) return *e;
+  const CommandLine& line = std::get<CommandLine>(read);
+  CtlRequest request;
+  json body = json::object();
+  if (auto e = read_options(line, request, body)) return *e;
+  if (line.words.empty()) return UsageError{"which command? e.g. sensoryctl status"};
+  request.action = line.words[0];
+  auto expected = read_action_words(line.words, request, body);
+  if (auto* e = std::get_if<UsageError>(&expected)) return *e;
+  if (std::size_t most = std::get<std::size_t>(expected); line.words.size() > most) {
+    return UsageError{"unexpected '" + line.words[most] + "' after " + request.action};
   }
-  if (body.contains("base_version") &&
-      !is_one_of(request.action,
-                 {"profile_save", "profile_restore", "profile_delete", "child_plan_save"})) {
-    return UsageError{
-        "--base-version goes with profile_save, profile_restore, profile_delete or "
-        "child_plan_save"};
-  }
-  if (body.contains("version") &&
-      !is_one_of(request.action, {"profile_history", "profile_restore", "child_plan_history"})) {
-    return UsageError{
-        "--profile-version goes with profile_history, profile_restore or child_plan_history"};
-  }
+  if (auto e = check_options_fit(line, request.action)) return *e;
   request.body = body.dump();
   return request;
 }

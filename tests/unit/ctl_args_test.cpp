@@ -118,6 +118,9 @@ TEST(CtlArgs, MistakesAreUsageErrorsThatSayWhat) {
   EXPECT_NE(error({"--timeout", "soon", "stop"}).find("--timeout"), std::string::npos);
   EXPECT_NE(error({"stop", "--child", "c-7"}).find("--child goes with start"), std::string::npos);
   EXPECT_NE(error({"status", "--count", "2"}).find("--count goes with watch"), std::string::npos);
+  // adjust takes its intensity as a word; an --intensity beside it would be ignored silently.
+  EXPECT_EQ(error({"adjust", "0.5", "--intensity", "0.3"}),
+            "--intensity goes with start or profile_preview");
   EXPECT_NE(error({"--bogus", "x", "stop"}).find("unknown option --bogus"), std::string::npos);
   EXPECT_NE(error({"stop", "--room"}).find("needs a value"), std::string::npos);
 }
