@@ -74,31 +74,12 @@ std::string sessions_word(int n) {
   return std::to_string(n) + (n == 1 ? " session" : " sessions");
 }
 
-}  // namespace
-
-std::string child_report(const std::vector<LoggedSession>& sessions, const std::string& child,
-                         const Period& period) {
-  std::ostringstream out;
-  out << "Child " << child << ": " << sessions.size() << " session"
-      << (sessions.size() == 1 ? "" : "s");
-  if (!period.since.empty()) out << " since " << period.since;
-  if (!period.until.empty()) out << " until " << period.until;
-  out << "\n";
-  if (sessions.empty()) {
-    out << "(no session in the log for this child";
-    out << (period.since.empty() && period.until.empty() ? ")\n" : " in this period)\n");
-    return out.str();
-  }
-  out << "\n"
-      << fmt::format(
-             "{:<16}  {:<20}  {:>5}  {:>6}  {:>6}  {:>5}  {:>10}  {:>5}  {:>6}  {:>5}  {:<12}  "
-             "{:<12}  {}\n",
-             "started (UTC)", "profile", "min", "motion", "osc", "amp", "rev cw/ccw", "dB(A)",
-             "paused", "trips", "before>after", "ended", "session");
+// Summed over the sessions in the report.
+struct Totals {
   double total_s = 0.0;
   double motion_s = 0.0;
   double oscillations = 0.0;
-  double amplitude_cycles = 0.0;
+  double amplitude_cycles = 0.0;  // oscillations x their mean amplitude, for the mean of means
   double cw = 0.0;
   double ccw = 0.0;
   int with_dose = 0;
@@ -106,14 +87,10 @@ std::string child_report(const std::vector<LoggedSession>& sessions, const std::
   int after_n = 0;
   double before_sum = 0.0;
   double after_sum = 0.0;
-  int toward = 0;
-  int paired = 0;
-  for (const auto& s : sessions) {
-    Figures f = figures_of(s);
-    auto before = s.latest(&SessionResponse::before);
-    auto after = s.latest(&SessionResponse::after);
-    std::string ended = s.ended.empty() ? "not ended" : s.end_reason;
-    if (f.source == "time_series") ended += "*";
+  int toward = 0;  // sessions whose regulation moved toward 3 (or stayed there)
+  int paired = 0;  // sessions with both a before and an after
+
+  void add(const Figures& f, std::optional<int> before, std::optional<int> after) {
     if (f.has_dose) {
       ++with_dose;
       total_s += f.duration_s;
@@ -135,51 +112,72 @@ std::string child_report(const std::vector<LoggedSession>& sessions, const std::
       ++paired;
       if (std::abs(*after - 3) < std::abs(*before - 3) || (*before == 3 && *after == 3)) ++toward;
     }
+  }
+};
+
+constexpr const char* kRowFormat =
+    "{:<16}  {:<20}  {:>5}  {:>6}  {:>6}  {:>5}  {:>10}  {:>5}  {:>6}  {:>5}  {:<12}  {:<12}  {}\n";
+
+// One line per session, its key under the table; the sessions summed into `totals`.
+void write_sessions(std::ostringstream& out, const std::vector<LoggedSession>& sessions,
+                    Totals& totals) {
+  out << "\n"
+      << fmt::format(kRowFormat, "started (UTC)", "profile", "min", "motion", "osc", "amp",
+                     "rev cw/ccw", "dB(A)", "paused", "trips", "before>after", "ended", "session");
+  for (const auto& s : sessions) {
+    Figures f = figures_of(s);
+    auto before = s.latest(&SessionResponse::before);
+    auto after = s.latest(&SessionResponse::after);
+    totals.add(f, before, after);
+    std::string ended = s.ended.empty() ? "not ended" : s.end_reason;
+    if (f.source == "time_series") ended += "*";
     auto dash = [&](std::string text) { return f.has_dose ? text : std::string{"-"}; };
-    out << fmt::format(
-        "{:<16}  {:<20}  {:>5}  {:>6}  {:>6}  {:>5}  {:>10}  {:>5}  {:>6}  {:>5}  {:<12}  {:<12}  "
-        "{}\n",
-        when(s.started), s.profile, dash(minutes(f.duration_s)), dash(minutes(f.motion_s)),
-        dash(fmt::format("{:.0f}", f.oscillations)),
-        dash(fmt::format("{:.1f}", f.mean_amplitude_deg)),
-        dash(fmt::format("{:.1f}/{:.1f}", f.revolutions_cw, f.revolutions_ccw)),
-        dash(f.sound_s > 0.0 ? fmt::format("{:.0f}", f.leq_dba) : std::string{"-"}),
-        dash(minutes(f.paused_s)), dash(std::to_string(f.trips)),
-        scale(before) + ">" + scale(after), ended, s.id);
+    out << fmt::format(kRowFormat, when(s.started), s.profile, dash(minutes(f.duration_s)),
+                       dash(minutes(f.motion_s)), dash(fmt::format("{:.0f}", f.oscillations)),
+                       dash(fmt::format("{:.1f}", f.mean_amplitude_deg)),
+                       dash(fmt::format("{:.1f}/{:.1f}", f.revolutions_cw, f.revolutions_ccw)),
+                       dash(f.sound_s > 0.0 ? fmt::format("{:.0f}", f.leq_dba) : std::string{"-"}),
+                       dash(minutes(f.paused_s)), dash(std::to_string(f.trips)),
+                       scale(before) + ">" + scale(after), ended, s.id);
   }
   out << "\n(min: session minutes; motion: minutes in motion; osc: linear oscillations; amp: mean "
          "amplitude per oscillation, degrees;\n rev: rotary revolutions; dB(A): sound Leq at the "
          "listener; before>after: regulation 1-5, 3 = regulated;\n *: sensoryd stopped during the "
          "session, whose dose is from its 1 Hz time series)\n";
+}
 
-  out << "\nVestibular input: " << minutes(motion_s) << " min in motion over "
-      << sessions_word(with_dose) << " with a dose (" << minutes(total_s) << " min in all)";
-  if (oscillations > 0.0) {
-    out << fmt::format("; {:.0f} linear oscillations, mean amplitude {:.1f} deg", oscillations,
-                       amplitude_cycles / oscillations);
+void write_totals(std::ostringstream& out, const Totals& t) {
+  out << "\nVestibular input: " << minutes(t.motion_s) << " min in motion over "
+      << sessions_word(t.with_dose) << " with a dose (" << minutes(t.total_s) << " min in all)";
+  if (t.oscillations > 0.0) {
+    out << fmt::format("; {:.0f} linear oscillations, mean amplitude {:.1f} deg", t.oscillations,
+                       t.amplitude_cycles / t.oscillations);
   }
-  if (cw + ccw > 0.0) {
-    out << fmt::format("; {:.1f} revolutions clockwise, {:.1f} counterclockwise", cw, ccw);
+  if (t.cw + t.ccw > 0.0) {
+    out << fmt::format("; {:.1f} revolutions clockwise, {:.1f} counterclockwise", t.cw, t.ccw);
   }
   out << ".\n";
   out << "Response: ";
-  if (before_n + after_n == 0) {
+  if (t.before_n + t.after_n == 0) {
     out << "none recorded.\n";
-  } else {
-    if (before_n > 0) {
-      out << fmt::format("before {:.1f} on average ({})", before_sum / before_n,
-                         sessions_word(before_n));
-    }
-    if (before_n > 0 && after_n > 0) out << ", ";
-    if (after_n > 0) {
-      out << fmt::format("after {:.1f} on average ({})", after_sum / after_n,
-                         sessions_word(after_n));
-    }
-    if (paired > 0)
-      out << "; " << toward << " of " << paired << " moved toward regulated (3) or stayed there";
-    out << ".\n";
+    return;
   }
+  if (t.before_n > 0) {
+    out << fmt::format("before {:.1f} on average ({})", t.before_sum / t.before_n,
+                       sessions_word(t.before_n));
+  }
+  if (t.before_n > 0 && t.after_n > 0) out << ", ";
+  if (t.after_n > 0) {
+    out << fmt::format("after {:.1f} on average ({})", t.after_sum / t.after_n,
+                       sessions_word(t.after_n));
+  }
+  if (t.paired > 0) {
+    out << "; " << t.toward << " of " << t.paired << " moved toward regulated (3) or stayed there";
+  }
+  out << ".\n";
+}
 
+void write_goals_and_notes(std::ostringstream& out, const std::vector<LoggedSession>& sessions) {
   bool any_goal = false;
   for (const auto& s : sessions) {
     for (const auto& r : s.responses) {
@@ -198,6 +196,27 @@ std::string child_report(const std::vector<LoggedSession>& sessions, const std::
           << (note.therapist.empty() ? "" : note.therapist + ": ") << note.text << "\n";
     }
   }
+}
+
+}  // namespace
+
+std::string child_report(const std::vector<LoggedSession>& sessions, const std::string& child,
+                         const Period& period) {
+  std::ostringstream out;
+  out << "Child " << child << ": " << sessions.size() << " session"
+      << (sessions.size() == 1 ? "" : "s");
+  if (!period.since.empty()) out << " since " << period.since;
+  if (!period.until.empty()) out << " until " << period.until;
+  out << "\n";
+  if (sessions.empty()) {
+    out << "(no session in the log for this child";
+    out << (period.since.empty() && period.until.empty() ? ")\n" : " in this period)\n");
+    return out.str();
+  }
+  Totals totals;
+  write_sessions(out, sessions, totals);
+  write_totals(out, totals);
+  write_goals_and_notes(out, sessions);
   return out.str();
 }
 

@@ -1,6 +1,6 @@
 // Golden files (tests/golden/): what sensoryd publishes and exports, byte for byte, so that a
 // change of format is a reviewed diff. The status JSON comes from a ControlRig's room at
-// simulated time; the exports from the clinical log in tests/golden/sessions.jsonl. The tablet's
+// simulated time; the exports and the report from the clinical log in tests/golden/sessions.jsonl. The tablet's
 // own tests read the same session and safety files (tablet/tests/room-state.test.js).
 // To accept a change: SENSORYD_UPDATE_GOLDEN=1 build/tests/sensoryd_unit_tests
 // --gtest_filter='Golden*', then review `git diff tests/golden`.
@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "daemon/record/child_report.hpp"
 #include "daemon/record/session_export.hpp"
 #include "daemon/record/status_json.hpp"
 #include "test_paths.hpp"
@@ -100,6 +101,13 @@ TEST(Golden, AChildsSessionsExportedAsCsvJsonAndFhir) {
   expect_golden("export-c-22.fhir.json",
                 indented(export_child_sessions(log, "c-22", ExportFormat::fhir, {},
                                                "2026-12-01T10:00:00.000Z")));
+}
+
+TEST(Golden, AChildsReportAndItsChartData) {
+  auto sessions = child_sessions(log_lines(), "c-22", {});
+  ASSERT_FALSE(sessions.empty());
+  expect_golden("report-c-22.txt", child_report(sessions, "c-22", {}));
+  expect_golden("report-c-22.dat", chart_data(sessions));
 }
 
 }  // namespace
