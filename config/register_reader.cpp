@@ -31,6 +31,109 @@ ValueType type_named(const std::string& name) {
   return ValueType::u16;
 }
 
+// scale and offset, of measured values only. False if the entry is wrong.
+bool read_scale_offset(TableReader& entry, const RegisterKey& key, RegisterSpec& spec) {
+  const toml::node* scale_node = entry.node("scale");
+  const toml::node* offset_node = entry.node("offset");
+  if (scale_node == nullptr && offset_node == nullptr) return true;
+  if (key.use != KeyUse::number) {
+    entry.error_at_key(scale_node ? "scale" : "offset",
+                       std::string{key.key} + " in " + entry.where() +
+                           " is not a measured value: remove scale and offset");
+    return false;
+  }
+  auto scale = entry.number("scale", Need::optional, 1e-9, 1e9);
+  auto offset = entry.number("offset", Need::optional, -1e9, 1e9);
+  spec.scale = scale.value_or(1.0);
+  spec.offset = offset.value_or(0.0);
+  return (scale || !scale_node) && (offset || !offset_node);
+}
+
+// bit or mask, of switches and status flags within one 16-bit register; a whole value's type
+// otherwise. False if the entry is wrong.
+bool read_bit_or_mask(TableReader& entry, const RegisterKey& key, RegisterSpec& spec) {
+  const toml::node* bit_node = entry.node("bit");
+  const toml::node* mask_node = entry.node("mask");
+  if (bit_node == nullptr && mask_node == nullptr) {
+    if (spec.type != ValueType::u16 && spec.type != ValueType::s16 && key.use != KeyUse::number) {
+      entry.error_at_key("type", std::string{key.key} + " in " + entry.where() +
+                                     " is one register: use type = \"u16\"");
+      return false;
+    }
+    return true;
+  }
+  const char* given = bit_node ? "bit" : "mask";
+  if (!two_state(key.use)) {
+    entry.error_at_key(given, std::string{key.key} + " in " + entry.where() +
+                                  " is a whole value: bit and mask are for switches and status "
+                                  "flags");
+    return false;
+  }
+  if (bit_node != nullptr && mask_node != nullptr) {
+    entry.error_at_key("mask", entry.where() + " has both bit and mask: keep one");
+    return false;
+  }
+  if (spec.count() != 1) {
+    entry.error_at_key(given, "a bit of a 32-bit value in " + entry.where() +
+                                  ": bits are of one 16-bit register, so use type = \"u16\" and "
+                                  "the address of the register that holds the bit");
+    return false;
+  }
+  if (one_bit(spec.table)) {
+    entry.error_at_key(given, "a " + std::string{to_string(spec.table)} + " in " + entry.where() +
+                                  " is one bit already: remove bit/mask");
+    return false;
+  }
+  if (bit_node != nullptr) {
+    auto bit = entry.integer("bit", Need::optional, 0, 15);
+    spec.mask = static_cast<std::uint16_t>(1U << bit.value_or(0));
+    spec.on = spec.mask;
+    spec.off = 0;
+    spec.flag_on_nonzero = false;
+    return bit.has_value();
+  }
+  auto mask = entry.integer("mask", Need::optional, 1, 0xFFFF);
+  spec.mask = static_cast<std::uint16_t>(mask.value_or(0xFFFF));
+  spec.on = spec.mask;
+  return mask.has_value();
+}
+
+// on and off: the raw values of a switch's two states (a flag's on only), within its mask.
+// False if the entry is wrong.
+bool read_on_off(TableReader& entry, const RegisterKey& key, RegisterSpec& spec) {
+  bool ok = true;
+  bool single = entry.node("bit") != nullptr || one_bit(spec.table);
+  for (std::string_view side : {"on", "off"}) {
+    const toml::node* node = entry.node(side);
+    if (node == nullptr) continue;
+    if (!two_state(key.use) || (side == "off" && key.use == KeyUse::flag)) {
+      entry.error_at_key(side, "'" + std::string{side} + "' in " + entry.where() +
+                                   (key.use == KeyUse::flag
+                                        ? " is a status flag: say only the value that means on"
+                                        : " is for switches and status flags only: remove it"));
+      ok = false;
+      continue;
+    }
+    auto value = entry.integer(side, Need::optional, 0, single ? 1 : 0xFFFF);
+    if (!value) {
+      ok = false;
+      continue;
+    }
+    auto raw = static_cast<std::uint16_t>(*value);
+    if (entry.node("bit") != nullptr) raw = *value != 0 ? spec.mask : 0;
+    if ((raw & ~spec.mask) != 0) {
+      entry.error_at_key(side, "'" + std::string{side} + "' in " + entry.where() +
+                                   " has bits outside its mask: give the raw value of the masked "
+                                   "bits, as they sit in the register");
+      ok = false;
+      continue;
+    }
+    (side == "on" ? spec.on : spec.off) = raw;
+    if (side == "on") spec.flag_on_nonzero = false;
+  }
+  return ok;
+}
+
 }  // namespace
 
 std::optional<RegisterSpec> read_register_fields(TableReader& entry, const RegisterKey& key) {
@@ -56,92 +159,9 @@ std::optional<RegisterSpec> read_register_fields(TableReader& entry, const Regis
       ok = false;
     }
   }
-  const toml::node* scale_node = entry.node("scale");
-  const toml::node* offset_node = entry.node("offset");
-  if (scale_node != nullptr || offset_node != nullptr) {
-    if (key.use != KeyUse::number) {
-      entry.error_at_key(scale_node ? "scale" : "offset",
-                         std::string{key.key} + " in " + entry.where() +
-                             " is not a measured value: remove scale and offset");
-      ok = false;
-    } else {
-      auto scale = entry.number("scale", Need::optional, 1e-9, 1e9);
-      auto offset = entry.number("offset", Need::optional, -1e9, 1e9);
-      ok = ok && (scale || !scale_node) && (offset || !offset_node);
-      spec.scale = scale.value_or(1.0);
-      spec.offset = offset.value_or(0.0);
-    }
-  }
-  const toml::node* bit_node = entry.node("bit");
-  const toml::node* mask_node = entry.node("mask");
-  if (bit_node != nullptr || mask_node != nullptr) {
-    if (!two_state(key.use)) {
-      entry.error_at_key(bit_node ? "bit" : "mask",
-                         std::string{key.key} + " in " + entry.where() +
-                             " is a whole value: bit and mask are for switches and status flags");
-      ok = false;
-    } else if (bit_node != nullptr && mask_node != nullptr) {
-      entry.error_at_key("mask", entry.where() + " has both bit and mask: keep one");
-      ok = false;
-    } else if (spec.count() != 1) {
-      entry.error_at_key(bit_node ? "bit" : "mask",
-                         "a bit of a 32-bit value in " + entry.where() +
-                             ": bits are of one 16-bit register, so use type = \"u16\" and the "
-                             "address of the register that holds the bit");
-      ok = false;
-    } else if (one_bit(spec.table)) {
-      entry.error_at_key(bit_node ? "bit" : "mask", "a " + std::string{to_string(spec.table)} +
-                                                        " in " + entry.where() +
-                                                        " is one bit already: remove bit/mask");
-      ok = false;
-    } else if (bit_node != nullptr) {
-      auto bit = entry.integer("bit", Need::optional, 0, 15);
-      ok = ok && bit.has_value();
-      spec.mask = static_cast<std::uint16_t>(1U << bit.value_or(0));
-      spec.on = spec.mask;
-      spec.off = 0;
-      spec.flag_on_nonzero = false;
-    } else {
-      auto mask = entry.integer("mask", Need::optional, 1, 0xFFFF);
-      ok = ok && mask.has_value();
-      spec.mask = static_cast<std::uint16_t>(mask.value_or(0xFFFF));
-      spec.on = spec.mask;
-    }
-  } else if (spec.type != ValueType::u16 && spec.type != ValueType::s16 &&
-             key.use != KeyUse::number) {
-    entry.error_at_key("type", std::string{key.key} + " in " + entry.where() +
-                                   " is one register: use type = \"u16\"");
-    ok = false;
-  }
-  for (std::string_view side : {"on", "off"}) {
-    const toml::node* node = entry.node(side);
-    if (node == nullptr) continue;
-    if (!two_state(key.use) || (side == "off" && key.use == KeyUse::flag)) {
-      entry.error_at_key(side, "'" + std::string{side} + "' in " + entry.where() +
-                                   (key.use == KeyUse::flag
-                                        ? " is a status flag: say only the value that means on"
-                                        : " is for switches and status flags only: remove it"));
-      ok = false;
-      continue;
-    }
-    bool single = bit_node != nullptr || one_bit(spec.table);
-    auto value = entry.integer(side, Need::optional, 0, single ? 1 : 0xFFFF);
-    if (!value) {
-      ok = false;
-      continue;
-    }
-    auto raw = static_cast<std::uint16_t>(*value);
-    if (bit_node != nullptr) raw = *value != 0 ? spec.mask : 0;
-    if ((raw & ~spec.mask) != 0) {
-      entry.error_at_key(side, "'" + std::string{side} + "' in " + entry.where() +
-                                   " has bits outside its mask: give the raw value of the masked "
-                                   "bits, as they sit in the register");
-      ok = false;
-      continue;
-    }
-    (side == "on" ? spec.on : spec.off) = raw;
-    if (side == "on") spec.flag_on_nonzero = false;
-  }
+  ok = read_scale_offset(entry, key, spec) && ok;
+  ok = read_bit_or_mask(entry, key, spec) && ok;
+  ok = read_on_off(entry, key, spec) && ok;
   if (auto persistent = entry.boolean("persistent", Need::optional)) {
     spec.persistent = *persistent;
     if (*persistent && !key.written) {
