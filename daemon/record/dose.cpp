@@ -86,17 +86,34 @@ void DoseMeter::add(const DoseSample& s) {
   }
   const double dt = s.seconds;
   dose_.duration_s += dt;
+  add_interruptions(s, dt);
+  add_swing(s, dt);
+  add_measured(s, dt);
+  add_lights(s, dt);
+  add_sound(s, dt);
+}
 
-  // Interruptions: each counted when it begins, and timed while it lasts.
-  auto interruption = [dt](bool now, bool& was, int& count, double& seconds) {
-    if (now && !was) ++count;
-    if (now) seconds += dt;
-    was = now;
-  };
-  interruption(s.paused, was_paused_, dose_.pauses, dose_.paused_s);
-  interruption(s.tripped, was_tripped_, dose_.trips, dose_.tripped_s);
-  interruption(s.clamped, was_clamped_, dose_.clamps, dose_.clamped_s);
+namespace {
 
+// An interruption is counted when it begins, and timed while it lasts.
+void interruption(bool now, double dt, bool& was, int& count, double& seconds) {
+  if (now && !was) ++count;
+  if (now) seconds += dt;
+  was = now;
+}
+
+}  // namespace
+
+void DoseMeter::add_interruptions(const DoseSample& s, double dt) {
+  interruption(s.paused, dt, was_paused_, dose_.pauses, dose_.paused_s);
+  interruption(s.tripped, dt, was_tripped_, dose_.trips, dose_.tripped_s);
+  interruption(s.clamped, dt, was_clamped_, dose_.clamps, dose_.clamped_s);
+  bool held = s.rotary_held && s.swing.mode == config::SwingMode::rotary;
+  interruption(held, dt, was_rotary_held_, dose_.rotary_pauses, dose_.rotary_pause_s);
+}
+
+// What the supervisor sent the drive.
+void DoseMeter::add_swing(const DoseSample& s, double dt) {
   bool linear = s.swing.enabled && s.swing.mode == config::SwingMode::linear &&
                 s.swing.amplitude_deg > 0.0 && s.swing.period_s > 0.0;
   bool rotary =
@@ -120,20 +137,22 @@ void DoseMeter::add(const DoseSample& s) {
     dose_.peak_rate_rev_s = std::max(dose_.peak_rate_rev_s, s.swing.speed_rev_s);
   }
   if (linear || rotary) dose_.time_in_motion_s += dt;
-  bool held = s.rotary_held && s.swing.mode == config::SwingMode::rotary;
-  interruption(held, was_rotary_held_, dose_.rotary_pauses, dose_.rotary_pause_s);
+}
 
-  if (s.measured) {
-    dose_.measured_s += dt;
-    double speed = std::abs(s.measured_speed_rev_s);
-    if (s.measured_amplitude_deg > kMeasuredRestAmplitudeDeg || speed > kMeasuredRestSpeedRevS) {
-      dose_.measured_motion_s += dt;
-    }
-    dose_.measured_peak_amplitude_deg =
-        std::max(dose_.measured_peak_amplitude_deg, s.measured_amplitude_deg);
-    dose_.measured_revolutions += dt * speed;
+// What the drive reported doing.
+void DoseMeter::add_measured(const DoseSample& s, double dt) {
+  if (!s.measured) return;
+  dose_.measured_s += dt;
+  double speed = std::abs(s.measured_speed_rev_s);
+  if (s.measured_amplitude_deg > kMeasuredRestAmplitudeDeg || speed > kMeasuredRestSpeedRevS) {
+    dose_.measured_motion_s += dt;
   }
+  dose_.measured_peak_amplitude_deg =
+      std::max(dose_.measured_peak_amplitude_deg, s.measured_amplitude_deg);
+  dose_.measured_revolutions += dt * speed;
+}
 
+void DoseMeter::add_lights(const DoseSample& s, double dt) {
   // Flashing time counts whole seconds of the session (from its start) that held a flash, so
   // that a dose from the 1 Hz time series counts it the same way.
   double elapsed_before = elapsed_s_;
@@ -163,7 +182,9 @@ void DoseMeter::add(const DoseSample& s) {
       if (!had_flash && state.window_transitions >= 2) out.flashing_s += 1.0;
     }
   }
+}
 
+void DoseMeter::add_sound(const DoseSample& s, double dt) {
   double room_energy = 0.0;
   for (std::size_t i = 0; i < s.sounds.size(); ++i) {
     double level = s.sounds[i].level_dba;

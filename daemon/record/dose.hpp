@@ -142,6 +142,13 @@ class DoseMeter {
     double energy_s = 0.0;  // sum of 10^(L/10) * seconds while playing
   };
 
+  // Each part of a sample `dt` seconds long, into dose_ and the sums beside it.
+  void add_interruptions(const DoseSample& s, double dt);
+  void add_swing(const DoseSample& s, double dt);
+  void add_measured(const DoseSample& s, double dt);
+  void add_lights(const DoseSample& s, double dt);
+  void add_sound(const DoseSample& s, double dt);
+
   bool active_ = false;
   double elapsed_s_ = 0.0;
   std::int64_t window_ = -1;  // the whole second of the session flashes are counted in
