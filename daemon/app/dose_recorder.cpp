@@ -94,7 +94,7 @@ const std::string* DoseRecorder::tick(Clock::time_point now, bool paused) {
 }
 
 std::string DoseRecorder::finish() {
-  std::string dose = dose_json(meter_.summary(), "control_loop");
+  std::string dose = dose_json(meter_.summary(), kDoseFromControlLoop);
   meter_.end();
   return dose;
 }
@@ -102,7 +102,7 @@ std::string DoseRecorder::finish() {
 std::optional<std::string> DoseRecorder::interrupted_dose(const std::string& session_id) const {
   auto dose = dose_from_series(SessionLog::read_lines(series_file(series_dir_, session_id)));
   if (!dose) return std::nullopt;
-  return dose_json(*dose, "time_series");
+  return dose_json(*dose, kDoseFromTimeSeries);
 }
 
 }  // namespace sensoryd

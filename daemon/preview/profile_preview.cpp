@@ -200,7 +200,7 @@ std::variant<Preview, PreviewError> compute_preview(const config::Room& room,
   }
   if (preview.ended.empty()) preview.ended = "preview_bound";
   preview.duration_s = seconds_at(t);
-  preview.dose = dose_json(meter.summary(), "preview");
+  preview.dose = dose_json(meter.summary(), kDoseFromPreview);
   return preview;
 }
 

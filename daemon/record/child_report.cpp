@@ -4,13 +4,12 @@
 #include <sstream>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
+
+#include "daemon/record/dose.hpp"
 
 namespace sensoryd {
 
 namespace {
-
-using json = nlohmann::json;
 
 struct Figures {
   bool has_dose = false;
@@ -24,30 +23,26 @@ struct Figures {
   double sound_s = 0.0;
   double paused_s = 0.0;
   int trips = 0;
-  std::string source;
+  bool from_time_series = false;  // sensoryd stopped during the session
 };
-
-double at(const json& dose, const char* part, const char* key) {
-  if (!dose.contains(part) || !dose[part].is_object()) return 0.0;
-  return dose[part].value(key, 0.0);
-}
 
 Figures figures_of(const LoggedSession& s) {
   Figures f;
-  json dose = s.dose.empty() ? json(nullptr) : json::parse(s.dose, nullptr, false);
-  if (!dose.is_object()) return f;
+  auto logged = s.dose.empty() ? std::nullopt : read_dose(s.dose);
+  if (!logged) return f;
+  const Dose& d = logged->dose;
   f.has_dose = true;
-  f.duration_s = dose.value("duration_s", 0.0);
-  f.motion_s = dose.value("time_in_motion_s", 0.0);
-  f.oscillations = at(dose, "linear", "oscillations");
-  f.mean_amplitude_deg = at(dose, "linear", "mean_amplitude_deg");
-  f.revolutions_cw = at(dose, "rotary", "revolutions_clockwise");
-  f.revolutions_ccw = at(dose, "rotary", "revolutions_counterclockwise");
-  f.leq_dba = at(dose, "sound", "leq_dba");
-  f.sound_s = at(dose, "sound", "playing_s");
-  f.paused_s = at(dose, "pauses", "time_s");
-  f.trips = static_cast<int>(at(dose, "trips", "count"));
-  f.source = dose.value("source", "");
+  f.duration_s = d.duration_s;
+  f.motion_s = d.time_in_motion_s;
+  f.oscillations = d.oscillations;
+  f.mean_amplitude_deg = d.mean_amplitude_deg;
+  f.revolutions_cw = d.revolutions_clockwise;
+  f.revolutions_ccw = d.revolutions_counterclockwise;
+  f.leq_dba = d.sound_leq_dba;
+  f.sound_s = d.sound_playing_s;
+  f.paused_s = d.paused_s;
+  f.trips = d.trips;
+  f.from_time_series = logged->source == kDoseFromTimeSeries;
   return f;
 }
 
@@ -130,7 +125,7 @@ void write_sessions(std::ostringstream& out, const std::vector<LoggedSession>& s
     auto after = s.latest(&SessionResponse::after);
     totals.add(f, before, after);
     std::string ended = s.ended.empty() ? "not ended" : s.end_reason;
-    if (f.source == "time_series") ended += "*";
+    if (f.from_time_series) ended += "*";
     auto dash = [&](std::string text) { return f.has_dose ? text : std::string{"-"}; };
     out << fmt::format(kRowFormat, when(s.started), s.profile, dash(minutes(f.duration_s)),
                        dash(minutes(f.motion_s)), dash(fmt::format("{:.0f}", f.oscillations)),

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -273,6 +274,138 @@ std::string dose_json(const Dose& d, std::string_view source) {
            {"trips", {{"count", d.trips}, {"time_s", s(d.tripped_s)}}},
            {"clamps", {{"count", d.clamps}, {"time_s", s(d.clamped_s)}}}};
   return json_text(out);
+}
+
+namespace {
+
+// Reads figures out of one object of a dose; the first one absent or of another type spoils it.
+class DoseFields {
+ public:
+  explicit DoseFields(const json& object) : object_(object) { ok_ = object.is_object(); }
+  bool ok() const { return ok_; }
+  void number(const char* key, double& into) {
+    const json* v = find(key);
+    if (v != nullptr && v->is_number()) {
+      into = v->get<double>();
+    } else {
+      ok_ = false;
+    }
+  }
+  void count(const char* key, int& into) {
+    const json* v = find(key);
+    if (v != nullptr && v->is_number_integer()) {
+      into = v->get<int>();
+    } else {
+      ok_ = false;
+    }
+  }
+  const json& part(const char* key) {
+    static const json none;
+    const json* v = find(key);
+    if (v == nullptr) ok_ = false;
+    return v != nullptr ? *v : none;
+  }
+
+ private:
+  const json* find(const char* key) const {
+    if (!ok_) return nullptr;
+    auto it = object_.find(key);
+    return it == object_.end() ? nullptr : &*it;
+  }
+  const json& object_;
+  bool ok_ = false;
+};
+
+}  // namespace
+
+std::optional<LoggedDose> read_dose(std::string_view text) {
+  json root = json::parse(text, nullptr, false);
+  if (!root.is_object() || !root.contains("source") || !root["source"].is_string()) {
+    return std::nullopt;
+  }
+  LoggedDose logged;
+  logged.source = root["source"].get<std::string>();
+  if (logged.source != kDoseFromControlLoop && logged.source != kDoseFromTimeSeries &&
+      logged.source != kDoseFromPreview) {
+    return std::nullopt;
+  }
+  Dose& d = logged.dose;
+  DoseFields top(root);
+  top.number("duration_s", d.duration_s);
+  top.number("time_in_motion_s", d.time_in_motion_s);
+  DoseFields linear(top.part("linear"));
+  linear.number("time_s", d.linear_s);
+  linear.number("oscillations", d.oscillations);
+  linear.number("mean_amplitude_deg", d.mean_amplitude_deg);
+  linear.number("time_weighted_amplitude_deg", d.time_weighted_amplitude_deg);
+  linear.number("peak_amplitude_deg", d.peak_amplitude_deg);
+  DoseFields rotary(top.part("rotary"));
+  rotary.number("time_s", d.rotary_s);
+  rotary.number("revolutions_clockwise", d.revolutions_clockwise);
+  rotary.number("revolutions_counterclockwise", d.revolutions_counterclockwise);
+  rotary.number("peak_rate_rev_s", d.peak_rate_rev_s);
+  rotary.count("pauses", d.rotary_pauses);
+  rotary.number("pause_s", d.rotary_pause_s);
+  bool parts_ok = top.ok() && linear.ok() && rotary.ok();
+  // Measured: null when the drive reported nothing.
+  if (const json& measured = top.part("measured"); !measured.is_null()) {
+    DoseFields m(measured);
+    m.number("reported_s", d.measured_s);
+    m.number("time_in_motion_s", d.measured_motion_s);
+    m.number("peak_amplitude_deg", d.measured_peak_amplitude_deg);
+    m.number("revolutions", d.measured_revolutions);
+    parts_ok = parts_ok && m.ok();
+  }
+  const json& lights = top.part("light");
+  if (!lights.is_array()) return std::nullopt;
+  for (const json& entry : lights) {
+    LightDose light;
+    DoseFields l(entry);
+    if (l.ok() && entry.contains("device") && entry["device"].is_string()) {
+      light.device = entry["device"].get<std::string>();
+    }
+    l.number("lit_s", light.lit_s);
+    l.number("peak_brightness_pct", light.peak_brightness_pct);
+    l.count("flashes", light.flashes);
+    l.number("flashing_s", light.flashing_s);
+    const json& colours = l.part("colour_s");
+    for (std::size_t f = 0; f < kColourFamilies && colours.is_object(); ++f) {
+      if (auto it = colours.find(std::string{kFamilyNames[f]});
+          it != colours.end() && it->is_number()) {
+        light.family_s[f] = it->get<double>();
+      }
+    }
+    if (!l.ok() || !colours.is_object()) return std::nullopt;
+    d.lights.push_back(std::move(light));
+  }
+  DoseFields sound(top.part("sound"));
+  sound.number("playing_s", d.sound_playing_s);
+  sound.number("leq_dba", d.sound_leq_dba);
+  sound.number("peak_dba", d.sound_peak_dba);
+  const json& players = sound.part("players");
+  if (!sound.ok() || !players.is_array()) return std::nullopt;
+  for (const json& entry : players) {
+    SoundDose player;
+    DoseFields p(entry);
+    if (p.ok() && entry.contains("device") && entry["device"].is_string()) {
+      player.device = entry["device"].get<std::string>();
+    }
+    p.number("playing_s", player.playing_s);
+    p.number("leq_dba", player.leq_dba);
+    p.number("peak_dba", player.peak_dba);
+    if (!p.ok()) return std::nullopt;
+    d.sounds.push_back(std::move(player));
+  }
+  for (auto [key, count, seconds] :
+       {std::tuple{"pauses", &d.pauses, &d.paused_s}, std::tuple{"trips", &d.trips, &d.tripped_s},
+        std::tuple{"clamps", &d.clamps, &d.clamped_s}}) {
+    DoseFields part(top.part(key));
+    part.count("count", *count);
+    part.number("time_s", *seconds);
+    parts_ok = parts_ok && part.ok();
+  }
+  if (!parts_ok || !top.ok()) return std::nullopt;
+  return logged;
 }
 
 }  // namespace sensoryd

@@ -170,4 +170,19 @@ class DoseMeter {
 // where it came from: "control_loop", or "time_series" for an interrupted session.
 std::string dose_json(const Dose& dose, std::string_view source);
 
+// A dose as dose_json wrote it, read back (the clinical log's exports and reports read the
+// dose through its type, not by paths into the JSON). Nullopt when `text` is not such a dose:
+// an absent or mistyped figure is not taken for zero.
+// Where a dose was summed (its `source`): the control tick, the 1 Hz time series an
+// interrupted session left, or a preview's computed session.
+inline constexpr std::string_view kDoseFromControlLoop = "control_loop";
+inline constexpr std::string_view kDoseFromTimeSeries = "time_series";
+inline constexpr std::string_view kDoseFromPreview = "preview";
+
+struct LoggedDose {
+  Dose dose;
+  std::string source;  // one of the kDoseFrom... above
+};
+std::optional<LoggedDose> read_dose(std::string_view text);
+
 }  // namespace sensoryd

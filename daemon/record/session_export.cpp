@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/record/dose.hpp"
 #include "daemon/session/json_text.hpp"
 
 namespace sensoryd {
@@ -31,49 +32,38 @@ std::string text_of(const json& value) {
   return json_text(value);
 }
 
-json dose_of(const LoggedSession& s) {
-  return s.dose.empty() ? json(nullptr) : json::parse(s.dose, nullptr, false);
+// The session's dose, read through its type; none when the session has none (it never
+// ended, or its log is older than doses).
+std::optional<LoggedDose> dose_of(const LoggedSession& s) {
+  return s.dose.empty() ? std::nullopt : read_dose(s.dose);
 }
 
-// A figure of the dose by its path ("linear/oscillations"); null when the session has none.
-json figure(const json& dose, const std::string& path) {
-  if (!dose.is_object()) return nullptr;
-  const json* at = &dose;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t end = path.find('/', start);
-    std::string key =
-        path.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (!at->is_object() || !at->contains(key)) return nullptr;
-    at = &(*at)[key];
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return *at;
-}
+// A figure of a dose as the log wrote it (a count stays whole, seconds keep their decimals).
+using DoseValue = json (*)(const Dose&);
 
-// The dose figures in the CSV, as (column, path in the dose object).
-const std::vector<std::pair<std::string, std::string>>& dose_columns() {
-  static const std::vector<std::pair<std::string, std::string>> columns{
-      {"duration_s", "duration_s"},
-      {"time_in_motion_s", "time_in_motion_s"},
-      {"linear_s", "linear/time_s"},
-      {"oscillations", "linear/oscillations"},
-      {"mean_amplitude_deg", "linear/mean_amplitude_deg"},
-      {"time_weighted_amplitude_deg", "linear/time_weighted_amplitude_deg"},
-      {"peak_amplitude_deg", "linear/peak_amplitude_deg"},
-      {"rotary_s", "rotary/time_s"},
-      {"revolutions_clockwise", "rotary/revolutions_clockwise"},
-      {"revolutions_counterclockwise", "rotary/revolutions_counterclockwise"},
-      {"peak_rate_rev_s", "rotary/peak_rate_rev_s"},
-      {"rotary_pauses", "rotary/pauses"},
-      {"sound_playing_s", "sound/playing_s"},
-      {"sound_leq_dba", "sound/leq_dba"},
-      {"sound_peak_dba", "sound/peak_dba"},
-      {"paused_s", "pauses/time_s"},
-      {"tripped_s", "trips/time_s"},
-      {"clamped_s", "clamps/time_s"},
-      {"dose_source", "source"}};
+// The dose figures in the CSV, each with its column.
+const std::vector<std::pair<std::string, DoseValue>>& dose_columns() {
+  static const std::vector<std::pair<std::string, DoseValue>> columns{
+      {"duration_s", [](const Dose& d) { return json(d.duration_s); }},
+      {"time_in_motion_s", [](const Dose& d) { return json(d.time_in_motion_s); }},
+      {"linear_s", [](const Dose& d) { return json(d.linear_s); }},
+      {"oscillations", [](const Dose& d) { return json(d.oscillations); }},
+      {"mean_amplitude_deg", [](const Dose& d) { return json(d.mean_amplitude_deg); }},
+      {"time_weighted_amplitude_deg",
+       [](const Dose& d) { return json(d.time_weighted_amplitude_deg); }},
+      {"peak_amplitude_deg", [](const Dose& d) { return json(d.peak_amplitude_deg); }},
+      {"rotary_s", [](const Dose& d) { return json(d.rotary_s); }},
+      {"revolutions_clockwise", [](const Dose& d) { return json(d.revolutions_clockwise); }},
+      {"revolutions_counterclockwise",
+       [](const Dose& d) { return json(d.revolutions_counterclockwise); }},
+      {"peak_rate_rev_s", [](const Dose& d) { return json(d.peak_rate_rev_s); }},
+      {"rotary_pauses", [](const Dose& d) { return json(d.rotary_pauses); }},
+      {"sound_playing_s", [](const Dose& d) { return json(d.sound_playing_s); }},
+      {"sound_leq_dba", [](const Dose& d) { return json(d.sound_leq_dba); }},
+      {"sound_peak_dba", [](const Dose& d) { return json(d.sound_peak_dba); }},
+      {"paused_s", [](const Dose& d) { return json(d.paused_s); }},
+      {"tripped_s", [](const Dose& d) { return json(d.tripped_s); }},
+      {"clamped_s", [](const Dose& d) { return json(d.clamped_s); }}};
   return columns;
 }
 
@@ -81,10 +71,10 @@ std::string export_csv(const std::vector<LoggedSession>& sessions) {
   std::string csv =
       "session_id,child,profile,therapist,intensity,started,ended,end_reason,steps,pauses,"
       "adjustments,clamps,trips";
-  for (const auto& [column, path] : dose_columns()) csv += "," + column;
-  csv += ",light_lit_s,flashes,response_before,response_after,notes\n";
+  for (const auto& [column, value] : dose_columns()) csv += "," + column;
+  csv += ",dose_source,light_lit_s,flashes,response_before,response_after,notes\n";
   for (const auto& s : sessions) {
-    json dose = dose_of(s);
+    auto logged = dose_of(s);
     std::vector<std::string> fields{s.id,
                                     s.child,
                                     s.profile,
@@ -98,16 +88,19 @@ std::string export_csv(const std::vector<LoggedSession>& sessions) {
                                     std::to_string(s.adjustments),
                                     std::to_string(s.clamps),
                                     std::to_string(s.trips)};
-    for (const auto& [column, path] : dose_columns()) fields.push_back(text_of(figure(dose, path)));
+    for (const auto& [column, value] : dose_columns()) {
+      fields.push_back(logged ? text_of(value(logged->dose)) : "");
+    }
+    fields.push_back(logged ? logged->source : "");
     // Light over all fixtures: the longest any was lit, and every flash.
     json lit = nullptr;
     json flashes = nullptr;
-    if (json lights = figure(dose, "light"); lights.is_array()) {
+    if (logged) {
       double longest = 0.0;
       long long total = 0;
-      for (const auto& light : lights) {
-        longest = std::max(longest, light.value("lit_s", 0.0));
-        total += light.value("flashes", 0LL);
+      for (const auto& light : logged->dose.lights) {
+        longest = std::max(longest, light.lit_s);
+        total += light.flashes;
       }
       lit = longest;
       flashes = total;
@@ -142,7 +135,7 @@ std::string export_json(const std::vector<LoggedSession>& sessions) {
                    {"started", s.started},
                    {"ended", s.ended.empty() ? json(nullptr) : json(s.ended)},
                    {"end_reason", s.end_reason.empty() ? json(nullptr) : json(s.end_reason)},
-                   {"dose", dose_of(s)},
+                   {"dose", s.dose.empty() ? json(nullptr) : json::parse(s.dose, nullptr, false)},
                    {"records", records}});
   }
   return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
@@ -196,44 +189,70 @@ std::string procedure_status(const LoggedSession& s) {
   return "stopped";  // an E-stop, a trip, the length cap, a shutdown or a kill cut it short
 }
 
+// What a dose part ran for: a figure of the part is reported only when it did.
+using DosePart = double (*)(const Dose&);
+constexpr DosePart kAlways = nullptr;
+double linear_part(const Dose& d) {
+  return d.linear_s;
+}
+double rotary_part(const Dose& d) {
+  return d.rotary_s;
+}
+double sound_part(const Dose& d) {
+  return d.sound_playing_s;
+}
+double pauses_part(const Dose& d) {
+  return d.pauses;
+}
+double clamps_part(const Dose& d) {
+  return d.clamps;
+}
+
 struct DoseFigure {
-  const char* path;
+  DoseValue value;
   const char* code;
   const char* text;
-  const char* unit;   // as shown
-  const char* ucum;   // UCUM code
-  const char* needs;  // the part of the dose it belongs to: reported only when that part ran
+  const char* unit;  // as shown
+  const char* ucum;  // UCUM code
+  DosePart needs;    // the part of the dose it belongs to: reported only when that part ran
 };
 
 // The dose components reported as Observations (docs/clinical-record.md).
-constexpr std::array<DoseFigure, 16> kDoseFigures{{
-    {"duration_s", "duration", "Session duration", "s", "s", ""},
-    {"time_in_motion_s", "time-in-motion", "Time in motion (vestibular input)", "s", "s", ""},
-    {"linear/oscillations", "linear-oscillations", "Linear swing: oscillations", "{oscillations}",
-     "{oscillations}", "linear/time_s"},
-    {"linear/mean_amplitude_deg", "linear-mean-amplitude",
-     "Linear swing: mean amplitude per oscillation", "deg", "deg", "linear/time_s"},
-    {"linear/time_weighted_amplitude_deg", "linear-time-weighted-amplitude",
-     "Linear swing: time-weighted amplitude", "deg", "deg", "linear/time_s"},
-    {"linear/peak_amplitude_deg", "linear-peak-amplitude", "Linear swing: peak amplitude", "deg",
-     "deg", "linear/time_s"},
-    {"rotary/revolutions_clockwise", "rotary-revolutions-clockwise",
-     "Rotary: revolutions clockwise", "revolutions", "circ", "rotary/time_s"},
-    {"rotary/revolutions_counterclockwise", "rotary-revolutions-counterclockwise",
-     "Rotary: revolutions counterclockwise", "revolutions", "circ", "rotary/time_s"},
-    {"rotary/peak_rate_rev_s", "rotary-peak-rate", "Rotary: peak rate", "revolutions/s", "circ/s",
-     "rotary/time_s"},
-    {"rotary/pauses", "rotary-pauses", "Rotary: pauses", "{pauses}", "{pauses}", "rotary/time_s"},
-    {"sound/leq_dba", "sound-leq", "Sound: equivalent continuous level at the listener (Leq)",
-     "dB(A)", "dB", "sound/playing_s"},
-    {"sound/peak_dba", "sound-peak", "Sound: peak level at the listener", "dB(A)", "dB",
-     "sound/playing_s"},
-    {"pauses/time_s", "paused-time", "Time paused", "s", "s", "pauses/count"},
-    {"trips/count", "interlock-trips", "Safety interlock trips", "{trips}", "{trips}", ""},
-    {"clamps/count", "limit-clamps", "Outputs held back by a safety limit", "{clamps}", "{clamps}",
-     ""},
-    {"clamps/time_s", "limit-clamped-time", "Time an output was held back by a safety limit", "s",
-     "s", "clamps/count"},
+const std::array<DoseFigure, 16> kDoseFigures{{
+    {[](const Dose& d) { return json(d.duration_s); }, "duration", "Session duration", "s", "s",
+     kAlways},
+    {[](const Dose& d) { return json(d.time_in_motion_s); }, "time-in-motion",
+     "Time in motion (vestibular input)", "s", "s", kAlways},
+    {[](const Dose& d) { return json(d.oscillations); }, "linear-oscillations",
+     "Linear swing: oscillations", "{oscillations}", "{oscillations}", linear_part},
+    {[](const Dose& d) { return json(d.mean_amplitude_deg); }, "linear-mean-amplitude",
+     "Linear swing: mean amplitude per oscillation", "deg", "deg", linear_part},
+    {[](const Dose& d) { return json(d.time_weighted_amplitude_deg); },
+     "linear-time-weighted-amplitude", "Linear swing: time-weighted amplitude", "deg", "deg",
+     linear_part},
+    {[](const Dose& d) { return json(d.peak_amplitude_deg); }, "linear-peak-amplitude",
+     "Linear swing: peak amplitude", "deg", "deg", linear_part},
+    {[](const Dose& d) { return json(d.revolutions_clockwise); }, "rotary-revolutions-clockwise",
+     "Rotary: revolutions clockwise", "revolutions", "circ", rotary_part},
+    {[](const Dose& d) { return json(d.revolutions_counterclockwise); },
+     "rotary-revolutions-counterclockwise", "Rotary: revolutions counterclockwise", "revolutions",
+     "circ", rotary_part},
+    {[](const Dose& d) { return json(d.peak_rate_rev_s); }, "rotary-peak-rate", "Rotary: peak rate",
+     "revolutions/s", "circ/s", rotary_part},
+    {[](const Dose& d) { return json(d.rotary_pauses); }, "rotary-pauses", "Rotary: pauses",
+     "{pauses}", "{pauses}", rotary_part},
+    {[](const Dose& d) { return json(d.sound_leq_dba); }, "sound-leq",
+     "Sound: equivalent continuous level at the listener (Leq)", "dB(A)", "dB", sound_part},
+    {[](const Dose& d) { return json(d.sound_peak_dba); }, "sound-peak",
+     "Sound: peak level at the listener", "dB(A)", "dB", sound_part},
+    {[](const Dose& d) { return json(d.paused_s); }, "paused-time", "Time paused", "s", "s",
+     pauses_part},
+    {[](const Dose& d) { return json(d.trips); }, "interlock-trips", "Safety interlock trips",
+     "{trips}", "{trips}", kAlways},
+    {[](const Dose& d) { return json(d.clamps); }, "limit-clamps",
+     "Outputs held back by a safety limit", "{clamps}", "{clamps}", kAlways},
+    {[](const Dose& d) { return json(d.clamped_s); }, "limit-clamped-time",
+     "Time an output was held back by a safety limit", "s", "s", clamps_part},
 }};
 
 json observation(const LoggedSession& s, const std::string& procedure_url, json code,
@@ -284,24 +303,21 @@ std::string export_fhir(const std::vector<LoggedSession>& sessions,
     }
     entries.push_back(entry(procedure_url, procedure));
 
-    json dose = dose_of(s);
-    if (dose.is_object() && !s.ended.empty()) {
+    auto logged = dose_of(s);
+    if (logged && !s.ended.empty()) {
       for (const auto& f : kDoseFigures) {
-        json value = figure(dose, f.path);
-        if (!value.is_number()) continue;
-        if (f.needs[0] != '\0') {
-          json part = figure(dose, f.needs);
-          if (!part.is_number() || part.get<double>() <= 0.0) continue;
-        }
+        if (f.needs != kAlways && !(f.needs(logged->dose) > 0.0)) continue;
         json o =
             observation(s, procedure_url,
                         {{"coding", json::array({{{"system", kDoseSystem}, {"code", f.code}}})},
                          {"text", f.text}},
                         "therapy");
         o["effectivePeriod"] = {{"start", s.started}, {"end", s.ended}};
-        o["valueQuantity"] = {
-            {"value", value}, {"unit", f.unit}, {"system", kUcum}, {"code", f.ucum}};
-        if (dose.value("source", "") == "time_series") {
+        o["valueQuantity"] = {{"value", f.value(logged->dose)},
+                              {"unit", f.unit},
+                              {"system", kUcum},
+                              {"code", f.ucum}};
+        if (logged->source == kDoseFromTimeSeries) {
           o["note"] = json::array(
               {{{"text", "from the session's 1 Hz time series: sensoryd stopped during it"}}});
         }

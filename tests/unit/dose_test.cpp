@@ -260,6 +260,49 @@ TEST(Dose, TheJsonSummaryCarriesEveryFigureRounded) {
   EXPECT_EQ(j["trips"]["count"], 0);
 }
 
+TEST(Dose, ALoggedDoseReadsBackAsTheDoseItWasWrittenFrom) {
+  DoseMeter meter;
+  meter.begin({"ceiling", "tube"}, {"speaker"});
+  DoseSample s = swinging(12.345, 3.0);
+  s.lights = {{{0, 0, 255}, 30.0, 1, -1.0}, {{255, 0, 0}, 0.0, 0, -1.0}};
+  s.sounds = {{55.0, -1.0}};
+  s.measured = true;
+  s.measured_amplitude_deg = 11.0;
+  run(meter, s, 9.0);
+  DoseSample spin = spinning(0.3, Direction::counterclockwise);
+  spin.lights = s.lights;
+  spin.sounds = s.sounds;
+  spin.paused = true;
+  run(meter, spin, 4.0);
+  std::string written = dose_json(meter.summary(), "time_series");
+  auto read = read_dose(written);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->source, "time_series");
+  EXPECT_DOUBLE_EQ(read->dose.oscillations, 3.0);
+  EXPECT_DOUBLE_EQ(read->dose.revolutions_counterclockwise, 1.2);
+  EXPECT_EQ(read->dose.lights.at(1).device, "tube");
+  EXPECT_GT(read->dose.lights.at(0).flashes, 0);
+  // Every figure: written again, the text is the same.
+  EXPECT_EQ(dose_json(read->dose, read->source), written);
+}
+
+TEST(Dose, ATextThatIsNotAWholeDoseIsNotReadAsZeros) {
+  DoseMeter meter;
+  meter.begin({"ceiling"}, {});
+  run(meter, swinging(10.0, 4.0), 2.0);
+  auto whole = nlohmann::json::parse(dose_json(meter.summary(), "control_loop"));
+  ASSERT_TRUE(read_dose(whole.dump()).has_value());
+  for (const char* path : {"/duration_s", "/linear/oscillations", "/rotary/pauses",
+                           "/light/0/lit_s", "/sound/players", "/trips/count", "/source"}) {
+    auto spoilt = whole;
+    spoilt[nlohmann::json::json_pointer(path)] = "twelve";
+    EXPECT_FALSE(read_dose(spoilt.dump()).has_value()) << path;
+  }
+  EXPECT_FALSE(read_dose("").has_value());
+  EXPECT_FALSE(read_dose("[1,2]").has_value());
+  EXPECT_FALSE(read_dose(R"({"source":"control_loop"})").has_value());
+}
+
 TEST(Dose, TheTimeSeriesOfASessionAddsUpToTheSameDoseAtOneSamplePerSecond) {
   DoseMeter live;
   live.begin({"ceiling"}, {"speaker"});

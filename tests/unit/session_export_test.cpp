@@ -198,6 +198,38 @@ TEST(ChildReport, ListsEachSessionsDoseAndResponseAndTotalsTheVestibularInput) {
             std::string::npos);
 }
 
+TEST(SessionExport, ADoseFromTheTimeSeriesIsSaidSoInTheCsvTheFhirAndTheReport) {
+  // A session sensoryd was stopped during: its dose summed at the next start from the series.
+  std::vector<std::string> log = kDosed;
+  for (auto& line : log) {
+    auto at = line.find("\"control_loop\"");
+    if (at != std::string::npos) line.replace(at, 14, "\"time_series\"");
+  }
+  auto lines = csv_lines(export_child_sessions(log, "c-22", ExportFormat::csv));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[1].find(",time_series,1200.0,3,"), std::string::npos) << lines[1];
+  auto bundle = nlohmann::json::parse(export_child_sessions(log, "c-22", ExportFormat::fhir));
+  int noted = 0;
+  for (const auto& entry : bundle["entry"]) {
+    if (entry["resource"].contains("note") && entry["resource"]["resourceType"] == "Observation") {
+      ++noted;
+    }
+  }
+  EXPECT_GT(noted, 0);
+  std::string report = child_report(child_sessions(log, "c-22"), "c-22", {});
+  EXPECT_NE(report.find("completed*"), std::string::npos) << report;
+
+  // A dose the log holds spoilt is left out, never read as zeros.
+  for (auto& line : log) {
+    auto at = line.find("\"oscillations\":");
+    if (at != std::string::npos) line.replace(at, 15, "\"oscillations\":\"many\",\"x\":");
+  }
+  lines = csv_lines(export_child_sessions(log, "c-22", ExportFormat::csv));
+  EXPECT_EQ(lines[1].find(",0.0,0.0,"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find(",completed,0,0,0,0,0,,,,,,,,,,,,,,,,,,,,,,4,3,"), std::string::npos)
+      << lines[1];
+}
+
 TEST(ChildReport, TheChartPlotsMinutesAndResponsesPerSession) {
   auto sessions = child_sessions(kDosed, "c-22");
   EXPECT_EQ(chart_data(sessions),
