@@ -58,11 +58,9 @@ void StatePublisher::devices(Clock::time_point now) {
     device(input->id(), mqtt_input_device_json(*input));
   }
   const SceneGuard& scene = sources_.scene;
-  for (const auto& light : scene.lights()) {
-    auto shown = scene.shown().find(light->id());
-    device(light->id(),
-           light_device_json(
-               *light, shown != scene.shown().end() ? shown->second : devices::LightCommand{}));
+  for (std::size_t i = 0; i < scene.lights().size(); ++i) {
+    const auto& light = *scene.lights()[i];
+    device(light.id(), light_device_json(light, scene.shown(i)));
   }
   for (std::size_t i = 0; i < scene.players().size(); ++i) {
     device(scene.players()[i].device->id(),

@@ -48,26 +48,24 @@ int TransitionDetector::show(double level) {
   return transition;
 }
 
-FlashLimiter::FlashLimiter(std::vector<std::string> fixtures, int max_flashes_per_s)
-    : max_flashes_(std::max(max_flashes_per_s, 1)) {
-  for (auto& id : fixtures) fixtures_.emplace(std::move(id), Fixture{});
-}
+FlashLimiter::FlashLimiter(std::size_t fixtures, int max_flashes_per_s)
+    : max_flashes_(std::max(max_flashes_per_s, 1)), fixtures_(fixtures) {}
 
 void FlashLimiter::expire(std::deque<Clock::time_point>& times, Clock::time_point now) {
   // Strictly older than the window: the next change comes a tick after a full second.
   while (!times.empty() && now - times.front() > kWindow) times.pop_front();
 }
 
-void FlashLimiter::limit(const std::map<std::string, devices::LightCommand>& wanted,
-                         Clock::time_point now, std::vector<std::string>& held,
-                         std::map<std::string, devices::LightCommand>& shown) {
+void FlashLimiter::limit(const std::vector<devices::LightCommand>& wanted, Clock::time_point now,
+                         std::vector<std::size_t>& held,
+                         std::vector<devices::LightCommand>& shown) {
   expire(room_transitions_, now);
   bool room_up_counted = false;
   bool room_down_counted = false;
-  for (const auto& [id, command] : wanted) {
-    auto found = fixtures_.find(id);
-    if (found == fixtures_.end()) continue;  // not a fixture of this room
-    Fixture& f = found->second;
+  shown.resize(fixtures_.size());
+  for (std::size_t id = 0; id < fixtures_.size() && id < wanted.size(); ++id) {
+    const devices::LightCommand& command = wanted[id];
+    Fixture& f = fixtures_[id];
     expire(f.transitions, now);
     expire(f.red_transitions, now);
     double level = light_level(command);

@@ -7,8 +7,6 @@
 
 #include <chrono>
 #include <deque>
-#include <map>
-#include <string>
 #include <vector>
 
 #include "devices/light_fixture.hpp"
@@ -49,18 +47,19 @@ class FlashLimiter {
   using Clock = std::chrono::steady_clock;
   static constexpr std::chrono::seconds kWindow{1};
 
+  // `fixtures`: how many the room has; each is known by its index from then on.
   // `max_flashes_per_s` from limits.light. Transitions allowed in a window: 2 * max - 1, so
   // that no window can hold `max + 1` flashes even with a second's edges counted either way.
-  FlashLimiter(std::vector<std::string> fixtures, int max_flashes_per_s);
+  FlashLimiter(std::size_t fixtures, int max_flashes_per_s);
 
   // A photosensitive child: no flashing at all (one transition a window, never a pair).
   void set_no_flashing(bool no_flashing) { no_flashing_ = no_flashing; }
 
-  // One tick: `wanted` per fixture in, what may be shown out into `shown` (set per fixture in
-  // place: a map kept from tick to tick allocates nothing). Fixtures whose change was held back
-  // are added to `held`.
-  void limit(const std::map<std::string, devices::LightCommand>& wanted, Clock::time_point now,
-             std::vector<std::string>& held, std::map<std::string, devices::LightCommand>& shown);
+  // One tick: `wanted` per fixture (by index) in, what may be shown out into `shown` (resized
+  // to match; kept by the caller from tick to tick, it allocates nothing). The indexes of
+  // fixtures whose change was held back are added to `held`.
+  void limit(const std::vector<devices::LightCommand>& wanted, Clock::time_point now,
+             std::vector<std::size_t>& held, std::vector<devices::LightCommand>& shown);
 
  private:
   struct Fixture {
@@ -81,7 +80,7 @@ class FlashLimiter {
 
   int max_flashes_;
   bool no_flashing_ = false;
-  std::map<std::string, Fixture> fixtures_;
+  std::vector<Fixture> fixtures_;
   // The room: simultaneous changes in the same direction are one change of the room's light.
   std::deque<Clock::time_point> room_transitions_;
 };

@@ -6,13 +6,6 @@ namespace sensoryd {
 
 namespace {
 
-std::vector<std::string> fixture_ids(
-    const std::vector<std::unique_ptr<devices::LightFixture>>& lights) {
-  std::vector<std::string> ids;
-  for (const auto& light : lights) ids.push_back(light->id());
-  return ids;
-}
-
 devices::LightCommand safe_command(const config::SafeScene& safe, const std::string& id) {
   if (auto it = safe.fixtures.find(id); it != safe.fixtures.end()) {
     return {it->second.first, it->second.second};
@@ -28,71 +21,89 @@ SceneGuard::SceneGuard(const config::Room& room,
     : room_(room),
       lights_(std::move(lights)),
       players_(std::move(players)),
-      flash_(fixture_ids(lights_), room.limits.light.max_flashes_per_s) {
+      flash_(lights_.size(), room.limits.light.max_flashes_per_s),
+      wanted_(lights_.size()),
+      shown_(lights_.size()) {
   for (const auto& player : players_) {
     limiters_.emplace_back(room_.limits.sound, player.calibration);
     sound_levels_.push_back(0.0);
   }
-  // Each fixture's entries, made once: a map's entries stay where they are, so a tick reaches
-  // them without a lookup by name.
-  for (const auto& light : lights_) {
-    wanted_at_.push_back(&wanted_[light->id()]);
-    shown_at_.push_back(&shown_[light->id()]);
-  }
+  held_.reserve(lights_.size());
+  clamped_now_.assign(2 * lights_.size() + players_.size(), 0);
+  clamped_before_ = clamped_now_;
 }
 
-void SceneGuard::note(std::set<std::string>& active, const std::string& key, bool now_clamped,
-                      Clamp clamp) {
-  if (!now_clamped) return;
-  active.insert(key);
-  if (clamped_.count(key) == 0) clamps_.push_back(std::move(clamp));
+std::size_t SceneGuard::held_index(Held what, std::size_t device) const {
+  switch (what) {
+    case Held::light_brightness:
+      return device;
+    case Held::light_flash:
+      return lights_.size() + device;
+    case Held::player_level:
+      break;
+  }
+  return 2 * lights_.size() + device;
+}
+
+template <typename MakeClamp>
+void SceneGuard::note(Held what, std::size_t device, MakeClamp clamp) {
+  std::size_t at = held_index(what, device);
+  clamped_now_[at] = 1;
+  if (!clamped_before_[at]) clamps_.push_back(clamp());
 }
 
 void SceneGuard::update(const Scene& planned, const config::Child* child, bool tripped,
                         Clock::time_point now) {
-  std::set<std::string> clamped;
+  std::fill(clamped_now_.begin(), clamped_now_.end(), 0);
   double max_brightness =
       child != nullptr ? child->max_brightness_pct.value_or(100.0) : 100.0;  // S15
   flash_.set_no_flashing(child != nullptr && (child->has(config::ChildFlag::photosensitive) ||
                                               child->has(config::ChildFlag::epilepsy)));
   for (std::size_t i = 0; i < lights_.size(); ++i) {
-    const auto& light = lights_[i];
-    auto found = planned.lights.find(light->id());
-    devices::LightCommand command = tripped || found == planned.lights.end()
-                                        ? safe_command(room_.safe_scene, light->id())
-                                        : found->second;
+    const std::string& id = lights_[i]->id();
+    auto found = planned.lights.find(id);
+    devices::LightCommand& command = wanted_[i];
+    command = tripped || found == planned.lights.end() ? safe_command(room_.safe_scene, id)
+                                                       : found->second;
     if (command.brightness_pct > max_brightness) {
-      note(clamped, "light/" + light->id() + "/max_brightness_pct", true,
-           {"light", light->id(), "max_brightness_pct", command.brightness_pct, max_brightness,
-            true});
+      note(Held::light_brightness, i, [&] {
+        return Clamp{"light",        id,  "max_brightness_pct", command.brightness_pct,
+                     max_brightness, true};
+      });
       command.brightness_pct = max_brightness;
     }
-    *wanted_at_[i] = command;
   }
   held_.clear();
   flash_.limit(wanted_, now, held_, shown_);
-  for (const auto& id : held_) {
-    note(clamped, "light/" + id + "/flash", true,
-         {"light", id, "flash", light_level(wanted_[id]), light_level(shown_[id]),
-          child != nullptr && child->has(config::ChildFlag::photosensitive)});
+  for (std::size_t i : held_) {
+    note(Held::light_flash, i, [&] {
+      return Clamp{"light",
+                   lights_[i]->id(),
+                   "flash",
+                   light_level(wanted_[i]),
+                   light_level(shown_[i]),
+                   child != nullptr && child->has(config::ChildFlag::photosensitive)};
+    });
   }
-  for (std::size_t i = 0; i < lights_.size(); ++i) lights_[i]->apply(*shown_at_[i], now);
+  for (std::size_t i = 0; i < lights_.size(); ++i) lights_[i]->apply(shown_[i], now);
 
   for (std::size_t i = 0; i < players_.size(); ++i) {
     SoundLimiter& limiter = limiters_[i];
     std::optional<double> child_cap = child ? child->max_dba : std::nullopt;
     limiter.set_child_cap(child_cap);
     auto out = limiter.update(planned.sound, tripped, now);
-    const std::string& id = players_[i].device->id();
-    if (out.clamped) {  // the key and the clamp only then: this runs every tick
-      note(clamped, "sound/" + id + "/max_dba", true,
-           {"sound", id, "max_dba", planned.sound.level_dba, limiter.cap_dba(),
-            child_cap && *child_cap < room_.limits.sound.max_dba});
+    if (out.clamped) {
+      note(Held::player_level, i, [&] {
+        return Clamp{"sound",           players_[i].device->id(),
+                     "max_dba",         planned.sound.level_dba,
+                     limiter.cap_dba(), child_cap && *child_cap < room_.limits.sound.max_dba};
+      });
     }
     sound_levels_[i] = out.level_dba;
     players_[i].device->apply(out.command, now);
   }
-  clamped_ = std::move(clamped);
+  clamped_before_.swap(clamped_now_);
+  clamping_ = std::find(clamped_before_.begin(), clamped_before_.end(), 1) != clamped_before_.end();
   bool silent = std::all_of(sound_levels_.begin(), sound_levels_.end(),
                             [](double level) { return level <= 0.0; });
   if (!silent) {

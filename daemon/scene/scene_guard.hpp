@@ -5,10 +5,8 @@
 #pragma once
 
 #include <chrono>
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -32,9 +30,6 @@ class SceneGuard {
 
   SceneGuard(const config::Room& room, std::vector<std::unique_ptr<devices::LightFixture>> lights,
              std::vector<Player> players);
-  // Holds pointers into its own maps: never copied or moved.
-  SceneGuard(const SceneGuard&) = delete;
-  SceneGuard& operator=(const SceneGuard&) = delete;
 
   // One tick: `tripped` (a latched trip) sends the safe scene and mutes, whatever is planned.
   void update(const Scene& planned, const config::Child* child, bool tripped,
@@ -51,7 +46,7 @@ class SceneGuard {
   };
   std::vector<Clamp> take_clamps();
   // A limit held a light or a player back in the last tick (for the session's dose).
-  bool clamping() const { return !clamped_.empty(); }
+  bool clamping() const { return clamping_; }
 
   // Every player has been sent silence for at least `settle` (time for a paced MQTT command and
   // a queued Modbus write to go out): a shutdown may exit without leaving sound playing.
@@ -61,14 +56,18 @@ class SceneGuard {
 
   const std::vector<std::unique_ptr<devices::LightFixture>>& lights() const { return lights_; }
   const std::vector<Player>& players() const { return players_; }
-  // What was last sent, per fixture / player (for tests and the devices topic).
-  const std::map<std::string, devices::LightCommand>& shown() const { return shown_; }
-  // What was last sent to lights()[index].
-  const devices::LightCommand& shown(std::size_t index) const { return *shown_at_[index]; }
+  // What was last sent to lights()[index] (for tests and the devices topic).
+  const devices::LightCommand& shown(std::size_t index) const { return shown_.at(index); }
   double sound_level_dba(std::size_t player) const { return sound_levels_.at(player); }
 
  private:
-  void note(std::set<std::string>& active, const std::string& key, bool now_clamped, Clamp clamp);
+  // Which limit holds which output: a light's brightness cap or flash limit, a player's level.
+  enum class Held { light_brightness, light_flash, player_level };
+  std::size_t held_index(Held what, std::size_t device) const;
+  // `what` of `device` is clamped this tick; a clamp that was not last tick is recorded, its
+  // record made by `clamp` (only then: this runs every tick).
+  template <typename MakeClamp>
+  void note(Held what, std::size_t device, MakeClamp clamp);
 
   const config::Room& room_;
   std::vector<std::unique_ptr<devices::LightFixture>> lights_;
@@ -76,12 +75,14 @@ class SceneGuard {
   FlashLimiter flash_;
   std::vector<SoundLimiter> limiters_;
   std::vector<double> sound_levels_;
-  std::map<std::string, devices::LightCommand> shown_;
-  std::map<std::string, devices::LightCommand> wanted_;  // this tick's, before the flash limiter
-  std::vector<std::string> held_;                        // this tick's held back by it
-  std::vector<devices::LightCommand*> wanted_at_;  // per fixture of lights_: its entry in wanted_
-  std::vector<devices::LightCommand*> shown_at_;   // and in shown_
-  std::set<std::string> clamped_;                  // "channel/device/limit" clamped last tick
+  // Per fixture of lights_, by index: this tick's wanted (before the flash limiter) and shown.
+  std::vector<devices::LightCommand> wanted_;
+  std::vector<devices::LightCommand> shown_;
+  std::vector<std::size_t> held_;  // this tick's held back by the flash limiter
+  // Per output and limit (held_index): clamped this tick, and last tick.
+  std::vector<char> clamped_now_;
+  std::vector<char> clamped_before_;
+  bool clamping_ = false;
   std::optional<Clock::time_point> silent_since_;
   std::vector<Clamp> clamps_;
 };
