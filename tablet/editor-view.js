@@ -30,7 +30,7 @@
 
     function renderList() {
       const state = page.state();
-      const key = JSON.stringify(state.profiles.map((p) => [p.id, p.title, p.origin, p.version]));
+      const key = JSON.stringify(state.profiles.map((p) => [p.id, p.title, p.origin, p.version, !p.content]));
       if (key === listed) return;
       listed = key;
       const list = $('editor-profiles');
@@ -41,9 +41,15 @@
         name.className = 'name';
         name.textContent = p.title + (p.origin === 'authored' ? ' (v' + p.version + ')' : ' (room)');
         item.append(name);
-        const buttons = [['Duplicate', () => openEdit(ProfileEditor.duplicate(p, state.profiles.map((q) => q.id)))]];
+        const buttons = [];
+        if (p.content) {
+          buttons.push(['Duplicate', () => openEdit(ProfileEditor.duplicate(p, state.profiles.map((q) => q.id)))]);
+        } else {
+          // The room left its form out of the profiles message (too large beside the others).
+          name.textContent += ': too large to open here';
+        }
         if (p.origin === 'authored') {
-          buttons.push(['Edit', () => openEdit(ProfileEditor.open(p.content, p.version))]);
+          if (p.content) buttons.push(['Edit', () => openEdit(ProfileEditor.open(p.content, p.version))]);
           buttons.push([
             'Delete',
             () => page.send('profile_delete', { profile_id: p.id, base_version: p.version }),

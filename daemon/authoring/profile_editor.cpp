@@ -7,6 +7,7 @@
 #include "config/profile_loader.hpp"
 #include "daemon/authoring/child_caps.hpp"
 #include "daemon/preview/profile_preview.hpp"
+#include "daemon/record/status_json.hpp"
 #include "daemon/session/child_rules.hpp"
 
 namespace sensoryd::authoring {
@@ -191,6 +192,24 @@ EditResult ProfileEditor::preview(const json& body, const config::Room& room) {
   return done({}, preview::preview_json(std::get<preview::Preview>(computed)));
 }
 
+namespace {
+
+// The room publishes every profile's form in one retained message, bounded by what its broker
+// carries (kMaxProfilesMessageBytes): a profile that would not fit beside the others is refused.
+std::optional<EditResult> over_profiles_bound(const config::Room& room,
+                                              const config::Profile& profile) {
+  std::size_t bytes = profiles_json_bytes(room.profiles, profile);
+  if (bytes <= kMaxProfilesMessageBytes) return std::nullopt;
+  return refused({}, "profiles_full",
+                 "the room's profiles would take " + std::to_string(bytes / 1024) +
+                     " KiB together, more than the " +
+                     std::to_string(kMaxProfilesMessageBytes / 1024) +
+                     " KiB the room publishes them in: delete a profile no longer used, or "
+                     "shorten this one");
+}
+
+}  // namespace
+
 EditResult ProfileEditor::save(const json& body, const std::string& author,
                                const config::Room& room) {
   auto form = body.find("profile");
@@ -206,6 +225,7 @@ EditResult ProfileEditor::save(const json& body, const std::string& author,
   if (!id.empty() && room_profile(room, id) != nullptr) return not_editable({}, id);
   auto check = config::check_profile_form(*form, room, store_.dir() / (id + ".toml"));
   if (!check.errors.empty()) return invalid("invalid_profile", check.errors);
+  if (auto full = over_profiles_bound(room, *check.profile)) return *full;
   auto stored = store_.save(id, check.toml, *base);
   if (const auto* error = std::get_if<StoreError>(&stored)) {
     return store_refused(store_, *error, id, "profile");
@@ -282,6 +302,7 @@ EditResult ProfileEditor::restore(const json& body, const std::string& author,
   // Checked again: the room's limits or devices may have changed since it was saved.
   auto check = config::check_profile_form(*form, room, store_.dir() / (id + ".toml"));
   if (!check.errors.empty()) return invalid("invalid_profile", check.errors);
+  if (auto full = over_profiles_bound(room, *check.profile)) return *full;
   auto stored = store_.restore(id, *version, *base);
   if (const auto* error = std::get_if<StoreError>(&stored)) {
     return store_refused(store_, *error, id, "profile");

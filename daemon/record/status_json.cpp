@@ -54,30 +54,72 @@ std::string session_json(const SessionSnapshot& s) {
   return json_text(j);
 }
 
+namespace {
+
+// A profile's entry in the `profiles` list, without its content.
+json profile_entry(const config::Profile& profile) {
+  json steps = json::array();
+  for (const auto& step : profile.steps) {
+    json duration = nullptr;  // waits for the therapist's "go"
+    if (step.duration) duration = std::chrono::duration<double>(*step.duration).count();
+    steps.push_back({{"name", step.name}, {"duration_s", duration}});
+  }
+  return {{"id", profile.id},
+          {"title", profile.title},
+          {"purpose", profile.purpose},
+          {"origin", profile.origin == config::ProfileOrigin::authored ? "authored" : "room"},
+          {"version", profile.version},
+          {"sha256", profile.sha256},
+          {"duration_s", std::chrono::duration<double>(profile.total_duration()).count()},
+          {"needs", json::array({"swing_drive"})},
+          {"steps", steps}};
+}
+
+json content_of(const config::Profile& profile) {
+  return profile.content.empty() ? json(nullptr) : json::parse(profile.content, nullptr, false);
+}
+
+}  // namespace
+
 std::string profiles_json(const std::map<std::string, config::Profile>& profiles) {
+  // The list first, every content left out; then each profile's whole form put in while the
+  // message stays within its bound (the editor opens a profile from it, docs/profiles.md).
   json list = json::array();
   for (const auto& [id, profile] : profiles) {
-    json steps = json::array();
-    for (const auto& step : profile.steps) {
-      json duration = nullptr;  // waits for the therapist's "go"
-      if (step.duration) duration = std::chrono::duration<double>(*step.duration).count();
-      steps.push_back({{"name", step.name}, {"duration_s", duration}});
+    json entry = profile_entry(profile);
+    entry["content"] = nullptr;
+    entry["content_omitted"] = true;
+    list.push_back(std::move(entry));
+  }
+  std::size_t bytes = list.dump().size();
+  constexpr std::size_t kLeftOut = sizeof("null,\"content_omitted\":true") - 1;
+  std::size_t i = 0;
+  for (const auto& [id, profile] : profiles) {
+    json& entry = list[i++];
+    json content = content_of(profile);
+    std::size_t with = content.dump().size();
+    if (bytes - kLeftOut + with <= kMaxProfilesMessageBytes) {
+      bytes = bytes - kLeftOut + with;
+      entry["content"] = std::move(content);
+      entry.erase("content_omitted");
     }
-    list.push_back(
-        {{"id", id},
-         {"title", profile.title},
-         {"purpose", profile.purpose},
-         {"origin", profile.origin == config::ProfileOrigin::authored ? "authored" : "room"},
-         {"version", profile.version},
-         {"sha256", profile.sha256},
-         {"duration_s", std::chrono::duration<double>(profile.total_duration()).count()},
-         {"needs", json::array({"swing_drive"})},
-         {"steps", steps},
-         // The whole profile in its JSON form, for the editor to open (docs/profiles.md).
-         {"content",
-          profile.content.empty() ? json(nullptr) : json::parse(profile.content, nullptr, false)}});
   }
   return json_text(list);
+}
+
+std::size_t profiles_json_bytes(const std::map<std::string, config::Profile>& profiles,
+                                const config::Profile& added) {
+  json list = json::array();
+  auto add = [&](const config::Profile& profile) {
+    json entry = profile_entry(profile);
+    entry["content"] = content_of(profile);
+    list.push_back(std::move(entry));
+  };
+  for (const auto& [id, profile] : profiles) {
+    if (id != added.id) add(profile);
+  }
+  add(added);
+  return list.dump().size();
 }
 
 std::string limits_json(const config::Limits& limits) {

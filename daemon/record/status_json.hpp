@@ -20,7 +20,19 @@
 namespace sensoryd {
 
 std::string session_json(const SessionSnapshot& session);
+// The retained `profiles` message is bounded: the secure room's broker disconnects a client
+// that publishes a packet over its max_packet_size (256 KiB, config/broker/
+// mosquitto-secure.conf.in), and sensoryd's main connection would be closed again at each
+// connect. This leaves room for the topic and the packet's header (checked by BrokerConfig.*).
+inline constexpr std::size_t kMaxProfilesMessageBytes = 192 * 1024;
+// Every profile, each with its whole JSON form (`content`) while the message stays within
+// kMaxProfilesMessageBytes; a profile whose content would not fit is listed with `content`
+// null and `content_omitted` true.
 std::string profiles_json(const std::map<std::string, config::Profile>& profiles);
+// The size profiles_json would have with every content in, `added` in place of the profile of
+// its id (or beside them): a save that would not fit is refused (docs/profiles.md).
+std::size_t profiles_json_bytes(const std::map<std::string, config::Profile>& profiles,
+                                const config::Profile& added);
 // Each child (pseudonym and flags) with the profiles a `start` would refuse for them, and why.
 std::string children_json(const config::Room& room);
 // The room's limits and the bounds on a profile, retained on `limits`: the ranges the tablet's

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "daemon/preview/profile_preview.hpp"
+#include "daemon/record/status_json.hpp"
 #include "devices/transport/mqtt_link.hpp"
 #include "tests/support/doc_tables.hpp"
 
@@ -58,6 +60,24 @@ TEST(BrokerConfig, TheApiDocStatesTheInboundCeilingTheLinkHas) {
             std::string::npos);
   EXPECT_NE(doc.find(std::to_string(MqttLink::kMaxInboundBytes / 1024) + " KiB"),
             std::string::npos);
+}
+
+// The broker's max_packet_size: a client that publishes more is disconnected.
+std::size_t broker_max_packet_size() {
+  std::istringstream conf(test::source_text("config/broker/mosquitto-secure.conf.in"));
+  for (std::string line; std::getline(conf, line);) {
+    if (line.rfind("max_packet_size ", 0) == 0) return std::stoul(line.substr(16));
+  }
+  return 0;
+}
+
+TEST(BrokerConfig, SensorydsLargestMessagesFitTheBrokersPacketWithRoomForTopicAndHeader) {
+  std::size_t packet = broker_max_packet_size();
+  ASSERT_GT(packet, 0u);
+  constexpr std::size_t kTopicAndHeader = 4 * 1024;  // topic, properties, the reply's envelope
+  EXPECT_LE(preview::kMaxPreviewReplyBytes + kTopicAndHeader, packet);
+  EXPECT_LE(kMaxProfilesMessageBytes + kTopicAndHeader, packet);
+  EXPECT_LE(MqttLink::kMaxInboundBytes + kTopicAndHeader, packet);
 }
 
 }  // namespace

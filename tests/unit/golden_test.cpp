@@ -1,7 +1,7 @@
 // Golden files (tests/golden/): what sensoryd publishes and exports, byte for byte, so that a
 // change of format is a reviewed diff. The status JSON comes from a ControlRig's room at
-// simulated time; the exports and the report from the clinical log in tests/golden/sessions.jsonl. The tablet's
-// own tests read the same session and safety files (tablet/tests/room-state.test.js).
+// simulated time; the exports and the report from the clinical log in tests/golden/sessions.jsonl.
+// The tablet's own tests read the same session and safety files (tablet/tests/room-state.test.js).
 // To accept a change: SENSORYD_UPDATE_GOLDEN=1 build/tests/sensoryd_unit_tests
 // --gtest_filter='Golden*', then review `git diff tests/golden`.
 #include <cstdlib>

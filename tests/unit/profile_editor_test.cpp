@@ -12,6 +12,7 @@
 #include "config/loader.hpp"
 #include "config/profile_form.hpp"
 #include "config/profile_loader.hpp"
+#include "daemon/record/status_json.hpp"
 #include "test_paths.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -173,6 +174,48 @@ TEST_F(ProfileEditorTest, ADeletedProfileKeepsItsHistoryAndARestoreIsCheckedAndS
                  {{"profile_id", "calm-slower"}, {"version", 9}, {"base_version", 4}})
                 .code,
             "not_found");
+}
+
+TEST_F(ProfileEditorTest, ASaveTheRoomCouldNotPublishBesideTheOtherProfilesIsRefused) {
+  // Authored profiles filling the retained `profiles` message, each with a long title.
+  json big = copy;
+  big["title"] = std::string(3000, 't');
+  int saved = 0;
+  for (int i = 0; i < 200; ++i) {
+    big["id"] = "long-" + std::to_string(i);
+    EditResult result = save(big, 0);
+    if (!result.ok) {
+      EXPECT_EQ(result.code, "profiles_full") << result.message;
+      EXPECT_NE(result.message.find("KiB"), std::string::npos);
+      EXPECT_FALSE(store.text(big["id"].get<std::string>()).has_value());  // nothing written
+      break;
+    }
+    ++saved;
+  }
+  EXPECT_GT(saved, 10);
+  EXPECT_LT(saved, 200);
+  // What is in force fits the message, every content included.
+  std::string published = profiles_json(room.profiles);
+  EXPECT_LE(published.size(), kMaxProfilesMessageBytes);
+  EXPECT_EQ(published.find("content_omitted"), std::string::npos);
+
+  // The technician's files are not refused by anyone: one too large to publish beside the
+  // rest is listed without its content, and the message keeps its bound.
+  config::Profile huge = room.profiles.at("calm-down");
+  huge.id = "aaa-huge";
+  huge.content = json{{"title", std::string(100 * 1024, 'h')}}.dump();
+  room.profiles[huge.id] = huge;
+  auto listed = json::parse(profiles_json(room.profiles));
+  EXPECT_LE(listed.dump().size(), kMaxProfilesMessageBytes);
+  int omitted = 0;
+  for (const auto& entry : listed) {
+    if (entry.value("content_omitted", false)) {
+      ++omitted;
+      EXPECT_TRUE(entry["content"].is_null());
+    }
+  }
+  EXPECT_GT(omitted, 0);
+  EXPECT_EQ(listed.size(), room.profiles.size());  // every profile still listed
 }
 
 TEST_F(ProfileEditorTest, BadCommandsAreRefusedWithTheirCode) {
