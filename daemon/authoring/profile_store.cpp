@@ -26,6 +26,12 @@ StoreError storage_failed(const std::string& what, const fs::path& path, int err
                                 "; nothing was changed"};
 }
 
+// A file's size as the history's bound counts it: at least one 4 KiB block.
+std::uintmax_t on_disk(std::uintmax_t bytes) {
+  constexpr std::uintmax_t kBlock = 4096;
+  return std::max<std::uintmax_t>(kBlock, (bytes + kBlock - 1) / kBlock * kBlock);
+}
+
 std::optional<StoreError> sync_directory(const fs::path& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return storage_failed("open", dir, errno);
@@ -107,7 +113,8 @@ std::optional<StoreError> ProfileStore::check_id(std::string_view id) {
   return StoreError{"bad_id", "a profile id is " + std::string{config::kProfileIdRule}};
 }
 
-ProfileStore::ProfileStore(fs::path dir) : dir_(std::move(dir)) {
+ProfileStore::ProfileStore(fs::path dir, std::uintmax_t max_history_bytes)
+    : dir_(std::move(dir)), max_history_bytes_(max_history_bytes) {
   std::error_code ec;
   fs::create_directories(dir_ / "history", ec);
   if (ec) {
@@ -118,6 +125,10 @@ ProfileStore::ProfileStore(fs::path dir) : dir_(std::move(dir)) {
     std::string id = entry.path().filename().string();
     if (!entry.is_directory() || check_id(id)) continue;
     if (auto error = settle(id, true)) spdlog::error("profiles: {}", error->message);
+    std::error_code file_ec;
+    for (const auto& file : fs::directory_iterator(entry.path(), file_ec)) {
+      if (file.is_regular_file(file_ec)) history_bytes_ += on_disk(file.file_size(file_ec));
+    }
   }
 }
 
@@ -217,6 +228,15 @@ std::variant<StoredVersion, StoreError> ProfileStore::remove(std::string_view id
 
 std::variant<StoredVersion, StoreError> ProfileStore::write_version(
     std::string_view id, const std::optional<std::string>& text) {
+  if (text && history_bytes_ + on_disk(text->size()) > max_history_bytes_) {
+    return StoreError{"history_full",
+                      "the saved versions in " + (dir_ / "history").string() + " take " +
+                          std::to_string(history_bytes_ / (1024 * 1024)) +
+                          " MiB, the most the room keeps (" +
+                          std::to_string(max_history_bytes_ / (1024 * 1024)) +
+                          " MiB): ask the room's technician to archive old versions "
+                          "(docs/operations.md); nothing was changed"};
+  }
   fs::path dir = history_dir(id);
   std::error_code ec;
   bool created = !fs::exists(dir, ec);
@@ -234,6 +254,7 @@ std::variant<StoredVersion, StoreError> ProfileStore::write_version(
     return *error;
   }
   if (text) saved.sha256 = config::sha256_hex(*text);
+  history_bytes_ += on_disk(text ? text->size() : 0);
   if (auto error = settle(id, false)) {
     // The version is saved; the copy in force is put right at the next start.
     spdlog::error("profiles: {}", error->message);

@@ -11,6 +11,7 @@
 // is checked (config::load_profile) before it is saved. One owner; not thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -21,7 +22,7 @@
 namespace sensoryd::authoring {
 
 struct StoreError {
-  std::string code;  // bad_id, version_conflict, not_found, storage_failed
+  std::string code;  // bad_id, version_conflict, not_found, storage_failed, history_full
   std::string message;
 };
 
@@ -33,11 +34,19 @@ struct StoredVersion {
 
 class ProfileStore {
  public:
+  // The most disk the saved versions may take (each file counted as at least a 4 KiB block):
+  // an editor saving over and over cannot fill the disk the clinical log is written to. A save
+  // or restore beyond it is refused `history_full` (nothing is ever pruned: the technician
+  // archives old versions, docs/operations.md); a deletion still goes through.
+  static constexpr std::uintmax_t kMaxHistoryBytes = 64ull * 1024 * 1024;
+
   // bad_id unless config::is_profile_id(id).
   static std::optional<StoreError> check_id(std::string_view id);
 
   // Creates `dir` when missing, and puts each <id>.toml right from its history.
-  explicit ProfileStore(std::filesystem::path dir);
+  // `max_history_bytes`: kMaxHistoryBytes, or less in a test.
+  explicit ProfileStore(std::filesystem::path dir,
+                        std::uintmax_t max_history_bytes = kMaxHistoryBytes);
 
   // Where <id>.toml is kept.
   const std::filesystem::path& dir() const { return dir_; }
@@ -73,6 +82,8 @@ class ProfileStore {
   std::optional<StoreError> settle(std::string_view id, bool durable);
 
   std::filesystem::path dir_;
+  std::uintmax_t max_history_bytes_;
+  std::uintmax_t history_bytes_ = 0;  // the saved versions' disk, as kMaxHistoryBytes counts it
 };
 
 }  // namespace sensoryd::authoring

@@ -122,6 +122,32 @@ TEST_F(ProfileStoreTest, IdsThatCouldLeaveTheFolderOrAreNotPlainAreRefusedBefore
   EXPECT_TRUE(fs::is_empty(dir() / "history"));
 }
 
+TEST_F(ProfileStoreTest, SavesBeyondTheHistorysBoundAreRefusedAndNothingIsPruned) {
+  constexpr std::uintmax_t kThreeBlocks = 3 * 4096;
+  {
+    ProfileStore store(dir(), kThreeBlocks);
+    EXPECT_EQ(saved(store.save("calm", kV1, 0)).version, 1);
+    EXPECT_EQ(saved(store.save("calm", kV2, 1)).version, 2);
+    EXPECT_EQ(saved(store.save("alert", kV1, 0)).version, 1);
+    StoreError full = refused(store.save("calm", kV1, 2));
+    EXPECT_EQ(full.code, "history_full");
+    EXPECT_NE(full.message.find("archive"), std::string::npos) << full.message;
+    EXPECT_EQ(refused(store.restore("calm", 1, 2)).code, "history_full");
+    EXPECT_EQ(store.latest("calm"), 2);
+    EXPECT_EQ(read(dir() / "calm.toml"), kV2);
+    // Taking a profile out of use still goes through.
+    EXPECT_TRUE(saved(store.remove("alert", 1)).deleted);
+  }
+  // Opened again (a restart), it counts what is on disk: still full, every version kept.
+  ProfileStore again(dir(), kThreeBlocks);
+  EXPECT_EQ(refused(again.save("new", kV1, 0)).code, "history_full");
+  EXPECT_EQ(again.history("calm").size(), 2u);
+  EXPECT_EQ(again.history("alert").size(), 2u);
+  // A larger bound takes them again.
+  ProfileStore larger(dir(), 8 * 4096);
+  EXPECT_EQ(saved(larger.save("calm", kV1, 2)).version, 3);
+}
+
 TEST_F(ProfileStoreTest, AWriteThatFailsLeavesTheVersionInForceAndNoTemporaryFile) {
   ProfileStore store(dir());
   saved(store.save("calm-slow", kV1, 0));
