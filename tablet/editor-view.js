@@ -81,7 +81,7 @@
       const label = labelFor(field);
       const select = document.createElement('select');
       select.id = fieldId(field.pointer);
-      const current = ProfileEditor.get(edit.form, field.pointer);
+      const current = 'value' in field ? field.value : ProfileEditor.get(edit.form, field.pointer);
       const shown = current === undefined ? field.options[0] : current;
       for (const value of field.options) {
         const option = document.createElement('option');

@@ -152,6 +152,9 @@
         options: ['clockwise', 'counterclockwise'] });
     }
     const lights = Array.isArray(step.lights) ? step.lights : step.lights ? [step.lights] : [];
+    // A choice's `value` is what the form holds in the words of its options.
+    fields.push({ pointer: at + '/lights', label: 'Lights', kind: 'choice', options: ['', 'set'],
+      words: { '': 'as the step before', set: 'set in this step' }, value: lights.length ? 'set' : '' });
     lights.forEach((light, n) => {
       const p = at + '/lights' + (Array.isArray(step.lights) ? '/' + n : '');
       const which = lights.length > 1 ? ' ' + (n + 1) : '';
@@ -165,9 +168,10 @@
         fields.push({ pointer: p + '/effect_period', label: 'Effect period' + which, kind: 'text', hint: 'e.g. 8s' });
       }
     });
+    fields.push({ pointer: at + '/sound/mute', label: 'Sound', kind: 'choice', options: ['', 'playing', 'muted'],
+      words: { '': 'as the step before', playing: 'playing', muted: 'muted' },
+      value: !step.sound ? '' : step.sound.mute ? 'muted' : 'playing' });
     if (step.sound) {
-      fields.push({ pointer: at + '/sound/mute', label: 'Sound', kind: 'choice', options: [false, true],
-        words: { false: 'playing', true: 'muted' } });
       if (!step.sound.mute) {
         fields.push({ pointer: at + '/sound/source', label: 'Sound source', kind: 'text' });
         fields.push({
@@ -179,6 +183,11 @@
       }
     }
     return fields;
+  }
+
+  // A profile that lists what it needs must list what a step now uses (the loader says so).
+  function needs(form, kind) {
+    if (Array.isArray(form.needs) && !form.needs.includes(kind)) form.needs.push(kind);
   }
 
   // A choice made: the setting is rewritten with what the new choice needs and nothing the old
@@ -203,7 +212,21 @@
     if (key === 'mute' && owner.endsWith('/sound')) {
       remember(edit);
       const step = get(edit.form, parts.slice(0, -2).join('/'));
-      step.sound = value === true || value === 'true' ? { mute: true, ...keep } : { source: 'ocean', level: '45dB', ...keep };
+      if (value === '') delete step.sound;
+      else if (value === 'muted' || value === true) step.sound = { mute: true, ...keep };
+      else step.sound = { source: 'ocean', level: '45dB', ...keep };
+      if (step.sound) needs(edit.form, 'sound');
+      edit.errors = {};
+      return;
+    }
+    if (key === 'lights') {
+      remember(edit);
+      const step = get(edit.form, owner);
+      if (value === '') delete step.lights;
+      else if (!step.lights) {
+        step.lights = { color: 'warm-white', brightness: '20%' }; // every fixture of the room
+        needs(edit.form, 'light');
+      }
       edit.errors = {};
       return;
     }

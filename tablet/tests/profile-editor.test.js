@@ -124,3 +124,28 @@ test('a choice rewrites the setting with what it needs and nothing the old one h
   ProfileEditor.undo(edit);
   assert.equal(edit.form.steps[0].lights.effect, 'breathe');
 });
+
+test('a step without lights or sound gets them, and gives them back to the step before', () => {
+  const edit = ProfileEditor.duplicate({ ...calm, content: { ...calm.content, needs: ['swing_drive', 'light'] } }, []);
+  const choiceOf = (pointer) =>
+    ProfileEditor.stepFields(edit.form, 'steps', 1, limits).find((f) => f.pointer === pointer);
+  // Step 2 has sound and no lights: it shows "as the step before" for its lights.
+  assert.equal(choiceOf('/steps/1/lights').value, '');
+  assert.equal(choiceOf('/steps/1/sound/mute').value, 'playing');
+  ProfileEditor.choose(edit, '/steps/1/lights', 'set');
+  assert.deepEqual(edit.form.steps[1].lights, { color: 'warm-white', brightness: '20%' });
+  assert.equal(choiceOf('/steps/1/lights').value, 'set');
+  assert.ok(choiceOf('/steps/1/lights/brightness'), 'its brightness can be edited');
+  ProfileEditor.choose(edit, '/steps/1/sound/mute', 'muted');
+  assert.equal(choiceOf('/steps/1/sound/mute').value, 'muted');
+  ProfileEditor.choose(edit, '/steps/1/sound/mute', '');
+  assert.equal(edit.form.steps[1].sound, undefined);
+  // Step 1 had no sound: playing adds it, and the profile's list of needs says so.
+  ProfileEditor.choose(edit, '/steps/0/sound/mute', 'playing');
+  assert.deepEqual(edit.form.steps[0].sound, { source: 'ocean', level: '45dB' });
+  assert.deepEqual(edit.form.needs, ['swing_drive', 'light', 'sound']);
+  ProfileEditor.choose(edit, '/steps/1/lights', '');
+  assert.equal(edit.form.steps[1].lights, undefined);
+  ProfileEditor.undo(edit);
+  assert.ok(edit.form.steps[1].lights, 'undone');
+});
