@@ -195,9 +195,15 @@
             row.append(
               stepButton('Up', 'Move step ' + n + ' up', () => ProfileEditor.moveStep(edit, i, -1)),
               stepButton('Down', 'Move step ' + n + ' down', () => ProfileEditor.moveStep(edit, i, 1)),
-              stepButton('Copy', 'Copy step ' + n, () => ProfileEditor.addStep(edit, i)),
+              stepButton('Duplicate', 'Duplicate step ' + n, () => ProfileEditor.addStep(edit, i)),
+              stepButton('Copy', 'Copy step ' + n + ' to paste here or into another profile', () =>
+                ProfileEditor.copyStep(edit, i),
+              ),
               stepButton('Remove', 'Remove step ' + n, () => ProfileEditor.removeStep(edit, i)),
             );
+            if (ProfileEditor.hasCopiedStep()) {
+              row.append(stepButton('Paste', 'Paste the copied step after step ' + n, () => ProfileEditor.pasteStep(edit, i)));
+            }
             set.append(row);
           }
           stepsBox.append(set);

@@ -89,6 +89,39 @@
     list.splice(index + 1, 0, step);
   }
 
+  // A step copied to be pasted into this profile or another (as a chaser editor's clipboard):
+  // kept for the page's life, across the profiles opened in it.
+  let copied = null;
+
+  function copyStep(edit, index) {
+    const from = steps(edit)[index];
+    if (!from) return false;
+    copied = clone(from);
+    return true;
+  }
+
+  function hasCopiedStep() {
+    return copied !== null;
+  }
+
+  // The copied step after `index` (-1: first), named apart from the steps already there; what
+  // it uses is added to the profile's needs when the profile lists them.
+  function pasteStep(edit, index) {
+    if (copied === null) return false;
+    remember(edit);
+    const list = steps(edit);
+    const step = clone(copied);
+    const names = new Set(list.map((s) => s.name));
+    const base = step.name || 'step';
+    for (let n = 2; names.has(step.name); n++) step.name = base + '-' + n;
+    list.splice(index + 1, 0, step);
+    if (step.lights) needs(edit.form, 'light');
+    if (step.sound) needs(edit.form, 'sound');
+    if (step.swing) needs(edit.form, 'swing_drive');
+    edit.errors = {};
+    return true;
+  }
+
   function removeStep(edit, index) {
     if (steps(edit).length <= 1) return false; // a profile needs a step
     remember(edit);
@@ -306,6 +339,9 @@
     setField,
     undo,
     addStep,
+    copyStep,
+    hasCopiedStep,
+    pasteStep,
     removeStep,
     moveStep,
     stepFields,

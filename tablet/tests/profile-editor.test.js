@@ -149,3 +149,25 @@ test('a step without lights or sound gets them, and gives them back to the step 
   ProfileEditor.undo(edit);
   assert.ok(edit.form.steps[1].lights, 'undone');
 });
+
+test('a step copied in one profile is pasted into another, named apart, and can be undone', () => {
+  const calmCopy = ProfileEditor.duplicate(calm, []);
+  assert.equal(ProfileEditor.hasCopiedStep(), false);
+  assert.equal(ProfileEditor.pasteStep(calmCopy, 0), false, 'nothing to paste yet');
+  assert.ok(ProfileEditor.copyStep(calmCopy, 1)); // "gentle", with its sound
+  assert.equal(calmCopy.undo.length, 0, 'copying changes nothing');
+  const other = ProfileEditor.open({ id: 'alert', title: 'Alert', purpose: 'alerting', needs: ['swing_drive'],
+    steps: [{ name: 'gentle', duration: '30s' }, { name: 'go', duration: '30s' }] }, 1);
+  assert.ok(ProfileEditor.pasteStep(other, 0));
+  assert.deepEqual(other.form.steps.map((s) => s.name), ['gentle', 'gentle-2', 'go']);
+  assert.deepEqual(other.form.steps[1].sound, { source: 'ocean', level: '50dB' });
+  assert.deepEqual(other.form.needs, ['swing_drive', 'sound']);
+  // The clipboard holds its own copy: a change to the pasted step is not in the next paste.
+  other.form.steps[1].duration = '5m';
+  ProfileEditor.pasteStep(other, -1);
+  assert.equal(other.form.steps[0].name, 'gentle-3');
+  assert.equal(other.form.steps[0].duration, '2m');
+  ProfileEditor.undo(other);
+  ProfileEditor.undo(other);
+  assert.deepEqual(other.form.steps.map((s) => s.name), ['gentle', 'go']);
+});
