@@ -1,5 +1,6 @@
 #include "config/step_reader.hpp"
 
+#include "config/profile_loader.hpp"
 #include "config/units.hpp"
 
 #include <algorithm>
@@ -21,7 +22,8 @@ bool saturated_red(const Rgb& c) {
 Fade StepReader::read_fade(TableReader& reader, const Fade& fallback) {
   Fade fade = fallback;
   fade.time = reader.duration("fade", Need::optional, 0ms, 1h).value_or(fallback.time);
-  if (auto curve = reader.choice("curve", Need::optional, {"linear", "s-curve"})) {
+  if (auto curve =
+          reader.choice("curve", Need::optional, {kFadeCurves.begin(), kFadeCurves.end()})) {
     fade.curve = *curve == "s-curve" ? Curve::s_curve : Curve::linear;
   }
   return fade;
@@ -145,7 +147,7 @@ std::optional<LightSetting> StepReader::light(const toml::table& table, const st
   light.color = reader.color("color", Need::optional).value_or(Rgb{255, 255, 255});
   light.brightness_pct = reader.percent("brightness", Need::required).value_or(0.0);
   auto effect =
-      reader.choice("effect", Need::optional, {"none", "breathe", "color_cycle", "strobe"});
+      reader.choice("effect", Need::optional, {kLightEffects.begin(), kLightEffects.end()});
   if (effect == "breathe") light.effect = LightEffect::breathe;
   if (effect == "color_cycle") light.effect = LightEffect::color_cycle;
   if (effect == "strobe") light.effect = LightEffect::strobe;

@@ -86,7 +86,7 @@
       for (const value of field.options) {
         const option = document.createElement('option');
         option.value = String(value);
-        option.textContent = field.words ? field.words[String(value)] : String(value);
+        option.textContent = (field.words && field.words[String(value)]) || String(value);
         option.selected = String(value) === String(shown);
         select.append(option);
       }

@@ -149,10 +149,16 @@
     const swing = (limits && limits.swing) || {};
     const rotary = (limits && limits.rotary) || {};
     const sound = (limits && limits.sound) || {};
+    // The words the room's loader takes, as it publishes them (config/profile_loader.hpp).
+    const profile = (limits && limits.profile) || {};
+    const curves = profile.fade_curves || [];
+    const effects = profile.light_effects || [];
     const fields = [
       { pointer: at + '/name', label: 'Name', kind: 'text' },
       { pointer: at + '/duration', label: 'Duration', kind: 'text', hint: 'e.g. 90s or 2m; empty: waits for Go' },
       { pointer: at + '/fade', label: 'Fade', kind: 'text', hint: 'e.g. 10s' },
+      { pointer: at + '/curve', label: 'Fade curve', kind: 'choice', options: curves,
+        words: { linear: 'even', 's-curve': 'soft start and end' } },
       { pointer: at + '/swing/mode', label: 'Swing', kind: 'choice', options: ['', 'off', 'linear', 'rotary'],
         words: { '': 'as the step before', off: 'off', linear: 'swinging', rotary: 'spinning' } },
     ];
@@ -195,7 +201,7 @@
       fields.push({ pointer: p + '/color', label: 'Light colour' + which, kind: 'text' });
       fields.push({ pointer: p + '/brightness', label: 'Light brightness' + which, kind: 'text', hint: 'e.g. 30%' });
       fields.push({ pointer: p + '/effect', label: 'Light effect' + which, kind: 'choice',
-        options: ['none', 'breathe', 'color_cycle', 'strobe'],
+        options: effects,
         words: { none: 'steady', breathe: 'breathe', color_cycle: 'colour cycle', strobe: 'strobe' } });
       if (light.effect && light.effect !== 'none') {
         fields.push({ pointer: p + '/effect_period', label: 'Effect period' + which, kind: 'text', hint: 'e.g. 8s' });

@@ -143,7 +143,9 @@ std::string limits_json(const config::Limits& limits) {
        {{"max_steps", config::kMaxProfileSteps},
         {"max_id_length", config::kMaxProfileIdLength},
         {"id_rule", std::string{config::kProfileIdRule}},
-        {"max_command_bytes", config::kMaxProfileCommandBytes}}}};
+        {"max_command_bytes", config::kMaxProfileCommandBytes},
+        {"fade_curves", config::kFadeCurves},
+        {"light_effects", config::kLightEffects}}}};
   return json_text(out);
 }
 

@@ -5,6 +5,8 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 const ProfileEditor = require('../profile-editor.js');
 
 const calm = {
@@ -22,7 +24,8 @@ const calm = {
     ],
   },
 };
-const limits = { swing: { max_amplitude_deg: 20, min_period_s: 3 }, sound: { max_dba: 70 } };
+// The example room's limits as sensoryd publishes them (tests/golden, written by its unit tests).
+const limits = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'tests', 'golden', 'limits.json'), 'utf8'));
 
 test('a copy gets an id no profile has, and " (copy)" in its title; the original is untouched', () => {
   const edit = ProfileEditor.duplicate(calm, ['calm-down', 'calm-down-copy']);
@@ -170,4 +173,14 @@ test('a step copied in one profile is pasted into another, named apart, and can 
   ProfileEditor.undo(other);
   ProfileEditor.undo(other);
   assert.deepEqual(other.form.steps.map((s) => s.name), ['gentle', 'go']);
+});
+
+test("the choices offered are the words the room's loader takes, as the room publishes them", () => {
+  const edit = ProfileEditor.duplicate(calm, []);
+  const fields = ProfileEditor.stepFields(edit.form, 'steps', 0, limits);
+  const options = (pointer) => fields.find((f) => f.pointer === pointer).options;
+  assert.deepEqual(options('/steps/0/curve'), ['linear', 's-curve']);
+  assert.deepEqual(options('/steps/0/lights/effect'), ['none', 'breathe', 'color_cycle', 'strobe']);
+  ProfileEditor.choose(edit, '/steps/0/curve', 's-curve');
+  assert.equal(edit.form.steps[0].curve, 's-curve');
 });

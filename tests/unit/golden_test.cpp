@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "config/loader.hpp"
 #include "daemon/record/child_report.hpp"
 #include "daemon/record/session_export.hpp"
 #include "daemon/record/status_json.hpp"
@@ -90,6 +91,14 @@ TEST(Golden, TheSafetyStateAsPublishedSafeAndTripped) {
   ASSERT_TRUE(rig.command("estop").ok);
   rig.run_for(100ms);
   expect_golden("safety-tripped.json", safety("the disk is full"));
+}
+
+TEST(Golden, TheExampleRoomsLimitsAsPublished) {
+  // The tablet's editor offers its ranges and words from this (tablet/tests read it too).
+  auto loaded =
+      config::load_room(std::filesystem::path(SENSORYD_SOURCE_DIR) / "config/examples/room.toml");
+  ASSERT_TRUE(loaded.room);
+  expect_golden("limits.json", indented(limits_json(loaded.room->limits)));
 }
 
 TEST(Golden, AChildsSessionsExportedAsCsvJsonAndFhir) {
