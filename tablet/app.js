@@ -148,8 +148,9 @@
   }
 
   // `quiet`: an E-stop sent again while unconfirmed; the page already says so. `onReply`: also
-  // given the reply (the editor places errors at their fields).
-  function send(action, fields, { quiet = false, onReply = null } = {}) {
+  // given the reply (the editor places errors at their fields). `lookup`: a question (a
+  // profile's history) whose answer the caller shows: the outcome line tells only a refusal.
+  function send(action, fields, { quiet = false, onReply = null, lookup = false } = {}) {
     if (!client || !client.connected || !room) {
       if (quiet) return;
       showOutcome({
@@ -178,8 +179,8 @@
         // An unanswered E-stop is already told, and sent again, until one is answered.
         if (action !== 'estop') showOutcome(RoomState.timeoutOutcome(action));
       }, RoomState.REPLY_TIMEOUT_MS);
-      pending.set(requestId, { action, timer, onReply });
-      if (!quiet) showOutcome({ ok: true, text: RoomState.actionName(action) + ': sent…' });
+      pending.set(requestId, { action, timer, onReply, lookup });
+      if (!quiet && !lookup) showOutcome({ ok: true, text: RoomState.actionName(action) + ': sent…' });
     }
     client.publish(message.topic, message.payload, message.options);
   }
@@ -218,7 +219,7 @@
     clearTimeout(entry.timer);
     pending.delete(reply.request_id);
     if (entry.action === 'estop') estopAnswered();
-    showOutcome(RoomState.replyOutcome(entry.action, reply));
+    if (!(entry.lookup && reply.ok === true)) showOutcome(RoomState.replyOutcome(entry.action, reply));
     if (entry.onReply) entry.onReply(reply);
     // Recorded: the form is cleared for the next one (refused, it keeps what was written).
     if (reply.ok === true && entry.action === 'note') $('note-text').value = '';
@@ -560,7 +561,7 @@
 
   // The profile editor: it sends through send() and reads the room's state and the chosen child.
   const editor = EditorView({
-    send: (action, fields, onReply) => send(action, fields, { onReply }),
+    send: (action, fields, onReply, options = {}) => send(action, fields, { onReply, ...options }),
     state: () => state,
     child: () => choice.child,
   });

@@ -1,5 +1,5 @@
 // The profile editor on the page (docs/profiles.md): the room's and the therapists' profiles
-// with Duplicate, Edit and Delete; a copy's steps with their fields, ranges and the daemon's
+// with Duplicate, Edit, History (open or restore a version) and Delete; a copy's steps with their fields, ranges and the daemon's
 // errors at each field; Undo, Check, Preview (a chart of what the room computes) and Save; and,
 // once saved, Approve for the chosen child (the child's plan). Editing sends nothing to any
 // equipment: Check and Preview are computed by sensoryd, Save only stores the profile.
@@ -7,7 +7,7 @@
 (function () {
   'use strict';
 
-  // `page`: send(action, fields, onReply), state() (RoomState's), child() (the child chosen).
+  // `page`: send(action, fields, onReply, {lookup}), state() (RoomState's), child() (the child chosen).
   function EditorView(page) {
     const $ = (id) => document.getElementById(id);
     let edit = null; // ProfileEditor's edit, while one is open
@@ -50,6 +50,7 @@
         }
         if (p.origin === 'authored') {
           if (p.content) buttons.push(['Edit', () => openEdit(ProfileEditor.open(p.content, p.version))]);
+          buttons.push(['History', () => showHistory(p)]);
           buttons.push([
             'Delete',
             () => page.send('profile_delete', { profile_id: p.id, base_version: p.version }),
@@ -250,6 +251,51 @@
       );
     }
 
+    // A profile's saved versions, newest first: Open one to edit from it (Save makes it the
+    // next version), or Restore it as it was.
+    function showHistory(profile) {
+      const lookup = { lookup: true };
+      page.send('profile_history', { profile_id: profile.id }, (reply) => {
+        if (!reply.ok) return; // the page's outcome line says why
+        const { latest, rows } = ProfileEditor.historyRows(reply);
+        $('history-heading').textContent = 'History of ' + profile.title;
+        const list = $('history-versions');
+        list.replaceChildren();
+        for (const row of rows) {
+          const item = document.createElement('li');
+          const words = document.createElement('span');
+          words.className = 'name';
+          words.textContent = row.words;
+          item.append(words);
+          const add = (label, act) => {
+            const button = document.createElement('button');
+            button.type = 'button';
+            button.className = 'secondary';
+            button.textContent = label;
+            button.setAttribute('aria-label', label + ' version ' + row.version + ' of ' + profile.title);
+            button.addEventListener('click', act);
+            item.append(button);
+          };
+          if (row.canOpen) {
+            add('Open', () =>
+              page.send('profile_history', { profile_id: profile.id, version: row.version }, (one) => {
+                if (one.ok && one.profile) openEdit(ProfileEditor.open(one.profile, latest));
+              }, lookup),
+            );
+          }
+          if (row.canRestore) {
+            add('Restore', () =>
+              page.send('profile_restore', { profile_id: profile.id, version: row.version, base_version: latest }, (done) => {
+                if (done.ok) showHistory(profile);
+              }),
+            );
+          }
+          list.append(item);
+        }
+        $('editor-history').hidden = false;
+      }, lookup);
+    }
+
     function openEdit(opened) {
       edit = opened;
       renderForm();
@@ -323,6 +369,9 @@
         return;
       }
       page.send('child_plan_save', { child: childId, plan, base_version: (child && child.plan_version) || 0 });
+    });
+    $('history-close').addEventListener('click', () => {
+      $('editor-history').hidden = true;
     });
     $('edit-close').addEventListener('click', () => {
       edit = null;

@@ -331,6 +331,25 @@
 
   // A child's plan (as the `children` topic lists it) with `profileId` approved too; null when
   // the plan lists no profiles (the child may use any profile its flags allow: nothing to add).
+  // A profile_history reply as rows to show, newest first: each version in words, whether it can
+  // be opened (to edit from it) or restored (saved again as the next version), and the version
+  // a restore must name as the latest seen.
+  function historyRows(reply) {
+    const versions = (reply && Array.isArray(reply.versions) ? reply.versions : []).slice();
+    if (versions.length === 0) return { latest: 0, rows: [] };
+    const latest = Math.max(...versions.map((v) => v.version));
+    const inForce = versions.find((v) => v.version === latest && !v.deleted) ? latest : 0;
+    const rows = versions
+      .sort((a, b) => b.version - a.version)
+      .map((v) => ({
+        version: v.version,
+        words: 'Version ' + v.version + (v.deleted ? ': deleted' : v.version === inForce ? ': in force' : ''),
+        canOpen: !v.deleted,
+        canRestore: !v.deleted && v.version !== inForce,
+      }));
+    return { latest, rows };
+  }
+
   function planApproving(child, profileId) {
     const plan = clone((child && child.plan) || {});
     if (!Array.isArray(plan.profiles) || plan.profiles.length === 0) return null;
@@ -354,6 +373,7 @@
     choose,
     applyErrors,
     previewSeries,
+    historyRows,
     planApproving,
   };
 });

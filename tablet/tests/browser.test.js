@@ -345,6 +345,36 @@ test('a therapist duplicates Calm down, makes step 2 slower and dimmer, sees the
   });
 });
 
+test("a therapist's earlier version comes back from the profile's history", { timeout: 180000 }, async () => {
+  await withRoom('history', TABLET, async (room, page) => {
+    await roomReady(page);
+    await page.getByRole('button', { name: 'Duplicate Calm down', exact: true }).click();
+    const title = page.locator('#field-title');
+    await until(() => title.isVisible(), 5000, 'the copy open');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await outcome(page, 'Save profile: done.');
+    await title.fill('Calm down, second try');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await outcome(page, 'Save profile: done.');
+
+    await page.getByRole('button', { name: 'History Calm down, second try', exact: true }).click();
+    const versions = page.locator('#history-versions li .name');
+    await until(async () => (await versions.count()) === 2, 10000, 'two versions listed');
+    assert.deepEqual(await versions.allTextContents(), ['Version 2: in force', 'Version 1']);
+    assert.deepEqual(await layoutProblems(page), [], 'the history on the tablet');
+    await page.getByRole('button', { name: 'Restore version 1 of Calm down, second try', exact: true }).click();
+    await outcome(page, 'Restore profile: done.');
+    // Version 1 again, as version 3: its title is back on the list and in the log.
+    await until(async () => (await page.getByRole('button', { name: 'History Calm down (copy)', exact: true }).count()) === 1,
+      10000, 'the restored title listed');
+    const records = fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8')
+      .trim().split('\n').map((l) => JSON.parse(l));
+    const saved = records.filter((r) => r.type === 'profile_saved' && r.profile_id === 'calm-down-copy');
+    assert.deepEqual(saved.map((r) => r.version), [1, 2, 3]);
+    assert.equal(saved[2].sha256, saved[0].sha256, 'the same file as version 1');
+  });
+});
+
 test('a therapist writes a note and the child\'s response; both are in the clinical log', { timeout: 120000 }, async () => {
   await withRoom('record', TABLET, async (room, page) => {
     await roomReady(page);

@@ -184,3 +184,22 @@ test("the choices offered are the words the room's loader takes, as the room pub
   ProfileEditor.choose(edit, '/steps/0/curve', 's-curve');
   assert.equal(edit.form.steps[0].curve, 's-curve');
 });
+
+test("a profile's history: newest first, the version in force marked, older ones restorable", () => {
+  const reply = { ok: true, profile_id: 'calm-slower', versions: [
+    { version: 1, sha256: 'a', deleted: false },
+    { version: 2, sha256: 'b', deleted: false },
+    { version: 3, sha256: '', deleted: true },
+    { version: 4, sha256: 'a', deleted: false },
+  ] };
+  const { latest, rows } = ProfileEditor.historyRows(reply);
+  assert.equal(latest, 4);
+  assert.deepEqual(rows.map((r) => r.words), ['Version 4: in force', 'Version 3: deleted', 'Version 2', 'Version 1']);
+  assert.deepEqual(rows.map((r) => r.canRestore), [false, false, true, true]);
+  assert.deepEqual(rows.map((r) => r.canOpen), [true, false, true, true]);
+  // Deleted last: nothing is in force, every saved version may come back.
+  const gone = ProfileEditor.historyRows({ versions: reply.versions.slice(0, 3) });
+  assert.equal(gone.latest, 3);
+  assert.deepEqual(gone.rows.map((r) => r.canRestore), [false, true, true]);
+  assert.deepEqual(ProfileEditor.historyRows({}).rows, []);
+});
