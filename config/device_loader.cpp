@@ -45,6 +45,7 @@ std::optional<ModbusBinding> read_binding(TableReader& reader, const Room& room,
   if (bus_default && bus != nullptr && bus->poll_period) default_poll = *bus->poll_period;
   binding.poll_period =
       reader.duration("poll_period", Need::optional, 5ms, 10s).value_or(default_poll);
+  binding.response_timeout = reader.duration("response_timeout", Need::optional, 10ms, 5s);
   auto bit_write = reader.choice("bit_write", Need::optional, {"read_modify_write", "mask_write"});
   binding.mask_write = bit_write == "mask_write";
   if (binding.bus.empty()) return std::nullopt;

@@ -45,6 +45,9 @@ struct ModbusBinding {
   int unit = 1;
   Millis poll_period{100};
   bool mask_write = false;  // bits of a register: one fc 22 write, not read-modify-write
+  // How long the bus waits for this unit's answer; unset: the bus's response_timeout. A short
+  // one for a unit that is not a safety device keeps a dead one from holding the others up.
+  std::optional<Millis> response_timeout;
 
   bool operator==(const ModbusBinding&) const = default;
 };

@@ -60,8 +60,11 @@ std::string describe_map(const Device& device, const std::string& indent) {
   std::ostringstream out;
   out << indent << device.id << " (" << device.type << ", unit " << binding->unit;
   if (!device.template_id.empty()) out << ", template " << device.template_id;
-  out << ", polled every " << binding->poll_period.count() << " ms"
-      << (binding->mask_write ? ", bits by fc 22" : "") << "):\n";
+  out << ", polled every " << binding->poll_period.count() << " ms";
+  if (binding->response_timeout) {
+    out << ", answers awaited " << binding->response_timeout->count() << " ms";
+  }
+  out << (binding->mask_write ? ", bits by fc 22" : "") << "):\n";
   std::string inner = indent + "  ";
   if (const auto* drive = device.as<SwingDrive>()) {
     lines(out, drive->registers, swing_keys(), inner);

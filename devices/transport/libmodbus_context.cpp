@@ -52,10 +52,7 @@ class LibmodbusContext final : public ModbusContext {
       ctx_ = modbus_new_tcp_pi(settings_.host.c_str(), port.c_str());
     }
     if (ctx_ == nullptr) return failed(errno != 0 ? errno : EINVAL);
-    auto timeout_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(settings_.response_timeout);
-    modbus_set_response_timeout(ctx_, static_cast<std::uint32_t>(timeout_us.count() / 1'000'000),
-                                static_cast<std::uint32_t>(timeout_us.count() % 1'000'000));
+    set_response_timeout(settings_.response_timeout);
     if (modbus_connect(ctx_) == -1) {
       int error = errno;  // read before modbus_free can clobber it
       modbus_free(ctx_);
@@ -64,6 +61,13 @@ class LibmodbusContext final : public ModbusContext {
     }
     socket_fd_.store(modbus_get_socket(ctx_));
     return {};
+  }
+
+  void set_response_timeout(std::chrono::milliseconds timeout) override {
+    if (ctx_ == nullptr) return;
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
+    modbus_set_response_timeout(ctx_, static_cast<std::uint32_t>(us / 1'000'000),
+                                static_cast<std::uint32_t>(us % 1'000'000));
   }
 
   void close() override {

@@ -16,6 +16,11 @@ using namespace std::chrono_literals;
 constexpr auto kFirstBackoff = 500ms;
 constexpr auto kMaxBackoff = 10s;
 constexpr int kTimeoutsBeforeReconnect = 3;
+// A unit that misses this many answers in a row is isolated, and tried again after
+// kFirstIsolation, doubling up to kMaxIsolation while it stays silent.
+constexpr int kTimeoutsBeforeIsolating = 2;
+constexpr auto kFirstIsolation = 1000ms;
+constexpr auto kMaxIsolation = 8000ms;
 
 }  // namespace
 
@@ -129,6 +134,9 @@ bool ModbusBus::connect(std::string& last_error) {
   connected_ = true;
   consecutive_timeouts_ = 0;
   consecutive_out_of_step_ = 0;
+  // A new connection tries every unit afresh, each with the bus's timeout to begin with.
+  units_.clear();
+  context_timeout_ = settings_.response_timeout;
   for (auto& poll : polls_) poll.due = Clock::now();
   // Work queued before the link came back was meant for the old connection; the drivers
   // rebuild their state from the link-up event instead of a late replay.
@@ -180,25 +188,86 @@ void ModbusBus::note_failure(const ModbusStatus& status) {
   }
 }
 
+std::optional<std::string> ModbusBus::skip_or_prepare(int unit) {
+  if (std::find(silent_units_.begin(), silent_units_.end(), unit) != silent_units_.end()) {
+    return "unit did not answer this cycle";
+  }
+  auto it = units_.find(unit);
+  if (it != units_.end() && it->second.backoff.count() > 0) {
+    auto wait = it->second.retry_at - Clock::now();
+    if (wait > Clock::duration::zero()) {
+      return "unit " + std::to_string(unit) + " isolated: it did not answer; tried again in " +
+             std::to_string(std::chrono::ceil<std::chrono::milliseconds>(wait).count()) + " ms";
+    }
+  }
+  auto own = settings_.unit_timeouts.find(unit);
+  auto timeout = own != settings_.unit_timeouts.end() ? own->second : settings_.response_timeout;
+  if (timeout != context_timeout_) {
+    context_->set_response_timeout(timeout);
+    context_timeout_ = timeout;
+  }
+  return std::nullopt;
+}
+
+void ModbusBus::unit_answered(int unit) {
+  consecutive_timeouts_ = 0;
+  consecutive_out_of_step_ = 0;
+  auto it = units_.find(unit);
+  if (it == units_.end()) return;
+  if (it->second.backoff.count() > 0) {
+    spdlog::info("bus {}: unit {} answers again; polled as before", settings_.id, unit);
+  }
+  units_.erase(it);
+}
+
+void ModbusBus::unit_timed_out(int unit) {
+  silent_units_.push_back(unit);
+  UnitState& state = units_[unit];
+  ++state.timeouts;
+  if (state.backoff.count() > 0) {
+    // Its try after the backoff went unanswered too: wait longer before the next.
+    state.backoff = std::min<std::chrono::milliseconds>(state.backoff * 2, kMaxIsolation);
+  } else if (state.timeouts >= kTimeoutsBeforeIsolating) {
+    state.backoff = kFirstIsolation;
+    spdlog::warn(
+        "bus {}: unit {} did not answer {} requests in a row; isolated: its requests fail at "
+        "once and one is tried after {} ms, up to every {} ms, while the other units keep "
+        "their polls",
+        settings_.id, unit, state.timeouts, kFirstIsolation.count(), kMaxIsolation.count());
+  }
+  if (state.backoff.count() > 0) state.retry_at = Clock::now() + state.backoff;
+  // The link is started afresh only when no unit answers: every polled unit isolated.
+  bool any_answering = false;
+  for (const auto& poll : polls_) {
+    auto found = units_.find(poll.unit);
+    any_answering = any_answering || found == units_.end() || found->second.backoff.count() == 0;
+  }
+  if (!polls_.empty() && !any_answering) {
+    disconnect("no unit answers (each missed " + std::to_string(kTimeoutsBeforeIsolating) +
+               " requests in a row)");
+  }
+}
+
 ReadResult ModbusBus::do_read(int unit, RegisterKind kind, std::uint16_t address,
                               std::uint16_t count) {
   if (!connected_) return ReadResult{false, {}, "not connected"};
+  if (auto why = skip_or_prepare(unit)) return ReadResult{false, {}, *why};
   std::vector<std::uint16_t> values;
   ModbusStatus status = context_->read(unit, kind, address, count, values);
   pace();
   if (!status.ok()) {
     std::string message = context_->describe(status.error);
-    if (status.failure == ModbusFailure::timeout) silent_units_.push_back(unit);
+    if (status.failure == ModbusFailure::timeout) unit_timed_out(unit);
     note_failure(status);
     return ReadResult{false, {}, message};
   }
-  consecutive_timeouts_ = 0;
-  consecutive_out_of_step_ = 0;
+  unit_answered(unit);
   return ReadResult{true, std::move(values), {}};
 }
 
 WriteResult ModbusBus::do_write(const Key& key, const RegisterWrite& write) {
   if (!connected_) return WriteResult{false, "not connected"};
+  if (auto why = skip_or_prepare(key.unit)) return WriteResult{false, *why};
   ModbusStatus status;
   if (write.coil) {
     status = context_->write_coil(key.unit, key.address, write.words[0] != 0);
@@ -218,11 +287,11 @@ WriteResult ModbusBus::do_write(const Key& key, const RegisterWrite& write) {
   pace();
   if (!status.ok()) {
     std::string message = context_->describe(status.error);
+    if (status.failure == ModbusFailure::timeout) unit_timed_out(key.unit);
     note_failure(status);
     return WriteResult{false, message};
   }
-  consecutive_timeouts_ = 0;
-  consecutive_out_of_step_ = 0;
+  unit_answered(key.unit);
   return WriteResult{true, {}};
 }
 
@@ -301,23 +370,20 @@ void ModbusBus::serve_cycle() {
     reads.swap(reads_);
   }
   mark_progress();
+  // A unit that did not answer costs at most one timeout per cycle: its other requests in this
+  // cycle fail at once (skip_or_prepare), so the other units on the bus keep their rates.
+  silent_units_.clear();
   send_queued_writes();
   for (auto& read : reads) {
     deliver(read.done, do_read(read.unit, read.kind, read.address, read.count));
     mark_progress();
   }
   auto now = Clock::now();
-  // A unit that did not answer costs at most one timeout per cycle: its other polls due in
-  // this cycle fail at once, so the other units on the bus keep their rates.
-  silent_units_.clear();
   for (auto& poll : polls_) {
     if (!connected_ || poll.due > now) continue;
     // A stop queued (or held by a reflex) while this cycle ran goes out before the next poll.
     send_queued_writes();
-    bool silent =
-        std::find(silent_units_.begin(), silent_units_.end(), poll.unit) != silent_units_.end();
-    ReadResult result = silent ? ReadResult{false, {}, "unit did not answer this cycle"}
-                               : do_read(poll.unit, poll.kind, poll.address, poll.count);
+    ReadResult result = do_read(poll.unit, poll.kind, poll.address, poll.count);
     if (poll.reflex) poll.reflex(result);
     deliver(poll.handler, std::move(result));
     mark_progress();

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -40,6 +41,9 @@ struct BusSettings {
   int stop_bits = 1;
   // both
   std::chrono::milliseconds response_timeout{250};
+  // Units that wait a time of their own for an answer (a device's response_timeout), so that a
+  // dead one costs the others no more than that while it is tried again.
+  std::map<int, std::chrono::milliseconds> unit_timeouts;
   std::chrono::milliseconds frame_delay{0};  // quiet time after each request (slow RTU devices)
 };
 
@@ -122,6 +126,12 @@ class ModbusBus final : public RoomBus {
   std::string endpoint() const;  // host:port or the serial device, for messages
   void pace();                   // the configured quiet time between requests
   void disconnect(const std::string& why);
+  // Why a request to `unit` is not sent now (it timed out this cycle, or it is isolated until
+  // its next try); none when it may go, with the context set to the unit's response timeout.
+  std::optional<std::string> skip_or_prepare(int unit);
+  // A unit answered / did not answer within its timeout (docs/safety.md, "A dead unit").
+  void unit_answered(int unit);
+  void unit_timed_out(int unit);
   ReadResult do_read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count);
   WriteResult do_write(const Key& key, const RegisterWrite& write);
   void note_failure(const ModbusStatus& status);
@@ -148,6 +158,16 @@ class ModbusBus final : public RoomBus {
   std::unique_ptr<ModbusContext> context_;
   bool connected_ = false;
   std::vector<int> silent_units_;  // units that timed out in this polling cycle
+  // A unit that stops answering is isolated: its requests fail at once, and one is tried again
+  // after a backoff (1 s, doubling to 8 s), so that the others keep their polls and a dead
+  // amplifier never takes the E-stop on the same bus with it.
+  struct UnitState {
+    int timeouts = 0;                      // in a row
+    std::chrono::milliseconds backoff{0};  // isolated while not 0
+    std::chrono::steady_clock::time_point retry_at{};
+  };
+  std::map<int, UnitState> units_;
+  std::chrono::milliseconds context_timeout_{0};  // the response timeout the context has now
   int consecutive_timeouts_ = 0;
   int consecutive_out_of_step_ = 0;  // answers to another request in a row
   std::thread worker_;

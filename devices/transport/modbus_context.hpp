@@ -3,6 +3,7 @@
 // ModbusBus give it a scripted one. Every call but abort() runs on the bus's own thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -48,6 +49,9 @@ class ModbusContext {
   virtual ModbusStatus write_coil(int unit, std::uint16_t address, bool on) = 0;  // fc 05
   virtual ModbusStatus mask_write(int unit, std::uint16_t address, std::uint16_t and_mask,
                                   std::uint16_t or_mask) = 0;  // fc 22
+  // How long the next requests wait for an answer (a unit's own timeout, or the bus's); a new
+  // connection starts with the bus's.
+  virtual void set_response_timeout(std::chrono::milliseconds timeout) = 0;
   // Discards bytes that arrive late after a timeout, so the next answer is not misread.
   virtual void flush() = 0;
   // Thread-safe, from any thread: unblocks a request stuck in the transport (shutdown).

@@ -72,6 +72,63 @@ TEST(BusFault, RefusedConnectionsMakeEveryDeviceLostUntilTheSimulatorListensAgai
   EXPECT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true);
 }
 
+TEST(BusFault, ADeadAmplifierIsIsolatedAndTheEStopAndDoorOnItsBusStayFreshWithNoTrip) {
+  // The amplifier (unit 5) shares the cabinet's bus with the drive (1), the E-stop (3) and the
+  // door (4); every unit waits the bus's 200 ms for an answer.
+  // The sound fades up for 20 s, so the amplifier is written to while it is dead.
+  RoomOptions options;
+  options.scene = true;
+  options.profiles = {{"calm-sound.toml", R"(id = "calm-sound"
+title = "Calm with sound"
+purpose = "calming"
+
+[[steps]]
+name = "settle"
+duration = "120s"
+swing = { mode = "linear", amplitude_deg = 6, period = "4s" }
+sound = { source = "rain", level = "60dB", fade = "20s" }
+)"}};
+  SimulatedRoom room(options);
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  ASSERT_EQ(tablet.reply_to("start", {{"profile", "calm-sound"}})["ok"], true) << room.daemon_log();
+  ASSERT_TRUE(room.wait_for_swing_amplitude(4.0, 10s)) << room.daemon_log();
+  ASSERT_TRUE(wait_health(tablet, "amp", "online", 5s));
+
+  EXPECT_EQ(room.control("unit 5 dead").substr(0, 2), "ok");
+  ASSERT_TRUE(wait_health(tablet, "amp", "lost", 10s)) << room.daemon_log();
+  // Isolated: for the next 3 s (three tries of the amplifier among them), nothing trips, the
+  // safety inputs stay online and the session runs on.
+  auto trouble = [&] {
+    auto safety = tablet.latest_json("safety");
+    auto session = tablet.latest_json("session");
+    return !safety || (*safety)["tripped"] == true || !safety->value("motion_allowed", false) ||
+           health(tablet, "estop") != "online" || health(tablet, "door") != "online" || !session ||
+           session->value("state", "") != "running";
+  };
+  EXPECT_FALSE(wait_until(trouble, 3s)) << tablet.latest_json("safety")->dump() << "\n"
+                                        << room.daemon_log();
+  std::string log = room.daemon_log();
+  EXPECT_NE(log.find("unit 5 did not answer 2 requests in a row; isolated"), std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("no answer for"), std::string::npos) << "the bus was started afresh";
+  EXPECT_EQ(log.find("no unit answers"), std::string::npos) << "the bus was started afresh";
+
+  // The E-stop on the same bus still stops the drive.
+  room.press_estop();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto safety = tablet.latest_json("safety");
+        return safety && (*safety)["tripped"] == true;
+      },
+      5s));
+  room.release_estop();
+
+  // Back: the amplifier answers a try and is online again.
+  EXPECT_EQ(room.control("unit 5 alive").substr(0, 2), "ok");
+  EXPECT_TRUE(wait_health(tablet, "amp", "online", 15s)) << room.daemon_log();
+}
+
 TEST(BusFault, SlowRepliesWithinTheTimeoutAreFineAndExceptionRepliesMakeADeviceLost) {
   SimulatedRoom room(room_options());
   room.start_all();

@@ -30,6 +30,7 @@ class ScriptedContext final : public ModbusContext {
     int unit;
     std::uint16_t address;
     std::uint16_t value;
+    std::chrono::milliseconds timeout{0};  // the response timeout it was sent with (reads)
   };
 
   ModbusStatus connect() override {
@@ -51,7 +52,7 @@ class ScriptedContext final : public ModbusContext {
   ModbusStatus read(int unit, RegisterKind, std::uint16_t address, std::uint16_t count,
                     std::vector<std::uint16_t>& values) override {
     std::lock_guard lock(mutex_);
-    requests_.push_back({"read", unit, address, 0});
+    requests_.push_back({"read", unit, address, 0, timeout_});
     if (auto it = unit_errors_.find(unit); it != unit_errors_.end()) return {it->second};
     values.assign(count, static_cast<std::uint16_t>(address));
     return {};
@@ -88,6 +89,10 @@ class ScriptedContext final : public ModbusContext {
     requests_.push_back({"mask-or", unit, address, or_mask});
     return {};
   }
+  void set_response_timeout(std::chrono::milliseconds timeout) override {
+    std::lock_guard lock(mutex_);
+    timeout_ = timeout;
+  }
   void flush() override {
     std::lock_guard lock(mutex_);
     ++flushes_;
@@ -116,6 +121,10 @@ class ScriptedContext final : public ModbusContext {
   void unit_fails(int unit, ModbusStatus error) {
     std::lock_guard lock(mutex_);
     unit_errors_[unit] = error;
+  }
+  void unit_answers(int unit) {
+    std::lock_guard lock(mutex_);
+    unit_errors_.erase(unit);
   }
   void hold_writes_to(std::uint16_t address) {
     std::lock_guard lock(mutex_);
@@ -162,16 +171,18 @@ class ScriptedContext final : public ModbusContext {
   int flushes_ = 0;
   bool aborted_ = false;
   bool refuse_reconnects_ = false;
+  std::chrono::milliseconds timeout_{0};
 };
 
 struct BusRig {
-  BusRig() {
+  explicit BusRig(std::map<int, std::chrono::milliseconds> unit_timeouts = {}) {
     auto scripted = std::make_unique<ScriptedContext>();
     context = scripted.get();
     BusSettings settings;
     settings.id = "test-bus";
     settings.host = "127.0.0.1";
     settings.response_timeout = 50ms;
+    settings.unit_timeouts = std::move(unit_timeouts);
     bus = std::make_unique<ModbusBus>(settings, io.get_executor(), std::move(scripted));
     bus->on_link_change([this](bool up, const std::string& detail) {
       links.push_back(up);
@@ -245,32 +256,51 @@ TEST(ModbusBusWorker, WorkQueuedWhileTheLinkIsDownFailsAndIsNeverSentLater) {
   EXPECT_TRUE(rig.writes().empty());  // the stale value never reached the device
 }
 
-TEST(ModbusBusWorker, ASilentUnitCostsOneTimeoutPerCycleAndTheOtherUnitsKeepTheirPolls) {
-  BusRig rig;
+TEST(ModbusBusWorker, ASilentUnitIsIsolatedAfterTwoMissedAnswersAndTheOtherUnitsKeepTheirPolls) {
+  // A dead amplifier (unit 2, waiting 20 ms of its own) beside the E-stop's unit (1).
+  BusRig rig({{2, 20ms}});
   rig.context->unit_fails(2, {ModbusFailure::timeout, ETIMEDOUT});
-  std::vector<std::string> silent_second_poll;
+  std::vector<std::string> unit2_errors;
+  int unit2_ok = 0;
   int unit1_ok = 0;
-  rig.bus->add_poll(2, RegisterKind::input, 0, 2, 20ms, [](const ReadResult&) {});
-  rig.bus->add_poll(2, RegisterKind::input, 10, 2, 20ms,
-                    [&](const ReadResult& r) { silent_second_poll.push_back(r.error); });
+  rig.bus->add_poll(2, RegisterKind::input, 0, 2, 20ms, [&](const ReadResult& r) {
+    if (r.ok) ++unit2_ok;
+  });
+  rig.bus->add_poll(2, RegisterKind::input, 10, 2, 20ms, [&](const ReadResult& r) {
+    if (!r.ok) unit2_errors.push_back(r.error);
+  });
   rig.bus->add_poll(1, RegisterKind::input, 0, 2, 20ms, [&](const ReadResult& r) {
     if (r.ok && r.values.size() == 2) ++unit1_ok;
   });
   rig.bus->start();
-  ASSERT_TRUE(rig.run_until([&] { return unit1_ok >= 5; }));
-  rig.bus->stop();
+  ASSERT_TRUE(rig.run_until([&] { return unit1_ok >= 20; }));  // ~0.4 s: before any retry
 
+  int to_unit2 = 0;
   for (const auto& request : rig.context->requests()) {
-    EXPECT_FALSE(request.unit == 2 && request.address == 10)
+    if (request.unit != 2) {
+      EXPECT_EQ(request.timeout, 50ms) << "unit " << request.unit << ": the bus's timeout";
+      continue;
+    }
+    ++to_unit2;
+    EXPECT_EQ(request.timeout, 20ms) << "the unit's own timeout";
+    EXPECT_NE(request.address, 10)
         << "the silent unit's second poll went out in a cycle where its first timed out";
   }
-  ASSERT_FALSE(silent_second_poll.empty());
-  for (const auto& error : silent_second_poll) EXPECT_EQ(error, "unit did not answer this cycle");
-  // The other unit's answers reset the count: the link stays up.
+  EXPECT_EQ(to_unit2, 2) << "isolated after two missed answers: nothing more is sent to it";
+  ASSERT_FALSE(unit2_errors.empty());
+  EXPECT_EQ(unit2_errors.front(), "unit did not answer this cycle");
+  EXPECT_EQ(unit2_errors.back().rfind("unit 2 isolated: it did not answer; tried again in ", 0), 0u)
+      << unit2_errors.back();
+  // The other unit's answers keep the link: it is not started afresh for one dead unit.
+  EXPECT_EQ(rig.links, std::vector<bool>{true});
+
+  // Back: the try after the backoff (1 s) is answered, and it is polled as before.
+  rig.context->unit_answers(2);
+  ASSERT_TRUE(rig.run_until([&] { return unit2_ok >= 3; }));
   EXPECT_EQ(rig.links, std::vector<bool>{true});
 }
 
-TEST(ModbusBusWorker, ThreeTimeoutsInARowDropTheLinkAndItReconnects) {
+TEST(ModbusBusWorker, WhenNoUnitAnswersTheLinkIsStartedAfresh) {
   BusRig rig;
   rig.context->unit_fails(1, {ModbusFailure::timeout, ETIMEDOUT});
   rig.bus->add_poll(1, RegisterKind::holding, 0, 1, 10ms, [](const ReadResult&) {});
@@ -278,8 +308,30 @@ TEST(ModbusBusWorker, ThreeTimeoutsInARowDropTheLinkAndItReconnects) {
   ASSERT_TRUE(rig.run_until([&] { return rig.links.size() >= 3; }));
   EXPECT_EQ(rig.links[0], true);
   EXPECT_EQ(rig.links[1], false);
-  EXPECT_EQ(rig.link_details[1], "no answer for 3 requests");
+  EXPECT_EQ(rig.link_details[1], "no unit answers (each missed 2 requests in a row)");
   EXPECT_EQ(rig.links[2], true);
+}
+
+TEST(ModbusBusWorker, WritesToAnIsolatedUnitFailAtOnceWithoutARequest) {
+  BusRig rig;
+  rig.context->unit_fails(5, {ModbusFailure::timeout, ETIMEDOUT});
+  int unit1_ok = 0;
+  rig.bus->add_poll(1, RegisterKind::input, 0, 1, 10ms, [&](const ReadResult& r) {
+    if (r.ok) ++unit1_ok;
+  });
+  rig.bus->add_poll(5, RegisterKind::holding, 0, 1, 10ms, [](const ReadResult&) {});
+  rig.bus->start();
+  // Isolated by its polls; then a volume write per tick, as a driver sends while it is lost.
+  ASSERT_TRUE(rig.run_until([&] { return unit1_ok >= 5; }));
+  std::vector<std::string> results;
+  for (int i = 0; i < 5; ++i) {
+    rig.bus->write(5, 7, static_cast<std::uint16_t>(i),
+                   [&](const WriteResult& r) { results.push_back(r.ok ? "ok" : r.error); });
+    ASSERT_TRUE(rig.run_until([&] { return results.size() == static_cast<std::size_t>(i + 1); }));
+  }
+  for (const auto& r : results) EXPECT_EQ(r.rfind("unit 5 isolated", 0), 0u) << r;
+  EXPECT_TRUE(rig.writes().empty()) << "no write reached the isolated unit";
+  EXPECT_EQ(rig.links, std::vector<bool>{true});
 }
 
 TEST(ModbusBusWorker, AnswersOutOfStepAreFlushedAndThreeInARowStartAFreshConnection) {
