@@ -55,6 +55,9 @@ struct CliParser {
                    "for --report-child: also draw dose and response per session into FILE (SVG, "
                    "or PNG when FILE ends .png; needs gnuplot)")
         ->type_name("FILE");
+    app.add_flag("--quiet-room", options.quiet_room,
+                 "after sensoryd has ended (the unit's ExecStopPost=): send every light the "
+                 "safe scene and every player and amplifier silence, then exit");
     app.add_flag("--version", options.version, "print the version and exit");
   }
 

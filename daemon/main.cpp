@@ -15,6 +15,7 @@
 #include "config/loader.hpp"
 #include "config/summary.hpp"
 #include "daemon/app/app.hpp"
+#include "daemon/app/quiet_room.hpp"
 #include "daemon/authoring/profile_store.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/logging.hpp"
@@ -141,6 +142,15 @@ int main(int argc, char** argv) {
     return sensoryd::kExitConfig;
   }
   for (const auto& warning : loaded.diagnostics.warnings) spdlog::warn("{}", warning.to_string());
+  // However the daemon ended: nothing left playing or lit beyond the safe scene.
+  if (options.quiet_room) {
+    try {
+      return sensoryd::quiet_room(*loaded.room, std::chrono::seconds(10));
+    } catch (const std::exception& e) {
+      spdlog::critical("quiet room: {}", e.what());
+      return sensoryd::kExitSoftware;
+    }
+  }
   try {
     sensoryd::asio::io_context io;
     sensoryd::AppOptions app_options;

@@ -5,9 +5,9 @@
 #include "config/fingerprint.hpp"
 #include "config/reload_diff.hpp"
 #include "daemon/app/command_topic.hpp"
+#include "daemon/app/room_buses.hpp"
 #include "daemon/session/command.hpp"
 #include "devices/swing_drive.hpp"
-#include "devices/transport/modbus_bus.hpp"
 #include "devices/transport/mqtt_link.hpp"
 
 namespace sensoryd {
@@ -36,35 +36,12 @@ std::unique_ptr<SafetySupervisor> make_supervisor(const config::Room& room,
   return std::make_unique<SafetySupervisor>(room.limits, std::move(drive), std::move(inputs));
 }
 
-std::unique_ptr<devices::RoomBus> modbus_bus(const config::ModbusBus& bus, const config::Room& room,
-                                             asio::io_context& io) {
-  devices::BusSettings settings;
-  settings.id = bus.id;
-  settings.rtu = bus.type == config::BusType::rtu;
-  settings.host = bus.host;
-  settings.port = bus.port;
-  settings.device = bus.device;
-  settings.baud = bus.baud;
-  settings.parity = bus.parity;
-  settings.data_bits = bus.data_bits;
-  settings.stop_bits = bus.stop_bits;
-  settings.response_timeout = bus.response_timeout;
-  settings.frame_delay = bus.frame_delay;
-  for (const auto& device : room.devices) {
-    const config::ModbusBinding* binding = device.modbus();
-    if (binding == nullptr || binding->bus != bus.id || !binding->response_timeout) continue;
-    // Two devices of one unit with times of their own: the shorter holds for the unit.
-    auto [it, added] = settings.unit_timeouts.emplace(binding->unit, *binding->response_timeout);
-    if (!added) it->second = std::min(it->second, *binding->response_timeout);
-  }
-  return std::make_unique<devices::ModbusBus>(settings, io.get_executor());
-}
-
 devices::RoomBuses make_buses(const config::Room& room, asio::io_context& io,
                               const AppOptions& options) {
   devices::RoomBuses buses;
   for (const auto& bus : room.buses) {
-    buses.emplace(bus.id, options.make_bus ? options.make_bus(bus) : modbus_bus(bus, room, io));
+    buses.emplace(bus.id,
+                  options.make_bus ? options.make_bus(bus) : make_modbus_bus(bus, room, io));
   }
   return buses;
 }

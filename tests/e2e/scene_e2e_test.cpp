@@ -2,9 +2,14 @@
 // devices received, what they reported back, and their health as their availability changes.
 #include <signal.h>
 
+#include <algorithm>
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
+#include "test_paths.hpp"
 #include "tests/e2e/scene_recording.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/simulated_room.hpp"
 #include "tests/support/wait.hpp"
 
@@ -187,6 +192,55 @@ TEST(Scene, ASigtermLeavesNoSoundPlaying) {
   auto amp = amplifier_levels(room.recording(), 5);
   ASSERT_FALSE(amp.empty());
   EXPECT_EQ(amp.back().dba, 0.0);
+}
+
+TEST(Scene, AKilledSensorydLeavesTheRoomQuietOnceTheUnitsStopPostHasRun) {
+  SimulatedRoom room(play_room());
+  room.start_all();
+  ASSERT_TRUE(start_playing(room)) << room.daemon_log();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto amp = amplifier_levels(room.recording(), 5);
+        return !amp.empty() && amp.back().dba > 0.0;
+      },
+      10s));
+  // A kill leaves no time for a wind-down: what the equipment holds is what it was last told.
+  double killed_at =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  room.daemon().signal(SIGKILL);
+  ASSERT_TRUE(room.daemon().wait_exit(5s));
+  ASSERT_EQ(last_message(room.mqtt_recording(), "sim/player")->value("state", ""), "play");
+
+  // What systemd runs then (ExecStopPost=), with the same configuration.
+  ChildProcess quiet({SENSORYD_BIN, "--quiet-room", "--config", room.room_file().string()},
+                     room.dir() / "quiet-room.log");
+  auto code = quiet.wait_exit(10s);
+  ASSERT_TRUE(code) << quiet.log_text();
+  EXPECT_EQ(*code, 0) << quiet.log_text();
+
+  // Within 2 s of the kill: every player silent, every light at the safe scene (warm white at
+  // 20%), as the recordings of what the equipment received show.
+  auto player = mqtt_player_levels(room.mqtt_recording(), "sim/player");
+  ASSERT_FALSE(player.empty());
+  EXPECT_EQ(player.back().dba, 0.0);
+  EXPECT_LE(player.back().t_s - killed_at, 2.0);
+  auto amp = amplifier_levels(room.recording(), 5);
+  ASSERT_FALSE(amp.empty());
+  EXPECT_EQ(amp.back().dba, 0.0);
+  EXPECT_LE(amp.back().t_s - killed_at, 2.0);
+  auto ceiling = last_message(room.mqtt_recording(), "sim/ceiling");
+  ASSERT_TRUE(ceiling);
+  auto ceiling_levels = mqtt_light_levels(room.mqtt_recording(), "sim/ceiling");
+  EXPECT_LE(ceiling_levels.back().t_s - killed_at, 2.0);
+  EXPECT_EQ(ceiling->value("brightness", 0), 51) << ceiling->dump();  // 20% of 254, rounded
+  auto tube = modbus_light_levels(room.recording(), 2);
+  ASSERT_FALSE(tube.empty());
+  EXPECT_LE(tube.back().t_s - killed_at, 2.0);
+  EXPECT_NEAR(tube.back().level, ceiling_levels.back().level, 1.0) << "both at the safe scene";
+  double last =
+      std::max({player.back().t_s, amp.back().t_s, ceiling_levels.back().t_s, tube.back().t_s});
+  std::printf("quiet room: the last safe command %.0f ms after the kill\n",
+              (last - killed_at) * 1000.0);
 }
 
 // A simulated MQTT device's state as the simulator holds it (its `status` line), e.g.
