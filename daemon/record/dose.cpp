@@ -299,6 +299,14 @@ class DoseFields {
       ok_ = false;
     }
   }
+  void text(const char* key, std::string& into) {
+    const json* v = find(key);
+    if (v != nullptr && v->is_string()) {
+      into = v->get<std::string>();
+    } else {
+      ok_ = false;
+    }
+  }
   const json& part(const char* key) {
     static const json none;
     const json* v = find(key);
@@ -361,9 +369,7 @@ std::optional<LoggedDose> read_dose(std::string_view text) {
   for (const json& entry : lights) {
     LightDose light;
     DoseFields l(entry);
-    if (l.ok() && entry.contains("device") && entry["device"].is_string()) {
-      light.device = entry["device"].get<std::string>();
-    }
+    l.text("device", light.device);
     l.number("lit_s", light.lit_s);
     l.number("peak_brightness_pct", light.peak_brightness_pct);
     l.count("flashes", light.flashes);
@@ -387,9 +393,7 @@ std::optional<LoggedDose> read_dose(std::string_view text) {
   for (const json& entry : players) {
     SoundDose player;
     DoseFields p(entry);
-    if (p.ok() && entry.contains("device") && entry["device"].is_string()) {
-      player.device = entry["device"].get<std::string>();
-    }
+    p.text("device", player.device);
     p.number("playing_s", player.playing_s);
     p.number("leq_dba", player.leq_dba);
     p.number("peak_dba", player.peak_dba);
