@@ -22,7 +22,13 @@ std::unique_ptr<devices::RoomBus> make_modbus_bus(const config::ModbusBus& bus,
   settings.frame_delay = bus.frame_delay;
   for (const auto& device : room.devices) {
     const config::ModbusBinding* binding = device.modbus();
-    if (binding == nullptr || binding->bus != bus.id || !binding->response_timeout) continue;
+    if (binding == nullptr || binding->bus != bus.id) continue;
+    const auto* input = device.as<config::Input>();
+    bool safety = device.kind() == config::DeviceKind::swing_drive ||
+                  (input != nullptr && (input->role == config::InputRole::estop ||
+                                        input->role == config::InputRole::door));
+    if (safety) settings.never_isolated.insert(binding->unit);
+    if (!binding->response_timeout) continue;
     // Two devices of one unit with times of their own: the shorter holds for the unit.
     auto [it, added] = settings.unit_timeouts.emplace(binding->unit, *binding->response_timeout);
     if (!added) it->second = std::min(it->second, *binding->response_timeout);

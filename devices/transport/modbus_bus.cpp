@@ -224,7 +224,9 @@ void ModbusBus::unit_timed_out(int unit) {
   silent_units_.push_back(unit);
   UnitState& state = units_[unit];
   ++state.timeouts;
-  if (state.backoff.count() > 0) {
+  if (settings_.never_isolated.contains(unit)) {
+    // Tried every cycle, at the cost of one timeout each (a safety device: its loss trips).
+  } else if (state.backoff.count() > 0) {
     // Its try after the backoff went unanswered too: wait longer before the next.
     state.backoff = std::min<std::chrono::milliseconds>(state.backoff * 2, kMaxIsolation);
   } else if (state.timeouts >= kTimeoutsBeforeIsolating) {
@@ -236,11 +238,14 @@ void ModbusBus::unit_timed_out(int unit) {
         settings_.id, unit, state.timeouts, kFirstIsolation.count(), kMaxIsolation.count());
   }
   if (state.backoff.count() > 0) state.retry_at = Clock::now() + state.backoff;
-  // The link is started afresh only when no unit answers: every polled unit isolated.
+  // The link is started afresh only when no unit answers: every polled unit silent (isolated,
+  // or a unit never isolated that missed as many answers).
   bool any_answering = false;
   for (const auto& poll : polls_) {
     auto found = units_.find(poll.unit);
-    any_answering = any_answering || found == units_.end() || found->second.backoff.count() == 0;
+    bool silent = found != units_.end() && (found->second.backoff.count() > 0 ||
+                                            found->second.timeouts >= kTimeoutsBeforeIsolating);
+    any_answering = any_answering || !silent;
   }
   if (!polls_.empty() && !any_answering) {
     disconnect("no unit answers (each missed " + std::to_string(kTimeoutsBeforeIsolating) +

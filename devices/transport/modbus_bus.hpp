@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -44,6 +45,9 @@ struct BusSettings {
   // Units that wait a time of their own for an answer (a device's response_timeout), so that a
   // dead one costs the others no more than that while it is tried again.
   std::map<int, std::chrono::milliseconds> unit_timeouts;
+  // Units never isolated (the drive's, the E-stop's and the door's): their loss trips the room
+  // anyway, and a glitch of two missed answers must not turn into a second of failed polls.
+  std::set<int> never_isolated;
   std::chrono::milliseconds frame_delay{0};  // quiet time after each request (slow RTU devices)
 };
 

@@ -175,7 +175,8 @@ class ScriptedContext final : public ModbusContext {
 };
 
 struct BusRig {
-  explicit BusRig(std::map<int, std::chrono::milliseconds> unit_timeouts = {}) {
+  explicit BusRig(std::map<int, std::chrono::milliseconds> unit_timeouts = {},
+                  std::set<int> never_isolated = {}) {
     auto scripted = std::make_unique<ScriptedContext>();
     context = scripted.get();
     BusSettings settings;
@@ -183,6 +184,7 @@ struct BusRig {
     settings.host = "127.0.0.1";
     settings.response_timeout = 50ms;
     settings.unit_timeouts = std::move(unit_timeouts);
+    settings.never_isolated = std::move(never_isolated);
     bus = std::make_unique<ModbusBus>(settings, io.get_executor(), std::move(scripted));
     bus->on_link_change([this](bool up, const std::string& detail) {
       links.push_back(up);
@@ -298,6 +300,34 @@ TEST(ModbusBusWorker, ASilentUnitIsIsolatedAfterTwoMissedAnswersAndTheOtherUnits
   rig.context->unit_answers(2);
   ASSERT_TRUE(rig.run_until([&] { return unit2_ok >= 3; }));
   EXPECT_EQ(rig.links, std::vector<bool>{true});
+}
+
+TEST(ModbusBusWorker, ASafetyDevicesUnitIsNeverIsolatedSoAGlitchRecoversAtTheNextPoll) {
+  BusRig rig({}, {3});  // unit 3: the E-stop's I/O module
+  rig.context->unit_fails(3, {ModbusFailure::timeout, ETIMEDOUT});
+  std::vector<std::string> unit3_errors;
+  int unit3_ok = 0;
+  int unit1_ok = 0;
+  rig.bus->add_poll(3, RegisterKind::discrete, 0, 1, 10ms, [&](const ReadResult& r) {
+    if (r.ok) {
+      ++unit3_ok;
+    } else {
+      unit3_errors.push_back(r.error);
+    }
+  });
+  rig.bus->add_poll(1, RegisterKind::input, 0, 1, 10ms, [&](const ReadResult& r) {
+    if (r.ok) ++unit1_ok;
+  });
+  rig.bus->start();
+  ASSERT_TRUE(rig.run_until([&] { return unit3_errors.size() >= 4 && unit1_ok >= 4; }));
+  // Every missed poll was asked of it: never skipped by an isolation.
+  for (const auto& error : unit3_errors) {
+    EXPECT_EQ(error.find("isolated"), std::string::npos) << error;
+  }
+  // Back: its next poll is answered.
+  rig.context->unit_answers(3);
+  ASSERT_TRUE(rig.run_until([&] { return unit3_ok >= 1; }));
+  EXPECT_EQ(rig.links, std::vector<bool>{true});  // unit 1 answered all along
 }
 
 TEST(ModbusBusWorker, WhenNoUnitAnswersTheLinkIsStartedAfresh) {
