@@ -284,28 +284,13 @@ class DoseFields {
   explicit DoseFields(const json& object) : object_(object) { ok_ = object.is_object(); }
   bool ok() const { return ok_; }
   void number(const char* key, double& into) {
-    const json* v = find(key);
-    if (v != nullptr && v->is_number()) {
-      into = v->get<double>();
-    } else {
-      ok_ = false;
-    }
+    take(key, into, [](const json& v) { return v.is_number(); });
   }
   void count(const char* key, int& into) {
-    const json* v = find(key);
-    if (v != nullptr && v->is_number_integer()) {
-      into = v->get<int>();
-    } else {
-      ok_ = false;
-    }
+    take(key, into, [](const json& v) { return v.is_number_integer(); });
   }
   void text(const char* key, std::string& into) {
-    const json* v = find(key);
-    if (v != nullptr && v->is_string()) {
-      into = v->get<std::string>();
-    } else {
-      ok_ = false;
-    }
+    take(key, into, [](const json& v) { return v.is_string(); });
   }
   const json& part(const char* key) {
     static const json none;
@@ -315,6 +300,15 @@ class DoseFields {
   }
 
  private:
+  template <typename T, typename IsType>
+  void take(const char* key, T& into, IsType is_type) {
+    const json* v = find(key);
+    if (v != nullptr && is_type(*v)) {
+      into = v->get<T>();
+    } else {
+      ok_ = false;
+    }
+  }
   const json* find(const char* key) const {
     if (!ok_) return nullptr;
     auto it = object_.find(key);
