@@ -2,7 +2,6 @@
 
 #include <mqtt/async_client.h>
 #include <spdlog/spdlog.h>
-#include <algorithm>
 
 namespace sensoryd {
 
@@ -11,8 +10,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int kMaxBufferedPublishes = 4096;
-constexpr std::size_t kMaxOutbound = 4096;  // replies and events waiting for Paho's window
-constexpr int kPahoWindow = 256;            // handed to Paho and not yet acknowledged
+constexpr int kPahoWindow = 256;  // handed to Paho and not yet acknowledged
 
 class ConnectListener : public mqtt::iaction_listener {
  public:
@@ -141,27 +139,10 @@ void MqttLink::start() {
   connect();
 }
 
-void MqttLink::enqueue(Outgoing message) {
+void MqttLink::enqueue(OutboundQueue::Message message) {
   {
     std::lock_guard lock(outbound_mutex_);
-    if (message.retained) {
-      // Retained state: only the latest matters, in the place of the one still waiting. Never
-      // dropped: there are only as many as the topics.
-      for (auto& waiting : retained_) {
-        if (waiting.topic == message.topic) {
-          waiting.payload = std::move(message.payload);
-          return;
-        }
-      }
-      retained_.push_back(std::move(message));
-    } else if (message.urgent) {
-      urgent_.push_back(std::move(message));  // as many as E-stops, which the Intake bounds
-    } else if (others_.size() < kMaxOutbound) {
-      others_.push_back(std::move(message));
-    } else {
-      ++outbound_dropped_;
-      return;
-    }
+    outbound_.publish(std::move(message));
   }
   outbound_ready_.notify_one();
 }
@@ -169,56 +150,44 @@ void MqttLink::enqueue(Outgoing message) {
 void MqttLink::run_publisher() {
   // Said at most once a second, with every drop since it was last said.
   auto last_warning = std::chrono::steady_clock::time_point{};
-  auto report_dropped = [&](std::uint64_t dropped) {
+  std::uint64_t dropped = 0;
+  auto report_dropped = [&] {
     auto now = std::chrono::steady_clock::now();
     if (dropped == 0 || now - last_warning < 1s) return;
     spdlog::warn(
         "mqtt: {} message(s) to publish dropped: the broker is not taking them fast enough",
         dropped);
     last_warning = now;
-    std::lock_guard lock(outbound_mutex_);
-    outbound_dropped_ -= dropped;
+    dropped = 0;
   };
-  auto may_send_others = [this] { return unacknowledged_.load() < kPahoWindow; };
+  auto window_free = [this] { return kPahoWindow - unacknowledged_.load(); };
   while (true) {
-    std::deque<std::string> filters;
-    std::deque<Outgoing> batch;
-    std::uint64_t dropped = 0;
+    std::vector<OutboundQueue::Step> steps;
     {
       std::unique_lock lock(outbound_mutex_);
       // Woken by work, or after 250 ms to keep Paho's receive thread awake (see the header).
-      bool work = outbound_ready_.wait_for(lock, 250ms, [&] {
-        return publisher_stop_ || !subscriptions_.empty() || !retained_.empty() ||
-               !urgent_.empty() || (!others_.empty() && may_send_others());
-      });
-      dropped = outbound_dropped_;
+      bool work = outbound_ready_.wait_for(
+          lock, 250ms, [&] { return publisher_stop_ || outbound_.has_work(window_free()); });
+      dropped += outbound_.take_dropped();
       if (!work) {
         lock.unlock();
-        report_dropped(dropped);
+        report_dropped();
         if (client_->is_connected()) wake_sender();
         continue;
       }
-      if (publisher_stop_ && retained_.empty() && urgent_.empty() &&
-          (others_.empty() || !may_send_others())) {
+      if (publisher_stop_ && !outbound_.has_work(window_free())) {
         return;  // stopping: what Paho can take was handed over
       }
-      // Subscriptions first (made before what follows them); then state, never held behind a
-      // backlog of replies; then as many others as Paho's window takes, so that it always has
-      // room for the next state.
-      filters.swap(subscriptions_);
-      batch.swap(retained_);
-      for (auto& out : urgent_) batch.push_back(std::move(out));
-      urgent_.clear();
-      while (!others_.empty() &&
-             unacknowledged_.load() + static_cast<int>(batch.size()) < kPahoWindow) {
-        batch.push_back(std::move(others_.front()));
-        others_.pop_front();
-      }
+      steps = outbound_.take(window_free());
     }
-    report_dropped(dropped);
+    report_dropped();
     if (!client_->is_connected()) continue;  // subscribed and republished on connect
-    for (const auto& filter : filters) send_subscription(filter);
-    for (auto& out : batch) {
+    for (auto& step : steps) {
+      if (auto* subscription = std::get_if<OutboundQueue::Subscription>(&step)) {
+        send_subscription(subscription->filter);
+        continue;
+      }
+      auto& out = std::get<OutboundQueue::Message>(step);
       try {
         auto message = mqtt::make_message(out.topic, out.payload, 1, out.retained);
         if (!out.correlation_data.empty()) {
@@ -334,10 +303,7 @@ void MqttLink::stop(std::chrono::milliseconds timeout) {
 void MqttLink::subscribe(const std::string& filter) {
   {
     std::lock_guard lock(outbound_mutex_);
-    if (std::find(subscriptions_.begin(), subscriptions_.end(), filter) != subscriptions_.end()) {
-      return;
-    }
-    subscriptions_.push_back(filter);
+    outbound_.subscribe(filter);
   }
   outbound_ready_.notify_one();
 }
@@ -353,12 +319,12 @@ void MqttLink::send_subscription(const std::string& filter) {
 }
 
 void MqttLink::publish(const std::string& topic, const std::string& payload, bool retained) {
-  enqueue(Outgoing{topic, payload, retained, {}});
+  enqueue({topic, payload, retained, {}, false});
 }
 
 void MqttLink::publish_reply(const std::string& topic, const std::string& payload,
                              const std::string& correlation_data, bool urgent) {
-  enqueue(Outgoing{topic, payload, false, correlation_data, urgent});
+  enqueue({topic, payload, false, correlation_data, urgent});
 }
 
 }  // namespace sensoryd

@@ -8,7 +8,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -20,6 +19,7 @@
 #include "config/model.hpp"
 #include "devices/transport/asio.hpp"
 #include "devices/transport/broker_link.hpp"
+#include "devices/transport/outbound_queue.hpp"
 #include "devices/transport/rate_limit.hpp"
 
 namespace mqtt {
@@ -59,7 +59,8 @@ class MqttLink final : public BrokerLink {
   void stop(std::chrono::milliseconds timeout) override;
 
   bool connected() const override { return connected_; }
-  // Subscribed by the publisher thread, before what is published after this call.
+  // Subscribed by the publisher thread, after the retained state published before this call
+  // and before what is published after it.
   void subscribe(const std::string& filter) override;
   using BrokerLink::publish;
   void publish(const std::string& topic, const std::string& payload, bool retained) override;
@@ -69,14 +70,7 @@ class MqttLink final : public BrokerLink {
  private:
   void connect();
   void schedule_retry();
-  struct Outgoing {
-    std::string topic;
-    std::string payload;
-    bool retained;
-    std::string correlation_data;
-    bool urgent = false;
-  };
-  void enqueue(Outgoing message);
+  void enqueue(OutboundQueue::Message message);
   // Paho C's receive thread sleeps 100 ms after a poll that found nothing for a second, so a
   // command arriving then would wait up to 100 ms. The publisher thread sends a small message
   // to itself after 250 ms without work, which keeps that poll from ever timing out
@@ -104,13 +98,10 @@ class MqttLink final : public BrokerLink {
   std::string wake_topic_;
   std::mutex outbound_mutex_;
   std::condition_variable outbound_ready_;
-  // Filters to subscribe to, each once, ahead of everything published: subscribing takes Paho's
-  // client lock, which its receive thread holds through a flood, so the logic thread never does.
-  std::deque<std::string> subscriptions_;
-  std::deque<Outgoing> retained_;  // state, latest per topic, sent first
-  std::deque<Outgoing> urgent_;    // E-stops' replies, next, never dropped for a backlog
-  std::deque<Outgoing> others_;    // replies, events, device commands, in order
-  std::uint64_t outbound_dropped_ = 0;
+  // Subscriptions and publishes for the publisher thread, under outbound_mutex_: subscribing
+  // takes Paho's client lock, which its receive thread holds through a flood, so the logic
+  // thread never does.
+  OutboundQueue outbound_;
   bool publisher_stop_ = false;
   std::thread publisher_;
   bool connected_ = false;
