@@ -25,11 +25,15 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
     scale = 60'000.0;
   } else if (unit == "h") {
     scale = 3'600'000.0;
+  } else if (unit == "d") {
+    scale = 86'400'000.0;
   } else {
     return std::nullopt;
   }
   double ms = value * scale;
-  if (ms > 7.0 * 24 * 3'600'000.0) return std::nullopt;  // a week: nothing in a room lasts longer
+  // Ten years: beyond anything a room means. Each key narrows this to its own range (the longest,
+  // a functional check's interval: a year and a day) and says so.
+  if (ms > 3660.0 * 86'400'000.0) return std::nullopt;
   return std::chrono::milliseconds{static_cast<long long>(std::llround(ms))};
 }
 

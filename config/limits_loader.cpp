@@ -85,6 +85,28 @@ class LimitSection {
   }
   TableReader& reader() { return reader_; }
 
+  // A check's interval (S21): a duration, stricter when shorter, or "off", which loosens it
+  // like any longer interval (a reason beside it).
+  std::optional<Millis> interval(std::string_view key, Millis fallback, Millis min, Millis max) {
+    const toml::node* node = reader_.node(key);
+    if (node == nullptr || !node->is_string() || node->as_string()->get() != "off") {
+      return duration(key, fallback, Stricter::lower, min, max);
+    }
+    std::string name = "limits." + section_ + "." + std::string{key};
+    std::string reason_key = std::string{key} + "_reason";
+    reader_.ignore(key);
+    auto reason = reader_.string(reason_key, Need::optional);
+    if (!reason) {
+      reader_.error_at_key(key, name + " = \"off\" switches a safety check off: add " + reason_key +
+                                    " = \"...\" saying why, or set an interval of " + "at most " +
+                                    format_value(fallback));
+      return fallback;
+    }
+    reader_.warning_at_key(key, name + " is off (reason: " + *reason + ")");
+    limits_.loosened.push_back({name, "off", *reason});
+    return std::nullopt;
+  }
+
   // A requirement that only `<key> = false` with `<key>_reason` beside it switches off; warned
   // about at every start.
   bool requirement(std::string_view key, const std::string& loosening, const std::string& what) {
@@ -174,6 +196,17 @@ void read_limits(TableReader& root, Room& room, Diagnostics& diagnostics) {
     // S20: a room with a swing and no monitored E-stop, only with a reason.
     l.devices.estop_required = s.requirement(
         "estop_required", "lets a swing run with no E-stop input", "the E-stop requirement");
+    s.finish();
+  }
+  if (const toml::table* t = reader.table("checks", Need::optional)) {
+    LimitSection s(*t, "checks", l, diagnostics);
+    // S21: at least daily, as EN 1176-7 asks where use is heavy; from an hour to a year.
+    l.checks.estop_interval = s.interval("estop_interval", 24h, 1h, 366 * 24h);
+    l.checks.door_interval = s.interval("door_interval", 24h, 1h, 366 * 24h);
+    // S22: off by default; a room that sets it refuses motion until the current configuration
+    // is signed off.
+    l.checks.require_validation =
+        s.reader().boolean("require_validation", Need::optional).value_or(false);
     s.finish();
   }
   reader.finish();

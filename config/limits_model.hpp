@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,17 @@ struct DeviceLimits {
   bool operator==(const DeviceLimits&) const = default;
 };
 
+// S21, S22: how often each safety input must be seen to work, and whether motion waits for a
+// current validation sign-off.
+struct CheckLimits {
+  // None: the check is off (only with a reason beside it).
+  std::optional<Millis> estop_interval = Millis{24 * 60 * 60 * 1000};
+  std::optional<Millis> door_interval = Millis{24 * 60 * 60 * 1000};
+  bool require_validation = false;
+
+  bool operator==(const CheckLimits&) const = default;
+};
+
 // A limit the room loosened beyond its default, with the reason written beside it.
 struct LoosenedLimit {
   std::string key;  // e.g. "limits.sound.max_dba"
@@ -75,12 +87,14 @@ struct Limits {
   SoundLimits sound;
   SessionLimits session;
   DeviceLimits devices;
+  CheckLimits checks;
   std::vector<std::string> tightened;  // keys set stricter than their default
   std::vector<LoosenedLimit> loosened;
 
   bool operator==(const Limits& other) const {
     return swing == other.swing && rotary == other.rotary && light == other.light &&
-           sound == other.sound && session == other.session && devices == other.devices;
+           sound == other.sound && session == other.session && devices == other.devices &&
+           checks == other.checks;
   }
 };
 

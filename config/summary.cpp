@@ -1,6 +1,7 @@
 #include "config/summary.hpp"
 
 #include "config/map_summary.hpp"
+#include "config/units.hpp"
 
 #include <sstream>
 
@@ -14,6 +15,10 @@ std::string minutes_seconds(Millis length) {
   if (s >= 60) text << s / 60 << "m";
   if (s % 60 != 0 || s < 60) text << s % 60 << "s";
   return text.str();
+}
+
+std::string interval_text(const std::optional<Millis>& interval) {
+  return interval ? "every " + format_duration(*interval) : std::string{"off"};
 }
 
 std::string binding_text(const Device& device) {
@@ -79,6 +84,9 @@ std::string summarize(const Room& room) {
       << " dBA, rises <= " << l.sound.max_rise_db_s
       << " dB/s; sessions <= " << minutes_seconds(l.session.max_duration) << "; lease "
       << (l.session.lease_required ? minutes_seconds(l.session.lease) : std::string{"off"}) << "\n";
+  out << "  checks: E-stop " << interval_text(l.checks.estop_interval) << ", door "
+      << interval_text(l.checks.door_interval) << "; validation sign-off "
+      << (l.checks.require_validation ? "required for motion" : "shown, not required") << "\n";
   for (const auto& key : l.tightened) out << "  tightened: " << key << "\n";
   for (const auto& loose : l.loosened) {
     out << "  LOOSENED: " << loose.key << " = " << loose.value << " (reason: " << loose.reason

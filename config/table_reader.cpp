@@ -164,9 +164,9 @@ std::optional<std::chrono::milliseconds> TableReader::duration(std::string_view 
   }
   auto value = parse_duration(node->as_string()->get());
   if (!value) {
-    error_at(node->source(), "'" + std::string{key} + "' in " + where_ + " is \"" +
-                                 node->as_string()->get() +
-                                 "\": write a number with a unit ms, s, m or h, such as \"30s\"");
+    error_at(node->source(),
+             "'" + std::string{key} + "' in " + where_ + " is \"" + node->as_string()->get() +
+                 "\": write a number with a unit ms, s, m, h or d, such as \"30s\"");
     return std::nullopt;
   }
   if (*value < min || *value > max) {

@@ -81,6 +81,7 @@ std::string format_number(double value) {
 
 std::string format_duration(std::chrono::milliseconds value) {
   auto ms = value.count();
+  if (ms >= 86'400'000 && ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + "d";
   if (ms >= 60'000 && ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
   return std::to_string(ms) + "ms";

@@ -39,6 +39,9 @@ class Drive {
   virtual void hold_stop() = 0;
   // On the logic thread, once the supervisor has latched the trip and ordered the stop itself.
   virtual void release_stop() = 0;
+  // Writes the stop again, whatever was written before, and says on the logic thread whether the
+  // drive acknowledged it: a functional check's evidence that a press reaches the drive (S21).
+  virtual void confirm_stop(std::function<void(bool acknowledged)> done) = 0;
   // Feeds the drive's watchdog, and declares the drive lost when readings stop arriving.
   virtual void tick(Clock::time_point now) = 0;
 

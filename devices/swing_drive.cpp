@@ -104,6 +104,26 @@ void SwingDrive::release_stop() {
   }
 }
 
+void SwingDrive::confirm_stop(std::function<void(bool)> done) {
+  if (!link_up_ || stop_writes_.empty()) {
+    done(false);
+    return;
+  }
+  // Every stop register written and acknowledged; one failure is enough to say no.
+  struct Outcome {
+    std::size_t waiting;
+    bool ok = true;
+    std::function<void(bool)> done;
+  };
+  auto outcome = std::make_shared<Outcome>(Outcome{stop_writes_.size(), true, std::move(done)});
+  for (const auto& [address, write] : stop_writes_) {
+    bus_.write(config_.modbus.unit, address, write, [outcome](const WriteResult& result) {
+      outcome->ok = outcome->ok && result.ok;
+      if (--outcome->waiting == 0) outcome->done(outcome->ok);
+    });
+  }
+}
+
 bool SwingDrive::moving_visibly() const {
   return reading_.amplitude_deg >= kFrozenCheckAmplitudeDeg ||
          reading_.speed_rev_s >= kFrozenCheckSpeedRevS;

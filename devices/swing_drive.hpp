@@ -48,6 +48,7 @@ class SwingDrive final : public Drive {
   void apply(const SwingOutput& output) override;
   void hold_stop() override;
   void release_stop() override;
+  void confirm_stop(std::function<void(bool)> done) override;
   // Also declares the drive lost when readings stop arriving at all (a bus that hangs
   // delivers neither answers nor failures).
   void tick(Clock::time_point now) override;

@@ -450,6 +450,7 @@
     lease: 'Supervision',
     note: 'Note',
     response: 'Response',
+    check: 'Safety check',
     profile_validate: 'Check profile',
     profile_preview: 'Preview profile',
     profile_save: 'Save profile',

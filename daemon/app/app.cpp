@@ -204,6 +204,8 @@ void App::start() {
   // Session ids carry a per-room number: carry it on from the log so that a session started
   // in the same second as the one a restart cut short still gets an id of its own.
   engine_.continue_numbering_after(SessionLog::sessions_started(logged));
+  // S21: when each safety input was last seen to work, so a restart does not forget it.
+  control_.enable_checks(SessionLog::checks_passed(logged));
   if (auto unfinished = SessionLog::unfinished_session(logged)) {
     spdlog::warn("session {} was interrupted: sensoryd stopped without ending it", *unfinished);
     Fields ended{{"session_id", *unfinished},
@@ -254,6 +256,7 @@ void App::tick() {
   logic_thread_.check("the control tick");
   auto now = Clock::now();
   control_.tick(now);
+  control_.observe_checks(now, std::chrono::system_clock::now());
   tick_scene(now);
   tick_dose(now);
   // systemd's watchdog is fed only while this loop runs and no bus worker is stuck: a hung

@@ -37,7 +37,9 @@ void App::tick_dose(Clock::time_point now) {
 void App::devices_changed() {
   state_->devices_changed();
   if (supervisor_->motion_allowed() && mqtt_->connected()) notifier_.ready();
-  control_.devices_changed(Clock::now());
+  auto now = Clock::now();
+  control_.devices_changed(now);
+  control_.observe_checks(now, std::chrono::system_clock::now());
   // A trip is told at once: nothing on disk or in a queue sits before the safety state.
   flush_control(true);
 }

@@ -70,6 +70,8 @@ void StatePublisher::devices(Clock::time_point now) {
 
 void StatePublisher::safety(Clock::time_point now) {
   const SafetySupervisor& supervisor = sources_.supervisor;
+  auto wall_now = std::chrono::system_clock::now();
+  const SafetyChecks* checks = sources_.control.checks();
   SafetyStatus status{supervisor.motion_allowed(),
                       &supervisor.interlocks(),
                       supervisor.lease_remaining_s(now),
@@ -77,7 +79,8 @@ void StatePublisher::safety(Clock::time_point now) {
                       supervisor.refusal(),
                       sources_.session_log_error(),
                       now,
-                      std::chrono::system_clock::now()};
+                      wall_now,
+                      checks ? checks->status(wall_now) : std::vector<FunctionalChecks::Status>{}};
   publish("safety", safety_json(status), &last_safety_payload_);
 }
 

@@ -31,6 +31,7 @@ class ComputedDrive final : public devices::Drive {
   }
   void hold_stop() override {}
   void release_stop() override {}
+  void confirm_stop(std::function<void(bool)> done) override { done(true); }
   void tick(Clock::time_point) override {}
   bool ready_for_motion() const override { return true; }
   devices::Health health() const override { return devices::Health::online; }

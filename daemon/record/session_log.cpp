@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/session/command.hpp"
 #include "daemon/session/event_type.hpp"
 
 namespace sensoryd {
@@ -116,6 +117,25 @@ int SessionLog::sessions_started(const std::vector<std::string>& records) {
     if (event_named(j.value("type", "")) == EventType::session_started) ++count;
   }
   return count;
+}
+
+std::vector<FunctionalChecks::Pass> SessionLog::checks_passed(
+    const std::vector<std::string>& records) {
+  std::vector<FunctionalChecks::Pass> passes;
+  for (const auto& record : records) {
+    auto j = nlohmann::json::parse(record, nullptr, false);
+    if (event_named(j.value("type", "")) != EventType::safety_check_passed) continue;
+    auto at = parse_utc_timestamp(j.value("checked_at", ""));
+    if (!at) continue;  // not one this version wrote
+    FunctionalChecks::Pass pass;
+    pass.input = j.value("input", "");
+    pass.role = j.value("role", "") == "door" ? config::InputRole::door : config::InputRole::estop;
+    pass.at = *at;
+    pass.by = j.value("by", "");
+    pass.press_to_stop_ms = j.value("press_to_stop_ms", 0.0);
+    passes.push_back(std::move(pass));
+  }
+  return passes;
 }
 
 }  // namespace sensoryd

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "daemon/record/log_writer.hpp"
+#include "daemon/safety/functional_checks.hpp"
 
 namespace sensoryd {
 
@@ -39,6 +40,8 @@ class SessionLog final : public LogFile {
   static std::optional<std::string> unfinished_session(const std::vector<std::string>& records);
   // How many sessions the log shows started, so numbering carries on across restarts.
   static int sessions_started(const std::vector<std::string>& records);
+  // The functional checks that passed (`safety_check_passed`), oldest first (S21).
+  static std::vector<FunctionalChecks::Pass> checks_passed(const std::vector<std::string>& records);
 
  private:
   std::filesystem::path file_;

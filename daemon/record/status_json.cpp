@@ -275,6 +275,29 @@ std::string safety_json(const SafetyStatus& status) {
   } else {
     j["refusal"] = nullptr;
   }
+  json checks = json::array();
+  for (const auto& check : status.checks) {
+    json last = nullptr;
+    if (check.last) {
+      last = {{"at", utc_text(check.last->at)},
+              {"by", check.last->by.empty() ? json(nullptr) : json(check.last->by)},
+              {"press_to_stop_ms", tenths(check.last->press_to_stop_ms)}};
+    }
+    checks.push_back(
+        {{"input", check.input.id},
+         {"role", config::to_string(check.input.role)},
+         {"interval_s",
+          check.input.interval
+              ? json(
+                    std::chrono::duration_cast<std::chrono::seconds>(*check.input.interval).count())
+              : json(nullptr)},
+         {"due", check.due},
+         {"due_at", check.due_at ? json(utc_text(*check.due_at)) : json(nullptr)},
+         {"stage", to_string(check.stage)},
+         {"guided_by", check.guided_by.empty() ? json(nullptr) : json(check.guided_by)},
+         {"last", last}});
+  }
+  j["checks"] = checks;
   j["session_log"] = status.session_log_error.empty()
                          ? json{{"ok", true}}
                          : json{{"ok", false}, {"detail", status.session_log_error}};

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config/model.hpp"
+#include "daemon/safety/functional_checks.hpp"
 #include "daemon/safety/interlocks.hpp"
 #include "daemon/safety/motion_refusal.hpp"
 #include "daemon/session/record.hpp"
@@ -57,6 +58,7 @@ struct SafetyStatus {
   // Maps the interlocks' steady-clock times to wall-clock ones for `since`.
   std::chrono::steady_clock::time_point steady_now;
   std::chrono::system_clock::time_point wall_now;
+  std::vector<FunctionalChecks::Status> checks;  // S21: each safety input's functional check
 };
 std::string safety_json(const SafetyStatus& status);
 // One line of `events` and of the session log: the record's fields with `ts` and `type`.

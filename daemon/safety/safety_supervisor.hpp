@@ -46,6 +46,11 @@ class SafetySupervisor {
     estop_command_held_.store(true);
     swing_->hold_stop();
   }
+  // S21: the stop written again for a functional check's press; `done` says (on the logic
+  // thread) whether the drive acknowledged it. Never enables anything.
+  void confirm_stop(std::function<void(bool acknowledged)> done) {
+    swing_->confirm_stop(std::move(done));
+  }
   // The `reset` command (S4). Never starts anything.
   Interlocks::ResetResult reset();
 

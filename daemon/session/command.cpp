@@ -160,6 +160,16 @@ Parsed parse_response(const json& body, const std::string& id) {
   return r;
 }
 
+Parsed parse_check(const json& body, const std::string& id) {
+  auto it = body.find("input");
+  if (it == body.end() || !it->is_string() || it->get<std::string>().empty()) {
+    return bad_request(id,
+                       "check needs input: the id of the E-stop or door to check, e.g. "
+                       "{\"input\": \"estop\"}");
+  }
+  return CheckFields{it->get<std::string>()};
+}
+
 // The fields of `action` from the command's body; nothing for an action without fields.
 Parsed parse_payload(Action action, const json& body, const std::string& id) {
   switch (action) {
@@ -171,6 +181,8 @@ Parsed parse_payload(Action action, const json& body, const std::string& id) {
       return parse_note(body, id);
     case Action::response:
       return parse_response(body, id);
+    case Action::check:
+      return parse_check(body, id);
     default:
       return CommandPayload{};
   }

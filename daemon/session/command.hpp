@@ -40,9 +40,14 @@ struct ResponseFields {
   std::optional<int> goal_progress;
 };
 
+// A guided functional check (S21): which safety input the user is about to press or open.
+struct CheckFields {
+  std::string input;
+};
+
 // Nothing for the actions that carry no fields of their own.
-using CommandPayload =
-    std::variant<std::monostate, StartFields, AdjustFields, NoteFields, ResponseFields>;
+using CommandPayload = std::variant<std::monostate, StartFields, AdjustFields, NoteFields,
+                                    ResponseFields, CheckFields>;
 
 struct Command {
   Action action = Action::stop;

@@ -37,9 +37,10 @@ enum class EventType : std::uint8_t {
   profile_saved,
   profile_deleted,
   child_plan_saved,
+  safety_check_passed,  // S21: a safety input seen to work, with the drive's stop following
 };
 inline constexpr std::size_t kEventTypeCount =
-    static_cast<std::size_t>(EventType::child_plan_saved) + 1;
+    static_cast<std::size_t>(EventType::safety_check_passed) + 1;
 
 struct EventRules {
   std::string_view name;

@@ -96,6 +96,39 @@ void SessionControl::record_clamp(const SafetySupervisor::Clamp& clamp) {
   record(EventType::limit_clamped, std::move(event));
 }
 
+void SessionControl::enable_checks(const std::vector<FunctionalChecks::Pass>& restored,
+                                   FunctionalChecks::StartOfDay start_of_day,
+                                   std::function<Clock::time_point()> clock) {
+  checks_.emplace(room_.limits.checks, supervisor_, std::move(start_of_day), std::move(clock));
+  checks_->restore(restored);
+}
+
+void SessionControl::observe_checks(Clock::time_point now,
+                                    std::chrono::system_clock::time_point wall_now) {
+  if (!checks_) return;
+  if (checks_->observe(now, wall_now)) state_changed_ = true;
+  for (auto& r : checks_->take_records()) records_.push_back(std::move(r));
+}
+
+Outcome SessionControl::check(const Command& command, Clock::time_point now) {
+  const CheckFields* fields = command.fields<CheckFields>();
+  if (fields == nullptr) return refused("bad_request", "check needs input");
+  if (!checks_) {
+    return refused("unknown_input", "this room has no functional checks of its safety inputs");
+  }
+  // A check never moves anything, and nothing may be moving while it is made.
+  if (!allows(Action::check, now)) {
+    return refused("not_allowed_in_state",
+                   "a check is made with no session and the swing at rest: stop the session and "
+                   "wait for the swing to stop");
+  }
+  if (auto refusal = checks_->guide(fields->input, who(command), now)) {
+    return refused(refusal->code, refusal->message);
+  }
+  state_changed_ = true;
+  return done();
+}
+
 void SessionControl::devices_changed(Clock::time_point now) {
   handle_interlock_changes(now);
   state_changed_ = true;
@@ -261,6 +294,8 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
     case Action::note:
     case Action::response:
       return annotate(command, now);
+    case Action::check:
+      return check(command, now);
     case Action::go:
       if (!engine_.go(now)) {
         return refused("not_allowed_in_state",
@@ -313,6 +348,11 @@ Outcome SessionControl::start(const Command& command, Clock::time_point now,
   }
   if (!supervisor_.motion_allowed()) {
     return refused("device_unavailable", supervisor_.motion_refusal());
+  }
+  // S21: an E-stop or door not seen to work within its interval. Lights and sound need no
+  // session, so they stay allowed; a session under way is not cut short when a check falls due.
+  if (auto due = checks_ ? checks_->due(wall_now) : std::nullopt) {
+    return refused(due->code, due->message);
   }
   child_.reset();
   if (!start.child.empty()) child_ = *room_.find_child(start.child);
@@ -374,6 +414,8 @@ bool SessionControl::allows(Action action, Clock::time_point now) const {
     case Action::note:
     case Action::response:
       return !annotated_session(now).empty();
+    case Action::check:
+      return checks_ && !checks_->empty() && engine_.allows(action) && supervisor_.swing_at_rest();
     case Action::start:
       // Whether motion is allowed is told by `safety`: a start is still offered, and its
       // refusal says what to do.

@@ -14,6 +14,7 @@
 #include "daemon/safety/safety_supervisor.hpp"
 #include "daemon/session/command.hpp"
 #include "daemon/session/record.hpp"
+#include "daemon/session/safety_checks.hpp"
 #include "daemon/session/session_engine.hpp"
 
 namespace spdlog {
@@ -46,6 +47,16 @@ class SessionControl {
   // Called when a device or input changed between ticks.
   void devices_changed(Clock::time_point now);
 
+  // S21: the room's functional checks of its E-stop and door, restored from the clinical log.
+  // Without this call (a preview, a test of other things) no check is ever due.
+  void enable_checks(const std::vector<FunctionalChecks::Pass>& restored,
+                     FunctionalChecks::StartOfDay start_of_day = FunctionalChecks::local_day_start,
+                     std::function<Clock::time_point()> clock = Clock::now);
+  // Shows the safety inputs' readings to the checks; records each pass (each tick, and when a
+  // device changed).
+  void observe_checks(Clock::time_point now, std::chrono::system_clock::time_point wall_now);
+  const SafetyChecks* checks() const { return checks_ ? &*checks_ : nullptr; }
+
   // Carries out a parsed command. `room_` supplies the profiles and children current now.
   Outcome execute(const Command& command, Clock::time_point now,
                   std::chrono::system_clock::time_point wall_now);
@@ -70,6 +81,7 @@ class SessionControl {
   Outcome start(const Command& command, Clock::time_point now,
                 std::chrono::system_clock::time_point wall_now);
   Outcome resume(Clock::time_point now);
+  Outcome check(const Command& command, Clock::time_point now);
   Outcome reset(const Command& command, Clock::time_point now);
   // A note or the child's response, for the running session or one that ended at most
   // kRecordWindow ago.
@@ -96,8 +108,8 @@ class SessionControl {
     Clock::time_point at;
   };
   std::optional<Ended> last_ended_;
-  std::optional<config::Child> child_;  // the session's child, copied at its start  // the last
-                                        // session that ended, for notes and responses
+  std::optional<config::Child> child_;  // the session's child, copied at its start
+  std::optional<SafetyChecks> checks_;
 };
 
 }  // namespace sensoryd

@@ -130,6 +130,7 @@ bool SessionEngine::allows(Action action) const {
   bool paused = state_ == SessionState::paused;
   switch (action) {
     case Action::start:
+    case Action::check:  // a functional check needs no session, and is made with none
       return state_ == SessionState::idle;
     case Action::stop:  // during the wind-down: taken, and the wind-down runs to its end
     case Action::lease:

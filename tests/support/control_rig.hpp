@@ -120,7 +120,10 @@ class ControlRig {
         std::make_unique<SafetySupervisor>(room_.limits, std::move(swing), std::move(inputs));
     control = std::make_unique<SessionControl>(room_, engine, *supervisor);
     // As App wires it: a device's change reaches the session at once, not at the next tick.
-    supervisor->on_change([this] { control->devices_changed(t); });
+    supervisor->on_change([this] {
+      control->devices_changed(t);
+      control->observe_checks(t, wall());
+    });
     bus.discrete[{kEstop, 0}] = 1;  // E-stop released: its status contact is closed
     bus.link(true);
     bus.deliver();
@@ -131,6 +134,7 @@ class ControlRig {
   void tick() {
     t += std::chrono::milliseconds(20);
     control->tick(t);
+    control->observe_checks(t, wall());
     bus.deliver();
     bus.poll();
     bus.deliver();
@@ -192,6 +196,12 @@ class ControlRig {
   std::unique_ptr<SafetySupervisor> supervisor;
   std::unique_ptr<SessionControl> control;
   Clock::time_point t{std::chrono::hours(1)};
+  // The wall clock, running with `t`: at t's start it is 2026-11-28T09:00:00Z.
+  std::chrono::system_clock::time_point wall() const {
+    return std::chrono::system_clock::time_point{std::chrono::seconds{1'795'856'400}} +
+           std::chrono::duration_cast<std::chrono::system_clock::duration>(
+               t - Clock::time_point{std::chrono::hours(1)});
+  }
   std::vector<Record> records;
 
  private:

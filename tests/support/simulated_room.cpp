@@ -74,7 +74,9 @@ void SimulatedRoom::write_config() {
        << "\nmin_period_s = " << options_.min_period_s
        << "\nmax_amplitude_rate_deg_s = " << options_.max_amplitude_rate_deg_s << "\n\n"
        << "[limits.session]\n"
-       << options_.session_limits_toml << "\n";
+       << options_.session_limits_toml << "\n"
+       << "[limits.checks]\n"
+       << options_.checks_limits_toml << "\n";
   if (options_.rotary) room << "[limits.rotary]\n" << options_.rotary_limits_toml << "\n";
   bool own_inputs = options_.equipment_toml.empty();
   if (own_inputs && (!options_.safety_inputs || options_.rtu)) {

@@ -38,6 +38,10 @@ struct RoomOptions {
   // [limits.session]: the supervision lease is off unless a test is about it.
   std::string session_limits_toml =
       "lease_required = false\nlease_required_reason = \"end-to-end tests of other things\"\n";
+  // [limits.checks]: the daily E-stop and door checks are off unless a test is about them.
+  std::string checks_limits_toml =
+      "estop_interval = \"off\"\nestop_interval_reason = \"end-to-end tests of other things\"\n"
+      "door_interval = \"off\"\ndoor_interval_reason = \"end-to-end tests of other things\"\n";
   std::string extra_room_toml;  // appended to the room file, e.g. [children.x] tables
   // The cabinet's equipment from configuration only: these [devices.*] tables (which may name
   // config/templates/) replace the swing drive and safety inputs above, and the Modbus

@@ -21,10 +21,12 @@ TEST(Duration, ParsesUnits) {
   EXPECT_EQ(parse_duration("1.5s"), 1500ms);
   EXPECT_EQ(parse_duration("2m"), 120s);
   EXPECT_EQ(parse_duration("1h"), 3600s);
+  EXPECT_EQ(parse_duration("30d"), 30 * 24h);  // a functional check's interval (S21)
 }
 
 TEST(Duration, RefusesWhatIsNotADuration) {
-  for (const char* text : {"", "30", "s", "-1s", "3 s", "1.2.3s", "10d", "1e3s", "9999h"}) {
+  for (const char* text :
+       {"", "30", "s", "-1s", "3 s", "1.2.3s", "10w", "3661d", "1e3s", "99999h"}) {
     EXPECT_FALSE(parse_duration(text).has_value()) << text;
   }
 }

@@ -80,13 +80,17 @@ TEST(Golden, TheSafetyStateAsPublishedSafeAndTripped) {
   test::ControlRig rig;
   // Steady time maps to this wall-clock time for `since`.
   auto wall = std::chrono::system_clock::time_point{} + std::chrono::seconds{1'795'856'400};
+  // S21: the E-stop checked two hours before by ana; the door never, so due.
+  FunctionalChecks::Pass checked{"estop", config::InputRole::estop, wall - 2h, "ana", 31.5};
+  rig.control->enable_checks({checked}, [](auto t) { return t - t.time_since_epoch() % 24h; });
   auto safety = [&rig, wall](std::string log_error = {}) {
     const SafetySupervisor& s = *rig.supervisor;
-    return indented(safety_json(SafetyStatus{s.motion_allowed(), &s.interlocks(),
-                                             s.lease_remaining_s(rig.t), s.lease_length_s(),
-                                             s.refusal(), std::move(log_error), rig.t, wall}));
+    return indented(safety_json(SafetyStatus{
+        s.motion_allowed(), &s.interlocks(), s.lease_remaining_s(rig.t), s.lease_length_s(),
+        s.refusal(), std::move(log_error), rig.t, wall, rig.control->checks()->status(wall)}));
   };
   rig.run_for(100ms);
+  rig.control->observe_checks(rig.t, wall);
   expect_golden("safety-safe.json", safety());
   ASSERT_TRUE(rig.command("estop").ok);
   rig.run_for(100ms);

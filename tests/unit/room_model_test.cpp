@@ -201,6 +201,34 @@ TEST_F(RoomModel, LooseningALimitNeedsAReasonAndIsWarned) {
             std::string::npos);
 }
 
+// S21: a check switched off is a loosened limit, with its reason, like any other.
+TEST_F(RoomModel, AFunctionalCheckSwitchedOffNeedsAReasonAndIsListedAsLoosened) {
+  std::string room = kRoom;
+  room.replace(room.find("max_dba = 70"), 12,
+               "max_dba = 70\n\n[limits.checks]\nestop_interval = \"12h\"\n"
+               "door_interval = \"off\"\ndoor_interval_reason = \"the room has no door contact "
+               "wired yet\"");
+  auto result = load(room, kProfile);
+  ASSERT_TRUE(result.room) << result.diagnostics.errors.front().to_string();
+  const auto& checks = result.room->limits.checks;
+  EXPECT_EQ(checks.estop_interval, std::chrono::hours(12));
+  EXPECT_FALSE(checks.door_interval);
+  EXPECT_FALSE(checks.require_validation);
+  ASSERT_EQ(result.room->limits.loosened.size(), 1u);
+  EXPECT_EQ(result.room->limits.loosened[0].key, "limits.checks.door_interval");
+  EXPECT_EQ(result.room->limits.loosened[0].value, "off");
+  const auto& tightened = result.room->limits.tightened;
+  EXPECT_NE(std::find(tightened.begin(), tightened.end(), "limits.checks.estop_interval"),
+            tightened.end());
+}
+
+TEST_F(RoomModel, FunctionalChecksAreDailyByDefault) {
+  auto result = load(kRoom, kProfile);
+  ASSERT_TRUE(result.room);
+  EXPECT_EQ(result.room->limits.checks.estop_interval, std::chrono::hours(24));
+  EXPECT_EQ(result.room->limits.checks.door_interval, std::chrono::hours(24));
+}
+
 // The example room's drive made able to spin, and the first step spinning it.
 std::string spinning_room() {
   std::string room = kRoom;
@@ -300,6 +328,25 @@ INSTANTIATE_TEST_SUITE_P(
                 "room.toml", 22, "template \"drvie\""},
         Mistake{"loosened_without_reason", false, "max_dba = 70", "max_dba = 80", "room.toml", 65,
                 "add max_dba_reason"},
+        Mistake{"check_off_without_reason", false, "max_dba = 70",
+                "max_dba = 70\n\n[limits.checks]\nestop_interval = \"off\"", "room.toml", 68,
+                "add estop_interval_reason"},
+        Mistake{"check_interval_longer_without_reason", false, "max_dba = 70",
+                "max_dba = 70\n\n[limits.checks]\ndoor_interval = \"48h\"", "room.toml", 68,
+                "looser than the safety default 1d"},
+        Mistake{"check_interval_zero", false, "max_dba = 70",
+                "max_dba = 70\n\n[limits.checks]\nestop_interval = \"0s\"", "room.toml", 68,
+                "use a duration from 60m to 366d"},
+        Mistake{"check_interval_absurd", false, "max_dba = 70",
+                "max_dba = 70\n\n[limits.checks]\nestop_interval = \"500d\"\n"
+                "estop_interval_reason = \"x\"",
+                "room.toml", 68, "use a duration from 60m to 366d"},
+        Mistake{"check_interval_negative", false, "max_dba = 70",
+                "max_dba = 70\n\n[limits.checks]\nestop_interval = \"-1h\"", "room.toml", 68,
+                "write a number with a unit"},
+        Mistake{"check_unknown_key", false, "max_dba = 70",
+                "max_dba = 70\n\n[limits.checks]\nestop_every = \"24h\"", "room.toml", 68,
+                "estop_every"},
         Mistake{"unknown_calibration", false, "calibration = \"speakers\"",
                 "calibration = \"speaker\"", "room.toml", 40, "calibration \"speaker\""},
         Mistake{"calibration_not_rising", false, "[50, 60.0]", "[50, 10.0]", "room.toml", 43,
