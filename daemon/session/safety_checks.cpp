@@ -1,5 +1,6 @@
 #include "daemon/session/safety_checks.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <spdlog/spdlog.h>
@@ -19,6 +20,10 @@ std::vector<FunctionalChecks::Input> checked_inputs(const config::CheckLimits& l
     inputs.push_back(
         {input->id(), input->role(), door ? limits.door_interval : limits.estop_interval});
   }
+  // E-stops first: a start refused for two checks names the E-stop's.
+  std::stable_sort(inputs.begin(), inputs.end(), [](const auto& a, const auto& b) {
+    return a.role == config::InputRole::estop && b.role != config::InputRole::estop;
+  });
   return inputs;
 }
 

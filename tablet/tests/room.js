@@ -206,6 +206,8 @@ class Room {
 }
 
 // Starts the example room; resolves once sensoryd is started (the page tells when it is online).
+// Options: `secure` (the provisioned room), `edit` (a function of the room file's text),
+// `checks` (keep its daily E-stop and door checks on), `tabletUser`, `clientId`.
 // A room that fails to start is stopped before the error is thrown, with each process's log
 // tail in the message: a test that failed there has no room to stop, and a process left running
 // would keep the test file from ever ending.
@@ -240,7 +242,14 @@ async function startProcesses(room, dir, options) {
   // `options.edit` changes the example room's text for this test (a limit, a device).
   const example = fs.readFileSync(path.join(source, 'config', 'examples', 'room.toml'), 'utf8');
   const edit = options.edit || ((text) => text);
-  const config = edit(example)
+  // The daily E-stop and door checks (S21) are off, with a reason, unless a test is about them.
+  const checks = options.checks
+    ? (text) => text
+    : (text) =>
+        text
+          .replace(/^estop_interval = .*$/m, 'estop_interval = "off"\nestop_interval_reason = "a test of other things"')
+          .replace(/^door_interval = .*$/m, 'door_interval = "off"\ndoor_interval_reason = "a test of other things"');
+  const config = edit(checks(example))
     .replace('tcp://127.0.0.1:1883', 'tcp://127.0.0.1:' + mqttPort)
     .replace(/^port = 1502/m, 'port = ' + modbusPort)
     .replace(/^profiles_dir = "profiles"/m, 'profiles_dir = "' + path.join(source, 'config', 'examples', 'profiles') + '"');
