@@ -391,6 +391,45 @@
     }
     $('log-problem').textContent = s.logProblem ? 'The clinical log cannot be written: ' + s.logProblem : '';
     show('log-problem', !!s.logProblem);
+    renderChecks(s.checks);
+  }
+
+  // Each E-stop and door check keeps its element (and its button) across renders, so that a
+  // render between a press and its click never swallows the tap.
+  function renderChecks(checks) {
+    const list = $('checks');
+    show('checks-title', checks.length > 0);
+    const kept = new Set(checks.map((c) => c.input));
+    for (const item of Array.from(list.children)) {
+      if (!kept.has(item.dataset.input)) item.remove();
+    }
+    for (const c of checks) {
+      let item = list.querySelector('li[data-input="' + CSS.escape(c.input) + '"]');
+      if (!item) {
+        item = document.createElement('li');
+        item.dataset.input = c.input;
+        const text = document.createElement('span');
+        text.className = 'text';
+        const step = document.createElement('span');
+        step.className = 'check-step';
+        step.setAttribute('role', 'status');
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'secondary';
+        button.addEventListener('click', () => send('check', { input: c.input }));
+        item.append(text, step, button);
+        list.append(item);
+      }
+      item.className = c.due ? 'due' : '';
+      item.querySelector('.text').textContent = c.text;
+      const step = item.querySelector('.check-step');
+      step.textContent = c.step;
+      step.hidden = !c.step;
+      const button = item.querySelector('button');
+      button.textContent = c.button.label;
+      button.disabled = !c.button.enabled;
+      button.hidden = c.off;
+    }
   }
 
   function renderSession(view) {

@@ -313,6 +313,75 @@
     return safety.detail ? String(safety.detail) : '';
   }
 
+  // ---- functional checks of the E-stop and door (docs/functional-checks.md, S21) -------------
+
+  // "08:02" today, "6 Dec 08:02" on another day, in the tablet's own time zone.
+  function formatClock(iso, nowMs) {
+    const at = new Date(iso);
+    if (Number.isNaN(at.getTime())) return '';
+    const two = (n) => String(n).padStart(2, '0');
+    const time = two(at.getHours()) + ':' + two(at.getMinutes());
+    const now = new Date(nowMs);
+    if (at.toDateString() === now.toDateString()) return time;
+    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    return at.getDate() + ' ' + months[at.getMonth()] + ' ' + time;
+  }
+
+  // One check as the page shows it: what it needs, where a guided check stands, when it passed.
+  function checkView(check, nowMs, canCheck, sameRole) {
+    const door = check.role === 'door';
+    const noun = door ? 'door' : 'E-stop';
+    const name = noun + (sameRole > 1 ? " '" + check.input + "'" : '');
+    const last = check.last || null;
+    const passed = last
+      ? 'Checked ' +
+        formatClock(last.at, nowMs) +
+        (last.by ? ' by ' + last.by : ' in use') +
+        (typeof last.press_to_stop_ms === 'number' ? ' (stop in ' + Math.round(last.press_to_stop_ms) + ' ms)' : '') +
+        '.'
+      : 'Not checked yet.';
+    const guided = typeof check.guided_by === 'string' && check.guided_by !== '';
+    const steps = {
+      unknown: door ? 'Close the door first.' : 'Release the E-stop first.',
+      ready: guided ? (door ? 'Open the door now.' : 'Press the E-stop now.') : '',
+      pressed: door ? 'Door open: writing the stop to the swing…' : 'Press seen: writing the stop to the swing…',
+      stop_written: door ? 'The swing took the stop. Now close the door.' : 'The swing took the stop. Now release the E-stop.',
+      stop_unconfirmed: door
+        ? 'The swing did not confirm the stop: close the door, check the drive, then try again.'
+        : 'The swing did not confirm the stop: release the E-stop, check the drive, then try again.',
+    };
+    // A step is shown while a check is under way: guided, or a press seen in ordinary use.
+    const underWay = guided || check.stage === 'pressed' || check.stage === 'stop_written' || check.stage === 'stop_unconfirmed';
+    return {
+      input: check.input,
+      role: check.role,
+      due: check.due === true,
+      off: check.interval_s === null,
+      text:
+        check.interval_s === null
+          ? (door ? 'Door' : 'E-stop') + ' check switched off in this room. ' + passed
+          : check.due === true
+            ? (door ? 'Door' : 'E-stop') + ' check due. ' + passed
+            : passed,
+      step: underWay ? steps[check.stage] || '' : '',
+      button: { label: 'Check the ' + name, enabled: canCheck && check.stage === 'ready' && !guided },
+    };
+  }
+
+  function checksView(safety, nowMs, canCheck) {
+    const checks = Array.isArray(safety.checks) ? safety.checks : [];
+    return checks.map((c) => checkView(c, nowMs, canCheck, checks.filter((o) => o.role === c.role).length));
+  }
+
+  // The first check due, in the page's words for the start hint; '' when none.
+  function checkDueText(safety) {
+    const due = (Array.isArray(safety.checks) ? safety.checks : []).find((c) => c.due === true);
+    if (!due) return '';
+    return due.role === 'door'
+      ? "the door '" + due.input + "' is due its check: tap Check the door, then open and close it"
+      : "the E-stop '" + due.input + "' is due its check: tap Check the E-stop, then press and release it";
+  }
+
   // The profiles offered for `childId` (or for no child: ''), with why any is not allowed.
   function profilesFor(state, childId) {
     const child = state.children.find((c) => c.id === childId);
@@ -379,7 +448,9 @@
         tripped: safety.tripped === true,
         text:
           safety.motion_allowed === true
-            ? 'Safe to move: every safety check passes.'
+            ? checkDueText(safety)
+              ? 'Safe to move, but a daily check is due before the next session (below).'
+              : 'Safe to move: every safety check passes.'
             : refusalText(safety)
               ? refusalText(safety)
               : state.safety
@@ -394,6 +465,7 @@
         resetPossible: safety.reset_possible === true,
         lease: typeof safety.lease_remaining_s === 'number' ? Math.round(safety.lease_remaining_s) : null,
         logProblem: safety.session_log && safety.session_log.ok === false ? safety.session_log.detail : '',
+        checks: checksView(safety, nowMs, can && idle && allowed.has('check')),
       },
       devices: Object.keys(state.devices)
         .sort()
@@ -418,7 +490,9 @@
       startHint:
         idle && can && state.safety && safety.motion_allowed !== true
           ? 'Starting is not possible now: ' + (refusalText(safety) || 'motion is not allowed') + '.'
-          : '',
+          : idle && can && checkDueText(safety)
+            ? 'Starting is not possible now: ' + checkDueText(safety) + '.'
+            : '',
       sessionIntensityPct: idle ? null : typeof s.intensity === 'number' ? Math.round(s.intensity * 100) : null,
       sessionId: idle ? null : s.session_id || null,
       // Renew the supervision lease while a session is on and this tablet can reach the room,
@@ -555,6 +629,7 @@
     profilesFor,
     formatSeconds,
     formatAgo,
+    formatClock,
     pauseText,
     commandMessage,
     actionName,

@@ -220,6 +220,67 @@ test('a therapist starts a profile by tapping it, E-stops it, resets and starts 
   });
 });
 
+test("a therapist's morning check: the page walks her through the E-stop and the door, then the start goes", { timeout: 180000 }, async () => {
+  await withRoom('checks', TABLET, async (room, page) => {
+    await page.fill('#therapist', 'ana');
+    await page.locator('#therapist').dispatchEvent('change');
+    await roomReady(page);
+    // Nothing checked yet on this room's computer: the start is refused until both are.
+    await until(async () => /E-stop 'estop' is due its check/.test(await text(page, '#start-hint')), 10000, 'the check-due hint');
+    assert.match(await text(page, '#checks li[data-input="estop"] .text'), /^E-stop check due\. Not checked yet\./);
+    await page.getByRole('button', { name: 'Calm down', exact: true }).click();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await outcome(page, 'Start refused');
+    assert.match(await text(page, '#outcome'), /check_due/);
+
+    const estop = page.locator('#checks li[data-input="estop"]');
+    await page.getByRole('button', { name: 'Check the E-stop', exact: true }).click();
+    await outcome(page, 'Safety check: done.');
+    await until(async () => (await estop.locator('.check-step').textContent()) === 'Press the E-stop now.', 5000, '"Press the E-stop now."');
+    await page.screenshot({ path: path.join(screenshots, 'check-press-now.png'), fullPage: true });
+    const pressedAt = Date.now() / 1000;
+    await room.cabinet('unit 3 input 0 0'); // her hand on the E-stop
+    await until(
+      async () => (await estop.locator('.check-step').textContent()) === 'The swing took the stop. Now release the E-stop.',
+      5000,
+      '"Now release the E-stop."',
+    );
+    // What the drive received: its stop, after the press.
+    const stops = room.recording().filter((r) => r.type === 'write' && r.name === 'control' && r.value === 0 && r.t > pressedAt - 0.5);
+    assert.ok(stops.length > 0, 'the drive was written its stop after the press');
+    await room.cabinet('unit 3 input 0 1');
+    await until(async () => /^Checked \d\d:\d\d by ana \(stop in \d+ ms\)\.$/.test(await estop.locator('.text').textContent()), 5000, '"Checked ... by ana"');
+    assert.equal(await estop.locator('.check-step').textContent(), '');
+    await page.screenshot({ path: path.join(screenshots, 'check-passed.png'), fullPage: true });
+
+    // The press latched an E-stop trip, as any press does: reset it. Then the door.
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await page.getByRole('button', { name: 'Reset now', exact: true }).click();
+    await outcome(page, 'Reset: done.');
+    await until(async () => /door 'door' is due its check/.test(await text(page, '#start-hint')), 10000, 'the door next');
+    const door = page.locator('#checks li[data-input="door"]');
+    await page.getByRole('button', { name: 'Check the door', exact: true }).click();
+    await until(async () => (await door.locator('.check-step').textContent()) === 'Open the door now.', 5000, '"Open the door now."');
+    await room.cabinet('unit 4 input 0 1');
+    await until(async () => (await door.locator('.check-step').textContent()) === 'The swing took the stop. Now close the door.', 5000, '"Now close the door."');
+    await room.cabinet('unit 4 input 0 0');
+    await until(async () => /^Checked \d\d:\d\d by ana/.test(await door.locator('.text').textContent()), 5000, 'the door checked');
+
+    await until(async () => (await text(page, '#start-hint')) === '', 10000, 'no hint');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await outcome(page, 'Start: done.');
+    // In the clinical log: each check with who and the measured time.
+    const log = fs
+      .readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.type === 'safety_check_passed');
+    assert.deepEqual(log.map((r) => [r.input, r.by, r.guided]), [['estop', 'ana', true], ['door', 'ana', true]]);
+    assert.ok(log.every((r) => typeof r.press_to_stop_ms === 'number' && r.press_to_stop_ms >= 0));
+  }, { checks: true });
+});
+
 test('a refused command shows the daemon\'s message and code', { timeout: 120000 }, async () => {
   await withRoom('refused', TABLET, async (room, page) => {
     await roomReady(page);

@@ -331,3 +331,49 @@ test('?broker= may change the path only: the page never signs in anywhere but wh
   }
   assert.equal(RoomState.brokerUrl('http://127.0.0.1:9001/', null).url, 'ws://127.0.0.1:9001/mqtt');
 });
+
+// S21: the checks as the daemon publishes them (tests/golden/safety-safe.json: the E-stop checked
+// by ana, the door never), and a guided check under way.
+test('daily checks: what is due, who checked when, the step a guided check is at', () => {
+  const safety = golden('safety-safe.json');
+  const state = room([['availability', 'online'], ['session', idle], ['safety', safety]], T0);
+  const view = RoomState.view(state, T0, null);
+  const [estop, door] = view.safety.checks;
+  assert.equal(estop.input, 'estop');
+  assert.match(estop.text, /^Checked (\d+ Nov )?\d\d:\d\d by ana \(stop in 32 ms\)\.$/);
+  assert.equal(estop.due, false);
+  assert.equal(door.text, 'Door check due. Not checked yet.');
+  assert.equal(door.button.label, 'Check the door');
+  assert.equal(view.safety.text, 'Safe to move, but a daily check is due before the next session (below).');
+  assert.equal(
+    view.startHint,
+    "Starting is not possible now: the door 'door' is due its check: tap Check the door, then open and close it.",
+  );
+  // `check` is offered only when sensoryd allows it (idle, the swing at rest).
+  assert.equal(door.button.enabled, false);
+  const checkable = room([['availability', 'online'], ['session', { ...idle, allowed_actions: [...idle.allowed_actions, 'check'] }], ['safety', safety]], T0);
+  assert.equal(RoomState.view(checkable, T0, null).safety.checks[1].button.enabled, true);
+
+  // Guided: press now, the stop taken, release.
+  const guided = (stage) => ({
+    ...safety,
+    checks: [safety.checks[0], { ...safety.checks[1], guided_by: 'ana', stage }],
+  });
+  const step = (stage) => RoomState.view(room([['availability', 'online'], ['session', idle], ['safety', guided(stage)]], T0), T0, null).safety.checks[1].step;
+  assert.equal(step('ready'), 'Open the door now.');
+  assert.equal(step('pressed'), 'Door open: writing the stop to the swing…');
+  assert.equal(step('stop_written'), 'The swing took the stop. Now close the door.');
+  assert.match(step('stop_unconfirmed'), /did not confirm the stop/);
+  assert.equal(step('unknown'), 'Close the door first.');
+  // No check under way: no step shown.
+  assert.equal(door.step, '');
+});
+
+test('a check switched off shows no button, and no check means no hint', () => {
+  const safety = golden('safety-safe.json');
+  const off = { ...safety, checks: [{ ...safety.checks[1], interval_s: null, due: false }] };
+  const view = RoomState.view(room([['availability', 'online'], ['session', idle], ['safety', off]], T0), T0, null);
+  assert.equal(view.safety.checks[0].off, true);
+  assert.equal(view.startHint, '');
+  assert.equal(view.safety.text, 'Safe to move: every safety check passes.');
+});

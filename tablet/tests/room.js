@@ -155,6 +155,28 @@ class Room {
     }
   }
 
+  // One line to the Modbus cabinet simulator's control port, as the room's hands: "unit 3 input
+  // 0 0" presses the E-stop (its contact opens), "unit 4 input 0 1" opens the door. Resolves with
+  // the simulator's answer.
+  cabinet(line) {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(this.ports.modbus + 1, '127.0.0.1');
+      let answer = '';
+      socket.setEncoding('utf8');
+      socket.once('connect', () => socket.write(line + '\n'));
+      socket.on('data', (chunk) => {
+        answer += chunk;
+        if (answer.includes('\n')) {
+          socket.destroy();
+          const first = answer.split('\n')[0];
+          if (first.startsWith('ok')) resolve(first);
+          else reject(new Error('the cabinet simulator answered "' + first + '" to "' + line + '"'));
+        }
+      });
+      socket.once('error', reject);
+    });
+  }
+
   // What the Modbus cabinet's simulator recorded so far, one object per line.
   recording() {
     const file = path.join(this.dir, 'cabinet-recording.jsonl');
