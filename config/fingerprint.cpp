@@ -52,26 +52,33 @@ Fingerprint fingerprint(const Room& room) {
   for (const auto& [id, profile] : room.profiles) {
     if (!profile.source.empty()) more.insert(profile.source);
   }
+  std::set<std::filesystem::path> templates;
   for (const auto& device : room.devices) {
     if (device.template_id.empty()) continue;
     auto file = room.templates_dir / (device.template_id + ".toml");
-    if (std::filesystem::is_regular_file(file)) more.insert(file);  // else: in the room file
+    if (std::filesystem::is_regular_file(file)) templates.insert(file);  // else: in the room file
   }
+  more.insert(templates.begin(), templates.end());
   paths.insert(paths.end(), more.begin(), more.end());
 
   Fingerprint out;
   Sha256 all;
+  Sha256 safety;
   for (const auto& path : paths) {
     auto text = contents(path);
     FileDigest digest{path.string(), "unreadable"};
     if (text) digest.sha256 = sha256_hex(*text);
-    all.add(digest.path);
-    all.add(std::string_view("\0", 1));
-    all.add(text.value_or(""));
-    all.add(std::string_view("\0", 1));
+    for (Sha256* sum : {&all, &safety}) {
+      if (sum == &safety && path != room.source && templates.count(path) == 0) continue;
+      sum->add(digest.path);
+      sum->add(std::string_view("\0", 1));
+      sum->add(text.value_or(""));
+      sum->add(std::string_view("\0", 1));
+    }
     out.files.push_back(std::move(digest));
   }
   out.sha256 = all.hex();
+  out.safety_sha256 = safety.hex();
   return out;
 }
 

@@ -19,6 +19,10 @@ struct FileDigest {
 struct Fingerprint {
   std::vector<FileDigest> files;  // room file first, then profiles and templates, by path
   std::string sha256;             // over every file's path and content, in that order
+  // What a safety validation signs (S22): the room file and the device template files (every
+  // limit, bus, device, input and drive map), not the profiles, which are checked against the
+  // limits at every load and save and change as therapists work.
+  std::string safety_sha256;
 };
 
 Fingerprint fingerprint(const Room& room);

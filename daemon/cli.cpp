@@ -39,8 +39,12 @@ struct CliParser {
         ->type_name("ID");
     app.add_option("--format", options.export_format,
                    "for --export-child: csv (one row per session with its dose, default), json "
-                   "(every record of each session) or fhir (a FHIR R4 Bundle)")
+                   "(every record of each session) or fhir (a FHIR R4 Bundle); for "
+                   "--validation-report: md (default) or json")
         ->type_name("FORMAT");
+    app.add_flag("--validation-report", options.validation_report,
+                 "print the validation report of the configuration (--config) with what the "
+                 "session log (--state-dir) saw of each safety function, then exit");
     app.add_option("--report-child", options.report_child,
                    "print child ID's sessions with dose and responses over time, then exit")
         ->type_name("ID");
@@ -99,6 +103,17 @@ std::variant<CliOptions, std::string> parse_cli(const std::vector<std::string>& 
   }
   if (parser.app.count("--export-child") > 0 && options.export_child.empty()) {
     return std::string{"--export-child needs a child id"};
+  }
+  if (options.validation_report) {
+    if (!options.export_child.empty() || !options.report_child.empty()) {
+      return std::string{
+          "--validation-report goes alone, not with --export-child or --report-child"};
+    }
+    if (parser.app.count("--format") == 0) options.export_format = "md";
+    if (options.export_format != "md" && options.export_format != "json") {
+      return std::string{"--format takes md or json with --validation-report"};
+    }
+    return options;
   }
   if (options.export_format != "csv" && options.export_format != "json" &&
       options.export_format != "fhir") {

@@ -13,7 +13,8 @@ struct CliOptions {
   bool check_config = false;
   bool help = false;
   bool version = false;
-  bool quiet_room = false;  // send the safe scene and silence, then exit (ExecStopPost=)
+  bool quiet_room = false;         // send the safe scene and silence, then exit (ExecStopPost=)
+  bool validation_report = false;  // print the validation report (S22), then exit
   std::string log_level = "info";
   std::string state_dir;     // empty: $STATE_DIRECTORY (set by systemd), else /var/lib/sensoryd
   std::string export_child;  // non-empty: print this child's sessions from the log and exit

@@ -22,6 +22,7 @@
 #include "daemon/record/child_report.hpp"
 #include "daemon/record/session_export.hpp"
 #include "daemon/record/session_log.hpp"
+#include "daemon/record/validation_report.hpp"
 #include "daemon/report_chart.hpp"
 #include "daemon/session/utc_time.hpp"
 
@@ -90,6 +91,33 @@ int export_child(const sensoryd::CliOptions& options) {
   return sensoryd::kExitOk;
 }
 
+// The validation report (S22): the configuration as loaded, with what the session log saw of
+// each safety function. A state directory without a log is an error: a report that shows no
+// evidence because it read the wrong directory would mislead the one who signs it.
+int validation_report(const sensoryd::CliOptions& options) {
+  auto loaded = sensoryd::config::load_room(options.config, load_options(options));
+  if (!loaded.room) {
+    for (const auto& error : loaded.diagnostics.errors) std::cerr << error.to_string() << "\n";
+    std::cerr << "sensoryd: the configuration has errors: no validation report\n";
+    return sensoryd::kExitConfig;
+  }
+  std::error_code ec;
+  auto dir = state_dir(options);
+  if (!std::filesystem::is_directory(dir, ec)) {
+    std::cerr << "sensoryd: the state directory " << dir.string()
+              << " does not exist or cannot be read: give it with --state-dir\n";
+    return sensoryd::kExitNoInput;
+  }
+  auto records = session_log(options);
+  if (!records) return sensoryd::kExitNoInput;
+  auto report =
+      sensoryd::validation_report(*loaded.room, sensoryd::config::fingerprint(*loaded.room),
+                                  *records, std::chrono::system_clock::now());
+  std::cout << (options.export_format == "json" ? sensoryd::report_json(report)
+                                                : sensoryd::report_markdown(report));
+  return sensoryd::kExitOk;
+}
+
 // Prints one child's sessions with dose and responses, and draws the chart when asked.
 int report_child(const sensoryd::CliOptions& options) {
   auto records = session_log(options);
@@ -127,6 +155,7 @@ int main(int argc, char** argv) {
   if (options.check_config) return check_config(options.config, load_options(options));
   if (!options.export_child.empty()) return export_child(options);
   if (!options.report_child.empty()) return report_child(options);
+  if (options.validation_report) return validation_report(options);
 
   sensoryd::LoggingSession logging(options.log_level);
 

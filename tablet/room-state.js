@@ -525,6 +525,7 @@
     note: 'Note',
     response: 'Response',
     check: 'Safety check',
+    validate: 'Validate',
     profile_validate: 'Check profile',
     profile_preview: 'Preview profile',
     profile_save: 'Save profile',

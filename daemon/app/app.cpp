@@ -221,7 +221,11 @@ void App::start() {
       "room {}: starting with {} profile(s); swing output safe until the drive is "
       "confirmed",
       room_.id, room_.profiles.size());
-  record_configuration(room_, config::fingerprint(room_), "start");
+  auto print = config::fingerprint(room_);
+  // S22: the configuration in force against the last sign-off; a new one is outdated from now.
+  control_.enable_validation(print.safety_sha256, SessionLog::validation_history(logged),
+                             std::chrono::system_clock::now());
+  record_configuration(room_, print, "start");
   if (room_.mqtt.require_identity) {
     spdlog::info(
         "commands are taken only on {}user/<user>/cmd/+, as the broker's user (require_identity)",
@@ -310,6 +314,7 @@ void App::record_configuration(const config::Room& room, const config::Fingerpri
   record(trigger == "start" ? EventType::config_loaded : EventType::config_reloaded,
          {{"trigger", trigger},
           {"config_sha256", print.sha256},
+          {"safety_sha256", print.safety_sha256},
           {"files", files},
           {"loosened", loosened},
           {"profiles", static_cast<std::int64_t>(room.profiles.size())}});

@@ -80,7 +80,8 @@ void StatePublisher::safety(Clock::time_point now) {
                       sources_.session_log_error(),
                       now,
                       wall_now,
-                      checks ? checks->status(wall_now) : std::vector<FunctionalChecks::Status>{}};
+                      checks ? checks->status(wall_now) : std::vector<FunctionalChecks::Status>{},
+                      sources_.control.validation()};
   publish("safety", safety_json(status), &last_safety_payload_);
 }
 

@@ -124,7 +124,9 @@ std::vector<FunctionalChecks::Pass> SessionLog::checks_passed(
   std::vector<FunctionalChecks::Pass> passes;
   for (const auto& record : records) {
     auto j = nlohmann::json::parse(record, nullptr, false);
-    if (event_named(j.value("type", "")) != EventType::safety_check_passed) continue;
+    if (!j.is_object() || event_named(j.value("type", "")) != EventType::safety_check_passed) {
+      continue;
+    }
     auto at = parse_utc_timestamp(j.value("checked_at", ""));
     if (!at) continue;  // not one this version wrote
     FunctionalChecks::Pass pass;
@@ -136,6 +138,26 @@ std::vector<FunctionalChecks::Pass> SessionLog::checks_passed(
     passes.push_back(std::move(pass));
   }
   return passes;
+}
+
+ValidationState::History SessionLog::validation_history(const std::vector<std::string>& records) {
+  ValidationState::History history;
+  for (const auto& record : records) {
+    auto j = nlohmann::json::parse(record, nullptr, false);
+    if (!j.is_object()) continue;
+    auto type = event_named(j.value("type", ""));
+    if (type == EventType::validation_signed) {
+      auto at = parse_utc_timestamp(j.value("signed_at", ""));
+      if (!at) continue;
+      history.last = ValidationState::SignOff{j.value("by", ""), *at, j.value("safety_sha256", "")};
+      history.changed_at.reset();
+    } else if ((type == EventType::config_loaded || type == EventType::config_reloaded) &&
+               history.last && !history.changed_at && j.contains("safety_sha256") &&
+               j.value("safety_sha256", "") != history.last->safety_sha256) {
+      history.changed_at = parse_utc_timestamp(j.value("ts", ""));
+    }
+  }
+  return history;
 }
 
 }  // namespace sensoryd

@@ -11,6 +11,7 @@
 
 #include "daemon/record/log_writer.hpp"
 #include "daemon/safety/functional_checks.hpp"
+#include "daemon/session/validation_state.hpp"
 
 namespace sensoryd {
 
@@ -42,6 +43,9 @@ class SessionLog final : public LogFile {
   static int sessions_started(const std::vector<std::string>& records);
   // The functional checks that passed (`safety_check_passed`), oldest first (S21).
   static std::vector<FunctionalChecks::Pass> checks_passed(const std::vector<std::string>& records);
+  // The last validation sign-off (`validation_signed`), and when a configuration whose safety
+  // SHA-256 differs from it was first loaded after it (`config_loaded`, `config_reloaded`) (S22).
+  static ValidationState::History validation_history(const std::vector<std::string>& records);
 
  private:
   std::filesystem::path file_;

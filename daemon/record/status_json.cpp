@@ -298,6 +298,22 @@ std::string safety_json(const SafetyStatus& status) {
          {"last", last}});
   }
   j["checks"] = checks;
+  if (const ValidationState* v = status.validation) {
+    json last = nullptr;
+    if (v->last()) {
+      last = {{"by", v->last()->by},
+              {"at", utc_text(v->last()->at)},
+              {"safety_sha256", v->last()->safety_sha256}};
+    }
+    auto since = v->outdated_since();
+    j["validation"] = {{"safety_sha256", v->safety_sha256()},
+                       {"current", v->current()},
+                       {"required", v->required()},
+                       {"outdated_since", since ? json(utc_text(*since)) : json(nullptr)},
+                       {"last", last}};
+  } else {
+    j["validation"] = nullptr;
+  }
   j["session_log"] = status.session_log_error.empty()
                          ? json{{"ok", true}}
                          : json{{"ok", false}, {"detail", status.session_log_error}};

@@ -12,6 +12,7 @@
 #include "daemon/safety/motion_refusal.hpp"
 #include "daemon/session/record.hpp"
 #include "daemon/session/session_engine.hpp"
+#include "daemon/session/validation_state.hpp"
 #include "devices/drive.hpp"
 #include "devices/light_fixture.hpp"
 #include "devices/modbus_input.hpp"
@@ -59,6 +60,7 @@ struct SafetyStatus {
   std::chrono::steady_clock::time_point steady_now;
   std::chrono::system_clock::time_point wall_now;
   std::vector<FunctionalChecks::Status> checks;  // S21: each safety input's functional check
+  const ValidationState* validation = nullptr;   // S22; null when the room keeps none
 };
 std::string safety_json(const SafetyStatus& status);
 // One line of `events` and of the session log: the record's fields with `ts` and `type`.

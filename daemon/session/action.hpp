@@ -26,7 +26,8 @@ enum class Action : std::uint8_t {
   reset,
   note,
   response,
-  check,  // a guided functional check of a safety input (docs/safety.md S21)
+  check,     // a guided functional check of a safety input (docs/safety.md S21)
+  validate,  // a technician's sign-off of the safety configuration in force (S22)
   // Authoring (docs/profiles.md): carried out by the authoring thread, never by the session.
   profile_validate,
   profile_preview,
@@ -66,6 +67,7 @@ inline constexpr std::array<std::string_view, kActionCount> kActionNames = [] {
   at(Action::note, "note");
   at(Action::response, "response");
   at(Action::check, "check");
+  at(Action::validate, "validate");
   at(Action::profile_validate, "profile_validate");
   at(Action::profile_preview, "profile_preview");
   at(Action::profile_save, "profile_save");

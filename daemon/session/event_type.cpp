@@ -45,6 +45,7 @@ constexpr std::array<EventRules, kEventTypeCount> kRules = [] {
   at(E::profile_deleted, {"profile_deleted", log, publish, {}});
   at(E::child_plan_saved, {"child_plan_saved", log, publish, {}});
   at(E::safety_check_passed, {"safety_check_passed", log, publish, {}});
+  at(E::validation_signed, {"validation_signed", log, publish, {}});
   return rules;
 }();
 

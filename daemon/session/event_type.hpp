@@ -38,9 +38,10 @@ enum class EventType : std::uint8_t {
   profile_deleted,
   child_plan_saved,
   safety_check_passed,  // S21: a safety input seen to work, with the drive's stop following
+  validation_signed,    // S22: a technician signed the safety configuration in force
 };
 inline constexpr std::size_t kEventTypeCount =
-    static_cast<std::size_t>(EventType::safety_check_passed) + 1;
+    static_cast<std::size_t>(EventType::validation_signed) + 1;
 
 struct EventRules {
   std::string_view name;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/session/child_rules.hpp"
+#include "daemon/session/utc_time.hpp"
 
 namespace sensoryd {
 
@@ -125,6 +126,31 @@ Outcome SessionControl::check(const Command& command, Clock::time_point now) {
   if (auto refusal = checks_->guide(fields->input, who(command), now)) {
     return refused(refusal->code, refusal->message);
   }
+  state_changed_ = true;
+  return done();
+}
+
+void SessionControl::enable_validation(const std::string& safety_sha256,
+                                       const ValidationState::History& history,
+                                       std::chrono::system_clock::time_point loaded_at) {
+  validation_.emplace(safety_sha256, room_.limits.checks.require_validation, history, loaded_at);
+}
+
+Outcome SessionControl::validate(const Command& command, Clock::time_point now,
+                                 std::chrono::system_clock::time_point wall_now) {
+  if (!validation_) {
+    return refused("unknown_action", "this room keeps no validation record");
+  }
+  if (!allows(Action::validate, now)) {
+    return refused("not_allowed_in_state",
+                   "a validation is signed with no session running: stop the session first");
+  }
+  auto signed_off = validation_->sign(who(command), wall_now);
+  log_->info("validation: the safety configuration {} signed by {}", signed_off.safety_sha256,
+             signed_off.by);
+  record(EventType::validation_signed, Fields{{"by", signed_off.by},
+                                              {"safety_sha256", signed_off.safety_sha256},
+                                              {"signed_at", utc_text(signed_off.at)}});
   state_changed_ = true;
   return done();
 }
@@ -296,6 +322,8 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
       return annotate(command, now);
     case Action::check:
       return check(command, now);
+    case Action::validate:
+      return validate(command, now, wall_now);
     case Action::go:
       if (!engine_.go(now)) {
         return refused("not_allowed_in_state",
@@ -353,6 +381,10 @@ Outcome SessionControl::start(const Command& command, Clock::time_point now,
   // session, so they stay allowed; a session under way is not cut short when a check falls due.
   if (auto due = checks_ ? checks_->due(wall_now) : std::nullopt) {
     return refused(due->code, due->message);
+  }
+  // S22: a room that requires it runs only the configuration a technician signed.
+  if (auto outdated = validation_ ? validation_->refusal() : std::nullopt) {
+    return refused("validation_required", *outdated);
   }
   child_.reset();
   if (!start.child.empty()) child_ = *room_.find_child(start.child);
@@ -416,6 +448,8 @@ bool SessionControl::allows(Action action, Clock::time_point now) const {
       return !annotated_session(now).empty();
     case Action::check:
       return checks_ && !checks_->empty() && engine_.allows(action) && supervisor_.swing_at_rest();
+    case Action::validate:
+      return validation_ && engine_.allows(action);
     case Action::start:
       // Whether motion is allowed is told by `safety`: a start is still offered, and its
       // refusal says what to do.

@@ -16,6 +16,7 @@
 #include "daemon/session/record.hpp"
 #include "daemon/session/safety_checks.hpp"
 #include "daemon/session/session_engine.hpp"
+#include "daemon/session/validation_state.hpp"
 
 namespace spdlog {
 class logger;
@@ -56,6 +57,11 @@ class SessionControl {
   // device changed).
   void observe_checks(Clock::time_point now, std::chrono::system_clock::time_point wall_now);
   const SafetyChecks* checks() const { return checks_ ? &*checks_ : nullptr; }
+  // S22: the validation of the safety configuration in force (`safety_sha256`), from the
+  // clinical log's history. Without this call nothing is ever outdated or required.
+  void enable_validation(const std::string& safety_sha256, const ValidationState::History& history,
+                         std::chrono::system_clock::time_point loaded_at);
+  const ValidationState* validation() const { return validation_ ? &*validation_ : nullptr; }
 
   // Carries out a parsed command. `room_` supplies the profiles and children current now.
   Outcome execute(const Command& command, Clock::time_point now,
@@ -82,6 +88,8 @@ class SessionControl {
                 std::chrono::system_clock::time_point wall_now);
   Outcome resume(Clock::time_point now);
   Outcome check(const Command& command, Clock::time_point now);
+  Outcome validate(const Command& command, Clock::time_point now,
+                   std::chrono::system_clock::time_point wall_now);
   Outcome reset(const Command& command, Clock::time_point now);
   // A note or the child's response, for the running session or one that ended at most
   // kRecordWindow ago.
@@ -110,6 +118,7 @@ class SessionControl {
   std::optional<Ended> last_ended_;
   std::optional<config::Child> child_;  // the session's child, copied at its start
   std::optional<SafetyChecks> checks_;
+  std::optional<ValidationState> validation_;
 };
 
 }  // namespace sensoryd

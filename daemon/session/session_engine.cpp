@@ -130,7 +130,8 @@ bool SessionEngine::allows(Action action) const {
   bool paused = state_ == SessionState::paused;
   switch (action) {
     case Action::start:
-    case Action::check:  // a functional check needs no session, and is made with none
+    case Action::check:     // a functional check needs no session, and is made with none
+    case Action::validate:  // a sign-off is made of a room at rest
       return state_ == SessionState::idle;
     case Action::stop:  // during the wind-down: taken, and the wind-down runs to its end
     case Action::lease:

@@ -31,6 +31,26 @@ TEST(Fingerprint, NamesTheRoomFileAndEveryProfileWithTheirSha256) {
   EXPECT_NE(again.sha256, print.sha256);
 }
 
+// S22: a validation signs the room file and the device templates, not the profiles, which change
+// as therapists work and are checked against the limits at every load and save.
+TEST(Fingerprint, TheSafetyDigestChangesWithTheRoomFileButNotWithAProfile) {
+  test::TempDir dir;
+  auto loaded = test::write_in_process_room(dir.path());
+  ASSERT_TRUE(loaded.room);
+  auto print = config::fingerprint(*loaded.room);
+  EXPECT_EQ(print.safety_sha256.size(), 64u);
+  EXPECT_NE(print.safety_sha256, print.sha256);
+
+  std::ofstream(dir.path() / "profiles" / "later.toml", std::ios::app) << "\n";
+  auto profile_changed = config::fingerprint(*loaded.room);
+  EXPECT_NE(profile_changed.sha256, print.sha256);
+  EXPECT_EQ(profile_changed.safety_sha256, print.safety_sha256);
+
+  std::ofstream(dir.path() / "room.toml", std::ios::app) << "\n# a limit changed\n";
+  auto room_changed = config::fingerprint(*loaded.room);
+  EXPECT_NE(room_changed.safety_sha256, print.safety_sha256);
+}
+
 TEST(Fingerprint, AFileThatCannotBeReadAgainIsSaidToBeUnreadable) {
   test::TempDir dir;
   auto loaded = test::write_in_process_room(dir.path());

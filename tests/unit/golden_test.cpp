@@ -83,11 +83,16 @@ TEST(Golden, TheSafetyStateAsPublishedSafeAndTripped) {
   // S21: the E-stop checked two hours before by ana; the door never, so due.
   FunctionalChecks::Pass checked{"estop", config::InputRole::estop, wall - 2h, "ana", 31.5};
   rig.control->enable_checks({checked}, [](auto t) { return t - t.time_since_epoch() % 24h; });
+  // S22: signed by tom the day before, for the configuration in force.
+  ValidationState::History history;
+  history.last = ValidationState::SignOff{"tom", wall - 24h, std::string(64, 'a')};
+  rig.control->enable_validation(std::string(64, 'a'), history, wall - 1h);
   auto safety = [&rig, wall](std::string log_error = {}) {
     const SafetySupervisor& s = *rig.supervisor;
-    return indented(safety_json(SafetyStatus{
-        s.motion_allowed(), &s.interlocks(), s.lease_remaining_s(rig.t), s.lease_length_s(),
-        s.refusal(), std::move(log_error), rig.t, wall, rig.control->checks()->status(wall)}));
+    return indented(
+        safety_json(SafetyStatus{s.motion_allowed(), &s.interlocks(), s.lease_remaining_s(rig.t),
+                                 s.lease_length_s(), s.refusal(), std::move(log_error), rig.t, wall,
+                                 rig.control->checks()->status(wall), rig.control->validation()}));
   };
   rig.run_for(100ms);
   rig.control->observe_checks(rig.t, wall);
