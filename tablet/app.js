@@ -392,6 +392,9 @@
     $('log-problem').textContent = s.logProblem ? 'The clinical log cannot be written: ' + s.logProblem : '';
     show('log-problem', !!s.logProblem);
     renderChecks(s.checks);
+    $('validation').textContent = s.validation.text;
+    $('validation').className = s.validation.warning ? 'warning' : '';
+    show('validation', !!s.validation.text);
   }
 
   // Each E-stop and door check keeps its element (and its button) across renders, so that a

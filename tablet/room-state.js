@@ -373,6 +373,28 @@
     return checks.map((c) => checkView(c, nowMs, canCheck, checks.filter((o) => o.role === c.role).length));
   }
 
+  // S22: the room's validation in words; '' when the room keeps none. `warning` when outdated.
+  function validationView(safety, nowMs) {
+    const v = safety.validation;
+    if (!v || typeof v !== 'object') return { text: '', warning: false };
+    if (!v.last) {
+      return {
+        text: 'Safety validation: never signed on this room' + (v.required ? ' (required before a session).' : '.'),
+        warning: !!v.required,
+      };
+    }
+    if (v.current) return { text: 'Safety validation: signed by ' + v.last.by + ' on ' + formatClock(v.last.at, nowMs) + '.', warning: false };
+    return {
+      text:
+        'Validation outdated since ' +
+        formatClock(v.outdated_since, nowMs) +
+        ': the safety configuration changed after ' +
+        v.last.by +
+        ' signed it. A technician checks the room and validates it again.',
+      warning: true,
+    };
+  }
+
   // The first check due, in the page's words for the start hint; '' when none.
   function checkDueText(safety) {
     const due = (Array.isArray(safety.checks) ? safety.checks : []).find((c) => c.due === true);
@@ -466,6 +488,7 @@
         lease: typeof safety.lease_remaining_s === 'number' ? Math.round(safety.lease_remaining_s) : null,
         logProblem: safety.session_log && safety.session_log.ok === false ? safety.session_log.detail : '',
         checks: checksView(safety, nowMs, can && idle && allowed.has('check')),
+        validation: validationView(safety, nowMs),
       },
       devices: Object.keys(state.devices)
         .sort()
@@ -492,7 +515,9 @@
           ? 'Starting is not possible now: ' + (refusalText(safety) || 'motion is not allowed') + '.'
           : idle && can && checkDueText(safety)
             ? 'Starting is not possible now: ' + checkDueText(safety) + '.'
-            : '',
+            : idle && can && safety.validation && safety.validation.required && !safety.validation.current
+              ? 'Starting is not possible now: this room needs its safety validation signed again by a technician.'
+              : '',
       sessionIntensityPct: idle ? null : typeof s.intensity === 'number' ? Math.round(s.intensity * 100) : null,
       sessionId: idle ? null : s.session_id || null,
       // Renew the supervision lease while a session is on and this tablet can reach the room,

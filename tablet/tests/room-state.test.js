@@ -377,3 +377,20 @@ test('a check switched off shows no button, and no check means no hint', () => {
   assert.equal(view.startHint, '');
   assert.equal(view.safety.text, 'Safe to move: every safety check passes.');
 });
+
+test('the validation: signed, outdated, required', () => {
+  const safety = golden('safety-safe.json'); // signed by tom, current
+  const view = (s) => RoomState.view(room([['availability', 'online'], ['session', idle], ['safety', s]], T0), T0, null);
+  assert.match(view(safety).safety.validation.text, /^Safety validation: signed by tom on /);
+  assert.equal(view(safety).safety.validation.warning, false);
+  const outdated = {
+    ...safety,
+    checks: [],
+    validation: { ...safety.validation, current: false, required: true, outdated_since: '2026-11-28T08:00:00.000Z' },
+  };
+  const v = view(outdated);
+  assert.match(v.safety.validation.text, /^Validation outdated since .*: the safety configuration changed after tom signed it\./);
+  assert.equal(v.safety.validation.warning, true);
+  assert.equal(v.startHint, 'Starting is not possible now: this room needs its safety validation signed again by a technician.');
+  assert.equal(view({ ...safety, validation: null }).safety.validation.text, '');
+});
