@@ -68,12 +68,19 @@ Fingerprint fingerprint(const Room& room) {
     auto text = contents(path);
     FileDigest digest{path.string(), "unreadable"};
     if (text) digest.sha256 = sha256_hex(*text);
-    for (Sha256* sum : {&all, &safety}) {
-      if (sum == &safety && path != room.source && templates.count(path) == 0) continue;
-      sum->add(digest.path);
-      sum->add(std::string_view("\0", 1));
-      sum->add(text.value_or(""));
-      sum->add(std::string_view("\0", 1));
+    all.add(digest.path);
+    all.add(std::string_view("\0", 1));
+    all.add(text.value_or(""));
+    all.add(std::string_view("\0", 1));
+    if (path == room.source || templates.count(path) != 0) {
+      // By the file's full path, however it was given: the report a technician runs by hand
+      // (`--config ./room.toml`) must hash as the service that loaded /etc/sensoryd/room.toml.
+      std::error_code ec;
+      auto full = std::filesystem::weakly_canonical(path, ec);
+      safety.add(ec ? digest.path : full.string());
+      safety.add(std::string_view("\0", 1));
+      safety.add(text.value_or(""));
+      safety.add(std::string_view("\0", 1));
     }
     out.files.push_back(std::move(digest));
   }

@@ -46,6 +46,15 @@ TEST(Fingerprint, TheSafetyDigestChangesWithTheRoomFileButNotWithAProfile) {
   EXPECT_NE(profile_changed.sha256, print.sha256);
   EXPECT_EQ(profile_changed.safety_sha256, print.safety_sha256);
 
+  // The same room file named another way (as a technician might, by hand): the same digest.
+  config::Room relative = *loaded.room;
+  auto here = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  relative.source = "./room.toml";
+  auto by_hand = config::fingerprint(relative);
+  std::filesystem::current_path(here);
+  EXPECT_EQ(by_hand.safety_sha256, print.safety_sha256);
+
   std::ofstream(dir.path() / "room.toml", std::ios::app) << "\n# a limit changed\n";
   auto room_changed = config::fingerprint(*loaded.room);
   EXPECT_NE(room_changed.safety_sha256, print.safety_sha256);
