@@ -21,6 +21,9 @@ struct SafetyFunctionReport {
   std::vector<std::string> seen;  // the log's evidence, newest last; empty: none
 };
 
+// Whether the clinical log can show `function` at work (S1, a design property, cannot).
+bool logged_function(const std::string& id);
+
 struct ValidationReport {
   std::string room;
   std::string config_file;
