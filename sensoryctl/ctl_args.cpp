@@ -57,6 +57,10 @@ std::string usage() {
          "                            computed: nothing moves\n"
          "  child_plan_save CHILD FILE [--base-version N]   a child's plan (JSON or TOML)\n"
          "  child_plan_history CHILD [--profile-version N]\n"
+         "  check INPUT               a guided check of the E-stop or door INPUT: press and\n"
+         "                            release it (open and close the door) after this\n"
+         "  validate                  sign the room's safety configuration in force, once\n"
+         "                            checked against sensoryd --validation-report\n"
          "  status                    the room's session, safety and devices, then exit\n"
          "  watch [--count N]         print everything the room publishes\n"
          "defaults: --broker tcp://127.0.0.1:1883 --room room-1 --timeout 5\n"
@@ -184,6 +188,13 @@ std::variant<std::size_t, UsageError> read_action_words(const std::vector<std::s
   if (action == "start") {
     if (words.size() < 2) return UsageError{"start needs a profile id: sensoryctl start calm-down"};
     body["profile"] = words[1];
+    return 2u;
+  }
+  if (action == "check") {
+    if (words.size() < 2) {
+      return UsageError{"check needs the input to check: sensoryctl check estop"};
+    }
+    body["input"] = words[1];
     return 2u;
   }
   if (action == "adjust") {

@@ -43,6 +43,17 @@ TEST(CtlArgs, DefaultsAndSimpleCommands) {
   EXPECT_EQ(ok({"watch", "--count", "3"}).watch_count, 3);
 }
 
+// S21, S22: the morning check of an input, and a technician's sign-off.
+TEST(CtlArgs, ACheckNamesItsInputAndValidateCarriesOnlyWhoSigns) {
+  auto check = ok({"--therapist", "ana", "check", "estop"});
+  EXPECT_EQ(check.action, "check");
+  EXPECT_EQ(nlohmann::json::parse(check.body)["input"], "estop");
+  EXPECT_EQ(error({"check"}), "check needs the input to check: sensoryctl check estop");
+  auto validate = ok({"--therapist", "tom", "validate"});
+  EXPECT_EQ(validate.action, "validate");
+  EXPECT_EQ(nlohmann::json::parse(validate.body), (nlohmann::json{{"therapist", "tom"}}));
+}
+
 TEST(CtlArgs, ASecureRoomsAccountAndCA) {
   auto r = ok({"--broker", "ssl://127.0.0.1:8883", "--ca-file", "ca.pem", "--username", "tablet",
                "--password-file", ".demo/tablet-password", "stop"});
