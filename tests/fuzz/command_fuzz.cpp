@@ -46,6 +46,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case sensoryd::Action::response:
         if (!command.fields<sensoryd::ResponseFields>()) __builtin_trap();
         break;
+      case sensoryd::Action::check:
+        if (!command.fields<sensoryd::CheckFields>() ||
+            command.fields<sensoryd::CheckFields>()->input.empty())
+          __builtin_trap();
+        break;
       default:
         if (!std::holds_alternative<std::monostate>(command.payload)) __builtin_trap();
     }
