@@ -284,6 +284,26 @@ test('a child\'s plan from a tablet or an editor is dropped by the broker; the l
   );
 });
 
+test('a validation sign-off from a tablet or an editor is dropped by the broker; the lead\'s is recorded as hers (S22)', async () => {
+  const brokerLog = () => fs.readFileSync(path.join(room.dir, 'broker.log'), 'utf8');
+  for (const user of ['ana', 'cleo']) {
+    const client = await connect(user);
+    await assert.rejects(
+      client.publishAsync('sensoryd/room-1/user/' + user + '/cmd/validate', JSON.stringify({ request_id: user + '-validate' }), { qos: 1 }),
+      (error) => error.code === 135,
+      user,
+    );
+    assert.match(brokerLog(), new RegExp('Denied PUBLISH from ' + user + " [^\\n]*'sensoryd/room-1/user/" + user + "/cmd/validate'"));
+  }
+  const lena = await connect('lena');
+  const signed = await command(lena, 'lena', 'validate', {});
+  assert.equal(signed.ok, true, JSON.stringify(signed));
+  const log = fs.readFileSync(path.join(room.dir, 'state', 'sessions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const records = log.filter((r) => r.type === 'validation_signed');
+  assert.deepEqual(records.map((r) => r.by), ['lena']);
+  assert.match(records[0].safety_sha256, /^[0-9a-f]{64}$/);
+});
+
 test('an account that asks for sensoryd\'s client ids or the bridge\'s closes none of them, and another tablet\'s E-stop acts', async (t) => {
   const ben = await connect('ben');
   const monitor = await connect('monitor');
