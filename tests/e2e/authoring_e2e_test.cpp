@@ -115,15 +115,9 @@ TEST_F(Authoring, ASavedProfileIsInForceAfterARestartAndTheDriveGetsItsAmplitude
       "profile_delete",
       {{"profile_id", "calm-stronger"}, {"base_version", 1}, {"therapist", "ana"}});
   ASSERT_EQ(deleted["ok"], true) << deleted.dump();
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto seen = room.tablet().messages();
-        for (std::size_t i = before_delete; i < seen.size(); ++i) {
-          if (seen[i].topic == "sensoryd/room-e2e/profiles") return true;
-        }
-        return false;
-      },
-      5s));
+  ASSERT_TRUE(room.tablet().wait_for(
+      [](const SeenMessage& m) { return m.topic == "sensoryd/room-e2e/profiles"; }, 5s,
+      before_delete));
   EXPECT_FALSE(listed(room.tablet(), "calm-stronger", before_delete).has_value());
   EXPECT_EQ(room.tablet().latest_json("session")->value("state", ""), "running");
   EXPECT_EQ(room.tablet().reply_to("next", json::object())["ok"], true);  // its next step, "rest"

@@ -147,18 +147,11 @@ TEST(FunctionalChecksE2E, APassedCheckSurvivesARestart) {
   ASSERT_TRUE(room.daemon().wait_exit(20s));
   std::size_t before = tablet.messages().size();
   room.start_daemon();
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto messages = tablet.messages();
-        for (std::size_t i = before; i < messages.size(); ++i) {
-          if (messages[i].topic == "sensoryd/room-e2e/availability" &&
-              messages[i].payload == "online") {
-            return true;
-          }
-        }
-        return false;
+  ASSERT_TRUE(tablet.wait_for(
+      [](const SeenMessage& m) {
+        return m.topic == "sensoryd/room-e2e/availability" && m.payload == "online";
       },
-      20s))
+      20s, before))
       << room.daemon_log();
   EXPECT_TRUE(passed(tablet, "estop"));
   EXPECT_TRUE(passed(tablet, "door"));

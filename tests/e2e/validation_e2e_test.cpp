@@ -48,15 +48,8 @@ void restart_with(SimulatedRoom& room, const std::filesystem::path& file,
   std::ofstream(file, std::ios::trunc) << edit(text);
   std::size_t before = room.tablet().messages().size();
   room.start_daemon();
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto messages = room.tablet().messages();
-        for (std::size_t i = before; i < messages.size(); ++i) {
-          if (messages[i].topic == "sensoryd/room-e2e/safety") return true;
-        }
-        return false;
-      },
-      20s))
+  ASSERT_TRUE(room.tablet().wait_for(
+      [](const SeenMessage& m) { return m.topic == "sensoryd/room-e2e/safety"; }, 20s, before))
       << room.daemon_log();
 }
 

@@ -123,9 +123,9 @@ std::optional<nlohmann::json> Tablet::latest_json(const std::string& suffix) {
 }
 
 std::optional<SeenMessage> Tablet::wait_for(std::function<bool(const SeenMessage&)> match,
-                                            std::chrono::milliseconds timeout) {
+                                            std::chrono::milliseconds timeout, std::size_t from) {
   std::optional<SeenMessage> found;
-  std::size_t scanned = 0;  // each message is matched once: a flood stays cheap to wait through
+  std::size_t scanned = from;  // each message is matched once: a flood stays cheap to wait through
   wait_until(
       [&] {
         std::lock_guard lock(mutex_);

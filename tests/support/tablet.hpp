@@ -52,9 +52,10 @@ class Tablet {
   // The latest message on `topic` (suffix after sensoryd/<room>/) as JSON, if any.
   std::optional<nlohmann::json> latest_json(const std::string& suffix);
   std::optional<std::string> latest(const std::string& suffix);
-  // Waits until a message satisfying `match` has been seen.
+  // Waits until a message satisfying `match` has been seen, from the `from`th message on (say,
+  // messages().size() before a restart: only what came after it).
   std::optional<SeenMessage> wait_for(std::function<bool(const SeenMessage&)> match,
-                                      std::chrono::milliseconds timeout);
+                                      std::chrono::milliseconds timeout, std::size_t from = 0);
   // Waits until the latest session state is `state`.
   bool wait_for_session_state(const std::string& state, std::chrono::milliseconds timeout);
   std::vector<SeenMessage> messages();
