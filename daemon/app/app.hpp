@@ -159,6 +159,9 @@ class App {
   ControlLoop loop_;          // the 50 Hz tick
   LogicThread logic_thread_;  // bound at start(): the thread that runs io_
   std::set<std::string> stuck_buses_;
+  // The drive's watchdog was confirmed and so recorded (once per connect: the validation
+  // record's evidence for S2 and S6).
+  bool watchdog_recorded_ = false;
   bool shutting_down_ = false;
   bool finished_ = false;
   Clock::time_point shutdown_deadline_{};

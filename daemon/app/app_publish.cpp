@@ -36,6 +36,17 @@ void App::tick_dose(Clock::time_point now) {
 
 void App::devices_changed() {
   state_->devices_changed();
+  const devices::Drive& drive = supervisor_->swing();
+  if (drive.watchdog_confirmed() != watchdog_recorded_) {
+    watchdog_recorded_ = drive.watchdog_confirmed();
+    if (watchdog_recorded_) {
+      record(
+          EventType::watchdog_confirmed,
+          {{"device", drive.id()},
+           {"comm_loss_timeout_ms", static_cast<std::int64_t>(drive.comm_loss_timeout().count())},
+           {"read_back", true}});
+    }
+  }
   if (supervisor_->motion_allowed() && mqtt_->connected()) notifier_.ready();
   auto now = Clock::now();
   control_.devices_changed(now);

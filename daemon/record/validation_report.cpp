@@ -59,6 +59,12 @@ Evidence read_evidence(const std::vector<std::string>& records) {
               "tripped " + cause + " (" + r.value("detail", "") + "), the drive stopped");
         break;
       }
+      case EventType::watchdog_confirmed:
+        e.saw("watchdog", r,
+              "the drive " + r.value("device", "") + "'s comm-loss watchdog (" +
+                  std::to_string(r.value("comm_loss_timeout_ms", 0)) +
+                  " ms) written and read back");
+        break;
       case EventType::interlock_reset:
         e.saw("reset", r, "reset of " + r.value("cause", "") + " after its cause was gone");
         break;
@@ -116,7 +122,7 @@ std::string input_words(const config::Device& device, const config::Input& input
 }  // namespace
 
 bool logged_function(const std::string& id) {
-  for (const char* unlogged : {"S1", "S2", "S6", "S16", "S18", "S19", "S20", "-"}) {
+  for (const char* unlogged : {"S1", "S16", "S18", "S19", "S20", "-"}) {
     if (id == unlogged) return false;
   }
   return true;
@@ -198,7 +204,7 @@ ValidationReport validation_report(const config::Room& room, const config::Finge
   f.push_back({"S2",
                "Start safe",
                {{"drives", join(drives)}, {"safety inputs", join(estops) + "; " + join(doors)}},
-               {}});
+               e.of({"watchdog"})});
   auto estop_seen = seen_checks(estop_checks);
   for (auto& line : e.of({"trip:estop_input", "trip:estop_command"})) estop_seen.push_back(line);
   f.push_back({"S3",
@@ -213,7 +219,7 @@ ValidationReport validation_report(const config::Room& room, const config::Finge
                {{"limits.devices.lost_after_polls", std::to_string(l.devices.lost_after_polls)},
                 {"buses", join(buses)}},
                e.of({"trip:device_lost", "trip:device_fault", "trip:safety_input_stale"})});
-  f.push_back({"S6", "sensoryd dies or hangs", {{"drives", join(drives)}}, {}});
+  f.push_back({"S6", "sensoryd dies or hangs", {{"drives", join(drives)}}, e.of({"watchdog"})});
   f.push_back({"S7",
                "Swing limits",
                {{"limits.swing.max_amplitude_deg", num(l.swing.max_amplitude_deg)},

@@ -46,6 +46,7 @@ constexpr std::array<EventRules, kEventTypeCount> kRules = [] {
   at(E::child_plan_saved, {"child_plan_saved", log, publish, {}});
   at(E::safety_check_passed, {"safety_check_passed", log, publish, {}});
   at(E::validation_signed, {"validation_signed", log, publish, {}});
+  at(E::watchdog_confirmed, {"watchdog_confirmed", log, publish, {}});
   return rules;
 }();
 

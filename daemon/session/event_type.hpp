@@ -39,9 +39,10 @@ enum class EventType : std::uint8_t {
   child_plan_saved,
   safety_check_passed,  // S21: a safety input seen to work, with the drive's stop following
   validation_signed,    // S22: a technician signed the safety configuration in force
+  watchdog_confirmed,   // S2, S6: the drive's comm-loss watchdog written and read back
 };
 inline constexpr std::size_t kEventTypeCount =
-    static_cast<std::size_t>(EventType::validation_signed) + 1;
+    static_cast<std::size_t>(EventType::watchdog_confirmed) + 1;
 
 struct EventRules {
   std::string_view name;

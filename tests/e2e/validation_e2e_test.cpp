@@ -105,6 +105,9 @@ TEST(ValidationE2E, ASignOffHoldsThroughAProfileChangeAndIsOutdatedByALimitChang
   std::string s21 = before["functions"][20].dump();
   EXPECT_NE(s21.find("check of estop passed (in use), press -> stop write"), std::string::npos)
       << s21;
+  // S2 and S6: the drive's watchdog, written and read back at this start, from the log.
+  std::string s2 = before["functions"][1].dump();
+  EXPECT_NE(s2.find("comm-loss watchdog (500 ms) written and read back"), std::string::npos) << s2;
   json signed_off = tablet.reply_to("validate", {{"therapist", "tom"}});
   ASSERT_EQ(signed_off["ok"], true) << signed_off;
   ASSERT_TRUE(wait_until([&] { return (*validation(tablet))["current"] == true; }, 5s));
