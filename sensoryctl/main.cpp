@@ -127,6 +127,39 @@ void print_safety(const json& s) {
     std::cout << "\n  lease: " << one_decimal(s["lease_remaining_s"].get<double>()) << " s left";
   }
   if (s.contains("detail")) std::cout << "\n  " << s.value("detail", "");
+  // S21: each E-stop and door check; S22: the validation.
+  for (const auto& c : s.value("checks", json::array())) {
+    std::cout << "\n  check " << c.value("input", "?") << ": ";
+    if (c["interval_s"].is_null()) {
+      std::cout << "off";
+    } else if (c.value("due", false)) {
+      std::cout << "DUE (sensoryctl check " << c.value("input", "?") << ", then press and release)";
+    } else {
+      std::cout << "due " << c.value("due_at", "?");
+    }
+    if (c["last"].is_object()) {
+      const auto& last = c["last"];
+      std::cout << "; last " << last.value("at", "?") << " by "
+                << (last["by"].is_string() ? last["by"].get<std::string>() : "use") << ", "
+                << one_decimal(last.value("press_to_stop_ms", 0.0)) << " ms";
+    }
+  }
+  if (s.contains("validation") && s["validation"].is_object()) {
+    const auto& v = s["validation"];
+    std::cout << "\n  validation: ";
+    if (!v["last"].is_object()) {
+      std::cout << "never signed";
+    } else if (v.value("current", false)) {
+      std::cout << "signed by " << v["last"].value("by", "?") << " at "
+                << v["last"].value("at", "?");
+    } else {
+      std::cout << "OUTDATED since " << v.value("outdated_since", "?") << " (signed by "
+                << v["last"].value("by", "?") << ")";
+    }
+    if (v.value("required", false) && !v.value("current", false)) {
+      std::cout << "; required: sessions are refused until it is signed";
+    }
+  }
   std::cout << "\n";
 }
 

@@ -129,6 +129,9 @@ TEST_F(Ctl, DrivesAWholeSessionAndSaysWhatHappened) {
   EXPECT_NE(status.output.find("swing (swing_drive): online"), std::string::npos) << status.output;
   EXPECT_NE(status.output.find("estop (input): online, inactive"), std::string::npos)
       << status.output;
+  // This room switched its checks off (with a reason), and no one has signed it.
+  EXPECT_NE(status.output.find("check estop: off"), std::string::npos) << status.output;
+  EXPECT_NE(status.output.find("validation: never signed"), std::string::npos) << status.output;
 
   EXPECT_EQ(ctl({"next"}).exit_code, 0);
   EXPECT_TRUE(room.tablet().wait_for_session_state("running", 5s));
