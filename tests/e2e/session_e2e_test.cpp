@@ -243,8 +243,11 @@ TEST(SessionE2E, SigtermWindsTheSwingDownBeforeExiting) {
   EXPECT_EQ(tablet.latest("availability"), "offline");
 
   auto log = room.session_log();
-  // The session's records, after the record of the configuration the start read.
-  std::erase_if(log, [](const auto& record) { return record["type"] == "config_loaded"; });
+  // The session's records, after those of the room's start (the configuration it read, the
+  // drive's watchdog confirmed).
+  std::erase_if(log, [](const auto& record) {
+    return record["type"] == "config_loaded" || record["type"] == "watchdog_confirmed";
+  });
   ASSERT_GE(log.size(), 2u);
   EXPECT_EQ(log.front()["type"], "session_started");
   EXPECT_EQ(log.front()["profile"], "calm");
