@@ -1,7 +1,8 @@
 // What the room does with a tablet's command or an interlock's trip: the rules between the
 // session engine and the safety supervisor (start only when allowed, a trip ends or pauses the
 // session, the length cap). Deterministic, time passed in; the App carries its results over
-// MQTT and into the session log.
+// MQTT and into the session log. Its members live in session_control.cpp (sessions, trips) and
+// session_control_checks.cpp (the functional checks and the validation, S21 and S22).
 #pragma once
 
 #include <chrono>
