@@ -74,26 +74,15 @@ TEST(ValidationE2E, ASignOffHoldsThroughAProfileChangeAndIsOutdatedByALimitChang
   EXPECT_EQ((*validation(tablet))["required"], true);
 
   // The morning check, so that only the validation stands in the way.
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto safety = tablet.latest_json("safety");
-        return safety && (*safety)["checks"][0]["stage"] == "ready";
-      },
-      10s));
+  auto estop_check_is = [&](const std::string& key, const json& value) {
+    auto safety = tablet.latest_json("safety");
+    return safety && (*safety)["checks"][0][key] == value;
+  };
+  ASSERT_TRUE(wait_until([&] { return estop_check_is("stage", "ready"); }, 10s));
   room.press_estop();
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto safety = tablet.latest_json("safety");
-        return safety && (*safety)["checks"][0]["stage"] == "stop_written";
-      },
-      5s));
+  ASSERT_TRUE(wait_until([&] { return estop_check_is("stage", "stop_written"); }, 5s));
   room.release_estop();
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto safety = tablet.latest_json("safety");
-        return safety && (*safety)["checks"][0]["due"] == false;
-      },
-      5s));
+  ASSERT_TRUE(wait_until([&] { return estop_check_is("due", false); }, 5s));
   ASSERT_EQ(tablet.reply_to("reset", json::object())["ok"], true);
   json refused = tablet.reply_to("start", {{"profile", "calm"}});
   EXPECT_EQ(refused["error"]["code"], "validation_required") << refused;
