@@ -178,6 +178,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadRoomCase{"missing_register", "comm_loss_action = 5\n", "", 18,
                     "missing register 'comm_loss_action'"},
         BadRoomCase{"bad_room_id", "id = \"room-1\"", "id = \"room/1\"", 2, "MQTT topics"},
+        BadRoomCase{"relative_serial_port", "type = \"tcp\"\nhost = \"127.0.0.1\"\nport = 1502",
+                    "type = \"rtu\"\ndevice = \"ttyUSB0\"", 10, "the serial port's absolute path"},
         BadRoomCase{"missing_mqtt", "uri = \"tcp://127.0.0.1:1883\"", "", 5, "missing key 'uri'"},
         BadRoomCase{"estop_account_is_the_main_one", "uri = \"tcp://127.0.0.1:1883\"",
                     "uri = \"tcp://127.0.0.1:1883\"\nusername = \"s\"\nestop_username = \"s\"", 8,
