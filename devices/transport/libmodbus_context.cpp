@@ -22,6 +22,8 @@ ModbusStatus failed(int error) {
       return {ModbusFailure::timeout, error};
     case EMBBADDATA:  // an answer that is not to the request sent
       return {ModbusFailure::out_of_step, error};
+    case EMBBADCRC:
+      return {ModbusFailure::garbled, error};
     case ECONNRESET:
     case ECONNREFUSED:
     case EPIPE:
@@ -144,7 +146,22 @@ class LibmodbusContext final : public ModbusContext {
     if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
   }
 
-  std::string describe(int error) const override { return modbus_strerror(error); }
+  std::string describe(int error) const override {
+    std::string text = modbus_strerror(error);
+    if (!settings_.rtu) return text;
+    // Opening a serial port: what a technician checks (docs/hardware.md).
+    switch (error) {
+      case ENOENT:
+      case ENODEV:
+        return text + " (is the USB adapter plugged in? name it by /dev/serial/by-id/)";
+      case EACCES:
+        return text + " (the sensoryd user needs the dialout group)";
+      case EBUSY:
+        return text + " (another program holds the port: ModemManager, a getty, a terminal)";
+      default:
+        return text;
+    }
+  }
 
  private:
   const BusSettings settings_;

@@ -185,7 +185,28 @@ void ModbusBus::note_failure(const ModbusStatus& status) {
     }
   } else if (status.failure == ModbusFailure::link) {
     disconnect(context_->describe(status.error));
+  } else if (status.failure == ModbusFailure::garbled) {
+    // The rest of a garbled answer must not be read as the next one's start.
+    context_->flush();
+    ++garbled_;
+    auto now = Clock::now();
+    if (now - garbled_said_ >= std::chrono::seconds(10)) {
+      spdlog::warn(
+          "bus {}: {} answer(s) garbled (bad CRC) on {}: check that the bus's baud rate, parity "
+          "and stop bits match the units' settings, and the line's wiring and termination "
+          "(docs/hardware.md)",
+          settings_.id, garbled_, endpoint());
+      garbled_ = 0;
+      garbled_said_ = now;
+    }
   }
+}
+
+std::string ModbusBus::failure_text(const ModbusStatus& status) const {
+  if (status.failure == ModbusFailure::garbled) {
+    return "answer garbled (bad CRC): check the bus's baud rate and parity";
+  }
+  return context_->describe(status.error);
 }
 
 std::optional<std::string> ModbusBus::skip_or_prepare(int unit) {
@@ -261,7 +282,7 @@ ReadResult ModbusBus::do_read(int unit, RegisterKind kind, std::uint16_t address
   ModbusStatus status = context_->read(unit, kind, address, count, values);
   pace();
   if (!status.ok()) {
-    std::string message = context_->describe(status.error);
+    std::string message = failure_text(status);
     if (status.failure == ModbusFailure::timeout) unit_timed_out(unit);
     note_failure(status);
     return ReadResult{false, {}, message};
@@ -291,7 +312,7 @@ WriteResult ModbusBus::do_write(const Key& key, const RegisterWrite& write) {
   }
   pace();
   if (!status.ok()) {
-    std::string message = context_->describe(status.error);
+    std::string message = failure_text(status);
     if (status.failure == ModbusFailure::timeout) unit_timed_out(key.unit);
     note_failure(status);
     return WriteResult{false, message};

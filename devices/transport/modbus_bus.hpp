@@ -139,6 +139,8 @@ class ModbusBus final : public RoomBus {
   ReadResult do_read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count);
   WriteResult do_write(const Key& key, const RegisterWrite& write);
   void note_failure(const ModbusStatus& status);
+  // What a failed request says to its driver (a device's health detail).
+  std::string failure_text(const ModbusStatus& status) const;
   void announce_link(bool connected, const std::string& detail);
   void mark_progress();
   template <typename Result>
@@ -174,6 +176,9 @@ class ModbusBus final : public RoomBus {
   std::chrono::milliseconds context_timeout_{0};  // the response timeout the context has now
   int consecutive_timeouts_ = 0;
   int consecutive_out_of_step_ = 0;  // answers to another request in a row
+  // Garbled answers (bad CRC) counted since the last time the log said so, at most every 10 s.
+  int garbled_ = 0;
+  std::chrono::steady_clock::time_point garbled_said_{};
   std::thread worker_;
 };
 

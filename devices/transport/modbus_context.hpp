@@ -24,6 +24,8 @@ enum class ModbusFailure : std::uint8_t {
   timeout,      // no answer within the response timeout: the unit may be dead
   out_of_step,  // an answer to another request (a late one): the stream is one behind
   link,         // the connection or the serial port is gone: reconnect
+  garbled,      // an answer whose CRC fails: a serial line at the wrong baud rate or parity, or
+                // noise on its wiring
   other,        // an exception reply, a malformed answer: the link itself is fine
 };
 

@@ -379,6 +379,23 @@ TEST(ModbusBusWorker, AnswersOutOfStepAreFlushedAndThreeInARowStartAFreshConnect
   EXPECT_GE(rig.context->flushes(), 3);
 }
 
+TEST(ModbusBusWorker, GarbledAnswersAreFlushedAndToldAsSuchNotAsTimeoutsAndKeepTheLink) {
+  // A serial line at the wrong baud rate or parity: answers come, but their CRC fails.
+  BusRig rig;
+  rig.context->unit_fails(1, {ModbusFailure::garbled, EMBBADCRC});
+  std::vector<std::string> failures;
+  rig.bus->add_poll(1, RegisterKind::holding, 0, 1, 10ms, [&](const ReadResult& result) {
+    if (!result.ok) failures.push_back(result.error);
+  });
+  rig.bus->start();
+  ASSERT_TRUE(rig.run_until([&] { return failures.size() >= 5; }));
+  EXPECT_EQ(failures.front(), "answer garbled (bad CRC): check the bus's baud rate and parity");
+  EXPECT_GE(rig.context->flushes(), 5);
+  // Not a dead unit: never isolated, so every poll goes out; and the line stays up.
+  EXPECT_EQ(rig.links.size(), 1u);
+  EXPECT_EQ(failures.back(), failures.front());
+}
+
 TEST(ModbusBusWorker, ALinkErrorDropsTheLinkAtOnce) {
   BusRig rig;
   rig.context->unit_fails(1, {ModbusFailure::link, ECONNRESET});
