@@ -1,10 +1,11 @@
-// sensoryd-modbus-sim: a Modbus TCP server standing in for one bus of a room's equipment, each
-// unit id a device of its own kind (swing drive, DMX/LED light, amplifier, I/O module), speaking
-// the register map the room's configuration gives it, or sensoryd's own maps.
+// sensoryd-modbus-sim: a Modbus TCP or RTU server standing in for one bus of a room's equipment,
+// each unit id a device of its own kind (swing drive, DMX/LED light, amplifier, I/O module),
+// speaking the register map the room's configuration gives it, or sensoryd's own maps.
 //   sensoryd-modbus-sim --port N --config ROOM.toml --bus ID [--record FILE] [--control-port M]
 //   sensoryd-modbus-sim --port N [--unit 1:swing --unit 3:io ...] [--record FILE]
 //                       [--control-port M]
-//   sensoryd-modbus-sim --rtu LINK [--unit 1:swing] ...   (Modbus RTU on a pty; LINK names it)
+//   sensoryd-modbus-sim --rtu LINK [--unit 1:swing ...] [--config ROOM.toml --bus ID] ...
+//                       (Modbus RTU on a pty that LINK names, every unit on the one line)
 // Every write it receives is appended to FILE as a JSON line with a wall-clock timestamp, and
 // so is every fault or input change set through the control port (docs/simulators.md).
 #include <fcntl.h>
@@ -30,6 +31,7 @@
 #include "simulators/control_port.hpp"
 #include "simulators/modbus_sim_options.hpp"
 #include "simulators/recorder.hpp"
+#include "simulators/rtu_frames.hpp"
 #include "simulators/sim_units.hpp"
 
 namespace {
@@ -54,10 +56,11 @@ int usage(const std::string& why) {
 struct Slot {
   std::unique_ptr<SimUnit> model;
   modbus_mapping_t* map = nullptr;
-  bool dead = false;   // never answers
-  int delay_ms = 0;    // answers late
-  int exception = 0;   // answers every request with this exception code
-  bool stuck = false;  // readings frozen at the moment it got stuck
+  bool dead = false;    // never answers
+  int delay_ms = 0;     // answers late
+  int exception = 0;    // answers every request with this exception code
+  bool stuck = false;   // readings frozen at the moment it got stuck
+  bool garble = false;  // RTU: answers with a bad CRC, as a line at the wrong baud rate does
   std::vector<std::uint16_t> frozen_inputs;
   std::vector<std::uint8_t> frozen_discrete;
 
@@ -137,9 +140,10 @@ class Bus {
     unlink(options_.rtu_link.c_str());
     if (symlink(slave_name, options_.rtu_link.c_str()) != 0) return false;
     pty_name_ = slave_name;
-    ctx_ = modbus_new_rtu(slave_name, 19200, 'E', 8, 1);  // never connected: the master is ours
+    // Never connected (the master is ours) and never asked to receive: requests are framed
+    // by serve_line() for every unit on the line; libmodbus builds the answers.
+    ctx_ = modbus_new_rtu(slave_name, 19200, 'E', 8, 1);
     if (ctx_ == nullptr) return false;
-    modbus_set_slave(ctx_, slots_.begin()->first);
     modbus_set_socket(ctx_, master);
     clients_.insert(master);  // the one "connection" of a serial line
     return true;
@@ -181,13 +185,13 @@ class Bus {
         ++it;
         continue;
       }
-      modbus_set_socket(ctx_, fd);
-      int length = modbus_receive(ctx_, query.data());
-      if (length == -1 && !options_.rtu_link.empty()) {
-        modbus_flush(ctx_);  // a garbled frame on the serial line: wait for the next one
+      if (!options_.rtu_link.empty()) {
+        serve_line(fd);
         ++it;
         continue;
       }
+      modbus_set_socket(ctx_, fd);
+      int length = modbus_receive(ctx_, query.data());
       if (length == -1) {
         close(fd);
         it = clients_.erase(it);
@@ -196,16 +200,7 @@ class Bus {
         continue;
       }
       ++it;
-      if (length == 0) continue;
-      Slot* slot = find(query[header() - 1]);
-      if (slot == nullptr || slot->dead) continue;  // nobody there: the client times out
-      slot->model->on_request(Clock::now());
-      if (slot->delay_ms > 0) {
-        delayed_.push_back(DelayedReply{fd, query, length,
-                                        Clock::now() + std::chrono::milliseconds(slot->delay_ms)});
-      } else {
-        answer(fd, query.data(), length);
-      }
+      if (length > 0) dispatch(fd, query, length);
     }
   }
 
@@ -226,6 +221,60 @@ class Bus {
  private:
   int header() const { return modbus_get_header_length(ctx_); }
 
+  // A request to the unit it names: answered now or late, or never by a dead unit or nobody.
+  void dispatch(int fd, const std::vector<std::uint8_t>& query, int length) {
+    Slot* slot = find(query[header() - 1]);
+    if (slot == nullptr || slot->dead) return;  // nobody there: the client times out
+    slot->model->on_request(Clock::now());
+    if (slot->delay_ms > 0) {
+      delayed_.push_back(DelayedReply{fd, query, length,
+                                      Clock::now() + std::chrono::milliseconds(slot->delay_ms)});
+    } else {
+      answer(fd, query.data(), length);
+    }
+  }
+
+  // RTU: the requests that have come down the line, each to its unit. A request whose CRC
+  // fails is dropped unanswered, as a real unit does; a fragment after a silence is noise.
+  void serve_line(int fd) {
+    std::uint8_t chunk[256];
+    ssize_t got = ::read(fd, chunk, sizeof chunk);
+    if (got <= 0) return;
+    auto now = Clock::now();
+    if (!line_.empty() && now - line_since_ > std::chrono::milliseconds(50)) line_.clear();
+    line_.insert(line_.end(), chunk, chunk + got);
+    line_since_ = now;
+    for (;;) {
+      int length = sensoryd::sim::rtu_request_length(line_);
+      if (length < 0) {
+        line_.clear();  // not a request this bus knows: wait for the next frame
+        return;
+      }
+      if (length == 0 || line_.size() < static_cast<std::size_t>(length)) return;
+      std::vector<std::uint8_t> query(line_.begin(), line_.begin() + length);
+      line_.erase(line_.begin(), line_.begin() + length);
+      if (!sensoryd::sim::rtu_crc_ok(query)) continue;
+      query.resize(MODBUS_RTU_MAX_ADU_LENGTH);
+      dispatch(fd, query, length);
+    }
+  }
+
+  // The answer a unit at the wrong baud rate or parity seems to give: the right length for the
+  // request, and a CRC that does not hold.
+  void answer_garbled(int fd, const std::uint8_t* query) {
+    int function = query[1];
+    int quantity = (query[4] << 8) | query[5];
+    std::vector<std::uint8_t> frame{query[0], query[1]};
+    if (function == 0x01 || function == 0x02) frame.resize(3 + (quantity + 7) / 8);
+    if (function == 0x03 || function == 0x04) frame.resize(3 + 2 * quantity);
+    if (frame.size() > 2) frame[2] = static_cast<std::uint8_t>(frame.size() - 3);
+    if (frame.size() == 2) frame.resize(6);  // a write's echo
+    std::uint16_t wrong = static_cast<std::uint16_t>(~sensoryd::sim::rtu_crc(frame));
+    frame.push_back(static_cast<std::uint8_t>(wrong & 0xFF));
+    frame.push_back(static_cast<std::uint8_t>(wrong >> 8));
+    if (::write(fd, frame.data(), frame.size()) < 0) return;  // the line is gone
+  }
+
   Slot* find(int unit) {
     auto it = slots_.find(unit);
     return it == slots_.end() ? nullptr : &it->second;
@@ -235,6 +284,10 @@ class Bus {
     Slot* slot = find(query[header() - 1]);
     if (slot == nullptr) return;
     modbus_set_socket(ctx_, fd);
+    if (slot->garble) {
+      answer_garbled(fd, query);
+      return;
+    }
     if (slot->exception != 0) {
       modbus_reply_exception(ctx_, query, static_cast<unsigned>(slot->exception));
       return;
@@ -332,10 +385,14 @@ class Bus {
       slot->delay_ms = 0;
       slot->exception = 0;
       slot->stuck = false;
+      slot->garble = false;
     } else if (what == "delay") {
       if (!number(slot->delay_ms)) return "delay takes milliseconds";
     } else if (what == "exception") {
       if (!number(slot->exception) || slot->exception > 255) return "exception takes a code 0-255";
+    } else if (what == "garble" && words.size() == 4 && (words[3] == "on" || words[3] == "off")) {
+      if (options_.rtu_link.empty()) return "garble is for a serial line (--rtu)";
+      slot->garble = words[3] == "on";
     } else if (what == "stuck" && words.size() == 4 && (words[3] == "on" || words[3] == "off")) {
       slot->stuck = words[3] == "on";
       slot->frozen_inputs = slot->model->inputs();
@@ -356,13 +413,15 @@ class Bus {
       if (slot.delay_ms > 0) text += " [delay " + std::to_string(slot.delay_ms) + " ms]";
       if (slot.exception > 0) text += " [exception " + std::to_string(slot.exception) + "]";
       if (slot.stuck) text += " [stuck]";
+      if (slot.garble) text += " [garbled]";
     }
     return text;
   }
 
   static std::string help() {
     return "ok commands: status | drop | refuse on|off | unit N dead|alive | unit N delay MS | "
-           "unit N exception CODE | unit N stuck on|off | unit N fault CODE (swing) | "
+           "unit N exception CODE | unit N stuck on|off | unit N garble on|off (rtu) | "
+           "unit N fault CODE (swing) | "
            "unit N input BIT 0|1 (io)";
   }
 
@@ -375,6 +434,8 @@ class Bus {
   std::set<int> clients_;
   std::map<int, Slot> slots_;
   std::deque<DelayedReply> delayed_;
+  std::vector<std::uint8_t> line_;  // RTU: bytes of a request still coming down the line
+  Clock::time_point line_since_{};
 };
 
 // The units of bus `options.bus` in the room file, each speaking its configured map.

@@ -54,10 +54,6 @@ std::optional<ModbusSimOptions> parse_modbus_sim_options(int argc, char** argv,
     return std::nullopt;
   }
   if (options.units.empty() && options.config.empty()) options.units.emplace_back(1, "swing");
-  if (!options.rtu_link.empty() && options.units.size() != 1) {
-    error = "--rtu simulates one unit: give one --unit";
-    return std::nullopt;
-  }
   return options;
 }
 
@@ -67,7 +63,8 @@ void print_modbus_sim_usage(std::ostream& out, const std::string& why) {
       << "                           [--unit ID:KIND]...\n"
       << "                           [--record FILE] [--control-port M]\n"
       << "                           [--rise DEG_PER_S] [--decel DEG_PER_S]\n"
-      << "       sensoryd-modbus-sim --rtu LINK [--unit ID:KIND] ...  (RTU on a pty; one unit)\n"
+      << "       sensoryd-modbus-sim --rtu LINK [--unit ID:KIND]... [--config ROOM.toml --bus ID]\n"
+      << "                           ...  (Modbus RTU on a pty that LINK names)\n"
       << "  KIND is one of " << kUnitKinds << "; default --unit 1:swing\n";
 }
 

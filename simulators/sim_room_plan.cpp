@@ -26,10 +26,26 @@ int broker_port(const std::string& uri) {
 SimRoomPlan plan_sim_room(const config::Room& room, const std::filesystem::path& record_dir,
                           int mqtt_control_port) {
   SimRoomPlan plan;
+  int next_rtu_control_port = broker_port(room.mqtt.uri) + 2;
   for (const auto& bus : room.buses) {
-    if (bus.type == config::BusType::rtu) {
+    if (bus.type == config::BusType::rtu && bus.device.rfind("/dev/", 0) == 0) {
       plan.notes.push_back("bus " + bus.id + " is RTU on " + bus.device +
-                           ": run sensoryd-modbus-sim --rtu LINK and point the bus at LINK");
+                           ", a real serial port: to simulate it, point the bus at a path " +
+                           "outside /dev, where the simulator makes its pty");
+      continue;
+    }
+    if (bus.type == config::BusType::rtu) {
+      // The simulator makes a pty and links it from the bus's device path.
+      SimProcess p;
+      p.name = "modbus bus " + bus.id + " (RTU)";
+      p.program = "sensoryd-modbus-sim";
+      p.control_port = next_rtu_control_port++;
+      p.args = {"--rtu",          bus.device,
+                "--control-port", std::to_string(p.control_port),
+                "--record",       (record_dir / (bus.id + "-recording.jsonl")).string(),
+                "--config",       std::filesystem::absolute(room.source).string(),
+                "--bus",          bus.id};
+      plan.processes.push_back(std::move(p));
       continue;
     }
     if (!loopback(bus.host)) {

@@ -1,5 +1,5 @@
 // Which simulators stand in for a room's equipment, worked out from its configuration: one
-// Modbus simulator per TCP bus with a unit of the right kind per device, and one MQTT
+// Modbus simulator per bus (TCP, or RTU on a pty) with a unit of the right kind per device, and one MQTT
 // simulator for its MQTT lights, players and buttons. Pure: sensoryd-sim-room starts them.
 #pragma once
 
@@ -24,7 +24,9 @@ struct SimRoomPlan {
 };
 
 // `record_dir`: where each simulator's recording goes. `mqtt_control_port` 0: the broker's
-// port + 1. Modbus control ports are each bus's port + 1.
+// port + 1. Modbus control ports are each TCP bus's port + 1, and for the RTU buses (each on a
+// pty the simulator links from the bus's device path, which must be outside /dev) the broker's
+// port + 2, + 3, ... in the room file's order.
 SimRoomPlan plan_sim_room(const config::Room& room, const std::filesystem::path& record_dir,
                           int mqtt_control_port = 0);
 

@@ -58,6 +58,29 @@ TEST(SimRoomPlan, InASecureRoomOnlyTheMqttSimulatorSignsIn) {
   EXPECT_TRUE(has_pair(mqtt, "--ca-file", "/broker/ca.pem"));
 }
 
+TEST(SimRoomPlan, AnRtuBusOutsideDevIsSimulatedOnAPtyLinkedFromItsDevicePath) {
+  config::Room room;
+  room.source = "/rooms/room.toml";
+  room.mqtt.uri = "tcp://127.0.0.1:1883";
+  config::ModbusBus first;
+  first.id = "cabinet";
+  first.type = config::BusType::rtu;
+  first.device = "/run/demo/ttyCabinet";
+  config::ModbusBus second = first;
+  second.id = "ceiling";
+  second.device = "/run/demo/ttyCeiling";
+  room.buses = {first, second};
+  auto plan = sim::plan_sim_room(room, "/rec");
+  ASSERT_EQ(plan.processes.size(), 2u);
+  EXPECT_TRUE(plan.notes.empty());
+  const auto& args = plan.processes[0].args;
+  EXPECT_TRUE(has_pair(args, "--rtu", "/run/demo/ttyCabinet"));
+  EXPECT_TRUE(has_pair(args, "--bus", "cabinet"));
+  EXPECT_TRUE(has_pair(args, "--config", "/rooms/room.toml"));
+  EXPECT_TRUE(has_pair(args, "--control-port", "1885"));
+  EXPECT_EQ(plan.processes[1].control_port, 1886);
+}
+
 TEST(SimRoomPlan, AnRtuOrRemoteBusIsNotSimulatedAndSaysWhy) {
   config::Room room;
   room.mqtt.uri = "tcp://127.0.0.1:1883";
