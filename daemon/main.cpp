@@ -25,6 +25,7 @@
 #include "daemon/record/validation_report.hpp"
 #include "daemon/report_chart.hpp"
 #include "daemon/session/utc_time.hpp"
+#include "devices/rtu_line_load.hpp"
 
 namespace {
 
@@ -51,6 +52,14 @@ int check_config(const std::string& path, const sensoryd::config::LoadOptions& l
     return sensoryd::kExitConfig;
   }
   std::cout << sensoryd::config::summarize(*result.room);
+  // What each serial line's polls ask of it (docs/hardware.md, "RTU timing").
+  for (const auto& line : sensoryd::devices::rtu_line_loads(*result.room)) {
+    if (line.over()) {
+      std::cerr << path << ": warning: " << line.arithmetic << "\n";
+    } else {
+      std::cout << "serial line: " << line.arithmetic << "\n";
+    }
+  }
   return sensoryd::kExitOk;
 }
 
@@ -171,6 +180,10 @@ int main(int argc, char** argv) {
     return sensoryd::kExitConfig;
   }
   for (const auto& warning : loaded.diagnostics.warnings) spdlog::warn("{}", warning.to_string());
+  for (const auto& line : sensoryd::devices::rtu_line_loads(*loaded.room)) {
+    if (line.over()) spdlog::warn("{}: {}", options.config, line.arithmetic);
+    if (!line.over()) spdlog::info("serial line: {}", line.arithmetic);
+  }
   // However the daemon ended: nothing left playing or lit beyond the safe scene.
   if (options.quiet_room) {
     try {

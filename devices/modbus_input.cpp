@@ -25,9 +25,14 @@ void ModbusInput::attach() {
   if (is_safety_input()) {
     reflex = [this](const ReadResult& result) { this->reflex(result); };
   }
+  ReadBlock read = polled_read(m);
   bus_.add_poll(
-      m.modbus.unit, kind_of(m.contact.table), m.contact.address, 1, m.modbus.poll_period,
+      m.modbus.unit, read.kind, read.address, read.count, m.modbus.poll_period,
       [this](const ReadResult& result) { poll_result(result); }, std::move(reflex));
+}
+
+ReadBlock ModbusInput::polled_read(const config::ModbusInput& config) {
+  return {kind_of(config.contact.table), config.contact.address, 1};
 }
 
 bool ModbusInput::contact_active(const ReadResult& result) const {

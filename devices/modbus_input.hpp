@@ -10,6 +10,7 @@
 
 #include "config/model.hpp"
 #include "devices/health.hpp"
+#include "devices/register_io.hpp"
 #include "devices/transport/register_bus.hpp"
 
 namespace sensoryd::devices {
@@ -20,6 +21,8 @@ class ModbusInput {
 
   ModbusInput(std::string id, config::Input config, RegisterBus& bus, int lost_after_polls = 3);
 
+  // The one read the input makes at each poll: its contact.
+  static ReadBlock polled_read(const config::ModbusInput& config);
   // Registers the poll and link handler; call before the bus starts.
   void attach();
   // A safety input's stop reflex (docs/safety.md S19): `stop` runs on the bus thread as soon as

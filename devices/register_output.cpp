@@ -21,7 +21,11 @@ RegisterOutput::RegisterOutput(std::string name, config::ModbusBinding binding,
               [this] {
                 if (on_change_) on_change_();
               }),
-      image_(plan_reads(specs_of(map_))) {}
+      image_(polled_reads(map_)) {}
+
+std::vector<ReadBlock> RegisterOutput::polled_reads(const config::RegisterMap& map) {
+  return plan_reads(specs_of(map));
+}
 
 void RegisterOutput::attach() {
   bus_.on_link_change(

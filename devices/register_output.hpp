@@ -25,6 +25,8 @@ class RegisterOutput {
   RegisterOutput(std::string name, config::ModbusBinding binding, config::RegisterMap map,
                  RegisterBus& bus, int lost_after_polls);
 
+  // The reads a device with `map` makes at each poll (every register read back).
+  static std::vector<ReadBlock> polled_reads(const config::RegisterMap& map);
   // Registers the read-back poll and link handler; call before the bus starts.
   void attach();
   // Each writes unless the device already holds it (as far as sensoryd knows).

@@ -66,7 +66,7 @@ SwingDrive::SwingDrive(std::string id, config::SwingDrive config, RegisterBus& b
       specs_(resolve(id_, config_)),
       bus_(bus),
       health_("swing " + id_, lost_after_polls, [this] { notify(); }),
-      image_(plan_reads(polled_specs(config_))) {
+      image_(polled_reads(config_)) {
   // Stop switches sharing a register (a control word's enable and run bits) stop as one write.
   for (SwingKey key : kStopSwitches) {
     const config::RegisterSpec* s = spec(key);
@@ -81,6 +81,10 @@ SwingDrive::SwingDrive(std::string id, config::SwingDrive config, RegisterBus& b
       same->second = same->second.then(stop);
     }
   }
+}
+
+std::vector<ReadBlock> SwingDrive::polled_reads(const config::SwingDrive& config) {
+  return plan_reads(polled_specs(config));
 }
 
 void SwingDrive::attach() {

@@ -41,6 +41,8 @@ class SwingDrive final : public Drive {
   // (config::required_swing_keys, or no stop switch) is refused with std::invalid_argument
   // naming the key: the loader refuses such a room first, so this guards rooms built in code.
   SwingDrive(std::string id, config::SwingDrive config, RegisterBus& bus, int lost_after_polls = 3);
+  // The reads the drive makes at each poll (its readings in the fewest requests).
+  static std::vector<ReadBlock> polled_reads(const config::SwingDrive& config);
 
   // Registers the status poll and link handler; call before the bus starts.
   void attach();
