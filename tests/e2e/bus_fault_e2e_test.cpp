@@ -238,5 +238,55 @@ TEST(RtuBus, ASessionRunsOverASerialLineAndAPulledAdapterMakesTheDriveLost) {
   EXPECT_TRUE(room.daemon().running());
 }
 
+TEST(RtuBus, ASerialPortThatIsNotThereIsNamedAtStartAndTheOtherBusesWorkAsBefore) {
+  RoomOptions options = room_options();
+  options.extra_room_toml =
+      "[buses.ceiling]\ntype = \"rtu\"\ndevice = \"/dev/serial/by-id/usb-absent-if00-port0\"\n\n"
+      "[devices.ceiling-amp]\nkind = \"modbus_sound\"\nbus = \"ceiling\"\nunit = 5\n"
+      "calibration = \"room\"\nregisters = { volume = 0, mute = 1, source = 2 }\n\n"
+      "[calibrations.room]\npoints = [[0, 20.0], [100, 80.0]]\n";
+  SimulatedRoom room(options);
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return room.daemon_log().find(
+                   "bus ceiling: cannot connect to "
+                   "/dev/serial/by-id/usb-absent-if00-port0: No such file or "
+                   "directory (is the USB adapter plugged in?") != std::string::npos;
+      },
+      10s))
+      << room.daemon_log();
+  // The cabinet's bus is not held up: the drive and the safety inputs are online, and a
+  // session moves the swing.
+  ASSERT_TRUE(wait_health(tablet, "swing", "online", 10s));
+  ASSERT_TRUE(wait_health(tablet, "estop", "online", 10s));
+  ASSERT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true) << room.daemon_log();
+  ASSERT_TRUE(room.wait_for_swing_amplitude(2.0, 10s));
+  EXPECT_NE(health(tablet, "ceiling-amp"), "online");
+}
+
+TEST(RtuBus, AnswersGarbledAsAtAWrongBaudRateKeepTheDriveFromOnlineAndTheLogSaysWhy) {
+  RoomOptions options = room_options();
+  options.rtu = true;
+  options.safety_inputs = false;
+  SimulatedRoom room(options);
+  room.start_all();
+  Tablet& tablet = room.tablet();
+  ASSERT_TRUE(wait_health(tablet, "swing", "online", 10s)) << room.daemon_log();
+  EXPECT_EQ(room.control("unit 1 garble on").substr(0, 2), "ok");
+  ASSERT_TRUE(wait_health(tablet, "swing", "lost", 5s)) << room.daemon_log();
+  ASSERT_TRUE(wait_until(
+      [&] { return room.daemon_log().find("garbled (bad CRC)") != std::string::npos; }, 5s))
+      << room.daemon_log();
+  auto swing = tablet.latest_json("devices/swing");
+  EXPECT_NE(swing->value("detail", "").find("garbled"), std::string::npos) << swing->dump();
+  // Lost is a trip (device_lost), latched until reset: no session starts.
+  EXPECT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["error"]["code"], "interlock_active");
+  // The line put right: the drive answers again.
+  EXPECT_EQ(room.control("unit 1 garble off").substr(0, 2), "ok");
+  ASSERT_TRUE(wait_health(tablet, "swing", "online", 10s)) << room.daemon_log();
+}
+
 }  // namespace
 }  // namespace sensoryd::test

@@ -14,13 +14,30 @@
 #include <stdexcept>
 #include <thread>
 
+#include "test_paths.hpp"
 #include "tests/support/wait.hpp"
 
 namespace sensoryd::test {
 
+std::vector<std::string> launched(std::vector<std::string> argv) {
+  const char* launcher = std::getenv("SENSORYD_LAUNCHER");
+  if (launcher == nullptr) launcher = SENSORYD_TEST_LAUNCHER;
+  const std::string built = SENSORYD_BINARY_DIR "/";
+  if (argv.empty() || argv[0].rfind(built, 0) != 0) return argv;
+  std::vector<std::string> words;
+  std::istringstream split(launcher);
+  for (std::string word; split >> word;) words.push_back(word);
+  words.insert(words.end(), argv.begin(), argv.end());
+  return words;
+}
+
 ChildProcess::ChildProcess(std::vector<std::string> argv, const std::filesystem::path& log,
                            std::vector<std::string> extra_env)
     : log_(log) {
+  argv = launched(std::move(argv));
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
@@ -31,9 +48,6 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, const std::filesystem:
       close(fd);
     }
     for (auto& assignment : extra_env) putenv(assignment.data());
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
     execv(args[0], args.data());
     _exit(127);
   }

@@ -12,6 +12,13 @@
 
 namespace sensoryd::test {
 
+// `argv` as it is started: a program of this build goes behind the words of the environment's
+// SENSORYD_LAUNCHER, or else of the build's CMAKE_CROSSCOMPILING_EMULATOR (an arm64 build:
+// "qemu-aarch64-static -L /usr/aarch64-linux-gnu", docs/hardware.md); mosquitto and other
+// programs of the machine start as they are.
+std::vector<std::string> launched(std::vector<std::string> argv);
+
+// A child process for the tests; `argv` goes through launched().
 class ChildProcess {
  public:
   ChildProcess(std::vector<std::string> argv, const std::filesystem::path& log,

@@ -30,6 +30,8 @@ SimulatedRoom::SimulatedRoom(RoomOptions options) : options_(std::move(options))
          mqtt_control_port_ == control_port_) {
     mqtt_control_port_ = free_tcp_port();
   }
+  // sensoryd's end of socat's pty pair: its name is known before the line exists.
+  if (options_.rtu && options_.rtu_pymodbus) rtu_device_ = (dir() / "ttyRoom").string();
   write_config();
 }
 
@@ -42,6 +44,12 @@ SimulatedRoom::~SimulatedRoom() {
 }
 
 void SimulatedRoom::write_swing_drive(std::ofstream& room) const {
+  if (options_.rtu_pymodbus) {
+    // The far end serves the template's map: both ends read the same file.
+    room << "[devices.swing]\ntemplate = \"swing-controller\"\nbus = \"cabinet\"\nunit = 1\n"
+         << "comm_loss_timeout = \"" << options_.comm_loss_timeout_ms << "ms\"\n\n";
+    return;
+  }
   room << "[devices.swing]\nkind = \"swing_drive\"\nbus = \"cabinet\"\nunit = 1\n"
        << "comm_loss_timeout = \"" << options_.comm_loss_timeout_ms << "ms\"\n"
        << "poll_period = \"50ms\"\n"
@@ -79,12 +87,14 @@ void SimulatedRoom::write_config() {
        << options_.checks_limits_toml << "\n";
   if (options_.rotary) room << "[limits.rotary]\n" << options_.rotary_limits_toml << "\n";
   bool own_inputs = options_.equipment_toml.empty();
-  if (own_inputs && (!options_.safety_inputs || options_.rtu)) {
+  // sensoryd-modbus-sim's serial line carries the drive alone; pymodbus's the inputs too.
+  bool inputs_on_bus = options_.safety_inputs && (!options_.rtu || options_.rtu_pymodbus);
+  if (own_inputs && !inputs_on_bus) {
     // S20 asks for an E-stop input; these rooms test other things and say so.
     room << "[limits.devices]\nestop_required = false\n"
          << "estop_required_reason = \"an end-to-end test of the drive alone\"\n\n";
   }
-  if (own_inputs && options_.safety_inputs && !options_.rtu) {
+  if (own_inputs && inputs_on_bus) {
     room << "[devices.estop]\nkind = \"modbus_input\"\nrole = \"estop\"\nbus = \"cabinet\"\n"
          << "unit = 3\naddress = 0\nactive_low = true\npoll_period = \"20ms\"\n\n"
          << "[devices.door]\nkind = \"modbus_input\"\nrole = \"door\"\nbus = \"cabinet\"\n"
@@ -131,7 +141,54 @@ void SimulatedRoom::stop_broker() {
   broker_.reset();
 }
 
+void SimulatedRoom::plug_serial() {
+  serial_line_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{SOCAT_BIN, "pty,raw,echo=0,link=" + rtu_device_,
+                               "pty,raw,echo=0,link=" + (dir() / "ttyDevices").string()},
+      dir() / "socat.log");
+  if (!wait_until(
+          [&] {
+            return std::filesystem::exists(rtu_device_) &&
+                   std::filesystem::exists(dir() / "ttyDevices");
+          },
+          10s)) {
+    throw std::runtime_error("socat made no pty pair: " + serial_line_->log_text());
+  }
+}
+
+void SimulatedRoom::unplug_serial() {
+  // socat removes its links as it goes, and the ptys vanish with it.
+  serial_line_->signal(SIGTERM);
+  if (!serial_line_->wait_exit(5s)) throw std::runtime_error("socat did not exit");
+  serial_line_.reset();
+  std::filesystem::remove(rtu_device_);
+  std::filesystem::remove(dir() / "ttyDevices");
+}
+
 void SimulatedRoom::start_swing() {
+  if (options_.rtu && options_.rtu_pymodbus) {
+    plug_serial();
+    // The E-stop's contact is closed at power-up (released, active low); the door's open.
+    std::string templates = SENSORYD_SOURCE_DIR "/config/templates/";
+    swing_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{PYTHON3_BIN, SENSORYD_SOURCE_DIR "/tests/rtu/rtu_devices.py",
+                                 "--port", (dir() / "ttyDevices").string(), "--baud", "19200",
+                                 // sensoryd's end is 8E1. A pty carries bytes, not bits,
+                                 // so parity never reaches it; and this machine's kernel
+                                 // refuses pyserial's even-parity termios on a pty (EINVAL)
+                                 // while it takes libmodbus's (docs/hardware.md).
+                                 "--parity", "N", "--drive",
+                                 "1:" + templates + "swing-controller.toml", "--inputs",
+                                 "3:" + templates + "io-module-8ch.toml=1", "--inputs",
+                                 "4:" + templates + "io-module-8ch.toml=0", "--control-port",
+                                 std::to_string(control_port_), "--record",
+                                 (dir() / "cabinet-recording.jsonl").string()},
+        dir() / "modbus-sim.log");
+    if (!wait_until([&] { return port_accepts(control_port_); }, 20s)) {
+      throw std::runtime_error("the pymodbus RTU devices did not start: " + swing_->log_text());
+    }
+    return;
+  }
   if (options_.rtu) {
     auto link = dir() / "ttySIM";
     swing_ = std::make_unique<ChildProcess>(

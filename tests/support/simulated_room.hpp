@@ -27,6 +27,11 @@ struct RoomOptions {
   int swing_port = 0;         // 0: a free port for the cabinet's Modbus simulator
   bool safety_inputs = true;  // the E-stop and door contacts on units 3 and 4
   bool rtu = false;           // the bus is Modbus RTU on a pty (the swing drive alone)
+  // With rtu, the far end of the line is tests/rtu/rtu_devices.py (pymodbus: a Modbus RTU
+  // implementation not written here) serving the drive and the E-stop and door modules from
+  // their templates, across a socat pty pair that unplug_serial() and plug_serial() take away
+  // and bring back, as a USB adapter pulled and put back. Without it: sensoryd-modbus-sim.
+  bool rtu_pymodbus = false;
   // Lights and sound too: a DMX/LED light (tube, unit 2) and an amplifier (amp, unit 5) on the
   // cabinet, and through sensoryd-mqtt-sim a zigbee2mqtt light (ceiling), a player (player) and
   // a big button (button, a child switch).
@@ -75,6 +80,10 @@ class SimulatedRoom {
 
   ChildProcess& daemon() { return *daemon_; }
   void stop_swing() { swing_.reset(); }
+  // rtu_pymodbus: the serial line's pty pair goes (its device nodes vanish, as a pulled USB
+  // adapter's do), and comes back under the same names.
+  void unplug_serial();
+  void plug_serial();
   // One line to the Modbus simulator's control port ("unit 3 input 0 0"); returns its answer.
   std::string control(const std::string& line) const;
   // The E-stop (active low: pressing opens the contact) and the door contact.
@@ -123,6 +132,7 @@ class SimulatedRoom {
   std::string rtu_device_;  // the pty the simulator made, once started
   std::unique_ptr<ChildProcess> broker_;
   std::unique_ptr<ChildProcess> swing_;
+  std::unique_ptr<ChildProcess> serial_line_;  // socat's pty pair (rtu_pymodbus)
   std::unique_ptr<ChildProcess> daemon_;
   std::unique_ptr<Tablet> tablet_;
 };
