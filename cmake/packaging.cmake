@@ -38,6 +38,12 @@ set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "mosquitto")
 # For the chart of `sensoryd --report-child --chart` only (docs/clinical-record.md).
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "gnuplot-nox")
 set(CPACK_STRIP_FILES ON)
+if(CMAKE_CROSSCOMPILING AND CMAKE_SYSTEM_PROCESSOR STREQUAL "aarch64")
+  # cmake/toolchain-arm64.cmake: CPack would ask this machine's dpkg, which says amd64. The
+  # shared-library dependencies are read by dpkg-shlibdeps from the installed :arm64 libraries
+  # (scripts/build-arm64 runs cpack with DEB_HOST_ARCH=arm64).
+  set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)
+endif()
 # A technician's edits to the room file survive upgrades.
 file(GLOB example_profiles RELATIVE ${PROJECT_SOURCE_DIR}/config/examples/profiles
      ${PROJECT_SOURCE_DIR}/config/examples/profiles/*.toml)

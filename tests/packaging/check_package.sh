@@ -2,9 +2,14 @@
 # Builds the Debian package, unpacks it into a scratch root, and checks what a technician
 # gets: files in their FHS places, a control file naming the Debian dependencies, the room
 # file kept as a conffile, and an installed binary that runs and accepts the installed config.
+# A cross build's package (scripts/build-arm64) is checked the same way, its programs run
+# through SENSORYD_LAUNCHER (qemu-user), and each dependency must have a candidate of its
+# architecture that satisfies it in the configured Debian archive.
 # usage: check_package.sh BUILD_DIR
 set -euo pipefail
 build_dir=$1
+# Word-split on purpose: "qemu-aarch64-static -L /".
+read -r -a launch <<<"${SENSORYD_LAUNCHER:-}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -28,6 +33,8 @@ done
 [ -x "$root/usr/sbin/sensoryd" ] || fail "/usr/sbin/sensoryd is not executable"
 if dpkg-deb -c "$deb" | grep -q 'usr/local'; then fail "files under /usr/local"; fi
 
+arch=$(dpkg-deb -f "$deb" Architecture)
+[ "$arch" = "${DEB_HOST_ARCH:-$(dpkg --print-architecture)}" ] || fail "the package is for $arch"
 depends=$(dpkg-deb -f "$deb" Depends)
 for dep in libmodbus5 libpaho-mqttpp3-1 libpaho-mqtt1.3 libtomlplusplus3 libsystemd0 systemd; do
   grep -q "$dep" <<<"$depends" || fail "Depends lacks $dep: $depends"
@@ -35,9 +42,31 @@ done
 dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/sensoryd/sensoryd.toml \
   || fail "/etc/sensoryd/sensoryd.toml is not a conffile"
 
-"$root/usr/sbin/sensoryd" --version | grep -q '^sensoryd ' || fail "installed binary does not run"
-"$root/usr/bin/sensoryctl" --help | grep -q "^usage: sensoryctl" || fail "installed sensoryctl does not run"
-"$root/usr/sbin/sensoryd" --check-config --config "$root/etc/sensoryd/sensoryd.toml" >/dev/null \
+if [ "$arch" != "$(dpkg --print-architecture)" ]; then
+  # Each "name (op version)" of Depends, for $arch, against what apt would install.
+  IFS=',' read -r -a wanted <<<"$depends"
+  for dep in "${wanted[@]}"; do
+    name=$(awk '{print $1}' <<<"$dep")
+    candidate=$(apt-cache policy "$name:$arch" | sed -n 's/^ *Candidate: //p')
+    if [ -z "$candidate" ] || [ "$candidate" = "(none)" ]; then
+      # A virtual package (libspdlog1.10-fmt9): some real package of $arch must provide it.
+      apt-cache showpkg "$name:$arch" | sed -n '/^Reverse Provides:/,$p' | grep -q ":$arch " \
+        || fail "no $arch candidate for $name"
+      continue
+    fi
+    if [[ $dep =~ \(([\<\>=]+)\ *([^\)]+)\) ]]; then
+      op=${BASH_REMATCH[1]}
+      version=${BASH_REMATCH[2]}
+      case $op in '>=') op=ge ;; '<=') op=le ;; '>>') op=gt ;; '<<') op=lt ;; '=') op=eq ;; esac
+      dpkg --compare-versions "$candidate" "$op" "$version" \
+        || fail "$name:$arch $candidate does not satisfy ($dep)"
+    fi
+  done
+  echo "every dependency resolves for $arch in the configured archive"
+fi
+"${launch[@]}" "$root/usr/sbin/sensoryd" --version | grep -q '^sensoryd ' || fail "installed binary does not run"
+"${launch[@]}" "$root/usr/bin/sensoryctl" --help | grep -q "^usage: sensoryctl" || fail "installed sensoryctl does not run"
+"${launch[@]}" "$root/usr/sbin/sensoryd" --check-config --config "$root/etc/sensoryd/sensoryd.toml" >/dev/null \
   || fail "the installed room file does not pass --check-config"
 # The installed provisioning script finds its installed templates and writes a whole room.
 examples="$root/usr/share/doc/sensoryd/examples"

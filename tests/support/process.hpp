@@ -14,7 +14,7 @@ namespace sensoryd::test {
 
 // `argv` as it is started: a program of this build goes behind the words of the environment's
 // SENSORYD_LAUNCHER, or else of the build's CMAKE_CROSSCOMPILING_EMULATOR (an arm64 build:
-// "qemu-aarch64-static -L /usr/aarch64-linux-gnu", docs/hardware.md); mosquitto and other
+// "qemu-aarch64-static -L /", docs/hardware.md); mosquitto and other
 // programs of the machine start as they are.
 std::vector<std::string> launched(std::vector<std::string> argv);
 
