@@ -64,6 +64,7 @@ std::vector<RtuLineLoad> rtu_line_loads(const config::Room& room) {
     RtuLineLoad load;
     load.bus = bus.id;
     int devices = 0;
+    bool drives = false;
     for (const auto& device : room.devices) {
       const config::ModbusBinding* binding = device.modbus();
       if (binding == nullptr || binding->bus != bus.id) continue;
@@ -74,6 +75,7 @@ std::vector<RtuLineLoad> rtu_line_loads(const config::Room& room) {
         load.busy_ms_per_s += polls_per_s * (read_characters(read) * character + overhead);
       }
       if (const auto* drive = device.as<config::SwingDrive>()) {
+        drives = true;
         // The heartbeat: every quarter of the comm-loss timeout.
         double beats_per_s = 4000.0 / static_cast<double>(drive->comm_loss_timeout.count());
         load.requests_per_s += beats_per_s;
@@ -86,8 +88,9 @@ std::vector<RtuLineLoad> rtu_line_loads(const config::Room& room) {
         std::to_string(bus.data_bits) + bus.parity + std::to_string(bus.stop_bits) + " (" +
         number(character, "%.3f") + " ms a character, " + number(rtu_silence_ms(bus), "%.2f") +
         " ms between frames): " + std::to_string(devices) + " device(s) poll " +
-        number(load.requests_per_s, "%.1f") + " requests a second (heartbeat included), " +
-        number(each, "%.1f") + " ms each on the line (the request and its answer, two silences, " +
+        number(load.requests_per_s, "%.1f") + " requests a second" +
+        (drives ? " (the drive's heartbeat included), " : ", ") + number(each, "%.1f") +
+        " ms each on the line (the request and its answer, two silences, " +
         number(kRtuTurnaroundMs, "%.0f") + " ms assumed for the unit to answer" +
         (bus.frame_delay.count() > 0 ? ", frame_delay" : "") +
         "): " + number(load.busy_ms_per_s, "%.0f") + " ms of every 1000";

@@ -11,6 +11,7 @@
 #include "config/loader.hpp"
 #include "devices/rtu_line_load.hpp"
 #include "simulators/rtu_frames.hpp"
+#include "test_paths.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace sensoryd {
@@ -121,6 +122,18 @@ TEST_F(RtuLineLoad, TheSameRoomFitsAt38400Baud) {
 
 TEST_F(RtuLineLoad, ATcpBusIsNoSerialLine) {
   EXPECT_TRUE(devices::rtu_line_loads(load(rtu_room(19200, "tcp"))).empty());
+}
+
+TEST(RtuLineLoadExample, TheExampleRtuRoomsTwoLinesEachFit) {
+  auto loaded = config::load_room(std::filesystem::path(SENSORYD_SOURCE_DIR) /
+                                  "config/examples/room-rtu.toml");
+  ASSERT_TRUE(loaded.room) << loaded.diagnostics.errors.front().to_string();
+  auto loads = devices::rtu_line_loads(*loaded.room);
+  ASSERT_EQ(loads.size(), 2u);
+  for (const auto& line : loads) EXPECT_FALSE(line.over()) << line.arithmetic;
+  // The two contacts every 20 ms: 100 requests a second on their own line.
+  EXPECT_EQ(loads[1].bus, "safety");
+  EXPECT_NEAR(loads[1].requests_per_s, 100.0, 1e-9);
 }
 
 TEST(RtuFrames, EachRequestsLengthIsToldFromItsFunctionCode) {
