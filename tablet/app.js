@@ -39,11 +39,14 @@
   let room = params.get('room') || store.get('room');
   let state = RoomState.create(room || '');
   let client = null;
+  let lastPacketMs = null; // when the broker last sent this page anything
   let choice = { child: '', profile: '' };
   let pending = new Map(); // request_id -> { action, timer }
   let requestCount = 0;
   let rooms = new Set();
   let wakeLock = null;
+  let wakeLockUnavailable = false; // no Screen Wake Lock in this browser, or the lock refused
+  let screenNoteDismissed = false; // said once: dismissed, it stays away for this page
   let lastView = null;
   let adjustedFor = null; // the session the intensity control was last set from
 
@@ -59,7 +62,7 @@
       protocolVersion: 5,
       clientId,
       clean: true,
-      keepalive: 10,
+      keepalive: RoomState.KEEPALIVE_S, // a dead socket is noticed within 1.5 keep-alives
       reconnectPeriod: 2000,
       connectTimeout: 5000,
       resubscribe: false, // subscribe() runs again on every connect
@@ -90,6 +93,19 @@
       }
     });
     client.on('message', (topic, payload) => onMessage(topic, payload.toString()));
+    // Anything from the broker (an answer to a ping included) says the socket is alive.
+    client.on('packetreceive', () => {
+      lastPacketMs = Date.now();
+    });
+  }
+
+  // Back in front after a lock: a closed connection is tried at once, and one that has heard
+  // nothing for a keep-alive is started afresh (it may say "open" while it is dead).
+  function reconnectIfStale() {
+    if (!client || state.broker === 'unauthorized') return;
+    const how = RoomState.reconnectOnShow(client.connected, lastPacketMs, Date.now());
+    if (how === 'now') client.reconnect();
+    if (how === 'afresh') connect();
   }
 
   function subscribe() {
@@ -240,15 +256,22 @@
 
   // Keeps the screen on while a session runs and the page is in front (Screen Wake Lock).
   async function keepAwake(wanted) {
-    if (!('wakeLock' in navigator)) return;
+    if (!('wakeLock' in navigator)) {
+      wakeLockUnavailable = true;
+      return;
+    }
     if (wanted && !wakeLock && document.visibilityState === 'visible') {
       try {
         wakeLock = await navigator.wakeLock.request('screen');
+        wakeLockUnavailable = false;
         wakeLock.addEventListener('release', () => {
           wakeLock = null;
         });
       } catch (e) {
-        wakeLock = null; // refused (battery saver, no user gesture yet): the lease still guards
+        // Refused (battery saver, no user gesture yet): the lease still guards, and the page
+        // says what a sleeping screen will do.
+        wakeLock = null;
+        wakeLockUnavailable = true;
       }
     } else if (!wanted && wakeLock) {
       wakeLock.release();
@@ -482,6 +505,11 @@
     editor.render();
     timeline.update(state.timeline);
     keepAwake(!view.idle);
+    // Without a wake lock (none in this browser, or refused), the page says once what a
+    // sleeping screen does to a session.
+    const screen = RoomState.screenNote(!view.idle, !wakeLockUnavailable, screenNoteDismissed);
+    $('screen-note-text').textContent = screen;
+    show('screen-note', screen !== '');
   }
 
   // ---- the session timeline (uPlot) -----------------------------------------------------------
@@ -588,6 +616,10 @@
     $('reset-dialog').close();
     send('reset');
   });
+  $('screen-note-dismiss').addEventListener('click', () => {
+    screenNoteDismissed = true;
+    show('screen-note', false);
+  });
   $('room-select').addEventListener('change', () => chooseRoom($('room-select').value));
   $('therapist').value = store.get('therapist');
   $('therapist').addEventListener('change', () => store.set('therapist', $('therapist').value.trim()));
@@ -596,6 +628,7 @@
     // Back in front: renew at once (if the lease lapsed meanwhile, the page says so and offers
     // Resume), and take the screen wake lock again.
     if (document.visibilityState === 'visible') {
+      reconnectIfStale();
       renewLease();
       render();
     }

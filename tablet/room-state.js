@@ -21,6 +21,11 @@
   // row and the page says the account is most likely signed in elsewhere too (docs/tablet.md).
   const SHORT_CONNECTION_MS = 10000;
   const SHORT_CONNECTIONS_TO_SAY = 3;
+  // The MQTT keep-alive the page asks for. MQTT.js pings after a keep-alive without an answer
+  // from the broker and gives the connection up half a keep-alive later: a socket that says
+  // "open" while it is dead (a locked iPad, a frozen broker) is noticed within 4.5 s.
+  const KEEPALIVE_S = 3;
+  const CONNECTION_LOST_TEXT = "Room connection lost: check the tablet's Wi-Fi. Trying again…";
 
   function create(roomId) {
     return {
@@ -165,6 +170,24 @@
     state.shortConnections = short ? state.shortConnections + 1 : 0;
     state.connectedAtMs = null;
   }
+  // Said once, while a session runs, when the browser will not keep the screen on (no Screen
+  // Wake Lock: Safari before 16.4, a home-screen app on iOS before 18.4; or the lock refused).
+  const SCREEN_MAY_SLEEP_TEXT =
+    'This tablet cannot keep its screen on by itself. If the screen sleeps, the page stops ' +
+    'renewing supervision, the lease lapses and the session pauses: the swing comes to rest. ' +
+    'Keep the screen awake during sessions (on an iPad: Settings, Display & Brightness, Auto-Lock: Never).';
+  function screenNote(sessionRunning, screenKeptOn, dismissed) {
+    return sessionRunning && !screenKeptOn && !dismissed ? SCREEN_MAY_SLEEP_TEXT : '';
+  }
+
+  // What the page does with its connection when it comes back in front (visibilitychange): none
+  // is open, so try at once rather than at the next retry; or one is open but the broker has
+  // said nothing for a keep-alive, as a socket a lock left dead says nothing: start afresh.
+  function reconnectOnShow(connected, lastPacketMs, nowMs) {
+    if (!connected) return 'now';
+    if (lastPacketMs === null || nowMs - lastPacketMs > KEEPALIVE_S * 1000) return 'afresh';
+    return 'none';
+  }
   function accountSharedLikely(state, nowMs) {
     if (state.shortConnections < SHORT_CONNECTIONS_TO_SAY) return false;
     // A connection that has lasted longer than a short one ends the suspicion.
@@ -197,8 +220,7 @@
         text:
           state.broker === 'connecting'
             ? 'Connecting to the room…'
-            : 'No connection to the room: check the tablet\'s Wi-Fi. Trying again…' +
-              (ago ? ' Last news ' + ago + '.' : ''),
+            : CONNECTION_LOST_TEXT + (ago ? ' Last news ' + ago + '.' : ''),
       };
     }
     if (state.availability === 'online') {
@@ -644,6 +666,10 @@
     REPLY_TIMEOUT_MS,
     ESTOP_CONFIRM_MS,
     SHORT_CONNECTION_MS,
+    KEEPALIVE_S,
+    CONNECTION_LOST_TEXT,
+    reconnectOnShow,
+    screenNote,
     connectionOpened,
     connectionClosed,
     estopUnconfirmedOutcome,

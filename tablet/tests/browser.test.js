@@ -51,6 +51,8 @@ async function withRoom(name, viewport, run, options = {}) {
   const room = await startRoom(name, options);
   const own = options.trust ? await launch(options.trust(room)) : null;
   const context = await (own || browser).newContext({ viewport });
+  // `options.initScript`: runs in the page before its own scripts (a browser without an API).
+  if (options.initScript) await context.addInitScript(options.initScript);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -171,6 +173,8 @@ test('a therapist starts a profile by tapping it, E-stops it, resets and starts 
 
     // The swing's measured amplitude rises, as the page shows it and as the timeline draws it.
     await until(async () => (await swingAmplitude(page)) >= 3, 60000, 'the swing to swing at least 3°');
+    // Chromium keeps the screen on (Screen Wake Lock): nothing to say about a sleeping screen.
+    assert.equal(await page.locator('#screen-note').isVisible(), false);
     await page.screenshot({ path: path.join(screenshots, 'running.png'), fullPage: true });
     assert.ok((await page.locator('#timeline canvas').count()) > 0, 'the timeline has a chart');
 
@@ -487,6 +491,56 @@ test('the page says offline within 15 s of sensoryd being killed, and turns comm
     assert.equal(await page.getByRole('button', { name: 'E-stop', exact: true }).isEnabled(), true);
     await page.screenshot({ path: path.join(screenshots, 'offline.png'), fullPage: true });
   });
+});
+
+test('a frozen broker is noticed within 5 s (commands off, the E-stop kept) and the page is back within 3 s of its return', { timeout: 120000 }, async (t) => {
+  await withRoom('frozen-broker', TABLET, async (room, page) => {
+    await roomReady(page);
+    await page.getByRole('button', { name: 'Calm down', exact: true }).click();
+    assert.equal(await page.getByRole('button', { name: 'Start', exact: true }).isDisabled(), false);
+    // Nothing closes: the page's socket stays "open" while nothing comes through it.
+    const frozen = Date.now();
+    room.freezeBroker();
+    await until(async () => (await text(page, '#connection')).startsWith('Room connection lost'), 8000, 'lost');
+    const noticed = Date.now() - frozen;
+    t.diagnostic('"Room connection lost" ' + noticed + ' ms after the broker froze');
+    assert.ok(noticed <= 5000, 'noticed after ' + noticed + ' ms');
+    assert.equal(await page.getByRole('button', { name: 'Start', exact: true }).isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: 'E-stop', exact: true }).isEnabled(), true);
+    assert.equal(await page.locator('#estop-note').isVisible(), true);
+    await page.getByRole('button', { name: 'E-stop', exact: true }).click();
+    assert.match(await text(page, '#outcome'), /^E-stop NOT sent: this tablet has no connection to the room/);
+    const thawed = Date.now();
+    room.thawBroker();
+    await until(async () => (await text(page, '#connection')).startsWith('Room online'), 10000, 'online again');
+    const back = Date.now() - thawed;
+    t.diagnostic('"Room online" ' + back + ' ms after the broker went on');
+    assert.ok(back <= 3000, 'back after ' + back + ' ms');
+    assert.equal(await page.getByRole('button', { name: 'Start', exact: true }).isDisabled(), false);
+  });
+});
+
+test('a browser without a Screen Wake Lock says once, while a session runs, that a sleeping screen pauses it', { timeout: 120000 }, async () => {
+  // As Safari before 16.4, or a home-screen app on iOS before 18.4: no navigator.wakeLock.
+  const noWakeLock = () => {
+    delete Object.getPrototypeOf(navigator).wakeLock;
+  };
+  await withRoom('no-wake-lock', TABLET, async (room, page) => {
+    assert.equal(await page.evaluate(() => 'wakeLock' in navigator), false);
+    await roomReady(page);
+    assert.equal(await page.locator('#screen-note').isVisible(), false); // no session yet
+    await page.getByRole('button', { name: 'Calm down', exact: true }).click();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await outcome(page, 'Start: done.');
+    await until(() => page.locator('#screen-note').isVisible(), 5000, 'the note');
+    assert.match(await text(page, '#screen-note-text'), /If the screen sleeps, the page stops renewing supervision, the lease lapses and the session pauses/);
+    await page.getByRole('button', { name: 'Got it', exact: true }).click();
+    assert.equal(await page.locator('#screen-note').isVisible(), false);
+    // Said once: the page redraws the time left every second, and the note stays away.
+    const left = await text(page, '#session-remaining');
+    await until(async () => (await text(page, '#session-remaining')) !== left, 5000, 'a redraw');
+    assert.equal(await page.locator('#screen-note').isVisible(), false);
+  }, { initScript: noWakeLock });
 });
 
 test('an E-stop the room does not answer is said NOT confirmed within a second, and sent until it is', { timeout: 120000 }, async (t) => {

@@ -156,7 +156,7 @@ test('offline: every command but the E-stop is off, and the page says why', () =
   assert.equal(view.leaseWanted, false);
   state.broker = 'disconnected';
   view = RoomState.view(state, T0 + 20000, null);
-  assert.match(view.connection.text, /^No connection to the room/);
+  assert.match(view.connection.text, /^Room connection lost: check the tablet's Wi-Fi/);
   state.broker = 'unauthorized';
   assert.match(RoomState.view(state, T0, null).connection.text, /refused this tablet's sign-in/);
 });
@@ -186,10 +186,28 @@ test('connections that keep closing soon after they open: the page says the acco
   // A connection that lasts longer than a short one ends it, and so does its close later.
   assert.match(RoomState.view(state, t + RoomState.SHORT_CONNECTION_MS + 1, null).connection.text, /^Room online/);
   RoomState.connectionClosed(state, t + 60000);
-  assert.match(RoomState.view(state, t + 60000, null).connection.text, /^No connection to the room/);
+  assert.match(RoomState.view(state, t + 60000, null).connection.text, /^Room connection lost: check the tablet's Wi-Fi/);
   // An attempt that never connected counts neither way.
   RoomState.connectionClosed(state, t + 61000);
   assert.equal(state.shortConnections, 0);
+});
+
+test('back in front, a closed connection is tried at once and one silent for a keep-alive is started afresh', () => {
+  const keepalive = RoomState.KEEPALIVE_S * 1000;
+  assert.equal(RoomState.reconnectOnShow(false, T0, T0 + 1), 'now');
+  assert.equal(RoomState.reconnectOnShow(true, T0, T0 + keepalive), 'none'); // a ping's answer due
+  // A lock left the socket saying "open": nothing came for longer than a keep-alive.
+  assert.equal(RoomState.reconnectOnShow(true, T0, T0 + keepalive + 1), 'afresh');
+  assert.equal(RoomState.reconnectOnShow(true, null, T0), 'afresh');
+  // A dead socket is given up within 1.5 keep-alives (MQTT.js), inside the 5 s the page promises.
+  assert.ok(RoomState.KEEPALIVE_S * 1.5 <= 5);
+});
+
+test('without a wake lock, a running session says once what a sleeping screen does', () => {
+  assert.equal(RoomState.screenNote(false, false, false), ''); // no session: nothing to say
+  assert.equal(RoomState.screenNote(true, true, false), ''); // the screen is kept on
+  assert.match(RoomState.screenNote(true, false, false), /lease lapses and the session pauses/);
+  assert.equal(RoomState.screenNote(true, false, true), ''); // said, and dismissed
 });
 
 test('messages of another room, bad JSON and unknown topics change nothing', () => {

@@ -206,6 +206,15 @@ class Room {
     ]);
   }
 
+  // The broker stops answering without closing anything (SIGSTOP), as a socket does that a
+  // locked iPad or a dropped Wi-Fi left "open"; thawBroker() lets it go on.
+  freezeBroker() {
+    this.processes.mosquitto.kill('SIGSTOP');
+  }
+  thawBroker() {
+    this.processes.mosquitto.kill('SIGCONT');
+  }
+
   // Kills sensoryd as a power cut or a crash would: no clean "offline" of its own.
   async killDaemon() {
     const daemon = this.processes.sensoryd;
@@ -216,6 +225,7 @@ class Room {
   async stop() {
     // sensoryd first, so it brings the swing to rest while the simulators still answer.
     const order = ['sensoryd', 'sim-room', 'nginx', 'mosquitto'];
+    this.thawBroker(); // a test that failed while the broker was frozen
     for (const name of order) {
       const child = this.processes[name];
       if (!child || child.exitCode !== null || child.signalCode !== null) continue;
