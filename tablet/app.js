@@ -641,6 +641,12 @@
     child: () => choice.child,
   });
 
+  // The page's files kept for a reload without the network (sw.js). Browsers allow a service
+  // worker only in a secure context: HTTPS (the secure room's nginx), or 127.0.0.1.
+  if ('serviceWorker' in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register('sw.js').catch((e) => console.warn('no offline copy of the page: ' + e.message));
+  }
+
   setTimeout(renewLeaseRegularly, 1000);
   setInterval(render, 1000); // "updated N s ago" and the remaining times between messages
   connect();
