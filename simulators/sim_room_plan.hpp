@@ -1,6 +1,6 @@
 // Which simulators stand in for a room's equipment, worked out from its configuration: one
-// Modbus simulator per bus (TCP, or RTU on a pty) with a unit of the right kind per device, and one MQTT
-// simulator for its MQTT lights, players and buttons. Pure: sensoryd-sim-room starts them.
+// Modbus simulator per bus (TCP, or RTU on a pty) with a unit of the right kind per device, and one
+// MQTT simulator for its MQTT lights, players and buttons. Pure: sensoryd-sim-room starts them.
 #pragma once
 
 #include <filesystem>
