@@ -17,18 +17,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-// The time from the E-stop's press to the first stop written to the drive, on the recording.
-double estop_to_stop_s(const std::vector<json>& recording) {
-  auto pressed = input_event(recording, 3, 0);
-  if (!pressed) ADD_FAILURE() << "the press is not on the recording";
-  if (!pressed) return 1e9;
-  double t_press = (*pressed)["t"];
-  auto after = control_writes_after(recording, t_press);
-  if (after.empty() || after.front()["value"] != 0) ADD_FAILURE() << "no stop after the press";
-  if (after.empty()) return 1e9;
-  return after.front()["t"].get<double>() - t_press;
-}
-
 TEST(PlatformE2E, ASessionStopsOnTheEStopAndOnAKillByTheDrivesWatchdog) {
   RoomOptions options;
   options.comm_loss_timeout_ms = 400;
@@ -42,7 +30,7 @@ TEST(PlatformE2E, ASessionStopsOnTheEStopAndOnAKillByTheDrivesWatchdog) {
   room.press_estop();
   ASSERT_TRUE(room.wait_for_swing_at_rest(20s));
   ASSERT_TRUE(tablet.wait_for_session_state("idle", 10s));
-  double latency = estop_to_stop_s(room.recording());
+  double latency = input_to_stop_s(room.recording(), 3, 0);
   // S3: one safety poll (20 ms) + 10 ms, on what the drive received.
   EXPECT_LE(latency, 0.030) << "E-stop to stop write took " << latency * 1000 << " ms";
 
@@ -64,12 +52,8 @@ TEST(PlatformE2E, ASessionStopsOnTheEStopAndOnAKillByTheDrivesWatchdog) {
       << "the drive never noticed that sensoryd was gone";
   auto recording = room.recording();
   auto trip = *first_event(recording, "comm_loss_stop");
-  double last_write_t = 0.0;
-  for (const auto& line : recording) {
-    if (line.value("type", "") == "write" && line["t"] <= trip["t"]) last_write_t = line["t"];
-  }
   // S6: the drive stops itself once sensoryd's writes have been silent for its timeout.
-  EXPECT_LE(trip["t"].get<double>() - last_write_t, 0.400 + 0.050);
+  EXPECT_LE(silence_before(recording, trip), 0.400 + 0.050);
   EXPECT_GT(trip["amplitude_deg"].get<double>(), 2.0) << "the swing was moving when it tripped";
   // The drive's own stop writes nothing: the seat coming to rest after the trip says it.
   ASSERT_TRUE(wait_until(

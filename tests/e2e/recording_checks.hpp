@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 namespace sensoryd::test {
@@ -73,6 +74,31 @@ inline std::optional<nlohmann::json> input_event(const std::vector<nlohmann::jso
     }
   }
   return std::nullopt;
+}
+
+// The time from the first change of `unit`'s contact to `value` (the E-stop pressed: unit 3, 0)
+// to the first stop (control = 0) the drive received after it, in seconds; +inf with a failure
+// when either is not on the recording.
+inline double input_to_stop_s(const std::vector<nlohmann::json>& recording, int unit, int value) {
+  auto changed = input_event(recording, unit, value);
+  if (!changed) ADD_FAILURE() << "the input's change is not on the recording";
+  if (!changed) return std::numeric_limits<double>::infinity();
+  double t_changed = (*changed)["t"];
+  auto after = control_writes_after(recording, t_changed);
+  if (after.empty() || after.front()["value"] != 0) ADD_FAILURE() << "no stop after the change";
+  if (after.empty()) return std::numeric_limits<double>::infinity();
+  return after.front()["t"].get<double>() - t_changed;
+}
+
+// How long the drive had heard nothing when `event` happened (its comm-loss watchdog's trip):
+// from the last write it received before it, in seconds.
+inline double silence_before(const std::vector<nlohmann::json>& recording,
+                             const nlohmann::json& event) {
+  double last_write_t = 0.0;
+  for (const auto& line : recording) {
+    if (line.value("type", "") == "write" && line["t"] <= event["t"]) last_write_t = line["t"];
+  }
+  return event["t"].get<double>() - last_write_t;
 }
 
 // The longest time between two writes of `register_name` from `from` to `to` (wall clock, s),

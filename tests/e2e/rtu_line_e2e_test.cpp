@@ -85,16 +85,9 @@ TEST(RtuLine, ASessionMovesAPymodbusDriveTheEStopStopsItAndAKillLeavesItToItsWat
 
   room.press_estop();
   ASSERT_TRUE(room.wait_for_swing_at_rest(20s)) << room.daemon_log();
-  auto recording = room.recording();
-  auto pressed = input_event(recording, 3, 0);
-  ASSERT_TRUE(pressed);
-  double t_press = (*pressed)["t"];
-  auto after = control_writes_after(recording, t_press);
-  ASSERT_FALSE(after.empty()) << "no stop was written after the E-stop press";
-  EXPECT_EQ(after.front()["value"], 0);
   // S3 on a serial line: the E-stop module's poll (20 ms, its template) + 10 ms, on what the
   // drive received.
-  double latency = after.front()["t"].get<double>() - t_press;
+  double latency = input_to_stop_s(room.recording(), 3, 0);
   EXPECT_LE(latency, 0.030) << "E-stop to stop write took " << latency * 1000 << " ms";
   ASSERT_TRUE(wait_until([&] { return tripped_by(tablet, "estop_input"); }, 5s));
 
@@ -114,13 +107,9 @@ TEST(RtuLine, ASessionMovesAPymodbusDriveTheEStopStopsItAndAKillLeavesItToItsWat
   ASSERT_TRUE(
       wait_until([&] { return first_event(room.recording(), "comm_loss_stop").has_value(); }, 5s))
       << "the drive's own watchdog never saw sensoryd go";
-  recording = room.recording();
+  auto recording = room.recording();
   auto trip = *first_event(recording, "comm_loss_stop");
-  double last_write_t = 0.0;
-  for (const auto& line : recording) {
-    if (line.value("type", "") == "write" && line["t"] <= trip["t"]) last_write_t = line["t"];
-  }
-  EXPECT_LE(trip["t"].get<double>() - last_write_t, 0.400 + 0.050);
+  EXPECT_LE(silence_before(recording, trip), 0.400 + 0.050);
   EXPECT_GT(trip["amplitude_deg"].get<double>(), 2.0) << "the swing was moving when it tripped";
   EXPECT_EQ(held(room, "control"), 0);
   ASSERT_TRUE(seat_at_rest(room, 20s));
