@@ -3,10 +3,10 @@
 // drive (unit 1) and the E-stop and door modules (units 3 and 4), each from its template's
 // register map (tests/rtu/rtu_devices.py). Every assertion about the equipment reads what the
 // pymodbus end received (its recording) or holds (its registers). docs/hardware.md.
-#include <signal.h>
 
 #include <gtest/gtest.h>
 
+#include "tests/e2e/estop_and_kill.hpp"
 #include "tests/e2e/recording_checks.hpp"
 #include "tests/support/simulated_room.hpp"
 #include "tests/support/wait.hpp"
@@ -83,34 +83,9 @@ TEST(RtuLine, ASessionMovesAPymodbusDriveTheEStopStopsItAndAKillLeavesItToItsWat
   double t_last = beats.back()["t"];
   EXPECT_LE(longest_gap(room.recording(), "heartbeat", t_first, t_last), 0.200);
 
-  room.press_estop();
-  ASSERT_TRUE(room.wait_for_swing_at_rest(20s)) << room.daemon_log();
-  // S3 on a serial line: the E-stop module's poll (20 ms, its template) + 10 ms, on what the
-  // drive received.
-  double latency = input_to_stop_s(room.recording(), 3, 0);
-  EXPECT_LE(latency, 0.030) << "E-stop to stop write took " << latency * 1000 << " ms";
-  ASSERT_TRUE(wait_until([&] { return tripped_by(tablet, "estop_input"); }, 5s));
-
-  room.release_estop();
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto s = tablet.latest_json("safety");
-        return s && s->value("reset_possible", false);
-      },
-      10s));
-  ASSERT_EQ((tablet.reply_to("reset", {{"therapist", "ana"}}))["ok"], true);
-  ASSERT_EQ((tablet.reply_to("start", {{"profile", "calm"}}))["ok"], true);
-  ASSERT_TRUE(room.wait_for_swing_amplitude(4.0, 20s));
-
-  room.daemon().signal(SIGKILL);
-  ASSERT_TRUE(room.daemon().wait_exit(10s));
-  ASSERT_TRUE(
-      wait_until([&] { return first_event(room.recording(), "comm_loss_stop").has_value(); }, 5s))
-      << "the drive's own watchdog never saw sensoryd go";
-  auto recording = room.recording();
-  auto trip = *first_event(recording, "comm_loss_stop");
-  EXPECT_LE(silence_before(recording, trip), 0.400 + 0.050);
-  EXPECT_GT(trip["amplitude_deg"].get<double>(), 2.0) << "the swing was moving when it tripped";
+  // The E-stop module's contact on the same line as the drive, then sensoryd killed.
+  estop_then_kill(room, 400);
+  if (HasFatalFailure()) return;
   EXPECT_EQ(held(room, "control"), 0);
   ASSERT_TRUE(seat_at_rest(room, 20s));
 }
