@@ -63,6 +63,11 @@
       clientId,
       clean: true,
       keepalive: RoomState.KEEPALIVE_S, // a dead socket is noticed within 1.5 keep-alives
+      // The page's own timers for the keep-alive: mqtt.js's default starts a Worker from a blob:
+      // URL, which the secure room's Content-Security-Policy refuses (WebKit throws, Chromium
+      // says nothing), and then no ping is ever sent. A hidden page needs none: it is not
+      // supervising, and is started afresh when shown (reconnectIfStale).
+      timerVariant: 'native',
       reconnectPeriod: 2000,
       connectTimeout: 5000,
       resubscribe: false, // subscribe() runs again on every connect
@@ -92,7 +97,17 @@
         openSignIn();
       }
     });
-    client.on('message', (topic, payload) => onMessage(topic, payload.toString()));
+    // A mistake in drawing the room must not cost the connection (an exception thrown into
+    // mqtt.js's packet handling closes it, E-stop and all): it is thrown again on its own.
+    client.on('message', (topic, payload) => {
+      try {
+        onMessage(topic, payload.toString());
+      } catch (e) {
+        setTimeout(() => {
+          throw e;
+        });
+      }
+    });
     // Anything from the broker (an answer to a ping included) says the socket is alive.
     client.on('packetreceive', () => {
       lastPacketMs = Date.now();
@@ -539,10 +554,23 @@
         legend: { live: false },
       };
       plot = new uPlot(options, [[], [], [], []], box);
-      new ResizeObserver(() => plot.setSize({ width: Math.max(280, box.clientWidth), height: 220 })).observe(box);
+      // Redrawn at the next frame, and only for a new width: resizing the chart inside the
+      // observer's own callback resized the box again ("ResizeObserver loop completed with
+      // undelivered notifications", an error event in WebKit).
+      let drawnWidth = options.width;
+      new ResizeObserver(() => {
+        const width = Math.max(280, box.clientWidth);
+        if (width === drawnWidth) return;
+        drawnWidth = width;
+        requestAnimationFrame(() => plot.setSize({ width, height: 220 }));
+      }).observe(box);
     }
     return {
       update(tl) {
+        if (typeof uPlot !== 'function') {
+          box.textContent = RoomState.CHART_UNAVAILABLE_TEXT;
+          return;
+        }
         if (!plot) make();
         if (tl.sessionId === drawnSession && tl.t.length === drawnLength) return;
         drawnSession = tl.sessionId;

@@ -233,6 +233,11 @@
       box.hidden = false;
       summary.textContent = series.summary;
       if (chart) chart.destroy();
+      chart = null;
+      if (typeof uPlot !== 'function') {
+        box.textContent = RoomState.CHART_UNAVAILABLE_TEXT;
+        return;
+      }
       chart = new uPlot(
         {
           width: Math.max(280, box.clientWidth || 600),

@@ -652,6 +652,10 @@
     return { url: url.href, ignored: '' };
   }
 
+  // Where a chart would be, when this browser could not load the chart library (its file did
+  // not arrive, or it refused to start): the figures it would draw are in the panels' words.
+  const CHART_UNAVAILABLE_TEXT = 'This browser could not draw the chart; the figures are in the words above.';
+
   // An E-stop with no answer yet: the therapist must not rely on it.
   function estopUnconfirmedOutcome() {
     return {
@@ -668,6 +672,7 @@
     SHORT_CONNECTION_MS,
     KEEPALIVE_S,
     CONNECTION_LOST_TEXT,
+    CHART_UNAVAILABLE_TEXT,
     reconnectOnShow,
     screenNote,
     connectionOpened,
