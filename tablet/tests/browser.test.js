@@ -1,7 +1,9 @@
-// The tablet page in headless Chromium (Debian's, driven by playwright-core) against a real
-// mosquitto serving it, the simulators and sensoryd: what a therapist does, tap by tap, and
-// what the equipment received. Each test saves a screenshot (SENSORYD_SCREENSHOT_DIR, default
-// build/tablet/screenshots); docs/tablet.md shows them.
+// The tablet page in a real browser against a real mosquitto serving it, the simulators and
+// sensoryd: what a therapist does, tap by tap, and what the equipment received. The browser is
+// SENSORYD_BROWSER: `chromium` (default; Debian's headless Chromium, driven by playwright-core)
+// or `webkit` (Safari's engine: WebKitGTK's MiniBrowser through WebKitWebDriver under Xvfb,
+// tablet/tests/webkit.js). Each test saves screenshots (SENSORYD_SCREENSHOT_DIR, default
+// build/tablet/screenshots, WebKit's in its webkit/ folder); docs/tablet.md shows them.
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -13,9 +15,15 @@ const path = require('node:path');
 const { chromium } = require('playwright-core');
 const mqtt = require('mqtt');
 const { startRoom, until, build } = require('./room.js');
+const { launchWebKit } = require('./webkit.js');
 
-const screenshots = process.env.SENSORYD_SCREENSHOT_DIR || path.join(build, 'tablet', 'screenshots');
+const engine = process.env.SENSORYD_BROWSER || 'chromium';
+if (!['chromium', 'webkit'].includes(engine)) throw new Error('SENSORYD_BROWSER is chromium or webkit, not ' + engine);
+const screenshots = path.join(process.env.SENSORYD_SCREENSHOT_DIR || path.join(build, 'tablet', 'screenshots'), engine === 'webkit' ? 'webkit' : '');
 const TABLET = { width: 1280, height: 800 }; // a 10-inch tablet in landscape
+// A phone upright. MiniBrowser's window is never narrower than 447 px (its toolbar), so WebKit's
+// phone is 450 px wide: still under the page's 480 px phone layout.
+const PHONE = engine === 'webkit' ? { width: 450, height: 844 } : { width: 390, height: 844 };
 let browser;
 
 function launch(extraArgs = []) {
@@ -37,7 +45,7 @@ function launch(extraArgs = []) {
 
 before(async () => {
   fs.mkdirSync(screenshots, { recursive: true });
-  browser = await launch();
+  browser = engine === 'webkit' ? await launchWebKit() : await launch();
 });
 
 after(async () => {
@@ -45,23 +53,30 @@ after(async () => {
 });
 
 // A room and a page on it; `run` gets both; the room is stopped whatever happens. With
-// `trust`, the page is opened in a browser of its own that trusts what `trust(room)` returns.
+// `options.secure`, the page trusts the secure room's server certificate and nothing else it has
+// not been given, as a tablet is given the room's CA: Chromium in a browser of its own that is
+// told that key's SHA-256, WebKit told the certificate for 127.0.0.1.
 async function withRoom(name, viewport, run, options = {}) {
   fs.rmSync(path.join(screenshots, name + '-failed.png'), { force: true });
   const room = await startRoom(name, options);
-  const own = options.trust ? await launch(options.trust(room)) : null;
-  const context = await (own || browser).newContext({ viewport });
-  // `options.initScript`: runs in the page before its own scripts (a browser without an API).
-  if (options.initScript) await context.addInitScript(options.initScript);
-  const page = await context.newPage();
+  const own = options.secure && engine === 'chromium' ? await launch(trustRoomCertificate(room)) : null;
+  const certificates = options.secure ? [{ host: '127.0.0.1', certificateFile: path.join(room.broker, 'server.pem') }] : [];
+  const context = await (own || browser).newContext(engine === 'webkit' ? { viewport, certificates } : { viewport });
+  // The page's own errors: Chromium tells each; WebDriver has none to tell, so the page's are
+  // collected in it from its load on and read at the end (webkit.js).
   const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  let page = null;
   try {
+    // `options.initScript`: runs in the page before its own scripts (a browser without an API).
+    if (options.initScript) await context.addInitScript(options.initScript);
+    page = await context.newPage();
+    if (engine === 'chromium') page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(room.url);
     await run(room, page);
+    if (engine === 'webkit') errors.push(...(await page.errors()));
     assert.deepEqual(errors, [], 'the page threw');
   } catch (e) {
-    await page.screenshot({ path: path.join(screenshots, name + '-failed.png'), fullPage: true }).catch(() => {});
+    if (page) await page.screenshot({ path: path.join(screenshots, name + '-failed.png'), fullPage: true }).catch(() => {});
     e.message += '\n--- sensoryd log (tail) ---\n' + room.log('sensoryd').split('\n').slice(-25).join('\n');
     throw e;
   } finally {
@@ -73,8 +88,21 @@ async function withRoom(name, viewport, run, options = {}) {
 
 const text = (page, selector) => page.locator(selector).textContent();
 
-// The tablet trusts the secure room's server certificate and nothing else it has not been
-// given: Chromium is told that key's SHA-256 (as a tablet is given the room's CA).
+// A test's `skip` on WebKit, with why it needs Chromium.
+const chromiumOnly = (why) => engine !== 'chromium' && 'Chromium only: ' + why;
+
+// Another origin's page (about:blank, the test's own) frames the room's page: the frame stays
+// empty, E-stop button and all.
+async function notFramed(page, room) {
+  const framer = await page.context().newPage();
+  await framer.setContent('<iframe id="room" src="' + room.url + '" width="800" height="600"></iframe>');
+  const frame = await (await framer.$('#room')).contentFrame();
+  await frame.waitForLoadState('load');
+  assert.equal(await frame.locator('#estop').count(), 0, 'the page loaded inside another origin');
+  await framer.close();
+}
+
+// Chromium's flag that trusts the secure room's server key, by its SHA-256.
 function trustRoomCertificate(room) {
   const cert = new crypto.X509Certificate(fs.readFileSync(path.join(room.broker, 'server.pem')));
   const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
@@ -190,7 +218,9 @@ test('a therapist starts a profile by tapping it, E-stops it, resets and starts 
 
     // The swing's measured amplitude rises, as the page shows it and as the timeline draws it.
     await until(async () => (await swingAmplitude(page)) >= 3, 60000, 'the swing to swing at least 3°');
-    // Chromium keeps the screen on (Screen Wake Lock): nothing to say about a sleeping screen.
+    // The browser keeps the screen on (Screen Wake Lock, in Chromium and WebKitGTK 2.50 alike):
+    // nothing to say about a sleeping screen.
+    assert.equal(await page.evaluate(() => 'wakeLock' in navigator), true);
     assert.equal(await page.locator('#screen-note').isVisible(), false);
     await page.screenshot({ path: path.join(screenshots, 'running.png'), fullPage: true });
     assert.ok((await page.locator('#timeline canvas').count()) > 0, 'the timeline has a chart');
@@ -382,7 +412,7 @@ test('a therapist duplicates Calm down, makes step 2 slower and dimmer, sees the
     assert.deepEqual(await layoutProblems(page), [], 'the editor on the tablet');
     await page.setViewportSize({ width: 800, height: 1280 });
     assert.deepEqual(await layoutProblems(page), [], 'the editor on the tablet, portrait');
-    await page.setViewportSize({ width: 390, height: 844 });
+    await page.setViewportSize(PHONE);
     assert.deepEqual(await layoutProblems(page), [], 'the editor on a phone');
     await page.setViewportSize(TABLET);
     assert.deepEqual(room.recording().filter((r) => r.type === 'write' && r.name === 'amplitude' && r.value > 0), [],
@@ -537,8 +567,12 @@ test('a frozen broker is noticed within 5 s (commands off, the E-stop kept) and 
   });
 });
 
-test('a browser without a Screen Wake Lock says once, while a session runs, that a sleeping screen pauses it', { timeout: 120000 }, async () => {
+test('a browser without a Screen Wake Lock says once, while a session runs, that a sleeping screen pauses it', {
+  timeout: 120000,
+  skip: chromiumOnly('the API is taken away by a script run before the page, which WebDriver cannot run'),
+}, async () => {
   // As Safari before 16.4, or a home-screen app on iOS before 18.4: no navigator.wakeLock.
+  // Chromium's is taken away before the page runs (WebDriver cannot do that in WebKit).
   const noWakeLock = () => {
     delete Object.getPrototypeOf(navigator).wakeLock;
   };
@@ -558,6 +592,36 @@ test('a browser without a Screen Wake Lock says once, while a session runs, that
     await until(async () => (await text(page, '#session-remaining')) !== left, 5000, 'a redraw');
     assert.equal(await page.locator('#screen-note').isVisible(), false);
   }, { initScript: noWakeLock });
+});
+
+test('a browser that could not load the chart library keeps the room: the charts say so, the connection and the E-stop stay', {
+  timeout: 120000,
+  skip: chromiumOnly('the library is kept out by a script run before the page, which WebDriver cannot run'),
+}, async () => {
+  // Seen in WebKit with no language (navigator.language "C"): uPlot refused to start, and the
+  // exception thrown from drawing the timeline closed the page's MQTT connection on every
+  // message. Here the library never arrives at all.
+  const noCharts = () => {
+    Object.defineProperty(window, 'uPlot', { value: undefined, writable: false, configurable: false });
+  };
+  await withRoom('no-charts', TABLET, async (room, page) => {
+    assert.equal(await page.evaluate(() => typeof uPlot), 'undefined');
+    await roomReady(page);
+    await page.getByRole('button', { name: 'Calm down', exact: true }).click();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await outcome(page, 'Start: done.');
+    const unavailable = await page.evaluate(() => RoomState.CHART_UNAVAILABLE_TEXT);
+    await until(async () => (await text(page, '#timeline')) === unavailable, 5000, 'the timeline saying it cannot draw');
+    // Three redraws of the time left (the session's messages and the page's ticks): still the
+    // first connection, online, and the E-stop answered.
+    for (let i = 0; i < 3; i++) {
+      const left = await text(page, '#session-remaining');
+      await until(async () => (await text(page, '#session-remaining')) !== left, 5000, 'a redraw');
+    }
+    assert.match(await text(page, '#connection'), /^Room online/);
+    await page.getByRole('button', { name: 'E-stop', exact: true }).click();
+    await outcome(page, 'E-stop: done.');
+  }, { initScript: noCharts });
 });
 
 test('a reload while the room\'s web server is down shows the page, saying the connection is lost', { timeout: 180000 }, async (t) => {
@@ -585,7 +649,7 @@ test('a reload while the room\'s web server is down shows the page, saying the c
       t.diagnostic('reloaded from ' + kept[0] + ' with the web server down');
       await page.screenshot({ path: path.join(screenshots, 'offline-reload.png'), fullPage: true });
     },
-    { secure: true, trust: trustRoomCertificate },
+    { secure: true },
   );
 });
 
@@ -669,7 +733,7 @@ test('in a room whose lease lasts 2 s, the page renews it in time and the sessio
 });
 
 test('accessible names, 48 px targets, AA contrast, no fast motion; the E-stop never scrolls away on a phone', { timeout: 120000 }, async () => {
-  await withRoom('phone', { width: 390, height: 844 }, async (room, page) => {
+  await withRoom('phone', PHONE, async (room, page) => {
     await roomReady(page);
     await page.getByRole('button', { name: 'Calm down', exact: true }).click();
     for (const name of ['Start', 'E-stop', 'Wake up and go', 'Calm down', 'Button play', 'Transition to class']) {
@@ -688,7 +752,7 @@ test('accessible names, 48 px targets, AA contrast, no fast motion; the E-stop n
     // Scrolled to the very bottom, the E-stop is still on screen and tappable.
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     const estop = await page.getByRole('button', { name: 'E-stop', exact: true }).boundingBox();
-    assert.ok(estop && estop.y >= 0 && estop.y + estop.height <= 844, 'E-stop on screen: ' + JSON.stringify(estop));
+    assert.ok(estop && estop.y >= 0 && estop.y + estop.height <= PHONE.height, 'E-stop on screen: ' + JSON.stringify(estop));
     assert.ok(estop.width >= 48 && estop.height >= 48);
     await page.screenshot({ path: path.join(screenshots, 'phone.png') });
     for (const [what, size] of [
@@ -746,9 +810,13 @@ test('the secure room: the page over HTTPS, signed in as ana, her session and E-
     'secure',
     TABLET,
     async (room, page) => {
-      assert.match(page.url(), /^https:\/\/127\.0\.0\.1:\d+\/$/);
+      assert.match(await page.url(), /^https:\/\/127\.0\.0\.1:\d+\/$/);
       await signIn(page, room, 'ana');
       await roomReady(page);
+      // Her page's keep-alive works under the room's Content-Security-Policy: with mqtt.js's
+      // default timers (a blob: Worker, refused by the policy) no ping was ever sent, and a
+      // frozen broker behind nginx went unnoticed.
+      await until(() => /Received PINGREQ from ana\b/.test(fs.readFileSync(path.join(room.dir, 'broker.log'), 'utf8')), 10000, "a ping from ana's page");
       await page.getByRole('button', { name: 'Calm down', exact: true }).click();
       await page.getByRole('button', { name: 'Start', exact: true }).click();
       await outcome(page, 'Start: done.');
@@ -803,13 +871,9 @@ test('the secure room: the page over HTTPS, signed in as ana, her session and E-
       });
       assert.equal(await upgrade('https://elsewhere.example'), 403);
       assert.equal(await upgrade(new URL(room.url).origin), 101);
-      // Another origin cannot frame it: the frame stays empty, E-stop button and all.
-      const framer = await page.context().newPage();
-      await framer.setContent('<iframe id="room" src="' + room.url + '" width="800" height="600"></iframe>');
-      const frame = await (await framer.$('#room')).contentFrame();
-      await frame.waitForLoadState('load');
-      assert.equal(await frame.locator('#estop').count(), 0, 'the page loaded inside another origin');
-      await framer.close();
+      // Another origin cannot frame it: the frame stays empty, E-stop button and all (a page of
+      // the test's own making: Playwright's, so in Chromium only).
+      if (engine === 'chromium') await notFramed(page, room);
       // ana signs in on a second tab too: the broker keeps one connection per account, so the
       // two tabs close each other's in turn, and the page says what is most likely going on.
       const second = await page.context().newPage();
@@ -827,6 +891,6 @@ test('the secure room: the page over HTTPS, signed in as ana, her session and E-
       await saying.screenshot({ path: path.join(screenshots, 'account-shared.png'), animations: 'disabled' });
       await second.close();
     },
-    { secure: true, trust: trustRoomCertificate },
+    { secure: true },
   );
 });

@@ -363,4 +363,4 @@ async function command(client, user, action, fields = {}, replyWithin = 10000) {
   return until(() => client.replies.get(id), replyWithin, 'the reply to ' + action);
 }
 
-module.exports = { startRoom, until, build, source, command };
+module.exports = { startRoom, until, build, source, command, freePorts, accepts };
