@@ -46,6 +46,13 @@ struct Figures {
       std::printf("  (bound p99 %.1f: %s)\n", bound_ms, p99 <= bound_ms ? "met" : "NOT MET");
     }
   }
+  // As print, for a bound on every sample (the max) rather than on p99.
+  void print_max(const std::string& what, double bound_ms) const {
+    if (ms.empty()) return print(what, -1);
+    std::printf("  %-34s n %3zu  p50 %7.2f  p99 %7.2f  max %7.2f ms  (bound max %.1f: %s)\n",
+                what.c_str(), ms.size(), at(0.5), at(0.99), at(1.0), bound_ms,
+                at(1.0) <= bound_ms ? "met" : "NOT MET");
+  }
 };
 
 // A process's resident set now (VmRSS), or its peak since it started (VmHWM), in KiB.

@@ -174,13 +174,16 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
 }
 
 App::~App() {
-  // First: no message arriving on a link's thread (while it shuts down below) reaches the App,
-  // and no profile command is under way (a save under way is finished, not cut short).
+  // First: nothing reaches the App while the links shut down below.
+  close_inputs();
+  alive_.reset();
+}
+
+void App::close_inputs() {
   gate_->close();
   authoring_.reset();
   // Buses post into io_; stop their threads before anything they could call goes away.
   for (auto& [id, bus] : buses_) bus->stop();
-  alive_.reset();
 }
 
 void App::subscribe_commands() {

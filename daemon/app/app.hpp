@@ -80,6 +80,12 @@ class App {
 
   // Ends any session, brings the swing to rest, says offline, then calls `done`.
   void shutdown(std::function<void()> done);
+  // The shutdown has finished: the swing at rest, silence sent, the last records on disk and
+  // their events on the broker, both MQTT connections closed.
+  bool finished() const { return finished_; }
+  // No message arriving on a link's thread reaches the App any more, no profile command is under
+  // way (a save under way is finished, not cut short) and no bus thread runs. Safe to call twice.
+  void close_inputs();
 
  private:
   void tick();
