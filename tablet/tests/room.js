@@ -80,12 +80,17 @@ function run(program, args, stdio = 'inherit') {
 // (plus what a test run as root needs), nginx serves the page over HTTPS with the written server
 // block and passes /mqtt to the broker, and sensoryd connects over TLS with its password and
 // require_identity.
-async function secureBroker(room, dir, config, mqttPort, tabletPort, wsPort) {
+// `uplink`: { address, ca, passwordFile } of a clinic's broker (scripts/provision-clinic) this
+// room's broker bridges to, as provision-room --clinic-uplink writes it.
+async function secureBroker(room, dir, config, mqttPort, tabletPort, wsPort, uplink) {
   const broker = path.join(dir, 'broker');
+  const bridge = uplink
+    ? ['--clinic-uplink', uplink.address, '--clinic-ca', uplink.ca, '--clinic-password-file', uplink.passwordFile]
+    : [];
   await run(path.join(source, 'scripts', 'provision-room'), [
-    '--room', 'room-1', '--out', broker, '--tablet', 'ana', '--tablet', 'ben', '--editor', 'cleo', '--lead', 'lena',
+    '--room', room.id, '--out', broker, '--tablet', 'ana', '--tablet', 'ben', '--editor', 'cleo', '--lead', 'lena',
     '--mqtt-port', String(mqttPort), '--tablet-port', String(tabletPort), '--ws-port', String(wsPort),
-    '--bind', '127.0.0.1', '--http-dir', path.join(build, 'tablet', 'www'),
+    '--bind', '127.0.0.1', '--http-dir', path.join(build, 'tablet', 'www'), ...bridge,
   ], 'ignore');
   room.broker = broker;
   room.secret = (user) => fs.readFileSync(path.join(broker, 'secrets', user), 'utf8').trim();
@@ -93,13 +98,14 @@ async function secureBroker(room, dir, config, mqttPort, tabletPort, wsPort) {
   // (commands too, which no role but sensoryd may), to see whether a forged message landed.
   fs.writeFileSync(path.join(broker, 'secrets', 'witness'), 'witness-password\n', { mode: 0o600 });
   await run('mosquitto_passwd', ['-b', path.join(broker, 'passwords'), 'witness', 'witness-password']);
-  fs.appendFileSync(path.join(broker, 'acl'), '\nuser witness\ntopic read sensoryd/room-1/#\ntopic read zigbee2mqtt/#\n');
+  fs.appendFileSync(path.join(broker, 'acl'), '\nuser witness\ntopic read sensoryd/' + room.id + '/#\ntopic read zigbee2mqtt/#\n');
   room.ca = fs.readFileSync(path.join(broker, 'ca.pem'));
   const root = process.getuid && process.getuid() === 0;
   // The broker's log says which connection each message was sent on (secure_room.test.js).
   let conf = fs.readFileSync(path.join(broker, 'mosquitto.conf'), 'utf8') + 'persistence false\n' +
     'log_dest file ' + path.join(dir, 'broker.log') + '\nlog_type all\n';
   if (root) conf += 'user root\n';
+  if (uplink) conf += fs.readFileSync(path.join(broker, 'bridge-clinic.conf'), 'utf8');
   fs.writeFileSync(path.join(dir, 'mosquitto.conf'), conf);
   // nginx as a room's would run it, around the server block provision-room wrote.
   fs.mkdirSync(path.join(dir, 'nginx'));
@@ -133,8 +139,9 @@ async function secureBroker(room, dir, config, mqttPort, tabletPort, wsPort) {
 }
 
 class Room {
-  constructor(dir) {
+  constructor(dir, id) {
     this.dir = dir;
+    this.id = id;
     this.processes = {};
   }
 
@@ -245,7 +252,8 @@ class Room {
 // would keep the test file from ever ending.
 async function startRoom(name, options = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sensoryd-tablet-' + name + '-'));
-  const room = new Room(dir);
+  // `options.id`: the room's id (default the example's, room-1).
+  const room = new Room(dir, options.id || 'room-1');
   try {
     await startProcesses(room, dir, options);
     return room;
@@ -284,11 +292,12 @@ async function startProcesses(room, dir, options) {
   const config = edit(checks(example))
     .replace('tcp://127.0.0.1:1883', 'tcp://127.0.0.1:' + mqttPort)
     .replace(/^port = 1502/m, 'port = ' + modbusPort)
-    .replace(/^profiles_dir = "profiles"/m, 'profiles_dir = "' + path.join(source, 'config', 'examples', 'profiles') + '"');
+    .replace(/^profiles_dir = "profiles"/m, 'profiles_dir = "' + path.join(source, 'config', 'examples', 'profiles') + '"')
+    .replace(/^id = "room-1"/m, 'id = "' + room.id + '"');
   fs.symlinkSync(path.join(source, 'config', 'templates'), path.join(dir, 'templates'));
 
   if (options.secure) {
-    await secureBroker(room, dir, config, mqttPort, tabletPort, wsPort);
+    await secureBroker(room, dir, config, mqttPort, tabletPort, wsPort, options.uplink);
   } else {
     // As the room's broker runs it (config/examples/mosquitto-room.conf): a plain listener for
     // sensoryd and the equipment, one websockets listener for the tablet that also serves the
@@ -343,8 +352,9 @@ async function startProcesses(room, dir, options) {
 
 // A command as a tablet sends it over MQTT 5, on `user`'s authenticated path (or the open path
 // when `user` is empty), answered on the client's own reply topic; resolves to the reply.
-async function command(client, user, action, fields = {}, replyWithin = 10000) {
-  const replyTopic = 'sensoryd/room-1/reply/' + client.options.clientId;
+// `room`: the room's id (default room-1).
+async function command(client, user, action, fields = {}, replyWithin = 10000, room = 'room-1') {
+  const replyTopic = 'sensoryd/' + room + '/reply/' + client.options.clientId;
   if (!client.replies) {
     client.replies = new Map();
     client.on('message', (topic, payload) => {
@@ -355,7 +365,7 @@ async function command(client, user, action, fields = {}, replyWithin = 10000) {
     await client.subscribeAsync(replyTopic, { qos: 1 });
   }
   const id = action + '-' + Math.random().toString(16).slice(2);
-  const path = user ? 'sensoryd/room-1/user/' + user + '/cmd/' : 'sensoryd/room-1/cmd/';
+  const path = user ? 'sensoryd/' + room + '/user/' + user + '/cmd/' : 'sensoryd/' + room + '/cmd/';
   await client.publishAsync(path + action, JSON.stringify({ request_id: id, ...fields }), {
     qos: 1,
     properties: { responseTopic: replyTopic },

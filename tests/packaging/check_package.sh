@@ -79,6 +79,14 @@ grep -q '^topic write sensoryd/room-9/session$' "$work/room-9/acl" || fail "the 
 [ -s "$work/room-9/secrets/sensoryd-estop" ] || fail "no account for sensoryd's E-stop connection"
 [ -s "$work/room-9-ca/ca.key" ] || fail "the CA's key is not beside the broker's folder"
 [ ! -e "$work/room-9/ca.key" ] || fail "the CA's key is in the broker's folder"
+# ...and a clinic, with a room bridged to it (docs/clinic.md).
+"$examples/provision-clinic" --out "$work/clinic" --room room-8 >/dev/null \
+  || fail "the installed provision-clinic does not run"
+"$examples/provision-room" --room room-8 --out "$work/room-8" --clinic-uplink 127.0.0.1:8884 \
+  --clinic-ca "$work/clinic/ca.pem" --clinic-password-file "$work/clinic/secrets/room-8-uplink" >/dev/null \
+  || fail "the installed provision-room does not write a clinic uplink"
+grep -q '^topic user/clinic/cmd/stop in 1 sensoryd/room-8/ sensoryd/room-8/$' "$work/room-8/bridge-clinic.conf" \
+  || fail "the uplink does not bring the clinic's stop down"
 grep -q '^ExecStart=/usr/sbin/sensoryd ' "$root/usr/lib/systemd/system/sensoryd.service" \
   || fail "the unit does not start /usr/sbin/sensoryd"
 echo "package layout OK: $(basename "$deb"), Depends: $depends"

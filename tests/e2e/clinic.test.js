@@ -1,0 +1,192 @@
+// A clinic of three rooms (docs/clinic.md) on real processes: a clinic mosquitto provisioned by
+// scripts/provision-clinic, and three secure rooms (each its own mosquitto, nginx, Modbus
+// simulator and sensoryd) provisioned by scripts/provision-room --clinic-uplink, their brokers
+// bridged to the clinic's. The clinic is watched as its account sees it.
+'use strict';
+
+const { test, before, after } = require('node:test');
+const { spawn } = require('node:child_process');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startRoom, until, source, command, freePorts, accepts } = require('../../tablet/tests/room.js');
+const mqtt = require(path.join(source, 'tablet', 'node_modules', 'mqtt'));
+
+const ROOMS = ['room-1', 'room-2', 'room-3'];
+const S3_BOUND_S = 0.03; // docs/safety.md S3: one 20 ms poll + 10 ms
+let clinic; // { dir, port, broker (the process), ca, secret(user) }
+const rooms = {};
+const clients = [];
+
+function run(program, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(program + ' exited ' + code))));
+  });
+}
+
+function startClinicBroker() {
+  const child = spawn('mosquitto', ['-c', path.join(clinic.dir, 'run.conf')], { stdio: 'ignore' });
+  child.exited = new Promise((resolve) => child.once('exit', resolve));
+  clinic.broker = child;
+  return until(() => accepts(clinic.port), 30000, 'the clinic broker', child);
+}
+
+async function stopClinicBroker() {
+  clinic.broker.kill('SIGTERM');
+  await clinic.broker.exited;
+}
+
+before(async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sensoryd-clinic-'));
+  const port = await freePorts(0);
+  await run(path.join(source, 'scripts', 'provision-clinic'), [
+    '--out', path.join(dir, 'clinic'), '--mqtt-port', String(port), '--bind', '127.0.0.1',
+    ...ROOMS.flatMap((id) => ['--room', id]),
+  ]);
+  const broker = path.join(dir, 'clinic');
+  clinic = {
+    dir,
+    port,
+    ca: fs.readFileSync(path.join(broker, 'ca.pem')),
+    secret: (user) => fs.readFileSync(path.join(broker, 'secrets', user), 'utf8').trim(),
+  };
+  // As provisioned, with its log kept for the test (and no state kept between runs).
+  let conf = fs.readFileSync(path.join(broker, 'mosquitto.conf'), 'utf8') +
+    'persistence false\nlog_dest file ' + path.join(dir, 'broker.log') + '\nlog_type all\n';
+  if (process.getuid && process.getuid() === 0) conf += 'user root\n';
+  fs.writeFileSync(path.join(dir, 'run.conf'), conf);
+  await startClinicBroker();
+  for (const id of ROOMS) {
+    rooms[id] = await startRoom('clinic-' + id, {
+      secure: true,
+      id,
+      uplink: {
+        address: '127.0.0.1:' + port,
+        ca: path.join(broker, 'ca.pem'),
+        passwordFile: path.join(broker, 'secrets', id + '-uplink'),
+      },
+    });
+  }
+});
+
+after(async () => {
+  for (const c of clients) c.end(true);
+  for (const room of Object.values(rooms)) await room.stop();
+  if (clinic && clinic.broker && clinic.broker.exitCode === null) await stopClinicBroker();
+});
+
+async function connect(url, ca, user, password) {
+  const client = await mqtt.connectAsync(url, {
+    protocolVersion: 5, ca, username: user, password, reconnectPeriod: 500, connectTimeout: 5000,
+  });
+  clients.push(client);
+  return client;
+}
+
+// What a client has seen: the latest text on each topic and when each arrived.
+async function watch(client, filter) {
+  const seen = { latest: new Map(), log: [] };
+  client.on('message', (topic, payload) => {
+    const text = payload.toString();
+    seen.latest.set(topic, text);
+    seen.log.push({ topic, text, at: Date.now() });
+  });
+  await client.subscribeAsync(filter, { qos: 1 });
+  return seen;
+}
+
+const json = (text) => (text ? JSON.parse(text) : {});
+const clinicUrl = () => 'mqtts://127.0.0.1:' + clinic.port;
+const roomUrl = (id) => 'mqtts://127.0.0.1:' + rooms[id].ports.mqtt;
+// In a room: ana's tablet (commands), and the tests' witness account (reads the whole room;
+// tablet/tests/room.js). One connection per account: the brokers bind client ids to accounts.
+const tablet = (id) => connect(roomUrl(id), rooms[id].ca, 'ana', rooms[id].secret('ana'));
+const witness = (id) => connect(roomUrl(id), rooms[id].ca, 'witness', rooms[id].secret('witness'));
+
+async function startSession(id, client) {
+  await command(client, 'ana', 'reset', {}, 10000, id).catch(() => {});
+  const started = await until(async () => {
+    const reply = await command(client, 'ana', 'start', { profile: 'calm-down' }, 10000, id);
+    return reply.ok ? reply : ['not_allowed_in_state', 'device_unavailable'].includes(reply.error.code) ? false : reply;
+  }, 30000, 'a start in ' + id);
+  assert.equal(started.ok, true, JSON.stringify(started));
+}
+
+test('the clinic sees every room, a session within 1 s, keeps the rooms running without it, catches up, and may only stop', { timeout: 300000 }, async (t) => {
+  // The clinic's account, as an overview would use it: reads every room, sends stop.
+  const desk = await connect(clinicUrl(), clinic.ca, 'clinic', clinic.secret('clinic'));
+  const overview = await watch(desk, 'sensoryd/#');
+  // 1. Every room is there: online, its link up, its safety state.
+  for (const id of ROOMS) {
+    await until(() => overview.latest.get('sensoryd/' + id + '/availability') === 'online', 60000, id + ' online at the clinic');
+    await until(() => overview.latest.get('sensoryd/' + id + '/uplink') === '1', 10000, id + "'s link up");
+    assert.ok(overview.latest.has('sensoryd/' + id + '/safety'), id + "'s safety state at the clinic");
+  }
+
+  // 2. A session in room 2 shows at the clinic within 1 s of the room's own broker.
+  const inRoom2 = await watch(await witness('room-2'), 'sensoryd/room-2/#');
+  await startSession('room-2', await tablet('room-2'));
+  const running = (seen) => seen.log.find((m) => m.topic === 'sensoryd/room-2/session' && json(m.text).state === 'running');
+  await until(() => running(inRoom2), 10000, 'running in room 2');
+  await until(() => running(overview), 10000, 'running at the clinic');
+  const lag = running(overview).at - running(inRoom2).at;
+  t.diagnostic('room 2 running at the clinic ' + lag + ' ms after its own broker');
+  assert.ok(lag <= 1000, 'shown after ' + lag + ' ms');
+
+  // 3. The clinic's broker goes: room 2's session runs on, and its E-stop stops the swing within
+  // S3 on the recording.
+  await stopClinicBroker();
+  const room2 = rooms['room-2'];
+  const session = () => json(inRoom2.latest.get('sensoryd/room-2/session'));
+  const elapsed = session().elapsed_s || 0;
+  await until(() => session().state === 'running' && session().elapsed_s >= elapsed + 3, 20000, 'room 2 running on, 3 s more');
+  await room2.cabinet('unit 3 input 0 0'); // the E-stop pressed
+  const recording = await until(() => {
+    const lines = room2.recording();
+    const pressed = lines.find((l) => l.event === 'input' && l.unit === 3 && l.value === 0);
+    const stop = pressed && lines.find((l) => l.type === 'write' && l.name === 'control' && l.t >= pressed.t);
+    return stop ? { pressed, stop } : false;
+  }, 5000, "room 2's stop on the recording");
+  assert.equal(recording.stop.value, 0, 'the first control write after the press');
+  const took = recording.stop.t - recording.pressed.t;
+  t.diagnostic('room 2 E-stop -> stop write ' + (took * 1000).toFixed(1) + ' ms with the clinic down');
+  assert.ok(took <= S3_BOUND_S, 'S3: ' + took + ' s');
+  await room2.cabinet('unit 3 input 0 1');
+  // The loss is said in the room: its broker holds the link's state.
+  await until(() => inRoom2.latest.get('sensoryd/room-2/uplink') === '0', 15000, "room 2's link said down");
+
+  // 4. The clinic's broker back: room 2's state is at the clinic again within 5 s (the tripped
+  // safety state included), and its link is up.
+  overview.latest.clear();
+  const back = Date.now();
+  await startClinicBroker();
+  await until(() => {
+    const safety = json(overview.latest.get('sensoryd/room-2/safety'));
+    return safety.motion_allowed === false && overview.latest.get('sensoryd/room-2/uplink') === '1';
+  }, 15000, "room 2's state back at the clinic");
+  const caughtUp = Date.now() - back;
+  t.diagnostic("room 2's state at the clinic " + caughtUp + ' ms after its broker started again');
+  assert.ok(caughtUp <= 5000, 'caught up after ' + caughtUp + ' ms');
+
+  // 5. A stop from the clinic stops room 3's session; its reply comes back up.
+  await startSession('room-3', await tablet('room-3'));
+  await until(() => json(overview.latest.get('sensoryd/room-3/session')).state === 'running', 10000, 'room 3 running at the clinic');
+  const stopped = await command(desk, 'clinic', 'stop', {}, 15000, 'room-3');
+  assert.equal(stopped.ok, true, JSON.stringify(stopped));
+  // Winding down (a lapsed lease would pause, not wind down), as the clinic sees it.
+  await until(() => ['winding_down', 'idle'].includes(json(overview.latest.get('sensoryd/room-3/session')).state), 10000, 'room 3 stopping');
+
+  // 6. A start from the clinic's side reaches no room: the clinic's broker refuses it from the
+  // clinic's account, and no room's bridge takes any topic down but stop and estop.
+  const refused = await desk.publishAsync('sensoryd/room-1/user/clinic/cmd/start', JSON.stringify({ request_id: 'x', profile: 'calm-down' }), { qos: 1 })
+    .then((packet) => (packet && packet.reasonCode) || 0, (e) => e.code);
+  assert.equal(refused, 135, 'the clinic broker took a start from the clinic account');
+  for (const id of ROOMS) {
+    const log = fs.readFileSync(path.join(rooms[id].dir, 'broker.log'), 'utf8');
+    // What the room's bridge asks the clinic's broker for (its subscriptions there).
+    const down = [...log.matchAll(/Bridge \S+ sending SUBSCRIBE \(Mid: \d+, Topic: ([^,]+),/g)].map((m) => m[1]);
+    assert.deepEqual([...new Set(down)].sort(), ['sensoryd/' + id + '/user/clinic/cmd/estop', 'sensoryd/' + id + '/user/clinic/cmd/stop'], id);
+  }
+});
