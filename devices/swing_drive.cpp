@@ -288,6 +288,18 @@ void SwingDrive::update_reading() {
   reading_.fault_code = code != nullptr ? image_.raw(*code).value_or(0) : 0;
   if (reading_.fault) {
     health_.set(Health::fault, "drive reports fault code " + std::to_string(reading_.fault_code));
+  } else if (reading_.comm_lost) {
+    // The drive's own comm-loss watchdog stopped it (S6): sensoryd was silent longer than its
+    // timeout (a stall of the daemon or the bus, not a death). It refuses to move until it is
+    // written a stop, which the dedup would skip where a stop was the last value written: the
+    // stop switches go out again, at the trip this fault makes and until the drive reads clear.
+    health_.set(Health::fault,
+                "stopped by its own comm-loss watchdog: no command reached it for longer than " +
+                    std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       config_.comm_loss_timeout)
+                                       .count()) +
+                    " ms; it moves again after a reset");
+    for (SwingKey key : kStopSwitches) last_written_[static_cast<std::size_t>(key)].reset();
   } else if (link_up_ && !frozen_ && health_.recovered()) {
     health_.set(Health::online, {});
   }

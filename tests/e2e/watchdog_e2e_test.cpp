@@ -1,5 +1,5 @@
-// Fault: sensoryd dies mid-swing. The drive must stop by itself, from the comm-loss watchdog
-// that sensoryd configured (docs/safety.md S6), as the simulator's recording shows.
+// Fault: sensoryd dies (or stalls) mid-swing. The drive must stop by itself, from the comm-loss
+// watchdog that sensoryd configured (docs/safety.md S6), as the simulator's recording shows.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -92,6 +92,60 @@ TEST(WatchdogFault, RestartAfterAKillStartsSafeAndClearsTheTrip) {
   ASSERT_FALSE(controls.empty());
   EXPECT_EQ(controls.front()["value"], 0);
   for (const auto& write : writes_to(after, "amplitude")) EXPECT_EQ(write["value"], 0);
+}
+
+// sensoryd stalls (not dies) for longer than the drive's comm-loss timeout, as on a machine too
+// busy to run it: the drive stops itself and keeps that stop until it is written one. sensoryd
+// must see it (a device_fault trip saying why), write the stop that clears it, and move the
+// swing again in the next session after a reset. (Seen once in the tablet's browser test: the
+// next session "ran" for a minute with the swing at rest and every panel saying all was well.)
+TEST(WatchdogFault, AStallTheDriveStoppedOnIsATripAndTheNextSessionMovesAfterAReset) {
+  RoomOptions options;
+  options.comm_loss_timeout_ms = 400;
+  options.profiles = {{"calm.toml", short_profile("calm", 6.0, "60s")}};
+  SimulatedRoom room(options);
+  room.start_all();
+  auto started = room.tablet().command("start", {{"profile", "calm"}});
+  ASSERT_TRUE(started && (*started)["ok"] == true);
+  ASSERT_TRUE(room.wait_for_swing_amplitude(3.0, 10s));
+
+  room.daemon().signal(SIGSTOP);
+  bool stopped_itself =
+      wait_until([&] { return first_event(room.recording(), "comm_loss_stop").has_value(); }, 5s);
+  room.daemon().signal(SIGCONT);
+  ASSERT_TRUE(stopped_itself) << "the drive never noticed the stall";
+
+  // Said: a fault of the swing drive, naming its own watchdog.
+  auto fault = [&] {
+    auto safety = room.tablet().latest_json("safety");
+    if (!safety) return std::string{};
+    for (const auto& cause : (*safety)["causes"]) {
+      if (cause["cause"] == "device_fault" && cause["source"] == "swing") return cause.dump();
+    }
+    return std::string{};
+  };
+  ASSERT_TRUE(wait_until([&] { return !fault().empty(); }, 5s)) << room.daemon_log();
+  EXPECT_NE(fault().find("comm-loss watchdog"), std::string::npos) << fault();
+  // The drive is cleared by the stop sensoryd writes again, and then a reset is possible.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto swing = room.read_swing();
+        return swing && !swing->comm_lost();
+      },
+      5s))
+      << "the drive's comm-loss stop was never cleared";
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto reply = room.tablet().command("reset", nlohmann::json::object());
+        return reply && (*reply)["ok"] == true;
+      },
+      10s));
+  // The interrupted session is ended (a fault pauses it), then a new one starts.
+  room.tablet().command("stop", nlohmann::json::object());
+  ASSERT_TRUE(room.tablet().wait_for_session_state("idle", 30s));
+  auto again = room.tablet().command("start", {{"profile", "calm"}});
+  ASSERT_TRUE(again && (*again)["ok"] == true) << (again ? again->dump() : "no reply");
+  EXPECT_TRUE(room.wait_for_swing_amplitude(3.0, 15s)) << "the next session never moved the swing";
 }
 
 }  // namespace
