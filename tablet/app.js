@@ -97,17 +97,8 @@
         openSignIn();
       }
     });
-    // A mistake in drawing the room must not cost the connection (an exception thrown into
-    // mqtt.js's packet handling closes it, E-stop and all): it is thrown again on its own.
-    client.on('message', (topic, payload) => {
-      try {
-        onMessage(topic, payload.toString());
-      } catch (e) {
-        setTimeout(() => {
-          throw e;
-        });
-      }
-    });
+    // A mistake in drawing the room must not cost the connection (RoomState.isolated).
+    client.on('message', RoomState.isolated((topic, payload) => onMessage(topic, payload.toString())));
     // Anything from the broker (an answer to a ping included) says the socket is alive.
     client.on('packetreceive', () => {
       lastPacketMs = Date.now();

@@ -652,6 +652,21 @@
     return { url: url.href, ignored: '' };
   }
 
+  // `handler`, made safe to give mqtt.js: an exception it throws (a mistake in drawing) is thrown
+  // again on its own, where the browser reports it, instead of into mqtt.js's packet handling,
+  // which would close the connection, E-stop and all.
+  function isolated(handler) {
+    return (...args) => {
+      try {
+        handler(...args);
+      } catch (e) {
+        setTimeout(() => {
+          throw e;
+        });
+      }
+    };
+  }
+
   // Where a chart would be, when this browser could not load the chart library (its file did
   // not arrive, or it refused to start): the figures it would draw are in the panels' words.
   const CHART_UNAVAILABLE_TEXT = 'This browser could not draw the chart; the figures are in the words above.';
@@ -673,6 +688,7 @@
     KEEPALIVE_S,
     CONNECTION_LOST_TEXT,
     CHART_UNAVAILABLE_TEXT,
+    isolated,
     reconnectOnShow,
     screenNote,
     connectionOpened,

@@ -412,3 +412,23 @@ test('the validation: signed, outdated, required', () => {
   assert.equal(v.startHint, 'Starting is not possible now: this room needs its safety validation signed again by a technician.');
   assert.equal(view({ ...safety, validation: null }).safety.validation.text, '');
 });
+
+test('a handler made isolated runs, and what it throws is thrown again apart from its caller', () => {
+  const seen = [];
+  const handler = RoomState.isolated((a, b) => {
+    seen.push(a + b);
+    if (a === 'x') throw new Error('drawing failed');
+  });
+  handler(1, 2);
+  assert.deepEqual(seen, [3]);
+  const later = [];
+  const realSetTimeout = global.setTimeout;
+  global.setTimeout = (fn) => later.push(fn);
+  try {
+    assert.doesNotThrow(() => handler('x', 'y')); // the caller (mqtt.js) never sees it
+  } finally {
+    global.setTimeout = realSetTimeout;
+  }
+  assert.equal(later.length, 1);
+  assert.throws(later[0], /drawing failed/); // thrown on its own task, where the browser says it
+});

@@ -80,6 +80,32 @@ function run(program, args, stdio = 'inherit') {
 // (plus what a test run as root needs), nginx serves the page over HTTPS with the written server
 // block and passes /mqtt to the broker, and sensoryd connects over TLS with its password and
 // require_identity.
+// nginx as a room's (or a clinic's) would run it, in `dir` (nginx.conf, logs, its own folder),
+// around the server block provisioning wrote (`server`). Started with nginxArgs(dir).
+function writeNginxConf(dir, server) {
+  const root = process.getuid && process.getuid() === 0;
+  fs.mkdirSync(path.join(dir, 'nginx'));
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), [
+    ...(root ? ['user root;'] : []),
+    'daemon off;',
+    'worker_processes 1;',
+    'pid ' + path.join(dir, 'nginx', 'nginx.pid') + ';',
+    'error_log ' + path.join(dir, 'nginx.log') + ' info;',
+    'events { worker_connections 64; }',
+    'http {',
+    '  include /etc/nginx/mime.types;',
+    '  access_log ' + path.join(dir, 'nginx.log') + ';',
+    '  client_body_temp_path ' + path.join(dir, 'nginx', 'body') + ';',
+    '  proxy_temp_path ' + path.join(dir, 'nginx', 'proxy') + ';',
+    '  include ' + server + ';',
+    '}',
+  ].join('\n') + '\n');
+}
+
+function nginxArgs(dir) {
+  return ['-e', path.join(dir, 'nginx.log'), '-p', path.join(dir, 'nginx'), '-c', path.join(dir, 'nginx.conf')];
+}
+
 // `uplink`: { address, ca, passwordFile } of a clinic's broker (scripts/provision-clinic) this
 // room's broker bridges to, as provision-room --clinic-uplink writes it.
 async function secureBroker(room, dir, config, mqttPort, tabletPort, wsPort, uplink) {
@@ -107,23 +133,7 @@ async function secureBroker(room, dir, config, mqttPort, tabletPort, wsPort, upl
   if (root) conf += 'user root\n';
   if (uplink) conf += fs.readFileSync(path.join(broker, 'bridge-clinic.conf'), 'utf8');
   fs.writeFileSync(path.join(dir, 'mosquitto.conf'), conf);
-  // nginx as a room's would run it, around the server block provision-room wrote.
-  fs.mkdirSync(path.join(dir, 'nginx'));
-  fs.writeFileSync(path.join(dir, 'nginx.conf'), [
-    ...(root ? ['user root;'] : []),
-    'daemon off;',
-    'worker_processes 1;',
-    'pid ' + path.join(dir, 'nginx', 'nginx.pid') + ';',
-    'error_log ' + path.join(dir, 'nginx.log') + ' info;',
-    'events { worker_connections 64; }',
-    'http {',
-    '  include /etc/nginx/mime.types;',
-    '  access_log ' + path.join(dir, 'nginx.log') + ';',
-    '  client_body_temp_path ' + path.join(dir, 'nginx', 'body') + ';',
-    '  proxy_temp_path ' + path.join(dir, 'nginx', 'proxy') + ';',
-    '  include ' + path.join(broker, 'nginx-tablet.conf') + ';',
-    '}',
-  ].join('\n') + '\n');
+  writeNginxConf(dir, path.join(broker, 'nginx-tablet.conf'));
   const secure = config.replace(
     'uri = "tcp://127.0.0.1:' + mqttPort + '"',
     'uri = "ssl://127.0.0.1:' + mqttPort + '"\nusername = "sensoryd"\n' +
@@ -328,7 +338,7 @@ async function startProcesses(room, dir, options) {
   await until(async () => (await accepts(mqttPort)) && (await accepts(brokerPage)), startWithinMs, 'mosquitto', broker);
   let simulator;
   if (options.secure) {
-    const nginx = room.start('nginx', 'nginx', ['-e', path.join(dir, 'nginx.log'), '-p', path.join(dir, 'nginx'), '-c', path.join(dir, 'nginx.conf')]);
+    const nginx = room.start('nginx', 'nginx', nginxArgs(dir));
     await until(() => accepts(tabletPort), startWithinMs, 'nginx', nginx);
     // The Modbus cabinet only: the MQTT equipment's simulator has no account on this broker
     // (lights and the player are then lost, which never stops motion).
@@ -373,4 +383,4 @@ async function command(client, user, action, fields = {}, replyWithin = 10000, r
   return until(() => client.replies.get(id), replyWithin, 'the reply to ' + action);
 }
 
-module.exports = { startRoom, until, build, source, command, freePorts, accepts };
+module.exports = { startRoom, until, build, source, command, freePorts, accepts, writeNginxConf, nginxArgs };

@@ -1,7 +1,8 @@
 // A clinic of three rooms (docs/clinic.md) on real processes: a clinic mosquitto provisioned by
 // scripts/provision-clinic, and three secure rooms (each its own mosquitto, nginx, Modbus
 // simulator and sensoryd) provisioned by scripts/provision-room --clinic-uplink, their brokers
-// bridged to the clinic's. The clinic is watched as its account sees it.
+// bridged to the clinic's. The clinic is watched as its account sees it, and through the clinic
+// overview page (tablet/clinic.html, served by the clinic's broker) in headless Chromium.
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -10,8 +11,11 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startRoom, until, source, command, freePorts, accepts } = require('../../tablet/tests/room.js');
+const crypto = require('node:crypto');
+const { startRoom, until, source, build, command, freePorts, accepts, writeNginxConf, nginxArgs } = require('../../tablet/tests/room.js');
+const { layoutProblems } = require('../../tablet/tests/layout.js');
 const mqtt = require(path.join(source, 'tablet', 'node_modules', 'mqtt'));
+const { chromium } = require(path.join(source, 'tablet', 'node_modules', 'playwright-core'));
 
 const ROOMS = ['room-1', 'room-2', 'room-3'];
 const S3_BOUND_S = 0.03; // docs/safety.md S3: one 20 ms poll + 10 ms
@@ -40,15 +44,20 @@ async function stopClinicBroker() {
 
 before(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sensoryd-clinic-'));
-  const port = await freePorts(0);
+  const taken = [];
+  const port = await freePorts(0, taken);
+  const wsPort = await freePorts(0, taken);
+  const webPort = await freePorts(0, taken);
   await run(path.join(source, 'scripts', 'provision-clinic'), [
-    '--out', path.join(dir, 'clinic'), '--mqtt-port', String(port), '--bind', '127.0.0.1',
+    '--out', path.join(dir, 'clinic'), '--mqtt-port', String(port), '--ws-port', String(wsPort), '--web-port', String(webPort),
+    '--bind', '127.0.0.1', '--http-dir', path.join(build, 'tablet', 'www'),
     ...ROOMS.flatMap((id) => ['--room', id]),
   ]);
   const broker = path.join(dir, 'clinic');
   clinic = {
     dir,
     port,
+    webPort,
     ca: fs.readFileSync(path.join(broker, 'ca.pem')),
     secret: (user) => fs.readFileSync(path.join(broker, 'secrets', user), 'utf8').trim(),
   };
@@ -58,6 +67,11 @@ before(async () => {
   if (process.getuid && process.getuid() === 0) conf += 'user root\n';
   fs.writeFileSync(path.join(dir, 'run.conf'), conf);
   await startClinicBroker();
+  await until(() => accepts(wsPort), 30000, "the clinic broker's websockets");
+  // nginx for the overview page, as provisioned.
+  writeNginxConf(dir, path.join(broker, 'nginx-clinic.conf'));
+  clinic.nginx = spawn('nginx', nginxArgs(dir), { stdio: 'ignore' });
+  await until(() => accepts(webPort), 30000, "the clinic's nginx", clinic.nginx);
   for (const id of ROOMS) {
     rooms[id] = await startRoom('clinic-' + id, {
       secure: true,
@@ -74,6 +88,7 @@ before(async () => {
 after(async () => {
   for (const c of clients) c.end(true);
   for (const room of Object.values(rooms)) await room.stop();
+  if (clinic && clinic.nginx) clinic.nginx.kill('SIGTERM');
   if (clinic && clinic.broker && clinic.broker.exitCode === null) await stopClinicBroker();
 });
 
@@ -170,15 +185,7 @@ test('the clinic sees every room, a session within 1 s, keeps the rooms running 
   t.diagnostic("room 2's state at the clinic " + caughtUp + ' ms after its broker started again');
   assert.ok(caughtUp <= 5000, 'caught up after ' + caughtUp + ' ms');
 
-  // 5. A stop from the clinic stops room 3's session; its reply comes back up.
-  await startSession('room-3', await tablet('room-3'));
-  await until(() => json(overview.latest.get('sensoryd/room-3/session')).state === 'running', 10000, 'room 3 running at the clinic');
-  const stopped = await command(desk, 'clinic', 'stop', {}, 15000, 'room-3');
-  assert.equal(stopped.ok, true, JSON.stringify(stopped));
-  // Winding down (a lapsed lease would pause, not wind down), as the clinic sees it.
-  await until(() => ['winding_down', 'idle'].includes(json(overview.latest.get('sensoryd/room-3/session')).state), 10000, 'room 3 stopping');
-
-  // 6. A start from the clinic's side reaches no room: the clinic's broker refuses it from the
+  // 5. A start from the clinic's side reaches no room: the clinic's broker refuses it from the
   // clinic's account, and no room's bridge takes any topic down but stop and estop.
   const refused = await desk.publishAsync('sensoryd/room-1/user/clinic/cmd/start', JSON.stringify({ request_id: 'x', profile: 'calm-down' }), { qos: 1 })
     .then((packet) => (packet && packet.reasonCode) || 0, (e) => e.code);
@@ -188,5 +195,43 @@ test('the clinic sees every room, a session within 1 s, keeps the rooms running 
     // What the room's bridge asks the clinic's broker for (its subscriptions there).
     const down = [...log.matchAll(/Bridge \S+ sending SUBSCRIBE \(Mid: \d+, Topic: ([^,]+),/g)].map((m) => m[1]);
     assert.deepEqual([...new Set(down)].sort(), ['sensoryd/' + id + '/user/clinic/cmd/estop', 'sensoryd/' + id + '/user/clinic/cmd/stop'], id);
+  }
+  desk.end(true); // the page signs in as the clinic's account next: one connection per account
+
+  // 6. The overview page: every room, room 2 (its trip latched) first; a stop from it winds room
+  // 3's session down, and its reply comes back up.
+  const inRoom3 = await watch(await witness('room-3'), 'sensoryd/room-3/session');
+  await startSession('room-3', await tablet('room-3'));
+  const cert = new crypto.X509Certificate(fs.readFileSync(path.join(clinic.dir, 'clinic', 'server.pem')));
+  const spki = crypto.createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+  const browser = await chromium.launch({
+    executablePath: process.env.SENSORYD_CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--ignore-certificate-errors-spki-list=' + spki],
+  });
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto('https://127.0.0.1:' + clinic.webPort + '/clinic.html');
+    await page.getByLabel('User name').fill('clinic');
+    await page.getByLabel('Password').fill(clinic.secret('clinic'));
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const order = () => page.locator('#rooms > li').evaluateAll((items) => items.map((i) => i.dataset.room));
+    await until(async () => (await order()).length === 3, 15000, 'three rooms on the page');
+    await until(async () => (await page.locator('[data-room="room-3"] h2').textContent()) === 'room-3 · Running', 10000, 'room 3 running on the page');
+    assert.equal((await order())[0], 'room-2', 'the tripped room first');
+    assert.match(await page.locator('[data-room="room-2"] .reasons').textContent(), /Tripped: .*E-stop/);
+    assert.match(await page.locator('[data-room="room-3"] .session').textContent(), /therapist ana/);
+    assert.equal(await page.getByRole('button', { name: 'Start', exact: false }).count(), 0, 'a start on the overview');
+    assert.deepEqual(await layoutProblems(page), [], 'the overview');
+    fs.mkdirSync(path.join(build, 'tablet', 'screenshots'), { recursive: true });
+    await page.screenshot({ path: path.join(build, 'tablet', 'screenshots', 'clinic.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Stop the session in room-3', exact: true }).click();
+    await page.getByRole('button', { name: 'Stop now', exact: true }).click();
+    await until(async () => (await page.locator('#outcome').textContent()) === 'Stop in room-3: done.', 15000, 'the stop answered');
+    await until(() => ['winding_down', 'idle'].includes(json(inRoom3.latest.get('sensoryd/room-3/session')).state), 10000, 'room 3 winding down');
+    assert.deepEqual(errors, [], 'the page threw');
+  } finally {
+    await browser.close();
   }
 });

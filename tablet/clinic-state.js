@@ -1,0 +1,105 @@
+// The clinic overview's model, without the DOM (clinic.js draws it; tests/clinic-state.test.js
+// checks it in Node): every room's messages, as each room's bridge brings them to the clinic's
+// broker (docs/clinic.md), go in; one row per room comes out, those that need attention first.
+// Each room's messages are read by the tablet's own RoomState, so a room means the same here as
+// on its tablets. A classic script, as room-state.js.
+(function (root, factory) {
+  if (typeof module === 'object' && module.exports) module.exports = factory(require('./room-state.js'));
+  else root.ClinicState = factory(root.RoomState);
+})(typeof self !== 'undefined' ? self : this, function (RoomState) {
+  'use strict';
+
+  const TOPIC = /^sensoryd\/([^/]+)\/(.+)$/;
+  // A room heard from longer ago than this (nothing at all: no state, no series) is said quiet.
+  const QUIET_MS = 60000;
+  // What a row's attention means, highest first: the order of the list.
+  const ATTENTION = {
+    tripped: 3, // a trip latched, or motion refused for a cause
+    unreachable: 2, // the room offline, or its link to the clinic down
+    device: 1, // a device not OK
+    none: 0,
+  };
+
+  function create() {
+    return { rooms: new Map() };
+  }
+
+  function roomOf(clinic, id) {
+    let room = clinic.rooms.get(id);
+    if (!room) {
+      room = { id, state: RoomState.create(id), uplink: null, lastMs: null };
+      clinic.rooms.set(id, room);
+    }
+    return room;
+  }
+
+  // One message from the clinic's broker; true when it changed what the page shows.
+  function applyMessage(clinic, topic, text, nowMs) {
+    const match = TOPIC.exec(topic);
+    if (!match) return false;
+    const room = roomOf(clinic, match[1]);
+    if (match[2] === 'uplink') {
+      room.uplink = text === '1' ? 'up' : text === '0' ? 'down' : null;
+      return true;
+    }
+    if (!RoomState.applyMessage(room.state, topic, text, nowMs)) return false;
+    room.lastMs = nowMs;
+    return true;
+  }
+
+  function row(room, nowMs) {
+    const state = room.state;
+    const session = state.session || { state: 'idle' };
+    const safety = state.safety || {};
+    const idle = (session.state || 'idle') === 'idle';
+    const causes = (Array.isArray(safety.causes) ? safety.causes : []).map((c) => c.detail || c.cause);
+    const devices = Object.entries(state.devices)
+      .map(([id, device]) => RoomState.deviceView(id, device))
+      .filter((d) => d.health !== 'online')
+      .map((d) => d.label + ': ' + d.healthText + (d.text ? ' (' + d.text + ')' : ''));
+    const online = state.availability === 'online';
+    const tripped = safety.tripped === true || (state.safety && safety.motion_allowed === false && causes.length > 0);
+    const reasons = [];
+    let attention = ATTENTION.none;
+    if (tripped) {
+      attention = ATTENTION.tripped;
+      reasons.push((safety.tripped ? 'Tripped: ' : 'Motion not allowed: ') + (causes.join('; ') || 'no cause given'));
+    }
+    if (!online || room.uplink === 'down') {
+      attention = Math.max(attention, ATTENTION.unreachable);
+      reasons.push(room.uplink === 'down' ? "The room's link to the clinic is down: what is shown is its last state." : 'The room is offline.');
+    }
+    if (devices.length > 0) {
+      attention = Math.max(attention, ATTENTION.device);
+      reasons.push('Not OK: ' + devices.join('; '));
+    }
+    const profile = (state.profiles.find((p) => p.id === session.profile) || {}).title || session.profile || '';
+    return {
+      id: room.id,
+      attention,
+      online,
+      link: room.uplink || 'unknown',
+      linkText: { up: 'Link up', down: 'Link down', unknown: 'Link state unknown' }[room.uplink || 'unknown'],
+      sessionState: session.state || 'idle',
+      stateText: { idle: 'No session', running: 'Running', paused: 'Paused', winding_down: 'Winding down' }[session.state || 'idle'] ||
+        session.state,
+      profile: idle ? '' : profile,
+      remaining: idle || typeof session.remaining_s !== 'number' ? '' : RoomState.formatSeconds(session.remaining_s) + ' left',
+      therapist: idle ? '' : session.therapist || '',
+      reasons,
+      age: room.lastMs === null ? 'nothing heard yet' : 'last message ' + RoomState.formatAgo(nowMs - room.lastMs),
+      quiet: room.lastMs === null || nowMs - room.lastMs > QUIET_MS,
+      // The clinic may stop a session (docs/clinic.md); never start one.
+      canStop: online && room.uplink !== 'down' && !idle && session.state !== 'winding_down',
+    };
+  }
+
+  // Every room heard of, those that need attention first, then by id.
+  function rows(clinic, nowMs) {
+    return [...clinic.rooms.values()]
+      .map((room) => row(room, nowMs))
+      .sort((a, b) => b.attention - a.attention || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  return { ATTENTION, QUIET_MS, create, applyMessage, rows };
+});
