@@ -234,4 +234,14 @@ test('the clinic sees every room, a session within 1 s, keeps the rooms running 
   } finally {
     await browser.close();
   }
+
+  // 7. An E-stop from the clinic's account (for tools; the page has none) reaches room 1 and is
+  // recorded there as the clinic's.
+  const tool = await connect(clinicUrl(), clinic.ca, 'clinic', clinic.secret('clinic'));
+  const estopped = await command(tool, 'clinic', 'estop', {}, 15000, 'room-1');
+  assert.equal(estopped.ok, true, JSON.stringify(estopped));
+  const tripped = await until(() => fs.readFileSync(path.join(rooms['room-1'].dir, 'state', 'sessions.jsonl'), 'utf8')
+    .split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
+    .find((r) => r.type === 'interlock_tripped' && r.cause === 'estop_command'), 5000, "room 1's trip in its log");
+  assert.equal(tripped.source, 'clinic', JSON.stringify(tripped));
 });
