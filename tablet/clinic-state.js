@@ -81,8 +81,7 @@
       link: room.uplink || 'unknown',
       linkText: { up: 'Link up', down: 'Link down', unknown: 'Link state unknown' }[room.uplink || 'unknown'],
       sessionState: session.state || 'idle',
-      stateText: { idle: 'No session', running: 'Running', paused: 'Paused', winding_down: 'Winding down' }[session.state || 'idle'] ||
-        session.state,
+      stateText: RoomState.SESSION_STATE_TEXT[session.state || 'idle'] || session.state,
       profile: idle ? '' : profile,
       remaining: idle || typeof session.remaining_s !== 'number' ? '' : RoomState.formatSeconds(session.remaining_s) + ' left',
       therapist: idle ? '' : session.therapist || '',

@@ -448,6 +448,9 @@
   }
 
   // Everything the page shows and which controls it offers now.
+  // A session's state in words (the tablet's session panel, the clinic overview's rows).
+  const SESSION_STATE_TEXT = { idle: 'No session', running: 'Running', paused: 'Paused', winding_down: 'Winding down' };
+
   function view(state, nowMs, choice) {
     const connection = connectionView(state, nowMs);
     const s = state.session || { state: 'idle' };
@@ -472,12 +475,7 @@
       connection,
       idle,
       sessionState,
-      stateText: {
-        idle: 'No session',
-        running: 'Running',
-        paused: 'Paused',
-        winding_down: 'Winding down',
-      }[sessionState] || sessionState,
+      stateText: SESSION_STATE_TEXT[sessionState] || sessionState,
       profileTitle: idle ? '' : profileTitle,
       step,
       remaining: idle ? '' : formatSeconds(s.remaining_s) + ' left in all',
@@ -688,6 +686,7 @@
     KEEPALIVE_S,
     CONNECTION_LOST_TEXT,
     CHART_UNAVAILABLE_TEXT,
+    SESSION_STATE_TEXT,
     isolated,
     reconnectOnShow,
     screenNote,
