@@ -31,13 +31,14 @@ std::set<std::string> sensoryd_state_topics() {
   return topics;
 }
 
-// What provision-room lets tablets and monitoring read: its `for topic in ...; do` list.
+// What provision-room lets tablets and monitoring read (and sends up a clinic uplink): its
+// `room_topics=(...)` list.
 std::set<std::string> room_reads() {
   std::string script = test::source_text("scripts/provision-room");
-  auto start = script.find("for topic in availability");
+  auto start = script.find("room_topics=(");
   if (start == std::string::npos) return {};
-  start += std::string{"for topic in "}.size();
-  std::string list = script.substr(start, script.find("; do", start) - start);
+  start += std::string{"room_topics=("}.size();
+  std::string list = script.substr(start, script.find(')', start) - start);
   std::istringstream words(list);
   std::set<std::string> topics;
   for (std::string word; words >> word;) {
