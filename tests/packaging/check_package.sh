@@ -87,6 +87,10 @@ grep -q '^topic write sensoryd/room-9/session$' "$work/room-9/acl" || fail "the 
   || fail "the installed provision-room does not write a clinic uplink"
 grep -q '^topic user/clinic/cmd/stop in 1 sensoryd/room-8/ sensoryd/room-8/$' "$work/room-8/bridge-clinic.conf" \
   || fail "the uplink does not bring the clinic's stop down"
+if "$examples/provision-room" --room room-7 --out "$work/room-7" --tablet clinic --clinic-uplink 127.0.0.1:8884 \
+  --clinic-ca "$work/clinic/ca.pem" --clinic-password-file "$work/clinic/secrets/room-8-uplink" >/dev/null 2>&1; then
+  fail "a room account named as the clinic's was accepted"
+fi
 grep -q '^ExecStart=/usr/sbin/sensoryd ' "$root/usr/lib/systemd/system/sensoryd.service" \
   || fail "the unit does not start /usr/sbin/sensoryd"
 echo "package layout OK: $(basename "$deb"), Depends: $depends"
