@@ -2,16 +2,34 @@
 
 #include "daemon/record/status_json.hpp"
 
+#include <cstdint>
+#include <cstdio>
+#include <random>
+
 namespace sensoryd {
 
 using namespace std::chrono_literals;
+
+namespace {
+
+// 64 random bits as 16 hex digits: two runs of sensoryd never share one (docs/mqtt-api.md).
+std::string draw_instance() {
+  std::random_device device;
+  std::uint64_t bits = (std::uint64_t{device()} << 32) ^ device();
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(bits));
+  return text;
+}
+
+}  // namespace
 
 StatePublisher::StatePublisher(StateSources sources, BrokerLink& broker, std::string topic_prefix,
                                Clock::duration tick)
     : sources_(std::move(sources)),
       broker_(broker),
       prefix_(std::move(topic_prefix)),
-      tick_(tick) {}
+      tick_(tick),
+      instance_(draw_instance()) {}
 
 void StatePublisher::publish(const std::string& subtopic, const std::string& payload,
                              std::string* last) {
@@ -42,7 +60,8 @@ void StatePublisher::profiles() {
 
 void StatePublisher::session(Clock::time_point now) {
   last_session_ = now;
-  publish("session", session_json(sources_.control.snapshot(now)), &last_session_payload_);
+  publish("session", session_json(sources_.control.snapshot(now), instance_),
+          &last_session_payload_);
 }
 
 void StatePublisher::devices(Clock::time_point now) {

@@ -60,6 +60,8 @@ class StatePublisher {
   // Once per tick: pending state; the session each second while one runs; devices when
   // changed or each second; safety each second (the lease counts down).
   void tick(Clock::time_point now);
+  // This run of sensoryd, as the session message names it: drawn at random on construction.
+  const std::string& instance() const { return instance_; }
 
  private:
   void devices(Clock::time_point now);
@@ -69,6 +71,7 @@ class StatePublisher {
   BrokerLink& broker_;
   std::string prefix_;
   Clock::duration tick_;
+  std::string instance_;
   bool state_pending_ = false;
   bool devices_pending_ = false;
   Clock::time_point last_state_{};

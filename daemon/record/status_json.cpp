@@ -29,7 +29,7 @@ json or_null(const std::string& text) {
 
 }  // namespace
 
-std::string session_json(const SessionSnapshot& s) {
+std::string session_json(const SessionSnapshot& s, std::string_view instance) {
   bool active = s.state != SessionState::idle;
   json j{{"state", to_string(s.state)},
          {"profile", active ? json(s.profile_id) : json(nullptr)},
@@ -41,7 +41,8 @@ std::string session_json(const SessionSnapshot& s) {
          {"waiting_for_go", s.waiting_for_go},
          {"pause_reason", or_null(s.pause_reason)},
          {"child", or_null(s.child)},
-         {"therapist", or_null(s.therapist)}};
+         {"therapist", or_null(s.therapist)},
+         {"instance", std::string(instance)}};
   json allowed = json::array();
   for (Action action : s.allowed_actions) allowed.push_back(std::string{to_string(action)});
   j["allowed_actions"] = allowed;

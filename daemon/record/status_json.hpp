@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "config/model.hpp"
 #include "daemon/safety/functional_checks.hpp"
@@ -21,7 +22,9 @@
 
 namespace sensoryd {
 
-std::string session_json(const SessionSnapshot& session);
+// `instance` names this run of sensoryd (StatePublisher draws it at start): a watcher of many
+// rooms tells by it when two rooms share one id (docs/clinic.md).
+std::string session_json(const SessionSnapshot& session, std::string_view instance);
 // The retained `profiles` message is bounded: the secure room's broker disconnects a client
 // that publishes a packet over its max_packet_size (256 KiB, config/broker/
 // mosquitto-secure.conf.in), and sensoryd's main connection would be closed again at each

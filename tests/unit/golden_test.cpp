@@ -58,7 +58,9 @@ std::vector<std::string> log_lines() {
 
 TEST(Golden, TheSessionAsPublishedInEachState) {
   test::ControlRig rig;
-  auto session = [&rig] { return indented(session_json(rig.control->snapshot(rig.t))); };
+  auto session = [&rig] {
+    return indented(session_json(rig.control->snapshot(rig.t), "4f1c0a9be2d37c65"));
+  };
   expect_golden("session-idle.json", session());
   ASSERT_TRUE(rig.command("start", 0.8).ok);
   rig.run_for(1500ms);

@@ -69,6 +69,23 @@ TEST_F(StatePublisherTest, AConnectSendsEverythingRetained) {
   EXPECT_EQ(sent().size(), 8u);
 }
 
+// Two rooms that share an id behind one clinic broker are told apart by the run each session
+// message names (docs/clinic.md): a run keeps its instance, another run draws its own.
+TEST_F(StatePublisherTest, TheSessionNamesThisRunOfSensoryd) {
+  publisher.connected(rig.t);
+  std::string instance = last("sensoryd/room-r/session")["instance"];
+  EXPECT_EQ(instance, publisher.instance());
+  ASSERT_EQ(instance.size(), 16u);
+  EXPECT_EQ(instance.find_first_not_of("0123456789abcdef"), std::string::npos) << instance;
+  ASSERT_TRUE(rig.command("start").ok);
+  publisher.session(rig.t);
+  EXPECT_EQ(last("sensoryd/room-r/session")["instance"], instance);
+  StatePublisher another(StateSources{rig.room(), *rig.control, *rig.supervisor, scene, mqtt_inputs,
+                                      [] { return std::string{}; }},
+                         broker, "sensoryd/room-r/", 20ms);
+  EXPECT_NE(another.instance(), instance);
+}
+
 TEST_F(StatePublisherTest, UnchangedDevicesAndSafetyAreNotSentAgainWhileConnected) {
   publisher.connected(rig.t);
   sent();
