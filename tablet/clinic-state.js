@@ -12,8 +12,15 @@
   const TOPIC = /^sensoryd\/([^/]+)\/(.+)$/;
   // A room heard from longer ago than this (nothing at all: no state, no series) is said quiet.
   const QUIET_MS = 60000;
+  // Two runs of sensoryd taking turns on one room's topics are two rooms that share its id
+  // (docs/clinic.md); said until one run alone has been heard for this long.
+  const CONFLICT_HOLD_MS = 10 * 60000;
+  const LINK_TEXT = { up: 'Link up', down: 'Link down', unknown: 'Link state unknown' };
+  // The runs remembered per room (a restart adds one).
+  const MAX_INSTANCES = 8;
   // What a row's attention means, highest first: the order of the list.
   const ATTENTION = {
+    conflict: 4, // two rooms send under one id: nothing of theirs can be shown as one room's
     tripped: 3, // a trip latched, or motion refused for a cause
     unreachable: 2, // the room offline, or its link to the clinic down
     device: 1, // a device not OK
@@ -27,10 +34,31 @@
   function roomOf(clinic, id) {
     let room = clinic.rooms.get(id);
     if (!room) {
-      room = { id, state: RoomState.create(id), uplink: null, lastMs: null };
+      // instances: each run of sensoryd heard (the session's `instance`) and when first heard;
+      // newest: the one heard last for the first time, or again after another.
+      room = { id, state: RoomState.create(id), uplink: null, lastMs: null, instances: new Map(), newest: null, conflictMs: null };
       clinic.rooms.set(id, room);
     }
     return room;
+  }
+
+  // A restart brings a new run that the old one never follows; two rooms with one id take turns:
+  // a run heard again after another began is the sign.
+  function noteInstance(room, text, nowMs) {
+    let instance;
+    try {
+      instance = JSON.parse(text).instance;
+    } catch (e) {
+      return;
+    }
+    if (typeof instance !== 'string' || instance === '') return;
+    if (!room.instances.has(instance)) {
+      room.instances.set(instance, nowMs);
+      if (room.instances.size > MAX_INSTANCES) room.instances.delete(room.instances.keys().next().value);
+    } else if (instance !== room.newest) {
+      room.conflictMs = nowMs;
+    }
+    room.newest = instance;
   }
 
   // One message from the clinic's broker; true when it changed what the page shows.
@@ -42,12 +70,38 @@
       room.uplink = text === '1' ? 'up' : text === '0' ? 'down' : null;
       return true;
     }
+    if (match[2] === 'session') noteInstance(room, text, nowMs);
     if (!RoomState.applyMessage(room.state, topic, text, nowMs)) return false;
     room.lastMs = nowMs;
     return true;
   }
 
+  // Two rooms under one id: what either sends is shown as neither's, and no stop is offered
+  // (both rooms' bridges would take it).
+  function conflictRow(room, nowMs) {
+    return {
+      id: room.id,
+      attention: ATTENTION.conflict,
+      online: true,
+      link: room.uplink || 'unknown',
+      linkText: LINK_TEXT[room.uplink || 'unknown'],
+      sessionState: 'unknown',
+      stateText: 'Two rooms use this id',
+      profile: '',
+      remaining: '',
+      therapist: '',
+      reasons: [
+        'Two rooms send as ' + room.id + ' (their sensoryd runs take turns here): what they send is mixed, so none of it is shown. ' +
+          'Give one of them an id of its own (scripts/provision-clinic --room, scripts/provision-room --room).',
+      ],
+      age: 'last message ' + RoomState.formatAgo(nowMs - room.lastMs),
+      quiet: false,
+      canStop: false,
+    };
+  }
+
   function row(room, nowMs) {
+    if (room.conflictMs !== null && nowMs - room.conflictMs <= CONFLICT_HOLD_MS) return conflictRow(room, nowMs);
     const state = room.state;
     const session = state.session || { state: 'idle' };
     const safety = state.safety || {};
@@ -79,7 +133,7 @@
       attention,
       online,
       link: room.uplink || 'unknown',
-      linkText: { up: 'Link up', down: 'Link down', unknown: 'Link state unknown' }[room.uplink || 'unknown'],
+      linkText: LINK_TEXT[room.uplink || 'unknown'],
       sessionState: session.state || 'idle',
       stateText: RoomState.SESSION_STATE_TEXT[session.state || 'idle'] || session.state,
       profile: idle ? '' : profile,
@@ -100,5 +154,5 @@
       .sort((a, b) => b.attention - a.attention || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  return { ATTENTION, QUIET_MS, create, applyMessage, rows };
+  return { ATTENTION, QUIET_MS, CONFLICT_HOLD_MS, create, applyMessage, rows };
 });

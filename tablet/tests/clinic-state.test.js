@@ -77,3 +77,35 @@ test('messages that are not a room\'s are left out', () => {
   assert.equal(ClinicState.rows(clinic, T0).length, 1); // room-1 is known, with nothing yet
   assert.equal(ClinicState.rows(clinic, T0)[0].age, 'nothing heard yet');
 });
+
+test('two rooms that share an id are said, first, with nothing of either shown and no stop; a restart is not that', () => {
+  const clinic = ClinicState.create();
+  const apply = (topic, value, at) => ClinicState.applyMessage(clinic, topic, JSON.stringify(value), at);
+  ClinicState.applyMessage(clinic, 'sensoryd/room-3/availability', 'online', T0);
+  ClinicState.applyMessage(clinic, 'sensoryd/room-1/availability', 'online', T0);
+  apply('sensoryd/room-1/safety', { motion_allowed: false, tripped: true, causes: [{ cause: 'estop_input', detail: 'pressed' }] }, T0);
+  // room-3: a run, then a restart (a new run, the old one never heard again): one room.
+  apply('sensoryd/room-3/session', { ...calm, instance: 'aaaa' }, T0);
+  apply('sensoryd/room-3/session', { state: 'idle', instance: 'bbbb' }, T0 + 1000);
+  apply('sensoryd/room-3/session', { ...calm, instance: 'bbbb' }, T0 + 2000);
+  let row = ClinicState.rows(clinic, T0 + 2000).find((r) => r.id === 'room-3');
+  assert.equal(row.attention, ClinicState.ATTENTION.none);
+  assert.equal(row.therapist, 'ana');
+  // The first run heard again after the second began: two rooms send as room-3.
+  apply('sensoryd/room-3/session', { ...calm, therapist: 'tom', instance: 'aaaa' }, T0 + 3000);
+  const rows = ClinicState.rows(clinic, T0 + 3000);
+  assert.deepEqual(rows.map((r) => r.id), ['room-3', 'room-1'], 'the conflict before a trip');
+  row = rows[0];
+  assert.equal(row.attention, ClinicState.ATTENTION.conflict);
+  assert.equal(row.stateText, 'Two rooms use this id');
+  assert.match(row.reasons[0], /Two rooms send as room-3 .* none of it is shown/);
+  assert.deepEqual([row.profile, row.remaining, row.therapist, row.canStop], ['', '', '', false]);
+  // Said while they take turns, and until one run alone has been heard for the hold.
+  apply('sensoryd/room-3/session', { ...calm, instance: 'bbbb' }, T0 + 4000);
+  const later = T0 + 4000 + ClinicState.CONFLICT_HOLD_MS;
+  assert.equal(ClinicState.rows(clinic, later).find((r) => r.id === 'room-3').attention, ClinicState.ATTENTION.conflict);
+  apply('sensoryd/room-3/session', { ...calm, instance: 'bbbb' }, later);
+  row = ClinicState.rows(clinic, later + 1).find((r) => r.id === 'room-3');
+  assert.equal(row.attention, ClinicState.ATTENTION.none);
+  assert.equal(row.therapist, 'ana');
+});
