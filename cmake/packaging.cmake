@@ -11,7 +11,7 @@ install(FILES systemd/sensoryd.service DESTINATION lib/systemd/system)
 # The secure room's pieces, as examples a technician installs (docs/security.md).
 install(FILES systemd/sensoryd-credentials.conf DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 install(DIRECTORY config/broker DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
-install(PROGRAMS scripts/provision-room scripts/provision-clinic
+install(PROGRAMS scripts/provision-room scripts/provision-clinic scripts/clinic-link-status
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 install(FILES systemd/sensoryd.sysusers DESTINATION lib/sysusers.d RENAME sensoryd.conf)
 install(FILES systemd/sensoryd.tmpfiles DESTINATION lib/tmpfiles.d RENAME sensoryd.conf)

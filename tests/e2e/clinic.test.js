@@ -6,7 +6,7 @@
 'use strict';
 
 const { test, before, after } = require('node:test');
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -51,7 +51,7 @@ before(async () => {
   await run(path.join(source, 'scripts', 'provision-clinic'), [
     '--out', path.join(dir, 'clinic'), '--mqtt-port', String(port), '--ws-port', String(wsPort), '--web-port', String(webPort),
     '--bind', '127.0.0.1', '--http-dir', path.join(build, 'tablet', 'www'),
-    ...ROOMS.flatMap((id) => ['--room', id]),
+    ...[...ROOMS, 'room-4'].flatMap((id) => ['--room', id]),
   ]);
   const broker = path.join(dir, 'clinic');
   clinic = {
@@ -244,4 +244,108 @@ test('the clinic sees every room, a session within 1 s, keeps the rooms running 
     .split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
     .find((r) => r.type === 'interlock_tripped' && r.cause === 'estop_command'), 5000, "room 1's trip in its log");
   assert.equal(tripped.source, 'clinic', JSON.stringify(tripped));
+});
+
+// What scripts/clinic-link-status says of a room's uplink, from the room broker's log.
+function linkStatus(brokerDir, log) {
+  const status = spawnSync(path.join(source, 'scripts', 'clinic-link-status'),
+    ['--bridge-conf', path.join(brokerDir, 'bridge-clinic.conf'), '--log', log], { encoding: 'utf8' });
+  return { code: status.status, text: status.stdout + status.stderr };
+}
+
+test('an uplink the clinic refuses leaves its room running and says why; two rooms with one id are said, never mixed', { timeout: 240000 }, async (t) => {
+  const desk = await connect(clinicUrl(), clinic.ca, 'clinic', clinic.secret('clinic'));
+  const atClinic = await watch(desk, 'sensoryd/#');
+
+  // 1. Room 4 with a wrong uplink password: the clinic's broker refuses it, and the room runs a
+  // session as if it had no link at all; its broker says the link is down, and the status tool
+  // says why from the broker's log.
+  const wrong = path.join(clinic.dir, 'wrong-uplink-password');
+  fs.writeFileSync(wrong, 'not-the-clinics\n', { mode: 0o600 });
+  rooms['room-4'] = await startRoom('clinic-room-4', {
+    secure: true,
+    id: 'room-4',
+    uplink: { address: '127.0.0.1:' + clinic.port, ca: path.join(clinic.dir, 'clinic', 'ca.pem'), passwordFile: wrong },
+  });
+  const inRoom4 = await watch(await witness('room-4'), 'sensoryd/room-4/#');
+  await startSession('room-4', await tablet('room-4'));
+  const session4 = () => json(inRoom4.latest.get('sensoryd/room-4/session'));
+  await until(() => session4().state === 'running' && session4().elapsed_s >= 2, 20000, 'room 4 running 2 s');
+  await until(() => rooms['room-4'].recording().some((l) => l.type === 'write' && l.name === 'amplitude' && l.value > 0), 10000, "room 4's swing set going");
+  assert.equal(inRoom4.latest.get('sensoryd/room-4/uplink'), '0', "room 4's link said down in the room");
+  const log4 = path.join(rooms['room-4'].dir, 'broker.log');
+  const refused = await until(() => {
+    const status = linkStatus(rooms['room-4'].broker, log4);
+    return status.code === 1 ? status : false;
+  }, 10000, "room 4's link status");
+  t.diagnostic(refused.text.split('\n').slice(0, 3).join(' | '));
+  assert.match(refused.text, /DOWN since/);
+  assert.match(refused.text, /Connection Refused: Not authorized/);
+  assert.match(refused.text, /refused the account room-4-uplink/);
+  assert.equal([...atClinic.latest.keys()].filter((k) => k.startsWith('sensoryd/room-4/')).length, 0, 'room 4 at the clinic');
+
+  // 2. The same bridge trusting another CA (room 4's own, not the clinic's): the status tool says
+  // the clinic's certificate is not trusted. A bare broker with room 4's provisioned bridge.
+  const untrusted = path.join(clinic.dir, 'untrusted');
+  fs.mkdirSync(untrusted);
+  const bridge = fs.readFileSync(path.join(rooms['room-4'].broker, 'bridge-clinic.conf'), 'utf8')
+    .replace(/^bridge_cafile .*$/m, 'bridge_cafile ' + path.join(rooms['room-4'].broker, 'ca.pem'));
+  fs.writeFileSync(path.join(untrusted, 'bridge-clinic.conf'), bridge);
+  const port = await freePorts(0, []);
+  const untrustedLog = path.join(untrusted, 'broker.log');
+  fs.writeFileSync(path.join(untrusted, 'mosquitto.conf'), 'persistence false\nlistener ' + port + ' 127.0.0.1\nallow_anonymous false\n' +
+    'log_dest file ' + untrustedLog + '\n' + (process.getuid && process.getuid() === 0 ? 'user root\n' : '') + bridge);
+  const bare = spawn('mosquitto', ['-c', path.join(untrusted, 'mosquitto.conf')], { stdio: 'ignore' });
+  try {
+    const status = await until(() => {
+      const s = fs.existsSync(untrustedLog) && linkStatus(untrusted, untrustedLog);
+      return s && s.code === 1 ? s : false;
+    }, 10000, 'the untrusted link said down', bare);
+    assert.match(status.text, /certificate verify failed/);
+    assert.match(status.text, /clinic's server certificate is not trusted/);
+  } finally {
+    bare.kill('SIGKILL'); // (mosquitto 2.0.11 may abort on SIGTERM after a failed TLS bridge)
+  }
+  // A link that is up says so.
+  assert.equal(linkStatus(rooms['room-1'].broker, path.join(rooms['room-1'].dir, 'broker.log')).code, 0, "room 1's link");
+
+  // 3. A second room provisioned as room 3 (room 3's id and uplink password): the two bridges
+  // take turns at the clinic, and the overview says two rooms use the id, shows neither's state
+  // and offers no stop, while the other rooms are shown as before.
+  const seenRuns = () => new Set(atClinic.log.filter((m) => m.topic === 'sensoryd/room-3/session').map((m) => json(m.text).instance));
+  const before3 = seenRuns();
+  rooms['room-3b'] = await startRoom('clinic-room-3b', {
+    secure: true,
+    id: 'room-3',
+    uplink: { address: '127.0.0.1:' + clinic.port, ca: path.join(clinic.dir, 'clinic', 'ca.pem'), passwordFile: path.join(clinic.dir, 'clinic', 'secrets', 'room-3-uplink') },
+  });
+  await until(() => seenRuns().size > before3.size, 20000, "the second room 3's session at the clinic");
+  desk.end(true); // the page signs in as the clinic's account
+  const browser = await chromium.launch({
+    executablePath: process.env.SENSORYD_CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--ignore-certificate-errors'],
+  });
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto('https://127.0.0.1:' + clinic.webPort + '/clinic.html');
+    await page.getByLabel('User name').fill('clinic');
+    await page.getByLabel('Password').fill(clinic.secret('clinic'));
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const room3 = page.locator('[data-room="room-3"]');
+    await until(async () => (await room3.count()) === 1 && (await room3.locator('h2').textContent()) === 'room-3 · Two rooms use this id', 30000, 'the conflict on the page');
+    const order = await page.locator('#rooms > li').evaluateAll((items) => items.map((i) => i.dataset.room));
+    assert.equal(order[0], 'room-3', 'the conflict first');
+    assert.match(await room3.locator('.reasons').textContent(), /Two rooms send as room-3/);
+    assert.equal(await room3.locator('.session').count(), 0, "either room's session shown");
+    assert.equal(await page.getByRole('button', { name: 'Stop the session in room-3', exact: true }).count(), 0, 'a stop for two rooms');
+    assert.equal((await page.locator('[data-room="room-1"] h2').textContent()).startsWith('room-1 · '), true);
+    assert.deepEqual(await layoutProblems(page), [], 'the overview with a conflict');
+    fs.mkdirSync(path.join(build, 'tablet', 'screenshots'), { recursive: true });
+    await page.screenshot({ path: path.join(build, 'tablet', 'screenshots', 'clinic-conflict.png'), fullPage: true });
+    assert.deepEqual(errors, [], 'the page threw');
+  } finally {
+    await browser.close();
+  }
 });

@@ -87,6 +87,13 @@ grep -q '^topic write sensoryd/room-9/session$' "$work/room-9/acl" || fail "the 
   || fail "the installed provision-room does not write a clinic uplink"
 grep -q '^topic user/clinic/cmd/stop in 1 sensoryd/room-8/ sensoryd/room-8/$' "$work/room-8/bridge-clinic.conf" \
   || fail "the uplink does not bring the clinic's stop down"
+# The link's status tool reads the installed bridge section (no try in an empty log: status 2).
+: > "$work/mosquitto.log"
+set +e
+"$examples/clinic-link-status" --bridge-conf "$work/room-8/bridge-clinic.conf" --log "$work/mosquitto.log" >/dev/null
+status=$?
+set -e
+[ "$status" -eq 2 ] || fail "the installed clinic-link-status said $status of a link never tried (2 expected)"
 if "$examples/provision-room" --room room-7 --out "$work/room-7" --tablet clinic --clinic-uplink 127.0.0.1:8884 \
   --clinic-ca "$work/clinic/ca.pem" --clinic-password-file "$work/clinic/secrets/room-8-uplink" >/dev/null 2>&1; then
   fail "a room account named as the clinic's was accepted"
