@@ -6,11 +6,12 @@
 // program, never a test: `node bench/clinic_scale.js [N ...]` (default 1 2 4), or scripts/bench.
 'use strict';
 
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startRoom, until, source, command, freePorts, accepts } = require('../tablet/tests/room.js');
+const { startRoom, until, source, command } = require('../tablet/tests/room.js');
+const { startClinic } = require('../tablet/tests/clinic.js');
 const mqtt = require(path.join(source, 'tablet', 'node_modules', 'mqtt'));
 
 const WINDOW_MS = 10000;
@@ -44,35 +45,14 @@ function percentile(values, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))];
 }
 
-async function clinicOf(roomIds) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sensoryd-clinic-bench-'));
-  const taken = [];
-  const port = await freePorts(0, taken);
-  const broker = path.join(dir, 'clinic');
-  execFileSync(path.join(source, 'scripts', 'provision-clinic'), [
-    '--out', broker, '--mqtt-port', String(port), '--ws-port', String(await freePorts(0, taken)),
-    '--web-port', String(await freePorts(0, taken)), '--bind', '127.0.0.1', ...roomIds.flatMap((id) => ['--room', id]),
-  ], { stdio: 'ignore' });
-  let conf = fs.readFileSync(path.join(broker, 'mosquitto.conf'), 'utf8') + 'persistence false\n';
-  if (process.getuid && process.getuid() === 0) conf += 'user root\n';
-  fs.writeFileSync(path.join(dir, 'run.conf'), conf);
-  const process_ = spawn('mosquitto', ['-c', path.join(dir, 'run.conf')], { stdio: 'ignore' });
-  await until(() => accepts(port), 30000, 'the clinic broker', process_);
-  return { dir, port, broker, process: process_, secret: (user) => fs.readFileSync(path.join(broker, 'secrets', user), 'utf8').trim() };
-}
-
 async function measure(n) {
   const ids = Array.from({ length: n }, (_, i) => 'room-' + (i + 1));
-  const clinic = await clinicOf(ids);
+  const clinic = await startClinic(ids);
   const rooms = [];
   const clients = [];
   try {
     for (const id of ids) {
-      rooms.push(await startRoom('bench-' + id, {
-        secure: true,
-        id,
-        uplink: { address: '127.0.0.1:' + clinic.port, ca: path.join(clinic.broker, 'ca.pem'), passwordFile: path.join(clinic.broker, 'secrets', id + '-uplink') },
-      }));
+      rooms.push(await startRoom('bench-' + id, { secure: true, id, uplink: clinic.uplink(id) }));
     }
     const connect = async (port, ca, user, password) => {
       const c = await mqtt.connectAsync('mqtts://127.0.0.1:' + port, { protocolVersion: 5, ca, username: user, password, reconnectPeriod: 0 });
@@ -81,7 +61,7 @@ async function measure(n) {
     };
     // The clinic's view, and each room's own, stamped on arrival.
     const atClinic = [];
-    const overview = await connect(clinic.port, fs.readFileSync(path.join(clinic.broker, 'ca.pem')), 'clinic', clinic.secret('clinic'));
+    const overview = await connect(clinic.port, clinic.ca, 'clinic', clinic.secret('clinic'));
     overview.on('message', (topic, payload) => atClinic.push({ topic, text: payload.toString(), at: performance.now() }));
     await overview.subscribeAsync('sensoryd/#', { qos: 1 });
     const atRoom = [];
@@ -147,7 +127,7 @@ async function measure(n) {
   } finally {
     for (const c of clients) c.end(true);
     for (const room of rooms) await room.stop();
-    clinic.process.kill('SIGTERM');
+    await clinic.stop();
     fs.rmSync(clinic.dir, { recursive: true, force: true });
   }
 }

@@ -9,87 +9,29 @@ const { test, before, after } = require('node:test');
 const { spawn, spawnSync } = require('node:child_process');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const { startRoom, until, source, build, command, freePorts, accepts, writeNginxConf, nginxArgs } = require('../../tablet/tests/room.js');
+const { startRoom, until, source, build, command, freePorts } = require('../../tablet/tests/room.js');
+const { startClinic } = require('../../tablet/tests/clinic.js');
 const { layoutProblems } = require('../../tablet/tests/layout.js');
 const mqtt = require(path.join(source, 'tablet', 'node_modules', 'mqtt'));
 const { chromium } = require(path.join(source, 'tablet', 'node_modules', 'playwright-core'));
 
 const ROOMS = ['room-1', 'room-2', 'room-3'];
 const S3_BOUND_S = 0.03; // docs/safety.md S3: one 20 ms poll + 10 ms
-let clinic; // { dir, port, broker (the process), ca, secret(user) }
+let clinic; // tablet/tests/clinic.js
 const rooms = {};
 const clients = [];
 
-function run(program, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(program + ' exited ' + code))));
-  });
-}
-
-function startClinicBroker() {
-  const child = spawn('mosquitto', ['-c', path.join(clinic.dir, 'run.conf')], { stdio: 'ignore' });
-  child.exited = new Promise((resolve) => child.once('exit', resolve));
-  clinic.broker = child;
-  return until(() => accepts(clinic.port), 30000, 'the clinic broker', child);
-}
-
-async function stopClinicBroker() {
-  clinic.broker.kill('SIGTERM');
-  await clinic.broker.exited;
-}
-
 before(async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sensoryd-clinic-'));
-  const taken = [];
-  const port = await freePorts(0, taken);
-  const wsPort = await freePorts(0, taken);
-  const webPort = await freePorts(0, taken);
-  await run(path.join(source, 'scripts', 'provision-clinic'), [
-    '--out', path.join(dir, 'clinic'), '--mqtt-port', String(port), '--ws-port', String(wsPort), '--web-port', String(webPort),
-    '--bind', '127.0.0.1', '--http-dir', path.join(build, 'tablet', 'www'),
-    ...[...ROOMS, 'room-4'].flatMap((id) => ['--room', id]),
-  ]);
-  const broker = path.join(dir, 'clinic');
-  clinic = {
-    dir,
-    port,
-    webPort,
-    ca: fs.readFileSync(path.join(broker, 'ca.pem')),
-    secret: (user) => fs.readFileSync(path.join(broker, 'secrets', user), 'utf8').trim(),
-  };
-  // As provisioned, with its log kept for the test (and no state kept between runs).
-  let conf = fs.readFileSync(path.join(broker, 'mosquitto.conf'), 'utf8') +
-    'persistence false\nlog_dest file ' + path.join(dir, 'broker.log') + '\nlog_type all\n';
-  if (process.getuid && process.getuid() === 0) conf += 'user root\n';
-  fs.writeFileSync(path.join(dir, 'run.conf'), conf);
-  await startClinicBroker();
-  await until(() => accepts(wsPort), 30000, "the clinic broker's websockets");
-  // nginx for the overview page, as provisioned.
-  writeNginxConf(dir, path.join(broker, 'nginx-clinic.conf'));
-  clinic.nginx = spawn('nginx', nginxArgs(dir), { stdio: 'ignore' });
-  await until(() => accepts(webPort), 30000, "the clinic's nginx", clinic.nginx);
-  for (const id of ROOMS) {
-    rooms[id] = await startRoom('clinic-' + id, {
-      secure: true,
-      id,
-      uplink: {
-        address: '127.0.0.1:' + port,
-        ca: path.join(broker, 'ca.pem'),
-        passwordFile: path.join(broker, 'secrets', id + '-uplink'),
-      },
-    });
-  }
+  clinic = await startClinic([...ROOMS, 'room-4'], { web: true });
+  for (const id of ROOMS) rooms[id] = await startRoom('clinic-' + id, { secure: true, id, uplink: clinic.uplink(id) });
 });
 
 after(async () => {
   for (const c of clients) c.end(true);
   for (const room of Object.values(rooms)) await room.stop();
-  if (clinic && clinic.nginx) clinic.nginx.kill('SIGTERM');
-  if (clinic && clinic.broker && clinic.broker.exitCode === null) await stopClinicBroker();
+  if (clinic) await clinic.stop();
 });
 
 async function connect(url, ca, user, password) {
@@ -119,6 +61,16 @@ const roomUrl = (id) => 'mqtts://127.0.0.1:' + rooms[id].ports.mqtt;
 // tablet/tests/room.js). One connection per account: the brokers bind client ids to accounts.
 const tablet = (id) => connect(roomUrl(id), rooms[id].ca, 'ana', rooms[id].secret('ana'));
 const witness = (id) => connect(roomUrl(id), rooms[id].ca, 'witness', rooms[id].secret('witness'));
+
+// Chromium trusting the clinic's server certificate (and nothing else besides).
+function launchBrowser() {
+  const cert = new crypto.X509Certificate(fs.readFileSync(path.join(clinic.folder, 'server.pem')));
+  const spki = crypto.createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+  return chromium.launch({
+    executablePath: process.env.SENSORYD_CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--ignore-certificate-errors-spki-list=' + spki],
+  });
+}
 
 async function startSession(id, client) {
   await command(client, 'ana', 'reset', {}, 10000, id).catch(() => {});
@@ -152,7 +104,7 @@ test('the clinic sees every room, a session within 1 s, keeps the rooms running 
 
   // 3. The clinic's broker goes: room 2's session runs on, and its E-stop stops the swing within
   // S3 on the recording.
-  await stopClinicBroker();
+  await clinic.stopBroker();
   const room2 = rooms['room-2'];
   const session = () => json(inRoom2.latest.get('sensoryd/room-2/session'));
   const elapsed = session().elapsed_s || 0;
@@ -176,7 +128,7 @@ test('the clinic sees every room, a session within 1 s, keeps the rooms running 
   // safety state included), and its link is up.
   overview.latest.clear();
   const back = Date.now();
-  await startClinicBroker();
+  await clinic.startBroker();
   await until(() => {
     const safety = json(overview.latest.get('sensoryd/room-2/safety'));
     return safety.motion_allowed === false && overview.latest.get('sensoryd/room-2/uplink') === '1';
@@ -202,12 +154,7 @@ test('the clinic sees every room, a session within 1 s, keeps the rooms running 
   // 3's session down, and its reply comes back up.
   const inRoom3 = await watch(await witness('room-3'), 'sensoryd/room-3/session');
   await startSession('room-3', await tablet('room-3'));
-  const cert = new crypto.X509Certificate(fs.readFileSync(path.join(clinic.dir, 'clinic', 'server.pem')));
-  const spki = crypto.createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
-  const browser = await chromium.launch({
-    executablePath: process.env.SENSORYD_CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--ignore-certificate-errors-spki-list=' + spki],
-  });
+  const browser = await launchBrowser();
   try {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     const errors = [];
@@ -262,11 +209,7 @@ test('an uplink the clinic refuses leaves its room running and says why; two roo
   // says why from the broker's log.
   const wrong = path.join(clinic.dir, 'wrong-uplink-password');
   fs.writeFileSync(wrong, 'not-the-clinics\n', { mode: 0o600 });
-  rooms['room-4'] = await startRoom('clinic-room-4', {
-    secure: true,
-    id: 'room-4',
-    uplink: { address: '127.0.0.1:' + clinic.port, ca: path.join(clinic.dir, 'clinic', 'ca.pem'), passwordFile: wrong },
-  });
+  rooms['room-4'] = await startRoom('clinic-room-4', { secure: true, id: 'room-4', uplink: clinic.uplink('room-4', wrong) });
   const inRoom4 = await watch(await witness('room-4'), 'sensoryd/room-4/#');
   await startSession('room-4', await tablet('room-4'));
   const session4 = () => json(inRoom4.latest.get('sensoryd/room-4/session'));
@@ -314,17 +257,10 @@ test('an uplink the clinic refuses leaves its room running and says why; two roo
   // and offers no stop, while the other rooms are shown as before.
   const seenRuns = () => new Set(atClinic.log.filter((m) => m.topic === 'sensoryd/room-3/session').map((m) => json(m.text).instance));
   const before3 = seenRuns();
-  rooms['room-3b'] = await startRoom('clinic-room-3b', {
-    secure: true,
-    id: 'room-3',
-    uplink: { address: '127.0.0.1:' + clinic.port, ca: path.join(clinic.dir, 'clinic', 'ca.pem'), passwordFile: path.join(clinic.dir, 'clinic', 'secrets', 'room-3-uplink') },
-  });
+  rooms['room-3b'] = await startRoom('clinic-room-3b', { secure: true, id: 'room-3', uplink: clinic.uplink('room-3') });
   await until(() => seenRuns().size > before3.size, 20000, "the second room 3's session at the clinic");
   desk.end(true); // the page signs in as the clinic's account
-  const browser = await chromium.launch({
-    executablePath: process.env.SENSORYD_CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--ignore-certificate-errors'],
-  });
+  const browser = await launchBrowser();
   try {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     const errors = [];
