@@ -288,7 +288,9 @@ void SimulatedRoom::start_daemon(std::vector<std::string> extra_env) {
 }
 
 Tablet& SimulatedRoom::tablet() {
-  if (!tablet_) tablet_ = std::make_unique<Tablet>(broker_port_, options_.room_id);
+  if (!tablet_) {
+    tablet_ = std::make_unique<Tablet>(broker_port_, options_.room_id, options_.tablet_reads);
+  }
   return *tablet_;
 }
 

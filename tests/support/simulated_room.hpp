@@ -48,6 +48,7 @@ struct RoomOptions {
       "estop_interval = \"off\"\nestop_interval_reason = \"end-to-end tests of other things\"\n"
       "door_interval = \"off\"\ndoor_interval_reason = \"end-to-end tests of other things\"\n";
   std::string extra_room_toml;  // appended to the room file, e.g. [children.x] tables
+  Tablet::Reads tablet_reads = Tablet::Reads::everything;  // what tablet() subscribes to
   // The cabinet's equipment from configuration only: these [devices.*] tables (which may name
   // config/templates/) replace the swing drive and safety inputs above, and the Modbus
   // simulator speaks the maps they resolve to (--config).

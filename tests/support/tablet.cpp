@@ -10,7 +10,7 @@ namespace sensoryd::test {
 
 using namespace std::chrono_literals;
 
-Tablet::Tablet(int broker_port, std::string room) : prefix_("sensoryd/" + room + "/") {
+Tablet::Tablet(int broker_port, std::string room, Reads reads) : prefix_("sensoryd/" + room + "/") {
   static int counter = 0;
   client_ = std::make_unique<mqtt::async_client>(
       "tcp://127.0.0.1:" + std::to_string(broker_port),
@@ -35,7 +35,15 @@ Tablet::Tablet(int broker_port, std::string room) : prefix_("sensoryd/" + room +
                      .connect_timeout(5s)
                      .finalize();
   client_->connect(options)->wait();
-  subscribe(prefix_ + "#");
+  if (reads == Reads::everything) {
+    subscribe(prefix_ + "#");
+  } else {
+    // The room's state, events and replies, as the tablet page reads them (tablet/app.js):
+    // never another client's commands.
+    for (const char* filter : {"+", "devices/+", "session/series", "reply/+"}) {
+      subscribe(prefix_ + filter);
+    }
+  }
 }
 
 Tablet::~Tablet() {
@@ -94,6 +102,11 @@ std::optional<nlohmann::json> Tablet::command(const std::string& action, nlohman
                                               std::chrono::milliseconds timeout) {
   if (!body.contains("request_id")) body["request_id"] = "req-" + std::to_string(++next_request_);
   std::string request_id = body["request_id"].get<std::string>();
+  std::size_t from = 0;  // the reply comes after the command: what came before is not looked at
+  {
+    std::lock_guard lock(mutex_);
+    from = seen_.size();
+  }
   publish(prefix_ + "cmd/" + action, body.dump(), false);
   auto reply = wait_for(
       [&](const SeenMessage& m) {
@@ -101,7 +114,7 @@ std::optional<nlohmann::json> Tablet::command(const std::string& action, nlohman
         auto j = nlohmann::json::parse(m.payload, nullptr, false);
         return j.is_object() && j.value("request_id", "") == request_id;
       },
-      timeout);
+      timeout, from);
   if (!reply) return std::nullopt;
   return nlohmann::json::parse(reply->payload);
 }

@@ -28,7 +28,12 @@ struct SeenMessage {
 
 class Tablet {
  public:
-  Tablet(int broker_port, std::string room);
+  // What it subscribes to: everything under sensoryd/<room>/ (the commands others send too:
+  // tests that check what reached the broker), or what the tablet page reads (the bench: a
+  // flood of commands is not also delivered to the tablets measuring it, as in a room).
+  enum class Reads { everything, what_the_page_reads };
+
+  Tablet(int broker_port, std::string room, Reads reads = Reads::everything);
   ~Tablet();
 
   // Publishes `sensoryd/<room>/cmd/<action>`; returns the reply with this request id, or
