@@ -14,10 +14,15 @@ const crypto = require('node:crypto');
 const { startRoom, until, source, build, command, freePorts } = require('../../tablet/tests/room.js');
 const { startClinic } = require('../../tablet/tests/clinic.js');
 const { layoutProblems } = require('../../tablet/tests/layout.js');
+const { launchWebKit } = require('../../tablet/tests/webkit.js');
 const mqtt = require(path.join(source, 'tablet', 'node_modules', 'mqtt'));
 const { chromium } = require(path.join(source, 'tablet', 'node_modules', 'playwright-core'));
 
 const ROOMS = ['room-1', 'room-2', 'room-3'];
+// The overview's browser (tablet/tests/browser.test.js reads the same variable).
+const engine = process.env.SENSORYD_BROWSER || 'chromium';
+if (!['chromium', 'webkit'].includes(engine)) throw new Error('SENSORYD_BROWSER is chromium or webkit, not ' + engine);
+const OVERVIEW = { width: 1280, height: 800 };
 const S3_BOUND_S = 0.03; // docs/safety.md S3: one 20 ms poll + 10 ms
 let clinic; // tablet/tests/clinic.js
 const rooms = {};
@@ -62,14 +67,42 @@ const roomUrl = (id) => 'mqtts://127.0.0.1:' + rooms[id].ports.mqtt;
 const tablet = (id) => connect(roomUrl(id), rooms[id].ca, 'ana', rooms[id].secret('ana'));
 const witness = (id) => connect(roomUrl(id), rooms[id].ca, 'witness', rooms[id].secret('witness'));
 
-// Chromium trusting the clinic's server certificate (and nothing else besides).
-function launchBrowser() {
-  const cert = new crypto.X509Certificate(fs.readFileSync(path.join(clinic.folder, 'server.pem')));
-  const spki = crypto.createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
-  return chromium.launch({
-    executablePath: process.env.SENSORYD_CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--ignore-certificate-errors-spki-list=' + spki],
-  });
+// The overview page signed in as the clinic, in the browser SENSORYD_BROWSER names (chromium,
+// the default, or webkit: tablet/tests/webkit.js), trusting the clinic's server certificate and
+// nothing else besides. `errors()`: what the page threw; `close()`: the browser gone.
+async function openOverview() {
+  const certificate = path.join(clinic.folder, 'server.pem');
+  let browser;
+  let context;
+  if (engine === 'webkit') {
+    browser = await launchWebKit();
+    context = await browser.newContext({ viewport: OVERVIEW, certificates: [{ host: '127.0.0.1', certificateFile: certificate }] });
+  } else {
+    const cert = new crypto.X509Certificate(fs.readFileSync(certificate));
+    const spki = crypto.createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+    browser = await chromium.launch({
+      executablePath: process.env.SENSORYD_CHROMIUM || '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--ignore-certificate-errors-spki-list=' + spki],
+    });
+    context = await browser.newContext({ viewport: OVERVIEW });
+  }
+  const page = await context.newPage();
+  const thrown = [];
+  if (engine === 'chromium') page.on('pageerror', (e) => thrown.push(e.message));
+  await page.goto('https://127.0.0.1:' + clinic.webPort + '/clinic.html');
+  await page.getByLabel('User name').fill('clinic');
+  await page.getByLabel('Password').fill(clinic.secret('clinic'));
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  return {
+    page,
+    errors: async () => (engine === 'webkit' ? page.errors() : thrown),
+    screenshot: (name) => {
+      const dir = path.join(build, 'tablet', 'screenshots', engine === 'webkit' ? 'webkit' : '');
+      fs.mkdirSync(dir, { recursive: true });
+      return page.screenshot({ path: path.join(dir, name), fullPage: true });
+    },
+    close: () => browser.close(),
+  };
 }
 
 async function startSession(id, client) {
@@ -154,15 +187,9 @@ test('the clinic sees every room, a session within 1 s, keeps the rooms running 
   // 3's session down, and its reply comes back up.
   const inRoom3 = await watch(await witness('room-3'), 'sensoryd/room-3/session');
   await startSession('room-3', await tablet('room-3'));
-  const browser = await launchBrowser();
+  const overviewPage = await openOverview();
   try {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto('https://127.0.0.1:' + clinic.webPort + '/clinic.html');
-    await page.getByLabel('User name').fill('clinic');
-    await page.getByLabel('Password').fill(clinic.secret('clinic'));
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const { page } = overviewPage;
     const order = () => page.locator('#rooms > li').evaluateAll((items) => items.map((i) => i.dataset.room));
     await until(async () => (await order()).length === 3, 15000, 'three rooms on the page');
     await until(async () => (await page.locator('[data-room="room-3"] h2').textContent()) === 'room-3 · Running', 10000, 'room 3 running on the page');
@@ -171,15 +198,14 @@ test('the clinic sees every room, a session within 1 s, keeps the rooms running 
     assert.match(await page.locator('[data-room="room-3"] .session').textContent(), /therapist ana/);
     assert.equal(await page.getByRole('button', { name: 'Start', exact: false }).count(), 0, 'a start on the overview');
     assert.deepEqual(await layoutProblems(page), [], 'the overview');
-    fs.mkdirSync(path.join(build, 'tablet', 'screenshots'), { recursive: true });
-    await page.screenshot({ path: path.join(build, 'tablet', 'screenshots', 'clinic.png'), fullPage: true });
+    await overviewPage.screenshot('clinic.png');
     await page.getByRole('button', { name: 'Stop the session in room-3', exact: true }).click();
     await page.getByRole('button', { name: 'Stop now', exact: true }).click();
     await until(async () => (await page.locator('#outcome').textContent()) === 'Stop in room-3: done.', 15000, 'the stop answered');
     await until(() => ['winding_down', 'idle'].includes(json(inRoom3.latest.get('sensoryd/room-3/session')).state), 10000, 'room 3 winding down');
-    assert.deepEqual(errors, [], 'the page threw');
+    assert.deepEqual(await overviewPage.errors(), [], 'the page threw');
   } finally {
-    await browser.close();
+    await overviewPage.close();
   }
 
   // 7. An E-stop from the clinic's account (for tools; the page has none) reaches room 1 and is
@@ -260,15 +286,9 @@ test('an uplink the clinic refuses leaves its room running and says why; two roo
   rooms['room-3b'] = await startRoom('clinic-room-3b', { secure: true, id: 'room-3', uplink: clinic.uplink('room-3') });
   await until(() => seenRuns().size > before3.size, 20000, "the second room 3's session at the clinic");
   desk.end(true); // the page signs in as the clinic's account
-  const browser = await launchBrowser();
+  const overviewPage = await openOverview();
   try {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto('https://127.0.0.1:' + clinic.webPort + '/clinic.html');
-    await page.getByLabel('User name').fill('clinic');
-    await page.getByLabel('Password').fill(clinic.secret('clinic'));
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const { page } = overviewPage;
     const room3 = page.locator('[data-room="room-3"]');
     await until(async () => (await room3.count()) === 1 && (await room3.locator('h2').textContent()) === 'room-3 · Two rooms use this id', 30000, 'the conflict on the page');
     const order = await page.locator('#rooms > li').evaluateAll((items) => items.map((i) => i.dataset.room));
@@ -278,10 +298,9 @@ test('an uplink the clinic refuses leaves its room running and says why; two roo
     assert.equal(await page.getByRole('button', { name: 'Stop the session in room-3', exact: true }).count(), 0, 'a stop for two rooms');
     assert.equal((await page.locator('[data-room="room-1"] h2').textContent()).startsWith('room-1 · '), true);
     assert.deepEqual(await layoutProblems(page), [], 'the overview with a conflict');
-    fs.mkdirSync(path.join(build, 'tablet', 'screenshots'), { recursive: true });
-    await page.screenshot({ path: path.join(build, 'tablet', 'screenshots', 'clinic-conflict.png'), fullPage: true });
-    assert.deepEqual(errors, [], 'the page threw');
+    await overviewPage.screenshot('clinic-conflict.png');
+    assert.deepEqual(await overviewPage.errors(), [], 'the page threw');
   } finally {
-    await browser.close();
+    await overviewPage.close();
   }
 });
