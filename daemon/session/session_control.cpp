@@ -106,8 +106,14 @@ void SessionControl::take_engine_events(Clock::time_point now) {
         log_->info("session: ended ({})", event.reason);
         supervisor_.end_lease();
         last_ended_ = Ended{engine_.session_id(), now};
-        record(EventType::session_ended,
-               Fields{{"session_id", engine_.session_id()}, {"reason", event.reason}});
+        {
+          Fields fields{{"session_id", engine_.session_id()}, {"reason", event.reason}};
+          if (event.reason == "stopped" && !stopped_by_.empty()) {
+            fields.set("stopped_by", stopped_by_);
+          }
+          stopped_by_.clear();
+          record(EventType::session_ended, std::move(fields));
+        }
         break;
     }
   }
@@ -208,7 +214,8 @@ Outcome SessionControl::execute(const Command& command, Clock::time_point now,
       if (!engine_.allows(Action::stop)) {
         return refused("not_allowed_in_state", "no session is running");
       }
-      engine_.stop("stopped", now, true);  // the profile's wind-down runs first
+      if (stopped_by_.empty()) stopped_by_ = who(command);  // the first stop of a wind-down
+      engine_.stop("stopped", now, true);                   // the profile's wind-down runs first
       take_engine_events(now);
       return done();
     case Action::pause:

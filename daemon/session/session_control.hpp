@@ -117,6 +117,8 @@ class SessionControl {
     Clock::time_point at;
   };
   std::optional<Ended> last_ended_;
+  // Who sent the `stop` that is winding the session down (its `session_ended` names them).
+  std::string stopped_by_;
   std::optional<config::Child> child_;  // the session's child, copied at its start
   std::optional<SafetyChecks> checks_;
   std::optional<ValidationState> validation_;

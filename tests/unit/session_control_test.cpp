@@ -112,6 +112,34 @@ TEST_F(Control, ALapsedLeasePausesAndResumeRenewsIt) {
   EXPECT_TRUE(rig.recorded("session_paused", "reason", std::string{"lease_lapsed"}));
 }
 
+// A stopped session's end names who stopped it (a therapist, or the clinic from its overview:
+// docs/clinic.md), the first stop of its wind-down; a session that ends by itself names no one.
+TEST_F(Control, AStoppedSessionsEndNamesWhoStoppedIt) {
+  auto stop_as = [this](const std::string& therapist) {
+    Command c;
+    c.action = Action::stop;
+    c.therapist = therapist;
+    return rig.control->execute(c, rig.t, {});
+  };
+  start_swinging();
+  ASSERT_TRUE(stop_as("clinic").ok);
+  rig.run_for(1s);
+  ASSERT_TRUE(stop_as("t-ana").ok);  // a second stop ends the wind-down: the first is named
+  rig.run_for(3s);
+  ASSERT_EQ(rig.engine.state(), SessionState::idle);
+  rig.collect();
+  EXPECT_TRUE(rig.recorded("session_ended", "stopped_by", std::string{"clinic"}));
+  EXPECT_FALSE(rig.recorded("session_ended", "stopped_by", std::string{"t-ana"}));
+  // The next session ended by an E-stop names no stopper.
+  rig.records.clear();
+  start_swinging();
+  ASSERT_TRUE(rig.command("estop").ok);
+  rig.run_for(100ms);
+  rig.collect();
+  EXPECT_TRUE(rig.recorded("session_ended", "reason", std::string{"estop"}));
+  for (const auto& r : rig.records) EXPECT_EQ(r.fields.find("stopped_by"), nullptr);
+}
+
 TEST_F(Control, LeaseWithoutASessionIsRefusedAndTheLeaseEndsWithTheSession) {
   EXPECT_EQ(rig.command("lease").code, "not_allowed_in_state");
   start_swinging();
