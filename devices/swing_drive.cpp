@@ -140,6 +140,7 @@ void SwingDrive::notify() {
 void SwingDrive::link_changed(bool connected, const std::string& detail) {
   link_up_ = connected;
   watchdog_confirmed_ = false;
+  comm_lost_armed_ = false;
   ++confirm_generation_;
   last_written_.fill(std::nullopt);
   next_heartbeat_.reset();
@@ -288,6 +289,12 @@ void SwingDrive::update_reading() {
   reading_.fault_code = code != nullptr ? image_.raw(*code).value_or(0) : 0;
   if (reading_.fault) {
     health_.set(Health::fault, "drive reports fault code " + std::to_string(reading_.fault_code));
+  } else if (reading_.comm_lost && !comm_lost_armed_) {
+    // Set before this link came up: the drive stopped on its own while sensoryd was not running
+    // or not connected (a restart, or a reconnect after a loss that tripped already). The stop
+    // written at connect clears it; it is sent again until the drive reads clear, and the drive
+    // is not online meanwhile.
+    for (SwingKey key : kStopSwitches) last_written_[static_cast<std::size_t>(key)].reset();
   } else if (reading_.comm_lost) {
     // The drive's own comm-loss watchdog stopped it (S6): sensoryd was silent longer than its
     // timeout (a stall of the daemon or the bus, not a death). It refuses to move until it is
@@ -303,6 +310,7 @@ void SwingDrive::update_reading() {
   } else if (link_up_ && !frozen_ && health_.recovered()) {
     health_.set(Health::online, {});
   }
+  if (!reading_.comm_lost) comm_lost_armed_ = true;
 }
 
 void SwingDrive::write_key(SwingKey key, const RegisterWrite& write) {

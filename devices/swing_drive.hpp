@@ -105,6 +105,9 @@ class SwingDrive final : public Drive {
 
   bool link_up_ = false;
   bool watchdog_confirmed_ = false;
+  // The drive has read its comm-loss flag clear on this link: a latch from now on is a stall of
+  // sensoryd's (S6). One already set when the link came up is from while sensoryd was away.
+  bool comm_lost_armed_ = false;
   int confirm_generation_ = 0;  // ignores read-backs from an earlier connection
   SwingReading reading_;
   std::array<std::optional<RegisterWrite>, config::kSwingKeyCount> last_written_;

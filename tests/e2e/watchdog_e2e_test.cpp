@@ -148,5 +148,42 @@ TEST(WatchdogFault, AStallTheDriveStoppedOnIsATripAndTheNextSessionMovesAfterARe
   EXPECT_TRUE(room.wait_for_swing_amplitude(3.0, 15s)) << "the next session never moved the swing";
 }
 
+// The drive's comm-loss stop that happened while sensoryd was away (a restart slower than the
+// drive's timeout: an upgrade, a slow machine) is not a stall of a running sensoryd: no trip, the
+// stop written at connect clears it, and the next session moves without a reset. (Seen under
+// AddressSanitizer, whose restarts are slower: every start after one was refused.)
+TEST(WatchdogFault, ADriveThatStoppedOnItsOwnWhileSensorydWasAwayNeedsNoReset) {
+  RoomOptions options;
+  options.comm_loss_timeout_ms = 400;
+  options.profiles = {{"calm.toml", short_profile("calm", 6.0, "60s")}};
+  SimulatedRoom room(options);
+  room.start_all();
+  room.daemon().signal(SIGTERM);
+  ASSERT_TRUE(room.daemon().wait_exit(20s));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto swing = room.read_swing();
+        return swing && swing->comm_lost();
+      },
+      5s))
+      << "the drive never timed out";
+  std::size_t before = room.tablet().messages().size();
+  room.start_daemon();
+  ASSERT_TRUE(room.tablet().wait_for(
+      [](const SeenMessage& m) {
+        if (m.topic != "sensoryd/room-e2e/safety") return false;
+        auto safety = nlohmann::json::parse(m.payload, nullptr, false);
+        return safety.is_object() && safety.value("motion_allowed", false);
+      },
+      15s, before))
+      << room.daemon_log();
+  auto safety = room.tablet().latest_json("safety");
+  ASSERT_TRUE(safety);
+  EXPECT_FALSE((*safety)["tripped"].get<bool>()) << safety->dump();
+  auto started = room.tablet().command("start", {{"profile", "calm"}});
+  ASSERT_TRUE(started && (*started)["ok"] == true) << (started ? started->dump() : "no reply");
+  EXPECT_TRUE(room.wait_for_swing_amplitude(3.0, 15s)) << "the session never moved the swing";
+}
+
 }  // namespace
 }  // namespace sensoryd::test
