@@ -24,6 +24,7 @@ class RawSubscriber {
     std::string topic;
     std::string payload;
     std::chrono::steady_clock::time_point at;
+    bool retained = false;  // sent because it was retained when this subscriber subscribed
   };
 
   RawSubscriber(int port, const std::string& client_id, const std::string& filter) {
@@ -62,7 +63,8 @@ class RawSubscriber {
       auto topic_length = static_cast<std::size_t>(static_cast<unsigned char>(packet.body[0]) << 8 |
                                                    static_cast<unsigned char>(packet.body[1]));
       std::size_t skip = 2 + topic_length + ((packet.type & 0x06) != 0 ? 2 : 0);
-      return Message{packet.body.substr(2, topic_length), packet.body.substr(skip), packet.at};
+      return Message{packet.body.substr(2, topic_length), packet.body.substr(skip), packet.at,
+                     (packet.type & 0x01) != 0};
     }
   }
 

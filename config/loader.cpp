@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <variant>
 
+#include "config/broker_address.hpp"
 #include "config/children_loader.hpp"
 #include "config/device_loader.hpp"
 #include "config/limits_loader.hpp"
@@ -58,14 +60,9 @@ void read_mqtt(TableReader& root, Room& room, Diagnostics& diagnostics) {
   TableReader reader(*table, "[mqtt]", diagnostics);
   MqttSettings& mqtt = room.mqtt;
   mqtt.uri = reader.string("uri", Need::required).value_or("");
-  bool known_scheme = false;
-  for (const char* scheme : {"tcp://", "mqtt://", "ssl://", "mqtts://"}) {
-    known_scheme = known_scheme || mqtt.uri.rfind(scheme, 0) == 0;
-  }
-  if (!mqtt.uri.empty() && !known_scheme) {
-    reader.error_at_key("uri", "MQTT uri \"" + mqtt.uri +
-                                   "\" must start with tcp://, mqtt://, ssl:// or mqtts://, e.g. "
-                                   "tcp://127.0.0.1:1883");
+  if (!mqtt.uri.empty()) {
+    auto address = parse_broker_uri(mqtt.uri);
+    if (auto* why = std::get_if<std::string>(&address)) reader.error_at_key("uri", *why);
   }
   mqtt.client_id = reader.string("client_id", Need::optional).value_or("sensoryd-" + room.id);
   mqtt.keepalive = reader.duration("keepalive", Need::optional, 1s, 10min).value_or(10s);

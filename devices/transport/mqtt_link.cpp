@@ -1,301 +1,136 @@
 #include "devices/transport/mqtt_link.hpp"
 
-#include <mqtt/async_client.h>
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <system_error>
+#include <variant>
 
 namespace sensoryd {
 
 namespace {
 
 using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
 
-constexpr int kMaxBufferedPublishes = 4096;
-constexpr int kPahoWindow = 256;  // handed to Paho and not yet acknowledged
+// Messages handed to the broker and not yet acknowledged. mosquitto takes 20 at a time (its
+// Receive Maximum) and libmosquitto keeps the rest in order; beyond this the queue holds them,
+// where an E-stop's reply can still go ahead of them.
+constexpr int kWindow = 256;
+// How often the link's thread looks at the keepalive when nothing arrives: libmosquitto counts
+// it in whole seconds.
+constexpr auto kKeepaliveLook = 1000ms;
 
-class ConnectListener : public mqtt::iaction_listener {
- public:
-  explicit ConnectListener(std::function<void(const std::string&)> on_failure)
-      : on_failure_(std::move(on_failure)) {}
-  void on_failure(const mqtt::token& token) override {
-    on_failure_("connect failed (rc " + std::to_string(token.get_return_code()) + ")");
-  }
-  void on_success(const mqtt::token&) override {}
+MqttLink& link_of(void* user) {
+  return *static_cast<MqttLink*>(user);
+}
 
- private:
-  std::function<void(const std::string&)> on_failure_;
-};
+void began(mosquitto*, void* user, int reason_code, int, const mosquitto_property*) {
+  link_of(user).session_began(reason_code);
+}
+void ended(mosquitto*, void* user, int reason_code, const mosquitto_property*) {
+  link_of(user).session_ended(reason_code);
+}
+void arrived(mosquitto*, void* user, const mosquitto_message* message,
+             const mosquitto_property* properties) {
+  link_of(user).message_arrived(*message, properties);
+}
+void published(mosquitto*, void* user, int mid, int, const mosquitto_property*) {
+  link_of(user).acknowledged(mid);
+}
 
-class AckListener : public mqtt::iaction_listener {
- public:
-  explicit AckListener(std::function<void()> done) : done_(std::move(done)) {}
-  void on_failure(const mqtt::token&) override { done_(); }
-  void on_success(const mqtt::token&) override { done_(); }
+std::string error_text(int rc) {
+  if (rc == MOSQ_ERR_ERRNO) return std::strerror(errno);
+  return mosquitto_strerror(rc);
+}
 
- private:
-  std::function<void()> done_;
-};
+void initialise_library() {
+  static std::once_flag once;
+  std::call_once(once, [] { mosquitto_lib_init(); });
+}
 
 }  // namespace
 
 MqttLink::MqttLink(const config::MqttSettings& settings, std::string availability_topic,
                    asio::any_io_executor logic)
-    : settings_(settings),
-      availability_topic_(std::move(availability_topic)),
-      logic_(logic),
-      retry_timer_(logic),
-      wake_topic_("sensoryd-internal/" + settings.client_id + "/wake") {
-  // A client id may hold characters that mean something in a topic filter.
-  for (char& c : wake_topic_.replace(0, 0, "")) {
-    if (c == '+' || c == '#') c = '_';
+    : settings_(settings), availability_topic_(std::move(availability_topic)), logic_(logic) {
+  auto address = config::parse_broker_uri(settings_.uri);
+  if (auto* why = std::get_if<std::string>(&address)) throw std::invalid_argument(*why);
+  address_ = std::get<config::BrokerAddress>(address);
+  initialise_library();
+  // Clean start (MQTT 5): nothing of an earlier connection's session is wanted; the room's
+  // state is published again on every connect.
+  client_ = mosquitto_new(settings_.client_id.c_str(), true, this);
+  if (client_ == nullptr) throw std::runtime_error("mqtt: cannot create a client (out of memory)");
+  mosquitto_int_option(client_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+  mosquitto_int_option(client_, MOSQ_OPT_TCP_NODELAY, 1);  // a reply leaves when it is written
+  mosquitto_connect_v5_callback_set(client_, began);
+  mosquitto_disconnect_v5_callback_set(client_, ended);
+  mosquitto_message_v5_callback_set(client_, arrived);
+  mosquitto_publish_v5_callback_set(client_, published);
+  if (!settings_.username.empty()) {
+    mosquitto_username_pw_set(client_, settings_.username.c_str(),
+                              settings_.password.empty() ? nullptr : settings_.password.c_str());
   }
-  // Paho refuses a publish while 100 wait to be sent, which a burst of replies reaches on a busy
-  // broker; room for more, and nothing buffered while disconnected (state is republished).
-  mqtt::create_options create(MQTTVERSION_5);
-  create.set_max_buffered_messages(kMaxBufferedPublishes);
-  create.set_send_while_disconnected(false);
-  client_ = std::make_unique<mqtt::async_client>(settings_.uri, settings_.client_id, create);
-  std::weak_ptr<bool> alive = alive_;
-  auto post = [this, alive](auto fn) {
-    asio::post(logic_, [alive, fn = std::move(fn)]() mutable {
-      if (!alive.expired()) fn();
-    });
-  };
-  ack_listener_ = std::make_unique<AckListener>([this] { acknowledged(); });
-  connect_listener_ = std::make_unique<ConnectListener>([this, post](const std::string& why) {
-    post([this, why] {
-      if (stopping_) return;
-      spdlog::warn("mqtt: {} to {}; retrying", why, settings_.uri);
-      schedule_retry();
-    });
-  });
-  client_->set_connected_handler([this, post](const std::string&) {
-    post([this] {
-      if (stopping_) return;
-      connected_ = true;
-      ever_connected_ = true;
-      spdlog::info("mqtt: connected to {} as {}", settings_.uri, settings_.client_id);
-      try {
-        client_->subscribe(wake_topic_, 0);
-      } catch (const mqtt::exception& e) {
-        spdlog::warn("mqtt: subscribe to {} failed: {}", wake_topic_, e.what());
-      }
-      if (on_connected_) on_connected_();
-      // Last: `online` means the retained state published above is current (docs/mqtt-api.md).
-      // The publisher thread sends in order, so it follows that state.
-      if (!availability_topic_.empty()) publish(availability_topic_, "online", true);
-    });
-  });
-  client_->set_connection_lost_handler([this, post](const std::string& cause) {
-    post([this, cause] {
-      connected_ = false;
-      spdlog::warn("mqtt: connection lost ({}); reconnecting", cause.empty() ? "no cause" : cause);
-      if (on_disconnected_) on_disconnected_();
-    });
-  });
-  client_->set_message_callback([this, post](mqtt::const_message_ptr msg) {
-    if (msg->get_topic() == wake_topic_) return;  // it did its job by arriving
-    InboundMessage in;
-    in.topic = msg->get_topic();
-    in.payload_bytes = msg->get_payload_ref().size();
-    if (in.payload_bytes > kMaxInboundBytes) {
-      // Not copied, never parsed: passed on without it, so that a command is refused (and
-      // answered) as too large and anything else is dropped. Counted, and logged at a bound.
-      auto dropped = oversize_.fetch_add(1) + 1;
-      if (oversize_logs_.allow(std::chrono::steady_clock::now())) {
-        spdlog::warn(
-            "mqtt: a message of {} bytes on {} is over the {} byte ceiling; not kept ({} so far)",
-            in.payload_bytes, in.topic, kMaxInboundBytes, dropped);
-      }
-    } else {
-      in.payload = msg->get_payload_str();
+  if (!availability_topic_.empty()) {
+    mosquitto_will_set_v5(client_, availability_topic_.c_str(), 7, "offline", 1, true, nullptr);
+  }
+  if (address_.tls) {
+    // The broker's certificate must come from the room's CA and name the uri's host (the
+    // provisioned one names localhost, 127.0.0.1 and the hosts given to provision-room).
+    int rc = mosquitto_tls_set(client_, settings_.ca_file.c_str(), nullptr,
+                               settings_.cert_file.empty() ? nullptr : settings_.cert_file.c_str(),
+                               settings_.key_file.empty() ? nullptr : settings_.key_file.c_str(),
+                               nullptr);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      tls_unusable_ = true;
+      spdlog::error("mqtt: the TLS files ({}, {}, {}) cannot be used: {}; not connecting to {}",
+                    settings_.ca_file,
+                    settings_.cert_file.empty() ? "no client certificate" : settings_.cert_file,
+                    settings_.key_file.empty() ? "no key" : settings_.key_file, error_text(rc),
+                    settings_.uri);
     }
-    in.retained = msg->is_retained();
-    const auto& props = msg->get_properties();
-    if (props.contains(mqtt::property::RESPONSE_TOPIC)) {
-      in.response_topic = mqtt::get<std::string>(props, mqtt::property::RESPONSE_TOPIC);
-    }
-    if (props.contains(mqtt::property::CORRELATION_DATA)) {
-      in.correlation_data = mqtt::get<std::string>(props, mqtt::property::CORRELATION_DATA);
-    }
-    // Called here, on Paho's thread: the handler queues it (bounded) for the logic thread, so
-    // that a flood never becomes an unbounded queue of posted handlers in front of safety work.
-    if (on_message_) on_message_(in);
-  });
+  }
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "mqtt: eventfd");
 }
 
 MqttLink::~MqttLink() {
   alive_.reset();
-  stop_publisher();
-  try {
-    client_->disable_callbacks();
-    if (client_->is_connected()) client_->disconnect(0)->wait_for(1s);
-  } catch (const mqtt::exception&) {
-    // Shutting down: nothing more to do with a broken connection.
+  if (thread_.joinable()) {
+    {
+      std::lock_guard lock(outbound_mutex_);
+      if (!stop_deadline_) stop_deadline_ = Clock::now();
+    }
+    wake();
+    thread_.join();
   }
+  mosquitto_destroy(client_);
+  close(wake_fd_);
 }
 
 void MqttLink::start() {
-  publisher_ = std::thread([this] { run_publisher(); });
-  connect();
-}
-
-void MqttLink::enqueue(OutboundQueue::Message message) {
-  {
-    std::lock_guard lock(outbound_mutex_);
-    outbound_.publish(std::move(message));
-  }
-  outbound_ready_.notify_one();
-}
-
-void MqttLink::run_publisher() {
-  // Said at most once a second, with every drop since it was last said.
-  auto last_warning = std::chrono::steady_clock::time_point{};
-  std::uint64_t dropped = 0;
-  auto report_dropped = [&] {
-    auto now = std::chrono::steady_clock::now();
-    if (dropped == 0 || now - last_warning < 1s) return;
-    spdlog::warn(
-        "mqtt: {} message(s) to publish dropped: the broker is not taking them fast enough",
-        dropped);
-    last_warning = now;
-    dropped = 0;
-  };
-  auto window_free = [this] { return kPahoWindow - unacknowledged_.load(); };
-  while (true) {
-    std::vector<OutboundQueue::Step> steps;
-    {
-      std::unique_lock lock(outbound_mutex_);
-      // Woken by work, or after 250 ms to keep Paho's receive thread awake (see the header).
-      bool work = outbound_ready_.wait_for(
-          lock, 250ms, [&] { return publisher_stop_ || outbound_.has_work(window_free()); });
-      dropped += outbound_.take_dropped();
-      if (!work) {
-        lock.unlock();
-        report_dropped();
-        if (client_->is_connected()) wake_sender();
-        continue;
-      }
-      if (publisher_stop_ && !outbound_.has_work(window_free())) {
-        return;  // stopping: what Paho can take was handed over
-      }
-      steps = outbound_.take(window_free());
-    }
-    report_dropped();
-    if (!client_->is_connected()) continue;  // subscribed and republished on connect
-    for (auto& step : steps) {
-      if (auto* subscription = std::get_if<OutboundQueue::Subscription>(&step)) {
-        send_subscription(subscription->filter);
-        continue;
-      }
-      auto& out = std::get<OutboundQueue::Message>(step);
-      try {
-        auto message = mqtt::make_message(out.topic, out.payload, 1, out.retained);
-        if (!out.correlation_data.empty()) {
-          mqtt::properties props;
-          props.add(mqtt::property(mqtt::property::CORRELATION_DATA, out.correlation_data));
-          message->set_properties(props);
-        }
-        send(message);
-      } catch (const mqtt::exception& e) {
-        spdlog::debug("mqtt: publish to {} dropped: {}", out.topic, e.what());
-      }
-    }
-  }
-}
-
-void MqttLink::stop_publisher() {
-  {
-    std::lock_guard lock(outbound_mutex_);
-    publisher_stop_ = true;
-  }
-  outbound_ready_.notify_one();
-  if (publisher_.joinable()) publisher_.join();
-}
-
-void MqttLink::connect() {
-  auto options = mqtt::connect_options_builder()
-                     .mqtt_version(MQTTVERSION_5)
-                     .clean_start(true)
-                     .keep_alive_interval(
-                         std::chrono::duration_cast<std::chrono::seconds>(settings_.keepalive))
-                     .connect_timeout(5s)
-                     .automatic_reconnect(1s, 10s)
-                     .finalize();
-  if (!availability_topic_.empty()) {
-    options.set_will(mqtt::will_options(availability_topic_, std::string{"offline"}, 1, true));
-  }
-  if (!settings_.username.empty()) {
-    options.set_user_name(settings_.username);
-    options.set_password(settings_.password);
-  }
-  if (settings_.tls()) {
-    auto ssl = mqtt::ssl_options_builder().trust_store(settings_.ca_file).finalize();
-    if (!settings_.cert_file.empty()) {
-      ssl.set_key_store(settings_.cert_file);
-      ssl.set_private_key(settings_.key_file);
-    }
-    options.set_ssl(ssl);
-  }
-  try {
-    client_->connect(options, nullptr, *connect_listener_);
-  } catch (const mqtt::exception& e) {
-    spdlog::warn("mqtt: cannot connect to {}: {}; retrying", settings_.uri, e.what());
-    schedule_retry();
-  }
-}
-
-void MqttLink::schedule_retry() {
-  // Paho reconnects by itself only after a first success; until then sensoryd retries.
-  if (ever_connected_) return;
-  retry_timer_.expires_after(1s);
-  retry_timer_.async_wait(
-      [this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-        if (ec || alive.expired() || stopping_) return;
-        connect();
-      });
-}
-
-void MqttLink::send(mqtt::message_ptr message) {
-  ++unacknowledged_;
-  try {
-    client_->publish(std::move(message), nullptr, *ack_listener_);
-  } catch (const mqtt::exception&) {
-    --unacknowledged_;
-    throw;
-  }
-}
-
-void MqttLink::acknowledged() {
-  // On Paho's receive thread. Others still wait: wake the send thread for the freed slot.
-  int before = unacknowledged_.fetch_sub(1);
-  if (before > 1) wake_sender();
-  if (before == kPahoWindow) {
-    std::lock_guard lock(outbound_mutex_);  // the publisher may hand Paho more now
-    outbound_ready_.notify_one();
-  }
-}
-
-void MqttLink::wake_sender() {
-  try {
-    client_->publish(mqtt::make_message(wake_topic_, "", 0, false));
-  } catch (const mqtt::exception&) {
-    // Not connected: nothing waits to be sent, and the connect republishes state anyway.
-  }
+  thread_ = std::thread([this] { run(); });
 }
 
 void MqttLink::stop(std::chrono::milliseconds timeout) {
   stopping_ = true;
-  retry_timer_.cancel();
-  stop_publisher();  // what was queued goes out first, `offline` last
-  if (!client_->is_connected()) return;
-  try {
-    if (!availability_topic_.empty()) {
-      client_->publish(mqtt::make_message(availability_topic_, "offline", 1, true))
-          ->wait_for(timeout);
+  if (thread_.joinable()) {
+    {
+      std::lock_guard lock(outbound_mutex_);
+      stop_deadline_ = Clock::now() + timeout;
     }
-    client_->disconnect()->wait_for(timeout);
-  } catch (const mqtt::exception& e) {
-    spdlog::warn("mqtt: clean disconnect failed: {}", e.what());
+    wake();
+    thread_.join();  // the thread keeps to the deadline
   }
   connected_ = false;
 }
@@ -305,17 +140,7 @@ void MqttLink::subscribe(const std::string& filter) {
     std::lock_guard lock(outbound_mutex_);
     outbound_.subscribe(filter);
   }
-  outbound_ready_.notify_one();
-}
-
-void MqttLink::send_subscription(const std::string& filter) {
-  try {
-    // Retain As Published (MQTT 5): a retained message keeps its flag when the broker passes it
-    // on live, not only when it sends it on subscribe, so a retained command is always known.
-    client_->subscribe(filter, 1, mqtt::subscribe_options(false, true));
-  } catch (const mqtt::exception& e) {
-    spdlog::warn("mqtt: subscribe to {} failed: {}", filter, e.what());
-  }
+  wake();
 }
 
 void MqttLink::publish(const std::string& topic, const std::string& payload, bool retained) {
@@ -325,6 +150,263 @@ void MqttLink::publish(const std::string& topic, const std::string& payload, boo
 void MqttLink::publish_reply(const std::string& topic, const std::string& payload,
                              const std::string& correlation_data, bool urgent) {
   enqueue({topic, payload, false, correlation_data, urgent});
+}
+
+void MqttLink::enqueue(OutboundQueue::Message message) {
+  {
+    std::lock_guard lock(outbound_mutex_);
+    outbound_.publish(std::move(message));
+  }
+  wake();
+}
+
+void MqttLink::wake() {
+  std::uint64_t one = 1;
+  // Never blocks (EFD_NONBLOCK); a counter already at its maximum has woken the thread anyway.
+  [[maybe_unused]] auto written = ::write(wake_fd_, &one, sizeof one);
+}
+
+void MqttLink::post(std::function<void()> fn) {
+  asio::post(logic_, [alive = std::weak_ptr<bool>(alive_), fn = std::move(fn)] {
+    if (!alive.expired()) fn();
+  });
+}
+
+void MqttLink::run() {
+  while (true) {
+    std::optional<Clock::time_point> deadline;
+    {
+      std::lock_guard lock(outbound_mutex_);
+      deadline = stop_deadline_;
+    }
+    if (deadline) {
+      finish(*deadline);
+      return;
+    }
+    auto now = Clock::now();
+    if (!socket_open_ && now >= next_attempt_) try_connect(now);
+    send_outbound();
+    auto timeout = kKeepaliveLook;
+    if (!socket_open_) {
+      timeout = std::chrono::ceil<std::chrono::milliseconds>(next_attempt_ - Clock::now());
+    }
+    wait_on_socket(std::max(timeout, 0ms));
+    if (socket_open_) mosquitto_loop_misc(client_);  // PINGREQ when due; a silent broker is lost
+    socket_open_ = mosquitto_socket(client_) >= 0;
+  }
+}
+
+void MqttLink::try_connect(Clock::time_point now) {
+  next_attempt_ = now + kRetryEvery;
+  if (tls_unusable_) return;  // said at construction; a restart after fixing the files connects
+  refused_ = false;
+  // Non-blocking: the TCP connect, TLS handshake and CONNECT complete in the loop, and an
+  // unreachable broker never holds this thread (a stop is answered meanwhile).
+  auto keepalive = std::chrono::duration_cast<std::chrono::seconds>(settings_.keepalive);
+  int rc = mosquitto_connect_bind_async(client_, address_.host.c_str(), address_.port,
+                                        static_cast<int>(keepalive.count()), nullptr);
+  socket_open_ = mosquitto_socket(client_) >= 0;
+  if (rc != MOSQ_ERR_SUCCESS) connect_failed("connect failed (" + error_text(rc) + ")");
+}
+
+void MqttLink::connect_failed(const std::string& why) {
+  if (why == last_failure_) return;
+  spdlog::warn("mqtt: {} to {}; retrying every second", why, settings_.uri);
+  last_failure_ = why;
+}
+
+void MqttLink::wait_on_socket(std::chrono::milliseconds timeout) {
+  int socket = mosquitto_socket(client_);
+  pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {socket, POLLIN, 0}};
+  if (socket >= 0 && mosquitto_want_write(client_)) fds[1].events |= POLLOUT;
+  int ready = ::poll(fds, socket >= 0 ? 2 : 1, static_cast<int>(timeout.count()));
+  if (ready <= 0) return;  // the time is up, or a signal
+  if (fds[0].revents & POLLIN) {
+    std::uint64_t count = 0;
+    [[maybe_unused]] auto read = ::read(wake_fd_, &count, sizeof count);
+  }
+  if (socket < 0 || fds[1].revents == 0) return;
+  // Read first, whichever way the socket is ready: it also takes the next step of a TLS
+  // handshake (libmosquitto's write does not), and with nothing to read it returns at once.
+  int rc = mosquitto_loop_read(client_, 1);
+  if (rc == MOSQ_ERR_SUCCESS && mosquitto_socket(client_) >= 0 && mosquitto_want_write(client_)) {
+    mosquitto_loop_write(client_, 1);
+  }
+  // An error closed the socket and told session_ended.
+}
+
+void MqttLink::send_outbound() {
+  std::vector<OutboundQueue::Step> steps;
+  std::uint64_t dropped = 0;
+  {
+    std::lock_guard lock(outbound_mutex_);
+    if (!session_up_) {
+      // Not connected: nothing is kept for later (the state is published again on connect).
+      if (outbound_.has_work(kWindow)) outbound_.take(kWindow);
+      outbound_.take_dropped();
+      return;
+    }
+    if (!outbound_.has_work(kWindow - unacknowledged_)) return;
+    steps = outbound_.take(kWindow - unacknowledged_);
+    dropped = outbound_.take_dropped();
+  }
+  dropped_ += dropped;
+  auto now = Clock::now();
+  if (dropped_ > 0 && now - last_drop_warning_ >= 1s) {
+    spdlog::warn(
+        "mqtt: {} message(s) to publish dropped: the broker is not taking them fast enough",
+        dropped_);
+    last_drop_warning_ = now;
+    dropped_ = 0;
+  }
+  for (const auto& step : steps) {
+    if (const auto* subscription = std::get_if<OutboundQueue::Subscription>(&step)) {
+      // Retain As Published (MQTT 5): a retained message keeps its flag when the broker passes
+      // it on live, not only when it sends it on subscribe, so a retained command is known.
+      int rc = mosquitto_subscribe_v5(client_, nullptr, subscription->filter.c_str(), 1,
+                                      MQTT_SUB_OPT_RETAIN_AS_PUBLISHED, nullptr);
+      if (rc != MOSQ_ERR_SUCCESS) {
+        spdlog::warn("mqtt: subscribe to {} failed: {}", subscription->filter, error_text(rc));
+      }
+      continue;
+    }
+    send(std::get<OutboundQueue::Message>(step));
+  }
+}
+
+void MqttLink::send(const OutboundQueue::Message& message) {
+  mosquitto_property* properties = nullptr;
+  if (!message.correlation_data.empty()) {
+    mosquitto_property_add_binary(&properties, MQTT_PROP_CORRELATION_DATA,
+                                  message.correlation_data.data(),
+                                  static_cast<std::uint16_t>(message.correlation_data.size()));
+  }
+  int mid = 0;
+  int rc = mosquitto_publish_v5(client_, &mid, message.topic.c_str(),
+                                static_cast<int>(message.payload.size()), message.payload.data(), 1,
+                                message.retained, properties);
+  mosquitto_property_free_all(&properties);
+  if (rc == MOSQ_ERR_SUCCESS) {
+    ++unacknowledged_;
+  } else {
+    spdlog::debug("mqtt: publish to {} dropped: {}", message.topic, error_text(rc));
+  }
+}
+
+void MqttLink::acknowledged(int mid) {
+  if (unacknowledged_ > 0) --unacknowledged_;
+  if (offline_mid_ && *offline_mid_ == mid) offline_mid_.reset();
+}
+
+void MqttLink::session_began(int reason_code) {
+  if (reason_code != 0) {
+    refused_ = true;
+    connect_failed(std::string{"refused by the broker ("} + mosquitto_reason_string(reason_code) +
+                   ")");
+    return;  // the broker closes the connection; session_ended follows
+  }
+  session_up_ = true;
+  last_failure_.clear();
+  post([this] {
+    if (stopping_) return;
+    connected_ = true;
+    spdlog::info("mqtt: connected to {} as {}", settings_.uri, settings_.client_id);
+    if (on_connected_) on_connected_();
+    // Last: `online` means the retained state published above is current (docs/mqtt-api.md).
+    // The link's thread sends in order, so it follows that state.
+    if (!availability_topic_.empty()) publish(availability_topic_, "online", true);
+  });
+}
+
+void MqttLink::session_ended(int reason_code) {
+  socket_open_ = false;
+  next_attempt_ = Clock::now() + kRetryEvery;
+  if (!session_up_) {
+    // A connect that did not get as far as an accepted CONNACK (a refusal said why already).
+    if (!refused_) connect_failed("connect failed (" + error_text(reason_code) + ")");
+    return;
+  }
+  session_up_ = false;
+  std::string cause = reason_code == MOSQ_ERR_SUCCESS ? "closed" : error_text(reason_code);
+  if (reason_code >= 128) cause = mosquitto_reason_string(reason_code);  // a broker's DISCONNECT
+  post([this, cause] {
+    connected_ = false;
+    spdlog::warn("mqtt: connection lost ({}); reconnecting", cause);
+    if (on_disconnected_) on_disconnected_();
+  });
+}
+
+void MqttLink::message_arrived(const mosquitto_message& message,
+                               const mosquitto_property* properties) {
+  InboundMessage in;
+  in.topic = message.topic;
+  in.payload_bytes = static_cast<std::size_t>(message.payloadlen);
+  if (in.payload_bytes > kMaxInboundBytes) {
+    // Not copied, never parsed: passed on without it, so that a command is refused (and
+    // answered) as too large and anything else is dropped. Counted, and logged at a bound.
+    ++oversize_;
+    if (oversize_logs_.allow(Clock::now())) {
+      spdlog::warn(
+          "mqtt: a message of {} bytes on {} is over the {} byte ceiling; not kept ({} so far)",
+          in.payload_bytes, in.topic, kMaxInboundBytes, oversize_);
+    }
+  } else if (message.payloadlen > 0) {
+    in.payload.assign(static_cast<const char*>(message.payload), in.payload_bytes);
+  }
+  in.retained = message.retain;
+  char* response_topic = nullptr;
+  if (mosquitto_property_read_string(properties, MQTT_PROP_RESPONSE_TOPIC, &response_topic,
+                                     false) != nullptr) {
+    in.response_topic = response_topic;
+    std::free(response_topic);
+  }
+  void* correlation = nullptr;
+  std::uint16_t correlation_bytes = 0;
+  if (mosquitto_property_read_binary(properties, MQTT_PROP_CORRELATION_DATA, &correlation,
+                                     &correlation_bytes, false) != nullptr) {
+    in.correlation_data.assign(static_cast<const char*>(correlation), correlation_bytes);
+    std::free(correlation);
+  }
+  // Called here, on the link's thread: the handler queues it (bounded) for the logic thread, so
+  // that a flood never becomes an unbounded queue of posted handlers in front of safety work.
+  if (on_message_) on_message_(in);
+}
+
+void MqttLink::finish(Clock::time_point deadline) {
+  // What was queued leaves first, then `offline`, each acknowledged by the broker, then the
+  // DISCONNECT: the room's last events and replies are on the broker when the link is closed.
+  bool offline_sent = availability_topic_.empty();
+  while (session_up_ && Clock::now() < deadline) {
+    send_outbound();
+    bool queue_empty = false;
+    {
+      std::lock_guard lock(outbound_mutex_);
+      queue_empty = !outbound_.has_work(kWindow);
+    }
+    if (queue_empty && !offline_sent) {
+      int mid = 0;
+      if (mosquitto_publish_v5(client_, &mid, availability_topic_.c_str(), 7, "offline", 1, true,
+                               nullptr) == MOSQ_ERR_SUCCESS) {
+        ++unacknowledged_;
+        offline_mid_ = mid;
+      }
+      offline_sent = true;
+    }
+    if (queue_empty && offline_sent && unacknowledged_ == 0) break;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    wait_on_socket(std::clamp(left, 0ms, 100ms));
+  }
+  if (mosquitto_socket(client_) < 0) return;
+  if (unacknowledged_ > 0) {
+    spdlog::warn("mqtt: {} message(s) not acknowledged by the broker before the stop",
+                 unacknowledged_);
+  }
+  mosquitto_disconnect(client_);  // written at once when the socket takes it
+  while (mosquitto_socket(client_) >= 0 && mosquitto_want_write(client_) &&
+         Clock::now() < deadline) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    wait_on_socket(std::clamp(left, 0ms, 100ms));
+  }
 }
 
 }  // namespace sensoryd

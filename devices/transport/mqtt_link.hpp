@@ -1,12 +1,13 @@
-// The daemon's connection to the room's MQTT broker (Paho async, MQTT 5). Paho's callbacks run
-// on Paho's receive thread (one for every client in the process). Connect, disconnect and
-// connect failures are posted to the logic executor, so their handlers need no locks; the
-// message handler is called right there, on Paho's thread, and must be thread-safe and quick
-// (the App's is InboundGate::arrived, which only queues, bounded).
+// The daemon's connection to the room's broker (MQTT 5, libmosquitto), on a thread of its own:
+// it waits in poll() on the connection's socket and on a wake-up from the logic thread, so a
+// message is read the moment it arrives and nothing wakes it otherwise (docs/performance.md).
+// Connect, disconnect and connect failures are posted to the logic executor, so their handlers
+// need no locks; the message handler is called right there, on the link's thread, and must be
+// thread-safe and quick (the App's is InboundGate::arrived, which only queues, bounded).
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,32 +15,33 @@
 #include <optional>
 #include <string>
 #include <thread>
-#include <vector>
 
+#include "config/broker_address.hpp"
 #include "config/model.hpp"
 #include "devices/transport/asio.hpp"
 #include "devices/transport/broker_link.hpp"
 #include "devices/transport/outbound_queue.hpp"
 #include "devices/transport/rate_limit.hpp"
 
-namespace mqtt {
-class async_client;
-class iaction_listener;
-class message;
-using message_ptr = std::shared_ptr<message>;
-}  // namespace mqtt
+struct mosquitto;
+struct mosquitto_message;
+struct mqtt5__property;
 
 namespace sensoryd {
 
 // It is also the MQTT device drivers' port to the broker (commands to lights and players).
 // With an empty availability topic it has no will and says neither online nor offline: the
-// E-stop connection, which only listens (docs/safety.md S19).
+// E-stop connection, which only listens (docs/safety.md S19). Each link has its own thread, so
+// a flood on the main connection never delays the E-stop connection's reads.
 class MqttLink final : public BrokerLink {
  public:
   // The largest payload sensoryd keeps (docs/mqtt-api.md, "Floods"): a command is at most
   // 16 KiB, an equipment state a few hundred bytes. Beyond it a message is counted and passed
   // on without its payload, before any copy or parse.
   static constexpr std::size_t kMaxInboundBytes = 64 * 1024;
+  // Until the broker answers: a new attempt every second (the room's broker is on this
+  // computer or its network; an attempt costs one connect).
+  static constexpr std::chrono::seconds kRetryEvery{1};
 
   MqttLink(const config::MqttSettings& settings, std::string availability_topic,
            asio::any_io_executor logic);
@@ -59,60 +61,70 @@ class MqttLink final : public BrokerLink {
   void stop(std::chrono::milliseconds timeout) override;
 
   bool connected() const override { return connected_; }
-  // Subscribed by the publisher thread, after the retained state published before this call
-  // and before what is published after it.
+  // Sent by the link's thread, after the retained state published before this call and before
+  // what is published after it.
   void subscribe(const std::string& filter) override;
   using BrokerLink::publish;
   void publish(const std::string& topic, const std::string& payload, bool retained) override;
   void publish_reply(const std::string& topic, const std::string& payload,
                      const std::string& correlation_data, bool urgent) override;
 
+  // libmosquitto's callbacks, on the link's thread (public for the C trampolines only).
+  void session_began(int reason_code);
+  void session_ended(int reason_code);
+  void message_arrived(const mosquitto_message& message, const mqtt5__property* properties);
+  void acknowledged(int mid);
+
  private:
-  void connect();
-  void schedule_retry();
   void enqueue(OutboundQueue::Message message);
-  // Paho C's receive thread sleeps 100 ms after a poll that found nothing for a second, so a
-  // command arriving then would wait up to 100 ms. The publisher thread sends a small message
-  // to itself after 250 ms without work, which keeps that poll from ever timing out
-  // (docs/safety.md, "Timing under load").
-  void run_publisher();
-  void send_subscription(const std::string& filter);
-  void stop_publisher();
-  // Paho C sends no more QoS 1 messages than the broker's Receive Maximum (mosquitto: 20) and,
-  // with that window full, its send thread waits up to a second unless a new command wakes it:
-  // after a burst of replies the rest would trickle out at a few dozen a second. Each
-  // acknowledgement that leaves others waiting is followed by a small QoS 0 message to itself,
-  // which wakes the send thread to use the freed slot.
-  void send(mqtt::message_ptr message);
-  void acknowledged();
-  void wake_sender();
+  void wake();
+  // The link's thread: connect, wait on the socket and the wake-up, read, write, keep alive.
+  void run();
+  void try_connect(std::chrono::steady_clock::time_point now);
+  // A connect that failed: said once, until the reason changes or a connect succeeds.
+  void connect_failed(const std::string& why);
+  // What the queue holds that the broker may take now (the window of unacknowledged messages).
+  void send_outbound();
+  void send(const OutboundQueue::Message& message);
+  // Stopping: what was queued, `offline`, then DISCONNECT, each within the deadline.
+  void finish(std::chrono::steady_clock::time_point deadline);
+  void wait_on_socket(std::chrono::milliseconds timeout);
+  void post(std::function<void()> fn);
 
   config::MqttSettings settings_;
+  config::BrokerAddress address_;
   std::string availability_topic_;
   asio::any_io_executor logic_;
-  std::unique_ptr<mqtt::async_client> client_;
-  std::unique_ptr<mqtt::iaction_listener> connect_listener_;
-  std::unique_ptr<mqtt::iaction_listener> ack_listener_;
-  std::atomic<int> unacknowledged_{0};
-  asio::steady_timer retry_timer_;
-  std::string wake_topic_;
+  mosquitto* client_ = nullptr;
+  int wake_fd_ = -1;  // an eventfd: the logic thread's nudge to the link's thread
+  std::thread thread_;
+
+  // Shared by the logic thread (writes) and the link's thread (takes), under outbound_mutex_.
   std::mutex outbound_mutex_;
-  std::condition_variable outbound_ready_;
-  // Subscriptions and publishes for the publisher thread, under outbound_mutex_: subscribing
-  // takes Paho's client lock, which its receive thread holds through a flood, so the logic
-  // thread never does.
   OutboundQueue outbound_;
-  bool publisher_stop_ = false;
-  std::thread publisher_;
+  std::optional<std::chrono::steady_clock::time_point> stop_deadline_;
+
+  // The link's thread only.
+  bool socket_open_ = false;
+  bool session_up_ = false;  // CONNACK accepted, not lost since
+  int unacknowledged_ = 0;   // QoS 1 messages the broker has not yet acknowledged
+  std::optional<int> offline_mid_;
+  std::chrono::steady_clock::time_point next_attempt_{};
+  std::string last_failure_;
+  bool refused_ = false;       // this attempt's CONNACK refused it (and said why)
+  bool tls_unusable_ = false;  // the TLS files could not be read: said once, never connects
+  std::uint64_t dropped_ = 0;
+  std::chrono::steady_clock::time_point last_drop_warning_{};
+  RateLimit oversize_logs_{1.0, 5.0};
+  std::uint64_t oversize_ = 0;  // messages over kMaxInboundBytes, not kept
+
+  // The logic thread only.
   bool connected_ = false;
   bool stopping_ = false;
-  bool ever_connected_ = false;
   std::function<void()> on_connected_;
   std::function<void()> on_disconnected_;
   std::function<void(const InboundMessage&)> on_message_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  std::atomic<std::uint64_t> oversize_{0};  // messages over kMaxInboundBytes, not kept
-  RateLimit oversize_logs_{1.0, 5.0};       // Paho's receive thread only
 };
 
 }  // namespace sensoryd

@@ -186,7 +186,11 @@ INSTANTIATE_TEST_SUITE_P(
                     "an account of its own"},
         BadRoomCase{"estop_password_without_account", "uri = \"tcp://127.0.0.1:1883\"",
                     "uri = \"tcp://127.0.0.1:1883\"\nestop_password_file = \"nowhere\"", 7,
-                    "without estop_username"}),
+                    "without estop_username"},
+        BadRoomCase{"broker_port_out_of_range", "uri = \"tcp://127.0.0.1:1883\"",
+                    "uri = \"tcp://127.0.0.1:188300\"", 6, "a port is 1 to 65535"},
+        BadRoomCase{"broker_uri_scheme", "uri = \"tcp://127.0.0.1:1883\"",
+                    "uri = \"http://127.0.0.1:1883\"", 6, "must start with tcp://"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST_F(ConfigFiles, ReportsEveryMistakeAtOnce) {
