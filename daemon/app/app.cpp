@@ -273,16 +273,19 @@ void App::tick() {
   report_intake(now);
   state_->tick(now);
   flush_outbox();
-  if (shutting_down_) {
-    bool stopped = supervisor_->swing_at_rest() && (!supervisor_->swing().reading().valid ||
-                                                    !supervisor_->swing().reading().running);
-    // Players keep playing after sensoryd exits: leave only once they were told silence.
-    bool quiet = scene_->quiet_for(200ms, now);
-    if ((stopped && quiet) || now >= shutdown_deadline_) {
-      if (!stopped) spdlog::error("shutdown: the swing did not report a stop in time; exiting");
-      if (!quiet) spdlog::error("shutdown: the sound was not silenced in time; exiting");
-      finish_shutdown();
-    }
+  if (shutting_down_) finish_shutdown_once_safe(now);
+}
+
+void App::finish_shutdown_once_safe(Clock::time_point now) {
+  if (finished_) return;
+  bool stopped = supervisor_->swing_at_rest() &&
+                 (!supervisor_->swing().reading().valid || !supervisor_->swing().reading().running);
+  // Players keep playing after sensoryd exits: leave only once they were told silence.
+  bool quiet = scene_->quiet_for(200ms, now);
+  if ((stopped && quiet) || now >= shutdown_deadline_) {
+    if (!stopped) spdlog::error("shutdown: the swing did not report a stop in time; exiting");
+    if (!quiet) spdlog::error("shutdown: the sound was not silenced in time; exiting");
+    finish_shutdown();
   }
 }
 
@@ -363,6 +366,9 @@ void App::shutdown(std::function<void()> done) {
   spdlog::info("shutdown: winding the room down");
   control_.shut_down(Clock::now());
   flush_control();
+  // A room already at rest and silent has nothing to wind down: it leaves now, not at the next
+  // tick (the stop queued above still reaches the drive: a bus sends what is queued as it stops).
+  finish_shutdown_once_safe(Clock::now());
 }
 
 void App::finish_shutdown() {

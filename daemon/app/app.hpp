@@ -126,6 +126,9 @@ class App {
   bool route_device_message(const InboundMessage& message);
   void scene_broker_connected(bool connected);
   bool buses_alive(Clock::time_point now);
+  // Shutting down: finishes once the swing is at rest and the players were told silence, or at
+  // the deadline.
+  void finish_shutdown_once_safe(Clock::time_point now);
   void finish_shutdown();
 
   config::Room room_;
