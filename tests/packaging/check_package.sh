@@ -36,7 +36,8 @@ if dpkg-deb -c "$deb" | grep -q 'usr/local'; then fail "files under /usr/local";
 arch=$(dpkg-deb -f "$deb" Architecture)
 [ "$arch" = "${DEB_HOST_ARCH:-$(dpkg --print-architecture)}" ] || fail "the package is for $arch"
 depends=$(dpkg-deb -f "$deb" Depends)
-for dep in libmodbus5 libpaho-mqttpp3-1 libpaho-mqtt1.3 libtomlplusplus3 libsystemd0 systemd; do
+# sensoryd speaks MQTT through libmosquitto; sensoryctl, also in the package, through Paho.
+for dep in libmodbus5 libmosquitto1 libpaho-mqttpp3-1 libpaho-mqtt1.3 libtomlplusplus3 systemd; do
   grep -q "$dep" <<<"$depends" || fail "Depends lacks $dep: $depends"
 done
 dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/sensoryd/sensoryd.toml \
