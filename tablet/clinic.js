@@ -89,43 +89,68 @@
     if (ClinicState.applyMessage(clinic, topic, text, Date.now())) render();
   }
 
+  // Each room's row and its Stop button stay the same elements from one redraw to the next
+  // (once a second, and at each message): a tap, or a test's click, that lands between two
+  // redraws reaches the button it aimed at, never a replaced one.
+  const shown = new Map(); // room id -> its row's elements
+
+  function rowOf(id) {
+    let row = shown.get(id);
+    if (row) return row;
+    row = {
+      item: document.createElement('li'),
+      title: document.createElement('h2'),
+      session: paragraph('', 'session'),
+      reasons: document.createElement('ul'),
+      meta: paragraph('', 'meta'),
+      stop: document.createElement('button'),
+    };
+    row.item.dataset.room = id;
+    row.reasons.className = 'reasons';
+    row.stop.type = 'button';
+    row.stop.className = 'stop';
+    row.stop.textContent = 'Stop';
+    row.stop.setAttribute('aria-label', 'Stop the session in ' + id);
+    row.stop.addEventListener('click', () => askStop(id));
+    shown.set(id, row);
+    return row;
+  }
+
+  function setText(element, text) {
+    if (element.textContent !== text) element.textContent = text;
+  }
+
+  // `parent` holds exactly `children`, in order; nothing is moved when it already does.
+  function keepChildren(parent, children) {
+    const same = parent.children.length === children.length && children.every((child, i) => parent.children[i] === child);
+    if (!same) parent.replaceChildren(...children);
+  }
+
   function render() {
     const rows = ClinicState.rows(clinic, Date.now());
     $('no-rooms').hidden = rows.length > 0;
-    const list = $('rooms');
-    list.replaceChildren(
-      ...rows.map((row) => {
-        const item = document.createElement('li');
-        item.className = 'room attention-' + row.attention;
-        item.dataset.room = row.id;
-        const title = document.createElement('h2');
-        title.textContent = row.id + ' · ' + (row.online ? row.stateText : 'Offline');
-        item.append(title);
-        const session = [row.profile, row.remaining, row.therapist && 'therapist ' + row.therapist].filter(Boolean).join(' · ');
-        if (session) item.append(paragraph(session, 'session'));
-        if (row.reasons.length) {
-          const reasons = document.createElement('ul');
-          reasons.className = 'reasons';
-          for (const reason of row.reasons) {
-            const li = document.createElement('li');
-            li.textContent = reason;
-            reasons.append(li);
-          }
-          item.append(reasons);
-        }
-        item.append(paragraph(row.linkText + ' · ' + row.age, 'meta'));
-        if (row.canStop) {
-          const stop = document.createElement('button');
-          stop.type = 'button';
-          stop.className = 'stop';
-          stop.textContent = 'Stop';
-          stop.setAttribute('aria-label', 'Stop the session in ' + row.id);
-          stop.addEventListener('click', () => askStop(row.id));
-          item.append(stop);
-        }
-        return item;
-      }),
-    );
+    for (const id of [...shown.keys()]) {
+      if (!rows.some((row) => row.id === id)) shown.delete(id);
+    }
+    keepChildren($('rooms'), rows.map((row) => {
+      const el = rowOf(row.id);
+      el.item.className = 'room attention-' + row.attention;
+      setText(el.title, row.id + ' · ' + (row.online ? row.stateText : 'Offline'));
+      const session = [row.profile, row.remaining, row.therapist && 'therapist ' + row.therapist].filter(Boolean).join(' · ');
+      setText(el.session, session);
+      const reasons = row.reasons.join('\n');
+      if (el.reasons.dataset.shown !== reasons) {
+        el.reasons.replaceChildren(...row.reasons.map((reason) => {
+          const li = document.createElement('li');
+          li.textContent = reason;
+          return li;
+        }));
+        el.reasons.dataset.shown = reasons;
+      }
+      setText(el.meta, row.linkText + ' · ' + row.age);
+      keepChildren(el.item, [el.title, session && el.session, row.reasons.length && el.reasons, el.meta, row.canStop && el.stop].filter(Boolean));
+      return el.item;
+    }));
   }
 
   function paragraph(text, className) {

@@ -199,6 +199,14 @@ test('the clinic sees every room, a session within 1 s, keeps the rooms running 
     assert.equal(await page.getByRole('button', { name: 'Start', exact: false }).count(), 0, 'a start on the overview');
     assert.deepEqual(await layoutProblems(page), [], 'the overview');
     await overviewPage.screenshot('clinic.png');
+    // The page redraws at each message; room 3's Stop button stays the same element through
+    // it, so a tap between two redraws lands on it (a marked button survives the redraw that
+    // moves room 3's time left on, which its session message brings each second).
+    const stop3 = page.locator('[data-room="room-3"] button.stop');
+    await stop3.evaluate((button) => { button.dataset.probe = 'kept'; });
+    const left3 = await page.locator('[data-room="room-3"] .session').textContent();
+    await until(async () => (await page.locator('[data-room="room-3"] .session').textContent()) !== left3, 5000, 'a redraw');
+    assert.equal(await page.locator('[data-room="room-3"] button.stop[data-probe="kept"]').count(), 1, 'the Stop button redrawn');
     await page.getByRole('button', { name: 'Stop the session in room-3', exact: true }).click();
     await page.getByRole('button', { name: 'Stop now', exact: true }).click();
     await until(async () => (await page.locator('#outcome').textContent()) === 'Stop in room-3: done.', 15000, 'the stop answered');
