@@ -34,8 +34,9 @@ std::optional<json> validation(Tablet& tablet) {
   return (*safety)["validation"];
 }
 
-// Stops sensoryd as systemd would, lets `edit` change `file`, starts it again, and waits until it
-// says `online` once more.
+// Stops sensoryd as systemd would, lets `edit` change `file`, starts it again, and waits until
+// the room allows motion (its drive read on the new link), as a tablet offers a start: a start
+// before that is refused device_unavailable, whatever the validation.
 void restart_with(SimulatedRoom& room, const std::filesystem::path& file,
                   const std::function<std::string(std::string)>& edit) {
   room.daemon().signal(SIGTERM);
@@ -49,7 +50,12 @@ void restart_with(SimulatedRoom& room, const std::filesystem::path& file,
   std::size_t before = room.tablet().messages().size();
   room.start_daemon();
   ASSERT_TRUE(room.tablet().wait_for(
-      [](const SeenMessage& m) { return m.topic == "sensoryd/room-e2e/safety"; }, 20s, before))
+      [](const SeenMessage& m) {
+        if (m.topic != "sensoryd/room-e2e/safety") return false;
+        json safety = json::parse(m.payload, nullptr, false);
+        return safety.is_object() && safety.value("motion_allowed", false);
+      },
+      20s, before))
       << room.daemon_log();
 }
 
