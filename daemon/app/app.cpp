@@ -49,6 +49,11 @@ devices::RoomBuses make_buses(const config::Room& room, asio::io_context& io,
 // The E-stop link: the test's, none beside a test's fake broker, or a Paho connection of its
 // own (client id "<client id>-estop", signed in as estop_username when the room gives one)
 // that says nothing on the availability topic.
+// The main link's thread reads what every client sends, a flood included: it yields the CPU to
+// the E-stop link, the bus workers, the control tick and the room's broker (docs/safety.md S19),
+// as the authoring thread does.
+constexpr int kMainLinkNiceness = 5;
+
 config::MqttSettings estop_settings(const config::MqttSettings& settings) {
   config::MqttSettings own = settings;
   own.client_id += "-estop";
@@ -85,7 +90,7 @@ App::App(config::Room room, asio::io_context& io, AppOptions options,
       estop_link_(estop_link(room_.mqtt, broker != nullptr, std::move(estop_broker), io)),
       mqtt_(broker ? std::move(broker)
                    : std::make_unique<MqttLink>(room_.mqtt, topic_prefix_ + "availability",
-                                                io.get_executor())),
+                                                io.get_executor(), kMainLinkNiceness)),
       outbox_(*mqtt_),
       recorder_(
           session_log_,

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -61,8 +62,11 @@ void initialise_library() {
 }  // namespace
 
 MqttLink::MqttLink(const config::MqttSettings& settings, std::string availability_topic,
-                   asio::any_io_executor logic)
-    : settings_(settings), availability_topic_(std::move(availability_topic)), logic_(logic) {
+                   asio::any_io_executor logic, int niceness)
+    : settings_(settings),
+      niceness_(niceness),
+      availability_topic_(std::move(availability_topic)),
+      logic_(logic) {
   auto address = config::parse_broker_uri(settings_.uri);
   if (auto* why = std::get_if<std::string>(&address)) throw std::invalid_argument(*why);
   address_ = std::get<config::BrokerAddress>(address);
@@ -173,6 +177,11 @@ void MqttLink::post(std::function<void()> fn) {
 }
 
 void MqttLink::run() {
+  if (niceness_ != 0 && setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()),
+                                    getpriority(PRIO_PROCESS, 0) + niceness_) != 0) {
+    spdlog::warn("mqtt: could not change the priority of {}'s thread; it runs at the daemon's",
+                 settings_.client_id);
+  }
   while (true) {
     std::optional<Clock::time_point> deadline;
     {

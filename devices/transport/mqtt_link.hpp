@@ -43,8 +43,11 @@ class MqttLink final : public BrokerLink {
   // computer or its network; an attempt costs one connect).
   static constexpr std::chrono::seconds kRetryEvery{1};
 
+  // `niceness`: added to the daemon's nice value for the link's thread (Linux keeps one per
+  // thread). The main link reads whatever any client sends, floods included; above 0 it yields
+  // the CPU to the E-stop link, the bus workers, the control tick and the broker.
   MqttLink(const config::MqttSettings& settings, std::string availability_topic,
-           asio::any_io_executor logic);
+           asio::any_io_executor logic, int niceness = 0);
   ~MqttLink();
   MqttLink(const MqttLink&) = delete;
   MqttLink& operator=(const MqttLink&) = delete;
@@ -93,6 +96,7 @@ class MqttLink final : public BrokerLink {
 
   config::MqttSettings settings_;
   config::BrokerAddress address_;
+  int niceness_ = 0;
   std::string availability_topic_;
   asio::any_io_executor logic_;
   mosquitto* client_ = nullptr;
