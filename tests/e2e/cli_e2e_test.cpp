@@ -1,4 +1,5 @@
 // The sensoryd binary as a technician runs it: --check-config, --version, bad options.
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <gtest/gtest.h>
@@ -28,6 +29,26 @@ Outcome run_sensoryd(std::vector<std::string> args, const TempDir& dir) {
   if (status && WIFEXITED(*status)) run.exit_code = WEXITSTATUS(*status);
   run.output = process.log_text();
   return run;
+}
+
+// Under systemd (JOURNAL_STREAM names stderr) each line starts with its syslog priority, which
+// journald reads as the line's priority and strips (sd-daemon(3)); elsewhere, plain lines.
+TEST(Cli, UnderSystemdEachLogLineCarriesItsJournalPriority) {
+  TempDir dir;
+  auto log = dir.path() / "journal.log";
+  std::ofstream{log};  // stderr's file, made first so that its device and inode are known
+  struct stat st {};
+  ASSERT_EQ(stat(log.c_str(), &st), 0);
+  std::string stream = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  auto missing = (dir.path() / "missing.toml").string();
+  ChildProcess journal({SENSORYD_BIN, "--config", missing}, log, {"JOURNAL_STREAM=" + stream});
+  ASSERT_TRUE(journal.wait_exit(30s));
+  EXPECT_EQ(journal.log_text().rfind("<3>" + missing + ":1:1: cannot read the room file", 0), 0u)
+      << journal.log_text();
+  Outcome plain = run_sensoryd({"--config", missing}, dir);
+  EXPECT_EQ(plain.output.find("<3>"), std::string::npos) << plain.output;
+  EXPECT_NE(plain.output.find("error " + missing + ":1:1: cannot read"), std::string::npos)
+      << plain.output;
 }
 
 TEST(Cli, CheckConfigAcceptsTheExampleRoom) {
