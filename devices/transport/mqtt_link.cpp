@@ -220,7 +220,8 @@ void MqttLink::try_connect(Clock::time_point now) {
 
 void MqttLink::connect_failed(const std::string& why) {
   if (why == last_failure_) return;
-  spdlog::warn("mqtt: {} to {}; retrying every second", why, settings_.uri);
+  spdlog::warn("mqtt: {} to {} as {}; retrying every second", why, settings_.uri,
+               settings_.client_id);
   last_failure_ = why;
 }
 
