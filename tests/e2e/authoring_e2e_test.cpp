@@ -90,14 +90,7 @@ TEST_F(Authoring, ASavedProfileIsInForceAfterARestartAndTheDriveGetsItsAmplitude
   EXPECT_EQ((*after_restart)["content"]["steps"][0]["swing"]["amplitude_deg"], 9.0);
 
   // As a tablet offers a start: once the restarted room allows motion (its drive read again).
-  ASSERT_TRUE(room.tablet().wait_for(
-      [](const SeenMessage& m) {
-        if (m.topic != "sensoryd/room-e2e/safety") return false;
-        auto safety = json::parse(m.payload, nullptr, false);
-        return safety.is_object() && safety.value("motion_allowed", false);
-      },
-      20s, before))
-      << room.daemon_log();
+  ASSERT_TRUE(room.tablet().wait_for_motion_allowed(20s, before)) << room.daemon_log();
   json started = room.tablet().reply_to("start", {{"profile", "calm-stronger"}}, 20s);
   ASSERT_EQ(started["ok"], true) << started.dump();
   // The clinical record names exactly what ran: the saved version and its file's SHA-256.

@@ -49,14 +49,7 @@ void restart_with(SimulatedRoom& room, const std::filesystem::path& file,
   std::ofstream(file, std::ios::trunc) << edit(text);
   std::size_t before = room.tablet().messages().size();
   room.start_daemon();
-  ASSERT_TRUE(room.tablet().wait_for(
-      [](const SeenMessage& m) {
-        if (m.topic != "sensoryd/room-e2e/safety") return false;
-        json safety = json::parse(m.payload, nullptr, false);
-        return safety.is_object() && safety.value("motion_allowed", false);
-      },
-      20s, before))
-      << room.daemon_log();
+  ASSERT_TRUE(room.tablet().wait_for_motion_allowed(20s, before)) << room.daemon_log();
 }
 
 json report(SimulatedRoom& room) {

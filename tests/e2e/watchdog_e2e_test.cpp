@@ -169,14 +169,7 @@ TEST(WatchdogFault, ADriveThatStoppedOnItsOwnWhileSensorydWasAwayNeedsNoReset) {
       << "the drive never timed out";
   std::size_t before = room.tablet().messages().size();
   room.start_daemon();
-  ASSERT_TRUE(room.tablet().wait_for(
-      [](const SeenMessage& m) {
-        if (m.topic != "sensoryd/room-e2e/safety") return false;
-        auto safety = nlohmann::json::parse(m.payload, nullptr, false);
-        return safety.is_object() && safety.value("motion_allowed", false);
-      },
-      15s, before))
-      << room.daemon_log();
+  ASSERT_TRUE(room.tablet().wait_for_motion_allowed(15s, before)) << room.daemon_log();
   auto safety = room.tablet().latest_json("safety");
   ASSERT_TRUE(safety);
   EXPECT_FALSE((*safety)["tripped"].get<bool>()) << safety->dump();

@@ -163,6 +163,17 @@ bool Tablet::wait_for_session_state(const std::string& state, std::chrono::milli
       timeout);
 }
 
+bool Tablet::wait_for_motion_allowed(std::chrono::milliseconds timeout, std::size_t from) {
+  auto allowed = wait_for(
+      [this](const SeenMessage& m) {
+        if (m.topic != prefix_ + "safety") return false;
+        auto safety = nlohmann::json::parse(m.payload, nullptr, false);
+        return safety.is_object() && safety.value("motion_allowed", false);
+      },
+      timeout, from);
+  return allowed.has_value();
+}
+
 std::vector<SeenMessage> Tablet::messages() {
   std::lock_guard lock(mutex_);
   return seen_;

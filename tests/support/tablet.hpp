@@ -63,6 +63,9 @@ class Tablet {
                                       std::chrono::milliseconds timeout, std::size_t from = 0);
   // Waits until the latest session state is `state`.
   bool wait_for_session_state(const std::string& state, std::chrono::milliseconds timeout);
+  // Waits until a `safety` message from the `from`th message on allows motion: when a tablet
+  // offers a start, e.g. once a restarted room has read its drive again.
+  bool wait_for_motion_allowed(std::chrono::milliseconds timeout, std::size_t from = 0);
   std::vector<SeenMessage> messages();
 
  private:
