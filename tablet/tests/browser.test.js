@@ -585,7 +585,15 @@ test('a reload while the room\'s web server is down shows the page, saying the c
     async (room, page) => {
       await signIn(page, room, 'ana');
       await roomReady(page);
-      await until(() => page.evaluate(() => navigator.serviceWorker.controller !== null), 10000, 'the worker in control');
+      try {
+        await until(() => page.evaluate(() => navigator.serviceWorker.controller !== null), 10000, 'the worker in control');
+      } catch (e) {
+        // Seen in WebKit now and then in a whole-file run (never alone): say where the worker was.
+        const where = await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r
+          ? JSON.stringify({ installing: r.installing && r.installing.state, waiting: r.waiting && r.waiting.state, active: r.active && r.active.state })
+          : 'no registration'));
+        throw new Error(e.message + '; the registration: ' + where);
+      }
       const kept = await page.evaluate(() => caches.keys());
       assert.equal(kept.length, 1);
       assert.match(kept[0], /^sensoryd-tablet-[0-9a-f]{16}$/);
