@@ -25,6 +25,7 @@ class RawSubscriber {
     std::string payload;
     std::chrono::steady_clock::time_point at;
     bool retained = false;  // sent because it was retained when this subscriber subscribed
+    double wall = 0.0;      // when it was read, in seconds since the epoch (the simulators' clock)
   };
 
   RawSubscriber(int port, const std::string& client_id, const std::string& filter) {
@@ -64,7 +65,7 @@ class RawSubscriber {
                                                    static_cast<unsigned char>(packet.body[1]));
       std::size_t skip = 2 + topic_length + ((packet.type & 0x06) != 0 ? 2 : 0);
       return Message{packet.body.substr(2, topic_length), packet.body.substr(skip), packet.at,
-                     (packet.type & 0x01) != 0};
+                     (packet.type & 0x01) != 0, packet.wall};
     }
   }
 
@@ -73,6 +74,7 @@ class RawSubscriber {
     int type = 0;
     std::string body;
     std::chrono::steady_clock::time_point at;
+    double wall = 0.0;
   };
 
   static std::string str(const std::string& s) {
@@ -107,6 +109,8 @@ class RawSubscriber {
     char byte = 0;
     read_exact(&byte, 1);
     packet.at = std::chrono::steady_clock::now();
+    packet.wall =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     packet.type = static_cast<unsigned char>(byte);
     std::size_t length = 0;
     for (std::size_t shift = 0;; shift += 7) {

@@ -23,6 +23,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <modbus.h>
@@ -63,6 +64,8 @@ struct Slot {
   bool garble = false;  // RTU: answers with a bad CRC, as a line at the wrong baud rate does
   std::vector<std::uint16_t> frozen_inputs;
   std::vector<std::uint8_t> frozen_discrete;
+  // The bits each bit read (function, address, count) was last answered with.
+  std::map<std::tuple<int, int, int>, std::vector<std::uint8_t>> bits_answered;
 
   void sync() {
     auto coils = model->coils();
@@ -298,8 +301,35 @@ class Bus {
     // modbus_reply validates the addresses and answers; the writes it accepted are applied to
     // the model and recorded afterwards.
     if (modbus_reply(ctx_, query, length, slot->map) == -1) return;
+    record_changed_bits(*slot, query, length);
     apply_writes(*slot, query, length, now);
     slot->sync();
+  }
+
+  // A bit read (coils, discrete inputs) answered otherwise than the last time it was asked:
+  // recorded as `bits_read`, the moment the client could first see the change (a bench measures
+  // from it to the state sensoryd publishes). Register reads are not: a swinging drive's change
+  // at every poll.
+  void record_changed_bits(Slot& slot, const std::uint8_t* query, int length) {
+    int h = header();
+    if (length < h + 5) return;
+    int function = query[h];
+    if (function != MODBUS_FC_READ_COILS && function != MODBUS_FC_READ_DISCRETE_INPUTS) return;
+    int address = (query[h + 1] << 8) | query[h + 2];
+    int count = (query[h + 3] << 8) | query[h + 4];
+    bool coils = function == MODBUS_FC_READ_COILS;
+    int size = coils ? slot.map->nb_bits : slot.map->nb_input_bits;
+    if (address + count > size) return;  // answered with an exception: nothing was read
+    const std::uint8_t* table = coils ? slot.map->tab_bits : slot.map->tab_input_bits;
+    std::vector<std::uint8_t> bits(table + address, table + address + count);
+    auto& last = slot.bits_answered[{function, address, count}];
+    if (!last.empty() && last != bits) {
+      std::string values;
+      for (auto bit : bits) values += (values.empty() ? "" : ",") + std::to_string(bit != 0);
+      recorder_.event(slot.model->unit(), "bits_read",
+                      "\"address\":" + std::to_string(address) + ",\"values\":[" + values + "]");
+    }
+    last = std::move(bits);
   }
 
   // Hands the unit what a write left in its tables (single, multiple, masked; registers or
