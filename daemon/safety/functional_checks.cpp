@@ -60,7 +60,7 @@ FunctionalChecks::Check* FunctionalChecks::find(const std::string& id) {
 void FunctionalChecks::restore(const Pass& pass) {
   Check* check = find(pass.input);
   if (check == nullptr) return;  // an input the room no longer has
-  if (!check->last || check->last->at < pass.at) check->last = pass;
+  if (!check->last || check->last->at < pass.at) set_last(*check, pass);
 }
 
 bool FunctionalChecks::observe(const std::string& id, bool fresh, bool safe_state,
@@ -117,7 +117,7 @@ std::vector<FunctionalChecks::Pass> FunctionalChecks::take_passes(WallClock::tim
     check.passed_now = false;
     Pass pass{check.input.id, check.input.role, wall_now, check.guided_by, check.press_to_stop_ms};
     check.guided_by.clear();
-    check.last = pass;
+    set_last(check, pass);
     passes.push_back(std::move(pass));
   }
   return passes;
@@ -171,10 +171,16 @@ FunctionalChecks::Status FunctionalChecks::status_of(const Check& check,
     status.due = true;  // never checked (on this computer's log)
     return status;
   }
-  auto ends = check.last->at + *check.input.interval;
-  status.due_at = *check.input.interval >= 24h ? start_of_day_(ends) : ends;
-  status.due = wall_now >= *status.due_at;
+  status.due_at = check.due_at;
+  status.due = wall_now >= *check.due_at;
   return status;
+}
+
+void FunctionalChecks::set_last(Check& check, const Pass& pass) {
+  check.last = pass;
+  if (!check.input.interval) return;
+  auto ends = pass.at + *check.input.interval;
+  check.due_at = *check.input.interval >= 24h ? start_of_day_(ends) : ends;
 }
 
 std::optional<FunctionalChecks::Status> FunctionalChecks::first_due(

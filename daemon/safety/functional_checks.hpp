@@ -100,9 +100,13 @@ class FunctionalChecks {
     Clock::time_point pressed_at{};
     double press_to_stop_ms = 0.0;
     std::optional<Pass> last;
+    // When the next check falls due (from `last` and the interval; none: off or never
+    // checked): worked out when `last` changes, not at every look (it may need the time zone).
+    std::optional<WallClock::time_point> due_at;
     bool passed_now = false;  // a pass not yet taken
   };
   Check* find(const std::string& id);
+  void set_last(Check& check, const Pass& pass);
   Status status_of(const Check& check, WallClock::time_point wall_now) const;
 
   std::vector<Check> checks_;

@@ -74,10 +74,7 @@ bool SafetyChecks::observe(Clock::time_point now, WallClock::time_point wall_now
                   {"checked_at", utc_text(pass.at)}};
     records_.push_back(Record{EventType::safety_check_passed, std::move(fields)});
   }
-  std::string now_shown = shown(wall_now);
-  if (now_shown == last_shown_) return false;
-  last_shown_ = std::move(now_shown);
-  return true;
+  return shown_changed(wall_now);
 }
 
 std::vector<Record> SafetyChecks::take_records() {
@@ -86,13 +83,19 @@ std::vector<Record> SafetyChecks::take_records() {
   return out;
 }
 
-std::string SafetyChecks::shown(WallClock::time_point wall_now) const {
-  std::string text;
-  for (const auto& s : checks_.status(wall_now)) {
-    text += s.input.id + ':' + to_string(s.stage) + ':' + s.guided_by + ':' +
-            (s.due ? "due" : "ok") + ':' + (s.last ? utc_text(s.last->at) : "") + ';';
+bool SafetyChecks::shown_changed(WallClock::time_point wall_now) {
+  auto statuses = checks_.status(wall_now);
+  bool changed = statuses.size() != last_shown_.size();
+  if (changed) last_shown_.resize(statuses.size());
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    const auto& s = statuses[i];
+    Shown now{s.stage, s.guided_by, s.due,
+              s.last ? std::optional<WallClock::time_point>{s.last->at} : std::nullopt};
+    if (now == last_shown_[i]) continue;
+    last_shown_[i] = std::move(now);
+    changed = true;
   }
-  return text;
+  return changed;
 }
 
 std::optional<SafetyChecks::Refusal> SafetyChecks::guide(const std::string& input,

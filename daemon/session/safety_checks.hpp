@@ -54,14 +54,23 @@ class SafetyChecks {
   bool empty() const { return checks_.empty(); }
 
  private:
-  // What the `safety` topic shows of the checks, to tell when it changed.
-  std::string shown(WallClock::time_point wall_now) const;
+  // What the `safety` topic shows of a check, compared at every tick to tell when it changed
+  // (no text is built for it).
+  struct Shown {
+    FunctionalChecks::Stage stage = FunctionalChecks::Stage::unknown;
+    std::string guided_by;
+    bool due = false;
+    std::optional<WallClock::time_point> last_at;
+    bool operator==(const Shown&) const = default;
+  };
+  // Whether what the checks show differs from last_shown_; if so, last_shown_ becomes it.
+  bool shown_changed(WallClock::time_point wall_now);
 
   SafetySupervisor& supervisor_;
   FunctionalChecks checks_;
   std::function<Clock::time_point()> clock_;
   std::vector<Record> records_;
-  std::string last_shown_;
+  std::vector<Shown> last_shown_;
 };
 
 }  // namespace sensoryd
