@@ -9,6 +9,7 @@
 #include "config/profile_form.hpp"
 #include "config/profile_loader.hpp"
 #include "config/units.hpp"
+#include "daemon/record/json_writer.hpp"
 #include "daemon/session/child_rules.hpp"
 #include "daemon/session/json_text.hpp"
 #include "daemon/session/utc_time.hpp"
@@ -23,36 +24,57 @@ double tenths(double value) {
   return std::round(value * 10.0) / 10.0;
 }
 
-json or_null(const std::string& text) {
-  return text.empty() ? json(nullptr) : json(text);
-}
-
 }  // namespace
 
 std::string session_json(const SessionSnapshot& s, std::string_view instance) {
+  // Written straight out, keys in byte order (json_writer.hpp): rendered at every change and
+  // each second while a session runs.
   bool active = s.state != SessionState::idle;
-  json j{{"state", to_string(s.state)},
-         {"profile", active ? json(s.profile_id) : json(nullptr)},
-         {"session_id", active ? json(s.session_id) : json(nullptr)},
-         {"step", nullptr},
-         {"elapsed_s", tenths(s.elapsed_s)},
-         {"remaining_s", tenths(s.remaining_s)},
-         {"intensity", s.intensity},
-         {"waiting_for_go", s.waiting_for_go},
-         {"pause_reason", or_null(s.pause_reason)},
-         {"child", or_null(s.child)},
-         {"therapist", or_null(s.therapist)},
-         {"instance", std::string(instance)}};
-  json allowed = json::array();
-  for (Action action : s.allowed_actions) allowed.push_back(std::string{to_string(action)});
-  j["allowed_actions"] = allowed;
-  if (active && s.step_index >= 0) {
-    j["step"] = {
-        {"index", s.step_index},
-        {"name", s.step_name},
-        {"remaining_s", s.step_remaining_s ? json(tenths(*s.step_remaining_s)) : json(nullptr)}};
+  std::string out;
+  out.reserve(512);
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("allowed_actions").begin_array();
+  for (Action action : s.allowed_actions) w.string(to_string(action));
+  w.end_array();
+  w.key("child").string_or_null(s.child);
+  w.key("elapsed_s").number(tenths(s.elapsed_s));
+  w.key("instance").string(instance);
+  w.key("intensity").number(s.intensity);
+  w.key("pause_reason").string_or_null(s.pause_reason);
+  w.key("profile");
+  if (active) {
+    w.string(s.profile_id);
+  } else {
+    w.null();
   }
-  return json_text(j);
+  w.key("remaining_s").number(tenths(s.remaining_s));
+  w.key("session_id");
+  if (active) {
+    w.string(s.session_id);
+  } else {
+    w.null();
+  }
+  w.key("state").string(to_string(s.state));
+  w.key("step");
+  if (active && s.step_index >= 0) {
+    w.begin_object();
+    w.key("index").integer(s.step_index);
+    w.key("name").string(s.step_name);
+    w.key("remaining_s");
+    if (s.step_remaining_s) {
+      w.number(tenths(*s.step_remaining_s));
+    } else {
+      w.null();
+    }
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.key("therapist").string_or_null(s.therapist);
+  w.key("waiting_for_go").boolean(s.waiting_for_go);
+  w.end_object();
+  return out;
 }
 
 namespace {
@@ -249,76 +271,129 @@ std::string sound_device_json(const devices::SoundPlayer& player, double level_d
 }
 
 std::string safety_json(const SafetyStatus& status) {
-  json causes = json::array();
+  // Written straight out, keys in byte order (json_writer.hpp): rendered at every change of the
+  // room's state, for each command a tablet sends.
+  std::string out;
+  out.reserve(1024);
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("causes").begin_array();
   for (const auto& record : status.interlocks->causes()) {
     auto since = status.wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(
                                        status.steady_now - record.since);
-    causes.push_back({{"cause", to_string(record.cause)},
-                      {"source", record.source},
-                      {"since", utc_text(since)},
-                      {"active", record.active},
-                      {"latched", record.latched},
-                      {"detail", record.detail}});
+    w.begin_object();
+    w.key("active").boolean(record.active);
+    w.key("cause").string(to_string(record.cause));
+    w.key("detail").string(record.detail);
+    w.key("latched").boolean(record.latched);
+    w.key("since").string(utc_text(since));
+    w.key("source").string(record.source);
+    w.end_object();
   }
-  json lease = nullptr;
-  if (status.lease_remaining_s) lease = tenths(*status.lease_remaining_s);
-  json j{{"motion_allowed", status.motion_allowed},
-         {"tripped", status.interlocks->tripped()},
-         {"causes", causes},
-         {"reset_possible", status.interlocks->reset_possible()},
-         {"lease_remaining_s", lease},
-         {"lease_s", status.lease_s ? json(tenths(*status.lease_s)) : json(nullptr)}};
-  if (status.refusal) {
-    json params = json::object();
-    for (const auto& [key, value] : status.refusal.params) params[key] = value;
-    j["detail"] = status.refusal.text();
-    j["refusal"] = {{"code", to_string(status.refusal.code)}, {"params", params}};
-  } else {
-    j["refusal"] = nullptr;
-  }
-  json checks = json::array();
+  w.end_array();
+  w.key("checks").begin_array();
   for (const auto& check : status.checks) {
-    json last = nullptr;
+    w.begin_object();
+    w.key("due").boolean(check.due);
+    w.key("due_at");
+    if (check.due_at) {
+      w.string(utc_text(*check.due_at));
+    } else {
+      w.null();
+    }
+    w.key("guided_by").string_or_null(check.guided_by);
+    w.key("input").string(check.input.id);
+    w.key("interval_s");
+    if (check.input.interval) {
+      w.integer(std::chrono::duration_cast<std::chrono::seconds>(*check.input.interval).count());
+    } else {
+      w.null();
+    }
+    w.key("last");
     if (check.last) {
-      last = {{"at", utc_text(check.last->at)},
-              {"by", check.last->by.empty() ? json(nullptr) : json(check.last->by)},
-              {"press_to_stop_ms", tenths(check.last->press_to_stop_ms)}};
+      w.begin_object();
+      w.key("at").string(utc_text(check.last->at));
+      w.key("by").string_or_null(check.last->by);
+      w.key("press_to_stop_ms").number(tenths(check.last->press_to_stop_ms));
+      w.end_object();
+    } else {
+      w.null();
     }
-    checks.push_back(
-        {{"input", check.input.id},
-         {"role", config::to_string(check.input.role)},
-         {"interval_s",
-          check.input.interval
-              ? json(
-                    std::chrono::duration_cast<std::chrono::seconds>(*check.input.interval).count())
-              : json(nullptr)},
-         {"due", check.due},
-         {"due_at", check.due_at ? json(utc_text(*check.due_at)) : json(nullptr)},
-         {"stage", to_string(check.stage)},
-         {"guided_by", check.guided_by.empty() ? json(nullptr) : json(check.guided_by)},
-         {"last", last}});
+    w.key("role").string(config::to_string(check.input.role));
+    w.key("stage").string(to_string(check.stage));
+    w.end_object();
   }
-  j["checks"] = checks;
-  if (const ValidationState* v = status.validation) {
-    json last = nullptr;
-    if (v->last()) {
-      last = {{"by", v->last()->by},
-              {"at", utc_text(v->last()->at)},
-              {"safety_sha256", v->last()->safety_sha256}};
-    }
-    auto since = v->outdated_since();
-    j["validation"] = {{"safety_sha256", v->safety_sha256()},
-                       {"current", v->current()},
-                       {"required", v->required()},
-                       {"outdated_since", since ? json(utc_text(*since)) : json(nullptr)},
-                       {"last", last}};
+  w.end_array();
+  if (status.refusal) w.key("detail").string(status.refusal.text());
+  w.key("lease_remaining_s");
+  if (status.lease_remaining_s) {
+    w.number(tenths(*status.lease_remaining_s));
   } else {
-    j["validation"] = nullptr;
+    w.null();
   }
-  j["session_log"] = status.session_log_error.empty()
-                         ? json{{"ok", true}}
-                         : json{{"ok", false}, {"detail", status.session_log_error}};
-  return json_text(j);
+  w.key("lease_s");
+  if (status.lease_s) {
+    w.number(tenths(*status.lease_s));
+  } else {
+    w.null();
+  }
+  w.key("motion_allowed").boolean(status.motion_allowed);
+  w.key("refusal");
+  if (status.refusal) {
+    w.begin_object();
+    w.key("code").string(to_string(status.refusal.code));
+    w.key("params").begin_object();
+    // In key order, the last of a repeated key kept: as an object built from them holds them.
+    const std::string* written = nullptr;
+    for (;;) {
+      const std::pair<std::string, std::string>* next = nullptr;
+      for (const auto& param : status.refusal.params) {
+        if (written != nullptr && !(*written < param.first)) continue;
+        if (next == nullptr || !(next->first < param.first)) next = &param;
+      }
+      if (next == nullptr) break;
+      w.key(next->first).string(next->second);
+      written = &next->first;
+    }
+    w.end_object();
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.key("reset_possible").boolean(status.interlocks->reset_possible());
+  w.key("session_log").begin_object();
+  if (!status.session_log_error.empty()) w.key("detail").string(status.session_log_error);
+  w.key("ok").boolean(status.session_log_error.empty());
+  w.end_object();
+  w.key("tripped").boolean(status.interlocks->tripped());
+  w.key("validation");
+  if (const ValidationState* v = status.validation) {
+    w.begin_object();
+    w.key("current").boolean(v->current());
+    w.key("last");
+    if (v->last()) {
+      w.begin_object();
+      w.key("at").string(utc_text(v->last()->at));
+      w.key("by").string(v->last()->by);
+      w.key("safety_sha256").string(v->last()->safety_sha256);
+      w.end_object();
+    } else {
+      w.null();
+    }
+    w.key("outdated_since");
+    if (auto since = v->outdated_since()) {
+      w.string(utc_text(*since));
+    } else {
+      w.null();
+    }
+    w.key("required").boolean(v->required());
+    w.key("safety_sha256").string(v->safety_sha256());
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.end_object();
+  return out;
 }
 
 namespace {
