@@ -13,7 +13,12 @@ void App::record(EventType type, Fields fields) {
 }
 
 void App::flush_control(bool state_now) {
-  for (auto& r : control_.take_records()) {
+  auto records = control_.take_records();
+  // The state goes out before the records go to the log's thread: a trip is told without first
+  // waking another thread (the records' events follow once on disk, as ever).
+  if (control_.take_state_changed()) state_->state_changed();
+  bool published = state_->publish_state(Clock::now(), state_now);
+  for (auto& r : records) {
     if (r.type == EventType::session_started)
       dose_->begin(r.fields.text("session_id"), Clock::now());
     if (r.type == EventType::session_ended && dose_->recording(r.fields.text("session_id"))) {
@@ -21,8 +26,7 @@ void App::flush_control(bool state_now) {
     }
     record(r.type, std::move(r.fields));
   }
-  if (control_.take_state_changed()) state_->state_changed();
-  if (state_->publish_state(Clock::now(), state_now)) flush_outbox();
+  if (published) flush_outbox();
 }
 
 void App::tick_dose(Clock::time_point now) {
