@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -320,10 +321,23 @@ void ModbusBus::deliver_poll(Poll& poll) {
     if (!repeats_since_) repeats_since_ = Clock::now();
     return;
   }
-  deliver_repeats();
+  // A change (or a failure) goes at once, after this poll's own repeats: they carry what its
+  // driver holds already and only say the unit kept answering, so the other polls' repeats may
+  // wait (one handler to run before the change, not every unit's).
+  int repeats = std::exchange(poll.repeats, 0);
+  if (repeats == 0) {
+    poll.posted_ok = result.ok;
+    if (result.ok) poll.posted = result.values;
+    deliver(poll.handler, result);
+    return;
+  }
+  ReadResult repeated{true, std::move(poll.posted), {}};
   poll.posted_ok = result.ok;
-  if (result.ok) poll.posted = result.values;
-  deliver(poll.handler, result);
+  poll.posted = result.ok ? result.values : std::vector<std::uint16_t>{};
+  asio::post(logic_, [handler = poll.handler, repeated = std::move(repeated), repeats, result] {
+    for (int i = 0; i < repeats; ++i) handler(repeated);
+    handler(result);
+  });
 }
 
 void ModbusBus::deliver_repeats() {
@@ -340,6 +354,7 @@ void ModbusBus::deliver_repeats() {
     repeats.push_back(Repeat{poll.handler, ReadResult{true, poll.posted, {}}, poll.repeats});
     poll.repeats = 0;
   }
+  if (repeats.empty()) return;
   asio::post(logic_, [repeats = std::move(repeats)] {
     for (const auto& repeat : repeats) {
       for (int i = 0; i < repeat.times; ++i) repeat.handler(repeat.result);

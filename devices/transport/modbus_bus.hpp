@@ -5,7 +5,8 @@
 // thread; only a poll's reflex (a safety input's stop) runs here, before its result is posted.
 // A poll's answer that repeats the last one posted for it waits (at most kRepeatsWaitAtMost) and
 // goes with the next post: an idle room's polls do not wake the logic thread 138 times a second
-// to say nothing new, and every change, failure and link event is posted at once, in order.
+// to say nothing new. A change or a failure is posted at once, after its own poll's repeats; a
+// link event after every poll's.
 #pragma once
 
 #include <atomic>
@@ -148,8 +149,8 @@ class ModbusBus final : public RoomBus {
                  ReadResult& result);
   // Posts a poll's result, or holds it back as a repeat of the last one posted.
   void deliver_poll(Poll& poll);
-  // Posts the repeats held back, in one handler (before anything else is posted that they must
-  // not come after: a change, a link event).
+  // Posts every poll's repeats held back, in one handler (before a link event, or when the
+  // oldest has waited kRepeatsWaitAtMost).
   void deliver_repeats();
   WriteResult do_write(const Key& key, const RegisterWrite& write);
   void note_failure(const ModbusStatus& status);
