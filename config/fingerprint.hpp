@@ -3,6 +3,7 @@
 // SHA-256 over all of them, so that an auditor can tell exactly which configuration ran.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +28,9 @@ struct Fingerprint {
 
 Fingerprint fingerprint(const Room& room);
 
-// The SHA-256 of `bytes`, in hex.
+// The SHA-256 of `bytes`, and in hex: sensoryd's one way to hash.
+using Sha256Digest = std::array<unsigned char, 32>;
+Sha256Digest sha256(std::string_view bytes);
 std::string sha256_hex(std::string_view bytes);
 
 }  // namespace sensoryd::config

@@ -1,12 +1,11 @@
 #include "daemon/record/session_export.hpp"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
 
+#include "config/fingerprint.hpp"
 #include "daemon/record/dose.hpp"
 #include "daemon/session/json_text.hpp"
 
@@ -154,9 +153,7 @@ constexpr const char* kResponseSystem = "urn:sensoryd:response";
 // session twice gives the same identities: name-based, from SHA-256, laid out as a version-5
 // style UUID.
 std::string resource_uuid(const std::string& name) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(name.data(), name.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  config::Sha256Digest digest = config::sha256(name);
   digest[6] = static_cast<unsigned char>((digest[6] & 0x0F) | 0x50);
   digest[8] = static_cast<unsigned char>((digest[8] & 0x3F) | 0x80);
   std::string out = "urn:uuid:";

@@ -83,5 +83,16 @@ TEST(Fingerprint, TheDigestOfAFileIsItsSha256) {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST(Fingerprint, Sha256GivesFipsExampleDigestsInBytesAndHex) {
+  // FIPS 180-2's two-block example, and the empty message.
+  EXPECT_EQ(config::sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(config::sha256_hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  config::Sha256Digest abc = config::sha256("abc");
+  EXPECT_EQ(abc[0], 0xba);
+  EXPECT_EQ(abc[31], 0xad);
+}
+
 }  // namespace
 }  // namespace sensoryd
