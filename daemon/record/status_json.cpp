@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +23,24 @@ using json = nlohmann::json;
 
 double tenths(double value) {
   return std::round(value * 10.0) / 10.0;
+}
+
+// An optional number to a tenth, or null.
+void tenths_or_null(JsonWriter& w, const std::optional<double>& value) {
+  if (value) {
+    w.number(tenths(*value));
+  } else {
+    w.null();
+  }
+}
+
+// An optional time as UTC text, or null.
+void utc_or_null(JsonWriter& w, const std::optional<std::chrono::system_clock::time_point>& t) {
+  if (t) {
+    w.string(utc_text(*t));
+  } else {
+    w.null();
+  }
 }
 
 }  // namespace
@@ -61,12 +80,7 @@ std::string session_json(const SessionSnapshot& s, std::string_view instance) {
     w.begin_object();
     w.key("index").integer(s.step_index);
     w.key("name").string(s.step_name);
-    w.key("remaining_s");
-    if (s.step_remaining_s) {
-      w.number(tenths(*s.step_remaining_s));
-    } else {
-      w.null();
-    }
+    tenths_or_null(w.key("remaining_s"), s.step_remaining_s);
     w.end_object();
   } else {
     w.null();
@@ -295,12 +309,7 @@ std::string safety_json(const SafetyStatus& status) {
   for (const auto& check : status.checks) {
     w.begin_object();
     w.key("due").boolean(check.due);
-    w.key("due_at");
-    if (check.due_at) {
-      w.string(utc_text(*check.due_at));
-    } else {
-      w.null();
-    }
+    utc_or_null(w.key("due_at"), check.due_at);
     w.key("guided_by").string_or_null(check.guided_by);
     w.key("input").string(check.input.id);
     w.key("interval_s");
@@ -325,18 +334,8 @@ std::string safety_json(const SafetyStatus& status) {
   }
   w.end_array();
   if (status.refusal) w.key("detail").string(status.refusal.text());
-  w.key("lease_remaining_s");
-  if (status.lease_remaining_s) {
-    w.number(tenths(*status.lease_remaining_s));
-  } else {
-    w.null();
-  }
-  w.key("lease_s");
-  if (status.lease_s) {
-    w.number(tenths(*status.lease_s));
-  } else {
-    w.null();
-  }
+  tenths_or_null(w.key("lease_remaining_s"), status.lease_remaining_s);
+  tenths_or_null(w.key("lease_s"), status.lease_s);
   w.key("motion_allowed").boolean(status.motion_allowed);
   w.key("refusal");
   if (status.refusal) {
@@ -380,12 +379,7 @@ std::string safety_json(const SafetyStatus& status) {
     } else {
       w.null();
     }
-    w.key("outdated_since");
-    if (auto since = v->outdated_since()) {
-      w.string(utc_text(*since));
-    } else {
-      w.null();
-    }
+    utc_or_null(w.key("outdated_since"), v->outdated_since());
     w.key("required").boolean(v->required());
     w.key("safety_sha256").string(v->safety_sha256());
     w.end_object();
