@@ -87,12 +87,12 @@ class LibmodbusContext final : public ModbusContext {
     values.assign(count, 0);
     int rc = -1;
     if (kind == RegisterKind::discrete || kind == RegisterKind::coil) {
-      bits_.resize(count);  // kept between reads: a poll allocates nothing
-      rc = kind == RegisterKind::coil ? modbus_read_bits(ctx_, address, count, bits_.data())
-                                      : modbus_read_input_bits(ctx_, address, count, bits_.data());
+      std::vector<std::uint8_t> bits(count);
+      rc = kind == RegisterKind::coil ? modbus_read_bits(ctx_, address, count, bits.data())
+                                      : modbus_read_input_bits(ctx_, address, count, bits.data());
       int error = errno;
       if (rc != count) return failed(error);
-      std::copy(bits_.begin(), bits_.begin() + count, values.begin());
+      std::copy(bits.begin(), bits.end(), values.begin());
       return {};
     }
     rc = kind == RegisterKind::holding
@@ -166,7 +166,6 @@ class LibmodbusContext final : public ModbusContext {
  private:
   const BusSettings settings_;
   modbus_t* ctx_ = nullptr;
-  std::vector<std::uint8_t> bits_;  // a bit read's answer, before it is widened to words
   std::atomic<int> socket_fd_{-1};  // read by abort() from another thread
 };
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
-#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -22,10 +21,6 @@ constexpr int kTimeoutsBeforeReconnect = 3;
 constexpr int kTimeoutsBeforeIsolating = 2;
 constexpr auto kFirstIsolation = 1000ms;
 constexpr auto kMaxIsolation = 8000ms;
-// How long an answer that repeats the last one may wait to be posted: far inside the drivers'
-// staleness limits (an input is stale after 500 ms without an answer, a drive after 1 s), which
-// stamp an answer with the logic's time when it arrives.
-constexpr auto kRepeatsWaitAtMost = 100ms;
 
 }  // namespace
 
@@ -167,9 +162,6 @@ void ModbusBus::disconnect(const std::string& why) {
 }
 
 void ModbusBus::announce_link(bool connected, const std::string& detail) {
-  // What was read on the old link goes first; the first answer on a new one is posted at once.
-  deliver_repeats();
-  for (auto& poll : polls_) poll.posted_ok = false;
   for (const auto& handler : link_handlers_) {
     asio::post(logic_, [handler, connected, detail] { handler(connected, detail); });
   }
@@ -284,82 +276,19 @@ void ModbusBus::unit_timed_out(int unit) {
 
 ReadResult ModbusBus::do_read(int unit, RegisterKind kind, std::uint16_t address,
                               std::uint16_t count) {
-  ReadResult result;
-  read_into(unit, kind, address, count, result);
-  return result;
-}
-
-void ModbusBus::read_into(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
-                          ReadResult& result) {
-  result.ok = false;
-  result.error.clear();
-  if (!connected_) {
-    result.error = "not connected";
-    return;
-  }
-  if (auto why = skip_or_prepare(unit)) {
-    result.error = std::move(*why);
-    return;
-  }
-  ModbusStatus status = context_->read(unit, kind, address, count, result.values);
+  if (!connected_) return ReadResult{false, {}, "not connected"};
+  if (auto why = skip_or_prepare(unit)) return ReadResult{false, {}, *why};
+  std::vector<std::uint16_t> values;
+  ModbusStatus status = context_->read(unit, kind, address, count, values);
   pace();
   if (!status.ok()) {
-    result.values.clear();
-    result.error = failure_text(status);
+    std::string message = failure_text(status);
     if (status.failure == ModbusFailure::timeout) unit_timed_out(unit);
     note_failure(status);
-    return;
+    return ReadResult{false, {}, message};
   }
   unit_answered(unit);
-  result.ok = true;
-}
-
-void ModbusBus::deliver_poll(Poll& poll) {
-  const ReadResult& result = poll.result;
-  if (result.ok && poll.posted_ok && result.values == poll.posted) {
-    ++poll.repeats;
-    if (!repeats_since_) repeats_since_ = Clock::now();
-    return;
-  }
-  // A change (or a failure) goes at once, after this poll's own repeats: they carry what its
-  // driver holds already and only say the unit kept answering, so the other polls' repeats may
-  // wait (one handler to run before the change, not every unit's).
-  int repeats = std::exchange(poll.repeats, 0);
-  if (repeats == 0) {
-    poll.posted_ok = result.ok;
-    if (result.ok) poll.posted = result.values;
-    deliver(poll.handler, result);
-    return;
-  }
-  ReadResult repeated{true, std::move(poll.posted), {}};
-  poll.posted_ok = result.ok;
-  poll.posted = result.ok ? result.values : std::vector<std::uint16_t>{};
-  asio::post(logic_, [handler = poll.handler, repeated = std::move(repeated), repeats, result] {
-    for (int i = 0; i < repeats; ++i) handler(repeated);
-    handler(result);
-  });
-}
-
-void ModbusBus::deliver_repeats() {
-  if (!repeats_since_) return;
-  repeats_since_.reset();
-  struct Repeat {
-    ReadHandler handler;
-    ReadResult result;
-    int times;
-  };
-  std::vector<Repeat> repeats;
-  for (auto& poll : polls_) {
-    if (poll.repeats == 0) continue;
-    repeats.push_back(Repeat{poll.handler, ReadResult{true, poll.posted, {}}, poll.repeats});
-    poll.repeats = 0;
-  }
-  if (repeats.empty()) return;
-  asio::post(logic_, [repeats = std::move(repeats)] {
-    for (const auto& repeat : repeats) {
-      for (int i = 0; i < repeat.times; ++i) repeat.handler(repeat.result);
-    }
-  });
+  return ReadResult{true, std::move(values), {}};
 }
 
 WriteResult ModbusBus::do_write(const Key& key, const RegisterWrite& write) {
@@ -459,7 +388,6 @@ void ModbusBus::serve_cycle() {
     std::unique_lock lock(mutex_);
     auto next_due = Clock::now() + 1s;
     for (const auto& poll : polls_) next_due = std::min(next_due, poll.due);
-    if (repeats_since_) next_due = std::min(next_due, *repeats_since_ + kRepeatsWaitAtMost);
     wake_.wait_until(lock, next_due,
                      [this] { return stopping_ || writes_.has_work() || !reads_.empty(); });
     if (stopping_) return;
@@ -481,9 +409,9 @@ void ModbusBus::serve_cycle() {
     if (!connected_ || poll.due > now) continue;
     // A stop queued (or held by a reflex) while this cycle ran goes out before the next poll.
     send_queued_writes();
-    read_into(poll.unit, poll.kind, poll.address, poll.count, poll.result);
-    if (poll.reflex) poll.reflex(poll.result);
-    deliver_poll(poll);
+    ReadResult result = do_read(poll.unit, poll.kind, poll.address, poll.count);
+    if (poll.reflex) poll.reflex(result);
+    deliver(poll.handler, std::move(result));
     mark_progress();
     // Re-armed from the previous due time so polls keep their rate; never bunch up after a stall.
     poll.due += poll.period;
@@ -491,7 +419,6 @@ void ModbusBus::serve_cycle() {
   }
   // A stop held by the last poll's reflex is written now, not after the next wait.
   send_queued_writes();
-  if (repeats_since_ && Clock::now() - *repeats_since_ >= kRepeatsWaitAtMost) deliver_repeats();
 }
 
 void ModbusBus::run() {
@@ -539,7 +466,6 @@ void ModbusBus::run() {
   }
   for (auto& write : last_writes) deliver(write.done, do_write(write.key, write.write));
   disconnect("bus stopped");
-  deliver_repeats();  // a link already down announced nothing: what was held back still goes
   {
     std::lock_guard lock(mutex_);
     worker_done_ = true;

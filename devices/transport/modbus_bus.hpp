@@ -3,10 +3,6 @@
 // runs periodic polls, and performs writes latest-wins per register, each queued write before
 // the next poll. Every result is posted to the logic executor, so drivers never run on the bus
 // thread; only a poll's reflex (a safety input's stop) runs here, before its result is posted.
-// A poll's answer that repeats the last one posted for it waits (at most kRepeatsWaitAtMost) and
-// goes with the next post: an idle room's polls do not wake the logic thread 138 times a second
-// to say nothing new. A change or a failure is posted at once, after its own poll's repeats; a
-// link event after every poll's.
 #pragma once
 
 #include <atomic>
@@ -103,10 +99,6 @@ class ModbusBus final : public RoomBus {
     ReadHandler handler;
     Reflex reflex;
     std::chrono::steady_clock::time_point due{};
-    ReadResult result{};     // the last answer (its buffer kept: a poll allocates nothing)
-    bool posted_ok = false;  // the last result posted was an answer: `posted` holds its values
-    std::vector<std::uint16_t> posted{};
-    int repeats = 0;  // answers equal to `posted` not posted yet
   };
   struct PendingRead {
     int unit;
@@ -145,13 +137,6 @@ class ModbusBus final : public RoomBus {
   void unit_answered(int unit);
   void unit_timed_out(int unit);
   ReadResult do_read(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count);
-  void read_into(int unit, RegisterKind kind, std::uint16_t address, std::uint16_t count,
-                 ReadResult& result);
-  // Posts a poll's result, or holds it back as a repeat of the last one posted.
-  void deliver_poll(Poll& poll);
-  // Posts every poll's repeats held back, in one handler (before a link event, or when the
-  // oldest has waited kRepeatsWaitAtMost).
-  void deliver_repeats();
   WriteResult do_write(const Key& key, const RegisterWrite& write);
   void note_failure(const ModbusStatus& status);
   // What a failed request says to its driver (a device's health detail).
@@ -165,8 +150,6 @@ class ModbusBus final : public RoomBus {
   asio::any_io_executor logic_;
   std::vector<LinkHandler> link_handlers_;
   std::vector<Poll> polls_;
-  // Worker thread only: since when repeats are held back (none when not set).
-  std::optional<std::chrono::steady_clock::time_point> repeats_since_;
 
   std::mutex mutex_;
   std::condition_variable wake_;
